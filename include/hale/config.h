@@ -1,0 +1,150 @@
+// Config: hale.toml as validated structs (SPEC §1). The loader (src/hale/config/) turns TOML
+// into these or into a list of errors, each `FILE:LINE:COL: message`.
+// Values only: copying a Config is cheap enough for a reload.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hale/clock.h"
+#include "hale/status.h"
+
+namespace hale {
+
+struct SourcePos {
+  int line = 0;
+  int column = 0;
+};
+
+struct ConfigError {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;
+  // "FILE:LINE:COL: message" (line/column omitted when unknown, e.g. a file that cannot be read).
+  std::string to_string() const;
+};
+
+// `jitter`: either an absolute duration or a share of the interval ("10%").
+struct Jitter {
+  bool is_fraction = true;
+  double fraction = 0.10;
+  Duration absolute{};
+  Duration resolve(Duration interval) const;
+};
+
+// Exponential retry while a check is failing (SPEC §1 `backoff`).
+struct BackoffPolicy {
+  Duration base = std::chrono::milliseconds(500);
+  Duration max = std::chrono::seconds(30);
+  Duration jitter{};
+  int max_retries = 0;  // 0 = unlimited; past it the check stays `fail` and stops probing
+  bool operator==(const BackoffPolicy&) const = default;
+};
+
+struct StatusRange {
+  int lo = 200;
+  int hi = 399;
+  bool operator==(const StatusRange&) const = default;
+};
+
+enum class CheckType { kHttp, kTcp, kExec, kDns, kTls, kGrpc, kExpiry };
+std::string_view to_string(CheckType t);
+
+struct CheckSpec {
+  std::string name;
+  CheckType type = CheckType::kHttp;
+  SourcePos pos;  // where [checks.NAME] starts, for errors found after loading
+
+  // What to probe: `target` (tcp: host:port), `url` (http/https), `command` (exec argv).
+  std::string target;
+  std::string url;  // secrets resolved; shown only through redact_url()
+  std::vector<std::string> command;
+
+  Duration interval = std::chrono::seconds(10);
+  Duration timeout = std::chrono::seconds(1);
+  int failure_threshold = 3;
+  int success_threshold = 1;
+  Duration failure_duration{};
+  Duration start_period{};
+  Jitter jitter;
+  bool critical = true;
+  std::vector<std::string> groups{"ready"};
+  std::optional<BackoffPolicy> backoff;
+
+  // http only
+  std::vector<StatusRange> expect_status{{200, 399}};
+  std::optional<std::string> expect_body;  // ECMAScript regex searched in the body
+  std::optional<std::string> expect_json;  // JSON text; the body must contain it as a subset
+  std::optional<Duration> max_latency;     // slower than this: warn (degraded)
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;  // values may be secrets
+  std::string ca_file;                     // extra CA bundle; empty = the system store
+  bool tls_verify = true;                  // `insecure_skip_verify = true` turns it off
+
+  bool operator==(const CheckSpec& o) const;  // everything but pos: decides "changed" on reload
+};
+
+// A custom group declared under [groups.NAME] ("live" and "ready" always exist).
+struct GroupSpec {
+  std::string name;
+  std::string description;
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8099";
+  std::string service = "hale";
+  std::optional<std::string> admin_token;  // resolved secret; unset = mutating API disabled
+  std::string state_dir = ".hale";
+  // HTTP hardening (SPEC §8); every limit answers a 4xx or closes, never crashes.
+  int max_connections = 1024;
+  std::size_t max_header_bytes = 8 * 1024;   // over it: 431
+  std::size_t max_body_bytes = 1024 * 1024;  // over it: 413
+  Duration read_timeout = std::chrono::seconds(10);   // a request must arrive within this
+  Duration idle_timeout = std::chrono::seconds(60);   // keep-alive connection left idle
+};
+
+struct Config {
+  std::string path;  // the file it came from
+  ServerConfig server;
+  std::vector<CheckSpec> checks;  // sorted by name
+  std::vector<GroupSpec> groups;  // custom groups, sorted by name
+  // Every secret value resolved from env:/file: (and the admin token), so that the log
+  // redactor can take them out of every line.
+  std::vector<std::string> secrets;
+
+  const CheckSpec* find_check(std::string_view name) const;
+};
+
+struct LoadResult {
+  std::optional<Config> config;     // set only when errors is empty
+  std::vector<ConfigError> errors;  // every error found, in file order
+};
+
+// Reads and validates a config file. Never throws.
+LoadResult load_config_file(const std::string& path);
+// The same for text already in memory; `path` is used in error messages.
+LoadResult load_config_string(std::string_view text, const std::string& path);
+
+// "250ms", "10s", "5m", "1h", "14d", and combinations like "1m30s". nullopt when invalid.
+std::optional<Duration> parse_duration(std::string_view s);
+// The exact form in the largest units, composite when needed, parseable again:
+// 60s -> "1m", 90s -> "1m30s", 1500ms -> "1s500ms", 250ms -> "250ms", 0 -> "0s".
+std::string format_duration(Duration d);
+
+// Resolves `env:NAME` / `file:PATH` to the secret's value; any other text is returned as is.
+// `is_secret` is set when the value came from env: or file:.
+struct ResolvedValue {
+  std::string value;
+  bool is_secret = false;
+};
+StatusOr<ResolvedValue> resolve_secret(std::string_view text);
+
+// A URL with any password in its userinfo replaced by "***" (for display and logs).
+std::string redact_url(std::string_view url);
+
+}  // namespace hale

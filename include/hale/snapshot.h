@@ -1,0 +1,73 @@
+// Snapshot: an immutable picture of every check, built by the engine after results arrive
+// and swapped in whole. Endpoints only read snapshots: no probe ever runs inside a request.
+// Thread-safety: a Snapshot is never modified after it is published, so any thread may read it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hale/clock.h"
+#include "hale/health.h"
+
+namespace hale {
+
+// Latency histogram with fixed buckets (seconds), cumulative like Prometheus wants them.
+struct LatencyHistogram {
+  static constexpr std::array<double, 12> kBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                     0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
+  std::array<std::uint64_t, kBounds.size()> buckets{};  // count of observations <= bound
+  std::uint64_t count = 0;
+  double sum_seconds = 0;
+  void observe(Duration d);
+};
+
+// One check as the endpoints show it. Holds no secret: `target` is already redacted.
+struct CheckView {
+  std::string name;
+  std::string type;
+  std::string target;  // redacted: URL passwords replaced, no header values
+  Health status = Health::kUnknown;
+  bool critical = true;
+  std::vector<std::string> groups;
+  std::string error;       // reason of the last failure while not ok (empty when ok)
+  std::string error_code;  // machine code of that failure
+  std::string message;     // reason of the last result, pass or fail ("200 OK", plugin line)
+  std::optional<Duration> latency;  // of the last probe
+  WallTime since{};                 // when the current status began
+  int consecutive_failures = 0;
+  std::optional<WallTime> last_success;
+  std::optional<WallTime> last_probe;
+  std::optional<WallTime> next_check;  // unset while probing is stopped
+  bool probing_stopped = false;        // backoff.max_retries exhausted
+  bool in_start_period = false;
+  std::vector<ProbeResult> recent;     // last results, oldest first (for /health/NAME)
+  std::vector<WallTime> recent_wall;   // calendar time of each entry of `recent`
+
+  // Counters for /metrics, cumulative since the check was (re)loaded.
+  std::uint64_t probes_total = 0;
+  std::uint64_t transitions_total = 0;
+  std::map<std::string, std::uint64_t> errors_by_code;
+  LatencyHistogram latency_histogram;
+
+  bool in_group(std::string_view g) const;
+};
+
+struct Snapshot {
+  WallTime taken_at{};
+  WallTime started_at{};   // when hale started (for uptime)
+  std::vector<std::shared_ptr<const CheckView>> checks;  // sorted by name
+  std::vector<std::string> custom_groups;                // declared [groups.NAME], sorted
+  // Event loop lag as last measured (SPEC §3 /livez: the loop is responsive).
+  Duration loop_lag{};
+  std::uint64_t reloads_total = 0;
+  std::uint64_t reload_failures_total = 0;
+
+  const CheckView* find(std::string_view name) const;
+};
+
+}  // namespace hale

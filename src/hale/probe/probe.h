@@ -1,0 +1,52 @@
+// Probe: one attempt at one target. The engine starts it, enforces its timeout and turns the
+// ProbeResult into state; a probe only reports what the target did (SPEC §2).
+// Every probe runs on the engine's io_context thread and never blocks it.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "hale/clock.h"
+#include "hale/config.h"
+#include "hale/health.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace hale {
+
+class CurlMulti;
+
+class Probe {
+ public:
+  using Done = std::function<void(ProbeResult)>;
+  virtual ~Probe() = default;
+
+  // Starts one attempt. `done` is called exactly once, on the io_context thread, unless
+  // cancel() is called first. The probe should give up by itself at `timeout`, but the engine
+  // does not rely on it: at the deadline it calls cancel() and records "timeout after <timeout>".
+  // Only `verdict`, `reason` and `error_code` of the result matter: the engine stamps `at`
+  // and `latency`.
+  virtual void start(Duration timeout, Done done) = 0;
+
+  // Abandons the attempt in flight and frees what it holds (sockets, curl handles; an exec
+  // probe kills its whole process group). `done` is never called after cancel() returns.
+  // Harmless when nothing is in flight.
+  virtual void cancel() = 0;
+};
+
+// What probes share: the loop they run on and libcurl's multi handle bound to it.
+struct ProbeContext {
+  boost::asio::io_context& io;
+  CurlMulti& curl;
+};
+
+// Builds the probe for a check; nullptr for a type this build cannot probe yet.
+std::unique_ptr<Probe> make_probe(const CheckSpec& spec, ProbeContext& ctx);
+
+std::unique_ptr<Probe> make_http_probe(const CheckSpec& spec, ProbeContext& ctx);
+std::unique_ptr<Probe> make_tcp_probe(const CheckSpec& spec, ProbeContext& ctx);
+std::unique_ptr<Probe> make_exec_probe(const CheckSpec& spec, ProbeContext& ctx);
+
+}  // namespace hale

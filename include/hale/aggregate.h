@@ -26,4 +26,7 @@ bool counts_as_failing(const CheckView& c, Question q);
 std::vector<const CheckView*> select(const Snapshot& snap, std::string_view group,
                                      const std::vector<std::string>& excluded);
 
+// Fills the precomputed live/ready/overall answers of a snapshot that is about to be published.
+void finalize(Snapshot& snap);
+
 }  // namespace hale

@@ -66,6 +66,10 @@ struct Snapshot {
   Duration loop_lag{};
   std::uint64_t reloads_total = 0;
   std::uint64_t reload_failures_total = 0;
+  // Precomputed answers for the hot endpoints (no ?exclude): see finalize() in aggregate.h.
+  Health live = Health::kOk;
+  Health ready = Health::kOk;
+  Health overall = Health::kOk;
 
   const CheckView* find(std::string_view name) const;
 };

@@ -1,0 +1,45 @@
+// Aggregation of checks into one Health (SPEC §3).
+#include "hale/aggregate.h"
+
+#include <algorithm>
+
+namespace hale {
+
+bool counts_as_failing(const CheckView& c, Question q) {
+  if (!c.critical) return false;
+  if (c.status == Health::kFail) return true;
+  // SPEC §3: a critical `unknown` counts as not ready until its first decisive result.
+  return c.status == Health::kUnknown && q != Question::kLive;
+}
+
+Health aggregate(const std::vector<const CheckView*>& checks, Question q) {
+  bool degraded = false;
+  for (const CheckView* c : checks) {
+    if (counts_as_failing(*c, q)) return Health::kFail;
+    if (c->status == Health::kDegraded || (!c->critical && c->status == Health::kFail)) {
+      degraded = true;
+    }
+  }
+  return degraded ? Health::kDegraded : Health::kOk;
+}
+
+std::vector<const CheckView*> select(const Snapshot& snap, std::string_view group,
+                                     const std::vector<std::string>& excluded) {
+  std::vector<const CheckView*> out;
+  out.reserve(snap.checks.size());
+  for (const auto& c : snap.checks) {
+    if (!group.empty() && !c->in_group(group)) continue;
+    if (std::find(excluded.begin(), excluded.end(), c->name) != excluded.end()) continue;
+    out.push_back(c.get());
+  }
+  return out;
+}
+
+void finalize(Snapshot& snap) {
+  static const std::vector<std::string> kNone;
+  snap.live = aggregate(select(snap, "live", kNone), Question::kLive);
+  snap.ready = aggregate(select(snap, "ready", kNone), Question::kReady);
+  snap.overall = aggregate(select(snap, "", kNone), Question::kHealth);
+}
+
+}  // namespace hale

@@ -1,0 +1,36 @@
+// Schedule: when a check probes next (SPEC §1-2), as pure functions of its spec, its state and
+// an injected random source. Like Envoy's HealthCheckerImplBase::interval(), minus the timers.
+//
+// Scenario: a check with interval 10s and backoff {base 500ms, max 30s} is ok and probes every
+// 10s (less a random jitter). Its target goes down: the next probes come after 500ms, 1s, 2s ...
+// capped at 30s, so `fail` is confirmed fast and a dead target is not hammered. One pass and it
+// is back on its interval.
+#pragma once
+
+#include <optional>
+#include <random>
+
+#include "hale/check_state.h"
+#include "hale/config.h"
+
+namespace hale {
+
+using Rng = std::mt19937_64;
+
+// SPEC §2: the first probe of every check runs right at start-up, spread over at most 1s.
+Duration first_probe_delay(const CheckSpec& spec, Rng& rng);
+
+// The steady wait between probes: `interval` shortened by a random share of the jitter.
+// Jitter only ever shortens the wait, so interval x failure_threshold stays an upper bound on
+// the time to detect a sustained failure. Never below 1 ms.
+Duration interval_delay(Duration interval, Duration jitter, Rng& rng);
+
+// Exponential backoff for the n-th consecutive failure (n >= 1): base * 2^(n-1), capped at
+// `max`, plus a random extra in [0, jitter].
+Duration backoff_delay(const BackoffPolicy& b, int consecutive_failures, Rng& rng);
+
+// The delay before the next probe after `state` has observed a result, or nullopt when probing
+// stops: backoff.max_retries is exhausted and the check is `fail` (SPEC §1).
+std::optional<Duration> next_probe_delay(const CheckSpec& spec, const CheckState& state, Rng& rng);
+
+}  // namespace hale

@@ -1,0 +1,155 @@
+// Probe scheduling: first-probe spread, interval jitter bounds, backoff growth and cap.
+#include "hale/health/schedule.h"
+
+#include <gtest/gtest.h>
+
+namespace hale {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Schedule, FirstProbeSpreadOverAtMostOneSecond) {
+  Rng rng(1);
+  CheckSpec spec;
+  spec.interval = 10s;
+  Duration lo = 1h, hi = 0s;
+  for (int i = 0; i < 2000; ++i) {
+    Duration d = first_probe_delay(spec, rng);
+    lo = std::min(lo, d);
+    hi = std::max(hi, d);
+  }
+  EXPECT_GE(lo, 0s);
+  EXPECT_LT(hi, 1s);
+  EXPECT_LT(lo, 100ms);  // actually spread, not all at one instant
+  EXPECT_GT(hi, 900ms);
+}
+
+TEST(Schedule, FirstProbeWithinShortInterval) {
+  Rng rng(2);
+  CheckSpec spec;
+  spec.interval = 200ms;
+  for (int i = 0; i < 500; ++i) EXPECT_LT(first_probe_delay(spec, rng), 200ms);
+}
+
+TEST(Schedule, JitterOnlyShortensTheInterval) {
+  Rng rng(3);
+  Duration lo = 1h, hi = 0s;
+  for (int i = 0; i < 2000; ++i) {
+    Duration d = interval_delay(10s, 1s, rng);
+    lo = std::min(lo, d);
+    hi = std::max(hi, d);
+  }
+  EXPECT_GE(lo, 9s);
+  EXPECT_LE(hi, 10s);
+  EXPECT_LT(lo, 9100ms);
+  EXPECT_GT(hi, 9900ms);
+}
+
+TEST(Schedule, ZeroJitterIsExactInterval) {
+  Rng rng(4);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(interval_delay(5s, 0s, rng), 5s);
+}
+
+TEST(Schedule, JitterLargerThanIntervalIsCappedAndFloorIsOneMillisecond) {
+  Rng rng(5);
+  for (int i = 0; i < 1000; ++i) {
+    Duration d = interval_delay(10ms, 1s, rng);
+    EXPECT_GE(d, 1ms);
+    EXPECT_LE(d, 10ms);
+  }
+}
+
+TEST(Schedule, BackoffDoublesUpToMax) {
+  Rng rng(6);
+  BackoffPolicy b;
+  b.base = 500ms;
+  b.max = 30s;
+  b.jitter = 0s;
+  const Duration expected[] = {500ms, 1s, 2s, 4s, 8s, 16s, 30s, 30s, 30s};
+  for (int n = 1; n <= 9; ++n) EXPECT_EQ(backoff_delay(b, n, rng), expected[n - 1]) << n;
+  EXPECT_EQ(backoff_delay(b, 1000, rng), 30s);  // no overflow for long outages
+}
+
+TEST(Schedule, BackoffJitterWithinBounds) {
+  Rng rng(7);
+  BackoffPolicy b;
+  b.base = 1s;
+  b.max = 8s;
+  b.jitter = 250ms;
+  for (int i = 0; i < 1000; ++i) {
+    Duration d = backoff_delay(b, 3, rng);
+    EXPECT_GE(d, 4s);
+    EXPECT_LE(d, 4250ms);
+  }
+}
+
+}  // namespace
+}  // namespace hale
+
+namespace hale {
+namespace {
+
+using namespace std::chrono_literals;
+
+ProbeResult fail_at(SteadyTime t) {
+  ProbeResult r;
+  r.verdict = Verdict::kFail;
+  r.at = t;
+  return r;
+}
+
+TEST(NextProbeDelay, IntervalWhileOkBackoffWhileFailingThenIntervalAgain) {
+  Rng rng(8);
+  FakeClock clock;
+  CheckSpec spec;
+  spec.interval = 10s;
+  spec.jitter.is_fraction = false;
+  spec.jitter.absolute = 0s;
+  spec.failure_threshold = 3;
+  spec.backoff = BackoffPolicy{500ms, 4s, 0s, 0};
+  CheckState state("x", CheckPolicy{3, 1, 0s, 0s}, clock.now());
+  ProbeResult pass;
+  pass.verdict = Verdict::kPass;
+  pass.at = clock.now();
+  state.observe(pass, clock.wall_now());
+  EXPECT_EQ(next_probe_delay(spec, state, rng), 10s);
+  const Duration expected[] = {500ms, 1s, 2s, 4s, 4s};
+  for (Duration e : expected) {
+    state.observe(fail_at(clock.now()), clock.wall_now());
+    EXPECT_EQ(next_probe_delay(spec, state, rng), e);
+  }
+  pass.at = clock.now();
+  state.observe(pass, clock.wall_now());
+  EXPECT_EQ(next_probe_delay(spec, state, rng), 10s);
+}
+
+TEST(NextProbeDelay, WithoutBackoffFailingChecksKeepTheirInterval) {
+  Rng rng(9);
+  FakeClock clock;
+  CheckSpec spec;
+  spec.interval = 2s;
+  spec.jitter.is_fraction = true;
+  spec.jitter.fraction = 0.0;
+  CheckState state("x", CheckPolicy{3, 1, 0s, 0s}, clock.now());
+  state.observe(fail_at(clock.now()), clock.wall_now());
+  EXPECT_EQ(next_probe_delay(spec, state, rng), 2s);
+}
+
+TEST(NextProbeDelay, StopsPastMaxRetriesOnlyOnceFail) {
+  Rng rng(10);
+  FakeClock clock;
+  CheckSpec spec;
+  spec.backoff = BackoffPolicy{100ms, 1s, 0s, 2};
+  // failure_threshold 4: fail is reached after the 4th failure, past max_retries already.
+  CheckState state("x", CheckPolicy{4, 1, 0s, 0s}, clock.now());
+  for (int i = 1; i <= 3; ++i) {
+    state.observe(fail_at(clock.now()), clock.wall_now());
+    EXPECT_TRUE(next_probe_delay(spec, state, rng).has_value()) << i;
+  }
+  state.observe(fail_at(clock.now()), clock.wall_now());
+  ASSERT_EQ(state.health(), Health::kFail);
+  EXPECT_FALSE(next_probe_delay(spec, state, rng).has_value());
+}
+
+}  // namespace
+}  // namespace hale

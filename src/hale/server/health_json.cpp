@@ -1,0 +1,140 @@
+// JSON rendering of health documents.
+#include "hale/server/health_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "hale/aggregate.h"
+#include "hale/config.h"
+
+namespace hale {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+std::int64_t millis(Duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+std::string dump(const ojson& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The per-check entry of /health: the spec's short form, with the failure details only while
+// the check is not ok.
+ojson check_summary(const CheckView& c) {
+  ojson j;
+  j["status"] = to_string(c.status);
+  j["critical"] = c.critical;
+  if (c.latency) j["latency_ms"] = millis(*c.latency);
+  if (c.status != Health::kOk) {
+    if (!c.error.empty()) j["error"] = c.error;
+    j["since"] = format_iso8601(c.since);
+    j["consecutive_failures"] = c.consecutive_failures;
+    if (c.last_success) j["last_success"] = format_iso8601(*c.last_success);
+    if (c.next_check) j["next_check"] = format_iso8601(*c.next_check);
+  }
+  return j;
+}
+
+std::string_view ietf_status(Health h) {
+  switch (h) {
+    case Health::kOk: return "pass";
+    case Health::kDegraded: return "warn";
+    case Health::kFail: return "fail";
+    case Health::kUnknown: return "warn";
+  }
+  return "warn";
+}
+
+ojson check_detail(const CheckView& c) {
+  ojson j;
+  j["name"] = c.name;
+  j["type"] = c.type;
+  j["target"] = c.target;
+  j["status"] = to_string(c.status);
+  j["critical"] = c.critical;
+  j["groups"] = c.groups;
+  if (c.latency) j["latency_ms"] = millis(*c.latency);
+  j["message"] = c.message;
+  if (!c.error.empty()) {
+    j["error"] = c.error;
+    j["error_code"] = c.error_code;
+  }
+  j["since"] = format_iso8601(c.since);
+  j["consecutive_failures"] = c.consecutive_failures;
+  j["last_success"] = c.last_success ? ojson(format_iso8601(*c.last_success)) : ojson();
+  j["last_probe"] = c.last_probe ? ojson(format_iso8601(*c.last_probe)) : ojson();
+  j["next_check"] = c.next_check ? ojson(format_iso8601(*c.next_check)) : ojson();
+  j["in_start_period"] = c.in_start_period;
+  j["probing_stopped"] = c.probing_stopped;
+  ojson recent = ojson::array();
+  for (std::size_t i = 0; i < c.recent.size(); ++i) {
+    const ProbeResult& r = c.recent[i];
+    ojson e;
+    if (i < c.recent_wall.size()) e["at"] = format_iso8601(c.recent_wall[i]);
+    e["verdict"] = to_string(r.verdict);
+    e["reason"] = r.reason;
+    e["latency_ms"] = millis(r.latency);
+    recent.push_back(std::move(e));
+  }
+  j["recent"] = std::move(recent);
+  return j;
+}
+
+}  // namespace
+
+std::string health_json(const Snapshot& snap, const HealthDocContext& ctx) {
+  ojson j;
+  j["status"] = to_string(snap.overall);
+  j["service"] = ctx.service;
+  j["version"] = ctx.version;
+  j["uptime_seconds"] =
+      std::chrono::duration_cast<std::chrono::seconds>(ctx.now - snap.started_at).count();
+  j["timestamp"] = format_iso8601(ctx.now);
+  ojson checks = ojson::object();
+  for (const auto& c : snap.checks) checks[c->name] = check_summary(*c);
+  j["checks"] = std::move(checks);
+  return dump(j);
+}
+
+std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx) {
+  ojson j;
+  j["status"] = ietf_status(snap.overall);
+  j["version"] = "1";
+  j["releaseId"] = ctx.version;
+  j["serviceId"] = ctx.service;
+  j["description"] = "health of " + ctx.service + " as seen by hale";
+  ojson checks = ojson::object();
+  for (const auto& c : snap.checks) {
+    ojson e;
+    e["componentId"] = c->name;
+    e["componentType"] = c->type;
+    if (c->latency) {
+      e["observedValue"] = millis(*c->latency);
+      e["observedUnit"] = "ms";
+    }
+    e["status"] = ietf_status(c->status);
+    e["time"] = format_iso8601(c->last_probe.value_or(c->since));
+    if (c->status == Health::kUnknown) {
+      e["output"] = "no result yet";
+    } else if (!c->error.empty() && c->status != Health::kOk) {
+      e["output"] = c->error;
+    }
+    checks[c->name + ":responseTime"] = ojson::array({std::move(e)});
+  }
+  j["checks"] = std::move(checks);
+  return dump(j);
+}
+
+std::string check_detail_json(const CheckView& c) { return dump(check_detail(c)); }
+
+std::string checks_list_json(const Snapshot& snap) {
+  ojson arr = ojson::array();
+  for (const auto& c : snap.checks) arr.push_back(check_detail(*c));
+  ojson j;
+  j["checks"] = std::move(arr);
+  return dump(j);
+}
+
+}  // namespace hale

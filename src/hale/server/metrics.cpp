@@ -1,0 +1,133 @@
+// /metrics: one family at a time, every check in each family, in Prometheus text format.
+#include "hale/server/metrics.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace hale {
+
+std::string escape_label(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+void family(std::string& out, std::string_view name, std::string_view type,
+            std::string_view help) {
+  fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+std::string fmt_double(double v) { return fmt::format("{}", v); }
+
+constexpr std::array<Health, 4> kStates = {Health::kOk, Health::kDegraded, Health::kFail,
+                                           Health::kUnknown};
+
+}  // namespace
+
+std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
+                           const std::string& version) {
+  std::string out;
+  out.reserve(512 + snap.checks.size() * 1500);
+  auto it = std::back_inserter(out);
+
+  family(out, "hale_check_status", "gauge",
+         "Current status of a check: 1 for the status it is in, 0 for the others.");
+  for (const auto& c : snap.checks) {
+    const std::string name = escape_label(c->name);
+    for (Health h : kStates) {
+      fmt::format_to(it, "hale_check_status{{check=\"{}\",status=\"{}\"}} {}\n", name,
+                     to_string(h), c->status == h ? 1 : 0);
+    }
+  }
+  family(out, "hale_check_up", "gauge", "1 when the check is ok or degraded, else 0.");
+  for (const auto& c : snap.checks) {
+    const bool up = c->status == Health::kOk || c->status == Health::kDegraded;
+    fmt::format_to(it, "hale_check_up{{check=\"{}\",critical=\"{}\"}} {}\n", escape_label(c->name),
+                   c->critical ? "true" : "false", up ? 1 : 0);
+  }
+  family(out, "hale_check_consecutive_failures", "gauge",
+         "Failed probes in a row since the last pass.");
+  for (const auto& c : snap.checks) {
+    fmt::format_to(it, "hale_check_consecutive_failures{{check=\"{}\"}} {}\n",
+                   escape_label(c->name), c->consecutive_failures);
+  }
+  family(out, "hale_check_probes_total", "counter", "Probes completed, pass or fail.");
+  for (const auto& c : snap.checks) {
+    fmt::format_to(it, "hale_check_probes_total{{check=\"{}\"}} {}\n", escape_label(c->name),
+                   c->probes_total);
+  }
+  family(out, "hale_check_transitions_total", "counter", "Status changes of the check.");
+  for (const auto& c : snap.checks) {
+    fmt::format_to(it, "hale_check_transitions_total{{check=\"{}\"}} {}\n", escape_label(c->name),
+                   c->transitions_total);
+  }
+  family(out, "hale_check_probe_errors_total", "counter",
+         "Failed or warning probes by error code (timeout, refused, status, exit, ...).");
+  for (const auto& c : snap.checks) {
+    for (const auto& [code, n] : c->errors_by_code) {
+      fmt::format_to(it, "hale_check_probe_errors_total{{check=\"{}\",code=\"{}\"}} {}\n",
+                     escape_label(c->name), escape_label(code), n);
+    }
+  }
+  family(out, "hale_check_latency_seconds", "histogram", "Probe latency.");
+  for (const auto& c : snap.checks) {
+    const std::string name = escape_label(c->name);
+    const LatencyHistogram& h = c->latency_histogram;
+    for (std::size_t i = 0; i < h.kBounds.size(); ++i) {
+      fmt::format_to(it, "hale_check_latency_seconds_bucket{{check=\"{}\",le=\"{}\"}} {}\n", name,
+                     fmt_double(h.kBounds[i]), h.buckets[i]);
+    }
+    fmt::format_to(it, "hale_check_latency_seconds_bucket{{check=\"{}\",le=\"+Inf\"}} {}\n", name,
+                   h.count);
+    fmt::format_to(it, "hale_check_latency_seconds_sum{{check=\"{}\"}} {}\n", name,
+                   fmt_double(h.sum_seconds));
+    fmt::format_to(it, "hale_check_latency_seconds_count{{check=\"{}\"}} {}\n", name, h.count);
+  }
+
+  family(out, "hale_build_info", "gauge", "Always 1; the version is in the label.");
+  fmt::format_to(it, "hale_build_info{{version=\"{}\"}} 1\n", escape_label(version));
+  family(out, "hale_event_loop_lag_seconds", "gauge",
+         "How late the event loop ran its last 1 s tick.");
+  fmt::format_to(it, "hale_event_loop_lag_seconds {}\n",
+                 fmt_double(std::chrono::duration<double>(snap.loop_lag).count()));
+  family(out, "hale_config_reloads_total", "counter", "Successful configuration reloads.");
+  fmt::format_to(it, "hale_config_reloads_total {}\n", snap.reloads_total);
+  family(out, "hale_config_reload_failures_total", "counter",
+         "Reloads refused because the new configuration had errors.");
+  fmt::format_to(it, "hale_config_reload_failures_total {}\n", snap.reload_failures_total);
+
+  if (proc) {
+    family(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
+    fmt::format_to(it, "process_cpu_seconds_total {}\n", fmt_double(proc->cpu_seconds));
+    family(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+    fmt::format_to(it, "process_resident_memory_bytes {}\n", proc->resident_bytes);
+    family(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
+    fmt::format_to(it, "process_virtual_memory_bytes {}\n", proc->virtual_bytes);
+    family(out, "process_start_time_seconds", "gauge",
+           "Start time of the process since unix epoch in seconds.");
+    fmt::format_to(it, "process_start_time_seconds {}\n", fmt_double(proc->start_time_seconds));
+    family(out, "process_open_fds", "gauge", "Number of open file descriptors.");
+    fmt::format_to(it, "process_open_fds {}\n", proc->open_fds);
+    family(out, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
+    fmt::format_to(it, "process_max_fds {}\n", proc->max_fds);
+    family(out, "process_threads", "gauge", "Number of OS threads in the process.");
+    fmt::format_to(it, "process_threads {}\n", proc->threads);
+  }
+  return out;
+}
+
+}  // namespace hale

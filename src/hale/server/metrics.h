@@ -1,0 +1,19 @@
+// Prometheus text exposition (format 0.0.4) of every check and of hale itself. Names and help
+// texts pass `promtool check metrics`.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "hale/server/process_stats.h"
+#include "hale/snapshot.h"
+
+namespace hale {
+
+std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
+                           const std::string& version);
+
+// Escapes a label value: backslash, double quote and newline.
+std::string escape_label(std::string_view v);
+
+}  // namespace hale

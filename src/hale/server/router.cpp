@@ -1,0 +1,215 @@
+// Router: every endpoint of SPEC §3 as a function of the request and the current Snapshot.
+#include "hale/server/router.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "hale/aggregate.h"
+#include "hale/server/health_json.h"
+#include "hale/server/metrics.h"
+#include "hale/server/query.h"
+
+namespace hale {
+
+namespace {
+
+constexpr const char* kJson = "application/json";
+
+HttpResponse text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse json(int status, std::string body, const char* type = kJson) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = type;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse json_error(int status, std::string_view code, std::string_view message) {
+  nlohmann::json j;
+  j["error"] = {{"code", code}, {"message", message}};
+  return json(status, j.dump());
+}
+
+int status_code_for(Health h) { return h == Health::kFail ? 503 : 200; }
+
+std::string line_for(const CheckView& c, Question q) {
+  const bool failing = counts_as_failing(c, q) ||
+                       (c.status == Health::kFail);  // a non-critical fail is still shown as [-]
+  std::string detail;
+  switch (c.status) {
+    case Health::kOk: detail = "ok"; break;
+    case Health::kDegraded: detail = "degraded: " + (c.error.empty() ? c.message : c.error); break;
+    case Health::kFail: detail = "failed: " + c.error; break;
+    case Health::kUnknown: detail = "unknown: no result yet"; break;
+  }
+  return fmt::format("[{}]{} {}\n", failing ? '-' : '+', c.name, detail);
+}
+
+// kube-apiserver style answer for /livez, /readyz, /groupz/NAME and their per-check forms:
+// "ok" when healthy, the per-check listing when verbose or failing.
+HttpResponse kube_answer(std::string_view what, const std::vector<const CheckView*>& checks,
+                         Question q, Health overall, bool verbose, const Snapshot& snap) {
+  const int status = status_code_for(overall);
+  if (!verbose && status == 200) return text(200, "ok");
+  std::string body;
+  if (q == Question::kLive) {
+    const bool loop_ok = snap.loop_lag <= kMaxLoopLag;
+    body += loop_ok ? "[+]eventloop ok\n"
+                    : fmt::format("[-]eventloop failed: lagging {} ms\n",
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      snap.loop_lag).count());
+  }
+  for (const CheckView* c : checks) body += line_for(*c, q);
+  body += fmt::format("{} check {}\n", what, status == 200 ? "passed" : "failed");
+  return text(status, std::move(body));
+}
+
+HttpResponse probe_endpoint(std::string_view what, std::string_view group, Question q,
+                            std::string_view name, const ParsedTarget& t, const Snapshot& snap) {
+  const bool verbose = t.has("verbose");
+  if (!name.empty()) {
+    const CheckView* c = snap.find(name);
+    if (!c) return text(404, fmt::format("no check named \"{}\"\n", name));
+    std::vector<const CheckView*> one{c};
+    return kube_answer(fmt::format("{}/{}", what, name), one, q, aggregate(one, q), verbose, snap);
+  }
+  const std::vector<std::string> excluded = t.all("exclude");
+  std::vector<const CheckView*> checks = select(snap, group, excluded);
+  Health overall;
+  if (excluded.empty() && group == "ready") {
+    overall = snap.ready;  // precomputed: the hot path reads one field
+  } else if (excluded.empty() && group == "live") {
+    overall = snap.live;
+  } else {
+    overall = aggregate(checks, q);
+  }
+  if (q == Question::kLive && snap.loop_lag > kMaxLoopLag) overall = Health::kFail;
+  return kube_answer(what, checks, q, overall, verbose, snap);
+}
+
+bool is_custom_group(const Snapshot& snap, std::string_view g) {
+  for (const auto& c : snap.custom_groups) {
+    if (c == g) return true;
+  }
+  return false;
+}
+
+HttpResponse handle_reload(const HttpRequest& req, const RouterContext& ctx) {
+  if (!ctx.admin_token) {
+    return json_error(403, "api_disabled",
+                      "mutating API calls are disabled: set server.admin_token");
+  }
+  if (!bearer_matches(req.authorization, *ctx.admin_token)) {
+    HttpResponse r = json_error(401, "unauthorized", "missing or wrong bearer token");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  if (!ctx.reload) return json_error(503, "reload_unavailable", "reload is not available");
+  ReloadOutcome o = ctx.reload();
+  nlohmann::json j;
+  j["reloaded"] = o.ok;
+  if (o.ok) {
+    j["checks"] = o.checks;
+    return json(200, j.dump());
+  }
+  j["errors"] = o.errors;
+  return json(422, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+HttpResponse method_not_allowed(std::string_view allow) {
+  HttpResponse r = text(405, "method not allowed\n");
+  r.headers.emplace_back("Allow", std::string(allow));
+  return r;
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+}  // namespace
+
+bool bearer_matches(std::string_view authorization, std::string_view token) {
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (token.empty() || !starts_with(authorization, kPrefix)) return false;
+  std::string_view given = authorization.substr(kPrefix.size());
+  // Compare digests, so neither the content nor the length of the token leaks through timing.
+  unsigned char a[SHA256_DIGEST_LENGTH], b[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(given.data()), given.size(), a);
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), b);
+  return CRYPTO_memcmp(a, b, sizeof a) == 0;
+}
+
+HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
+  const ParsedTarget t = parse_target(req.target);
+  const std::string& path = t.path;
+  const Snapshot& snap = ctx.snapshot;
+  const bool read = req.method == "GET" || req.method == "HEAD";
+
+  if (path == "/api/v1/reload") {
+    if (req.method != "POST") return method_not_allowed("POST");
+    return handle_reload(req, ctx);
+  }
+  if (!read) return method_not_allowed("GET, HEAD");
+
+  if (path == "/readyz") return probe_endpoint("readyz", "ready", Question::kReady, "", t, snap);
+  if (path == "/livez" || path == "/healthz") {
+    return probe_endpoint(path.substr(1), "live", Question::kLive, "", t, snap);
+  }
+  if (starts_with(path, "/readyz/")) {
+    return probe_endpoint("readyz", "", Question::kReady, path.substr(8), t, snap);
+  }
+  if (starts_with(path, "/livez/")) {
+    return probe_endpoint("livez", "", Question::kLive, path.substr(7), t, snap);
+  }
+  if (starts_with(path, "/groupz/")) {
+    const std::string group = path.substr(8);
+    if (!is_custom_group(snap, group) && group != "live" && group != "ready") {
+      return text(404, fmt::format("no group named \"{}\"\n", group));
+    }
+    const Question q = group == "live" ? Question::kLive : Question::kReady;
+    return probe_endpoint(group, group, q, "", t, snap);
+  }
+  const HealthDocContext doc{ctx.service, ctx.version, ctx.now};
+  if (path == "/health") {
+    const int status = status_code_for(snap.overall);
+    if (req.accept.find("application/health+json") != std::string::npos) {
+      return json(status, health_ietf_json(snap, doc), "application/health+json");
+    }
+    return json(status, health_json(snap, doc));
+  }
+  if (starts_with(path, "/health/")) {
+    const std::string name = path.substr(8);
+    const CheckView* c = snap.find(name);
+    if (!c) return json_error(404, "not_found", fmt::format("no check named \"{}\"", name));
+    return json(status_code_for(aggregate({c}, Question::kHealth)), check_detail_json(*c));
+  }
+  if (path == "/metrics") {
+    HttpResponse r = text(200, render_metrics(snap, read_process_stats(), ctx.version));
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return r;
+  }
+  if (path == "/api/v1/checks") return json(200, checks_list_json(snap));
+  if (starts_with(path, "/api/v1/checks/")) {
+    const std::string name = path.substr(15);
+    const CheckView* c = snap.find(name);
+    if (!c) return json_error(404, "not_found", fmt::format("no check named \"{}\"", name));
+    return json(200, check_detail_json(*c));
+  }
+  if (path == "/") {
+    return text(200, fmt::format(
+        "hale {} watching {} checks\n\n"
+        "/livez /readyz /health /metrics /api/v1/checks\n"
+        "add ?verbose to /livez and /readyz for the per-check listing\n",
+        ctx.version, snap.checks.size()));
+  }
+  return text(404, "not found\n");
+}
+
+}  // namespace hale

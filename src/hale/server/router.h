@@ -1,0 +1,40 @@
+// Router: (request, snapshot) -> response for every endpoint of SPEC §3. Pure apart from the
+// reload callback: it reads an already computed Snapshot and never runs a probe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hale/clock.h"
+#include "hale/server/http_types.h"
+#include "hale/snapshot.h"
+
+namespace hale {
+
+// What a reload reports back to POST /api/v1/reload.
+struct ReloadOutcome {
+  bool ok = false;
+  std::vector<std::string> errors;  // FILE:LINE:COL: message; no secret in them
+  std::size_t checks = 0;
+};
+
+struct RouterContext {
+  const Snapshot& snapshot;
+  std::string service = "hale";
+  std::string version;
+  std::optional<std::string> admin_token;  // unset: mutating calls are refused with 403
+  WallTime now{};
+  std::function<ReloadOutcome()> reload;   // empty: reload not available
+};
+
+HttpResponse route(const HttpRequest& req, const RouterContext& ctx);
+
+// Constant-time check of an `Authorization: Bearer <token>` header against the admin token.
+bool bearer_matches(std::string_view authorization, std::string_view token);
+
+// Event loop lag above which /livez answers 503 (SPEC §3: the loop must be responsive).
+inline constexpr Duration kMaxLoopLag = std::chrono::seconds(5);
+
+}  // namespace hale

@@ -104,7 +104,7 @@ std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx) 
   j["version"] = "1";
   j["releaseId"] = ctx.version;
   j["serviceId"] = ctx.service;
-  j["description"] = "health of " + ctx.service + " as seen by hale";
+  j["description"] = "health of " + std::string(ctx.service) + " as seen by hale";
   ojson checks = ojson::object();
   for (const auto& c : snap.checks) {
     ojson e;

@@ -10,8 +10,8 @@
 namespace hale {
 
 struct HealthDocContext {
-  std::string service;
-  std::string version;
+  std::string_view service;
+  std::string_view version;
   WallTime now{};
 };
 

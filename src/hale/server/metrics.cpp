@@ -39,7 +39,7 @@ constexpr std::array<Health, 4> kStates = {Health::kOk, Health::kDegraded, Healt
 }  // namespace
 
 std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
-                           const std::string& version) {
+                           std::string_view version) {
   std::string out;
   out.reserve(512 + snap.checks.size() * 1500);
   auto it = std::back_inserter(out);

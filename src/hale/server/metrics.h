@@ -11,7 +11,7 @@
 namespace hale {
 
 std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
-                           const std::string& version);
+                           std::string_view version);
 
 // Escapes a label value: backslash, double quote and newline.
 std::string escape_label(std::string_view v);

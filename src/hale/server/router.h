@@ -22,9 +22,11 @@ struct ReloadOutcome {
 
 struct RouterContext {
   const Snapshot& snapshot;
-  std::string service = "hale";
-  std::string version;
-  std::optional<std::string> admin_token;  // unset: mutating calls are refused with 403
+  // Views into strings owned by the caller for the duration of the call: building a context
+  // per request must not allocate.
+  std::string_view service = "hale";
+  std::string_view version;
+  std::optional<std::string_view> admin_token;  // unset: mutating calls are refused with 403
   WallTime now{};
   std::function<ReloadOutcome()> reload;   // empty: reload not available
 };

@@ -1,0 +1,125 @@
+// Daemon: the one event loop of `hale run` and everything on it.
+#include "hale/daemon.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <random>
+
+#include "hale/health/engine.h"
+#include "hale/log/json_log.h"
+#include "hale/log/redactor.h"
+#include "hale/probe/curl_multi.h"
+#include "hale/probe/probe.h"
+#include "hale/server/http_server.h"
+#include "hale/server/router.h"
+#include "hale/version.h"
+
+namespace hale {
+
+namespace asio = boost::asio;
+
+namespace {
+
+class Daemon {
+ public:
+  explicit Daemon(Config config)
+      : config_(std::move(config)), io_(1), curl_(io_), probe_ctx_{io_, curl_},
+        engine_(io_, system_clock(), probe_ctx_, std::random_device{}()),
+        server_(io_, config_.server, [this](const HttpRequest& r) { return handle(r); }),
+        signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
+
+  int run() {
+    Redactor::global().set_secrets(config_.secrets);
+    engine_.apply(config_);
+    if (Status s = server_.listen(config_.server.listen); !s) {
+      log_event(LogLevel::kError, "listen_failed", {{"message", s.message()}});
+      return 1;
+    }
+    log_event(LogLevel::kInfo, "started",
+              {{"version", version()},
+               {"config", config_.path},
+               {"listen", config_.server.listen},
+               {"port", server_.port()},
+               {"checks", config_.checks.size()}});
+    wait_for_signal();
+    io_.run();
+    log_event(LogLevel::kInfo, "stopped", {});
+    return 0;
+  }
+
+ private:
+  HttpResponse handle(const HttpRequest& req) {
+    std::shared_ptr<const Snapshot> snap = engine_.snapshot();
+    RouterContext ctx{*snap};
+    ctx.service = config_.server.service;
+    ctx.version = version();
+    if (config_.server.admin_token) ctx.admin_token = *config_.server.admin_token;
+    ctx.now = system_clock().wall_now();
+    ctx.reload = [this] { return reload("api"); };
+    return route(req, ctx);
+  }
+
+  void wait_for_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        reload("SIGHUP");
+        return wait_for_signal();
+      }
+      log_event(LogLevel::kInfo, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      server_.stop();
+      engine_.stop();
+      io_.stop();
+    });
+  }
+
+  // SPEC §1: a reload with a bad file keeps the running config and logs the error.
+  ReloadOutcome reload(const char* trigger) {
+    ReloadOutcome out;
+    LoadResult loaded = load_config_file(config_.path);
+    if (!loaded.config) {
+      for (const auto& e : loaded.errors) out.errors.push_back(e.to_string());
+      log_event(LogLevel::kError, "reload_failed",
+                {{"trigger", trigger}, {"config", config_.path}, {"errors", out.errors},
+                 {"message", "keeping the running configuration"}});
+      engine_.note_reload(false);
+      return out;
+    }
+    Config next = std::move(*loaded.config);
+    if (next.server.listen != config_.server.listen) {
+      log_event(LogLevel::kWarn, "reload_listen_unchanged",
+                {{"message", "a new server.listen takes effect at the next start"},
+                 {"listen", config_.server.listen}});
+      next.server.listen = config_.server.listen;
+    }
+    config_ = std::move(next);
+    Redactor::global().set_secrets(config_.secrets);
+    engine_.apply(config_);
+    engine_.note_reload(true);
+    out.ok = true;
+    out.checks = config_.checks.size();
+    log_event(LogLevel::kInfo, "reloaded",
+              {{"trigger", trigger}, {"config", config_.path}, {"checks", out.checks}});
+    return out;
+  }
+
+  Config config_;
+  asio::io_context io_;
+  CurlMulti curl_;
+  ProbeContext probe_ctx_;
+  Engine engine_;
+  HttpServer server_;
+  asio::signal_set signals_;
+};
+
+}  // namespace
+
+int run_daemon(Config config) {
+  std::signal(SIGPIPE, SIG_IGN);  // a client that goes away must not kill the daemon
+  Daemon d(std::move(config));
+  return d.run();
+}
+
+}  // namespace hale

@@ -1,0 +1,354 @@
+// Engine: per-check runners on the event loop (see engine.h).
+#include "hale/health/engine.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <mutex>
+
+#include "hale/aggregate.h"
+#include "hale/check_state.h"
+#include "hale/health/schedule.h"
+#include "hale/log/json_log.h"
+#include "hale/probe/probe.h"
+
+namespace hale {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+CheckPolicy policy_of(const CheckSpec& s) {
+  return CheckPolicy{s.failure_threshold, s.success_threshold, s.failure_duration, s.start_period};
+}
+
+// What /health and the logs show as the target: never a secret. Exec arguments may carry
+// passwords (check_mysql -p ...), so only the program is shown.
+std::string display_target(const CheckSpec& s) {
+  switch (s.type) {
+    case CheckType::kHttp: return redact_url(s.url);
+    case CheckType::kExec: return s.command.empty() ? std::string() : s.command.front();
+    default: return s.target;
+  }
+}
+
+std::int64_t millis(Duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+nlohmann::json evidence_json(const std::vector<ProbeResult>& results) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& r : results) {
+    arr.push_back({{"verdict", to_string(r.verdict)}, {"reason", r.reason},
+                   {"latency_ms", millis(r.latency)}});
+  }
+  return arr;
+}
+
+}  // namespace
+
+// One check: its spec, probe, state, timers and counters.
+struct Runner : std::enable_shared_from_this<Runner> {
+  Runner(Engine::Impl& e, const CheckSpec& s, std::unique_ptr<Probe> p, SteadyTime now,
+         asio::io_context& io)
+      : engine(e), spec(s), probe(std::move(p)), state(s.name, policy_of(s), now), timer(io),
+        deadline(io), target(display_target(s)) {}
+
+  void schedule(Duration delay);
+  void run();
+  void on_result(ProbeResult r);
+  void remove();
+  std::shared_ptr<const CheckView> make_view() const;
+
+  Engine::Impl& engine;
+  CheckSpec spec;
+  std::unique_ptr<Probe> probe;
+  CheckState state;
+  asio::steady_timer timer;
+  asio::steady_timer deadline;
+  std::string target;
+  bool removed = false;
+  bool in_flight = false;
+  bool probing_stopped = false;
+  SteadyTime probe_started{};
+  std::optional<SteadyTime> next_at;
+  std::optional<ProbeResult> last;
+  std::optional<WallTime> last_probe_wall;
+  std::deque<WallTime> recent_wall;
+  std::uint64_t probes_total = 0;
+  std::uint64_t transitions_total = 0;
+  std::map<std::string, std::uint64_t> errors_by_code;
+  LatencyHistogram histogram;
+  std::shared_ptr<const CheckView> view;
+};
+
+struct Engine::Impl {
+  Impl(asio::io_context& io, Clock& clock, ProbeContext& probes, std::uint64_t seed)
+      : io(io), clock(clock), probes(probes), rng(seed), lag_timer(io) {
+    started_wall = clock.wall_now();
+    auto empty = std::make_shared<Snapshot>();
+    empty->started_at = started_wall;
+    current = empty;
+  }
+
+  void publish_soon() {
+    if (publish_pending || stopped) return;
+    publish_pending = true;
+    asio::post(io, [this, alive = alive] {
+      if (!*alive) return;
+      publish_pending = false;
+      publish();
+    });
+  }
+
+  void publish() {
+    auto s = std::make_shared<Snapshot>();
+    s->taken_at = clock.wall_now();
+    s->started_at = started_wall;
+    s->checks.reserve(runners.size());
+    for (auto& [name, r] : runners) s->checks.push_back(r->view);
+    s->custom_groups = custom_groups;
+    s->loop_lag = loop_lag;
+    s->reloads_total = reloads_total;
+    s->reload_failures_total = reload_failures_total;
+    finalize(*s);
+    std::lock_guard lock(mu);
+    current = std::move(s);
+  }
+
+  // Measures how late a 1 s tick fires: the loop's responsiveness for /livez and /metrics.
+  void tick(SteadyTime expected) {
+    lag_timer.expires_after(1s);
+    lag_timer.async_wait([this, alive = alive, expected](const boost::system::error_code& ec) {
+      if (ec || !*alive) return;
+      const SteadyTime now = clock.now();
+      loop_lag = now > expected ? now - expected : Duration::zero();
+      publish_soon();
+      tick(now + 1s);
+    });
+  }
+
+  asio::io_context& io;
+  Clock& clock;
+  ProbeContext& probes;
+  Rng rng;
+  asio::steady_timer lag_timer;
+  std::map<std::string, std::shared_ptr<Runner>> runners;
+  std::vector<std::string> custom_groups;
+  std::vector<TransitionListener> listeners;
+  WallTime started_wall{};
+  Duration loop_lag{};
+  std::uint64_t reloads_total = 0;
+  std::uint64_t reload_failures_total = 0;
+  bool publish_pending = false;
+  bool stopped = false;
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);  // guards posted handlers
+  mutable std::mutex mu;
+  std::shared_ptr<const Snapshot> current;
+};
+
+void Runner::schedule(Duration delay) {
+  next_at = engine.clock.now() + delay;
+  timer.expires_after(delay);
+  timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || self->removed) return;
+    self->run();
+  });
+}
+
+void Runner::run() {
+  if (in_flight) return;
+  in_flight = true;
+  next_at.reset();
+  probe_started = engine.clock.now();
+  std::weak_ptr<Runner> weak = weak_from_this();
+  // SPEC §2: one probe never outlives its timeout, whatever the probe does.
+  deadline.expires_after(spec.timeout);
+  deadline.async_wait([weak](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->removed || !self->in_flight) return;
+    self->probe->cancel();
+    ProbeResult r;
+    r.verdict = Verdict::kFail;
+    r.reason = "timeout after " + format_duration(self->spec.timeout);
+    r.error_code = "timeout";
+    self->on_result(std::move(r));
+  });
+  probe->start(spec.timeout, [weak](ProbeResult r) {
+    auto self = weak.lock();
+    if (!self || self->removed || !self->in_flight) return;
+    self->on_result(std::move(r));
+  });
+}
+
+void Runner::on_result(ProbeResult r) {
+  in_flight = false;
+  deadline.cancel();
+  Clock& clock = engine.clock;
+  r.at = clock.now();
+  r.latency = r.at - probe_started;
+  const WallTime wall = clock.wall_now();
+
+  ++probes_total;
+  histogram.observe(r.latency);
+  if (r.verdict != Verdict::kPass && !r.error_code.empty()) ++errors_by_code[r.error_code];
+  last = r;
+  last_probe_wall = wall;
+  recent_wall.push_back(wall);
+  if (recent_wall.size() > CheckState::kEvidence) recent_wall.pop_front();
+
+  std::optional<Transition> t = state.observe(r, wall);
+  std::optional<Duration> next = next_probe_delay(spec, state, engine.rng);
+
+  if (r.verdict == Verdict::kFail) {
+    // SPEC §2: each failure while not ok is one structured JSON line.
+    nlohmann::json f = {{"check", spec.name},
+                        {"target", target},
+                        {"error_code", r.error_code},
+                        {"message", r.reason},
+                        {"status", to_string(state.health())},
+                        {"consecutive_failures", state.consecutive_failures()},
+                        {"in_start_period", state.in_start_period(r.at)},
+                        {"latency_ms", millis(r.latency)}};
+    if (next) {
+      f["retry_in_ms"] = millis(*next);
+      f["next_retry_at"] = format_iso8601_ms(wall + std::chrono::duration_cast<WallTime::duration>(*next));
+    } else {
+      f["retry_in_ms"] = nullptr;
+      f["next_retry_at"] = nullptr;
+    }
+    log_event(LogLevel::kWarn, "probe_failed", std::move(f));
+  }
+  if (t) {
+    ++transitions_total;
+    log_event(t->to == Health::kFail ? LogLevel::kError : LogLevel::kInfo, "transition",
+              {{"check", t->check},
+               {"from", to_string(t->from)},
+               {"to", to_string(t->to)},
+               {"reason", t->reason},
+               {"at", format_iso8601_ms(t->wall_at)},
+               {"evidence", evidence_json(t->evidence)}});
+  }
+  if (next) {
+    schedule(*next);
+  } else {
+    probing_stopped = true;
+    log_event(LogLevel::kError, "probing_stopped",
+              {{"check", spec.name},
+               {"message", "backoff.max_retries exhausted; the check stays fail until a reload"},
+               {"consecutive_failures", state.consecutive_failures()}});
+  }
+  view = make_view();
+  engine.publish_soon();
+  if (t) {
+    for (auto& l : engine.listeners) l(*t);
+  }
+}
+
+void Runner::remove() {
+  removed = true;
+  timer.cancel();
+  deadline.cancel();
+  if (in_flight) probe->cancel();
+  in_flight = false;
+}
+
+std::shared_ptr<const CheckView> Runner::make_view() const {
+  auto v = std::make_shared<CheckView>();
+  Clock& clock = engine.clock;
+  v->name = spec.name;
+  v->type = std::string(to_string(spec.type));
+  v->target = target;
+  v->status = state.health();
+  v->critical = spec.critical;
+  v->groups = spec.groups;
+  if (last) {
+    v->message = last->reason;
+    v->latency = last->latency;
+  }
+  if (state.consecutive_failures() > 0 || state.health() == Health::kFail) {
+    v->error = state.last_failure_reason();
+    v->error_code = last && last->verdict == Verdict::kFail ? last->error_code : "";
+  } else if (state.health() == Health::kDegraded && last) {
+    v->error = last->reason;
+    v->error_code = last->error_code;
+  }
+  v->since = clock.to_wall(state.since());
+  v->consecutive_failures = state.consecutive_failures();
+  if (auto ls = state.last_success()) v->last_success = clock.to_wall(*ls);
+  v->last_probe = last_probe_wall;
+  if (next_at) v->next_check = clock.to_wall(*next_at);
+  v->probing_stopped = probing_stopped;
+  v->in_start_period = state.in_start_period(clock.now());
+  v->recent.assign(state.recent().begin(), state.recent().end());
+  v->recent_wall.assign(recent_wall.begin(), recent_wall.end());
+  v->probes_total = probes_total;
+  v->transitions_total = transitions_total;
+  v->errors_by_code = errors_by_code;
+  v->latency_histogram = histogram;
+  return v;
+}
+
+Engine::Engine(asio::io_context& io, Clock& clock, ProbeContext& probes, std::uint64_t seed)
+    : impl_(std::make_shared<Impl>(io, clock, probes, seed)) {
+  impl_->tick(clock.now() + 1s);
+}
+
+Engine::~Engine() { stop(); }
+
+void Engine::apply(const Config& config) {
+  Impl& e = *impl_;
+  std::map<std::string, std::shared_ptr<Runner>> next;
+  for (const CheckSpec& spec : config.checks) {
+    auto it = e.runners.find(spec.name);
+    if (it != e.runners.end() && it->second->spec == spec) {
+      next.emplace(spec.name, it->second);  // unchanged: keeps state and schedule
+      e.runners.erase(it);
+      continue;
+    }
+    std::unique_ptr<Probe> probe = make_probe(spec, e.probes);
+    if (!probe) {
+      log_event(LogLevel::kError, "check_unsupported",
+                {{"check", spec.name}, {"type", to_string(spec.type)}});
+      continue;
+    }
+    auto r = std::make_shared<Runner>(e, spec, std::move(probe), e.clock.now(), e.io);
+    r->view = r->make_view();
+    r->schedule(first_probe_delay(spec, e.rng));
+    r->view = r->make_view();
+    next.emplace(spec.name, std::move(r));
+  }
+  for (auto& [name, r] : e.runners) r->remove();  // removed or changed
+  e.runners = std::move(next);
+  e.custom_groups.clear();
+  for (const auto& g : config.groups) e.custom_groups.push_back(g.name);
+  e.publish();
+}
+
+void Engine::subscribe(TransitionListener listener) {
+  impl_->listeners.push_back(std::move(listener));
+}
+
+std::shared_ptr<const Snapshot> Engine::snapshot() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->current;
+}
+
+void Engine::note_reload(bool ok) {
+  (ok ? impl_->reloads_total : impl_->reload_failures_total)++;
+  impl_->publish();
+}
+
+void Engine::stop() {
+  Impl& e = *impl_;
+  if (e.stopped) return;
+  e.stopped = true;
+  *e.alive = false;
+  e.lag_timer.cancel();
+  for (auto& [name, r] : e.runners) r->remove();
+}
+
+}  // namespace hale

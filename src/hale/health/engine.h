@@ -1,0 +1,61 @@
+// Engine: runs every check on the event loop. For each check it schedules probes (schedule.h),
+// enforces the timeout, feeds results to the check's CheckState, logs failures and transitions,
+// tells subscribers about transitions, and publishes a new Snapshot for the endpoints.
+//
+// Thread-safety: apply/subscribe/stop must be called on the io_context's thread (or before
+// it runs); snapshot() may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hale/clock.h"
+#include "hale/config.h"
+#include "hale/health.h"
+#include "hale/snapshot.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace hale {
+
+struct ProbeContext;
+
+class Engine {
+ public:
+  using TransitionListener = std::function<void(const Transition&)>;
+
+  // `clock` decides by time; the timers themselves run on the io_context's steady clock.
+  Engine(boost::asio::io_context& io, Clock& clock, ProbeContext& probes, std::uint64_t seed);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Makes the running checks match `config`: new checks start (first probe within 1 s),
+  // removed ones stop (a probe in flight is cancelled), changed ones restart from `unknown`,
+  // and unchanged ones keep their state and schedule.
+  void apply(const Config& config);
+
+  // Every transition of every check, on the loop thread, right after it happens.
+  void subscribe(TransitionListener listener);
+
+  // The latest published snapshot (never null).
+  std::shared_ptr<const Snapshot> snapshot() const;
+
+  // Counts a configuration reload for /metrics.
+  void note_reload(bool ok);
+
+  // Cancels every timer and probe; nothing runs afterwards.
+  void stop();
+
+  struct Impl;  // implementation detail
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace hale

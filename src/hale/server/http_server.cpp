@@ -1,0 +1,252 @@
+// HttpServer: Beast listener + session (do_read/on_read/do_write/on_write, like Beast's
+// advanced_server), with the limits described in http_server.h.
+#include "hale/server/http_server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <list>
+
+#include "hale/log/json_log.h"
+
+namespace hale {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+class Session;
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(asio::io_context& io, const ServerConfig& l, Handler h)
+      : io(io), acceptor(io), limits(l), handler(std::move(h)) {}
+  void do_accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+
+  asio::io_context& io;
+  tcp::acceptor acceptor;
+  ServerConfig limits;
+  Handler handler;
+  std::list<std::weak_ptr<Session>> sessions;  // for stop() and the connection count
+  bool stopped = false;
+};
+
+namespace {
+
+// One connection: read a request, answer it, repeat while keep-alive.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {}
+
+  void start() { do_read(); }
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+  bool is_open() { return stream_.socket().is_open(); }
+
+ private:
+  // Waiting for a request: idle_timeout until its first byte, then read_timeout for the rest,
+  // so an idle keep-alive connection and a slow client are told apart.
+  void do_read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_->limits.max_header_bytes));
+    parser_->body_limit(server_->limits.max_body_bytes);
+    request_started_ = buffer_.size() > 0;  // pipelined bytes already here
+    stream_.expires_after(request_started_ ? server_->limits.read_timeout
+                                           : server_->limits.idle_timeout);
+    do_read_some();
+  }
+
+  void do_read_some() {
+    http::async_read_some(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Session::on_read_some, shared_from_this()));
+  }
+
+  void on_read_some(beast::error_code ec, std::size_t bytes) {
+    if (ec == http::error::header_limit) return answer_error(431, "request header too large\n");
+    if (ec == http::error::body_limit) return answer_error(413, "request body too large\n");
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+        ec == asio::error::eof) {
+      return close();
+    }
+    if (ec) return answer_error(400, "bad request\n");
+    if (!request_started_ && bytes > 0) {
+      request_started_ = true;
+      stream_.expires_after(server_->limits.read_timeout);
+    }
+    if (!parser_->is_done()) return do_read_some();
+    on_request(parser_->release());
+  }
+
+  void on_request(http::request<http::string_body> req) {
+    HttpRequest in;
+    in.method = std::string(req.method_string());
+    in.target = std::string(req.target());
+    in.accept = std::string(req[http::field::accept]);
+    in.authorization = std::string(req[http::field::authorization]);
+    in.body = std::move(req.body());
+    HttpResponse out;
+    try {
+      out = server_->handler(in);
+    } catch (const std::exception& e) {
+      // A handler bug must cost one request, never the daemon.
+      log_event(LogLevel::kError, "http_handler_error", {{"target", in.target}, {"error", e.what()}});
+      out = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}};
+    }
+    keep_alive_ = req.keep_alive() && !server_->stopped;
+    write(std::move(out), req.version(), req.method() == http::verb::head);
+  }
+
+  void answer_error(int status, const char* body) {
+    keep_alive_ = false;
+    write(HttpResponse{status, "text/plain; charset=utf-8", body, {}}, 11, false);
+  }
+
+  void write(HttpResponse out, unsigned version, bool head) {
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(out.status), version);
+    res->set(http::field::content_type, out.content_type);
+    res->set(http::field::cache_control, "no-store");
+    for (auto& [k, v] : out.headers) res->set(k, v);
+    res->keep_alive(keep_alive_);
+    if (head) {
+      res->content_length(out.body.size());
+    } else {
+      res->body() = std::move(out.body);
+      res->prepare_payload();
+    }
+    stream_.expires_after(server_->limits.read_timeout);
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                        self->on_write(ec);
+                      });
+  }
+
+  void on_write(beast::error_code ec) {
+    if (ec || !keep_alive_) return close();
+    do_read();
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool request_started_ = false;
+  bool keep_alive_ = true;
+};
+
+std::optional<tcp::endpoint> parse_endpoint(std::string_view address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string host(address.substr(0, colon));
+  const std::string port_text(address.substr(colon + 1));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty() || host == "localhost") host = "127.0.0.1";
+  unsigned long port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoul(port_text, &used);
+    if (used != port_text.size() || port > 65535) return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec) return std::nullopt;
+  return tcp::endpoint(addr, static_cast<unsigned short>(port));
+}
+
+}  // namespace
+
+void HttpServer::Impl::do_accept() {
+  // One I/O thread: sessions live on the io_context itself, no strand needed.
+  acceptor.async_accept(beast::bind_front_handler(&HttpServer::Impl::on_accept, shared_from_this()));
+}
+
+void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (stopped || ec == asio::error::operation_aborted) return;
+  if (ec) {
+    // EMFILE and the like: log, and keep accepting; the limit below keeps this rare.
+    log_event(LogLevel::kWarn, "http_accept_failed", {{"error", ec.message()}});
+    return do_accept();
+  }
+  sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+  if (sessions.size() >= static_cast<std::size_t>(limits.max_connections)) {
+    // Over the limit: a short 503 and close, so the client knows why.
+    static const std::string kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    auto s = std::make_shared<tcp::socket>(std::move(socket));
+    asio::async_write(*s, asio::buffer(kBusy), [s](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      s->shutdown(tcp::socket::shutdown_both, ignored);
+      s->close(ignored);
+    });
+    return do_accept();
+  }
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
+  sessions.push_back(session);
+  session->start();
+  do_accept();
+}
+
+HttpServer::HttpServer(asio::io_context& io, const ServerConfig& limits, Handler handler)
+    : impl_(std::make_shared<Impl>(io, limits, std::move(handler))) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+Status HttpServer::listen(std::string_view address) {
+  auto ep = parse_endpoint(address);
+  if (!ep) return Status::error("invalid listen address \"" + std::string(address) + "\" (want host:port)");
+  beast::error_code ec;
+  impl_->acceptor.open(ep->protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(*ep, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+    return Status::error("cannot listen on " + std::string(address) + ": " + ec.message());
+  }
+  impl_->do_accept();
+  return Status::ok();
+}
+
+std::uint16_t HttpServer::port() const {
+  beast::error_code ec;
+  auto ep = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+void HttpServer::stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  beast::error_code ignored;
+  impl_->acceptor.close(ignored);
+  for (auto& w : impl_->sessions) {
+    if (auto s = w.lock()) s->close();
+  }
+  impl_->sessions.clear();
+}
+
+std::size_t HttpServer::open_connections() const {
+  std::size_t n = 0;
+  for (auto& w : impl_->sessions) {
+    if (auto s = w.lock(); s && s->is_open()) ++n;
+  }
+  return n;
+}
+
+}  // namespace hale

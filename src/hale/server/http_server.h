@@ -1,0 +1,49 @@
+// HttpServer: the Beast HTTP/1.1 listener and sessions behind every endpoint. It owns
+// transport concerns only (keep-alive, limits, timeouts); what to answer is the Handler's job.
+//
+// Hardening (SPEC §8): headers over max_header_bytes answer 431, bodies over max_body_bytes
+// 413, a malformed request 400; an idle keep-alive connection is closed after idle_timeout and a
+// request must arrive whole within read_timeout of its first byte (slow clients); at most
+// max_connections are open, the next ones get 503 and are closed.
+// Thread-safety: everything runs on the io_context's thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "hale/config.h"
+#include "hale/server/http_types.h"
+#include "hale/status.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace hale {
+
+class HttpServer {
+ public:
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+  HttpServer(boost::asio::io_context& io, const ServerConfig& limits, Handler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts accepting. `address` is "host:port" ("127.0.0.1:8099", "[::1]:0",
+  // "localhost:8099", "0.0.0.0:8099"); port 0 picks a free port (see port()).
+  Status listen(std::string_view address);
+  std::uint16_t port() const;
+  // Stops accepting and closes every connection.
+  void stop();
+  std::size_t open_connections() const;
+
+  struct Impl;  // implementation detail, public only so that sessions can name it
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace hale

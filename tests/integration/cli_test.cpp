@@ -1,0 +1,99 @@
+// The hale CLI as a user runs it: validate, probe, version, help, exit codes.
+#include <gtest/gtest.h>
+
+#include "support/hale_process.h"
+#include "support/http_client.h"
+#include "support/tcp_listener.h"
+
+namespace hale::testing {
+namespace {
+
+TEST(Cli, ValidateGoodConfigPrintsSummary) {
+  TempDir dir;
+  auto path = dir.write("hale.toml", R"([checks.db]
+type = "tcp"
+target = "127.0.0.1:5432"
+
+[checks.web]
+type = "http"
+url = "http://127.0.0.1:8080/"
+critical = false
+)");
+  auto r = run_hale({"validate", "-c", path});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(path + ": ok: 2 checks (1 critical; http, tcp)"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ValidateBadConfigPrintsPositionsAndExits2) {
+  TempDir dir;
+  auto path = dir.write("hale.toml", R"([checks.db]
+type = "tcp"
+target = "127.0.0.1:5432"
+intervall = "10s"
+timeout = "soon"
+)");
+  auto r = run_hale({"validate", "-c", path});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(path + ":4:1: unknown key `intervall` in [checks.db]; did you mean `interval`?"),
+            std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(path + ":5:11:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, RunWithBadConfigExits2) {
+  TempDir dir;
+  auto path = dir.write("hale.toml", "[checks.x]\ntype = \"nope\"\n");
+  auto r = run_hale({"run", "-c", path});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(path + ":2:8:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, MissingConfigFileIsAClearError) {
+  auto r = run_hale({"validate", "-c", "/nonexistent/hale.toml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/nonexistent/hale.toml"), std::string::npos);
+}
+
+TEST(Cli, ProbeTcpExitCodes) {
+  TcpListener up;
+  auto ok = run_hale({"probe", "127.0.0.1:" + std::to_string(up.port())});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_EQ(ok.out.rfind("ok 127.0.0.1:", 0), 0u) << ok.out;
+  auto down = run_hale({"probe", "127.0.0.1:" + std::to_string(free_port()), "--timeout", "2s"});
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_NE(down.out.find("fail"), std::string::npos);
+  EXPECT_NE(down.out.find("connection refused"), std::string::npos) << down.out;
+  EXPECT_EQ(std::count(down.out.begin(), down.out.end(), '\n'), 1);
+}
+
+TEST(Cli, ProbeHttpAgainstARunningHale) {
+  TcpListener up;
+  HaleProcess hale("[server]\nlisten = \"127.0.0.1:{PORT}\"\n[checks.up]\ntype = \"tcp\"\ntarget = \"127.0.0.1:" +
+                   std::to_string(up.port()) + "\"\n");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; }));
+  auto r = run_hale({"probe", hale.url("/readyz")});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto missing = run_hale({"probe", hale.url("/readyz/nope")});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.out.find("404"), std::string::npos) << missing.out;
+}
+
+TEST(Cli, ProbeRejectsBadArguments) {
+  EXPECT_EQ(run_hale({"probe", "not-a-target"}).exit_code, 2);
+  EXPECT_EQ(run_hale({"probe", "127.0.0.1:1", "--timeout", "fast"}).exit_code, 2);
+}
+
+TEST(Cli, VersionAndHelp) {
+  auto v = run_hale({"version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("hale ", 0), 0u);
+  auto h = run_hale({"--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  for (const char* word : {"run", "validate", "probe", "version"}) {
+    EXPECT_NE(h.out.find(word), std::string::npos) << word;
+  }
+  EXPECT_EQ(run_hale({"frobnicate"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace hale::testing

@@ -1,0 +1,151 @@
+// HTTP hardening (SPEC §8): limits answer 4xx, slow clients time out, connections are
+// bounded, keep-alive works, and nothing a client sends stops the daemon.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/hale_process.h"
+#include "support/http_client.h"
+
+namespace hale::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A raw client socket, for what curl will not send.
+class RawClient {
+ public:
+  explicit RawClient(std::uint16_t port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{5, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  }
+  ~RawClient() { close(fd_); }
+  bool connected() const { return connected_; }
+  void send_text(const std::string& s) { ASSERT_EQ(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL), (ssize_t)s.size()); }
+  // Reads until `n` responses' status lines are seen or the peer closes (bounded by SO_RCVTIMEO).
+  std::string read_some(std::size_t want_bytes = 1) {
+    std::string out;
+    char buf[4096];
+    while (out.size() < want_bytes) {
+      ssize_t r = recv(fd_, buf, sizeof buf, 0);
+      if (r <= 0) {
+        closed_ = r == 0;
+        break;
+      }
+      out.append(buf, r);
+    }
+    return out;
+  }
+  // True when the server closed the connection (recv returned 0) within the receive timeout.
+  bool wait_closed() {
+    char buf[256];
+    while (true) {
+      ssize_t r = recv(fd_, buf, sizeof buf, 0);
+      if (r == 0) return true;
+      if (r < 0) return errno == ECONNRESET;
+    }
+  }
+  bool closed() const { return closed_; }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+  bool closed_ = false;
+};
+
+const char* kConfig = R"([server]
+listen = "127.0.0.1:{PORT}"
+max_connections = 4
+max_header_bytes = 4096
+max_body_bytes = 1024
+read_timeout = "500ms"
+idle_timeout = "2s"
+
+[checks.self]
+type = "tcp"
+target = "127.0.0.1:{PORT}"
+)";
+
+class DaemonHardening : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(hale_.start()) << hale_.log(); }
+  void TearDown() override {
+    // Whatever the test sent, the daemon still answers.
+    EXPECT_EQ(http_get(hale_.url("/livez")).status, 200);
+  }
+  HaleProcess hale_{kConfig};
+};
+
+TEST_F(DaemonHardening, OversizedHeaderIs431) {
+  auto r = http_get(hale_.url("/livez"), {"X-Big: " + std::string(8000, 'a')});
+  EXPECT_EQ(r.status, 431);
+}
+
+TEST_F(DaemonHardening, OversizedBodyIs413) {
+  auto r = http_request("POST", hale_.url("/api/v1/reload"), {}, std::string(4000, 'b'));
+  EXPECT_EQ(r.status, 413);
+}
+
+TEST_F(DaemonHardening, GarbageIs400) {
+  RawClient c(hale_.port());
+  c.send_text(std::string("\x16\x03\x01 not http at all\r\n\r\n", 25));
+  std::string reply = c.read_some(12);
+  EXPECT_EQ(reply.substr(0, 12), "HTTP/1.1 400");
+}
+
+TEST_F(DaemonHardening, SlowClientIsDisconnected) {
+  RawClient c(hale_.port());
+  c.send_text("GET /livez HTTP/1.1\r\nHost: x\r\n");  // and never the blank line
+  EXPECT_TRUE(c.wait_closed());
+}
+
+TEST_F(DaemonHardening, KeepAliveServesPipelinedRequests) {
+  RawClient c(hale_.port());
+  c.send_text("GET /livez HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string reply;
+  ASSERT_TRUE(eventually([&] {
+    reply += c.read_some(1);
+    std::size_t n = 0;
+    for (auto p = reply.find("HTTP/1.1 "); p != std::string::npos; p = reply.find("HTTP/1.1 ", p + 1)) ++n;
+    return n >= 2 || c.closed();
+  }, 5s));
+  EXPECT_FALSE(c.closed());
+  EXPECT_NE(reply.find("Cache-Control: no-store"), std::string::npos);
+}
+
+TEST_F(DaemonHardening, ConnectionsAreBounded) {
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 4; ++i) {
+    idle.push_back(std::make_unique<RawClient>(hale_.port()));
+    ASSERT_TRUE(idle.back()->connected());
+  }
+  // Make sure the server has accepted all four before the fifth arrives.
+  std::this_thread::sleep_for(100ms);
+  RawClient extra(hale_.port());
+  extra.send_text("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(extra.read_some(12).substr(0, 12), "HTTP/1.1 503");
+  idle.clear();
+  EXPECT_TRUE(eventually([&] { return http_get(hale_.url("/livez")).status == 200; }));
+}
+
+TEST_F(DaemonHardening, HeadAndUnknownMethods) {
+  EXPECT_EQ(http_request("HEAD", hale_.url("/readyz")).status, 200);
+  EXPECT_EQ(http_request("DELETE", hale_.url("/readyz")).status, 405);
+  EXPECT_EQ(http_get(hale_.url("/../../etc/passwd")).status, 404);
+}
+
+}  // namespace
+}  // namespace hale::testing

@@ -1,0 +1,76 @@
+// SPEC §2-3 end to end: a blip shorter than the failure threshold never changes /readyz; a
+// sustained outage does. The dependency is a file whose presence an exec check tests, so
+// the outage starts and ends exactly when the test says.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "support/hale_process.h"
+#include "support/http_client.h"
+
+namespace hale::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string flag_config(const std::string& flag) {
+  return R"([server]
+listen = "127.0.0.1:{PORT}"
+
+[checks.dep]
+type = "exec"
+command = ["/usr/bin/test", "-e", ")" + flag + R"("]
+interval = "100ms"
+timeout = "1s"
+failure_threshold = 5
+jitter = "0ms"
+)";
+}
+
+TEST(DaemonHysteresis, BlipNeverFlipsReadyzSustainedOutageDoes) {
+  TempDir dir;
+  const std::string flag = (dir.path() / "up").string();
+  std::ofstream(flag) << "1";
+  HaleProcess hale(flag_config(flag));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; }));
+
+  // A blip: the dependency is gone for about one interval. At most two probes fail, below
+  // failure_threshold = 5, so readiness must not change at any moment.
+  std::filesystem::remove(flag);
+  const auto blip_end = std::chrono::steady_clock::now() + 150ms;
+  int samples = 0;
+  while (std::chrono::steady_clock::now() < blip_end) {
+    EXPECT_EQ(http_get(hale.url("/readyz")).status, 200);
+    ++samples;
+    std::this_thread::sleep_for(10ms);
+  }
+  std::ofstream(flag) << "1";
+  const auto settle_end = std::chrono::steady_clock::now() + 500ms;
+  while (std::chrono::steady_clock::now() < settle_end) {
+    EXPECT_EQ(http_get(hale.url("/readyz")).status, 200);
+    ++samples;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_GT(samples, 10);
+  auto after_blip = nlohmann::json::parse(http_get(hale.url("/health/dep")).body);
+  EXPECT_EQ(after_blip["status"], "ok");
+
+  // A sustained outage turns /readyz to 503, and only after failure_threshold failures.
+  std::filesystem::remove(flag);
+  ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 503; }, 10s));
+  auto detail = nlohmann::json::parse(http_get(hale.url("/health/dep")).body);
+  EXPECT_EQ(detail["status"], "fail");
+  EXPECT_GE(detail["consecutive_failures"].get<int>(), 5);
+  EXPECT_EQ(detail["error"], "exit 1");
+
+  // And it recovers after one pass (success_threshold = 1).
+  std::ofstream(flag) << "1";
+  EXPECT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; }, 10s));
+}
+
+}  // namespace
+}  // namespace hale::testing

@@ -1,0 +1,110 @@
+// Checks of every kind through the daemon: Debian's monitoring-plugins unmodified through
+// exec, and a hung target that must not delay other checks or the endpoints.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/hale_process.h"
+#include "support/http_client.h"
+#include "support/tcp_listener.h"
+
+namespace hale::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(DaemonProbes, MonitoringPluginsThroughExec) {
+  TcpListener target;
+  HaleProcess hale(R"([server]
+listen = "127.0.0.1:{PORT}"
+
+[defaults]
+interval = "300ms"
+timeout = "5s"
+failure_threshold = 1
+
+[checks.dummy-ok]
+type = "exec"
+command = ["/usr/lib/nagios/plugins/check_dummy", "0", "all good"]
+
+[checks.dummy-warn]
+type = "exec"
+command = ["/usr/lib/nagios/plugins/check_dummy", "1", "getting full"]
+
+[checks.dummy-crit]
+type = "exec"
+command = ["/usr/lib/nagios/plugins/check_dummy", "2", "on fire"]
+critical = false
+
+[checks.tcp-plugin]
+type = "exec"
+command = ["/usr/lib/nagios/plugins/check_tcp", "-H", "127.0.0.1", "-p", ")" +
+                   std::to_string(target.port()) + R"("]
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  nlohmann::json h;
+  ASSERT_TRUE(eventually([&] {
+    h = nlohmann::json::parse(http_get(hale.url("/health")).body, nullptr, false);
+    if (!h.is_object()) return false;
+    for (auto& [name, c] : h["checks"].items()) {
+      if (c["status"] == "unknown") return false;
+    }
+    return true;
+  })) << h.dump();
+  EXPECT_EQ(h["checks"]["dummy-ok"]["status"], "ok");
+  EXPECT_EQ(h["checks"]["dummy-warn"]["status"], "degraded");
+  EXPECT_EQ(h["checks"]["dummy-crit"]["status"], "fail");
+  EXPECT_EQ(h["checks"]["tcp-plugin"]["status"], "ok");
+  EXPECT_EQ(h["status"], "degraded");
+  auto ok = nlohmann::json::parse(http_get(hale.url("/health/dummy-ok")).body);
+  EXPECT_EQ(ok["message"], "OK: all good");
+  auto crit = nlohmann::json::parse(http_get(hale.url("/health/dummy-crit")).body);
+  EXPECT_EQ(crit["error"], "CRITICAL: on fire");
+  EXPECT_EQ(http_get(hale.url("/readyz")).status, 200);
+}
+
+TEST(DaemonProbes, HungTargetDelaysNothingElse) {
+  TcpListener target;
+  HaleProcess hale(R"([server]
+listen = "127.0.0.1:{PORT}"
+
+[checks.hung]
+type = "exec"
+command = ["/bin/sleep", "30"]
+interval = "400ms"
+timeout = "300ms"
+failure_threshold = 1
+critical = false
+
+[checks.fast]
+type = "tcp"
+target = "127.0.0.1:)" + std::to_string(target.port()) + R"("
+interval = "100ms"
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto j = nlohmann::json::parse(http_get(hale.url("/health/hung")).body, nullptr, false);
+    return j.is_object() && j["status"] == "fail";
+  }));
+  auto hung = nlohmann::json::parse(http_get(hale.url("/health/hung")).body);
+  EXPECT_EQ(hung["error"], "timeout after 300ms");
+  EXPECT_EQ(hung["error_code"], "timeout");
+  // While `hung` keeps timing out, `fast` keeps probing every 100 ms: its probe count grows
+  // several times per hung attempt.
+  auto count = [&](const std::string& check) {
+    auto m = http_get(hale.url("/metrics")).body;
+    auto key = "hale_check_probes_total{check=\"" + check + "\"} ";
+    auto p = m.find(key);
+    return p == std::string::npos ? 0 : std::stoi(m.substr(p + key.size()));
+  };
+  const int fast0 = count("fast"), hung0 = count("hung");
+  ASSERT_TRUE(eventually([&] { return count("hung") >= hung0 + 3; }, 10s));
+  EXPECT_GE(count("fast") - fast0, 6);
+  EXPECT_EQ(http_get(hale.url("/readyz")).status, 200);
+  // Each timed-out probe's process group was killed: no `sleep 30` of hale's is left over
+  // beyond the one in flight.
+  hale.signal(SIGTERM);
+  ASSERT_TRUE(hale.wait_exit().has_value());
+}
+
+}  // namespace
+}  // namespace hale::testing

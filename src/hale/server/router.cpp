@@ -83,16 +83,17 @@ HttpResponse probe_endpoint(std::string_view what, std::string_view group, Quest
     return kube_answer(fmt::format("{}/{}", what, name), one, q, aggregate(one, q), verbose, snap);
   }
   const std::vector<std::string> excluded = t.all("exclude");
-  std::vector<const CheckView*> checks = select(snap, group, excluded);
-  Health overall;
-  if (excluded.empty() && group == "ready") {
-    overall = snap.ready;  // precomputed: the hot path reads one field
-  } else if (excluded.empty() && group == "live") {
-    overall = snap.live;
-  } else {
-    overall = aggregate(checks, q);
-  }
+  const bool precomputed = excluded.empty() && (group == "ready" || group == "live");
+  Health overall = group == "ready" ? snap.ready : snap.live;
   if (q == Question::kLive && snap.loop_lag > kMaxLoopLag) overall = Health::kFail;
+  // The hot path: a plain /readyz or /livez that passes reads one precomputed field and
+  // never walks the checks.
+  if (precomputed && !verbose && overall != Health::kFail) return text(200, "ok");
+  std::vector<const CheckView*> checks = select(snap, group, excluded);
+  if (!precomputed) {
+    overall = aggregate(checks, q);
+    if (q == Question::kLive && snap.loop_lag > kMaxLoopLag) overall = Health::kFail;
+  }
   return kube_answer(what, checks, q, overall, verbose, snap);
 }
 

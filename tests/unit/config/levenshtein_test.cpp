@@ -8,36 +8,41 @@
 namespace hale::config {
 namespace {
 
-TEST(Levenshtein, CountsInsertionsDeletionsAndSubstitutions) {
-  EXPECT_EQ(levenshtein("", ""), 0u);
-  EXPECT_EQ(levenshtein("abc", ""), 3u);
-  EXPECT_EQ(levenshtein("", "abc"), 3u);
-  EXPECT_EQ(levenshtein("interval", "interval"), 0u);
-  EXPECT_EQ(levenshtein("intervall", "interval"), 1u);
-  EXPECT_EQ(levenshtein("timout", "timeout"), 1u);
-  EXPECT_EQ(levenshtein("raedy", "ready"), 2u);
-  EXPECT_EQ(levenshtein("kitten", "sitting"), 3u);
+TEST(EditDistance, CountsInsertionsDeletionsSubstitutionsAndSwaps) {
+  EXPECT_EQ(edit_distance("", ""), 0u);
+  EXPECT_EQ(edit_distance("abc", ""), 3u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  EXPECT_EQ(edit_distance("interval", "interval"), 0u);
+  EXPECT_EQ(edit_distance("intervall", "interval"), 1u);  // insertion
+  EXPECT_EQ(edit_distance("timout", "timeout"), 1u);      // deletion
+  EXPECT_EQ(edit_distance("tirget", "target"), 1u);       // substitution
+  EXPECT_EQ(edit_distance("raedy", "ready"), 1u);         // adjacent swap
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(edit_distance("FETCH", "PATCH"), 2u);
+  EXPECT_EQ(edit_distance("ca", "abc"), 3u);  // optimal string alignment, not full Damerau
 }
 
 TEST(DidYouMean, PicksTheNearMissOrNothing) {
   constexpr std::array<std::string_view, 5> keys{"interval", "timeout", "target", "url", "groups"};
   EXPECT_EQ(did_you_mean("intervall", keys), "interval");
+  EXPECT_EQ(did_you_mean("intrevla", keys), "interval");  // two edits in a long word
   EXPECT_EQ(did_you_mean("timout", keys), "timeout");
   EXPECT_EQ(did_you_mean("taget", keys), "target");
   EXPECT_EQ(did_you_mean("group", keys), "groups");
   EXPECT_EQ(did_you_mean("Interval", keys), "interval");  // case-insensitive match
   EXPECT_EQ(did_you_mean("TIMEOUT", keys), "timeout");
   EXPECT_EQ(did_you_mean("uri", keys), "url");
-  EXPECT_EQ(did_you_mean("completely_different", keys), std::nullopt);
   EXPECT_EQ(did_you_mean("ur", keys), "url");
-  EXPECT_EQ(did_you_mean("xy", keys), std::nullopt);  // short words need a closer match
+  EXPECT_EQ(did_you_mean("completely_different", keys), std::nullopt);
+  EXPECT_EQ(did_you_mean("xy", keys), std::nullopt);
 }
 
 TEST(DidYouMean, ShortWordsAreNotGuessedWild) {
-  constexpr std::array<std::string_view, 4> types{"http", "tcp", "exec", "tls"};
+  constexpr std::array<std::string_view, 5> types{"http", "tcp", "exec", "tls", "PATCH"};
   EXPECT_EQ(did_you_mean("htp", types), "http");
-  EXPECT_EQ(did_you_mean("tpc", types), std::nullopt);  // 2 edits from tcp, too far for 3 letters
-  EXPECT_EQ(did_you_mean("udp", types), std::nullopt);
+  EXPECT_EQ(did_you_mean("tpc", types), "tcp");
+  EXPECT_EQ(did_you_mean("udp", types), std::nullopt);  // two edits from tcp
+  EXPECT_EQ(did_you_mean("FETCH", types), std::nullopt);
 }
 
 }  // namespace

@@ -95,28 +95,28 @@ void report_other_top_level(const toml::table& root, Diagnostics& d) {
 
 Config read_config(const toml::table& root, const std::string& path, LoadContext& ctx) {
   Diagnostics& d = ctx.diagnostics();
-  Config config;
-  config.path = path;
+  Config out;
+  out.path = path;
   if (const auto* node = root.get("groups")) {
-    if (const auto* t = config::read_table(*node, "groups", d)) read_groups(*t, ctx, config.groups);
+    if (const auto* t = config::read_table(*node, "groups", d)) read_groups(*t, ctx, out.groups);
   }
   if (const auto* node = root.get("server")) {
-    if (const auto* t = config::read_table(*node, "server", d)) config.server = config::read_server(*t, ctx);
+    if (const auto* t = config::read_table(*node, "server", d)) out.server = config::read_server(*t, ctx);
   }
   CheckSpec defaults;
   if (const auto* node = root.get("defaults")) {
     if (const auto* t = config::read_table(*node, "defaults", d)) defaults = config::read_defaults(*t, ctx);
   }
   if (const auto* node = root.get("checks")) {
-    if (const auto* t = config::read_table(*node, "checks", d)) read_checks(*t, defaults, ctx, config.checks);
+    if (const auto* t = config::read_table(*node, "checks", d)) read_checks(*t, defaults, ctx, out.checks);
   }
   report_other_top_level(root, d);
 
   auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
-  std::sort(config.checks.begin(), config.checks.end(), by_name);
-  std::sort(config.groups.begin(), config.groups.end(), by_name);
-  config.secrets = ctx.take_secrets();
-  return config;
+  std::sort(out.checks.begin(), out.checks.end(), by_name);
+  std::sort(out.groups.begin(), out.groups.end(), by_name);
+  out.secrets = ctx.take_secrets();
+  return out;
 }
 
 }  // namespace

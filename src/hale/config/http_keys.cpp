@@ -2,6 +2,7 @@
 // pass (expect_status, expect_body, expect_json, max_latency).
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>

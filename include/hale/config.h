@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,7 +35,10 @@ struct Jitter {
   bool is_fraction = true;
   double fraction = 0.10;
   Duration absolute{};
+  // The spread for a check with this interval: fraction × interval, or `absolute`; never more
+  // than the interval itself, never negative.
   Duration resolve(Duration interval) const;
+  bool operator==(const Jitter&) const = default;
 };
 
 // Exponential retry while a check is failing (SPEC §1 `backoff`).
@@ -131,9 +135,12 @@ LoadResult load_config_file(const std::string& path);
 LoadResult load_config_string(std::string_view text, const std::string& path);
 
 // "250ms", "10s", "5m", "1h", "14d", and combinations like "1m30s". nullopt when invalid.
+// Units d h m s ms (and us ns), largest first, each at most once, whole numbers only (the
+// grammar of Prometheus durations). No sign: a negative duration is invalid, so is "10".
 std::optional<Duration> parse_duration(std::string_view s);
 // The exact form in the largest units, composite when needed, parseable again:
 // 60s -> "1m", 90s -> "1m30s", 1500ms -> "1s500ms", 250ms -> "250ms", 0 -> "0s".
+// A negative duration is written with a leading '-' (for logs; parse_duration rejects it).
 std::string format_duration(Duration d);
 
 // Resolves `env:NAME` / `file:PATH` to the secret's value; any other text is returned as is.
@@ -144,7 +151,9 @@ struct ResolvedValue {
 };
 StatusOr<ResolvedValue> resolve_secret(std::string_view text);
 
-// A URL with any password in its userinfo replaced by "***" (for display and logs).
+// A URL with any password in its userinfo replaced by "***" (for display and logs):
+// "http://u:p@h/x" -> "http://u:***@h/x"; a lone userinfo is taken for a token:
+// "https://token@h" -> "https://***@h". Text without "://" is returned unchanged.
 std::string redact_url(std::string_view url);
 
 }  // namespace hale

@@ -1,0 +1,71 @@
+// The keys of a check table ([defaults] and [checks.NAME]): which exist, which check types they
+// apply to, which may be defaults, and how each one is read into a CheckSpec.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include <toml++/toml.h>
+
+#include "hale/config.h"
+#include "hale/config/load_context.h"
+
+namespace hale::config {
+
+// One key being read: its value, its name, and where it goes.
+struct KeyCall {
+  const toml::node& value;
+  std::string_view key;
+  CheckSpec& spec;
+  LoadContext& ctx;
+  Diagnostics& diagnostics() const { return ctx.diagnostics(); }
+};
+using ApplyKey = void (*)(const KeyCall&);
+
+constexpr unsigned type_bit(CheckType t) { return 1u << static_cast<unsigned>(t); }
+inline constexpr unsigned kAnyType = ~0u;
+inline constexpr unsigned kHttp = type_bit(CheckType::kHttp);
+inline constexpr unsigned kTcp = type_bit(CheckType::kTcp);
+inline constexpr unsigned kExec = type_bit(CheckType::kExec);
+
+struct CheckKey {
+  std::string_view name;
+  unsigned types;    // the check types it applies to
+  bool in_defaults;  // may appear in [defaults]
+  ApplyKey apply;    // nullptr for `type`, which is read before everything else
+};
+
+// Every check key, and their names (for did-you-mean).
+std::span<const CheckKey> check_keys();
+std::span<const std::string_view> check_key_names();
+const CheckKey* find_check_key(std::string_view name);
+
+// Keys of every type (check_keys.cpp).
+void apply_target(const KeyCall& c);
+void apply_command(const KeyCall& c);
+void apply_interval(const KeyCall& c);
+void apply_timeout(const KeyCall& c);
+void apply_failure_threshold(const KeyCall& c);
+void apply_success_threshold(const KeyCall& c);
+void apply_failure_duration(const KeyCall& c);
+void apply_start_period(const KeyCall& c);
+void apply_jitter(const KeyCall& c);
+void apply_critical(const KeyCall& c);
+void apply_groups(const KeyCall& c);
+void apply_backoff(const KeyCall& c);
+
+// HTTP keys (http_keys.cpp).
+void apply_url(const KeyCall& c);
+void apply_expect_status(const KeyCall& c);
+void apply_expect_body(const KeyCall& c);
+void apply_expect_json(const KeyCall& c);
+void apply_max_latency(const KeyCall& c);
+void apply_method(const KeyCall& c);
+void apply_headers(const KeyCall& c);
+void apply_ca_file(const KeyCall& c);
+void apply_insecure_skip_verify(const KeyCall& c);
+
+// Parses a `jitter` value: a duration ("2s") or a share of the interval ("10%", 0-100).
+std::optional<Jitter> parse_jitter(std::string_view text);
+
+}  // namespace hale::config

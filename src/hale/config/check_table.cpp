@@ -1,0 +1,215 @@
+// One check table at a time: its type first, then every key through the key table, then what
+// the type requires and the rules that tie two keys together (timeout within interval, ...).
+#include "hale/config/check_table.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "hale/config/check_keys.h"
+#include "hale/config/levenshtein.h"
+#include "hale/config/toml_reader.h"
+
+namespace hale::config {
+
+namespace {
+
+struct TypeName {
+  std::string_view name;
+  CheckType type;
+  bool supported;  // probes exist in this build
+};
+
+// `https` is an alias for http: the scheme of `url` decides TLS.
+constexpr std::array<TypeName, 8> kTypeNames{{
+    {"http", CheckType::kHttp, true},
+    {"https", CheckType::kHttp, true},
+    {"tcp", CheckType::kTcp, true},
+    {"exec", CheckType::kExec, true},
+    {"dns", CheckType::kDns, false},
+    {"tls", CheckType::kTls, false},
+    {"grpc", CheckType::kGrpc, false},
+    {"expiry", CheckType::kExpiry, false},
+}};
+
+// The names alone, for did-you-mean.
+constexpr auto kTypeWords = [] {
+  std::array<std::string_view, kTypeNames.size()> words{};
+  for (std::size_t i = 0; i < kTypeNames.size(); ++i) words[i] = kTypeNames[i].name;
+  return words;
+}();
+
+std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
+
+// "a tcp check", "an http check", "an exec check".
+std::string a_check_of(CheckType t) {
+  const std::string_view name = to_string(t);
+  const bool vowel_sound = name == "http" || name == "exec" || name == "expiry";
+  return std::string(vowel_sound ? "an " : "a ") + std::string(name) + " check";
+}
+
+// What `type` said: a type to read the check as, or why not (already reported).
+struct TypeRead {
+  std::optional<TypeName> type;
+  bool unsupported = false;  // a known type this build cannot probe
+};
+
+TypeRead read_type(std::string_view check, const toml::table& table, LoadContext& ctx) {
+  Diagnostics& d = ctx.diagnostics();
+  const toml::node* node = table.get("type");
+  if (node == nullptr) {
+    d.add(table, "check \"" + std::string(check) + "\" needs `type` (one of http, https, tcp, exec)");
+    return {};
+  }
+  auto text = read_string(*node, "type", d);
+  if (!text) return {};
+  for (const TypeName& t : kTypeNames) {
+    if (t.name != *text) continue;
+    if (!t.supported) {
+      d.add(*node, "check type \"" + *text + "\" is not supported by this version of hale");
+      return {std::nullopt, true};
+    }
+    return {t, false};
+  }
+  std::string message = "unknown check type \"" + *text + "\" (expected one of http, https, tcp, exec)";
+  if (auto guess = did_you_mean(*text, kTypeWords)) message += "; did you mean \"" + *guess + "\"?";
+  d.add(*node, std::move(message));
+  return {};
+}
+
+// The position of the first of `keys` written in this table, if any.
+std::optional<SourcePos> written(const KeyPositions& at, std::initializer_list<std::string_view> keys) {
+  for (std::string_view k : keys) {
+    if (auto it = at.find(k); it != at.end()) return it->second;
+  }
+  return std::nullopt;
+}
+
+// Rules between keys, checked on the merged spec but reported only where one of the keys was
+// written: a conflict that comes whole from [defaults] is reported there, once.
+void check_key_rules(const CheckSpec& s, const KeyPositions& at, Diagnostics& d) {
+  // A probe that may run longer than its interval would overlap the next one (Kubernetes allows
+  // it; it never makes sense): refuse it.
+  if (s.timeout > s.interval) {
+    if (auto pos = written(at, {"timeout", "interval"})) {
+      d.add(*pos, "timeout (" + format_duration(s.timeout) + ") must not exceed interval (" +
+                      format_duration(s.interval) + ")");
+    }
+  }
+  if (s.type != CheckType::kHttp) return;
+  // Slower than the timeout is already a failure: such a max_latency could never warn.
+  if (s.max_latency && *s.max_latency >= s.timeout) {
+    if (auto pos = written(at, {"max_latency", "timeout"})) {
+      d.add(*pos, "max_latency (" + format_duration(*s.max_latency) + ") must be less than timeout (" +
+                      format_duration(s.timeout) + ")");
+    }
+  }
+  if (s.method == "HEAD" && (s.expect_body || s.expect_json)) {
+    if (auto pos = written(at, {"expect_body", "expect_json", "method"})) {
+      d.add(*pos, "a HEAD response has no body: `expect_body` and `expect_json` need another method");
+    }
+  }
+}
+
+// The http-only fields back at their built-in values, so that an http [defaults] setting never
+// makes a tcp or exec check look "changed" on reload.
+void clear_http_fields(CheckSpec& s) {
+  const CheckSpec builtin;
+  s.url = builtin.url;
+  s.expect_status = builtin.expect_status;
+  s.expect_body = builtin.expect_body;
+  s.expect_json = builtin.expect_json;
+  s.max_latency = builtin.max_latency;
+  s.method = builtin.method;
+  s.headers = builtin.headers;
+  s.ca_file = builtin.ca_file;
+  s.tls_verify = builtin.tls_verify;
+}
+
+}  // namespace
+
+bool is_valid_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '-';
+  });
+}
+
+CheckSpec read_defaults(const toml::table& table, LoadContext& ctx) {
+  Diagnostics& d = ctx.diagnostics();
+  const std::size_t errors_before = d.size();
+  CheckSpec spec;
+  KeyPositions at;
+  for (auto&& [k, v] : table) {
+    const CheckKey* key = find_check_key(k.str());
+    if (key == nullptr) {
+      report_unknown_key(k, "in [defaults]", check_key_names(), d);
+      continue;
+    }
+    if (!key->in_defaults) {
+      d.add(k, backticked(k.str()) + " cannot be set in [defaults]; set it in each [checks.NAME]");
+      continue;
+    }
+    const std::size_t before = d.size();
+    key->apply(KeyCall{v, k.str(), spec, ctx});
+    if (d.size() == before) at.emplace(k.str(), position_of(v));
+  }
+  // The http rules apply to what [defaults] gives http checks.
+  spec.type = CheckType::kHttp;
+  if (d.size() == errors_before) check_key_rules(spec, at, d);
+  return spec;
+}
+
+std::optional<CheckSpec> read_check(std::string_view name, const toml::table& table, const CheckSpec& defaults,
+                                    LoadContext& ctx) {
+  Diagnostics& d = ctx.diagnostics();
+  const std::size_t errors_before = d.size();
+  if (!is_valid_name(name)) {
+    // Names appear in URLs (/readyz/NAME) and metric labels.
+    d.add(table, "check name \"" + std::string(name) + "\" may only contain letters, digits, '_', '.' and '-'");
+  }
+  const TypeRead type_read = read_type(name, table, ctx);
+  // A type this build cannot probe: its other keys belong to a future version, so they are
+  // not reported one by one.
+  if (type_read.unsupported) return std::nullopt;
+  const std::optional<TypeName>& type = type_read.type;
+
+  CheckSpec spec = defaults;
+  spec.name = std::string(name);
+  spec.pos = position_of(table);
+  spec.type = type ? type->type : CheckType::kHttp;
+  if (spec.type != CheckType::kHttp) clear_http_fields(spec);
+
+  KeyPositions at;
+  for (auto&& [k, v] : table) {
+    if (k.str() == "type") continue;
+    const CheckKey* key = find_check_key(k.str());
+    if (key == nullptr) {
+      report_unknown_key(k, "in [checks." + std::string(name) + "]", check_key_names(), d);
+      continue;
+    }
+    // With an unknown type, every key is still read for its own errors, but none is "wrong type".
+    if (type && (key->types & type_bit(type->type)) == 0) {
+      d.add(k, backticked(k.str()) + " does not apply to " + a_check_of(type->type));
+      continue;
+    }
+    const std::size_t before = d.size();
+    key->apply(KeyCall{v, k.str(), spec, ctx});
+    if (d.size() == before) at.emplace(k.str(), position_of(v));
+  }
+  if (!type) return std::nullopt;
+
+  // What each type cannot run without, reported at the table.
+  const std::string prefix = "check \"" + std::string(name) + "\": type \"" + std::string(type->name) + "\" needs ";
+  if (type->type == CheckType::kTcp && table.get("target") == nullptr) d.add(table, prefix + "`target` (host:port)");
+  if (type->type == CheckType::kHttp && table.get("url") == nullptr) d.add(table, prefix + "`url`");
+  if (type->type == CheckType::kExec && table.get("command") == nullptr) {
+    d.add(table, prefix + "`command` (an argv array)");
+  }
+  if (d.size() != errors_before) return std::nullopt;
+  check_key_rules(spec, at, d);
+  if (d.size() != errors_before) return std::nullopt;
+  return spec;
+}
+
+}  // namespace hale::config

@@ -1,0 +1,166 @@
+// The config loader: TOML text -> a validated Config or every error in it (SPEC §1).
+// Parses with toml++, then walks the top-level tables: [groups] first (checks name them),
+// [server], [defaults], then each [checks.NAME] over the defaults. Never throws: a parse error,
+// and anything unexpected, becomes a ConfigError with a position.
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include <toml++/toml.h>
+
+#include "hale/config.h"
+#include "hale/config/check_table.h"
+#include "hale/config/diagnostics.h"
+#include "hale/config/load_context.h"
+#include "hale/config/server_table.h"
+#include "hale/config/toml_reader.h"
+
+namespace hale {
+
+namespace {
+
+using config::Diagnostics;
+using config::LoadContext;
+
+// Sections a later version of hale reads (SPEC §4-§7): named as "not supported yet", not as
+// typos, so an operator with a newer config knows to upgrade rather than to rename.
+constexpr std::array<std::string_view, 6> kFutureSections{"services", "heartbeats", "notifiers",
+                                                         "alerts",   "silences",   "drills"};
+constexpr std::array<std::string_view, 10> kTopLevelKeys{"server",    "defaults",   "checks",   "groups",
+                                                        "services",  "heartbeats", "notifiers", "alerts",
+                                                        "silences",  "drills"};
+constexpr std::array<std::string_view, 1> kGroupKeys{"description"};
+
+std::string directory_of(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return "";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+void read_groups(const toml::table& groups, LoadContext& ctx, std::vector<GroupSpec>& out) {
+  Diagnostics& d = ctx.diagnostics();
+  for (auto&& [k, v] : groups) {
+    const std::string name(k.str());
+    const auto* table = config::read_table(v, "groups." + name, d);
+    if (table == nullptr) continue;
+    if (name == "live" || name == "ready") {
+      d.add(*table, "group \"" + name + "\" is built in; it needs no [groups." + name + "] table");
+      continue;
+    }
+    if (!config::is_valid_name(name)) {
+      // Group names appear in URLs and metric labels, like check names.
+      d.add(*table, "group name \"" + name + "\" may only contain letters, digits, '_', '.' and '-'");
+      continue;
+    }
+    GroupSpec group{name, ""};
+    for (auto&& [key, value] : *table) {
+      if (key.str() == "description") {
+        if (auto text = config::read_string(value, "description", d)) group.description = *text;
+      } else {
+        config::report_unknown_key(key, "in [groups." + name + "]", kGroupKeys, d);
+      }
+    }
+    // Declared even when its description is wrong: checks naming it should not add errors.
+    ctx.declare_group(name);
+    out.push_back(std::move(group));
+  }
+}
+
+void read_checks(const toml::table& checks, const CheckSpec& defaults, LoadContext& ctx,
+                 std::vector<CheckSpec>& out) {
+  for (auto&& [k, v] : checks) {
+    const auto* table = config::read_table(v, "checks." + std::string(k.str()), ctx.diagnostics());
+    if (table == nullptr) continue;
+    if (auto spec = config::read_check(k.str(), *table, defaults, ctx)) out.push_back(std::move(*spec));
+  }
+}
+
+void report_other_top_level(const toml::table& root, Diagnostics& d) {
+  for (auto&& [k, v] : root) {
+    const std::string_view key = k.str();
+    if (key == "server" || key == "defaults" || key == "checks" || key == "groups") continue;
+    if (std::find(kFutureSections.begin(), kFutureSections.end(), key) != kFutureSections.end()) {
+      // [[alerts]] is an array of tables in SPEC §6; the rest are [NAME.x] tables.
+      const std::string shown = key == "alerts" ? "[[alerts]]" : "[" + std::string(key) + "]";
+      d.add(k, shown + " is not supported by this version of hale");
+      continue;
+    }
+    config::report_unknown_key(k, "at the top level", kTopLevelKeys, d);
+  }
+}
+
+Config read_config(const toml::table& root, const std::string& path, LoadContext& ctx) {
+  Diagnostics& d = ctx.diagnostics();
+  Config out;
+  out.path = path;
+  if (const auto* node = root.get("groups")) {
+    if (const auto* t = config::read_table(*node, "groups", d)) read_groups(*t, ctx, out.groups);
+  }
+  if (const auto* node = root.get("server")) {
+    if (const auto* t = config::read_table(*node, "server", d)) out.server = config::read_server(*t, ctx);
+  }
+  CheckSpec defaults;
+  if (const auto* node = root.get("defaults")) {
+    if (const auto* t = config::read_table(*node, "defaults", d)) defaults = config::read_defaults(*t, ctx);
+  }
+  if (const auto* node = root.get("checks")) {
+    if (const auto* t = config::read_table(*node, "checks", d)) read_checks(*t, defaults, ctx, out.checks);
+  }
+  report_other_top_level(root, d);
+
+  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+  std::sort(out.checks.begin(), out.checks.end(), by_name);
+  std::sort(out.groups.begin(), out.groups.end(), by_name);
+  out.secrets = ctx.take_secrets();
+  return out;
+}
+
+}  // namespace
+
+LoadResult load_config_string(std::string_view text, const std::string& path) {
+  Diagnostics d(path);
+  LoadResult result;
+  try {
+    toml::table root;
+    try {
+      root = toml::parse(text, std::string_view(path));
+    } catch (const toml::parse_error& e) {
+      // toml++ stops at its first error: there is only this one to report.
+      d.add(e.source(), std::string(e.description()));
+      result.errors = d.take_in_file_order();
+      return result;
+    }
+    LoadContext ctx(d, directory_of(path));
+    Config config = read_config(root, path, ctx);
+    if (d.empty()) result.config = std::move(config);
+  } catch (const std::exception& e) {
+    d.add(SourcePos{1, 1}, std::string("internal error while loading the config: ") + e.what());
+  } catch (...) {
+    d.add(SourcePos{1, 1}, "internal error while loading the config");
+  }
+  result.errors = d.take_in_file_order();
+  return result;
+}
+
+LoadResult load_config_file(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  std::string text;
+  if (f) {
+    char buf[16 * 1024];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) text.append(buf, n);
+  }
+  // fopen() succeeds on a directory; reading it is what fails (EISDIR).
+  if (!f || std::ferror(f.get())) {
+    LoadResult result;
+    result.errors.push_back(ConfigError{path, 0, 0, std::string("cannot read file: ") + std::strerror(errno)});
+    return result;
+  }
+  return load_config_string(text, path);
+}
+
+}  // namespace hale

@@ -1,0 +1,55 @@
+// The small behaviours of the config structs in hale/config.h: error text, jitter, equality,
+// lookup and type names.
+#include <algorithm>
+#include <tuple>
+
+#include "hale/config.h"
+
+namespace hale {
+
+std::string ConfigError::to_string() const {
+  if (line <= 0) return file + ": " + message;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+Duration Jitter::resolve(Duration interval) const {
+  if (interval <= Duration::zero()) return Duration::zero();
+  Duration spread = is_fraction ? std::chrono::duration_cast<Duration>(interval * std::clamp(fraction, 0.0, 1.0))
+                                : absolute;
+  // A spread wider than the interval would let one probe start after the next was due.
+  return std::clamp(spread, Duration::zero(), interval);
+}
+
+bool CheckSpec::operator==(const CheckSpec& o) const {
+  // Every member but `pos`: moving a check in the file is not a change. A new member of
+  // CheckSpec must be added here, or a reload would not notice it changed.
+  auto fields = [](const CheckSpec& s) {
+    return std::tie(s.name, s.type, s.target, s.url, s.command, s.interval, s.timeout, s.failure_threshold,
+                    s.success_threshold, s.failure_duration, s.start_period, s.jitter, s.critical, s.groups,
+                    s.backoff, s.expect_status, s.expect_body, s.expect_json, s.max_latency, s.method, s.headers,
+                    s.ca_file, s.tls_verify);
+  };
+  return fields(*this) == fields(o);
+}
+
+const CheckSpec* Config::find_check(std::string_view name) const {
+  // Linear on purpose: a Config built by hand (tests, embedders) need not be sorted, and
+  // nothing calls this per request (endpoints answer from snapshots).
+  auto it = std::find_if(checks.begin(), checks.end(), [&](const CheckSpec& c) { return c.name == name; });
+  return it == checks.end() ? nullptr : &*it;
+}
+
+std::string_view to_string(CheckType t) {
+  switch (t) {
+    case CheckType::kHttp: return "http";
+    case CheckType::kTcp: return "tcp";
+    case CheckType::kExec: return "exec";
+    case CheckType::kDns: return "dns";
+    case CheckType::kTls: return "tls";
+    case CheckType::kGrpc: return "grpc";
+    case CheckType::kExpiry: return "expiry";
+  }
+  return "http";
+}
+
+}  // namespace hale

@@ -1,0 +1,84 @@
+// [server]: each key read into ServerConfig, admin_token kept as a secret however it is written.
+#include "hale/config/server_table.h"
+
+#include <array>
+#include <climits>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "hale/config/host_port.h"
+#include "hale/config/toml_reader.h"
+
+namespace hale::config {
+
+namespace {
+
+constexpr std::array<std::string_view, 9> kServerKeys{
+    "listen",           "service",        "admin_token",  "state_dir",    "max_connections",
+    "max_header_bytes", "max_body_bytes", "read_timeout", "idle_timeout",
+};
+
+constexpr std::int64_t kMaxBytes = std::numeric_limits<std::int64_t>::max();
+
+void read_listen(const toml::node& v, ServerConfig& s, Diagnostics& d) {
+  auto text = read_nonempty_string(v, "listen", d);
+  if (!text) return;
+  // Port 0 (any free port) is fine for a listener: tests and ad-hoc runs use it.
+  if (auto problem = host_port_problem(*text, /*allow_port_zero=*/true)) {
+    d.add(v, "`listen` \"" + *text + "\": " + *problem);
+    return;
+  }
+  s.listen = *text;
+}
+
+void read_admin_token(const toml::node& v, ServerConfig& s, LoadContext& ctx) {
+  Diagnostics& d = ctx.diagnostics();
+  auto text = read_string(v, "admin_token", d);
+  if (!text) return;
+  auto token = ctx.resolve_value(v, "admin_token", *text);
+  if (!token) return;
+  // An empty token would let `Authorization: Bearer ` through; unset is how to disable the API.
+  if (token->empty()) {
+    d.add(v, "`admin_token` must not be empty; leave it out to disable the mutating API");
+    return;
+  }
+  // SPEC §1: the admin token is a secret even when written inline.
+  ctx.add_secret(*token);
+  s.admin_token = std::move(*token);
+}
+
+}  // namespace
+
+ServerConfig read_server(const toml::table& table, LoadContext& ctx) {
+  Diagnostics& d = ctx.diagnostics();
+  ServerConfig s;
+  for (auto&& [k, v] : table) {
+    const std::string_view key = k.str();
+    if (key == "listen") {
+      read_listen(v, s, d);
+    } else if (key == "service") {
+      if (auto text = read_nonempty_string(v, key, d)) s.service = *text;
+    } else if (key == "admin_token") {
+      read_admin_token(v, s, ctx);
+    } else if (key == "state_dir") {
+      if (auto text = read_nonempty_string(v, key, d)) s.state_dir = *text;
+    } else if (key == "max_connections") {
+      if (auto n = read_integer(v, key, 1, INT_MAX, d)) s.max_connections = static_cast<int>(*n);
+    } else if (key == "max_header_bytes") {
+      if (auto n = read_integer(v, key, 1, kMaxBytes, d)) s.max_header_bytes = static_cast<std::size_t>(*n);
+    } else if (key == "max_body_bytes") {
+      // 0 is legal: no request body at all (pings then carry no output).
+      if (auto n = read_integer(v, key, 0, kMaxBytes, d)) s.max_body_bytes = static_cast<std::size_t>(*n);
+    } else if (key == "read_timeout") {
+      if (auto t = read_duration(v, key, d, /*positive=*/true)) s.read_timeout = *t;
+    } else if (key == "idle_timeout") {
+      if (auto t = read_duration(v, key, d, /*positive=*/true)) s.idle_timeout = *t;
+    } else {
+      report_unknown_key(k, "in [server]", kServerKeys, d);
+    }
+  }
+  return s;
+}
+
+}  // namespace hale::config

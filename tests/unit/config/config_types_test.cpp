@@ -1,0 +1,94 @@
+// The small behaviours of the config structs: error text, jitter resolution, CheckSpec
+// equality (what a reload calls "changed") and type names.
+#include <gtest/gtest.h>
+
+#include "hale/config.h"
+
+namespace hale {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ConfigError, ToStringHasFileLineColumn) {
+  EXPECT_EQ((ConfigError{"hale.toml", 3, 7, "bad"}).to_string(), "hale.toml:3:7: bad");
+  // No line: a file that could not be read at all.
+  EXPECT_EQ((ConfigError{"/etc/hale.toml", 0, 0, "cannot read file: Permission denied"}).to_string(),
+            "/etc/hale.toml: cannot read file: Permission denied");
+}
+
+TEST(Jitter, ResolvesAFractionOrAnAbsoluteSpreadWithinTheInterval) {
+  const Jitter builtin;  // 10 %
+  EXPECT_EQ(builtin.resolve(10s), 1s);
+  EXPECT_EQ((Jitter{true, 0.25, 0ms}).resolve(2s), 500ms);
+  EXPECT_EQ((Jitter{true, 0.0, 0ms}).resolve(10s), 0ms);
+  EXPECT_EQ((Jitter{true, 1.0, 0ms}).resolve(10s), 10s);
+  EXPECT_EQ((Jitter{false, 0, 250ms}).resolve(10s), 250ms);
+  EXPECT_EQ((Jitter{false, 0, 0ms}).resolve(10s), 0ms);
+  // Never more than the interval: a 30 s spread on a 10 s check would skip rounds.
+  EXPECT_EQ((Jitter{false, 0, 30s}).resolve(10s), 10s);
+  EXPECT_EQ((Jitter{true, 5.0, 0ms}).resolve(10s), 10s);
+  EXPECT_EQ((Jitter{true, -1.0, 0ms}).resolve(10s), 0ms);
+  EXPECT_EQ(builtin.resolve(0s), 0s);
+}
+
+TEST(CheckSpecEquality, IgnoresPositionButNothingElse) {
+  CheckSpec a;
+  a.name = "db";
+  a.type = CheckType::kTcp;
+  a.target = "db:5432";
+  CheckSpec b = a;
+  b.pos = SourcePos{40, 1};  // moved in the file: not a change
+  EXPECT_TRUE(a == b);
+
+  const auto changed = [&](auto&& edit) {
+    CheckSpec c = a;
+    edit(c);
+    return !(a == c);
+  };
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.name = "db2"; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.type = CheckType::kHttp; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.target = "db:5433"; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.url = "http://x"; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.command = {"x"}; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.interval = 11s; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.timeout = 2s; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.failure_threshold = 4; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.success_threshold = 2; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.failure_duration = 1s; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.start_period = 1s; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.jitter.fraction = 0.2; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.critical = false; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.groups = {"live"}; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.backoff = BackoffPolicy{}; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.expect_status = {{200, 200}}; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.expect_body = "ok"; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.expect_json = "{}"; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.max_latency = 1s; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.method = "HEAD"; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.headers = {{"A", "b"}}; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.ca_file = "/ca.pem"; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.tls_verify = false; }));
+}
+
+TEST(CheckType, Names) {
+  EXPECT_EQ(to_string(CheckType::kHttp), "http");
+  EXPECT_EQ(to_string(CheckType::kTcp), "tcp");
+  EXPECT_EQ(to_string(CheckType::kExec), "exec");
+  EXPECT_EQ(to_string(CheckType::kDns), "dns");
+  EXPECT_EQ(to_string(CheckType::kTls), "tls");
+  EXPECT_EQ(to_string(CheckType::kGrpc), "grpc");
+  EXPECT_EQ(to_string(CheckType::kExpiry), "expiry");
+}
+
+TEST(ConfigFindCheck, WorksOnAnUnsortedHandBuiltConfig) {
+  Config c;
+  c.checks.resize(2);
+  c.checks[0].name = "z";
+  c.checks[1].name = "a";
+  ASSERT_NE(c.find_check("a"), nullptr);
+  EXPECT_EQ(c.find_check("a"), &c.checks[1]);
+  EXPECT_EQ(c.find_check("b"), nullptr);
+}
+
+}  // namespace
+}  // namespace hale

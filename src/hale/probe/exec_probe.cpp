@@ -113,15 +113,22 @@ class ExecRun : public std::enable_shared_from_this<ExecRun> {
       on_reaped(r, status);
       return;
     }
+    // Look without reaping first (WNOWAIT): a spurious wake-up must not kill a live child.
+    siginfo_t info{};
+    int rc = ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
+    if (rc == 0 && info.si_pid == 0) {
+      do_wait_exit();
+      return;
+    }
+    if (rc != 0) {  // ECHILD: reaped elsewhere; its pid may be reused, so signal nothing
+      on_reaped(-1, 0);
+      return;
+    }
     // The child is a zombie now, so its pid (our pgid) cannot be reused yet: this is the last
     // safe moment to kill what it left running in its group. A check leaves nothing behind.
     kill_group();
     int status = 0;
-    pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == 0) {  // not exited after all (spurious wake-up): wait again
-      do_wait_exit();
-      return;
-    }
+    pid_t r = ::waitpid(pid_, &status, 0);  // exited already: does not block
     on_reaped(r, status);
   }
 

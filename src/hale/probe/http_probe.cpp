@@ -140,6 +140,9 @@ class HttpProbe final : public Probe {
     set(curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms));
     set(curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms));
     set(curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L));  // a redirect is an answer to judge
+    // Removing a transfer whose name lookup hangs would otherwise join curl's resolver
+    // thread and block the loop until getaddrinfo() returns; this detaches it instead.
+    set(curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L));
     set(curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L));
     set(curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L));
     set(curl_easy_setopt(e, CURLOPT_USERAGENT, "hale/" HALE_VERSION));

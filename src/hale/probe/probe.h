@@ -37,10 +37,22 @@ class Probe {
 };
 
 // What probes share: the loop they run on and libcurl's multi handle bound to it.
+// Both must outlive every probe made with them (destroy probes first, then the CurlMulti,
+// then the io_context); an exec probe's reaping handlers live in the io_context, so run it
+// until they are done, or destroy it, which kills and reaps synchronously.
 struct ProbeContext {
   boost::asio::io_context& io;
   CurlMulti& curl;
 };
+
+// What every probe reports, so the rest of hale can rely on it:
+// - a probe that gives up at its own timeout reports fail, reason "timeout", code "timeout"
+//   (the engine may rewrite it to "timeout after <timeout>");
+// - the result of an immediate error (bad target, spawn failure) is still delivered from the
+//   loop, never inside start();
+// - start() while an attempt is in flight cancels that attempt first.
+// Exec probes reap their own children with waitpid(pid): nothing in hale may call
+// waitpid(-1) or set SIGCHLD to SIG_IGN, or it would steal those exits.
 
 // Builds the probe for a check; nullptr for a type this build cannot probe yet.
 std::unique_ptr<Probe> make_probe(const CheckSpec& spec, ProbeContext& ctx);

@@ -1,0 +1,79 @@
+// Maps libcurl transfer errors to ProbeResult reasons and codes (see curl_errors.h).
+#include "hale/probe/curl_errors.h"
+
+#include <cerrno>
+
+namespace hale {
+
+namespace {
+
+constexpr std::size_t kMaxDetail = 200;
+
+ProbeResult fail(std::string reason, std::string code) {
+  ProbeResult r;
+  r.verdict = Verdict::kFail;
+  r.reason = std::move(reason);
+  r.error_code = std::move(code);
+  return r;
+}
+
+bool is_tls_error(CURLcode code) {
+  switch (code) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+ProbeResult curl_failure(CURLcode code, long os_errno, std::string_view detail) {
+  std::string text(detail.empty() ? std::string_view(curl_easy_strerror(code)) : detail);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.size() > kMaxDetail) text.resize(kMaxDetail);
+
+  if (code == CURLE_OPERATION_TIMEDOUT) return fail("timeout", "timeout");
+  if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY) {
+    return fail("dns: " + text, "dns");
+  }
+  if (is_tls_error(code)) return fail("tls: " + text, "tls");
+  if (code == CURLE_COULDNT_CONNECT || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR) {
+    switch (os_errno) {
+      case ECONNREFUSED: return fail("connection refused", "refused");
+      case ECONNRESET: return fail("connection reset", "connect");
+      case EHOSTUNREACH: return fail("host unreachable", "connect");
+      case ENETUNREACH: return fail("network unreachable", "connect");
+      case ETIMEDOUT: return fail("timeout", "timeout");
+      default: break;
+    }
+  }
+  if (code == CURLE_GOT_NOTHING) return fail("empty reply from server", "connect");
+  return fail(text, "connect");
+}
+
+std::string scrub_secret(std::string text, std::string_view secret) {
+  if (secret.empty()) return text;
+  std::size_t pos = 0;
+  while ((pos = text.find(secret, pos)) != std::string::npos) {
+    text.replace(pos, secret.size(), "***");
+    pos += 3;
+  }
+  return text;
+}
+
+}  // namespace hale

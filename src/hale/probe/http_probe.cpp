@@ -1,0 +1,219 @@
+// HttpProbe: one HTTP(S) request per attempt through the shared CurlMulti, judged by
+// HttpExpect. A fresh easy handle and a fresh connection per attempt: a probe measures what a
+// new client would get, not a warm keep-alive connection (kubelet's probes do the same).
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <chrono>
+#include <vector>
+
+#include "hale/probe/curl_errors.h"
+#include "hale/probe/curl_multi.h"
+#include "hale/probe/http_expect.h"
+#include "hale/probe/probe.h"
+
+#ifndef HALE_VERSION
+#define HALE_VERSION "dev"
+#endif
+
+namespace hale {
+
+namespace {
+
+namespace asio = boost::asio;
+
+ProbeResult fail(std::string reason, std::string code) {
+  ProbeResult r;
+  r.verdict = Verdict::kFail;
+  r.reason = std::move(reason);
+  r.error_code = std::move(code);
+  return r;
+}
+
+// The password of the URL's userinfo (percent-decoded and as written), to scrub from
+// curl's error texts. Empty when the URL has none.
+std::vector<std::string> url_secrets(const std::string& url) {
+  std::vector<std::string> out;
+  CURLU* h = curl_url();
+  if (curl_url_set(h, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+    for (unsigned flags : {0u, static_cast<unsigned>(CURLU_URLDECODE)}) {
+      char* pw = nullptr;
+      if (curl_url_get(h, CURLUPART_PASSWORD, &pw, flags) == CURLUE_OK && pw && *pw) {
+        out.emplace_back(pw);
+      }
+      curl_free(pw);
+    }
+  }
+  curl_url_cleanup(h);
+  return out;
+}
+
+// One request: the easy handle and everything curl points into while it runs.
+struct HttpTransfer {
+  CURL* easy = curl_easy_init();
+  curl_slist* headers = nullptr;
+  std::string body;
+  bool keep_body = false;
+  bool truncated = false;
+  char error[CURL_ERROR_SIZE] = {};
+  Probe::Done done;
+
+  HttpTransfer() = default;
+  HttpTransfer(const HttpTransfer&) = delete;
+  HttpTransfer& operator=(const HttpTransfer&) = delete;
+  ~HttpTransfer() {
+    curl_easy_cleanup(easy);
+    curl_slist_free_all(headers);
+  }
+
+  // Keeps at most kMaxHttpBody bytes and drains the rest, so that the server is not cut
+  // off mid-response (a body check then reports the overflow).
+  static size_t on_write(char* data, size_t size, size_t count, void* userp) {
+    auto* self = static_cast<HttpTransfer*>(userp);
+    size_t n = size * count;
+    if (self->keep_body) {
+      size_t room = kMaxHttpBody - std::min(kMaxHttpBody, self->body.size());
+      if (n > room) self->truncated = true;
+      self->body.append(data, std::min(n, room));
+    }
+    return n;
+  }
+};
+
+class HttpProbe final : public Probe {
+ public:
+  HttpProbe(const CheckSpec& spec, ProbeContext& ctx)
+      : io_(ctx.io), curl_(ctx.curl), spec_(spec), expect_(HttpExpect::compile(spec)),
+        secrets_(url_secrets(spec.url)) {}
+  ~HttpProbe() override { cancel(); }
+
+  void start(Duration timeout, Done done) override {
+    cancel();  // a new attempt replaces one still in flight
+    auto t = std::make_shared<HttpTransfer>();
+    t->done = std::move(done);
+    if (!expect_) {
+      // A check that cannot be judged: say so on every attempt, from the loop.
+      bool bad_json = expect_.status().message().find("expect_json") != std::string::npos;
+      asio::post(io_, [t, r = fail(expect_.status().message(), bad_json ? "json" : "body")] {
+        if (t->done) std::exchange(t->done, nullptr)(r);
+      });
+      pending_ = t;
+      return;
+    }
+    if (t->easy == nullptr || !configure(*t, timeout)) {
+      asio::post(io_, [t] {
+        if (t->done) std::exchange(t->done, nullptr)(fail("cannot set up the request", "connect"));
+      });
+      pending_ = t;
+      return;
+    }
+    transfer_ = t;
+    // The completion runs only if neither cancel() nor the destructor removed the transfer
+    // first, so `this` is alive whenever it runs.
+    curl_.add(t->easy, [this, t](CURLcode code) { on_done(t, code); });
+  }
+
+  void cancel() override {
+    if (transfer_) {
+      transfer_->done = nullptr;
+      curl_.remove(transfer_->easy);
+      transfer_.reset();
+    }
+    if (auto p = pending_.lock()) p->done = nullptr;
+    pending_.reset();
+  }
+
+ private:
+  bool configure(HttpTransfer& t, Duration timeout) {
+    CURL* e = t.easy;
+    long ms = static_cast<long>(
+        std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
+    bool ok = true;
+    auto set = [&ok](CURLcode c) { ok = ok && c == CURLE_OK; };
+    set(curl_easy_setopt(e, CURLOPT_URL, spec_.url.c_str()));
+    // Only http(s): a URL must not reach file://, gopher:// and the like.
+    set(curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
+    set(curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L));
+    set(curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms));
+    set(curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms));
+    set(curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L));  // a redirect is an answer to judge
+    // Removing a transfer whose name lookup hangs would otherwise join curl's resolver
+    // thread and block the loop until getaddrinfo() returns; this detaches it instead.
+    set(curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L));
+    set(curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L));
+    set(curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L));
+    set(curl_easy_setopt(e, CURLOPT_USERAGENT, "hale/" HALE_VERSION));
+    set(curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error));
+    set(curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &HttpTransfer::on_write));
+    set(curl_easy_setopt(e, CURLOPT_WRITEDATA, &t));
+    t.keep_body = expect_->needs_body();
+
+    if (spec_.method == "HEAD") {
+      set(curl_easy_setopt(e, CURLOPT_NOBODY, 1L));
+    } else if (spec_.method == "POST") {
+      set(curl_easy_setopt(e, CURLOPT_POSTFIELDS, ""));
+      set(curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L));
+    } else if (spec_.method != "GET") {
+      set(curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec_.method.c_str()));
+    }
+
+    for (const auto& [name, value] : spec_.headers) {
+      // "Name;" is curl's way to send a header with an empty value.
+      std::string line = value.empty() ? name + ";" : name + ": " + value;
+      t.headers = curl_slist_append(t.headers, line.c_str());
+    }
+    if (t.headers) set(curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers));
+
+    long verify = spec_.tls_verify ? 1L : 0L;
+    set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, verify));
+    set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, spec_.tls_verify ? 2L : 0L));
+    if (!spec_.ca_file.empty()) set(curl_easy_setopt(e, CURLOPT_CAINFO, spec_.ca_file.c_str()));
+    return ok;
+  }
+
+  void on_done(const std::shared_ptr<HttpTransfer>& t, CURLcode code) {
+    if (transfer_ == t) transfer_.reset();
+    if (!t->done) return;
+    Done done = std::exchange(t->done, nullptr);
+    done(judge(*t, code));
+  }
+
+  ProbeResult judge(HttpTransfer& t, CURLcode code) {
+    curl_off_t total_us = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_TOTAL_TIME_T, &total_us);
+    auto latency = std::chrono::duration_cast<Duration>(std::chrono::microseconds(total_us));
+    if (code != CURLE_OK) {
+      long os_errno = 0;
+      curl_easy_getinfo(t.easy, CURLINFO_OS_ERRNO, &os_errno);
+      std::string detail = t.error;
+      for (const auto& s : secrets_) detail = scrub_secret(std::move(detail), s);
+      ProbeResult r = curl_failure(code, os_errno, detail);
+      for (const auto& s : secrets_) r.reason = scrub_secret(std::move(r.reason), s);
+      r.latency = latency;
+      return r;
+    }
+    long status = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+    HttpResponse response{static_cast<int>(status), t.body, t.truncated, latency};
+    return expect_->judge(response);
+  }
+
+  asio::io_context& io_;
+  CurlMulti& curl_;
+  CheckSpec spec_;
+  StatusOr<HttpExpect> expect_;
+  std::vector<std::string> secrets_;
+  std::shared_ptr<HttpTransfer> transfer_;      // in flight in the CurlMulti
+  std::weak_ptr<HttpTransfer> pending_;         // an error waiting to be reported from the loop
+};
+
+}  // namespace
+
+std::unique_ptr<Probe> make_http_probe(const CheckSpec& spec, ProbeContext& ctx) {
+  return std::make_unique<HttpProbe>(spec, ctx);
+}
+
+}  // namespace hale

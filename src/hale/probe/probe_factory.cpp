@@ -1,0 +1,21 @@
+// make_probe: picks the probe for a check's type. Types without a probe yet give nullptr,
+// which the caller reports once instead of probing.
+#include "hale/probe/probe.h"
+
+namespace hale {
+
+std::unique_ptr<Probe> make_probe(const CheckSpec& spec, ProbeContext& ctx) {
+  switch (spec.type) {
+    case CheckType::kHttp: return make_http_probe(spec, ctx);
+    case CheckType::kTcp: return make_tcp_probe(spec, ctx);
+    case CheckType::kExec: return make_exec_probe(spec, ctx);
+    case CheckType::kDns:
+    case CheckType::kTls:
+    case CheckType::kGrpc:
+    case CheckType::kExpiry:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace hale

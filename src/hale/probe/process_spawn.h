@@ -1,0 +1,28 @@
+// spawn_in_group: starts a command (argv, no shell) in its own process group with its
+// stdout+stderr on a pipe and a pidfd to learn of its exit without a SIGCHLD handler.
+// The caller owns the result's descriptors and must reap the pid (waitpid on that pid only:
+// nobody in hale may call waitpid(-1), or it would steal these children).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "hale/status.h"
+
+namespace hale {
+
+struct SpawnedProcess {
+  pid_t pid = -1;      // also the process group id: kill(-pid, sig) reaches the whole group
+  int output_fd = -1;  // read end of the stdout+stderr pipe: non-blocking, close-on-exec
+  int pidfd = -1;      // readable once the process has exited; close-on-exec
+};
+
+// Runs argv[0] (searched in PATH when it has no '/') with stdin from /dev/null, default
+// signal dispositions, an empty signal mask and no other inherited descriptors.
+// Error: "cannot run /path: No such file or directory" (the exec failure is reported by
+// posix_spawn itself, so there is no child to reap then).
+StatusOr<SpawnedProcess> spawn_in_group(const std::vector<std::string>& argv);
+
+}  // namespace hale

@@ -1,0 +1,79 @@
+// Nagios plugin output and exit status as a table: what reason and verdict each gets.
+#include "hale/probe/nagios_output.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <string>
+#include <vector>
+
+namespace hale {
+namespace {
+
+int exited(int code) { return code << 8; }  // the waitpid() status of a normal exit
+int signaled(int sig) { return sig; }       // ... and of a death by signal (no core)
+
+struct SummaryCase {
+  const char* name;
+  std::string output;
+  std::string summary;
+};
+
+TEST(NagiosOutput, SummaryIsTheFirstLineWithoutPerfdata) {
+  const std::vector<SummaryCase> cases = {
+      {"plain", "DISK OK - free space: / 3326 MB (56%)\n", "DISK OK - free space: / 3326 MB (56%)"},
+      {"perfdata", "TCP OK - 0.001 second response time on port 22|time=0.000983s;;;0.0\n",
+       "TCP OK - 0.001 second response time on port 22"},
+      {"multi line", "LOAD OK\nload1=0.5\nload5=0.4 | a=1\n", "LOAD OK"},
+      {"trimmed", "   spaced out \t\n", "spaced out"},
+      {"leading blank lines", "\n\n  \nsecond line wins\n", "second line wins"},
+      {"crlf", "windows style\r\nnext\r\n", "windows style"},
+      {"only perfdata", "|a=1;2;3\n", ""},
+      {"empty", "", ""},
+      {"control characters dropped", std::string("bell\a and \x1b[31mred\n"), "bell and [31mred"},
+      {"no trailing newline", "all good", "all good"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(nagios_summary(c.output), c.summary) << c.name;
+}
+
+TEST(NagiosOutput, SummaryIsCappedOnACharacterBoundary) {
+  std::string long_line(500, 'a');
+  EXPECT_EQ(nagios_summary(long_line).size(), kMaxNagiosReason);
+
+  // 199 ASCII bytes, then a 2-byte "é" straddling the cap: it is dropped whole.
+  std::string straddle = std::string(199, 'a') + "\xC3\xA9" + "tail";
+  std::string s = nagios_summary(straddle);
+  EXPECT_EQ(s, std::string(199, 'a'));
+}
+
+struct ResultCase {
+  const char* name;
+  int wait_status;
+  std::string output;
+  Verdict verdict;
+  const char* reason;
+  const char* code;
+};
+
+TEST(NagiosOutput, ExitStatusDecidesTheVerdict) {
+  const std::vector<ResultCase> cases = {
+      {"ok", exited(0), "OK: all good|t=1\n", Verdict::kPass, "OK: all good", ""},
+      {"ok silent", exited(0), "", Verdict::kPass, "exit 0", ""},
+      {"warning", exited(1), "WARNING: meh\n", Verdict::kWarn, "WARNING: meh", "warn"},
+      {"critical", exited(2), "CRITICAL: bad\n", Verdict::kFail, "CRITICAL: bad", "exit"},
+      {"unknown", exited(3), "", Verdict::kFail, "exit 3", "exit"},
+      {"other code", exited(127), "sh: nope: not found\n", Verdict::kFail, "sh: nope: not found",
+       "exit"},
+      {"killed", signaled(SIGKILL), "partial output\n", Verdict::kFail, "killed by SIGKILL", "exit"},
+      {"segfault", signaled(SIGSEGV), "", Verdict::kFail, "killed by SIGSEGV", "exit"},
+  };
+  for (const auto& c : cases) {
+    ProbeResult r = nagios_result(c.wait_status, c.output);
+    EXPECT_EQ(r.verdict, c.verdict) << c.name;
+    EXPECT_EQ(r.reason, c.reason) << c.name;
+    EXPECT_EQ(r.error_code, c.code) << c.name;
+  }
+}
+
+}  // namespace
+}  // namespace hale

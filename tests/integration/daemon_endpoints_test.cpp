@@ -88,7 +88,10 @@ TEST(DaemonEndpoints, CriticalFailureTurnsReadyz503AndLivezStays200) {
   TcpListener up;
   HaleProcess hale(two_checks(up.port(), free_port(), true));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 503; }));
+  ASSERT_TRUE(eventually([&] {
+    auto j = nlohmann::json::parse(http_get(hale.url("/health")).body, nullptr, false);
+    return j.is_object() && j["checks"]["down"]["status"] == "fail" && j["checks"]["up"]["status"] == "ok";
+  })) << http_get(hale.url("/health")).body;
   auto r = http_get(hale.url("/readyz"));
   EXPECT_EQ(r.body, "[-]down failed: connection refused\n[+]up ok\nreadyz check failed\n");
   EXPECT_EQ(http_get(hale.url("/health")).status, 503);

@@ -142,7 +142,7 @@ TEST_F(DaemonHardening, ConnectionsAreBounded) {
 }
 
 TEST_F(DaemonHardening, HeadAndUnknownMethods) {
-  EXPECT_EQ(http_request("HEAD", hale_.url("/readyz")).status, 200);
+  EXPECT_EQ(http_request("HEAD", hale_.url("/livez")).status, 200);
   EXPECT_EQ(http_request("DELETE", hale_.url("/readyz")).status, 405);
   EXPECT_EQ(http_get(hale_.url("/../../etc/passwd")).status, 404);
 }

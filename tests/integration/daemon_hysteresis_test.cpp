@@ -1,6 +1,7 @@
 // SPEC §2-3 end to end: a blip shorter than the failure threshold never changes /readyz; a
 // sustained outage does. The dependency is a file whose presence an exec check tests, so
-// the outage starts and ends exactly when the test says.
+// the outage starts and ends exactly when the test says (Debian's check_file_age: CRITICAL,
+// exit 2, while the file is missing).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -22,7 +23,7 @@ listen = "127.0.0.1:{PORT}"
 
 [checks.dep]
 type = "exec"
-command = ["/usr/bin/test", "-e", ")" + flag + R"("]
+command = ["/usr/lib/nagios/plugins/check_file_age", "-f", ")" + flag + R"(", "-w", "1000000", "-c", "1000000"]
 interval = "100ms"
 timeout = "1s"
 failure_threshold = 5
@@ -65,7 +66,8 @@ TEST(DaemonHysteresis, BlipNeverFlipsReadyzSustainedOutageDoes) {
   auto detail = nlohmann::json::parse(http_get(hale.url("/health/dep")).body);
   EXPECT_EQ(detail["status"], "fail");
   EXPECT_GE(detail["consecutive_failures"].get<int>(), 5);
-  EXPECT_EQ(detail["error"], "exit 1");
+  EXPECT_EQ(detail["error"].get<std::string>().rfind("FILE_AGE CRITICAL: File not found", 0), 0u)
+      << detail.dump();
 
   // And it recovers after one pass (success_threshold = 1).
   std::ofstream(flag) << "1";

@@ -88,14 +88,8 @@ std::optional<SourcePos> written(const KeyPositions& at, std::initializer_list<s
 // Rules between keys, checked on the merged spec but reported only where one of the keys was
 // written: a conflict that comes whole from [defaults] is reported there, once.
 void check_key_rules(const CheckSpec& s, const KeyPositions& at, Diagnostics& d) {
-  // A probe that may run longer than its interval would overlap the next one (Kubernetes allows
-  // it; it never makes sense): refuse it.
-  if (s.timeout > s.interval) {
-    if (auto pos = written(at, {"timeout", "interval"})) {
-      d.add(*pos, "timeout (" + format_duration(s.timeout) + ") must not exceed interval (" +
-                      format_duration(s.interval) + ")");
-    }
-  }
+  // A timeout longer than the interval is allowed (as in Kubernetes): probes of one check never
+  // overlap, the next one is scheduled when the previous result is in.
   if (s.type != CheckType::kHttp) return;
   // Slower than the timeout is already a failure: such a max_latency could never warn.
   if (s.max_latency && *s.max_latency >= s.timeout) {

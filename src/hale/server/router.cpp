@@ -41,6 +41,14 @@ HttpResponse json_error(int status, std::string_view code, std::string_view mess
 
 int status_code_for(Health h) { return h == Health::kFail ? 503 : 200; }
 
+// One check asked about by name (/readyz/NAME, /livez/NAME, /health/NAME): its own status
+// decides, critical or not (critical only weighs in aggregation). Before its first result it
+// is not ready, but it is live.
+Health own_health(const CheckView& c, Question q) {
+  if (c.status == Health::kUnknown) return q == Question::kLive ? Health::kOk : Health::kFail;
+  return c.status;
+}
+
 std::string line_for(const CheckView& c, Question q) {
   const bool failing = counts_as_failing(c, q) ||
                        (c.status == Health::kFail);  // a non-critical fail is still shown as [-]
@@ -80,7 +88,7 @@ HttpResponse probe_endpoint(std::string_view what, std::string_view group, Quest
     const CheckView* c = snap.find(name);
     if (!c) return text(404, fmt::format("no check named \"{}\"\n", name));
     std::vector<const CheckView*> one{c};
-    return kube_answer(fmt::format("{}/{}", what, name), one, q, aggregate(one, q), verbose, snap);
+    return kube_answer(fmt::format("{}/{}", what, name), one, q, own_health(*c, q), verbose, snap);
   }
   const std::vector<std::string> excluded = t.all("exclude");
   const bool precomputed = excluded.empty() && (group == "ready" || group == "live");
@@ -189,7 +197,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     const std::string name = path.substr(8);
     const CheckView* c = snap.find(name);
     if (!c) return json_error(404, "not_found", fmt::format("no check named \"{}\"", name));
-    return json(status_code_for(aggregate({c}, Question::kHealth)), check_detail_json(*c));
+    return json(status_code_for(own_health(*c, Question::kHealth)), check_detail_json(*c));
   }
   if (path == "/metrics") {
     HttpResponse r = text(200, render_metrics(snap, read_process_stats(), ctx.version));

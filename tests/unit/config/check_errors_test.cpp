@@ -58,10 +58,6 @@ const std::vector<Case> kCases = {
      {"hale.toml:4:21: `success_threshold` must be at least 1"}},
     {"HugeThreshold", tcp_check("failure_threshold = 3000000000"),
      {"hale.toml:4:21: `failure_threshold` must be at most 2147483647"}},
-    {"TimeoutOverInterval", tcp_check("interval = \"1s\"\ntimeout = \"5s\""),
-     {"hale.toml:5:11: timeout (5s) must not exceed interval (1s)"}},
-    {"IntervalUnderDefaultTimeout", "[defaults]\ntimeout = \"5s\"\n" + tcp_check("interval = \"2s\""),
-     {"hale.toml:6:12: timeout (5s) must not exceed interval (2s)"}},
 
     // Jitter.
     {"JitterOverHundredPercent", tcp_check("jitter = \"150%\""),

@@ -61,13 +61,12 @@ const std::vector<Case> kCases = {
      {"hale.toml:2:1: `expect_body` cannot be set in [defaults]; set it in each [checks.NAME]"}},
     {"DefaultsBadValue", "[defaults]\nfailure_threshold = 0\n",
      {"hale.toml:2:21: `failure_threshold` must be at least 1"}},
-    {"DefaultsTimeoutOverBuiltInInterval", "[defaults]\ntimeout = \"20s\"\n",
-     {"hale.toml:2:11: timeout (20s) must not exceed interval (10s)"}},
     {"DefaultsMaxLatencyOverTimeout", "[defaults]\nmax_latency = \"2s\"\n",
      {"hale.toml:2:15: max_latency (2s) must be less than timeout (1s)"}},
     {"DefaultsConflictReportedOnceNotPerCheck",
-     "[defaults]\ninterval = \"1s\"\ntimeout = \"2s\"\n[checks.a]\ntype = \"tcp\"\ntarget = \"a:1\"\n",
-     {"hale.toml:3:11: timeout (2s) must not exceed interval (1s)"}},
+     "[defaults]\ntimeout = \"1s\"\nmax_latency = \"2s\"\n[checks.a]\ntype = \"http\"\nurl = \"http://a/\"\n"
+     "[checks.b]\ntype = \"http\"\nurl = \"http://b/\"\n",
+     {"hale.toml:3:15: max_latency (2s) must be less than timeout (1s)"}},
     {"DefaultsGroupUnknown", "[defaults]\ngroups = [\"lve\"]\n",
      {"hale.toml:2:11: unknown group \"lve\"; did you mean \"live\"? (a custom group needs a [groups.lve] table)"}},
 

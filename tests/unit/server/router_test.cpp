@@ -127,6 +127,17 @@ TEST_F(RouterTest, PerCheckEndpoints) {
   EXPECT_EQ(get("/readyz/web?verbose").body, "[+]web ok\nreadyz/web check passed\n");
 }
 
+TEST_F(RouterTest, PerCheckEndpointsJudgeTheCheckItselfCriticalOrNot) {
+  set({view("cache", Health::kFail, false), view("new", Health::kUnknown, false)});
+  EXPECT_EQ(get("/readyz").status, 200);  // aggregation: a non-critical fail only degrades
+  EXPECT_EQ(get("/readyz/cache").status, 503);
+  EXPECT_EQ(get("/livez/cache").status, 503);
+  EXPECT_EQ(get("/health/cache").status, 503);
+  EXPECT_EQ(get("/readyz/new").status, 503);
+  EXPECT_EQ(get("/livez/new").status, 200);
+  EXPECT_EQ(get("/health/new").status, 503);
+}
+
 TEST_F(RouterTest, HealthJsonFollowsSpecShape) {
   auto r = get("/health");
   EXPECT_EQ(r.status, 200);

@@ -9,6 +9,10 @@ scripts/build.sh build
 python3 -m http.server 8081 --bind 127.0.0.1 --directory examples/demo-site >/dev/null 2>&1 &
 web_pid=$!
 trap 'kill $web_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do  # let the web server come up before its checks run
+  build/hale probe 127.0.0.1:8081 --timeout 200ms >/dev/null 2>&1 && break
+  sleep 0.1
+done
 
 export HALE_TOKEN=${HALE_TOKEN:-demo-token-$RANDOM$RANDOM}
 cat <<MSG

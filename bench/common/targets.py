@@ -41,6 +41,8 @@ if __name__ == "__main__":
     mode, port = sys.argv[1], int(sys.argv[2])
     if mode == "http":
         ThreadingHTTPServer.daemon_threads = True
+        # 900 checks start within one second: the default backlog of 5 would refuse most.
+        ThreadingHTTPServer.request_queue_size = 4096
         ThreadingHTTPServer(("127.0.0.1", port), Ok).serve_forever()
     else:
         hang(port)

@@ -74,8 +74,12 @@ build/hale run -c "$work/hale.toml" --log-level error 2>"$work/hale.log" & pids+
 hale_pid=$!
 wait_http "http://127.0.0.1:$NGINX_PORT/"
 wait_http "http://127.0.0.1:$HALE_PORT/livez"
-# Let every check run once and the hung ones reach their timeout.
-sleep 4
+# Wait until every critical check has a result (bounded), and the hung ones reached their timeout.
+for _ in $(seq 300); do
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HALE_PORT/readyz") == 200 ]] && break
+  sleep 0.1
+done
+sleep 3
 echo "hale /readyz before the load: $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$HALE_PORT/readyz)"
 
 # wrk prints "Requests/sec: N" and, with --latency, "99% X" with a unit (us, ms, s).

@@ -3,22 +3,27 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace hale {
 
+// Views into the connection's parsed request: valid for the duration of one handler call.
+// Views, not copies: /readyz is answered tens of thousands of times a second and must not
+// allocate for what it only reads.
 struct HttpRequest {
-  std::string method = "GET";  // upper case
-  std::string target = "/";    // path and query, as sent
-  std::string accept;
-  std::string authorization;
-  std::string body;
+  std::string_view method = "GET";  // upper case
+  std::string_view target = "/";    // path and query, as sent
+  std::string_view accept;
+  std::string_view authorization;
+  std::string_view body;
 };
 
 struct HttpResponse {
   int status = 200;
-  std::string content_type = "text/plain; charset=utf-8";
+  // Always a string literal (static storage): set from the router's fixed list of types.
+  std::string_view content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type / no-store
 };

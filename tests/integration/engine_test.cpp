@@ -1,0 +1,143 @@
+// The Engine in-process on a real event loop against real loopback targets: transitions reach
+// subscribers with their evidence, snapshots follow, reloads keep unchanged checks, the
+// engine's own deadline ends a hung probe, and max_retries stops probing.
+#include "hale/health/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "hale/config.h"
+#include "hale/probe/curl_multi.h"
+#include "hale/probe/probe.h"
+#include "support/hale_process.h"
+#include "support/tcp_listener.h"
+
+namespace hale::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+Config load(const std::string& text) {
+  LoadResult r = load_config_string(text, "engine_test.toml");
+  EXPECT_TRUE(r.config.has_value()) << (r.errors.empty() ? "" : r.errors[0].to_string());
+  return r.config.value_or(Config{});
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  // Runs the loop until `done` holds, at most `within`.
+  template <typename F>
+  bool run_until(F done, std::chrono::milliseconds within = 10s) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      io_.restart();
+      io_.run_for(20ms);
+    }
+    return done();
+  }
+  const CheckView* view(const std::string& name) {
+    snap_ = engine_.snapshot();
+    return snap_->find(name);
+  }
+
+  boost::asio::io_context io_;
+  CurlMulti curl_{io_};
+  ProbeContext probes_{io_, curl_};
+  Engine engine_{io_, system_clock(), probes_, 42};
+  std::shared_ptr<const Snapshot> snap_;
+};
+
+std::string two_tcp_checks(std::uint16_t up, std::uint16_t down, const std::string& up_extra = "") {
+  return "[defaults]\ninterval = \"50ms\"\ntimeout = \"500ms\"\nfailure_threshold = 2\njitter = \"0ms\"\n"
+         "[checks.up]\ntype = \"tcp\"\ntarget = \"127.0.0.1:" + std::to_string(up) + "\"\n" + up_extra +
+         "[checks.down]\ntype = \"tcp\"\ntarget = \"127.0.0.1:" + std::to_string(down) + "\"\n";
+}
+
+TEST_F(EngineTest, TransitionsReachSubscribersWithEvidence) {
+  TcpListener up;
+  std::vector<Transition> seen;
+  engine_.subscribe([&](const Transition& t) { seen.push_back(t); });
+  engine_.apply(load(two_tcp_checks(up.port(), free_port())));
+  ASSERT_TRUE(run_until([&] { return seen.size() >= 2; }));
+
+  const Transition* down = nullptr;
+  const Transition* ok = nullptr;
+  for (const auto& t : seen) (t.check == "down" ? down : ok) = &t;
+  ASSERT_NE(down, nullptr);
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(ok->from, Health::kUnknown);
+  EXPECT_EQ(ok->to, Health::kOk);
+  EXPECT_EQ(down->to, Health::kFail);
+  EXPECT_EQ(down->reason, "connection refused");
+  ASSERT_EQ(down->evidence.size(), 2u);  // failure_threshold failures, oldest first
+  EXPECT_EQ(down->evidence[0].verdict, Verdict::kFail);
+
+  auto snap = engine_.snapshot();
+  EXPECT_EQ(snap->ready, Health::kFail);
+  EXPECT_EQ(snap->find("down")->status, Health::kFail);
+  EXPECT_EQ(snap->find("down")->error_code, "refused");
+  EXPECT_EQ(snap->find("up")->status, Health::kOk);
+  EXPECT_TRUE(snap->find("up")->next_check.has_value());
+}
+
+TEST_F(EngineTest, ReloadKeepsUnchangedChecksAndRestartsChangedOnes) {
+  TcpListener up;
+  const std::uint16_t down_port = free_port();
+  engine_.apply(load(two_tcp_checks(up.port(), down_port)));
+  ASSERT_TRUE(run_until([&] {
+    auto* u = view("up");
+    auto* d = view("down");
+    return u && d && u->status == Health::kOk && d->status == Health::kFail;
+  }));
+  const auto probes_before = view("up")->probes_total;
+
+  // Same spec for both: nothing restarts, state and counters carry on.
+  engine_.apply(load(two_tcp_checks(up.port(), down_port)));
+  EXPECT_EQ(view("up")->status, Health::kOk);
+  EXPECT_GE(view("up")->probes_total, probes_before);
+  EXPECT_EQ(view("down")->status, Health::kFail);
+
+  // `up` changed, `down` removed.
+  Config changed = load(two_tcp_checks(up.port(), down_port, "success_threshold = 2\n"));
+  changed.checks.erase(std::remove_if(changed.checks.begin(), changed.checks.end(),
+                                      [](const CheckSpec& c) { return c.name == "down"; }),
+                       changed.checks.end());
+  engine_.apply(changed);
+  EXPECT_EQ(view("down"), nullptr);
+  ASSERT_NE(view("up"), nullptr);
+  EXPECT_EQ(view("up")->status, Health::kUnknown);
+  EXPECT_EQ(view("up")->probes_total, 0u);
+  EXPECT_TRUE(run_until([&] { return view("up")->status == Health::kOk; }));
+}
+
+TEST_F(EngineTest, EngineDeadlineEndsAHungProbe) {
+  engine_.apply(load(R"([checks.hung]
+type = "exec"
+command = ["/bin/sleep", "10"]
+interval = "1s"
+timeout = "200ms"
+failure_threshold = 1
+)"));
+  ASSERT_TRUE(run_until([&] { return view("hung") && view("hung")->status == Health::kFail; }, 5s));
+  EXPECT_EQ(view("hung")->error, "timeout after 200ms");
+  EXPECT_EQ(view("hung")->error_code, "timeout");
+  EXPECT_EQ(view("hung")->errors_by_code.at("timeout"), 1u);
+}
+
+TEST_F(EngineTest, MaxRetriesStopsProbing) {
+  engine_.apply(load("[checks.gone]\ntype = \"tcp\"\ntarget = \"127.0.0.1:" +
+                     std::to_string(free_port()) +
+                     "\"\nfailure_threshold = 1\nbackoff = { base = \"10ms\", max = \"20ms\", max_retries = 2 }\n"));
+  ASSERT_TRUE(run_until([&] { return view("gone") && view("gone")->probing_stopped; }));
+  const auto probes = view("gone")->probes_total;
+  EXPECT_EQ(probes, 3u);  // the first attempt and two retries
+  EXPECT_EQ(view("gone")->status, Health::kFail);
+  EXPECT_FALSE(view("gone")->next_check.has_value());
+  io_.restart();
+  io_.run_for(200ms);
+  EXPECT_EQ(view("gone")->probes_total, probes);
+}
+
+}  // namespace
+}  // namespace hale::testing

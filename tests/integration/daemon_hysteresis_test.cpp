@@ -62,7 +62,14 @@ TEST(DaemonHysteresis, BlipNeverFlipsReadyzSustainedOutageDoes) {
 
   // A sustained outage turns /readyz to 503, and only after failure_threshold failures.
   std::filesystem::remove(flag);
+  const auto outage_start = std::chrono::steady_clock::now();
   ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 503; }, 10s));
+  // SPEC §8 promises interval x failure_threshold (500 ms) + 50 ms; the benchmark measures
+  // that. Here only a gross bound that a loaded CI machine under ASan still meets.
+  const auto detected_after = std::chrono::steady_clock::now() - outage_start;
+  RecordProperty("detection_ms", static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(detected_after).count()));
+  EXPECT_LT(detected_after, 5s);
   auto detail = nlohmann::json::parse(http_get(hale.url("/health/dep")).body);
   EXPECT_EQ(detail["status"], "fail");
   EXPECT_GE(detail["consecutive_failures"].get<int>(), 5);

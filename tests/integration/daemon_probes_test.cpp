@@ -6,6 +6,7 @@
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
+#include "support/test_http_server.h"
 
 namespace hale::testing {
 namespace {
@@ -104,6 +105,67 @@ interval = "100ms"
   // beyond the one in flight.
   hale.signal(SIGTERM);
   ASSERT_TRUE(hale.wait_exit().has_value());
+}
+
+TEST(DaemonProbes, HttpChecksAgainstARealServer) {
+  TestHttpServer web;
+  web.set("/ok", TestResponse::ok(R"({"status":"ok","db":{"up":true}})"));
+  web.set("/wrong", TestResponse::with_status(500, "boom"));
+  web.set("/hang", TestResponse::hanging());
+  web.set("/slow", TestResponse::ok("fine").delayed(std::chrono::milliseconds(150)));
+  HaleProcess hale(R"([server]
+listen = "127.0.0.1:{PORT}"
+
+[defaults]
+interval = "300ms"
+timeout = "1s"
+failure_threshold = 1
+
+[checks.json]
+type = "http"
+url = ")" + web.url("/ok") + R"("
+expect_json = { db = { up = true } }
+
+[checks.wrong]
+type = "http"
+url = ")" + web.url("/wrong") + R"("
+critical = false
+
+[checks.hang]
+type = "http"
+url = ")" + web.url("/hang") + R"("
+timeout = "300ms"
+critical = false
+
+[checks.slow]
+type = "http"
+url = ")" + web.url("/slow") + R"("
+max_latency = "50ms"
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  nlohmann::json h;
+  ASSERT_TRUE(eventually([&] {
+    h = nlohmann::json::parse(http_get(hale.url("/health")).body, nullptr, false);
+    return h.is_object() && h["checks"]["hang"]["status"] == "fail" &&
+           h["checks"]["json"]["status"] != "unknown" && h["checks"]["slow"]["status"] != "unknown" &&
+           h["checks"]["wrong"]["status"] != "unknown";
+  })) << h.dump();
+  EXPECT_EQ(h["checks"]["json"]["status"], "ok");
+  EXPECT_EQ(h["checks"]["wrong"]["status"], "fail");
+  EXPECT_EQ(h["checks"]["wrong"]["error"], "status 500 (expected 200-399)");
+  EXPECT_EQ(h["checks"]["hang"]["error"], "timeout after 300ms");  // SPEC §2 wording
+  EXPECT_EQ(h["checks"]["slow"]["status"], "degraded");
+  EXPECT_EQ(h["status"], "degraded");
+  EXPECT_EQ(http_get(hale.url("/readyz")).status, 200);
+  EXPECT_GT(web.request_count("/ok"), 0u);
+}
+
+TEST(DaemonProbes, CliProbeTimesOutOnAHungServer) {
+  TestHttpServer web;
+  web.set("/hang", TestResponse::hanging());
+  auto r = run_hale({"probe", web.url("/hang"), "--timeout", "300ms"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.rfind("fail " + web.url("/hang") + ": timeout after 300ms (", 0), 0u) << r.out;
 }
 
 }  // namespace

@@ -50,6 +50,7 @@ int cmd_probe(const std::string& target, const std::string& timeout_text) {
   const auto started = std::chrono::steady_clock::now();
   boost::asio::steady_timer deadline(io, *timeout);
   probe->start(*timeout, [&](ProbeResult r) {
+    if (r.error_code == "timeout") r.reason = timeout_reason(*timeout);
     result = std::move(r);
     deadline.cancel();
   });
@@ -58,7 +59,8 @@ int cmd_probe(const std::string& target, const std::string& timeout_text) {
     probe->cancel();
     ProbeResult r;
     r.verdict = Verdict::kFail;
-    r.reason = "timeout after " + format_duration(*timeout);
+    r.reason = timeout_reason(*timeout);
+    r.error_code = "timeout";
     result = std::move(r);
   });
   io.run();

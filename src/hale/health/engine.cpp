@@ -173,7 +173,7 @@ void Runner::run() {
     self->probe->cancel();
     ProbeResult r;
     r.verdict = Verdict::kFail;
-    r.reason = "timeout after " + format_duration(self->spec.timeout);
+    r.reason = timeout_reason(self->spec.timeout);
     r.error_code = "timeout";
     self->on_result(std::move(r));
   });
@@ -190,6 +190,7 @@ void Runner::on_result(ProbeResult r) {
   Clock& clock = engine.clock;
   r.at = clock.now();
   r.latency = r.at - probe_started;
+  if (r.error_code == "timeout") r.reason = timeout_reason(spec.timeout);
   const WallTime wall = clock.wall_now();
 
   ++probes_total;

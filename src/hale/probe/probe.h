@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "hale/clock.h"
 #include "hale/config.h"
@@ -53,6 +54,10 @@ struct ProbeContext {
 // - start() while an attempt is in flight cancels that attempt first.
 // Exec probes reap their own children with waitpid(pid): nothing in hale may call
 // waitpid(-1) or set SIGCHLD to SIG_IGN, or it would steal those exits.
+
+// SPEC §2: the one way a timeout reads, whoever noticed it (the engine's deadline or the
+// probe's own, e.g. curl's CURLOPT_TIMEOUT_MS): "timeout after 1s".
+inline std::string timeout_reason(Duration timeout) { return "timeout after " + format_duration(timeout); }
 
 // Builds the probe for a check; nullptr for a type this build cannot probe yet.
 std::unique_ptr<Probe> make_probe(const CheckSpec& spec, ProbeContext& ctx);

@@ -11,7 +11,7 @@
 namespace hale {
 
 // Which question is asked: readiness treats a critical `unknown` as not ready (SPEC §3);
-// liveness only fails on `fail`.
+// liveness and /health only fail on `fail`.
 enum class Question { kLive, kReady, kHealth };
 
 // SPEC §3: `fail` if any critical check is `fail` (and, for readiness, a critical `unknown`);

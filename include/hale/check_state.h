@@ -58,7 +58,8 @@ class CheckState {
   SteadyTime since_;
   int consecutive_failures_ = 0;
   int consecutive_successes_ = 0;
-  Verdict last_pass_kind_ = Verdict::kPass;  // pass or warn: which one the success run is made of
+  int same_kind_run_ = 0;                     // passes-or-warns in a row of the same kind
+  Verdict last_pass_kind_ = Verdict::kPass;  // pass or warn: the kind of that run
   std::optional<SteadyTime> first_failure_;
   std::optional<SteadyTime> last_success_;
   std::string last_failure_reason_;

@@ -67,6 +67,7 @@ struct CheckSpec {
   // What to probe: `target` (tcp: host:port), `url` (http/https), `command` (exec argv).
   std::string target;
   std::string url;  // secrets resolved; shown only through redact_url()
+  bool url_is_secret = false;  // written as env:/file:: shown as scheme://host only
   std::vector<std::string> command;
 
   Duration interval = std::chrono::seconds(10);

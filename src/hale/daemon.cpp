@@ -88,11 +88,20 @@ class Daemon {
       return out;
     }
     Config next = std::move(*loaded.config);
-    if (next.server.listen != config_.server.listen) {
-      log_event(LogLevel::kWarn, "reload_listen_unchanged",
-                {{"message", "a new server.listen takes effect at the next start"},
+    // The listener and its limits are set up once; say so rather than ignore a change.
+    const ServerConfig& a = config_.server;
+    const ServerConfig& b = next.server;
+    if (a.listen != b.listen || a.max_connections != b.max_connections ||
+        a.max_header_bytes != b.max_header_bytes || a.max_body_bytes != b.max_body_bytes ||
+        a.read_timeout != b.read_timeout || a.idle_timeout != b.idle_timeout) {
+      log_event(LogLevel::kWarn, "reload_server_unchanged",
+                {{"message", "changes to server.listen and the HTTP limits take effect at the next start"},
                  {"listen", config_.server.listen}});
-      next.server.listen = config_.server.listen;
+      ServerConfig kept = config_.server;  // what the running listener really uses
+      kept.service = b.service;
+      kept.admin_token = b.admin_token;
+      kept.state_dir = b.state_dir;
+      next.server = std::move(kept);
     }
     config_ = std::move(next);
     Redactor::global().set_secrets(config_.secrets);
@@ -118,8 +127,14 @@ class Daemon {
 
 int run_daemon(Config config) {
   std::signal(SIGPIPE, SIG_IGN);  // a client that goes away must not kill the daemon
-  Daemon d(std::move(config));
-  return d.run();
+  try {
+    Daemon d(std::move(config));
+    return d.run();
+  } catch (const std::exception& e) {
+    // Nothing should get here; if something does, say what before exiting.
+    log_event(LogLevel::kError, "fatal", {{"error", e.what()}});
+    return 1;
+  }
 }
 
 }  // namespace hale

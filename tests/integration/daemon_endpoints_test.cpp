@@ -155,21 +155,33 @@ interval = "200ms"
 timeout = "500ms"
 failure_threshold = 1
 headers = { Authorization = "env:HALE_TEST_SECRET_HEADER" }
+
+[checks.inline]
+type = "http"
+url = "http://bob:inl1ne-pass@127.0.0.1:1/x?api_key=k3y-in-query"
+interval = "200ms"
+timeout = "500ms"
+failure_threshold = 1
 )");
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 503; }));
   ASSERT_TRUE(hale.wait_for_log("probe_failed"));
   std::string everything = hale.log();
-  for (const char* path : {"/health", "/health/api", "/api/v1/checks", "/metrics",
+  for (const char* path : {"/health", "/health/api", "/health/inline", "/api/v1/checks", "/metrics",
                            "/readyz?verbose", "/livez?verbose"}) {
     everything += http_get(hale.url(path)).body;
   }
   EXPECT_EQ(everything.find("pa55-w0rd-x"), std::string::npos);
   EXPECT_EQ(everything.find("tok-3xyz-secret"), std::string::npos);
   EXPECT_EQ(everything.find("admin-t0ken-value"), std::string::npos);
-  // The target is still recognisable, with the password masked.
-  EXPECT_NE(http_get(hale.url("/health/api")).body.find("http://alice:***@127.0.0.1:1/private"),
-            std::string::npos);
+  EXPECT_EQ(everything.find("inl1ne-pass"), std::string::npos);
+  EXPECT_EQ(everything.find("k3y-in-query"), std::string::npos);
+  // The targets are still recognisable: a URL from env: shows its scheme and host only, an
+  // inline one its path, with the password masked and the query cut.
+  auto api = nlohmann::json::parse(http_get(hale.url("/health/api")).body);
+  EXPECT_EQ(api["target"], "http://alice:***@127.0.0.1:1/…");
+  auto inl = nlohmann::json::parse(http_get(hale.url("/health/inline")).body);
+  EXPECT_EQ(inl["target"], "http://bob:***@127.0.0.1:1/x?…");
 }
 
 TEST(DaemonEndpoints, SigtermStopsCleanly) {

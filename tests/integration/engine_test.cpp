@@ -139,5 +139,31 @@ TEST_F(EngineTest, MaxRetriesStopsProbing) {
   EXPECT_EQ(view("gone")->probes_total, probes);
 }
 
+TEST_F(EngineTest, ReloadRestartsACheckWhoseRetriesRanOut) {
+  const std::string text = "[checks.gone]\ntype = \"tcp\"\ntarget = \"127.0.0.1:" +
+                           std::to_string(free_port()) +
+                           "\"\nfailure_threshold = 1\nbackoff = { base = \"10ms\", max = \"20ms\", max_retries = 1 }\n";
+  engine_.apply(load(text));
+  ASSERT_TRUE(run_until([&] { return view("gone") && view("gone")->probing_stopped; }));
+  engine_.apply(load(text));  // the same file: probing starts again
+  EXPECT_FALSE(view("gone")->probing_stopped);
+  EXPECT_TRUE(run_until([&] { return view("gone")->probes_total >= 2; }));
+}
+
+TEST_F(EngineTest, AThrowingSubscriberDoesNotStopTheOthers) {
+  int heard = 0;
+  engine_.subscribe([](const Transition&) { throw std::runtime_error("subscriber bug"); });
+  engine_.subscribe([&](const Transition&) { ++heard; });
+  engine_.apply(load("[checks.gone]\ntype = \"tcp\"\ntarget = \"127.0.0.1:" +
+                     std::to_string(free_port()) + "\"\nfailure_threshold = 1\n"));
+  EXPECT_TRUE(run_until([&] { return heard == 1; }));
+}
+
+TEST_F(EngineTest, ApplyAfterStopStartsNothing) {
+  engine_.stop();
+  engine_.apply(load("[checks.x]\ntype = \"tcp\"\ntarget = \"127.0.0.1:1\"\n"));
+  EXPECT_EQ(view("x"), nullptr);
+}
+
 }  // namespace
 }  // namespace hale::testing

@@ -24,7 +24,7 @@ bool CheckSpec::operator==(const CheckSpec& o) const {
   // Every member but `pos`: moving a check in the file is not a change. A new member of
   // CheckSpec must be added here, or a reload would not notice it changed.
   auto fields = [](const CheckSpec& s) {
-    return std::tie(s.name, s.type, s.target, s.url, s.command, s.interval, s.timeout, s.failure_threshold,
+    return std::tie(s.name, s.type, s.target, s.url, s.url_is_secret, s.command, s.interval, s.timeout, s.failure_threshold,
                     s.success_threshold, s.failure_duration, s.start_period, s.jitter, s.critical, s.groups,
                     s.backoff, s.expect_status, s.expect_body, s.expect_json, s.max_latency, s.method, s.headers,
                     s.ca_file, s.tls_verify);

@@ -152,6 +152,7 @@ void apply_url(const KeyCall& c) {
   // Credentials in the URL itself are secrets too, even when the URL was written inline.
   if (auto span = url_userinfo_secret(*url)) c.ctx.add_secret(url->substr(span->pos, span->size));
   c.spec.url = std::move(*url);
+  c.spec.url_is_secret = text->rfind("env:", 0) == 0 || text->rfind("file:", 0) == 0;
 }
 
 void apply_expect_status(const KeyCall& c) {

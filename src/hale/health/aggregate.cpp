@@ -9,7 +9,7 @@ bool counts_as_failing(const CheckView& c, Question q) {
   if (!c.critical) return false;
   if (c.status == Health::kFail) return true;
   // SPEC §3: a critical `unknown` counts as not ready until its first decisive result.
-  return c.status == Health::kUnknown && q != Question::kLive;
+  return c.status == Health::kUnknown && q == Question::kReady;
 }
 
 Health aggregate(const std::vector<const CheckView*>& checks, Question q) {

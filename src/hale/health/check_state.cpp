@@ -31,6 +31,7 @@ std::optional<Transition> CheckState::observe(const ProbeResult& r, WallTime wal
     // SPEC §2: failures inside start_period do not count.
     if (in_start_period(r.at)) return std::nullopt;
     consecutive_successes_ = 0;
+    same_kind_run_ = 0;
     ++consecutive_failures_;
     if (!first_failure_) first_failure_ = r.at;
     last_failure_reason_ = r.reason;
@@ -49,19 +50,27 @@ std::optional<Transition> CheckState::observe(const ProbeResult& r, WallTime wal
   consecutive_failures_ = 0;
   first_failure_.reset();
   last_success_ = r.at;
-  if (consecutive_successes_ > 0 && last_pass_kind_ != r.verdict) consecutive_successes_ = 0;
-  last_pass_kind_ = r.verdict;
   ++consecutive_successes_;
+  if (same_kind_run_ > 0 && last_pass_kind_ != r.verdict) same_kind_run_ = 0;
+  last_pass_kind_ = r.verdict;
+  ++same_kind_run_;
 
   const Health target = health_of(r.verdict);
   if (health_ == target) return std::nullopt;
   // SPEC §2: from unknown the first pass decides at once, whatever success_threshold says.
   if (health_ == Health::kUnknown) return move_to(target, r.reason, r.at, wall_at);
-  // fail -> ok/degraded, and ok <-> degraded, take success_threshold results in a row of the
-  // new kind, so a latency that hovers around max_latency does not flap every probe.
-  if (consecutive_successes_ >= policy_.success_threshold) {
-    return move_to(target, r.reason, r.at, wall_at);
+  // fail -> ok/degraded takes success_threshold non-failures in a row, pass or warn alike (a
+  // latency hovering around max_latency must not keep a working target `fail`); the last one
+  // decides between ok and degraded.
+  if (health_ == Health::kFail) {
+    if (consecutive_successes_ >= policy_.success_threshold) {
+      return move_to(target, r.reason, r.at, wall_at);
+    }
+    return std::nullopt;
   }
+  // ok <-> degraded takes success_threshold results in a row of the new kind, so such a
+  // latency does not flip the status every probe either.
+  if (same_kind_run_ >= policy_.success_threshold) return move_to(target, r.reason, r.at, wall_at);
   return std::nullopt;
 }
 
@@ -70,6 +79,7 @@ std::optional<Transition> CheckState::reset(SteadyTime now, WallTime wall_at) {
   start_period_over_ = false;
   consecutive_failures_ = 0;
   consecutive_successes_ = 0;
+  same_kind_run_ = 0;
   first_failure_.reset();
   recent_.clear();
   if (health_ == Health::kUnknown) return std::nullopt;

@@ -12,6 +12,7 @@
 #include "hale/check_state.h"
 #include "hale/health/schedule.h"
 #include "hale/log/json_log.h"
+#include "hale/log/redactor.h"
 #include "hale/probe/probe.h"
 
 namespace hale {
@@ -25,11 +26,24 @@ CheckPolicy policy_of(const CheckSpec& s) {
   return CheckPolicy{s.failure_threshold, s.success_threshold, s.failure_duration, s.start_period};
 }
 
+// A URL as /health and the logs show it: the password in its userinfo masked, the query
+// (api_key=...) cut; a URL written as env:/file: is a secret as a whole, so only its scheme
+// and host are shown.
+std::string display_url(const CheckSpec& s) {
+  std::string url = redact_url(s.url);
+  const auto scheme_end = url.find("://");
+  const auto path_at = url.find_first_of("/?#", scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  if (path_at == std::string::npos) return url;
+  if (s.url_is_secret) return url.substr(0, path_at) + "/…";
+  const auto query_at = url.find_first_of("?#", path_at);
+  return query_at == std::string::npos ? url : url.substr(0, query_at) + "?…";
+}
+
 // What /health and the logs show as the target: never a secret. Exec arguments may carry
 // passwords (check_mysql -p ...), so only the program is shown.
 std::string display_target(const CheckSpec& s) {
   switch (s.type) {
-    case CheckType::kHttp: return redact_url(s.url);
+    case CheckType::kHttp: return display_url(s);
     case CheckType::kExec: return s.command.empty() ? std::string() : s.command.front();
     default: return s.target;
   }
@@ -87,21 +101,51 @@ struct Runner : std::enable_shared_from_this<Runner> {
 
 struct Engine::Impl {
   Impl(asio::io_context& io, Clock& clock, ProbeContext& probes, std::uint64_t seed)
-      : io(io), clock(clock), probes(probes), rng(seed), lag_timer(io) {
+      : io(io), clock(clock), probes(probes), rng(seed), lag_timer(io), publish_timer(io) {
     started_wall = clock.wall_now();
     auto empty = std::make_shared<Snapshot>();
     empty->started_at = started_wall;
     current = empty;
   }
 
-  void publish_soon() {
-    if (publish_pending || stopped) return;
+  // Results are published together at most every kPublishEvery: a rebuild is O(checks), and
+  // 10,000 checks may deliver 1,000 results a second. A transition is published at the next
+  // turn of the loop instead, so /readyz follows it at once.
+  static constexpr Duration kPublishEvery = std::chrono::milliseconds(20);
+  void publish_soon(bool urgent = false) {
+    if (stopped) return;
+    if (urgent) {
+      if (urgent_pending) return;
+      urgent_pending = true;
+      asio::post(io, [this, alive = alive] {
+        if (!*alive) return;
+        urgent_pending = false;
+        publish();
+      });
+      return;
+    }
+    if (publish_pending) return;
     publish_pending = true;
-    asio::post(io, [this, alive = alive] {
-      if (!*alive) return;
+    publish_timer.expires_after(kPublishEvery);
+    publish_timer.async_wait([this, alive = alive](const boost::system::error_code& ec) {
+      if (ec || !*alive) return;
       publish_pending = false;
       publish();
     });
+  }
+
+  // Tells every subscriber. A copy of the list, so a listener may subscribe; a listener that
+  // throws is logged and the others still hear of the transition.
+  void notify(const Transition& t) {
+    const std::vector<TransitionListener> copy = listeners;
+    for (const auto& l : copy) {
+      try {
+        l(t);
+      } catch (const std::exception& e) {
+        log_event(LogLevel::kError, "subscriber_failed", {{"check", t.check}, {"error", e.what()}});
+      }
+      if (stopped) return;
+    }
   }
 
   void publish() {
@@ -115,8 +159,13 @@ struct Engine::Impl {
     s->reloads_total = reloads_total;
     s->reload_failures_total = reload_failures_total;
     finalize(*s);
-    std::lock_guard lock(mu);
-    current = std::move(s);
+    std::shared_ptr<const Snapshot> old;
+    {
+      std::lock_guard lock(mu);
+      old = std::move(current);
+      current = std::move(s);
+    }
+    // `old` is released here, outside the lock: freeing 10,000 views must not hold readers.
   }
 
   // Measures how late a 1 s tick fires: the loop's responsiveness for /livez and /metrics.
@@ -136,6 +185,8 @@ struct Engine::Impl {
   ProbeContext& probes;
   Rng rng;
   asio::steady_timer lag_timer;
+  asio::steady_timer publish_timer;
+  bool urgent_pending = false;
   std::map<std::string, std::shared_ptr<Runner>> runners;
   std::vector<std::string> custom_groups;
   std::vector<TransitionListener> listeners;
@@ -243,10 +294,8 @@ void Runner::on_result(ProbeResult r) {
                {"consecutive_failures", state.consecutive_failures()}});
   }
   view = make_view();
-  engine.publish_soon();
-  if (t) {
-    for (auto& l : engine.listeners) l(*t);
-  }
+  engine.publish_soon(t.has_value());
+  if (t) engine.notify(*t);
 }
 
 void Runner::remove() {
@@ -266,15 +315,18 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   v->status = state.health();
   v->critical = spec.critical;
   v->groups = spec.groups;
+  // Reasons may quote what a target said (a plugin's first line may echo its arguments):
+  // every known secret is masked before they are shown.
+  const Redactor& redactor = Redactor::global();
   if (last) {
-    v->message = last->reason;
+    v->message = redactor.redact(last->reason);
     v->latency = last->latency;
   }
   if (state.consecutive_failures() > 0 || state.health() == Health::kFail) {
-    v->error = state.last_failure_reason();
+    v->error = redactor.redact(state.last_failure_reason());
     v->error_code = last && last->verdict == Verdict::kFail ? last->error_code : "";
   } else if (state.health() == Health::kDegraded && last) {
-    v->error = last->reason;
+    v->error = redactor.redact(last->reason);
     v->error_code = last->error_code;
   }
   v->since = clock.to_wall(state.since());
@@ -285,6 +337,7 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   v->probing_stopped = probing_stopped;
   v->in_start_period = state.in_start_period(clock.now());
   v->recent.assign(state.recent().begin(), state.recent().end());
+  for (ProbeResult& r : v->recent) r.reason = redactor.redact(std::move(r.reason));
   v->recent_wall.assign(recent_wall.begin(), recent_wall.end());
   v->probes_total = probes_total;
   v->transitions_total = transitions_total;
@@ -302,10 +355,13 @@ Engine::~Engine() { stop(); }
 
 void Engine::apply(const Config& config) {
   Impl& e = *impl_;
+  if (e.stopped) return;
   std::map<std::string, std::shared_ptr<Runner>> next;
   for (const CheckSpec& spec : config.checks) {
     auto it = e.runners.find(spec.name);
-    if (it != e.runners.end() && it->second->spec == spec) {
+    // Unchanged checks keep running, except one whose max_retries ran out: a reload is what
+    // starts it again (as the probing_stopped log line says).
+    if (it != e.runners.end() && it->second->spec == spec && !it->second->probing_stopped) {
       next.emplace(spec.name, it->second);  // unchanged: keeps state and schedule
       e.runners.erase(it);
       continue;
@@ -349,6 +405,7 @@ void Engine::stop() {
   e.stopped = true;
   *e.alive = false;
   e.lag_timer.cancel();
+  e.publish_timer.cancel();
   for (auto& [name, r] : e.runners) r->remove();
 }
 

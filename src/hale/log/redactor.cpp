@@ -12,7 +12,8 @@ void Redactor::set_secrets(std::vector<std::string> secrets) {
   for (auto& s : secrets) {
     if (s.size() < kMinLength) continue;
     // Inside a JSON log line a secret appears escaped ("a\"b"); mask both forms.
-    std::string escaped = nlohmann::json(s).dump();
+    std::string escaped =
+        nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     escaped = escaped.substr(1, escaped.size() - 2);
     if (escaped != s) needles.push_back(escaped);
     needles.push_back(std::move(s));

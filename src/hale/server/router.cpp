@@ -43,9 +43,9 @@ int status_code_for(Health h) { return h == Health::kFail ? 503 : 200; }
 
 // One check asked about by name (/readyz/NAME, /livez/NAME, /health/NAME): its own status
 // decides, critical or not (critical only weighs in aggregation). Before its first result it
-// is not ready, but it is live.
+// is not ready, but it is live and its /health/NAME answers 200 with status "unknown".
 Health own_health(const CheckView& c, Question q) {
-  if (c.status == Health::kUnknown) return q == Question::kLive ? Health::kOk : Health::kFail;
+  if (c.status == Health::kUnknown) return q == Question::kReady ? Health::kFail : Health::kOk;
   return c.status;
 }
 

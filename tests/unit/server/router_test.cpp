@@ -135,7 +135,7 @@ TEST_F(RouterTest, PerCheckEndpointsJudgeTheCheckItselfCriticalOrNot) {
   EXPECT_EQ(get("/health/cache").status, 503);
   EXPECT_EQ(get("/readyz/new").status, 503);
   EXPECT_EQ(get("/livez/new").status, 200);
-  EXPECT_EQ(get("/health/new").status, 503);
+  EXPECT_EQ(get("/health/new").status, 200);
 }
 
 TEST_F(RouterTest, HealthJsonFollowsSpecShape) {

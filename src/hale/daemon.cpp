@@ -27,7 +27,10 @@ class Daemon {
   explicit Daemon(Config config)
       : config_(std::move(config)), io_(1), curl_(io_), probe_ctx_{io_, curl_},
         engine_(io_, system_clock(), probe_ctx_, std::random_device{}()),
-        server_(io_, config_.server, [this](const HttpRequest& r) { return handle(r); }),
+        server_(io_, config_.server, [this](const HttpRequest& r) { return handle(r); },
+                [max = config_.server.max_body_bytes](std::string_view method, std::string_view target) {
+                  return max_body_for(method, target, max);
+                }),
         signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
 
   int run() {

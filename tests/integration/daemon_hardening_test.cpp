@@ -61,6 +61,13 @@ class RawClient {
   }
   bool closed() const { return closed_; }
   void half_close() { shutdown(fd_, SHUT_WR); }
+  bool try_send(const std::string& s) { return ::send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == (ssize_t)s.size(); }
+  // True when the peer has closed: a non-blocking peek sees EOF or a reset.
+  bool peer_closed() {
+    char b;
+    ssize_t r = recv(fd_, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+  }
   // Everything until the peer closes (bounded by SO_RCVTIMEO per read).
   std::string read_all() {
     std::string out;
@@ -82,7 +89,7 @@ max_connections = 4
 max_header_bytes = 4096
 max_body_bytes = 1024
 read_timeout = "500ms"
-idle_timeout = "2s"
+idle_timeout = "20s"
 
 [checks.self]
 type = "tcp"
@@ -169,19 +176,57 @@ TEST_F(DaemonHardening, KeepAliveServesPipelinedRequests) {
   EXPECT_NE(reply.find("Cache-Control: no-store"), std::string::npos);
 }
 
-TEST_F(DaemonHardening, ConnectionsAreBounded) {
+TEST_F(DaemonHardening, IdleConnectionsMakeRoomForNewClients) {
   std::vector<std::unique_ptr<RawClient>> idle;
   for (int i = 0; i < 4; ++i) {
     idle.push_back(std::make_unique<RawClient>(hale_.port()));
     ASSERT_TRUE(idle.back()->connected());
   }
-  // Make sure the server has accepted all four before the fifth arrives.
+  std::this_thread::sleep_for(100ms);  // let the server accept all four first
+  // max_connections = 4 are open but silent: the oldest gives way, as in nginx.
+  EXPECT_EQ(http_get(hale_.url("/livez")).status, 200);
+  EXPECT_TRUE(idle.front()->wait_closed());
+}
+
+TEST_F(DaemonHardening, ConnectionsMidRequestAreBounded) {
+  std::vector<std::unique_ptr<RawClient>> busy;
+  for (int i = 0; i < 4; ++i) {
+    busy.push_back(std::make_unique<RawClient>(hale_.port()));
+    ASSERT_TRUE(busy.back()->connected());
+    busy.back()->send_text("GET /livez HTTP/1.1\r\n");  // a request that has begun
+  }
   std::this_thread::sleep_for(100ms);
   RawClient extra(hale_.port());
   extra.send_text("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(extra.read_some(12).substr(0, 12), "HTTP/1.1 503");
-  idle.clear();
+  busy.clear();
   EXPECT_TRUE(eventually([&] { return http_get(hale_.url("/livez")).status == 200; }));
+}
+
+TEST_F(DaemonHardening, DrippingHeadersHitTheReadTimeoutNotTheIdleTimeout) {
+  RawClient c(hale_.port());
+  c.send_text("GET /livez HTTP/1.1\r\n");
+  // One header line every 100 ms, for at most 10 s. Only read_timeout (500 ms) can close the
+  // connection that soon: idle_timeout is 20 s.
+  bool closed = false;
+  for (int i = 0; i < 100 && !closed; ++i) {
+    std::this_thread::sleep_for(100ms);
+    closed = !c.try_send("X-Drip: 1\r\n") || c.peer_closed();
+  }
+  EXPECT_TRUE(closed);
+}
+
+TEST_F(DaemonHardening, BodyOnlyWhereARouteTakesOne) {
+  RawClient small(hale_.port());
+  small.send_text("GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n" + std::string(500, 'x'));
+  EXPECT_EQ(small.read_some(12).substr(0, 12), "HTTP/1.1 413");
+  // A large one is refused before it is read: the server answers while the client still sends.
+  RawClient large(hale_.port());
+  large.send_text("POST /readyz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
+                  std::string(2000, 'y'));
+  EXPECT_EQ(large.read_some(12).substr(0, 12), "HTTP/1.1 413");
+  // The mutating API takes a body (up to max_body_bytes); without a token it is 403.
+  EXPECT_EQ(http_request("POST", hale_.url("/api/v1/reload"), {}, std::string(500, 'x')).status, 403);
 }
 
 TEST_F(DaemonHardening, HeadAndUnknownMethods) {

@@ -26,8 +26,13 @@ class Session;
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(asio::io_context& io, const ServerConfig& l, Handler h)
-      : io(io), acceptor(io), sweeper(io), limits(l), handler(std::move(h)) {}
+  Impl(asio::io_context& io, const ServerConfig& l, Handler h, BodyLimit b)
+      : io(io), acceptor(io), sweeper(io), limits(l), handler(std::move(h)),
+        body_limit(std::move(b)) {
+    if (!body_limit) {
+      body_limit = [this](std::string_view, std::string_view) { return limits.max_body_bytes; };
+    }
+  }
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
   void sweep_soon();
@@ -43,6 +48,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   SteadyTime coarse_now = std::chrono::steady_clock::now();
   ServerConfig limits;
   Handler handler;
+  BodyLimit body_limit;
   std::list<std::weak_ptr<Session>> sessions;  // for the sweep, stop() and the connection limit
   bool stopped = false;
 };
@@ -65,18 +71,34 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   bool is_open() const { return socket_.is_open(); }
   bool expired(SteadyTime now) const { return now >= deadline_; }
+  // Connected but no byte of a request yet (new, or idle between keep-alive requests).
+  bool waiting_for_request() const { return !request_started_; }
 
  private:
   void expires_after(Duration d) { deadline_ = server_->coarse_now + d; }
 
-  // Waiting for a request: idle_timeout until its first byte, then read_timeout for the rest,
-  // so an idle keep-alive connection and a slow client are told apart.
+  // Waiting for a request: idle_timeout until its first byte, then read_timeout for the whole
+  // request, so an idle keep-alive connection and a slow client (slowloris) are told apart.
+  // The first byte is noticed with a readiness wait: Beast's read_some only completes once
+  // the whole header is in, too late to switch deadlines.
   void do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->limits.max_header_bytes));
     parser_->body_limit(server_->limits.max_body_bytes);
-    request_started_ = buffer_.size() > 0;  // pipelined bytes already here
-    expires_after(request_started_ ? server_->limits.read_timeout : server_->limits.idle_timeout);
+    body_limit_set_ = false;
+    if (buffer_.size() > 0) return start_request();  // pipelined bytes already here
+    request_started_ = false;
+    expires_after(server_->limits.idle_timeout);
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](beast::error_code ec) {
+                         if (ec) return self->close();
+                         self->start_request();
+                       });
+  }
+
+  void start_request() {
+    request_started_ = true;
+    expires_after(server_->limits.read_timeout);
     do_read_some();
   }
 
@@ -94,11 +116,20 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     if (ec) return answer_error(400, "bad request\n");
-    if (!request_started_ && bytes > 0) {
-      request_started_ = true;
-      expires_after(server_->limits.read_timeout);
+    if (parser_->is_header_done() && !body_limit_set_) {
+      // Only requests that take a body may send one, and no more than their route allows:
+      // a GET with a megabyte of body is refused before the megabyte is read.
+      body_limit_set_ = true;
+      const auto& h = parser_->get();
+      route_body_limit_ = std::min(server_->body_limit(h.method_string(), h.target()),
+                                   server_->limits.max_body_bytes);
+      parser_->body_limit(route_body_limit_);
     }
     if (!parser_->is_done()) return do_read_some();
+    // A small body may have come in the same read as the header, before the limit was set.
+    if (parser_->get().body().size() > route_body_limit_) {
+      return answer_error(413, "request body too large\n");
+    }
     on_request();
   }
 
@@ -172,6 +203,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string out_;
   SteadyTime deadline_{};
   bool request_started_ = false;
+  bool body_limit_set_ = false;
+  std::size_t route_body_limit_ = 0;
   bool keep_alive_ = true;
 };
 
@@ -211,6 +244,18 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     return do_accept();
   }
   sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+  if (sessions.size() >= static_cast<std::size_t>(limits.max_connections)) {
+    // Like nginx when it runs out of connections: close the oldest connection that is not in
+    // the middle of a request, so idle or silent sockets cannot lock real clients out.
+    for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+      auto s = it->lock();
+      if (s && s->waiting_for_request()) {
+        s->close();
+        sessions.erase(it);
+        break;
+      }
+    }
+  }
   if (sessions.size() >= static_cast<std::size_t>(limits.max_connections)) {
     // Over the limit: a short 503 and close, so the client knows why.
     static const std::string kBusy =
@@ -258,8 +303,9 @@ void HttpServer::Impl::sweep() {
   if (!sessions.empty()) sweep_soon();
 }
 
-HttpServer::HttpServer(asio::io_context& io, const ServerConfig& limits, Handler handler)
-    : impl_(std::make_shared<Impl>(io, limits, std::move(handler))) {}
+HttpServer::HttpServer(asio::io_context& io, const ServerConfig& limits, Handler handler,
+                       BodyLimit body_limit)
+    : impl_(std::make_shared<Impl>(io, limits, std::move(handler), std::move(body_limit))) {}
 
 HttpServer::~HttpServer() { stop(); }
 

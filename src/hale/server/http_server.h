@@ -4,7 +4,8 @@
 // Hardening (SPEC §8): headers over max_header_bytes answer 431, bodies over max_body_bytes
 // 413, a malformed request 400; an idle keep-alive connection is closed after idle_timeout and a
 // request must arrive whole within read_timeout of its first byte (slow clients); at most
-// max_connections are open, the next ones get 503 and are closed.
+// max_connections are open: a new one closes the oldest idle connection, and when every
+// connection is mid-request it gets 503 and is closed.
 // Thread-safety: everything runs on the io_context's thread.
 #pragma once
 
@@ -26,8 +27,13 @@ namespace hale {
 class HttpServer {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
+  // The largest body a request may carry, decided from its method and target once its header
+  // is in (never more than limits.max_body_bytes); over it: 413 before the body is read.
+  using BodyLimit = std::function<std::size_t(std::string_view method, std::string_view target)>;
 
-  HttpServer(boost::asio::io_context& io, const ServerConfig& limits, Handler handler);
+  // `body_limit` empty: every request may send up to limits.max_body_bytes.
+  HttpServer(boost::asio::io_context& io, const ServerConfig& limits, Handler handler,
+             BodyLimit body_limit = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

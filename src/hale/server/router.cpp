@@ -155,6 +155,10 @@ bool bearer_matches(std::string_view authorization, std::string_view token) {
   return CRYPTO_memcmp(a, b, sizeof a) == 0;
 }
 
+std::size_t max_body_for(std::string_view method, std::string_view target, std::size_t configured) {
+  return method == "POST" && starts_with(target, "/api/") ? configured : 0;
+}
+
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
   const ParsedTarget t = parse_target(req.target);
   const std::string& path = t.path;

@@ -33,6 +33,11 @@ struct RouterContext {
 
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx);
 
+// The largest request body a route accepts: the configured maximum for the mutating API
+// (POST /api/...), nothing anywhere else. Given to the HttpServer so that a body no route wants
+// is refused (413) before it is read.
+std::size_t max_body_for(std::string_view method, std::string_view target, std::size_t configured);
+
 // Constant-time check of an `Authorization: Bearer <token>` header against the admin token.
 bool bearer_matches(std::string_view authorization, std::string_view token);
 

@@ -1,11 +1,12 @@
-// TcpProbe: a tcp check passes when a TCP connection to host:port opens. Resolves names
-// asynchronously (IP literals skip the resolver), connects, closes at once.
+// TcpProbe: a tcp check passes when a TCP connection to host:port opens. Resolves names off
+// the loop (async_resolver.h; IP literals skip it), connects, closes at once.
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "hale/probe/async_resolver.h"
 #include "hale/probe/host_port.h"
 #include "hale/probe/probe.h"
 
@@ -42,10 +43,10 @@ ProbeResult connect_failure(const error_code& ec) {
 // One attempt. Shared with its handlers so that it outlives a cancel() or the probe itself
 // while Asio still holds queued handlers that refer to its resolver, socket and timer.
 struct Attempt : std::enable_shared_from_this<Attempt> {
-  Attempt(asio::io_context& io, Probe::Done d)
-      : resolver(io), socket(io), deadline(io), done(std::move(d)) {}
+  Attempt(asio::io_context& io, Probe::Done d) : io(io), socket(io), deadline(io), done(std::move(d)) {}
 
-  tcp::resolver resolver;
+  asio::io_context& io;
+  std::shared_ptr<Lookup> lookup;
   tcp::socket socket;
   asio::steady_timer deadline;
   Probe::Done done;  // empty once finished or cancelled
@@ -61,20 +62,21 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
       do_connect(std::vector<tcp::endpoint>{tcp::endpoint(address, target.port)});
       return;
     }
-    resolver.async_resolve(target.host, std::to_string(target.port),
-                           [self = shared_from_this()](const error_code& ec,
-                                                       tcp::resolver::results_type results) {
-                             self->on_resolve(ec, std::move(results));
+    lookup = resolve_async(io, target.host, target.port,
+                           [self = shared_from_this()](std::string error,
+                                                       std::vector<tcp::endpoint> endpoints) {
+                             self->on_resolve(std::move(error), std::move(endpoints));
                            });
   }
 
-  void on_resolve(const error_code& ec, tcp::resolver::results_type results) {
+  void on_resolve(std::string error, std::vector<tcp::endpoint> endpoints) {
+    lookup.reset();
     if (!done) return;
-    if (ec) {
-      finish(result(Verdict::kFail, "dns: " + ec.message(), "dns"));
+    if (!error.empty()) {
+      finish(result(Verdict::kFail, std::move(error), "dns"));
       return;
     }
-    do_connect(std::vector<tcp::endpoint>(results.begin(), results.end()));
+    do_connect(std::move(endpoints));
   }
 
   // Tries each address in turn ("localhost" may be ::1 first, then 127.0.0.1).
@@ -104,7 +106,8 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
 
   void stop() {
     done = nullptr;
-    resolver.cancel();
+    cancel(lookup);
+    lookup.reset();
     deadline.cancel();
     error_code ignored;
     socket.close(ignored);

@@ -56,6 +56,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 namespace {
 
 constexpr auto kSweepPeriod = std::chrono::milliseconds(100);
+constexpr std::size_t kFirstRead = 4096;  // a whole health request fits: one read, as before
 
 // One connection: read a request, answer it, repeat while keep-alive.
 class Session : public std::enable_shared_from_this<Session> {
@@ -79,8 +80,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Waiting for a request: idle_timeout until its first byte, then read_timeout for the whole
   // request, so an idle keep-alive connection and a slow client (slowloris) are told apart.
-  // The first byte is noticed with a readiness wait: Beast's read_some only completes once
-  // the whole header is in, too late to switch deadlines.
+  // The first bytes are read straight into the buffer (Beast's read_some only completes once
+  // the whole header is in, too late to switch deadlines); the parser then starts from them.
   void do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->limits.max_header_bytes));
@@ -89,11 +90,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (buffer_.size() > 0) return start_request();  // pipelined bytes already here
     request_started_ = false;
     expires_after(server_->limits.idle_timeout);
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = shared_from_this()](beast::error_code ec) {
-                         if (ec) return self->close();
-                         self->start_request();
-                       });
+    socket_.async_read_some(buffer_.prepare(kFirstRead),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec || n == 0) return self->close();
+                              self->buffer_.commit(n);
+                              self->start_request();
+                            });
   }
 
   void start_request() {

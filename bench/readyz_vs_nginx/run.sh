@@ -117,6 +117,10 @@ idle_pid=$!
 wait_http "http://127.0.0.1:$IDLE_PORT/livez"
 sleep 12   # at least one full interval of probes
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$idle_pid/status")
+anon_kb=$(awk '/RssAnon/ {print $2}' "/proc/$idle_pid/status")
+file_kb=$(awk '/RssFile/ {print $2}' "/proc/$idle_pid/status")
+pss_kb=$(awk '/^Pss:/ {print $2}' "/proc/$idle_pid/smaps_rollup")
+nginx_rss_kb=$(for p in $(pgrep -f "nginx: (master|worker)"); do awk '/VmRSS/ {print $2}' "/proc/$p/status"; done | awk '{s+=$1} END {print s+0}')
 hale_busy_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$hale_pid/status")
 
 echo
@@ -125,5 +129,7 @@ printf 'nginx: %10.0f req/s  p99 %7.3f ms\n' "$n_rps" "$n_p99"
 printf 'hale:  %10.0f req/s  p99 %7.3f ms   (1,000 checks, 100 hung)\n' "$h_rps" "$h_p99"
 awk -v h="$h_rps" -v n="$n_rps" -v hp="$h_p99" -v np="$n_p99" 'BEGIN {
   printf "ratio hale/nginx: throughput %.2fx (target >= 0.90), p99 %.2fx (target <= 1.00)\n", h/n, hp/np }'
-awk -v k="$rss_kb" 'BEGIN { printf "hale idle RSS with 10 checks: %.1f MB (target < 8 MB)\n", k/1024 }'
+awk -v k="$rss_kb" -v a="$anon_kb" -v f="$file_kb" -v p="$pss_kb" 'BEGIN {
+  printf "hale idle RSS with 10 checks: %.1f MB (target < 8 MB): %.1f MB private (heap, stacks), %.1f MB shared library pages; PSS %.1f MB\n", k/1024, a/1024, f/1024, p/1024 }'
+awk -v k="$nginx_rss_kb" 'BEGIN { printf "nginx RSS (master + worker), for scale: %.1f MB\n", k/1024 }'
 awk -v k="$hale_busy_rss_kb" 'BEGIN { printf "hale RSS with 1,000 checks after the load: %.1f MB\n", k/1024 }'

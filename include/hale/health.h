@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hale/clock.h"
@@ -33,6 +34,17 @@ struct ProbeResult {
   Duration latency{};
   SteadyTime at{};  // when the result arrived
 };
+
+inline ProbeResult probe_result(Verdict verdict, std::string reason, std::string error_code = {}) {
+  ProbeResult r;
+  r.verdict = verdict;
+  r.reason = std::move(reason);
+  r.error_code = std::move(error_code);
+  return r;
+}
+inline ProbeResult probe_failure(std::string reason, std::string error_code) {
+  return probe_result(Verdict::kFail, std::move(reason), std::move(error_code));
+}
 
 // A change of a check's Health, with the evidence that caused it.
 struct Transition {

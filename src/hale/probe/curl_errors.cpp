@@ -9,14 +9,6 @@ namespace {
 
 constexpr std::size_t kMaxDetail = 200;
 
-ProbeResult fail(std::string reason, std::string code) {
-  ProbeResult r;
-  r.verdict = Verdict::kFail;
-  r.reason = std::move(reason);
-  r.error_code = std::move(code);
-  return r;
-}
-
 bool is_tls_error(CURLcode code) {
   switch (code) {
     case CURLE_SSL_CONNECT_ERROR:
@@ -47,23 +39,23 @@ ProbeResult curl_failure(CURLcode code, long os_errno, std::string_view detail) 
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   if (text.size() > kMaxDetail) text.resize(kMaxDetail);
 
-  if (code == CURLE_OPERATION_TIMEDOUT) return fail("timeout", "timeout");
+  if (code == CURLE_OPERATION_TIMEDOUT) return probe_failure("timeout", "timeout");
   if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY) {
-    return fail("dns: " + text, "dns");
+    return probe_failure("dns: " + text, "dns");
   }
-  if (is_tls_error(code)) return fail("tls: " + text, "tls");
+  if (is_tls_error(code)) return probe_failure("tls: " + text, "tls");
   if (code == CURLE_COULDNT_CONNECT || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR) {
     switch (os_errno) {
-      case ECONNREFUSED: return fail("connection refused", "refused");
-      case ECONNRESET: return fail("connection reset", "connect");
-      case EHOSTUNREACH: return fail("host unreachable", "connect");
-      case ENETUNREACH: return fail("network unreachable", "connect");
-      case ETIMEDOUT: return fail("timeout", "timeout");
+      case ECONNREFUSED: return probe_failure("connection refused", "refused");
+      case ECONNRESET: return probe_failure("connection reset", "connect");
+      case EHOSTUNREACH: return probe_failure("host unreachable", "connect");
+      case ENETUNREACH: return probe_failure("network unreachable", "connect");
+      case ETIMEDOUT: return probe_failure("timeout", "timeout");
       default: break;
     }
   }
-  if (code == CURLE_GOT_NOTHING) return fail("empty reply from server", "connect");
-  return fail(text, "connect");
+  if (code == CURLE_GOT_NOTHING) return probe_failure("empty reply from server", "connect");
+  return probe_failure(text, "connect");
 }
 
 std::string scrub_secret(std::string text, std::string_view secret) {

@@ -30,14 +30,6 @@ constexpr std::size_t kMaxOutput = 64 * 1024;
 // may hold it open forever.
 constexpr auto kDrainAfterExit = std::chrono::milliseconds(200);
 
-ProbeResult fail(std::string reason, std::string code) {
-  ProbeResult r;
-  r.verdict = Verdict::kFail;
-  r.reason = std::move(reason);
-  r.error_code = std::move(code);
-  return r;
-}
-
 // One run of the command. Shared with its handlers: after cancel() or the probe's
 // destruction it lives on until the child is reaped, so no zombie is left behind.
 class ExecRun : public std::enable_shared_from_this<ExecRun> {
@@ -168,7 +160,7 @@ class ExecRun : public std::enable_shared_from_this<ExecRun> {
     done_ = nullptr;
     stop_watching_output();
     if (timed_out_) {
-      done(fail("timeout", "timeout"));
+      done(probe_failure("timeout", "timeout"));
     } else {
       done(nagios_result(wait_status_, captured_));
     }
@@ -216,7 +208,7 @@ class ExecProbe final : public Probe {
         if (!*token) return;
         Done d = std::move(*token);
         *token = nullptr;
-        d(fail(message, "spawn"));
+        d(probe_failure(message, "spawn"));
       });
       return;
     }

@@ -25,14 +25,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-ProbeResult fail(std::string reason, std::string code) {
-  ProbeResult r;
-  r.verdict = Verdict::kFail;
-  r.reason = std::move(reason);
-  r.error_code = std::move(code);
-  return r;
-}
-
 // The password of the URL's userinfo (percent-decoded and as written), to scrub from
 // curl's error texts. Empty when the URL has none.
 std::vector<std::string> url_secrets(const std::string& url) {
@@ -97,7 +89,7 @@ class HttpProbe final : public Probe {
     if (!expect_) {
       // A check that cannot be judged: say so on every attempt, from the loop.
       bool bad_json = expect_.status().message().find("expect_json") != std::string::npos;
-      asio::post(io_, [t, r = fail(expect_.status().message(), bad_json ? "json" : "body")] {
+      asio::post(io_, [t, r = probe_failure(expect_.status().message(), bad_json ? "json" : "body")] {
         if (t->done) std::exchange(t->done, nullptr)(r);
       });
       pending_ = t;
@@ -105,7 +97,7 @@ class HttpProbe final : public Probe {
     }
     if (t->easy == nullptr || !configure(*t, timeout)) {
       asio::post(io_, [t] {
-        if (t->done) std::exchange(t->done, nullptr)(fail("cannot set up the request", "connect"));
+        if (t->done) std::exchange(t->done, nullptr)(probe_failure("cannot set up the request", "connect"));
       });
       pending_ = t;
       return;

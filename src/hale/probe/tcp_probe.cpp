@@ -18,26 +18,18 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
 
-ProbeResult result(Verdict verdict, std::string reason, std::string code) {
-  ProbeResult r;
-  r.verdict = verdict;
-  r.reason = std::move(reason);
-  r.error_code = std::move(code);
-  return r;
-}
-
 ProbeResult connect_failure(const error_code& ec) {
   if (ec == asio::error::connection_refused) {
-    return result(Verdict::kFail, "connection refused", "refused");
+    return probe_result(Verdict::kFail, "connection refused", "refused");
   }
   if (ec == asio::error::host_unreachable) {
-    return result(Verdict::kFail, "host unreachable", "connect");
+    return probe_result(Verdict::kFail, "host unreachable", "connect");
   }
   if (ec == asio::error::network_unreachable) {
-    return result(Verdict::kFail, "network unreachable", "connect");
+    return probe_result(Verdict::kFail, "network unreachable", "connect");
   }
-  if (ec == asio::error::timed_out) return result(Verdict::kFail, "timeout", "timeout");
-  return result(Verdict::kFail, ec.message(), "connect");
+  if (ec == asio::error::timed_out) return probe_result(Verdict::kFail, "timeout", "timeout");
+  return probe_result(Verdict::kFail, ec.message(), "connect");
 }
 
 // One attempt. Shared with its handlers so that it outlives a cancel() or the probe itself
@@ -54,7 +46,7 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
   void run(const HostPort& target, Duration timeout) {
     deadline.expires_after(timeout);
     deadline.async_wait([self = shared_from_this()](const error_code& ec) {
-      if (!ec) self->finish(result(Verdict::kFail, "timeout", "timeout"));
+      if (!ec) self->finish(probe_result(Verdict::kFail, "timeout", "timeout"));
     });
     error_code ec;
     auto address = asio::ip::make_address(target.host, ec);
@@ -73,7 +65,7 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
     lookup.reset();
     if (!done) return;
     if (!error.empty()) {
-      finish(result(Verdict::kFail, std::move(error), "dns"));
+      finish(probe_result(Verdict::kFail, std::move(error), "dns"));
       return;
     }
     do_connect(std::move(endpoints));
@@ -93,7 +85,7 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
       finish(connect_failure(ec));
       return;
     }
-    finish(result(Verdict::kPass, "connected", ""));
+    finish(probe_result(Verdict::kPass, "connected", ""));
   }
 
   void finish(ProbeResult r) {
@@ -126,7 +118,7 @@ class TcpProbe final : public Probe {
     if (!target) {
       // Reported from the loop, never inside start().
       asio::post(io_, [a = attempt_] {
-        a->finish(result(Verdict::kFail, "invalid target (want host:port)", "connect"));
+        a->finish(probe_result(Verdict::kFail, "invalid target (want host:port)", "connect"));
       });
       return;
     }

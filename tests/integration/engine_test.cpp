@@ -159,6 +159,32 @@ TEST_F(EngineTest, AThrowingSubscriberDoesNotStopTheOthers) {
   EXPECT_TRUE(run_until([&] { return heard == 1; }));
 }
 
+TEST_F(EngineTest, RemovedAndChangedChecksEndWithATransitionToUnknown) {
+  TcpListener up;
+  const std::uint16_t down_port = free_port();
+  std::vector<Transition> seen;
+  engine_.subscribe([&](const Transition& t) { seen.push_back(t); });
+  engine_.apply(load(two_tcp_checks(up.port(), down_port)));
+  ASSERT_TRUE(run_until([&] { return seen.size() >= 2; }));
+  seen.clear();
+  Config changed = load(two_tcp_checks(up.port(), down_port, "success_threshold = 2\n"));
+  changed.checks.erase(std::remove_if(changed.checks.begin(), changed.checks.end(),
+                                      [](const CheckSpec& c) { return c.name == "down"; }),
+                       changed.checks.end());
+  engine_.apply(changed);
+  ASSERT_EQ(seen.size(), 2u);
+  for (const Transition& t : seen) {
+    EXPECT_EQ(t.to, Health::kUnknown);
+    if (t.check == "down") {
+      EXPECT_EQ(t.from, Health::kFail);
+      EXPECT_EQ(t.reason, "check removed");
+    } else {
+      EXPECT_EQ(t.from, Health::kOk);
+      EXPECT_EQ(t.reason, "configuration changed");
+    }
+  }
+}
+
 TEST_F(EngineTest, ApplyAfterStopStartsNothing) {
   engine_.stop();
   engine_.apply(load("[checks.x]\ntype = \"tcp\"\ntarget = \"127.0.0.1:1\"\n"));

@@ -378,11 +378,31 @@ void Engine::apply(const Config& config) {
     r->view = r->make_view();
     next.emplace(spec.name, std::move(r));
   }
-  for (auto& [name, r] : e.runners) r->remove();  // removed or changed
+  // Removed or changed checks stop. Subscribers hear that their state is gone (to `unknown`),
+  // so that, say, an alert about a removed check can be resolved rather than left open.
+  std::vector<Transition> ended;
+  for (auto& [name, r] : e.runners) {
+    r->remove();
+    if (r->state.health() == Health::kUnknown) continue;
+    Transition t;
+    t.check = name;
+    t.from = r->state.health();
+    t.to = Health::kUnknown;
+    t.reason = next.count(name) ? "configuration changed" : "check removed";
+    t.at = e.clock.now();
+    t.wall_at = e.clock.wall_now();
+    ended.push_back(std::move(t));
+  }
   e.runners = std::move(next);
   e.custom_groups.clear();
   for (const auto& g : config.groups) e.custom_groups.push_back(g.name);
   e.publish();
+  for (const Transition& t : ended) {
+    log_event(LogLevel::kInfo, "transition",
+              {{"check", t.check}, {"from", to_string(t.from)}, {"to", to_string(t.to)},
+               {"reason", t.reason}, {"at", format_iso8601_ms(t.wall_at)}});
+    e.notify(t);
+  }
 }
 
 void Engine::subscribe(TransitionListener listener) {

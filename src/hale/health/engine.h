@@ -37,7 +37,9 @@ class Engine {
 
   // Makes the running checks match `config`: new checks start (first probe within 1 s),
   // removed ones stop (a probe in flight is cancelled), changed ones restart from `unknown`,
-  // and unchanged ones keep their state and schedule.
+  // and unchanged ones keep their state and schedule. A removed or changed check that had a
+  // status is reported to subscribers as a transition to `unknown` ("check removed",
+  // "configuration changed").
   void apply(const Config& config);
 
   // Every transition of every check, on the loop thread, right after it happens.

@@ -185,6 +185,19 @@ TEST_F(EngineTest, RemovedAndChangedChecksEndWithATransitionToUnknown) {
   }
 }
 
+TEST_F(EngineTest, ChangingOnlyCriticalOrGroupsKeepsTheState) {
+  TcpListener up;
+  const std::uint16_t down_port = free_port();
+  engine_.apply(load(two_tcp_checks(up.port(), down_port)));
+  ASSERT_TRUE(run_until([&] { return view("up") && view("up")->status == Health::kOk; }));
+  engine_.apply(load(two_tcp_checks(up.port(), down_port, "critical = false\ngroups = [\"live\"]\n")));
+  ASSERT_NE(view("up"), nullptr);
+  EXPECT_EQ(view("up")->status, Health::kOk);  // not back to unknown
+  EXPECT_FALSE(view("up")->critical);
+  EXPECT_TRUE(view("up")->in_group("live"));
+  EXPECT_FALSE(view("up")->in_group("ready"));
+}
+
 TEST_F(EngineTest, ApplyAfterStopStartsNothing) {
   engine_.stop();
   engine_.apply(load("[checks.x]\ntype = \"tcp\"\ntarget = \"127.0.0.1:1\"\n"));

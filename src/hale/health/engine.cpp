@@ -49,6 +49,14 @@ std::string display_target(const CheckSpec& s) {
   }
 }
 
+// Whether two specs probe and judge the target the same way (they may differ in `critical` and
+// `groups`, which only decide how the check is aggregated).
+bool same_probing(const CheckSpec& a, CheckSpec b) {
+  b.critical = a.critical;
+  b.groups = a.groups;
+  return a == b;
+}
+
 std::int64_t millis(Duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }
@@ -361,8 +369,15 @@ void Engine::apply(const Config& config) {
     auto it = e.runners.find(spec.name);
     // Unchanged checks keep running, except one whose max_retries ran out: a reload is what
     // starts it again (as the probing_stopped log line says).
-    if (it != e.runners.end() && it->second->spec == spec && !it->second->probing_stopped) {
-      next.emplace(spec.name, it->second);  // unchanged: keeps state and schedule
+    if (it != e.runners.end() && !it->second->probing_stopped &&
+        same_probing(it->second->spec, spec)) {
+      // Unchanged, or only `critical` / `groups` changed (how the check is aggregated, not how
+      // it is probed): keeps its state and schedule, so a reload never makes a healthy
+      // critical check `unknown` and /readyz 503 for a round.
+      Runner& r = *it->second;
+      r.spec = spec;
+      r.view = r.make_view();
+      next.emplace(spec.name, it->second);
       e.runners.erase(it);
       continue;
     }

@@ -2,6 +2,8 @@
 #include "hale/probe/nagios_output.h"
 
 #include <gtest/gtest.h>
+
+#include <random>
 #include <signal.h>
 
 #include <string>
@@ -72,6 +74,29 @@ TEST(NagiosOutput, ExitStatusDecidesTheVerdict) {
     EXPECT_EQ(r.verdict, c.verdict) << c.name;
     EXPECT_EQ(r.reason, c.reason) << c.name;
     EXPECT_EQ(r.error_code, c.code) << c.name;
+  }
+}
+
+}  // namespace
+}  // namespace hale
+
+namespace hale {
+namespace {
+
+// A bounded, deterministic fuzz of the plugin-output parser: whatever a plugin prints, the
+// reason is one line, at most kMaxNagiosReason bytes, and holds no perfdata.
+TEST(NagiosOutputFuzz, AnyOutputGivesOneShortLine) {
+  std::mt19937 rng(20261123);
+  const std::string alphabet = "OK WARNING CRITICAL|=;:\n\r\t \xc3\xa9\xe2\x82\xac\xff\x00abc123";
+  for (int i = 0; i < 5000; ++i) {
+    std::string out(rng() % 600, '\0');
+    for (char& c : out) c = alphabet[rng() % alphabet.size()];
+    const std::string reason = nagios_summary(out);
+    ASSERT_LE(reason.size(), kMaxNagiosReason) << i;
+    ASSERT_EQ(reason.find('\n'), std::string::npos) << i;
+    ASSERT_EQ(reason.find('|'), std::string::npos) << i;
+    const ProbeResult r = nagios_result(static_cast<int>(rng() % 5) << 8, out);
+    ASSERT_FALSE(r.reason.empty()) << i;
   }
 }
 

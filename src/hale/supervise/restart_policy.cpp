@@ -1,0 +1,105 @@
+// decide_restart: the edges of the supervisor's restart logic, one rule per branch.
+#include "hale/supervise/restart_policy.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace hale {
+
+namespace {
+
+bool is_health_cause(StopCause c) {
+  return c == StopCause::kLivenessFailed || c == StopCause::kWatchdogMissed;
+}
+
+// Restarts still inside the window at `now`.
+int restarts_in_window(const RestartPolicy& p, const RestartHistory& h, SteadyTime now) {
+  return static_cast<int>(std::count_if(h.restarts.begin(), h.restarts.end(),
+                                        [&](SteadyTime t) { return now - t < p.budget.window; }));
+}
+
+bool ran_stable(const RestartPolicy& p, const RestartInput& in) {
+  return in.now - in.last_start >= p.stability_period;
+}
+
+}  // namespace
+
+std::string_view to_string(StopCause c) {
+  switch (c) {
+    case StopCause::kCleanExit: return "exited cleanly";
+    case StopCause::kCrash: return "crashed";
+    case StopCause::kStartFailed: return "failed to start";
+    case StopCause::kLivenessFailed: return "liveness check failed";
+    case StopCause::kWatchdogMissed: return "watchdog missed";
+  }
+  return "stopped";
+}
+
+Duration service_backoff_delay(const ServiceBackoff& b, int attempts, std::mt19937_64& rng) {
+  const double factor = std::pow(std::max(1.0, b.multiplier), std::max(0, attempts));
+  const double base_ns = static_cast<double>(b.base.count());
+  const double capped = std::min(base_ns * factor, static_cast<double>(b.max.count()));
+  const Duration delay(static_cast<Duration::rep>(capped));
+  const Duration spread = b.jitter.resolve(delay);
+  if (spread <= Duration::zero()) return delay;
+  std::uniform_int_distribution<Duration::rep> extra(0, spread.count());
+  return delay + Duration(extra(rng));
+}
+
+RestartDecision decide_restart(const RestartPolicy& p, const RestartHistory& h,
+                               const RestartInput& in, std::mt19937_64& rng) {
+  RestartDecision d;
+  // SPEC §4: a service up for stability_period has its attempts (budget) and backoff reset.
+  const bool stable = ran_stable(p, in);
+  const int used = stable ? 0 : restarts_in_window(p, h, in.now);
+  d.budget_left = std::max(0, p.budget.max - used);
+
+  // SPEC §4: nothing automatic ever starts a service that an operator stopped.
+  if (!in.wanted) {
+    d.reason = "stopped by an operator";
+    return d;
+  }
+  // `restart` decides which endings are restarted at all.
+  const bool failure = in.cause != StopCause::kCleanExit;
+  if (p.mode == RestartMode::kNever || (p.mode == RestartMode::kOnFailure && !failure)) {
+    d.reason = fmt::format("{}; restart = {}", to_string(in.cause),
+                           p.mode == RestartMode::kNever ? "never" : "on-failure");
+    return d;
+  }
+  // SPEC §4: no health-driven restart before stability_period has passed since the last start.
+  if (is_health_cause(in.cause) && !stable) {
+    d.action = RestartAction::kNotYet;
+    d.delay = in.last_start + p.stability_period - in.now;
+    d.reason = fmt::format("{} inside the stability period ({} left)", to_string(in.cause),
+                           format_duration(d.delay));
+    return d;
+  }
+  if (used >= p.budget.max) {
+    d.action = RestartAction::kGiveUp;
+    d.reason = fmt::format("{}; restart budget exhausted ({} restarts in {})", to_string(in.cause),
+                           used, format_duration(p.budget.window));
+    return d;
+  }
+  const int attempts = stable ? 0 : h.attempts;
+  d.action = RestartAction::kRestart;
+  d.delay = service_backoff_delay(p.backoff, attempts, rng);
+  d.budget_left = p.budget.max - used - 1;
+  d.reason = fmt::format("{}; restarting in {}", to_string(in.cause), format_duration(d.delay));
+  return d;
+}
+
+void record_restart(const RestartPolicy& p, RestartHistory& h, const RestartInput& in) {
+  if (ran_stable(p, in)) {  // attempts and backoff start over (SPEC §4)
+    h.attempts = 0;
+    h.restarts.clear();
+  }
+  ++h.attempts;
+  h.restarts.push_back(in.now);
+  while (!h.restarts.empty() && in.now - h.restarts.front() >= p.budget.window) {
+    h.restarts.pop_front();
+  }
+}
+
+}  // namespace hale

@@ -1,0 +1,91 @@
+// The supervisor's restart decision (SPEC §4) as one small pure function of the service's
+// policy and what just happened, on injected time: no processes, no timers, no I/O.
+//
+// Scenario it exists for: `api` crashes 30 s after a start, with restart_budget {max 5, window
+// 10m} and backoff {base 1s, multiplier 2}. It is restarted after 1 s, crashes again, after
+// 2 s, 4 s ... The sixth crash inside ten minutes finds no budget left: the service stays
+// `failed` and says so. Had it run past stability_period, its attempts (the budget) and its
+// backoff would have started over. And nothing ever restarts a service an operator stopped.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "hale/clock.h"
+#include "hale/config.h"
+
+namespace hale {
+
+enum class RestartMode { kAlways, kOnFailure, kNever };
+
+// Why the service is no longer running (or no longer wanted running).
+enum class StopCause {
+  kCleanExit,       // exit status 0
+  kCrash,           // non-zero exit, or killed by a signal hale did not send
+  kStartFailed,     // could not start (exec failed, pre_start failed)
+  kLivenessFailed,  // its liveness check turned `fail`
+  kWatchdogMissed,  // ready = "notify" with watchdog: no WATCHDOG=1 in time
+};
+
+struct ServiceBackoff {
+  Duration base = std::chrono::seconds(1);
+  Duration max = std::chrono::minutes(5);
+  double multiplier = 2.0;
+  Jitter jitter;  // default 10 % of the delay
+};
+
+struct RestartBudget {
+  int max = 5;                                // restarts at most ...
+  Duration window = std::chrono::minutes(10);  // ... within this sliding window
+};
+
+struct RestartPolicy {
+  RestartMode mode = RestartMode::kOnFailure;
+  ServiceBackoff backoff;
+  RestartBudget budget;
+  Duration stability_period = std::chrono::seconds(60);
+};
+
+// The service's restart history, kept by the supervisor and updated with record_restart().
+struct RestartHistory {
+  std::deque<SteadyTime> restarts;  // automatic restarts inside the budget window, oldest first
+  int attempts = 0;                 // restarts since the service last ran stable (backoff exponent)
+};
+
+struct RestartInput {
+  bool wanted = true;  // the operator's intent (persisted): false = stopped by an operator
+  StopCause cause = StopCause::kCrash;
+  SteadyTime now{};
+  SteadyTime last_start{};  // when the run that just ended (or is unhealthy) started
+};
+
+enum class RestartAction {
+  kRestart,      // start again after `delay`
+  kStay,         // leave it as it is: exited (per `restart`), or stopped by the operator
+  kNotYet,       // a health failure inside stability_period: no restart yet, look again later
+  kGiveUp,       // restart budget exhausted: state `failed`, no more automatic restarts
+};
+
+struct RestartDecision {
+  RestartAction action = RestartAction::kStay;
+  Duration delay{};           // kRestart: the backoff delay; kNotYet: when to look again
+  std::string reason;         // for the log line and the service's state
+  int budget_left = 0;        // restarts left in the window after this decision
+};
+
+// Decides what follows `in` under `policy`. Pure: `history` is read, not changed.
+RestartDecision decide_restart(const RestartPolicy& policy, const RestartHistory& history,
+                               const RestartInput& in, std::mt19937_64& rng);
+
+// Records that a restart decided by decide_restart() happened at `now` (and forgets restarts
+// that left the window). A run that lasted stability_period resets attempts first.
+void record_restart(const RestartPolicy& policy, RestartHistory& history, const RestartInput& in);
+
+// base * multiplier^attempts, capped at max, plus a random extra in [0, jitter of that delay].
+Duration service_backoff_delay(const ServiceBackoff& b, int attempts, std::mt19937_64& rng);
+
+std::string_view to_string(StopCause c);
+
+}  // namespace hale

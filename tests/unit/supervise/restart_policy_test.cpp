@@ -1,0 +1,166 @@
+// The restart decision (SPEC §4) as a table on simulated time, then runs of crashes.
+#include "hale/supervise/restart_policy.h"
+
+#include <gtest/gtest.h>
+
+namespace hale {
+namespace {
+
+using namespace std::chrono_literals;
+
+RestartPolicy policy(RestartMode mode = RestartMode::kOnFailure) {
+  RestartPolicy p;
+  p.mode = mode;
+  p.backoff.base = 1s;
+  p.backoff.max = 30s;
+  p.backoff.multiplier = 2;
+  p.backoff.jitter.is_fraction = true;
+  p.backoff.jitter.fraction = 0;  // exact delays in the table; jitter has its own test
+  p.budget = {3, 10min};
+  p.stability_period = 60s;
+  return p;
+}
+
+struct Case {
+  const char* name;
+  RestartMode mode;
+  bool wanted;
+  StopCause cause;
+  Duration up_for;          // how long the run lasted
+  int restarts_in_window;   // earlier restarts, 1 minute apart, the last one `up_for` ago
+  int attempts;
+  RestartAction expect;
+  Duration expect_delay;
+  int expect_budget_left;
+};
+
+constexpr auto kCrash = StopCause::kCrash;
+constexpr auto kClean = StopCause::kCleanExit;
+constexpr auto kLive = StopCause::kLivenessFailed;
+constexpr auto kDog = StopCause::kWatchdogMissed;
+constexpr auto kStartFail = StopCause::kStartFailed;
+constexpr auto R = RestartAction::kRestart;
+constexpr auto S = RestartAction::kStay;
+constexpr auto N = RestartAction::kNotYet;
+constexpr auto G = RestartAction::kGiveUp;
+constexpr auto kOnFail = RestartMode::kOnFailure;
+constexpr auto kAlways = RestartMode::kAlways;
+constexpr auto kNever = RestartMode::kNever;
+
+const std::vector<Case> kCases = {
+    {"CrashIsRestartedAfterBase", kOnFail, true, kCrash, 5s, 0, 0, R, 1s, 2},
+    {"CrashBacksOffByAttempts", kOnFail, true, kCrash, 5s, 2, 2, R, 4s, 0},
+    {"BackoffIsCapped", kAlways, true, kCrash, 5s, 0, 10, R, 30s, 2},
+    {"CleanExitStaysExitedOnFailure", kOnFail, true, kClean, 5s, 0, 0, S, 0s, 3},
+    {"CleanExitRestartedWithAlways", kAlways, true, kClean, 5s, 0, 0, R, 1s, 2},
+    {"NeverRestartsACrash", kNever, true, kCrash, 5s, 0, 0, S, 0s, 3},
+    {"NeverRestartsForHealth", kNever, true, kLive, 5min, 0, 0, S, 0s, 3},
+    {"StartFailureCountsAsAFailure", kOnFail, true, kStartFail, 0s, 1, 1, R, 2s, 1},
+    {"BudgetExhaustedGivesUp", kOnFail, true, kCrash, 5s, 3, 3, G, 0s, 0},
+    {"StableRunResetsAttemptsAndBudget", kOnFail, true, kCrash, 61s, 3, 3, R, 1s, 2},
+    {"HealthFailureInsideStabilityWaits", kOnFail, true, kLive, 20s, 0, 0, N, 40s, 3},
+    {"WatchdogInsideStabilityWaits", kOnFail, true, kDog, 59s, 0, 0, N, 1s, 3},
+    {"HealthFailureAfterStabilityRestarts", kOnFail, true, kLive, 90s, 0, 0, R, 1s, 2},
+    {"OperatorStopWinsOverEverything", kAlways, false, kCrash, 5s, 0, 0, S, 0s, 3},
+    {"OperatorStopWinsOverHealth", kAlways, false, kLive, 5min, 0, 0, S, 0s, 3},
+    {"OperatorStopWinsEvenWithoutBudget", kAlways, false, kCrash, 5s, 3, 3, S, 0s, 0},
+};
+
+class RestartTable : public ::testing::TestWithParam<Case> {};
+
+TEST_P(RestartTable, FollowsSpec) {
+  const Case& c = GetParam();
+  FakeClock clock;
+  std::mt19937_64 rng(1);
+  RestartHistory h;
+  h.attempts = c.attempts;
+  const SteadyTime now = clock.now();
+  for (int i = 0; i < c.restarts_in_window; ++i) {
+    h.restarts.push_back(now - c.up_for - (c.restarts_in_window - 1 - i) * 1min);
+  }
+  RestartInput in;
+  in.wanted = c.wanted;
+  in.cause = c.cause;
+  in.now = now;
+  in.last_start = now - c.up_for;
+  RestartDecision d = decide_restart(policy(c.mode), h, in, rng);
+  EXPECT_EQ(d.action, c.expect) << d.reason;
+  EXPECT_EQ(d.delay, c.expect_delay) << d.reason;
+  EXPECT_EQ(d.budget_left, c.expect_budget_left) << d.reason;
+  EXPECT_FALSE(d.reason.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Spec, RestartTable, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// A crash loop, run through decide + record on simulated time: 1 s, 2 s, 4 s, then failed.
+TEST(RestartRun, CrashLoopExhaustsTheBudgetThenFails) {
+  FakeClock clock;
+  std::mt19937_64 rng(2);
+  const RestartPolicy p = policy();
+  RestartHistory h;
+  std::vector<Duration> delays;
+  SteadyTime started = clock.now();
+  for (int i = 0; i < 10; ++i) {
+    clock.advance(2s);  // runs 2 s, then crashes
+    RestartInput in{true, StopCause::kCrash, clock.now(), started};
+    RestartDecision d = decide_restart(p, h, in, rng);
+    if (d.action != RestartAction::kRestart) {
+      EXPECT_EQ(d.action, RestartAction::kGiveUp);
+      EXPECT_NE(d.reason.find("restart budget exhausted (3 restarts in 10m)"), std::string::npos)
+          << d.reason;
+      break;
+    }
+    delays.push_back(d.delay);
+    record_restart(p, h, in);
+    clock.advance(d.delay);
+    started = clock.now();
+  }
+  EXPECT_EQ(delays, (std::vector<Duration>{1s, 2s, 4s}));
+}
+
+TEST(RestartRun, BudgetWindowSlides) {
+  FakeClock clock;
+  std::mt19937_64 rng(3);
+  RestartPolicy p = policy();
+  p.stability_period = 1h;  // never stable here: only the window frees budget
+  RestartHistory h;
+  SteadyTime started = clock.now();
+  for (int i = 0; i < 3; ++i) {
+    clock.advance(10s);
+    RestartInput in{true, StopCause::kCrash, clock.now(), started};
+    ASSERT_EQ(decide_restart(p, h, in, rng).action, RestartAction::kRestart);
+    record_restart(p, h, in);
+    started = clock.now();
+  }
+  clock.advance(10s);
+  RestartInput full{true, StopCause::kCrash, clock.now(), started};
+  EXPECT_EQ(decide_restart(p, h, full, rng).action, RestartAction::kGiveUp);
+  // Ten minutes after the first restart it leaves the window: one restart is possible again.
+  clock.advance(10min - 30s);
+  RestartInput later{true, StopCause::kCrash, clock.now(), started};
+  RestartDecision d = decide_restart(p, h, later, rng);
+  EXPECT_EQ(d.action, RestartAction::kRestart) << d.reason;
+  EXPECT_EQ(d.budget_left, 0);
+}
+
+TEST(ServiceBackoff, JitterWithinBoundsAndMultiplierApplied) {
+  std::mt19937_64 rng(4);
+  ServiceBackoff b;
+  b.base = 100ms;
+  b.max = 10s;
+  b.multiplier = 3;
+  b.jitter.is_fraction = true;
+  b.jitter.fraction = 0.10;
+  for (int i = 0; i < 1000; ++i) {
+    Duration d = service_backoff_delay(b, 2, rng);  // 100 ms * 3^2 = 900 ms, + up to 90 ms
+    EXPECT_GE(d, 900ms);
+    EXPECT_LE(d, 990ms);
+  }
+  b.jitter.fraction = 0;
+  EXPECT_EQ(service_backoff_delay(b, 0, rng), 100ms);
+  EXPECT_EQ(service_backoff_delay(b, 50, rng), 10s);  // capped, no overflow
+}
+
+}  // namespace
+}  // namespace hale

@@ -1,0 +1,91 @@
+// StateStore on SQLite: WAL, synchronous=FULL, one table per kind of state.
+#include "hale/store/state_store.h"
+
+#include <sqlite3.h>
+
+#include <ctime>
+#include <filesystem>
+
+namespace hale {
+
+namespace {
+
+// Prepared statement that finalizes itself.
+struct Stmt {
+  sqlite3_stmt* s = nullptr;
+  ~Stmt() { sqlite3_finalize(s); }
+};
+
+}  // namespace
+
+std::string_view to_string(Wanted w) { return w == Wanted::kStart ? "start" : "stop"; }
+
+StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::error("cannot create state_dir " + dir + ": " + ec.message());
+  const std::string path = (std::filesystem::path(dir) / "hale.db").string();
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Status::error("cannot open " + path + ": " + msg);
+  }
+  std::unique_ptr<StateStore> store(new StateStore(db, path));
+  sqlite3_busy_timeout(db, 1000);
+  // WAL for crash safety without blocking readers; FULL so that a committed `wanted` is on disk
+  // before hale acts on it.
+  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                          "CREATE TABLE IF NOT EXISTS service_wanted ("
+                          " name TEXT PRIMARY KEY, wanted TEXT NOT NULL CHECK (wanted IN ('start','stop')),"
+                          " updated_at INTEGER NOT NULL)"}) {
+    if (Status s = store->exec(sql); !s) return Status::error(path + ": " + s.message());
+  }
+  return store;
+}
+
+StateStore::~StateStore() { sqlite3_close(db_); }
+
+Status StateStore::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    return Status::error(msg);
+  }
+  return Status::ok();
+}
+
+StatusOr<std::optional<Wanted>> StateStore::wanted(const std::string& service) {
+  Stmt st;
+  if (sqlite3_prepare_v2(db_, "SELECT wanted FROM service_wanted WHERE name = ?1", -1, &st.s,
+                         nullptr) != SQLITE_OK) {
+    return Status::error(path_ + ": " + sqlite3_errmsg(db_));
+  }
+  sqlite3_bind_text(st.s, 1, service.c_str(), static_cast<int>(service.size()), SQLITE_TRANSIENT);
+  const int rc = sqlite3_step(st.s);
+  if (rc == SQLITE_DONE) return std::optional<Wanted>();
+  if (rc != SQLITE_ROW) return Status::error(path_ + ": " + sqlite3_errmsg(db_));
+  const std::string v = reinterpret_cast<const char*>(sqlite3_column_text(st.s, 0));
+  return std::optional<Wanted>(v == "stop" ? Wanted::kStop : Wanted::kStart);
+}
+
+Status StateStore::set_wanted(const std::string& service, Wanted w) {
+  Stmt st;
+  if (sqlite3_prepare_v2(db_,
+                         "INSERT INTO service_wanted (name, wanted, updated_at) VALUES (?1, ?2, ?3)"
+                         " ON CONFLICT(name) DO UPDATE SET wanted = excluded.wanted,"
+                         " updated_at = excluded.updated_at",
+                         -1, &st.s, nullptr) != SQLITE_OK) {
+    return Status::error(path_ + ": " + sqlite3_errmsg(db_));
+  }
+  const std::string_view ws = to_string(w);
+  sqlite3_bind_text(st.s, 1, service.c_str(), static_cast<int>(service.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(st.s, 2, ws.data(), static_cast<int>(ws.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st.s, 3, static_cast<sqlite3_int64>(std::time(nullptr)));
+  if (sqlite3_step(st.s) != SQLITE_DONE) return Status::error(path_ + ": " + sqlite3_errmsg(db_));
+  return Status::ok();
+}
+
+}  // namespace hale

@@ -15,13 +15,7 @@ using testing::ProbeHarness;
 using testing::TestHttpServer;
 using testing::TestResponse;
 
-CheckSpec http_check(const std::string& url) {
-  CheckSpec s;
-  s.name = "web";
-  s.type = CheckType::kHttp;
-  s.url = url;
-  return s;
-}
+using testing::http_check;
 
 CheckSpec exec_check(std::vector<std::string> command) {
   CheckSpec s;

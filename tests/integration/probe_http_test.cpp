@@ -17,13 +17,7 @@ using testing::ProbeHarness;
 using testing::TestHttpServer;
 using testing::TestResponse;
 
-CheckSpec http_check(const std::string& url) {
-  CheckSpec s;
-  s.name = "web";
-  s.type = CheckType::kHttp;
-  s.url = url;
-  return s;
-}
+using testing::http_check;
 
 std::uint16_t closed_port() { return testing::closed_loopback_port(); }
 

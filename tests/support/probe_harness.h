@@ -48,4 +48,13 @@ class ProbeHarness {
   ProbeContext ctx_;
 };
 
+// An http check of `url` with every other key at its default.
+inline CheckSpec http_check(const std::string& url) {
+  CheckSpec s;
+  s.name = "web";
+  s.type = CheckType::kHttp;
+  s.url = url;
+  return s;
+}
+
 }  // namespace hale::testing

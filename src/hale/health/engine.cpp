@@ -70,6 +70,17 @@ nlohmann::json evidence_json(const std::vector<ProbeResult>& results) {
   return arr;
 }
 
+// SPEC §2: every transition is an event, logged with its time, from, to, reason and evidence.
+void log_transition(const Transition& t) {
+  log_event(t.to == Health::kFail ? LogLevel::kError : LogLevel::kInfo, "transition",
+            {{"check", t.check},
+             {"from", to_string(t.from)},
+             {"to", to_string(t.to)},
+             {"reason", t.reason},
+             {"at", format_iso8601_ms(t.wall_at)},
+             {"evidence", evidence_json(t.evidence)}});
+}
+
 }  // namespace
 
 // One check: its spec, probe, state, timers and counters.
@@ -98,8 +109,6 @@ struct Runner : std::enable_shared_from_this<Runner> {
   SteadyTime probe_started{};
   std::optional<SteadyTime> next_at;
   std::optional<ProbeResult> last;
-  std::optional<WallTime> last_probe_wall;
-  std::deque<WallTime> recent_wall;
   std::uint64_t probes_total = 0;
   std::uint64_t transitions_total = 0;
   std::map<std::string, std::uint64_t> errors_by_code;
@@ -256,9 +265,6 @@ void Runner::on_result(ProbeResult r) {
   histogram.observe(r.latency);
   if (r.verdict != Verdict::kPass && !r.error_code.empty()) ++errors_by_code[r.error_code];
   last = r;
-  last_probe_wall = wall;
-  recent_wall.push_back(wall);
-  if (recent_wall.size() > CheckState::kEvidence) recent_wall.pop_front();
 
   std::optional<Transition> t = state.observe(r, wall);
   std::optional<Duration> next = next_probe_delay(spec, state, engine.rng);
@@ -284,13 +290,7 @@ void Runner::on_result(ProbeResult r) {
   }
   if (t) {
     ++transitions_total;
-    log_event(t->to == Health::kFail ? LogLevel::kError : LogLevel::kInfo, "transition",
-              {{"check", t->check},
-               {"from", to_string(t->from)},
-               {"to", to_string(t->to)},
-               {"reason", t->reason},
-               {"at", format_iso8601_ms(t->wall_at)},
-               {"evidence", evidence_json(t->evidence)}});
+    log_transition(*t);
   }
   if (next) {
     schedule(*next);
@@ -340,13 +340,15 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   v->since = clock.to_wall(state.since());
   v->consecutive_failures = state.consecutive_failures();
   if (auto ls = state.last_success()) v->last_success = clock.to_wall(*ls);
-  v->last_probe = last_probe_wall;
+  // Calendar times are derived from the steady times of the results, like since/next_check.
+  if (last) v->last_probe = clock.to_wall(last->at);
   if (next_at) v->next_check = clock.to_wall(*next_at);
   v->probing_stopped = probing_stopped;
   v->in_start_period = state.in_start_period(clock.now());
   v->recent.assign(state.recent().begin(), state.recent().end());
   for (ProbeResult& r : v->recent) r.reason = redactor.redact(std::move(r.reason));
-  v->recent_wall.assign(recent_wall.begin(), recent_wall.end());
+  v->recent_wall.reserve(v->recent.size());
+  for (const ProbeResult& r : v->recent) v->recent_wall.push_back(clock.to_wall(r.at));
   v->probes_total = probes_total;
   v->transitions_total = transitions_total;
   v->errors_by_code = errors_by_code;
@@ -388,7 +390,6 @@ void Engine::apply(const Config& config) {
       continue;
     }
     auto r = std::make_shared<Runner>(e, spec, std::move(probe), e.clock.now(), e.io);
-    r->view = r->make_view();
     r->schedule(first_probe_delay(spec, e.rng));
     r->view = r->make_view();
     next.emplace(spec.name, std::move(r));
@@ -413,9 +414,7 @@ void Engine::apply(const Config& config) {
   for (const auto& g : config.groups) e.custom_groups.push_back(g.name);
   e.publish();
   for (const Transition& t : ended) {
-    log_event(LogLevel::kInfo, "transition",
-              {{"check", t.check}, {"from", to_string(t.from)}, {"to", to_string(t.to)},
-               {"reason", t.reason}, {"at", format_iso8601_ms(t.wall_at)}});
+    log_transition(t);
     e.notify(t);
   }
 }

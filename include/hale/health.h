@@ -20,8 +20,6 @@ enum class Health { kUnknown, kOk, kDegraded, kFail };
 
 std::string_view to_string(Verdict v);
 std::string_view to_string(Health h);
-// "ok", "degraded", "fail", "unknown" -> Health; nullopt for anything else.
-std::optional<Health> parse_health(std::string_view s);
 
 struct ProbeResult {
   Verdict verdict = Verdict::kFail;

@@ -58,7 +58,6 @@ struct CheckView {
 };
 
 struct Snapshot {
-  WallTime taken_at{};
   WallTime started_at{};   // when hale started (for uptime)
   std::vector<std::shared_ptr<const CheckView>> checks;  // sorted by name
   std::vector<std::string> custom_groups;                // declared [groups.NAME], sorted

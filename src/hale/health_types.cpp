@@ -22,12 +22,4 @@ std::string_view to_string(Health h) {
   return "unknown";
 }
 
-std::optional<Health> parse_health(std::string_view s) {
-  if (s == "unknown") return Health::kUnknown;
-  if (s == "ok") return Health::kOk;
-  if (s == "degraded") return Health::kDegraded;
-  if (s == "fail") return Health::kFail;
-  return std::nullopt;
-}
-
 }  // namespace hale

@@ -167,7 +167,6 @@ struct Engine::Impl {
 
   void publish() {
     auto s = std::make_shared<Snapshot>();
-    s->taken_at = clock.wall_now();
     s->started_at = started_wall;
     s->checks.reserve(runners.size());
     for (auto& [name, r] : runners) s->checks.push_back(r->view);

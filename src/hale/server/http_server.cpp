@@ -346,12 +346,4 @@ void HttpServer::stop() {
   impl_->sessions.clear();
 }
 
-std::size_t HttpServer::open_connections() const {
-  std::size_t n = 0;
-  for (auto& w : impl_->sessions) {
-    if (auto s = w.lock(); s && s->is_open()) ++n;
-  }
-  return n;
-}
-
 }  // namespace hale

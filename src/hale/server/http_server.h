@@ -44,7 +44,6 @@ class HttpServer {
   std::uint16_t port() const;
   // Stops accepting and closes every connection.
   void stop();
-  std::size_t open_connections() const;
 
   struct Impl;  // implementation detail, public only so that sessions can name it
 

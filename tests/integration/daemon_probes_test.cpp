@@ -1,6 +1,10 @@
 // Checks of every kind through the daemon: Debian's monitoring-plugins unmodified through
 // exec, and a hung target that must not delay other checks or the endpoints.
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "support/hale_process.h"
@@ -12,6 +16,24 @@ namespace hale::testing {
 namespace {
 
 using namespace std::chrono_literals;
+
+// How many processes whose parent is `parent` run the program `comm` (from /proc; a zombie
+// counts too: it was not reaped).
+int children_named(pid_t parent, const std::string& comm) {
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream in(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(in, line)) continue;
+    const auto open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state;
+    pid_t ppid;
+    if (rest >> state >> ppid && ppid == parent && line.substr(open + 1, close - open - 1) == comm) ++n;
+  }
+  return n;
+}
 
 TEST(DaemonProbes, MonitoringPluginsThroughExec) {
   TcpListener target;
@@ -101,8 +123,9 @@ interval = "100ms"
   ASSERT_TRUE(eventually([&] { return count("hung") >= hung0 + 3; }, 10s));
   EXPECT_GE(count("fast") - fast0, 6);
   EXPECT_EQ(http_get(hale.url("/readyz")).status, 200);
-  // Each timed-out probe's process group was killed: no `sleep 30` of hale's is left over
-  // beyond the one in flight.
+  // SPEC §2: each timed-out probe was killed and reaped: of all the `sleep 30` hale started,
+  // only the one in flight is still its child (none left running, none a zombie).
+  EXPECT_LE(children_named(hale.pid(), "sleep"), 1) << "timed-out exec probes left behind";
   hale.signal(SIGTERM);
   ASSERT_TRUE(hale.wait_exit().has_value());
 }

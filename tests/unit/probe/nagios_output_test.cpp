@@ -87,7 +87,8 @@ namespace {
 // reason is one line, at most kMaxNagiosReason bytes, and holds no perfdata.
 TEST(NagiosOutputFuzz, AnyOutputGivesOneShortLine) {
   std::mt19937 rng(20261123);
-  const std::string alphabet = "OK WARNING CRITICAL|=;:\n\r\t \xc3\xa9\xe2\x82\xac\xff\x00abc123";
+  using namespace std::string_literals;  // the alphabet holds a NUL byte
+  const std::string alphabet = "OK WARNING CRITICAL|=;:\n\r\t \xc3\xa9\xe2\x82\xac\xff"s + '\0' + "abc123";
   for (int i = 0; i < 5000; ++i) {
     std::string out(rng() % 600, '\0');
     for (char& c : out) c = alphabet[rng() % alphabet.size()];

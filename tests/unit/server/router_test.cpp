@@ -94,6 +94,11 @@ TEST_F(RouterTest, ExcludeLeavesACheckOut) {
   auto r = get("/readyz?exclude=db&verbose=1");
   EXPECT_EQ(r.body, "[+]web ok\nreadyz check passed\n");
   EXPECT_EQ(get("/readyz?exclude=web").status, 503);
+  // ?exclude is repeatable (kube-apiserver): leave both out.
+  set({view("db", Health::kFail), view("cache", Health::kFail), view("web", Health::kOk)});
+  EXPECT_EQ(get("/readyz?exclude=db").status, 503);
+  EXPECT_EQ(get("/readyz?exclude=db&exclude=cache").status, 200);
+  EXPECT_EQ(get("/readyz?exclude=db&exclude=cache&verbose").body, "[+]web ok\nreadyz check passed\n");
 }
 
 TEST_F(RouterTest, CriticalUnknownIsNotReadyButLive) {

@@ -94,6 +94,69 @@ struct CheckSpec {
   bool operator==(const CheckSpec& o) const;  // everything but pos: decides "changed" on reload
 };
 
+// ---- Services (SPEC §4) ----
+
+// Which endings of a service's process are followed by a restart.
+enum class RestartMode { kAlways, kOnFailure, kNever };
+
+// Delay before an automatic restart: base * multiplier^attempts, capped at max, plus jitter.
+struct ServiceBackoff {
+  Duration base = std::chrono::seconds(1);
+  Duration max = std::chrono::minutes(5);
+  double multiplier = 2.0;
+  Jitter jitter;  // default 10 % of the delay
+  bool operator==(const ServiceBackoff&) const = default;
+};
+
+struct RestartBudget {
+  int max = 5;                                // automatic restarts at most ...
+  Duration window = std::chrono::minutes(10);  // ... within this sliding window
+  bool operator==(const RestartBudget&) const = default;
+};
+
+// When a started service counts as up: at once, on sd_notify READY=1, or when its readiness
+// check is ok.
+enum class ReadyMode { kStarted, kNotify, kCheck };
+
+// docker compose's depends_on conditions.
+enum class DependencyCondition { kStarted, kHealthy, kCompleted };
+
+struct ServiceDependency {
+  std::string name;  // a service, or (condition kHealthy only) a check
+  DependencyCondition condition = DependencyCondition::kStarted;
+  bool operator==(const ServiceDependency&) const = default;
+};
+
+struct ServiceSpec {
+  std::string name;
+  SourcePos pos;  // where [services.NAME] starts
+
+  std::vector<std::string> command;  // argv, never a shell; [0] searched in PATH when it has no '/'
+  std::vector<std::pair<std::string, std::string>> env;  // added to hale's environment; values may be secrets
+  std::string cwd;   // empty: hale's working directory
+  std::string user;  // empty: hale's user; otherwise hale must run as root
+  RestartMode restart = RestartMode::kOnFailure;
+  ServiceBackoff backoff;
+  RestartBudget restart_budget;
+  Duration stability_period = std::chrono::seconds(60);
+  std::string liveness;   // a check name; empty = none
+  std::string readiness;  // a check name; empty = none
+  ReadyMode ready = ReadyMode::kStarted;  // default kCheck when `readiness` is set
+  std::optional<Duration> watchdog;       // ready = notify only
+  std::vector<std::string> pre_start;     // argv run before every (re)start; empty = none
+  int stop_signal = 15;                   // SIGTERM
+  Duration stop_timeout = std::chrono::seconds(10);
+  std::vector<ServiceDependency> depends_on;  // sorted by name
+  std::size_t log_max_bytes = 10 * 1024 * 1024;  // state_dir/logs/NAME.log rotates past this
+  int log_keep = 3;                              // rotated files kept: NAME.log.1 .. .N
+
+  bool operator==(const ServiceSpec& o) const;  // everything but pos: decides "changed" on reload
+};
+
+std::string_view to_string(RestartMode m);
+std::string_view to_string(ReadyMode m);
+std::string_view to_string(DependencyCondition c);
+
 // A custom group declared under [groups.NAME] ("live" and "ready" always exist).
 struct GroupSpec {
   std::string name;
@@ -118,11 +181,13 @@ struct Config {
   ServerConfig server;
   std::vector<CheckSpec> checks;  // sorted by name
   std::vector<GroupSpec> groups;  // custom groups, sorted by name
+  std::vector<ServiceSpec> services;  // sorted by name
   // Every secret value resolved from env:/file: (and the admin token), so that the log
   // redactor can take them out of every line.
   std::vector<std::string> secrets;
 
   const CheckSpec* find_check(std::string_view name) const;
+  const ServiceSpec* find_service(std::string_view name) const;
 };
 
 struct LoadResult {

@@ -39,6 +39,48 @@ const CheckSpec* Config::find_check(std::string_view name) const {
   return it == checks.end() ? nullptr : &*it;
 }
 
+bool ServiceSpec::operator==(const ServiceSpec& o) const {
+  // Every member but `pos`, as for CheckSpec: a new member must be added here too.
+  auto fields = [](const ServiceSpec& s) {
+    return std::tie(s.name, s.command, s.env, s.cwd, s.user, s.restart, s.backoff, s.restart_budget,
+                    s.stability_period, s.liveness, s.readiness, s.ready, s.watchdog, s.pre_start,
+                    s.stop_signal, s.stop_timeout, s.depends_on, s.log_max_bytes, s.log_keep);
+  };
+  return fields(*this) == fields(o);
+}
+
+const ServiceSpec* Config::find_service(std::string_view name) const {
+  auto it = std::find_if(services.begin(), services.end(), [&](const ServiceSpec& s) { return s.name == name; });
+  return it == services.end() ? nullptr : &*it;
+}
+
+std::string_view to_string(RestartMode m) {
+  switch (m) {
+    case RestartMode::kAlways: return "always";
+    case RestartMode::kOnFailure: return "on-failure";
+    case RestartMode::kNever: return "never";
+  }
+  return "on-failure";
+}
+
+std::string_view to_string(ReadyMode m) {
+  switch (m) {
+    case ReadyMode::kStarted: return "started";
+    case ReadyMode::kNotify: return "notify";
+    case ReadyMode::kCheck: return "check";
+  }
+  return "started";
+}
+
+std::string_view to_string(DependencyCondition c) {
+  switch (c) {
+    case DependencyCondition::kStarted: return "started";
+    case DependencyCondition::kHealthy: return "healthy";
+    case DependencyCondition::kCompleted: return "completed";
+  }
+  return "started";
+}
+
 std::string_view to_string(CheckType t) {
   switch (t) {
     case CheckType::kHttp: return "http";

@@ -18,8 +18,6 @@
 
 namespace hale {
 
-enum class RestartMode { kAlways, kOnFailure, kNever };
-
 // Why the service is no longer running (or no longer wanted running).
 enum class StopCause {
   kCleanExit,       // exit status 0
@@ -29,18 +27,7 @@ enum class StopCause {
   kWatchdogMissed,  // ready = "notify" with watchdog: no WATCHDOG=1 in time
 };
 
-struct ServiceBackoff {
-  Duration base = std::chrono::seconds(1);
-  Duration max = std::chrono::minutes(5);
-  double multiplier = 2.0;
-  Jitter jitter;  // default 10 % of the delay
-};
-
-struct RestartBudget {
-  int max = 5;                                // restarts at most ...
-  Duration window = std::chrono::minutes(10);  // ... within this sliding window
-};
-
+// RestartMode, ServiceBackoff and RestartBudget are config values (hale/config.h).
 struct RestartPolicy {
   RestartMode mode = RestartMode::kOnFailure;
   ServiceBackoff backoff;

@@ -61,7 +61,9 @@ TEST(SdNotify, RandomDatagramsNeverThrowAndStayBounded) {
     std::string d(rng() % 300, '\0');
     for (char& ch : d) ch = alphabet[rng() % alphabet.size()];
     auto m = parse_notify_message(d);
-    if (m.status) ASSERT_LE(m.status->size(), kMaxNotifyStatus);
+    if (m.status) {
+      ASSERT_LE(m.status->size(), kMaxNotifyStatus);
+    }
   }
 }
 

@@ -14,6 +14,8 @@
 #include "hale/probe/probe.h"
 #include "hale/server/http_server.h"
 #include "hale/server/router.h"
+#include "hale/store/state_store.h"
+#include "hale/supervise/supervisor.h"
 #include "hale/version.h"
 
 namespace hale {
@@ -31,11 +33,15 @@ class Daemon {
                 [max = config_.server.max_body_bytes](std::string_view method, std::string_view target) {
                   return max_body_for(method, target, max);
                 }),
+        supervisor_(io_, system_clock(), engine_, nullptr, config_.server.state_dir + "/logs",
+                    std::random_device{}()),
         signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
 
   int run() {
     Redactor::global().set_secrets(config_.secrets);
     engine_.apply(config_);
+    open_store();
+    supervisor_.apply(config_);
     if (Status s = server_.listen(config_.server.listen); !s) {
       log_event(LogLevel::kError, "listen_failed", {{"message", s.message()}});
       return 1;
@@ -45,7 +51,8 @@ class Daemon {
                {"config", config_.path},
                {"listen", config_.server.listen},
                {"port", server_.port()},
-               {"checks", config_.checks.size()}});
+               {"checks", config_.checks.size()},
+               {"services", config_.services.size()}});
     wait_for_signal();
     io_.run();
     log_event(LogLevel::kInfo, "stopped", {});
@@ -61,6 +68,11 @@ class Daemon {
     if (config_.server.admin_token) ctx.admin_token = *config_.server.admin_token;
     ctx.now = system_clock().wall_now();
     ctx.reload = [this] { return reload("api"); };
+    std::shared_ptr<const ServicesSnapshot> services = supervisor_.snapshot();
+    if (!config_.services.empty() || !services->services.empty()) ctx.services = services.get();
+    ctx.service_action = [this](std::string_view name, std::string_view action) {
+      return supervisor_.act(name, action);
+    };
     return route(req, ctx);
   }
 
@@ -71,11 +83,34 @@ class Daemon {
         reload("SIGHUP");
         return wait_for_signal();
       }
+      if (stopping_) {  // a second signal: do not wait for the services any longer
+        log_event(LogLevel::kWarn, "stopping_now", {{"message", "second signal: killing every service now"}});
+        io_.stop();
+        return;
+      }
+      stopping_ = true;
       log_event(LogLevel::kInfo, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
       server_.stop();
       engine_.stop();
-      io_.stop();
+      // Services get their stop_signal and stop_timeout; `wanted` stays as it is, so they
+      // start again with hale.
+      supervisor_.shutdown([this] { io_.stop(); });
+      wait_for_signal();
     });
+  }
+
+  // The state store (wanted intents) is opened once some service needs it.
+  void open_store() {
+    if (store_ || config_.services.empty()) return;
+    auto opened = StateStore::open(config_.server.state_dir);
+    if (!opened) {
+      log_event(LogLevel::kError, "state_store_unavailable",
+                {{"message", opened.status().message()},
+                 {"consequence", "services run, but operator start/stop cannot be recorded and answer 500"}});
+      return;
+    }
+    store_ = std::move(opened).value();
+    supervisor_.set_store(store_.get());
   }
 
   // SPEC §1: a reload with a bad file keeps the running config and logs the error.
@@ -109,6 +144,8 @@ class Daemon {
     config_ = std::move(next);
     Redactor::global().set_secrets(config_.secrets);
     engine_.apply(config_);
+    open_store();
+    supervisor_.apply(config_);
     engine_.note_reload(true);
     out.ok = true;
     out.checks = config_.checks.size();
@@ -123,7 +160,10 @@ class Daemon {
   ProbeContext probe_ctx_;
   Engine engine_;
   HttpServer server_;
+  std::unique_ptr<StateStore> store_;
+  Supervisor supervisor_;
   asio::signal_set signals_;
+  bool stopping_ = false;
 };
 
 }  // namespace

@@ -418,6 +418,31 @@ void Engine::apply(const Config& config) {
   }
 }
 
+void Engine::restart_check(const std::string& name, const std::string& reason) {
+  Impl& e = *impl_;
+  if (e.stopped) return;
+  auto it = e.runners.find(name);
+  if (it == e.runners.end()) return;
+  std::shared_ptr<Runner> r = it->second;
+  // A probe of the old process still in flight must not count for the new one.
+  r->timer.cancel();
+  r->deadline.cancel();
+  if (r->in_flight) r->probe->cancel();
+  r->in_flight = false;
+  r->probing_stopped = false;
+  r->last.reset();
+  std::optional<Transition> t = r->state.reset(e.clock.now(), e.clock.wall_now());
+  r->schedule(first_probe_delay(r->spec, e.rng));
+  r->view = r->make_view();
+  e.publish_soon(t.has_value());
+  if (t) {
+    t->reason = reason;
+    ++r->transitions_total;
+    log_transition(*t);
+    e.notify(*t);
+  }
+}
+
 void Engine::subscribe(TransitionListener listener) {
   impl_->listeners.push_back(std::move(listener));
 }

@@ -42,6 +42,12 @@ class Engine {
   // "configuration changed").
   void apply(const Config& config);
 
+  // Starts check `name` over from `unknown`, with a fresh start_period, and probes it again
+  // within a second (first-probe spread): called when the service it watches (re)starts, so a
+  // restarted service is never judged by its predecessor's failures (SPEC §4). A check that
+  // had a status reports a transition to `unknown` with `reason`. An unknown name is ignored.
+  void restart_check(const std::string& name, const std::string& reason);
+
   // Every transition of every check, on the loop thread, right after it happens.
   void subscribe(TransitionListener listener);
 

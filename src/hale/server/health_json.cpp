@@ -82,11 +82,59 @@ ojson check_detail(const CheckView& c) {
   return j;
 }
 
+ojson iso_or_null(const std::optional<WallTime>& t) { return t ? ojson(format_iso8601(*t)) : ojson(); }
+ojson text_or_null(const std::string& s) { return s.empty() ? ojson() : ojson(s); }
+
+ojson service_entry(const ServiceView& s) {
+  ojson j;
+  j["name"] = s.name;
+  j["state"] = to_string(s.state);
+  j["reason"] = s.reason;
+  j["wanted"] = s.wanted ? "start" : "stop";
+  j["pid"] = s.pid ? ojson(*s.pid) : ojson();
+  j["restarts"] = s.restarts;
+  j["restarts_by_reason"] = s.restarts_by_reason;
+  if (s.last_exit) {
+    ojson e;
+    e["code"] = s.last_exit->code ? ojson(*s.last_exit->code) : ojson();
+    e["signal"] = s.last_exit->signal ? ojson(signal_name(*s.last_exit->signal)) : ojson();
+    e["at"] = format_iso8601(s.last_exit->at);
+    j["last_exit"] = std::move(e);
+  } else {
+    j["last_exit"] = nullptr;
+  }
+  j["next_restart_at"] = iso_or_null(s.next_restart_at);
+  j["budget_left"] = s.budget_left;
+  j["since"] = format_iso8601(s.since);
+  j["started_at"] = iso_or_null(s.started_at);
+  j["liveness"] = text_or_null(s.liveness);
+  j["readiness"] = text_or_null(s.readiness);
+  j["status_text"] = text_or_null(s.status_text);
+  return j;
+}
+
+int rank(Health h) { return h == Health::kFail ? 2 : h == Health::kDegraded ? 1 : 0; }
+
 }  // namespace
 
-std::string health_json(const Snapshot& snap, const HealthDocContext& ctx) {
+Health worse(Health a, Health b) {
+  if (rank(b) > rank(a)) return b;
+  return rank(a) == 0 ? Health::kOk : a;
+}
+
+std::string service_json(const ServiceView& s) { return dump(service_entry(s)); }
+
+std::string services_list_json(const ServicesSnapshot& services) {
+  ojson arr = ojson::array();
+  for (const auto& s : services.services) arr.push_back(service_entry(*s));
   ojson j;
-  j["status"] = to_string(snap.overall);
+  j["services"] = std::move(arr);
+  return dump(j);
+}
+
+std::string health_json(const Snapshot& snap, const HealthDocContext& ctx, const ServicesSnapshot* services) {
+  ojson j;
+  j["status"] = to_string(services ? worse(snap.overall, services->overall) : snap.overall);
   j["service"] = ctx.service;
   j["version"] = ctx.version;
   j["uptime_seconds"] =
@@ -95,6 +143,11 @@ std::string health_json(const Snapshot& snap, const HealthDocContext& ctx) {
   ojson checks = ojson::object();
   for (const auto& c : snap.checks) checks[c->name] = check_summary(*c);
   j["checks"] = std::move(checks);
+  if (services) {
+    ojson svc = ojson::object();
+    for (const auto& s : services->services) svc[s->name] = service_entry(*s);
+    j["services"] = std::move(svc);
+  }
   return dump(j);
 }
 

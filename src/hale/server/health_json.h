@@ -5,6 +5,7 @@
 #include <string>
 
 #include "hale/clock.h"
+#include "hale/service_view.h"
 #include "hale/snapshot.h"
 
 namespace hale {
@@ -15,9 +16,18 @@ struct HealthDocContext {
   WallTime now{};
 };
 
-std::string health_json(const Snapshot& snap, const HealthDocContext& ctx);
+// `services` may be null (no supervisor): then there is no "services" member. The status is
+// the worse of the checks' and the services' (Health order ok < degraded < fail).
+std::string health_json(const Snapshot& snap, const HealthDocContext& ctx,
+                        const ServicesSnapshot* services = nullptr);
 std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx);
 std::string check_detail_json(const CheckView& c);
 std::string checks_list_json(const Snapshot& snap);
+// One service as GET /api/v1/services/NAME and /health/services/NAME answer it (SPEC §4).
+std::string service_json(const ServiceView& s);
+// GET /api/v1/services: {"services": [...]}.
+std::string services_list_json(const ServicesSnapshot& services);
+// The worse of two answers (unknown counts as ok: only /readyz treats it as failing).
+Health worse(Health a, Health b);
 
 }  // namespace hale

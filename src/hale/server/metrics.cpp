@@ -36,10 +36,51 @@ std::string fmt_double(double v) { return fmt::format("{}", v); }
 constexpr std::array<Health, 4> kStates = {Health::kOk, Health::kDegraded, Health::kFail,
                                            Health::kUnknown};
 
+// hale_service_*: state, restarts by reason, budget and intent of every supervised service.
+void render_service_metrics(std::string& out, const ServicesSnapshot& services) {
+  auto it = std::back_inserter(out);
+  family(out, "hale_service_state", "gauge",
+         "Current state of a supervised service: 1 for the state it is in, 0 for the others.");
+  for (const auto& s : services.services) {
+    const std::string name = escape_label(s->name);
+    for (ServiceState st : kAllServiceStates) {
+      fmt::format_to(it, "hale_service_state{{service=\"{}\",state=\"{}\"}} {}\n", name, to_string(st),
+                     s->state == st ? 1 : 0);
+    }
+  }
+  family(out, "hale_service_restarts_total", "counter",
+         "Restarts of a service by reason: crash, clean_exit, start_failed, liveness, watchdog, operator.");
+  for (const auto& s : services.services) {
+    const std::string name = escape_label(s->name);
+    for (std::string_view reason : {"crash", "clean_exit", "start_failed", "liveness", "watchdog", "operator"}) {
+      auto found = s->restarts_by_reason.find(std::string(reason));
+      fmt::format_to(it, "hale_service_restarts_total{{service=\"{}\",reason=\"{}\"}} {}\n", name, reason,
+                     found == s->restarts_by_reason.end() ? 0 : found->second);
+    }
+  }
+  family(out, "hale_service_restart_budget_left", "gauge",
+         "Automatic restarts a service has left in its restart_budget window.");
+  for (const auto& s : services.services) {
+    fmt::format_to(it, "hale_service_restart_budget_left{{service=\"{}\"}} {}\n", escape_label(s->name),
+                   s->budget_left);
+  }
+  family(out, "hale_service_wanted_running", "gauge",
+         "The operator's intent: 1 when the service is wanted running, 0 when stopped by an operator.");
+  for (const auto& s : services.services) {
+    fmt::format_to(it, "hale_service_wanted_running{{service=\"{}\"}} {}\n", escape_label(s->name),
+                   s->wanted ? 1 : 0);
+  }
+  family(out, "hale_service_transitions_total", "counter", "State changes of a service since hale started.");
+  for (const auto& s : services.services) {
+    fmt::format_to(it, "hale_service_transitions_total{{service=\"{}\"}} {}\n", escape_label(s->name),
+                   s->transitions_total);
+  }
+}
+
 }  // namespace
 
 std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
-                           std::string_view version) {
+                           std::string_view version, const ServicesSnapshot* services) {
   std::string out;
   out.reserve(512 + snap.checks.size() * 1500);
   auto it = std::back_inserter(out);
@@ -109,6 +150,8 @@ std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStat
   family(out, "hale_config_reload_failures_total", "counter",
          "Reloads refused because the new configuration had errors.");
   fmt::format_to(it, "hale_config_reload_failures_total {}\n", snap.reload_failures_total);
+
+  if (services) render_service_metrics(out, *services);
 
   if (proc) {
     family(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");

@@ -6,12 +6,14 @@
 #include <string>
 
 #include "hale/server/process_stats.h"
+#include "hale/service_view.h"
 #include "hale/snapshot.h"
 
 namespace hale {
 
+// `services` may be null (no supervisor): no hale_service_* families then.
 std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
-                           std::string_view version);
+                           std::string_view version, const ServicesSnapshot* services = nullptr);
 
 // Escapes a label value: backslash, double quote and newline.
 std::string escape_label(std::string_view v);

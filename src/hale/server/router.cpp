@@ -62,10 +62,27 @@ std::string line_for(const CheckView& c, Question q) {
   return fmt::format("[{}]{} {}\n", failing ? '-' : '+', c.name, detail);
 }
 
+// The `[±]services/NAME` lines of /readyz?verbose, for services with a readiness check.
+void service_ready_lines(const ServicesSnapshot& services, const std::vector<std::string>& excluded, std::string& body) {
+  for (const auto& s : services.services) {
+    if (s->readiness.empty()) continue;
+    const std::string name = "services/" + s->name;
+    if (std::find(excluded.begin(), excluded.end(), name) != excluded.end()) continue;
+    const Health h = s->ready_health();
+    const bool failing = h != Health::kOk && s->critical;
+    if (h == Health::kOk) {
+      body += fmt::format("[+]{} ready\n", name);
+    } else {
+      body += fmt::format("[{}]{} not ready: {}: {}\n", failing ? '-' : '+', name, to_string(s->state), s->reason);
+    }
+  }
+}
+
 // kube-apiserver style answer for /livez, /readyz, /groupz/NAME and their per-check forms:
 // "ok" when healthy, the per-check listing when verbose or failing.
 HttpResponse kube_answer(std::string_view what, const std::vector<const CheckView*>& checks,
-                         Question q, Health overall, bool verbose, const Snapshot& snap) {
+                         Question q, Health overall, bool verbose, const Snapshot& snap,
+                         const std::string& extra_lines = {}) {
   const int status = status_code_for(overall);
   if (!verbose && status == 200) return text(200, "ok");
   std::string body;
@@ -77,12 +94,28 @@ HttpResponse kube_answer(std::string_view what, const std::vector<const CheckVie
                                       snap.loop_lag).count());
   }
   for (const CheckView* c : checks) body += line_for(*c, q);
+  body += extra_lines;
   body += fmt::format("{} check {}\n", what, status == 200 ? "passed" : "failed");
   return text(status, std::move(body));
 }
 
+// The services' part of /readyz: those with a readiness check, minus `excluded`.
+Health services_ready(const ServicesSnapshot& services, const std::vector<std::string>& excluded) {
+  if (excluded.empty()) return services.ready;
+  ServicesSnapshot kept;
+  for (const auto& s : services.services) {
+    if (std::find(excluded.begin(), excluded.end(), "services/" + s->name) == excluded.end()) {
+      kept.services.push_back(s);
+    }
+  }
+  finalize(kept);
+  return kept.ready;
+}
+
+// `services` (for the ready group only): services with a readiness check take part like checks.
 HttpResponse probe_endpoint(std::string_view what, std::string_view group, Question q,
-                            std::string_view name, const ParsedTarget& t, const Snapshot& snap) {
+                            std::string_view name, const ParsedTarget& t, const Snapshot& snap,
+                            const ServicesSnapshot* services = nullptr) {
   const bool verbose = t.has("verbose");
   if (!name.empty()) {
     const CheckView* c = snap.find(name);
@@ -94,15 +127,19 @@ HttpResponse probe_endpoint(std::string_view what, std::string_view group, Quest
   const bool precomputed = excluded.empty() && (group == "ready" || group == "live");
   Health overall = group == "ready" ? snap.ready : snap.live;
   if (q == Question::kLive && snap.loop_lag > kMaxLoopLag) overall = Health::kFail;
-  // The hot path: a plain /readyz or /livez that passes reads one precomputed field and
-  // never walks the checks.
+  if (services) overall = worse(overall, services->ready);
+  // The hot path: a plain /readyz or /livez that passes reads precomputed fields and never
+  // walks the checks.
   if (precomputed && !verbose && overall != Health::kFail) return text(200, "ok");
   std::vector<const CheckView*> checks = select(snap, group, excluded);
   if (!precomputed) {
     overall = aggregate(checks, q);
     if (q == Question::kLive && snap.loop_lag > kMaxLoopLag) overall = Health::kFail;
+    if (services) overall = worse(overall, services_ready(*services, excluded));
   }
-  return kube_answer(what, checks, q, overall, verbose, snap);
+  std::string extra;
+  if (services) service_ready_lines(*services, excluded, extra);
+  return kube_answer(what, checks, q, overall, verbose, snap, extra);
 }
 
 bool is_custom_group(const Snapshot& snap, std::string_view g) {
@@ -112,7 +149,8 @@ bool is_custom_group(const Snapshot& snap, std::string_view g) {
   return false;
 }
 
-HttpResponse handle_reload(const HttpRequest& req, const RouterContext& ctx) {
+// SPEC §3: every mutating call needs the admin token. An answer when it is refused.
+std::optional<HttpResponse> refuse_unauthorized(const HttpRequest& req, const RouterContext& ctx) {
   if (!ctx.admin_token) {
     return json_error(403, "api_disabled",
                       "mutating API calls are disabled: set server.admin_token");
@@ -122,6 +160,31 @@ HttpResponse handle_reload(const HttpRequest& req, const RouterContext& ctx) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
+  return std::nullopt;
+}
+
+// POST /api/v1/services/NAME/ACTION.
+HttpResponse handle_service_action(const HttpRequest& req, const RouterContext& ctx, std::string_view rest) {
+  const auto slash = rest.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return json_error(404, "not_found", "use /api/v1/services/NAME/start|stop|restart");
+  const std::string_view name = rest.substr(0, slash);
+  const std::string_view action = rest.substr(slash + 1);
+  if (action != "start" && action != "stop" && action != "restart") {
+    return json_error(404, "not_found", fmt::format("no action \"{}\" (start, stop, restart)", action));
+  }
+  if (auto refused = refuse_unauthorized(req, ctx)) return *refused;
+  if (!ctx.service_action) return json_error(503, "supervisor_unavailable", "no supervisor is running");
+  ServiceActionResult r = ctx.service_action(name, action);
+  if (r.http_status != 200) return json_error(r.http_status, r.error_code, r.message);
+  nlohmann::json j;
+  j["name"] = name;
+  j["action"] = action;
+  j["state"] = to_string(r.state);
+  return json(200, j.dump());
+}
+
+HttpResponse handle_reload(const HttpRequest& req, const RouterContext& ctx) {
+  if (auto refused = refuse_unauthorized(req, ctx)) return *refused;
   if (!ctx.reload) return json_error(503, "reload_unavailable", "reload is not available");
   ReloadOutcome o = ctx.reload();
   nlohmann::json j;
@@ -169,9 +232,15 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     if (req.method != "POST") return method_not_allowed("POST");
     return handle_reload(req, ctx);
   }
+  constexpr std::string_view kServices = "/api/v1/services/";
+  if (req.method == "POST" && starts_with(path, kServices)) {
+    return handle_service_action(req, ctx, std::string_view(path).substr(kServices.size()));
+  }
   if (!read) return method_not_allowed("GET, HEAD");
 
-  if (path == "/readyz") return probe_endpoint("readyz", "ready", Question::kReady, "", t, snap);
+  if (path == "/readyz") {
+    return probe_endpoint("readyz", "ready", Question::kReady, "", t, snap, ctx.services);
+  }
   if (path == "/livez" || path == "/healthz") {
     return probe_endpoint(path.substr(1), "live", Question::kLive, "", t, snap);
   }
@@ -187,15 +256,25 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
       return text(404, fmt::format("no group named \"{}\"\n", group));
     }
     const Question q = group == "live" ? Question::kLive : Question::kReady;
-    return probe_endpoint(group, group, q, "", t, snap);
+    return probe_endpoint(group, group, q, "", t, snap, group == "ready" ? ctx.services : nullptr);
   }
   const HealthDocContext doc{ctx.service, ctx.version, ctx.now};
   if (path == "/health") {
-    const int status = status_code_for(snap.overall);
+    const int status = status_code_for(ctx.services ? worse(snap.overall, ctx.services->overall) : snap.overall);
     if (req.accept.find("application/health+json") != std::string::npos) {
       return json(status, health_ietf_json(snap, doc), "application/health+json");
     }
-    return json(status, health_json(snap, doc));
+    return json(status, health_json(snap, doc, ctx.services));
+  }
+  if (starts_with(path, "/health/services/") || starts_with(path, kServices)) {
+    const std::string name = path.substr(path[1] == 'h' ? 17 : kServices.size());
+    const ServiceView* s = ctx.services ? ctx.services->find(name) : nullptr;
+    if (!s) return json_error(404, "not_found", fmt::format("no service named \"{}\"", name));
+    const int status = path[1] == 'h' ? status_code_for(s->overall_health()) : 200;
+    return json(status, service_json(*s));
+  }
+  if (path == "/api/v1/services") {
+    return json(200, ctx.services ? services_list_json(*ctx.services) : std::string(R"({"services":[]})"));
   }
   if (starts_with(path, "/health/")) {
     const std::string name = path.substr(8);
@@ -204,7 +283,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     return json(status_code_for(own_health(*c, Question::kHealth)), check_detail_json(*c));
   }
   if (path == "/metrics") {
-    HttpResponse r = text(200, render_metrics(snap, read_process_stats(), ctx.version));
+    HttpResponse r = text(200, render_metrics(snap, read_process_stats(), ctx.version, ctx.services));
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return r;
   }
@@ -218,7 +297,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
   if (path == "/") {
     return text(200, fmt::format(
         "hale {} watching {} checks\n\n"
-        "/livez /readyz /health /metrics /api/v1/checks\n"
+        "/livez /readyz /health /metrics /api/v1/checks /api/v1/services\n"
         "add ?verbose to /livez and /readyz for the per-check listing\n",
         ctx.version, snap.checks.size()));
   }

@@ -9,7 +9,9 @@
 
 #include "hale/clock.h"
 #include "hale/server/http_types.h"
+#include "hale/service_view.h"
 #include "hale/snapshot.h"
+#include "hale/supervise/supervisor.h"
 
 namespace hale {
 
@@ -29,6 +31,10 @@ struct RouterContext {
   std::optional<std::string_view> admin_token;  // unset: mutating calls are refused with 403
   WallTime now{};
   std::function<ReloadOutcome()> reload;   // empty: reload not available
+  // Supervised services (SPEC §4); null: no supervisor, no "services" anywhere.
+  const ServicesSnapshot* services = nullptr;
+  // start | stop | restart of one service; empty: answered 503.
+  std::function<ServiceActionResult(std::string_view name, std::string_view action)> service_action;
 };
 
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx);

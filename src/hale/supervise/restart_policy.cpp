@@ -21,6 +21,8 @@ int restarts_in_window(const RestartPolicy& p, const RestartHistory& h, SteadyTi
 }
 
 bool ran_stable(const RestartPolicy& p, const RestartInput& in) {
+  // A start that failed never ran, however long ago it was tried.
+  if (in.cause == StopCause::kStartFailed) return false;
   return in.now - in.last_start >= p.stability_period;
 }
 

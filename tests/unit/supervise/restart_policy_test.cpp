@@ -56,6 +56,7 @@ const std::vector<Case> kCases = {
     {"NeverRestartsACrash", kNever, true, kCrash, 5s, 0, 0, S, 0s, 3},
     {"NeverRestartsForHealth", kNever, true, kLive, 5min, 0, 0, S, 0s, 3},
     {"StartFailureCountsAsAFailure", kOnFail, true, kStartFail, 0s, 1, 1, R, 2s, 1},
+    {"StartFailureNeverCountsAsStable", kOnFail, true, kStartFail, 90s, 3, 3, G, 0s, 0},
     {"BudgetExhaustedGivesUp", kOnFail, true, kCrash, 5s, 3, 3, G, 0s, 0},
     {"StableRunResetsAttemptsAndBudget", kOnFail, true, kCrash, 61s, 3, 3, R, 1s, 2},
     {"HealthFailureInsideStabilityWaits", kOnFail, true, kLive, 20s, 0, 0, N, 40s, 3},

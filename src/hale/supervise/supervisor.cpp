@@ -1,0 +1,276 @@
+// The supervisor: the set of ServiceRunners, depends_on, operator calls and the published
+// snapshot (see supervisor.h).
+#include "hale/supervise/supervisor.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <map>
+#include <mutex>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "hale/health/engine.h"
+#include "hale/log/json_log.h"
+#include "hale/store/state_store.h"
+#include "hale/supervise/service_runner.h"
+
+namespace hale {
+
+namespace asio = boost::asio;
+
+struct Supervisor::Impl final : SupervisorHost {
+  Impl(asio::io_context& io, Clock& clock, Engine& engine, StateStore* store, std::string logs_dir,
+       std::uint64_t seed)
+      : io_(io), clock_(clock), engine_(engine), store_(store), logs_dir_(std::move(logs_dir)), rng_(seed) {
+    current_ = std::make_shared<ServicesSnapshot>();
+  }
+
+  // ---- SupervisorHost ----
+  asio::io_context& io() override { return io_; }
+  Clock& clock() override { return clock_; }
+  Engine& engine() override { return engine_; }
+  std::mt19937_64& rng() override { return rng_; }
+  const std::string& logs_dir() override { return logs_dir_; }
+
+  bool dependencies_met(const ServiceSpec& spec, std::string& waiting) override {
+    for (const ServiceDependency& dep : spec.depends_on) {
+      if (!dependency_met(dep)) {
+        waiting = fmt::format("{} ({})", dep.name, to_string(dep.condition));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void changed(const ServiceTransition* t) override {
+    if (publishing_) {
+      dirty_ = true;
+    } else {
+      publish();
+    }
+    if (!t) return;
+    const std::vector<TransitionListener> copy = listeners_;
+    for (const auto& l : copy) {
+      try {
+        l(*t);
+      } catch (const std::exception& e) {
+        log_event(LogLevel::kError, "subscriber_failed", {{"service", t->service}, {"error", e.what()}});
+      }
+    }
+    // A service that started, got ready or completed may let a dependant go ahead.
+    wake_dependants();
+  }
+
+  // ---- the rest ----
+  bool dependency_met(const ServiceDependency& dep) {
+    if (auto it = runners_.find(dep.name); it != runners_.end()) {
+      const ServiceRunner& r = *it->second;
+      const ServiceState s = r.state();
+      switch (dep.condition) {
+        case DependencyCondition::kStarted:
+          return s == ServiceState::kRunning || s == ServiceState::kReady || s == ServiceState::kUnhealthy;
+        case DependencyCondition::kHealthy:
+          // Nothing to wait for beyond "running" when it has no readiness and no notify.
+          return s == ServiceState::kReady ||
+                 (s == ServiceState::kRunning && r.spec().readiness.empty() && r.spec().ready == ReadyMode::kStarted);
+        case DependencyCondition::kCompleted: {
+          auto e = r.last_exit();
+          return s == ServiceState::kExited && e && e->code == 0;
+        }
+      }
+      return false;
+    }
+    // A check (the loader allows only "healthy" for checks).
+    const auto snap = engine_.snapshot();
+    const CheckView* c = snap->find(dep.name);
+    return c && (c->status == Health::kOk || c->status == Health::kDegraded);
+  }
+
+  void wake_dependants() {
+    if (waking_) return;  // a start below may change states again; one pass at a time
+    waking_ = true;
+    for (auto& [name, r] : snapshot_of_runners()) r->dependencies_changed();
+    waking_ = false;
+  }
+
+  std::vector<std::pair<std::string, std::shared_ptr<ServiceRunner>>> snapshot_of_runners() const {
+    return {runners_.begin(), runners_.end()};
+  }
+
+  void publish() {
+    auto s = std::make_shared<ServicesSnapshot>();
+    for (auto& [name, r] : runners_) s->services.push_back(r->view());
+    finalize(*s);
+    std::lock_guard lock(mu_);
+    current_ = std::move(s);
+  }
+
+  bool wanted_from_store(const std::string& name) {
+    if (!store_) return true;
+    auto w = store_->wanted(name);
+    if (!w) {
+      log_event(LogLevel::kError, "state_read_failed", {{"service", name}, {"message", w.status().message()}});
+      return true;
+    }
+    return !w->has_value() || **w == Wanted::kStart;
+  }
+
+  void on_check(const Transition& t) {
+    for (auto& [name, r] : snapshot_of_runners()) r->on_check(t);
+    wake_dependants();
+  }
+
+  asio::io_context& io_;
+  Clock& clock_;
+  Engine& engine_;
+  StateStore* store_;
+  std::string logs_dir_;
+  std::mt19937_64 rng_;
+  std::map<std::string, std::shared_ptr<ServiceRunner>> runners_;
+  // Removed by a reload, still stopping.
+  std::map<ServiceRunner*, std::shared_ptr<ServiceRunner>> retiring_;
+  std::vector<TransitionListener> listeners_;
+  bool publishing_ = false;
+  bool dirty_ = false;
+  bool waking_ = false;
+  bool shutting_down_ = false;
+  mutable std::mutex mu_;
+  std::shared_ptr<const ServicesSnapshot> current_;
+};
+
+Supervisor::Supervisor(asio::io_context& io, Clock& clock, Engine& engine, StateStore* store,
+                       std::string logs_dir, std::uint64_t seed)
+    : impl_(std::make_shared<Impl>(io, clock, engine, store, std::move(logs_dir), seed)) {
+  std::weak_ptr<Impl> weak = impl_;
+  engine.subscribe([weak](const Transition& t) {
+    if (auto impl = weak.lock()) impl->on_check(t);
+  });
+}
+
+Supervisor::~Supervisor() = default;
+
+void Supervisor::set_store(StateStore* store) { impl_->store_ = store; }
+
+void Supervisor::apply(const Config& config) {
+  Impl& s = *impl_;
+  if (s.shutting_down_) return;
+  std::map<std::string, std::shared_ptr<ServiceRunner>> next;
+  std::vector<std::shared_ptr<ServiceRunner>> fresh;
+  for (const ServiceSpec& spec : config.services) {
+    const CheckSpec* readiness = spec.readiness.empty() ? nullptr : config.find_check(spec.readiness);
+    auto it = s.runners_.find(spec.name);
+    std::shared_ptr<ServiceRunner> r;
+    if (it == s.runners_.end()) {
+      r = std::make_shared<ServiceRunner>(s, spec, s.wanted_from_store(spec.name));
+      fresh.push_back(r);
+    } else {
+      r = it->second;
+      s.runners_.erase(it);
+      if (!(r->spec() == spec)) {
+        log_event(LogLevel::kInfo, "service_changed", {{"service", spec.name}});
+        r->replace_spec(spec);
+      }
+    }
+    r->set_readiness_critical(readiness && readiness->critical);
+    next.emplace(spec.name, std::move(r));
+  }
+  // Whatever is left was removed from the config: stop it, then forget it.
+  for (auto& [name, r] : s.runners_) {
+    log_event(LogLevel::kInfo, "service_removed", {{"service", name}});
+    ServiceRunner* key = r.get();
+    s.retiring_.emplace(key, r);
+    std::weak_ptr<Impl> weak = impl_;
+    r->retire([weak, key] {
+      if (auto impl = weak.lock()) impl->retiring_.erase(key);
+    }, false);
+  }
+  s.runners_ = std::move(next);
+  s.publish();
+  for (auto& r : fresh) r->begin();
+  s.publish();
+}
+
+ServiceActionResult Supervisor::act(std::string_view name, std::string_view action) {
+  Impl& s = *impl_;
+  ServiceActionResult out;
+  auto it = s.runners_.find(std::string(name));
+  if (it == s.runners_.end()) {
+    out.http_status = 404;
+    out.error_code = "not_found";
+    out.message = fmt::format("no service named \"{}\"", name);
+    return out;
+  }
+  ServiceRunner& r = *it->second;
+  auto conflict = [&](std::string message) {
+    out.http_status = 409;
+    out.error_code = "conflict";
+    out.message = std::move(message);
+    out.state = r.state();
+    return out;
+  };
+  const ServiceState st = r.state();
+  const bool up = st == ServiceState::kStarting || st == ServiceState::kRunning || st == ServiceState::kReady ||
+                  st == ServiceState::kUnhealthy;
+  Wanted want = Wanted::kStart;
+  if (action == "start") {
+    if (r.wanted() && up) return conflict(fmt::format("{} is already {}", name, to_string(st)));
+  } else if (action == "stop") {
+    if (!r.wanted() && (st == ServiceState::kStopped || st == ServiceState::kStopping)) {
+      return conflict(fmt::format("{} is already {}", name, to_string(st)));
+    }
+    want = Wanted::kStop;
+  } else if (action == "restart") {
+    if (!r.wanted()) return conflict(fmt::format("{} was stopped by an operator; start it instead", name));
+    if (st == ServiceState::kStopping) return conflict(fmt::format("{} is stopping; wait until it has", name));
+  } else {
+    out.http_status = 404;
+    out.error_code = "not_found";
+    out.message = fmt::format("no action \"{}\" (start, stop, restart)", action);
+    return out;
+  }
+  // SPEC §4: the intent is durable before anything acts on it.
+  if (!s.store_) {
+    out.http_status = 500;
+    out.error_code = "state_not_saved";
+    out.message = "the state store (state_dir) is not available, so the intent could not be recorded";
+    return out;
+  }
+  if (Status st2 = s.store_->set_wanted(std::string(name), want); !st2) {
+    out.http_status = 500;
+    out.error_code = "state_not_saved";
+    out.message = st2.message();
+    return out;
+  }
+  log_event(LogLevel::kInfo, "service_action", {{"service", name}, {"action", action}});
+  if (action == "start") r.operator_start();
+  if (action == "stop") r.operator_stop();
+  if (action == "restart") r.operator_restart();
+  out.state = r.state();
+  return out;
+}
+
+void Supervisor::subscribe(TransitionListener listener) { impl_->listeners_.push_back(std::move(listener)); }
+
+std::shared_ptr<const ServicesSnapshot> Supervisor::snapshot() const {
+  std::lock_guard lock(impl_->mu_);
+  return impl_->current_;
+}
+
+void Supervisor::shutdown(std::function<void()> done) {
+  Impl& s = *impl_;
+  s.shutting_down_ = true;
+  auto left = std::make_shared<std::size_t>(s.runners_.size() + s.retiring_.size());
+  auto finished = std::make_shared<std::function<void()>>(std::move(done));
+  auto one_done = [left, finished] {
+    if (--*left == 0 && *finished) (*finished)();
+  };
+  if (*left == 0) {
+    if (*finished) (*finished)();
+    return;
+  }
+  for (auto& [name, r] : s.snapshot_of_runners()) r->retire(one_done, true);
+  for (auto& [key, r] : std::map(s.retiring_)) r->retire(one_done, true);
+}
+
+}  // namespace hale

@@ -1,35 +1,61 @@
 #!/usr/bin/env bash
-# hale's demo: installs what is missing, builds hale, starts a small local web server and runs
-# hale on examples/hale.toml in the foreground. Ctrl-C stops both.
+# hale's demo: installs what is missing, builds hale and runs it on examples/hale.toml. hale
+# probes itself, a web server it supervises, a closed port and Debian's monitoring-plugins;
+# the demo then SIGKILLs the supervised web server to show hale restarting it. Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh build
 
-python3 -m http.server 8081 --bind 127.0.0.1 --directory examples/demo-site >/dev/null 2>&1 &
-web_pid=$!
-trap 'kill $web_pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do  # let the web server come up before its checks run
-  build/hale probe 127.0.0.1:8081 --timeout 200ms >/dev/null 2>&1 && break
+export HALE_TOKEN=${HALE_TOKEN:-demo-token-$RANDOM$RANDOM}
+config=examples/hale.toml
+mkdir -p .hale
+log=.hale/demo.log
+build/hale validate -c "$config"
+build/hale run -c "$config" >"$log" 2>&1 &
+hale_pid=$!
+trap 'kill -TERM $hale_pid 2>/dev/null || true; wait $hale_pid 2>/dev/null || true' EXIT
+
+service_pid() {  # the supervised web server's pid, from hale's API
+  curl -s localhost:8099/api/v1/services/web | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"] or "")'
+}
+
+for _ in $(seq 100); do  # hale starts the web server, probes it and turns ready
+  curl -sf localhost:8099/readyz >/dev/null 2>&1 && break
   sleep 0.1
 done
+echo
+echo "== hale is up; every check and service:"
+build/hale status -c "$config" || true
 
-export HALE_TOKEN=${HALE_TOKEN:-demo-token-$RANDOM$RANDOM}
+old=$(service_pid)
+echo
+echo "== SIGKILL the supervised web server (pid $old); hale restarts it after its 500ms backoff:"
+kill -9 "$old"
+for _ in $(seq 100); do
+  new=$(service_pid)
+  [[ -n "$new" && "$new" != "$old" ]] && break
+  sleep 0.05
+done
+grep '"event":"service_transition"' "$log" | grep '"service":"web"' | tail -n 3 || true
+echo "   new pid: $new"
+sleep 1
+build/hale status -c "$config" || true
+
 cat <<MSG
 
-  hale demo: probing hale itself, a web server on 127.0.0.1:8081, a closed port (the
-  non-critical "cache"), and Debian's check_disk / check_load. In another terminal:
+  hale keeps watching (its JSON log: $log). In another terminal:
 
     curl -s localhost:8099/readyz?verbose       # kube-apiserver style, 200 or 503
     curl -s localhost:8099/health | python3 -m json.tool
-    curl -s localhost:8099/metrics | grep hale_check_status
+    curl -s localhost:8099/metrics | grep -E 'hale_check_status|hale_service_'
+    build/hale status -c $config
+    build/hale logs web -c $config -n 5        # the web server's output
+    HALE_TOKEN=$HALE_TOKEN build/hale stop web -c $config     # /readyz turns 503, stays stopped
+    HALE_TOKEN=$HALE_TOKEN build/hale start web -c $config
     build/hale probe http://127.0.0.1:8099/readyz && echo ready
-    curl -s -X POST -H "Authorization: Bearer \$HALE_TOKEN" localhost:8099/api/v1/reload
-         (HALE_TOKEN=$HALE_TOKEN)
 
-  Stop the web server to watch readiness turn 503:   kill $web_pid
-  Ctrl-C stops the demo.
+  Ctrl-C stops hale and the web server.
 
 MSG
-build/hale validate -c examples/hale.toml
-build/hale run -c examples/hale.toml
+wait $hale_pid

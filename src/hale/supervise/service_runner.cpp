@@ -10,6 +10,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -43,9 +44,10 @@ std::string_view reason_label(StopCause c) {
   return "crash";
 }
 
-// hale's environment minus what belongs to hale's own supervisor (systemd), plus the
-// service's `env` (which wins).
-std::vector<std::string> child_environment(const ServiceSpec& spec) {
+// hale's environment minus what belongs to hale's own supervisor (systemd) and minus every
+// variable that holds one of hale's secrets (HALE_TOKEN must not reach every service), plus
+// the service's `env` (which wins, so a service may still be given a secret explicitly).
+std::vector<std::string> child_environment(const ServiceSpec& spec, const std::vector<std::string>& secrets) {
   std::vector<std::string> env;
   for (char** e = environ; e && *e; ++e) {
     std::string_view kv(*e);
@@ -53,6 +55,9 @@ std::vector<std::string> child_environment(const ServiceSpec& spec) {
         kv.starts_with("WATCHDOG_PID=") || kv.starts_with("LISTEN_FDS=") || kv.starts_with("LISTEN_PID=")) {
       continue;
     }
+    const auto eq = kv.find('=');
+    const std::string_view value = eq == std::string_view::npos ? std::string_view() : kv.substr(eq + 1);
+    if (!value.empty() && std::find(secrets.begin(), secrets.end(), value) != secrets.end()) continue;
     bool overridden = false;
     for (const auto& [k, v] : spec.env) {
       if (kv.size() > k.size() && kv.substr(0, k.size()) == k && kv[k.size()] == '=') overridden = true;
@@ -206,7 +211,7 @@ void ServiceRunner::spawn(Phase phase) {
   }
   ServiceLaunch launch;
   launch.argv = phase == Phase::kPreStart ? spec_.pre_start : spec_.command;
-  launch.env = child_environment(spec_);
+  launch.env = child_environment(spec_, host_.secrets());
   launch.cwd = spec_.cwd;
   launch.user = spec_.user;
   if (phase == Phase::kMain && spec_.ready == ReadyMode::kNotify) {

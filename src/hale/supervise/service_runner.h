@@ -37,6 +37,9 @@ class SupervisorHost {
   virtual Engine& engine() = 0;
   virtual std::mt19937_64& rng() = 0;
   virtual const std::string& logs_dir() = 0;
+  // Secret values of the config (admin token, env:/file: values): an inherited environment
+  // variable holding one is not passed on to services.
+  virtual const std::vector<std::string>& secrets() = 0;
   // Whether `spec`'s depends_on hold now; when not, `waiting` says for what.
   virtual bool dependencies_met(const ServiceSpec& spec, std::string& waiting) = 0;
   // The runner's view changed; `t` is set when its state did.

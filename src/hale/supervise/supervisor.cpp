@@ -32,6 +32,7 @@ struct Supervisor::Impl final : SupervisorHost {
   Engine& engine() override { return engine_; }
   std::mt19937_64& rng() override { return rng_; }
   const std::string& logs_dir() override { return logs_dir_; }
+  const std::vector<std::string>& secrets() override { return secrets_; }
 
   bool dependencies_met(const ServiceSpec& spec, std::string& waiting) override {
     for (const ServiceDependency& dep : spec.depends_on) {
@@ -126,6 +127,7 @@ struct Supervisor::Impl final : SupervisorHost {
   Engine& engine_;
   StateStore* store_;
   std::string logs_dir_;
+  std::vector<std::string> secrets_;
   std::mt19937_64 rng_;
   std::map<std::string, std::shared_ptr<ServiceRunner>> runners_;
   // Removed by a reload, still stopping.
@@ -155,6 +157,7 @@ void Supervisor::set_store(StateStore* store) { impl_->store_ = store; }
 void Supervisor::apply(const Config& config) {
   Impl& s = *impl_;
   if (s.shutting_down_) return;
+  s.secrets_ = config.secrets;
   std::map<std::string, std::shared_ptr<ServiceRunner>> next;
   std::vector<std::shared_ptr<ServiceRunner>> fresh;
   for (const ServiceSpec& spec : config.services) {

@@ -1,0 +1,282 @@
+// The supervisor's process handling with real children (SPEC §4): sd_notify READY=1 and the
+// watchdog through libsystemd's own sd_notify(), stop_timeout escalation to SIGKILL of the
+// whole group, no orphan after hale is SIGKILLed, log rotation, env/cwd, a command that cannot
+// start, depends_on, and reload of services.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "support/hale_process.h"
+#include "support/service_helpers.h"
+#include "support/temp_dir.h"
+
+namespace hale::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+TEST(SupervisorProcess, NotifyReadyThenAMissedWatchdogRestarts) {
+  TempDir state;
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[services.notifier]
+command = )" + child_command({"--notify-ready-after", "300", "--status", "warming done",
+                              "--watchdog-every", "100", "--watchdog-count", "8"}) + R"(
+ready = "notify"
+watchdog = "400ms"
+stability_period = "0s"
+backoff = { base = "0s", max = "0s", jitter = "0ms" }
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  // Until READY=1 it is starting; then ready, with its STATUS= text.
+  ASSERT_TRUE(eventually([&] { return state_of(hale, "notifier") == "starting"; }, 5s)) << hale.log();
+  nlohmann::json j;
+  ASSERT_TRUE(eventually([&] {
+    j = service_state(hale, "notifier");
+    return j.value("state", "") == "ready";
+  }, 5s)) << hale.log();
+  EXPECT_EQ(j["status_text"], "warming done");
+  const pid_t first = j["pid"].get<pid_t>();
+
+  // After 8 pings (~800 ms) the child goes quiet: 400 ms later the watchdog restarts it.
+  std::optional<pid_t> second;
+  ASSERT_TRUE(eventually([&] {
+    second = pid_of(hale, "notifier");
+    return second && *second != first;
+  }, 10s)) << hale.log();
+  j = service_state(hale, "notifier");
+  EXPECT_EQ(j["restarts_by_reason"]["watchdog"], 1) << j.dump();
+  EXPECT_TRUE(hale.wait_for_log("no WATCHDOG=1 for 400ms"));
+}
+
+TEST(SupervisorProcess, StopTimeoutKillsTheWholeGroup) {
+  TempDir state;
+  const std::string grandchild_file = (state.path() / "grandchild.pid").string();
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[services.stubborn]
+command = )" + child_command({"--ignore-sigterm", "--grandchild-pid-file", grandchild_file}) + R"(
+stop_timeout = "300ms"
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  std::optional<pid_t> pid, grandchild;
+  ASSERT_TRUE(eventually([&] { return (pid = pid_of(hale, "stubborn")).has_value(); }, 5s));
+  ASSERT_TRUE(eventually([&] { return (grandchild = read_pid_file(grandchild_file)).has_value(); }, 5s));
+  ASSERT_TRUE(running(*grandchild));
+
+  ASSERT_EQ(service_action(hale, "stubborn", "stop").status, 200);
+  // SIGTERM is ignored: it is still stopping at first, then SIGKILL takes the group.
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(state_of(hale, "stubborn"), "stopping");
+  ASSERT_TRUE(eventually([&] { return state_of(hale, "stubborn") == "stopped"; }, 5s)) << hale.log();
+  EXPECT_TRUE(hale.wait_for_log("service_stop_timeout"));
+  EXPECT_EQ(service_state(hale, "stubborn")["last_exit"]["signal"], "SIGKILL");
+  EXPECT_TRUE(eventually([&] { return !running(*pid) && !running(*grandchild); }, 5s));
+}
+
+TEST(SupervisorProcess, NothingSurvivesASigkillOfHale) {
+  // Orphans come to this test process (not to init), so it can see them die and reap them.
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  TempDir state;
+  const std::string grandchild_file = (state.path() / "grandchild.pid").string();
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[services.family]
+command = )" + child_command({"--grandchild-pid-file", grandchild_file}) + R"(
+
+[services.plain]
+command = )" + child_command({}) + "\n");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  std::optional<pid_t> family, plain, grandchild;
+  ASSERT_TRUE(eventually([&] {
+    family = pid_of(hale, "family");
+    plain = pid_of(hale, "plain");
+    grandchild = read_pid_file(grandchild_file);
+    return family && plain && grandchild;
+  }, 5s)) << hale.log();
+  ASSERT_TRUE(running(*family) && running(*plain) && running(*grandchild));
+
+  hale.signal(SIGKILL);
+  ASSERT_TRUE(hale.wait_exit().has_value());
+  // Reap whatever was re-parented to us while waiting for all three to be gone.
+  auto reap = [] {
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+  };
+  EXPECT_TRUE(eventually([&] {
+    reap();
+    return !running(*family) && !running(*plain) && !running(*grandchild);
+  }, 5s)) << "family " << proc_state(*family) << " plain " << proc_state(*plain) << " grandchild "
+          << proc_state(*grandchild);
+  reap();
+  ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+TEST(SupervisorProcess, OutputGoesToSizeRotatedLogs) {
+  TempDir state;
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[services.chatty]
+command = )" + child_command({"--print-bytes", "1500", "--exit-after", "50", "--exit-code", "0"}) + R"(
+restart = "always"
+backoff = { base = "20ms", max = "20ms", jitter = "0ms" }
+restart_budget = { max = 1000, window = "1m" }
+stability_period = "0s"
+log_max_bytes = 2048
+log_keep = 2
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  const fs::path logs = state.path() / "logs";
+  ASSERT_TRUE(eventually([&] { return service_state(hale, "chatty")["restarts"].get<int>() >= 6; }, 10s))
+      << hale.log();
+  EXPECT_TRUE(fs::exists(logs / "chatty.log"));
+  EXPECT_TRUE(fs::exists(logs / "chatty.log.1"));
+  EXPECT_TRUE(fs::exists(logs / "chatty.log.2"));
+  EXPECT_FALSE(fs::exists(logs / "chatty.log.3")) << "keeps only log_keep rotated files";
+  for (const char* name : {"chatty.log.1", "chatty.log.2"}) {
+    const auto size = fs::file_size(logs / name);
+    EXPECT_GT(size, 0u);
+    EXPECT_LE(size, 2048u) << name;
+  }
+}
+
+TEST(SupervisorProcess, EnvAndCwdReachTheChild) {
+  TempDir state;
+  TempDir workdir;
+  const std::string env_out = (state.path() / "env.txt").string();
+  const std::string cwd_out = (state.path() / "cwd.txt").string();
+  setenv("SVC_TEST_SECRET", "s3cr3t-value", 1);
+  setenv("SVC_TEST_PLAIN", "visible", 1);
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[services.envy]
+command = )" + child_command({"--env-out", env_out, "--cwd-out", cwd_out}) + R"(
+cwd = ")" + workdir.path().string() + R"("
+env = { GREETING = "hello", API_KEY = "env:SVC_TEST_SECRET" }
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return fs::exists(env_out) && fs::exists(cwd_out) && !slurp(cwd_out).empty(); }, 5s));
+  const std::string env = slurp(env_out);
+  EXPECT_THAT(env, ::testing::HasSubstr("GREETING=hello\n"));
+  EXPECT_THAT(env, ::testing::HasSubstr("API_KEY=s3cr3t-value\n"));  // given explicitly
+  EXPECT_THAT(env, ::testing::HasSubstr("SVC_TEST_PLAIN=visible\n"));  // hale's environment
+  // ... but not the variable hale read a secret from: secrets are not inherited.
+  EXPECT_THAT(env, ::testing::Not(::testing::HasSubstr("SVC_TEST_SECRET=")));
+  EXPECT_THAT(env, ::testing::Not(::testing::HasSubstr("NOTIFY_SOCKET=")));
+  EXPECT_THAT(slurp(cwd_out), ::testing::StartsWith(fs::canonical(workdir.path()).string()));
+  // The secret never shows in hale's answers or log.
+  EXPECT_THAT(http_get(hale.url("/api/v1/services/envy")).body, ::testing::Not(::testing::HasSubstr("s3cr3t")));
+  EXPECT_THAT(hale.log(), ::testing::Not(::testing::HasSubstr("s3cr3t-value")));
+}
+
+TEST(SupervisorProcess, ACommandThatCannotStartEndsFailedWithTheReason) {
+  TempDir state;
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[services.ghost]
+command = ["/nonexistent/ghost-server", "--port", "1"]
+backoff = { base = "10ms", max = "10ms", jitter = "0ms" }
+restart_budget = { max = 2, window = "1m" }
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  nlohmann::json j;
+  ASSERT_TRUE(eventually([&] {
+    j = service_state(hale, "ghost");
+    return j.value("state", "") == "failed";
+  }, 5s)) << hale.log();
+  EXPECT_THAT(j["reason"].get<std::string>(), ::testing::HasSubstr("cannot run /nonexistent/ghost-server"));
+  EXPECT_EQ(j["restarts_by_reason"]["start_failed"], 2);
+}
+
+TEST(SupervisorProcess, DependsOnWaitsForAHealthyDependency) {
+  TempDir state;
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[services.db]
+command = )" + child_command({"--notify-ready-after", "600"}) + R"(
+ready = "notify"
+
+[services.app]
+command = )" + child_command({}) + R"(
+depends_on = { db = "healthy" }
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  nlohmann::json app;
+  ASSERT_TRUE(eventually([&] {
+    app = service_state(hale, "app");
+    return app.value("state", "") == "starting";
+  }, 5s)) << hale.log();
+  EXPECT_THAT(app["reason"].get<std::string>(), ::testing::HasSubstr("waiting for db (healthy)"));
+  EXPECT_TRUE(app["pid"].is_null());
+  ASSERT_TRUE(eventually([&] { return state_of(hale, "app") == "running"; }, 5s)) << hale.log();
+  EXPECT_EQ(state_of(hale, "db"), "ready");
+}
+
+TEST(SupervisorProcess, ReloadAddsRemovesAndRestartsOnlyChangedServices) {
+  TempDir state;
+  auto config = [&](const std::string& services) { return server_section(state.path().string()) + services; };
+  auto service = [](const std::string& name, const std::string& env) {
+    return "\n[services." + name + "]\ncommand = " + child_command({}) + "\nenv = { V = \"" + env + "\" }\n";
+  };
+  HaleProcess hale(config(service("keep", "1") + service("change", "1") + service("drop", "1")));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  std::optional<pid_t> keep, change, drop;
+  ASSERT_TRUE(eventually([&] {
+    keep = pid_of(hale, "keep");
+    change = pid_of(hale, "change");
+    drop = pid_of(hale, "drop");
+    return keep && change && drop;
+  }, 5s)) << hale.log();
+
+  hale.rewrite_config(config(service("keep", "1") + service("change", "2") + service("added", "1")));
+  hale.signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return pid_of(hale, "added").has_value(); }, 5s)) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto now = pid_of(hale, "change");
+    return now && *now != *change;
+  }, 5s)) << hale.log();
+  EXPECT_EQ(pid_of(hale, "keep"), keep) << "an unchanged service is left alone";
+  EXPECT_EQ(http_get(hale.url("/api/v1/services/drop")).status, 404);
+  EXPECT_TRUE(eventually([&] { return !running(*drop); }, 5s));
+}
+
+TEST(SupervisorProcess, ReadinessTakesPartInReadyz) {
+  TempDir state;
+  const std::uint16_t port = free_port();
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[checks.web-ready]
+type = "tcp"
+target = "127.0.0.1:)" + std::to_string(port) + R"("
+interval = "100ms"
+groups = []
+
+[services.web]
+command = )" + child_command({"--http-port", std::to_string(port)}) + R"(
+readiness = "web-ready"
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return state_of(hale, "web") == "ready"; }, 5s)) << hale.log();
+  HttpReply ready = http_get(hale.url("/readyz?verbose"));
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_THAT(ready.body, ::testing::HasSubstr("[+]services/web ready"));
+
+  ASSERT_EQ(service_action(hale, "web", "stop").status, 200);
+  ASSERT_TRUE(eventually([&] { return state_of(hale, "web") == "stopped"; }, 5s));
+  ready = http_get(hale.url("/readyz?verbose"));
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_THAT(ready.body, ::testing::HasSubstr("[-]services/web not ready: stopped"));
+  EXPECT_EQ(http_get(hale.url("/readyz?exclude=services/web")).status, 200);
+}
+
+}  // namespace
+}  // namespace hale::testing

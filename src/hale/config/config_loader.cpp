@@ -1,6 +1,7 @@
 // The config loader: TOML text -> a validated Config or every error in it (SPEC §1).
 // Parses with toml++, then walks the top-level tables: [groups] first (checks name them),
-// [server], [defaults], then each [checks.NAME] over the defaults. Never throws: a parse error,
+// [server], [defaults], then each [checks.NAME] over the defaults, then [services.NAME] (they
+// name checks). Never throws: a parse error,
 // and anything unexpected, becomes a ConfigError with a position.
 #include <algorithm>
 #include <array>
@@ -17,6 +18,7 @@
 #include "hale/config/diagnostics.h"
 #include "hale/config/load_context.h"
 #include "hale/config/server_table.h"
+#include "hale/config/service_table.h"
 #include "hale/config/toml_reader.h"
 
 namespace hale {
@@ -26,10 +28,10 @@ namespace {
 using config::Diagnostics;
 using config::LoadContext;
 
-// Sections a later version of hale reads (SPEC §4-§7): named as "not supported yet", not as
+// Sections a later version of hale reads (SPEC §5-§7): named as "not supported yet", not as
 // typos, so an operator with a newer config knows to upgrade rather than to rename.
-constexpr std::array<std::string_view, 6> kFutureSections{"services", "heartbeats", "notifiers",
-                                                         "alerts",   "silences",   "drills"};
+constexpr std::array<std::string_view, 5> kFutureSections{"heartbeats", "notifiers", "alerts", "silences",
+                                                         "drills"};
 constexpr std::array<std::string_view, 10> kTopLevelKeys{"server",    "defaults",   "checks",   "groups",
                                                         "services",  "heartbeats", "notifiers", "alerts",
                                                         "silences",  "drills"};
@@ -79,10 +81,22 @@ void read_checks(const toml::table& checks, const CheckSpec& defaults, LoadConte
   }
 }
 
+// Every check named under [checks], also one whose table has errors: a service naming it
+// should not add a second error for the same mistake.
+config::NameSet declared_checks(const toml::table& root) {
+  config::NameSet names;
+  if (const auto* checks = root.get_as<toml::table>("checks")) {
+    for (auto&& [k, v] : *checks) {
+      if (v.is_table()) names.emplace(k.str());
+    }
+  }
+  return names;
+}
+
 void report_other_top_level(const toml::table& root, Diagnostics& d) {
   for (auto&& [k, v] : root) {
     const std::string_view key = k.str();
-    if (key == "server" || key == "defaults" || key == "checks" || key == "groups") continue;
+    if (key == "server" || key == "defaults" || key == "checks" || key == "groups" || key == "services") continue;
     if (std::find(kFutureSections.begin(), kFutureSections.end(), key) != kFutureSections.end()) {
       // [[alerts]] is an array of tables in SPEC §6; the rest are [NAME.x] tables.
       const std::string shown = key == "alerts" ? "[[alerts]]" : "[" + std::string(key) + "]";
@@ -109,6 +123,11 @@ Config read_config(const toml::table& root, const std::string& path, LoadContext
   }
   if (const auto* node = root.get("checks")) {
     if (const auto* t = config::read_table(*node, "checks", d)) read_checks(*t, defaults, ctx, out.checks);
+  }
+  if (const auto* node = root.get("services")) {
+    if (const auto* t = config::read_table(*node, "services", d)) {
+      out.services = config::read_services(*t, declared_checks(root), ctx);
+    }
   }
   report_other_top_level(root, d);
 

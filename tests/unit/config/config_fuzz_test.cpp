@@ -51,6 +51,28 @@ backoff = { base = "500ms", max = "30s", jitter = "250ms", max_retries = 0 }
 type = "exec"
 command = ["/usr/lib/nagios/plugins/check_disk", "-w", "20%"]
 critical = false
+
+[services.api]
+command = ["./api-server", "--port", "8080"]
+env = { RUST_LOG = "info", MODE = "demo" }
+cwd = "/"
+restart = "on-failure"
+backoff = { base = "1s", max = "5m", multiplier = 2, jitter = "10%" }
+restart_budget = { max = 5, window = "10m" }
+stability_period = "60s"
+liveness = "runner"
+readiness = "db"
+pre_start = ["./refresh-token"]
+stop_signal = "SIGTERM"
+stop_timeout = "10s"
+depends_on = { worker = "started", db = "healthy" }
+
+[services.worker]
+command = ["./worker"]
+ready = "notify"
+watchdog = "30s"
+log_max_bytes = 1048576
+log_keep = 5
 )";
 
 // SplitMix64: small, deterministic, good enough to pick mutations.
@@ -94,6 +116,7 @@ TEST(ConfigFuzz, ValidConfigLoads) {
   const LoadResult r = load_config_string(kValidConfig, "fuzz.toml");
   ASSERT_TRUE(r.config);
   EXPECT_EQ(r.config->checks.size(), 3u);
+  EXPECT_EQ(r.config->services.size(), 2u);
 }
 
 TEST(ConfigFuzz, MutatedConfigsNeverThrowAndAlwaysAnswer) {

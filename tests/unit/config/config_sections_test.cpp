@@ -86,8 +86,8 @@ const std::vector<Case> kCases = {
      {"hale.toml:2:15: `description` must be a string, not an integer"}},
 
     // Top level.
-    {"FutureServices", "[services.api]\ncommand = [\"./api\"]\n",
-     {"hale.toml:1:2: [services] is not supported by this version of hale"}},
+    {"TopLevelServicesTypo", "[service.api]\ncommand = [\"./api\"]\n",
+     {"hale.toml:1:2: unknown key `service` at the top level; did you mean `services`?"}},
     {"FutureHeartbeats", "[heartbeats.backup]\nschedule = \"0 3 * * *\"\n",
      {"hale.toml:1:2: [heartbeats] is not supported by this version of hale"}},
     {"FutureNotifiers", "[notifiers.ops]\ntype = \"discord\"\n",

@@ -1,0 +1,641 @@
+// One [services.NAME] table at a time through the key table below, then the rules between its
+// keys; last, depends_on over all services together (a cycle needs them all to be seen).
+#include "hale/config/service_table.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <csignal>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "hale/config/check_keys.h"
+#include "hale/config/check_table.h"
+#include "hale/config/levenshtein.h"
+#include "hale/config/toml_reader.h"
+
+namespace hale::config {
+
+namespace {
+
+std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
+std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+// A word of an enumerated key and what it means.
+template <typename T>
+struct Word {
+  std::string_view name;
+  T value;
+};
+
+constexpr std::array<Word<RestartMode>, 3> kRestartModes{{
+    {"always", RestartMode::kAlways},
+    {"on-failure", RestartMode::kOnFailure},
+    {"never", RestartMode::kNever},
+}};
+
+constexpr std::array<Word<ReadyMode>, 3> kReadyModes{{
+    {"started", ReadyMode::kStarted},
+    {"notify", ReadyMode::kNotify},
+    {"check", ReadyMode::kCheck},
+}};
+
+constexpr std::array<Word<DependencyCondition>, 3> kConditions{{
+    {"started", DependencyCondition::kStarted},
+    {"healthy", DependencyCondition::kHealthy},
+    {"completed", DependencyCondition::kCompleted},
+}};
+
+// The signals a service may be stopped with; each also without its "SIG" prefix ("TERM").
+constexpr std::array<Word<int>, 7> kSignals{{
+    {"SIGTERM", SIGTERM},
+    {"SIGINT", SIGINT},
+    {"SIGQUIT", SIGQUIT},
+    {"SIGHUP", SIGHUP},
+    {"SIGUSR1", SIGUSR1},
+    {"SIGUSR2", SIGUSR2},
+    {"SIGKILL", SIGKILL},
+}};
+
+constexpr std::array<std::string_view, 4> kBackoffKeys{"base", "max", "multiplier", "jitter"};
+constexpr std::array<std::string_view, 2> kBudgetKeys{"max", "window"};
+
+constexpr std::int64_t kMinLogBytes = 1024;
+constexpr std::int64_t kMaxLogKeep = 100;
+
+// The names of `words`, for did-you-mean, and as "a, b, c" for messages.
+template <typename T, std::size_t N>
+std::array<std::string_view, N> names_of(const std::array<Word<T>, N>& words) {
+  std::array<std::string_view, N> names{};
+  for (std::size_t i = 0; i < N; ++i) names[i] = words[i].name;
+  return names;
+}
+
+template <std::size_t N>
+std::string listed(const std::array<std::string_view, N>& names) {
+  std::string out;
+  for (std::string_view n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
+
+// One of `words`, exactly as written (case-sensitive, like every other value of hale.toml).
+template <typename T, std::size_t N>
+std::optional<T> read_word(const toml::node& v, std::string_view key, const std::array<Word<T>, N>& words,
+                           Diagnostics& d) {
+  auto text = read_string(v, key, d);
+  if (!text) return std::nullopt;
+  for (const Word<T>& w : words) {
+    if (w.name == *text) return w.value;
+  }
+  const auto names = names_of(words);
+  std::string message = backticked(key) + ": unknown value " + quoted(*text) + " (expected one of " + listed(names) + ")";
+  if (auto guess = did_you_mean(*text, names)) message += "; did you mean " + quoted(*guess) + "?";
+  d.add(v, std::move(message));
+  return std::nullopt;
+}
+
+// An argv array: every element a non-empty string (an empty argument is nearly always a
+// template that expanded to nothing). `allow_empty`: `[]` means "none".
+std::optional<std::vector<std::string>> read_argv(const toml::node& v, std::string_view key, bool allow_empty,
+                                                  Diagnostics& d) {
+  const auto* argv = v.as_array();
+  if (argv == nullptr) {
+    // `command = "./api --port 8080"` would need a shell to split it; SPEC: argv, never a shell.
+    d.add(v, backticked(key) + " must be an array of strings (argv, never a shell), not " + std::string(type_name(v)));
+    return std::nullopt;
+  }
+  if (argv->empty() && !allow_empty) {
+    d.add(v, backticked(key) + " must not be empty");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  bool ok = true;
+  for (std::size_t i = 0; i < argv->size(); ++i) {
+    const std::string element = std::string(key) + "[" + std::to_string(i) + "]";
+    auto arg = read_nonempty_string(*argv->get(i), element, d);
+    if (!arg) {
+      ok = false;
+      continue;
+    }
+    out.push_back(std::move(*arg));
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+// Whether `name` is a user of this host; nullopt when it is, else why not.
+std::optional<std::string> user_problem(const std::string& name) {
+  long size = ::sysconf(_SC_GETPW_R_SIZE_MAX);
+  std::vector<char> buf(size > 0 ? static_cast<std::size_t>(size) : 16384);
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  int rc = 0;
+  while ((rc = ::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE &&
+         buf.size() < (1u << 20)) {
+    buf.resize(buf.size() * 2);
+  }
+  if (found != nullptr) return std::nullopt;
+  // Not found is rc 0; glibc documents ENOENT, ESRCH, EBADF and EPERM as "not found" too.
+  if (rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM) {
+    return "user " + quoted(name) + " does not exist";
+  }
+  return "`user` " + quoted(name) + ": cannot look it up: " + std::strerror(rc);
+}
+
+// A depends_on entry that names another service: an edge of the graph that must have no cycle.
+struct Edge {
+  std::string to;
+  SourcePos at;  // the entry's key inside depends_on
+};
+
+// The names a service table may refer to.
+struct Known {
+  const NameSet& services;
+  const NameSet& checks;
+};
+
+// One service being read.
+struct ServiceRead {
+  ServiceSpec spec;
+  KeyPositions at;          // the keys read without error, and where their values are
+  std::vector<Edge> edges;  // depends_on entries naming other services
+};
+
+struct ServiceKeyCall {
+  const toml::node& value;
+  std::string_view key;
+  ServiceRead& read;
+  LoadContext& ctx;
+  const Known& known;
+  Diagnostics& diagnostics() const { return ctx.diagnostics(); }
+  ServiceSpec& spec() const { return read.spec; }
+};
+
+void apply_command(const ServiceKeyCall& c) {
+  if (auto argv = read_argv(c.value, c.key, /*allow_empty=*/false, c.diagnostics())) c.spec().command = std::move(*argv);
+}
+
+void apply_pre_start(const ServiceKeyCall& c) {
+  if (auto argv = read_argv(c.value, c.key, /*allow_empty=*/true, c.diagnostics())) {
+    c.spec().pre_start = std::move(*argv);
+  }
+}
+
+void apply_env(const ServiceKeyCall& c) {
+  Diagnostics& d = c.diagnostics();
+  const auto* table = read_table(c.value, c.key, d);
+  if (table == nullptr) return;
+  std::vector<std::pair<std::string, std::string>> env;
+  bool ok = true;
+  for (auto&& [k, v] : *table) {
+    const std::string name(k.str());
+    const std::string key = std::string(c.key) + "." + name;
+    if (!is_valid_env_name(name)) {
+      d.add(k, backticked(c.key) + ": " + quoted(name) +
+                   " is not a valid variable name (letters, digits and '_', not starting with a digit)");
+      ok = false;
+    }
+    auto text = read_string(v, key, d);
+    if (!text) {
+      ok = false;
+      continue;
+    }
+    auto value = c.ctx.resolve_value(v, key, *text);
+    if (!value) {
+      ok = false;
+      continue;
+    }
+    env.emplace_back(name, std::move(*value));
+  }
+  if (!ok) return;
+  // toml++ keeps keys sorted already; sorting here keeps the promise whatever it does.
+  std::sort(env.begin(), env.end());
+  c.spec().env = std::move(env);
+}
+
+void apply_cwd(const ServiceKeyCall& c) {
+  Diagnostics& d = c.diagnostics();
+  auto text = read_nonempty_string(c.value, c.key, d);
+  if (!text) return;
+  const std::string path = c.ctx.resolve_path(*text);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    d.add(c.value, backticked(c.key) + " " + quoted(path) + ": " + std::strerror(errno));
+    return;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    d.add(c.value, backticked(c.key) + " " + quoted(path) + " is not a directory");
+    return;
+  }
+  c.spec().cwd = path;
+}
+
+void apply_user(const ServiceKeyCall& c) {
+  auto name = read_nonempty_string(c.value, c.key, c.diagnostics());
+  if (!name) return;
+  // Whether hale may switch to it (it must run as root) is known only at start.
+  if (auto problem = user_problem(*name)) {
+    c.diagnostics().add(c.value, std::move(*problem));
+    return;
+  }
+  c.spec().user = std::move(*name);
+}
+
+void apply_restart(const ServiceKeyCall& c) {
+  if (auto mode = read_word(c.value, c.key, kRestartModes, c.diagnostics())) c.spec().restart = *mode;
+}
+
+std::optional<double> read_multiplier(const toml::node& v, std::string_view key, Diagnostics& d) {
+  double m = 0;
+  if (const auto* i = v.as_integer()) {
+    m = static_cast<double>(i->get());
+  } else if (const auto* f = v.as_floating_point()) {
+    m = f->get();
+  } else {
+    d.add(v, backticked(key) + " must be a number, not " + std::string(type_name(v)));
+    return std::nullopt;
+  }
+  if (!std::isfinite(m)) {
+    d.add(v, backticked(key) + " must be a finite number");
+    return std::nullopt;
+  }
+  if (m < 1) {
+    // Below 1 the delay would shrink with every failure: the opposite of a backoff.
+    d.add(v, backticked(key) + " must be at least 1");
+    return std::nullopt;
+  }
+  return m;
+}
+
+void apply_backoff(const ServiceKeyCall& c) {
+  Diagnostics& d = c.diagnostics();
+  const auto* table = read_table(c.value, c.key, d);
+  if (table == nullptr) return;
+  const std::size_t errors_before = d.size();
+  ServiceBackoff policy;
+  const toml::node* base_node = nullptr;
+  const toml::node* max_node = nullptr;
+  for (auto&& [k, v] : *table) {
+    const std::string name = std::string(c.key) + "." + std::string(k.str());
+    if (k.str() == "base") {
+      base_node = &v;
+      // 0 is allowed: restart at once (the budget still bounds a crash loop).
+      if (auto dur = read_duration(v, name, d)) policy.base = *dur;
+    } else if (k.str() == "max") {
+      max_node = &v;
+      if (auto dur = read_duration(v, name, d)) policy.max = *dur;
+    } else if (k.str() == "multiplier") {
+      if (auto m = read_multiplier(v, name, d)) policy.multiplier = *m;
+    } else if (k.str() == "jitter") {
+      auto text = read_string(v, name, d);
+      if (!text) continue;
+      auto jitter = parse_jitter(*text);
+      if (!jitter) {
+        d.add(v, backticked(name) + ": invalid value " + quoted(*text) +
+                     " (use a duration like \"2s\" or a share of the delay from \"0%\" to \"100%\")");
+        continue;
+      }
+      policy.jitter = *jitter;
+    } else {
+      report_unknown_key(k, "in " + backticked(c.key), kBackoffKeys, d);
+    }
+  }
+  if (d.size() != errors_before) return;
+  if (policy.max < policy.base) {
+    // Only base written: the default max may be what is too small, so say where it came from.
+    const std::string max_text = format_duration(policy.max) + (max_node ? "" : ", the default");
+    const toml::node& at = max_node ? *max_node : (base_node ? *base_node : c.value);
+    d.add(at, backticked(std::string(c.key) + ".max") + " (" + max_text + ") must not be less than " +
+                  backticked(std::string(c.key) + ".base") + " (" + format_duration(policy.base) + ")");
+    return;
+  }
+  c.spec().backoff = policy;
+}
+
+void apply_restart_budget(const ServiceKeyCall& c) {
+  Diagnostics& d = c.diagnostics();
+  const auto* table = read_table(c.value, c.key, d);
+  if (table == nullptr) return;
+  const std::size_t errors_before = d.size();
+  RestartBudget budget;
+  for (auto&& [k, v] : *table) {
+    const std::string name = std::string(c.key) + "." + std::string(k.str());
+    if (k.str() == "max") {
+      if (auto n = read_integer(v, name, 1, INT_MAX, d)) budget.max = static_cast<int>(*n);
+    } else if (k.str() == "window") {
+      if (auto dur = read_duration(v, name, d, /*positive=*/true)) budget.window = *dur;
+    } else {
+      report_unknown_key(k, "in " + backticked(c.key), kBudgetKeys, d);
+    }
+  }
+  if (d.size() == errors_before) c.spec().restart_budget = budget;
+}
+
+void apply_stability_period(const ServiceKeyCall& c) {
+  if (auto dur = read_duration(c.value, c.key, c.diagnostics())) c.spec().stability_period = *dur;
+}
+
+// `liveness` / `readiness`: the name of a check of [checks].
+std::optional<std::string> read_check_name(const ServiceKeyCall& c) {
+  auto name = read_nonempty_string(c.value, c.key, c.diagnostics());
+  if (!name) return std::nullopt;
+  if (c.known.checks.find(*name) == c.known.checks.end()) {
+    std::string message = std::string(c.key) + " names check " + quoted(*name) + ", which is not defined";
+    const std::vector<std::string_view> checks(c.known.checks.begin(), c.known.checks.end());
+    if (auto guess = did_you_mean(*name, checks)) message += "; did you mean " + quoted(*guess) + "?";
+    c.diagnostics().add(c.value, std::move(message));
+    return std::nullopt;
+  }
+  return name;
+}
+
+void apply_liveness(const ServiceKeyCall& c) {
+  if (auto name = read_check_name(c)) c.spec().liveness = std::move(*name);
+}
+
+void apply_readiness(const ServiceKeyCall& c) {
+  if (auto name = read_check_name(c)) c.spec().readiness = std::move(*name);
+}
+
+void apply_ready(const ServiceKeyCall& c) {
+  if (auto mode = read_word(c.value, c.key, kReadyModes, c.diagnostics())) c.spec().ready = *mode;
+}
+
+void apply_watchdog(const ServiceKeyCall& c) {
+  if (auto dur = read_duration(c.value, c.key, c.diagnostics(), /*positive=*/true)) c.spec().watchdog = *dur;
+}
+
+void apply_stop_signal(const ServiceKeyCall& c) {
+  Diagnostics& d = c.diagnostics();
+  auto text = read_string(c.value, c.key, d);
+  if (!text) return;
+  std::array<std::string_view, kSignals.size() * 2> candidates{};
+  std::array<std::string, kSignals.size()> short_names;
+  for (std::size_t i = 0; i < kSignals.size(); ++i) {
+    const Word<int>& s = kSignals[i];
+    short_names[i] = std::string(s.name.substr(3));
+    if (*text == s.name || *text == short_names[i]) {
+      c.spec().stop_signal = s.value;
+      return;
+    }
+    candidates[i] = s.name;
+    candidates[kSignals.size() + i] = short_names[i];
+  }
+  std::string message = backticked(c.key) + ": unknown signal " + quoted(*text) + " (expected one of " +
+                        listed(names_of(kSignals)) + "; the SIG prefix may be left out)";
+  if (auto guess = did_you_mean(*text, candidates)) message += "; did you mean " + quoted(*guess) + "?";
+  d.add(c.value, std::move(message));
+}
+
+void apply_stop_timeout(const ServiceKeyCall& c) {
+  if (auto dur = read_duration(c.value, c.key, c.diagnostics(), /*positive=*/true)) c.spec().stop_timeout = *dur;
+}
+
+void apply_depends_on(const ServiceKeyCall& c) {
+  Diagnostics& d = c.diagnostics();
+  const auto* table = read_table(c.value, c.key, d);
+  if (table == nullptr) return;
+  const std::string& self = c.spec().name;
+  std::vector<ServiceDependency> deps;
+  bool ok = true;
+  for (auto&& [k, v] : *table) {
+    const std::string name(k.str());
+    const std::string key = std::string(c.key) + "." + name;
+    const auto condition = read_word(v, key, kConditions, d);
+    if (!condition) ok = false;
+    if (name == self) {
+      d.add(k, "service " + quoted(self) + " cannot depend on itself");
+      ok = false;
+      continue;
+    }
+    // Services and checks are separate namespaces; a service of that name wins.
+    if (c.known.services.find(name) != c.known.services.end()) {
+      c.read.edges.push_back(Edge{name, position_of(k)});
+      if (condition) deps.push_back(ServiceDependency{name, *condition});
+      continue;
+    }
+    if (c.known.checks.find(name) != c.known.checks.end()) {
+      if (!condition) continue;
+      if (*condition != DependencyCondition::kHealthy) {
+        // A check is never "started" or "completed"; only whether it passes is known.
+        d.add(v, backticked(key) + ": " + quoted(name) + " is a check, which can only be \"healthy\"");
+        ok = false;
+        continue;
+      }
+      deps.push_back(ServiceDependency{name, *condition});
+      continue;
+    }
+    std::string message = backticked(c.key) + " names " + quoted(name) + ", which is neither a service nor a check";
+    std::vector<std::string_view> known;
+    for (const std::string& s : c.known.services) {
+      if (s != self) known.push_back(s);
+    }
+    known.insert(known.end(), c.known.checks.begin(), c.known.checks.end());
+    if (auto guess = did_you_mean(name, known)) message += "; did you mean " + quoted(*guess) + "?";
+    d.add(k, std::move(message));
+    ok = false;
+  }
+  if (!ok) return;
+  std::sort(deps.begin(), deps.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  c.spec().depends_on = std::move(deps);
+}
+
+void apply_log_max_bytes(const ServiceKeyCall& c) {
+  if (auto n = read_integer(c.value, c.key, kMinLogBytes, std::numeric_limits<std::int64_t>::max(),
+                            c.diagnostics())) {
+    c.spec().log_max_bytes = static_cast<std::size_t>(*n);
+  }
+}
+
+void apply_log_keep(const ServiceKeyCall& c) {
+  if (auto n = read_integer(c.value, c.key, 0, kMaxLogKeep, c.diagnostics())) c.spec().log_keep = static_cast<int>(*n);
+}
+
+using ApplyServiceKey = void (*)(const ServiceKeyCall&);
+
+struct ServiceKey {
+  std::string_view name;
+  ApplyServiceKey apply;
+};
+
+constexpr std::array kServiceKeys{
+    ServiceKey{"command", apply_command},
+    ServiceKey{"env", apply_env},
+    ServiceKey{"cwd", apply_cwd},
+    ServiceKey{"user", apply_user},
+    ServiceKey{"restart", apply_restart},
+    ServiceKey{"backoff", apply_backoff},
+    ServiceKey{"restart_budget", apply_restart_budget},
+    ServiceKey{"stability_period", apply_stability_period},
+    ServiceKey{"liveness", apply_liveness},
+    ServiceKey{"readiness", apply_readiness},
+    ServiceKey{"ready", apply_ready},
+    ServiceKey{"watchdog", apply_watchdog},
+    ServiceKey{"pre_start", apply_pre_start},
+    ServiceKey{"stop_signal", apply_stop_signal},
+    ServiceKey{"stop_timeout", apply_stop_timeout},
+    ServiceKey{"depends_on", apply_depends_on},
+    ServiceKey{"log_max_bytes", apply_log_max_bytes},
+    ServiceKey{"log_keep", apply_log_keep},
+};
+
+constexpr auto kServiceKeyNames = [] {
+  std::array<std::string_view, kServiceKeys.size()> names{};
+  for (std::size_t i = 0; i < kServiceKeys.size(); ++i) names[i] = kServiceKeys[i].name;
+  return names;
+}();
+
+const ServiceKey* find_service_key(std::string_view name) {
+  for (const ServiceKey& k : kServiceKeys) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+// The rules between keys, on what was read without error (a key with its own error is not
+// blamed a second time).
+void check_key_rules(const toml::table& table, ServiceRead& r, Diagnostics& d) {
+  ServiceSpec& s = r.spec;
+  const auto ready_at = r.at.find("ready");
+  if (table.get("ready") == nullptr) {
+    // The default: with a readiness check, ready is what that check says.
+    s.ready = s.readiness.empty() ? ReadyMode::kStarted : ReadyMode::kCheck;
+  } else if (ready_at != r.at.end() && s.ready == ReadyMode::kCheck && table.get("readiness") == nullptr) {
+    d.add(ready_at->second, "ready = \"check\" needs `readiness` (the check that decides when the service is ready)");
+  }
+  const bool ready_known = table.get("ready") == nullptr || ready_at != r.at.end();
+  if (const auto watchdog_at = r.at.find("watchdog");
+      watchdog_at != r.at.end() && ready_known && s.ready != ReadyMode::kNotify) {
+    d.add(watchdog_at->second, "`watchdog` needs ready = \"notify\" (WATCHDOG=1 arrives over sd_notify), not ready = " +
+                                   quoted(to_string(s.ready)));
+  }
+}
+
+std::optional<ServiceSpec> read_service(std::string_view name, const toml::table& table, const Known& known,
+                                        LoadContext& ctx, std::vector<Edge>& edges) {
+  Diagnostics& d = ctx.diagnostics();
+  const std::size_t errors_before = d.size();
+  if (!is_valid_name(name)) {
+    // Names appear in URLs (/api/v1/services/NAME), metric labels and log file names.
+    d.add(table, "service name " + quoted(name) + " may only contain letters, digits, '_', '.' and '-'");
+  }
+  ServiceRead r;
+  r.spec.name = std::string(name);
+  r.spec.pos = position_of(table);
+  for (auto&& [k, v] : table) {
+    const ServiceKey* key = find_service_key(k.str());
+    if (key == nullptr) {
+      report_unknown_key(k, "in [services." + std::string(name) + "]", kServiceKeyNames, d);
+      continue;
+    }
+    const std::size_t before = d.size();
+    key->apply(ServiceKeyCall{v, k.str(), r, ctx, known});
+    if (d.size() == before) r.at.emplace(k.str(), position_of(v));
+  }
+  if (table.get("command") == nullptr) {
+    d.add(table, "service " + quoted(name) + " needs `command` (an argv array)");
+  }
+  check_key_rules(table, r, d);
+  edges = std::move(r.edges);
+  if (d.size() != errors_before) return std::nullopt;
+  return std::move(r.spec);
+}
+
+// Reports every cycle of depends_on among services once, as "a -> b -> a" starting from its
+// smallest name, at the entry of that service's depends_on that leads into the cycle.
+void report_cycles(const std::map<std::string, std::vector<Edge>, std::less<>>& graph, Diagnostics& d) {
+  enum class Mark { kNew, kOnPath, kDone };
+  std::map<std::string_view, Mark, std::less<>> mark;
+  for (const auto& [name, _] : graph) mark[name] = Mark::kNew;
+
+  struct Frame {
+    std::string_view node;
+    std::size_t next_edge = 0;
+  };
+  for (const auto& [root, _] : graph) {
+    if (mark[root] != Mark::kNew) continue;
+    // Iterative depth-first search: a long chain of services must not exhaust the stack.
+    std::vector<Frame> path{{root}};
+    mark[root] = Mark::kOnPath;
+    while (!path.empty()) {
+      Frame& top = path.back();
+      const auto& out = graph.find(top.node)->second;
+      if (top.next_edge == out.size()) {
+        mark[top.node] = Mark::kDone;
+        path.pop_back();
+        continue;
+      }
+      const Edge& e = out[top.next_edge++];
+      const auto to = graph.find(e.to);
+      if (to == graph.end()) continue;  // a service whose table was not read (already reported)
+      const Mark m = mark[to->first];
+      if (m == Mark::kNew) {
+        mark[to->first] = Mark::kOnPath;
+        path.push_back(Frame{to->first});
+        continue;
+      }
+      if (m != Mark::kOnPath) continue;
+      // A back edge: the cycle is the path from `to` up to here.
+      std::vector<std::string_view> cycle;
+      auto it = std::find_if(path.begin(), path.end(), [&](const Frame& f) { return f.node == to->first; });
+      for (; it != path.end(); ++it) cycle.push_back(it->node);
+      std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
+      std::string text;
+      for (std::string_view n : cycle) text += std::string(n) + " -> ";
+      text += std::string(cycle.front());
+      const std::string_view first = cycle.front();
+      const std::string_view second = cycle.size() > 1 ? cycle[1] : cycle.front();
+      const auto& first_edges = graph.find(first)->second;
+      const auto edge = std::find_if(first_edges.begin(), first_edges.end(),
+                                     [&](const Edge& x) { return x.to == second; });
+      d.add(edge->at, "depends_on forms a cycle: " + text);
+    }
+  }
+}
+
+}  // namespace
+
+bool is_valid_env_name(std::string_view name) {
+  if (name.empty() || (name.front() >= '0' && name.front() <= '9')) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+std::vector<ServiceSpec> read_services(const toml::table& services, const NameSet& check_names, LoadContext& ctx) {
+  Diagnostics& d = ctx.diagnostics();
+  // Every name first: a service may depend on one defined further down.
+  NameSet service_names;
+  for (auto&& [k, v] : services) {
+    if (v.is_table()) service_names.emplace(k.str());
+  }
+  const Known known{service_names, check_names};
+
+  std::vector<ServiceSpec> out;
+  std::map<std::string, std::vector<Edge>, std::less<>> graph;
+  for (auto&& [k, v] : services) {
+    const std::string name(k.str());
+    const auto* table = read_table(v, "services." + name, d);
+    if (table == nullptr) continue;
+    std::vector<Edge> edges;
+    if (auto spec = read_service(name, *table, known, ctx, edges)) out.push_back(std::move(*spec));
+    // Cycles are looked for among every service, also one with other errors.
+    graph.emplace(name, std::move(edges));
+  }
+  report_cycles(graph, d);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+}  // namespace hale::config

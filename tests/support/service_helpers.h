@@ -15,6 +15,11 @@
 #include "support/hale_process.h"
 #include "support/http_client.h"
 
+// Set by tests/CMakeLists.txt for the integration tests.
+#ifndef HALE_TEST_CHILD
+#error "HALE_TEST_CHILD (the path of hale_test_child) must be defined"
+#endif
+
 namespace hale::testing {
 
 inline constexpr const char* kServiceToken = "svc-test-token";

@@ -473,9 +473,10 @@ void ServiceRunner::decide(StopCause cause, const std::string& what) {
 void ServiceRunner::schedule_start(Duration delay, const std::string& reason) {
   std::weak_ptr<ServiceRunner> weak = weak_from_this();
   if (delay <= Duration::zero()) {
+    // Through `starting`, so that every restart is a transition (an event), even at zero delay.
+    set_state(ServiceState::kStarting, reason);
     if (!spawning_) return start_run();
     // A start that failed inside spawn(): go round the loop instead of recursing.
-    set_state(ServiceState::kStarting, reason);
     asio::post(host_.io(), [weak] {
       auto self = weak.lock();
       if (self && !self->alive() && self->wanted_ && self->state_ == ServiceState::kStarting) self->start_run();

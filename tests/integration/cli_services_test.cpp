@@ -260,6 +260,16 @@ TEST(CliServices, BadUsageAndBadConfigExit2) {
   EXPECT_NE(r.err.find(broken + ":2:"), std::string::npos) << r.err;
 }
 
+TEST(CliServices, HelpListsTheServiceCommands) {
+  auto h = run_hale({"--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  for (const char* word : {"start ", "stop ", "restart ", "status ", "logs ", "hale logs api -f"}) {
+    EXPECT_NE(h.out.find(word), std::string::npos) << word;
+  }
+  EXPECT_EQ(run_hale({"logs", "web", "-n", "-1"}).exit_code, 2);
+  EXPECT_EQ(run_hale({"logs"}).exit_code, 2);
+}
+
 // ---- status ----
 
 json health_doc(const std::string& status) {
@@ -411,6 +421,20 @@ TEST(CliServices, LogsLastLinesContinueIntoRotatedFiles) {
   EXPECT_EQ(one.out, "five\n");
 }
 
+TEST(CliServices, LogsTailOfAFileLargerThanOneReadChunk) {
+  TempDir dir;
+  auto cfg = logs_config(dir);
+  SKIP_WITHOUT_SERVICES(cfg);
+  std::string text;
+  for (int i = 1; i <= 20000; ++i) text += "line " + std::to_string(i) + " of the web service\n";
+  append(log_path(dir), text + "partial");  // ~560 KB, the last line still being written
+  auto three = run_hale({"logs", "web", "-c", *cfg, "-n", "3"});
+  EXPECT_EQ(three.out, "line 19999 of the web service\nline 20000 of the web service\npartial");
+  auto many = run_hale({"logs", "web", "-c", *cfg, "-n", "5000"});
+  EXPECT_EQ(std::count(many.out.begin(), many.out.end(), '\n'), 4999);
+  EXPECT_EQ(many.out.rfind("line 15002 of the web service\n", 0), 0u) << many.out.substr(0, 80);
+}
+
 TEST(CliServices, LogsOfAnUnknownServiceExit2) {
   TempDir dir;
   auto cfg = logs_config(dir);
@@ -450,6 +474,19 @@ TEST(CliServices, LogsFollowPrintsAppendedLinesAndFollowsRotation) {
   ASSERT_TRUE(child.wait_for_out("later\n")) << child.out();
   EXPECT_EQ(child.out(), "old-2\nnew-1\nbefore-rotate\nafter-rotate\nlater\n");
   EXPECT_TRUE(child.stop(SIGTERM).has_value());
+}
+
+TEST(CliServices, LogsFollowStartsOverWhenTheFileShrinks) {
+  TempDir dir;
+  auto cfg = logs_config(dir);
+  SKIP_WITHOUT_SERVICES(cfg);
+  append(log_path(dir), "a long first line before the truncation\n");
+  HaleChild child({"logs", "web", "-f", "-c", *cfg});
+  ASSERT_TRUE(child.wait_for_out("truncation\n")) << child.err();
+  std::filesystem::resize_file(log_path(dir), 0);
+  append(log_path(dir), "fresh\n");
+  ASSERT_TRUE(child.wait_for_out("fresh\n")) << child.out();
+  EXPECT_EQ(child.out(), "a long first line before the truncation\nfresh\n");
 }
 
 TEST(CliServices, LogsFollowWaitsForTheFileToAppear) {

@@ -11,5 +11,18 @@ int cmd_validate(const std::string& config_path);
 int cmd_probe(const std::string& target, const std::string& timeout);
 int cmd_version();
 
+// start / stop / restart: talk to the running daemon (cmd_service_action.cpp).
+struct ServiceActionArgs {
+  std::string action;  // "start", "stop" or "restart"
+  std::string name;
+  std::string config;
+  std::string timeout = "30s";
+  bool no_wait = false;
+};
+int cmd_service_action(const ServiceActionArgs& args);
+// The daemon's /health as two tables, checks and services.
+int cmd_status(const std::string& config_path);
+// A service's output from state_dir/logs, read directly (no daemon needed).
+int cmd_logs(const std::string& config_path, const std::string& name, int lines, bool follow);
 
 }  // namespace hale::cli

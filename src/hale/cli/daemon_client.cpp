@@ -1,0 +1,150 @@
+// DaemonClient: config -> address and token -> blocking HTTP with libcurl easy.
+#include "hale/cli/daemon_client.h"
+
+#include <curl/curl.h>
+
+#include <cstdio>
+
+#include "hale/config.h"
+
+namespace hale::cli {
+
+namespace {
+
+std::size_t append_body(char* data, std::size_t size, std::size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+}  // namespace
+
+std::string connect_address(std::string_view listen) {
+  std::string_view host, port;
+  if (listen.starts_with('[')) {
+    const auto close = listen.find(']');
+    if (close == std::string_view::npos || close + 1 >= listen.size()) return "";
+    host = listen.substr(0, close + 1);
+    port = listen.substr(close + 2);
+  } else {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string_view::npos) return "";
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+  }
+  if (port.empty() || port.find_first_not_of('0') == std::string_view::npos) return "";
+  if (host.empty() || host == "0.0.0.0" || host == "*") host = "127.0.0.1";
+  if (host == "[::]" || host == "[::0]" || host == "[0:0:0:0:0:0:0:0]") host = "[::1]";
+  return std::string(host) + ":" + std::string(port);
+}
+
+std::optional<DaemonClient> DaemonClient::from_config(const std::string& config_path, int& exit_code) {
+  LoadResult r = load_config_file(config_path);
+  if (!r.config) {
+    for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    exit_code = 2;
+    return std::nullopt;
+  }
+  DaemonClient c;
+  c.config_path_ = config_path;
+  c.listen_ = r.config->server.listen;
+  c.address_ = connect_address(c.listen_);
+  c.token_ = r.config->server.admin_token;
+  if (c.address_.empty()) {
+    std::fprintf(stderr,
+                 "hale: cannot find the daemon from listen \"%s\" in %s (port 0 means any free port); "
+                 "set a fixed port\n",
+                 c.listen_.c_str(), config_path.c_str());
+    exit_code = 2;
+    return std::nullopt;
+  }
+  return c;
+}
+
+HttpAnswer DaemonClient::get(const std::string& path) const { return request("GET", path, false); }
+
+HttpAnswer DaemonClient::post(const std::string& path) const { return request("POST", path, true); }
+
+HttpAnswer DaemonClient::request(const char* method, const std::string& path, bool auth) const {
+  HttpAnswer a;
+  CURL* curl = curl_easy_init();
+  if (!curl) {
+    a.error = "cannot initialise libcurl";
+    return a;
+  }
+  const std::string url = "http://" + address_ + path;
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Accept: application/json");
+  std::string auth_header;
+  if (auth && token_) {
+    auth_header = "Authorization: Bearer " + *token_;
+    headers = curl_slist_append(headers, auth_header.c_str());
+  }
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+  if (std::string_view(method) == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");  // loopback: never through $http_proxy
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a.body);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+  const CURLcode rc = curl_easy_perform(curl);
+  if (rc == CURLE_OK) {
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    a.status = static_cast<int>(status);
+  } else {
+    a.refused = rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT;
+    a.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    a.body.clear();
+  }
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return a;
+}
+
+int DaemonClient::report_unreachable(const HttpAnswer& a) const {
+  if (a.refused) {
+    std::fprintf(stderr,
+                 "hale: no hale daemon answers at %s (listen from %s); is \"hale run -c %s\" running?\n",
+                 address_.c_str(), config_path_.c_str(), config_path_.c_str());
+  } else {
+    std::fprintf(stderr, "hale: no answer from the hale daemon at %s (listen from %s): %s\n",
+                 address_.c_str(), config_path_.c_str(), a.error.c_str());
+  }
+  return 1;
+}
+
+std::optional<nlohmann::json> DaemonClient::parse_body(const HttpAnswer& a) const {
+  auto j = nlohmann::json::parse(a.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    std::fprintf(stderr, "hale: unexpected answer from %s (HTTP %d, not a JSON object); is it a hale daemon?\n",
+                 address_.c_str(), a.status);
+    return std::nullopt;
+  }
+  return j;
+}
+
+namespace {
+std::string error_field(const std::string& body, const char* field) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object()) return "";
+  auto e = j.find("error");
+  if (e == j.end() || !e->is_object()) return "";
+  auto f = e->find(field);
+  return f != e->end() && f->is_string() ? f->get<std::string>() : "";
+}
+}  // namespace
+
+std::string api_error_message(const std::string& body) { return error_field(body, "message"); }
+std::string api_error_code(const std::string& body) { return error_field(body, "code"); }
+
+}  // namespace hale::cli

@@ -14,6 +14,7 @@
 #include "hale/probe/probe.h"
 #include "hale/server/http_server.h"
 #include "hale/server/router.h"
+#include "hale/supervise/systemd_notifier.h"
 #include "hale/version.h"
 
 namespace hale {
@@ -46,6 +47,7 @@ class Daemon {
                {"listen", config_.server.listen},
                {"port", server_.port()},
                {"checks", config_.checks.size()}});
+    notifier_.ready("serving on port " + std::to_string(server_.port()));
     wait_for_signal();
     io_.run();
     log_event(LogLevel::kInfo, "stopped", {});
@@ -72,6 +74,7 @@ class Daemon {
         return wait_for_signal();
       }
       log_event(LogLevel::kInfo, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      notifier_.stopping();
       server_.stop();
       engine_.stop();
       io_.stop();
@@ -80,6 +83,7 @@ class Daemon {
 
   // SPEC §1: a reload with a bad file keeps the running config and logs the error.
   ReloadOutcome reload(const char* trigger) {
+    SystemdNotifier::ReloadScope notify_reload(notifier_);  // RELOADING=1 now, READY=1 at return
     ReloadOutcome out;
     LoadResult loaded = load_config_file(config_.path);
     if (!loaded.config) {
@@ -119,6 +123,7 @@ class Daemon {
 
   Config config_;
   asio::io_context io_;
+  SystemdNotifier notifier_{io_};  // first after io_: unsets NOTIFY_SOCKET before any child is spawned
   CurlMulti curl_;
   ProbeContext probe_ctx_;
   Engine engine_;

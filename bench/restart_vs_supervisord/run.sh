@@ -82,7 +82,16 @@ stability_period = "0s"
 TOML
   "$HALE_BIN" run -c "$work/hale.toml" --log-level warn 2>"$work/hale.log" & sup_pids+=($!)
   hale_pid=$!
-  for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$HALE_PORT/livez" && break; sleep 0.1; done
+  for _ in $(seq 100); do
+    curl -fs -o /dev/null "http://127.0.0.1:$HALE_PORT/livez" && break
+    kill -0 "$hale_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! kill -0 "$hale_pid" 2>/dev/null; then
+    echo "FAIL: $HALE_BIN exited at start (a build without the supervisor rejects [services]):" >&2
+    tail -n 20 "$work/hale.log" >&2
+    exit 1
+  fi
   sides=(hale "${sides[@]}")
 fi
 
@@ -123,6 +132,6 @@ for side in "${sides[@]}"; do
 done
 if [[ -n ${med[hale]:-} && -n ${med[supervisord]:-} ]]; then
   awk -v hm="${med[hale]}" -v sm="${med[supervisord]}" -v hp="${p95[hale]}" -v sp="${p95[supervisord]}" 'BEGIN {
-    printf "ratio hale/supervisord: median %.3fx, p95 %.3fx\n", hm/sm, hp/sp }'
+    printf "ratio hale/supervisord: median %.4fx, p95 %.4fx\n", hm/sm, hp/sp }'
 fi
 echo "target: hale p95 <= 10 ms and faster than supervisord"

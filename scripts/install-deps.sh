@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package hale needs to build, test and run its demo, if missing.
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds the peers of bench/: nginx, wrk)
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds the peers of bench/: nginx, wrk, supervisor)
 set -euo pipefail
 
 packages=(
@@ -8,12 +8,13 @@ packages=(
   libboost-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev
+  libsystemd-dev             # sd_notify() in tests/helpers/svc_child.cpp only; hale itself never links it
   monitoring-plugins-basic   # check_tcp, check_dummy, check_disk, check_load for exec checks
   prometheus                 # promtool, which checks /metrics in the tests
   openssl curl python3 procps
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(nginx-light wrk)
+  packages+=(nginx-light wrk supervisor)
 fi
 
 missing=()
@@ -24,7 +25,7 @@ if ((${#missing[@]})); then
   echo "hale: installing ${missing[*]}" >&2
   SUDO=""
   [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-  # Keep packaged daemons (prometheus, nginx) from starting: hale's tests start their own.
+  # Keep packaged daemons (prometheus, nginx, supervisord) from starting: hale's tests start their own.
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
     $SUDO chmod +x /usr/sbin/policy-rc.d

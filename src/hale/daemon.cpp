@@ -16,6 +16,7 @@
 #include "hale/server/router.h"
 #include "hale/store/state_store.h"
 #include "hale/supervise/supervisor.h"
+#include "hale/supervise/systemd_notifier.h"
 #include "hale/version.h"
 
 namespace hale {
@@ -53,6 +54,7 @@ class Daemon {
                {"port", server_.port()},
                {"checks", config_.checks.size()},
                {"services", config_.services.size()}});
+    notifier_.ready("serving on port " + std::to_string(server_.port()));
     wait_for_signal();
     io_.run();
     log_event(LogLevel::kInfo, "stopped", {});
@@ -90,6 +92,7 @@ class Daemon {
       }
       stopping_ = true;
       log_event(LogLevel::kInfo, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      notifier_.stopping();
       server_.stop();
       engine_.stop();
       // Services get their stop_signal and stop_timeout; `wanted` stays as it is, so they
@@ -115,6 +118,7 @@ class Daemon {
 
   // SPEC §1: a reload with a bad file keeps the running config and logs the error.
   ReloadOutcome reload(const char* trigger) {
+    SystemdNotifier::ReloadScope notify_reload(notifier_);  // RELOADING=1 now, READY=1 at return
     ReloadOutcome out;
     LoadResult loaded = load_config_file(config_.path);
     if (!loaded.config) {
@@ -156,6 +160,7 @@ class Daemon {
 
   Config config_;
   asio::io_context io_;
+  SystemdNotifier notifier_{io_};  // first after io_: unsets NOTIFY_SOCKET before any child is spawned
   CurlMulti curl_;
   ProbeContext probe_ctx_;
   Engine engine_;

@@ -13,8 +13,11 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "support/http_client.h"
+
+extern char** environ;
 
 namespace hale::testing {
 
@@ -35,8 +38,32 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+// The test's own environment with `overrides` applied, built before fork() (no allocation in
+// the child).
+std::vector<std::string> environment(const std::vector<std::pair<std::string, std::string>>& overrides) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    bool overridden = false;
+    for (const auto& [k, v] : overrides) overridden |= kv.substr(0, kv.find('=')) == k;
+    if (!overridden) env.emplace_back(kv);
+  }
+  for (const auto& [k, v] : overrides) env.push_back(k + "=" + v);
+  return env;
+}
+
 pid_t spawn(const std::vector<std::string>& args, const std::string& out_path,
-            const std::string& err_path) {
+            const std::string& err_path,
+            const std::vector<std::pair<std::string, std::string>>& env_overrides = {}) {
+  std::vector<std::string> env = environment(env_overrides);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv;
+  std::string bin = HALE_BINARY;
+  argv.push_back(bin.data());
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -46,12 +73,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& out_path,
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
-    std::vector<char*> argv;
-    std::string bin = HALE_BINARY;
-    argv.push_back(bin.data());
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
+    execve(bin.c_str(), argv.data(), envp.data());
     _exit(127);
   }
   return pid;
@@ -116,8 +138,12 @@ HaleProcess::~HaleProcess() {
   }
 }
 
+void HaleProcess::launch() {
+  pid_ = spawn({"run", "-c", config_path_}, (dir_.path() / "stdout").string(), log_path_, env_);
+}
+
 bool HaleProcess::start(std::chrono::milliseconds ready_within) {
-  pid_ = spawn({"run", "-c", config_path_}, (dir_.path() / "stdout").string(), log_path_);
+  launch();
   return eventually(
       [&] {
         int status = 0;

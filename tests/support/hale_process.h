@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/temp_dir.h"
@@ -34,6 +35,10 @@ class HaleProcess {
 
   // Starts `hale run -c hale.toml` and waits (bounded) until /livez answers. False on failure.
   bool start(std::chrono::milliseconds ready_within = std::chrono::seconds(10));
+  // Starts `hale run -c hale.toml` and returns at once (for tests that watch the start-up itself).
+  void launch();
+  // Sets (or overrides) NAME=value in hale's environment; call before start()/launch().
+  void set_env(std::string name, std::string value) { env_.emplace_back(std::move(name), std::move(value)); }
   std::uint16_t port() const { return port_; }
   std::string url(const std::string& path) const;
   const std::string& config_path() const { return config_path_; }
@@ -56,6 +61,7 @@ class HaleProcess {
   std::string config_path_;
   std::string log_path_;
   pid_t pid_ = -1;
+  std::vector<std::pair<std::string, std::string>> env_;
 };
 
 // Polls `condition` every 10 ms until it holds or `within` passes.

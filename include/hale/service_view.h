@@ -40,7 +40,7 @@ struct ExitInfo {
   std::optional<int> code;    // exited with this status
   std::optional<int> signal;  // killed by this signal
   WallTime at{};
-  // "exit code 1", "signal 9 (SIGKILL)".
+  // "exit code 1", "killed by SIGKILL".
   std::string describe() const;
 };
 

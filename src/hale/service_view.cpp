@@ -31,7 +31,7 @@ std::string signal_name(int sig) {
 }
 
 std::string ExitInfo::describe() const {
-  if (signal) return fmt::format("signal {} ({})", *signal, signal_name(*signal));
+  if (signal) return "killed by " + signal_name(*signal);
   if (code) return fmt::format("exit code {}", *code);
   return "unknown";
 }

@@ -50,6 +50,17 @@ Duration service_backoff_delay(const ServiceBackoff& b, int attempts, std::mt199
   return delay + Duration(extra(rng));
 }
 
+// "crashed (exit code 3)": the cause, and what happened when the caller knows it.
+std::string what_happened(const RestartInput& in) {
+  if (in.detail.empty()) return std::string(to_string(in.cause));
+  return fmt::format("{} ({})", to_string(in.cause), in.detail);
+}
+
+// Delays as people read them: whole milliseconds ("545ms", not "545ms354us127ns").
+std::string readable(Duration d) {
+  return format_duration(std::chrono::round<std::chrono::milliseconds>(d));
+}
+
 RestartDecision decide_restart(const RestartPolicy& p, const RestartHistory& h,
                                const RestartInput& in, std::mt19937_64& rng) {
   RestartDecision d;
@@ -66,7 +77,7 @@ RestartDecision decide_restart(const RestartPolicy& p, const RestartHistory& h,
   // `restart` decides which endings are restarted at all.
   const bool failure = in.cause != StopCause::kCleanExit;
   if (p.mode == RestartMode::kNever || (p.mode == RestartMode::kOnFailure && !failure)) {
-    d.reason = fmt::format("{}; restart = {}", to_string(in.cause),
+    d.reason = fmt::format("{}; restart = {}", what_happened(in),
                            p.mode == RestartMode::kNever ? "never" : "on-failure");
     return d;
   }
@@ -74,13 +85,13 @@ RestartDecision decide_restart(const RestartPolicy& p, const RestartHistory& h,
   if (is_health_cause(in.cause) && !stable) {
     d.action = RestartAction::kNotYet;
     d.delay = in.last_start + p.stability_period - in.now;
-    d.reason = fmt::format("{} inside the stability period ({} left)", to_string(in.cause),
-                           format_duration(d.delay));
+    d.reason = fmt::format("{} inside the stability period ({} left)", what_happened(in),
+                           readable(d.delay));
     return d;
   }
   if (used >= p.budget.max) {
     d.action = RestartAction::kGiveUp;
-    d.reason = fmt::format("{}; restart budget exhausted ({} restarts in {})", to_string(in.cause),
+    d.reason = fmt::format("{}; restart budget exhausted ({} restarts in {})", what_happened(in),
                            used, format_duration(p.budget.window));
     return d;
   }
@@ -88,7 +99,7 @@ RestartDecision decide_restart(const RestartPolicy& p, const RestartHistory& h,
   d.action = RestartAction::kRestart;
   d.delay = service_backoff_delay(p.backoff, attempts, rng);
   d.budget_left = p.budget.max - used - 1;
-  d.reason = fmt::format("{}; restarting in {}", to_string(in.cause), format_duration(d.delay));
+  d.reason = fmt::format("{}; restarting in {}", what_happened(in), readable(d.delay));
   return d;
 }
 

@@ -46,6 +46,7 @@ struct RestartInput {
   StopCause cause = StopCause::kCrash;
   SteadyTime now{};
   SteadyTime last_start{};  // when the run that just ended (or is unhealthy) started
+  std::string detail;       // for the reason: "exit code 3", "liveness check api-live failed: ..."
 };
 
 enum class RestartAction {

@@ -280,7 +280,7 @@ void ServiceRunner::on_spawned(pid_t pid, int output_fd, int pidfd) {
         if (health_cause_ == StopCause::kWatchdogMissed) health_cause_.reset();
         arm_watchdog();
       }
-      if (m.watchdog_trigger) health_failure(StopCause::kWatchdogMissed, "the service asked for a watchdog restart");
+      if (m.watchdog_trigger) health_failure(StopCause::kWatchdogMissed, "WATCHDOG=trigger from the service");
     });
   }
   refresh_up_state(fmt::format("started (pid {})", pid));
@@ -332,7 +332,7 @@ void ServiceRunner::on_check(const Transition& t) {
   }
   if (t.check == spec_.liveness) {
     if (t.to == Health::kFail) {
-      health_failure(StopCause::kLivenessFailed, "liveness check " + t.check + " failed: " + t.reason);
+      health_failure(StopCause::kLivenessFailed, t.check + ": " + t.reason);
     } else if (health_cause_ == StopCause::kLivenessFailed) {
       health_cause_.reset();
       cancel_restart_timer();
@@ -345,13 +345,13 @@ void ServiceRunner::health_failure(StopCause cause, const std::string& what) {
   if (!alive() || phase_ != Phase::kMain || after_exit_ != AfterExit::kDecide) return;
   health_cause_ = cause;
   const SteadyTime now = host_.clock().now();
-  RestartInput in{wanted_, cause, now, last_start_};
+  RestartInput in{wanted_, cause, now, last_start_, what};
   RestartDecision d = decide_restart(policy(), history_, in, host_.rng());
   budget_left_ = d.budget_left;
   switch (d.action) {
     case RestartAction::kNotYet: {
       // SPEC §4: no health restart inside the stability period; look again when it ends.
-      set_state(ServiceState::kUnhealthy, what + "; " + d.reason);
+      set_state(ServiceState::kUnhealthy, d.reason);
       next_restart_at_ = now + d.delay;
       timers_->restart.expires_after(d.delay);
       std::weak_ptr<ServiceRunner> weak = weak_from_this();
@@ -368,11 +368,11 @@ void ServiceRunner::health_failure(StopCause cause, const std::string& what) {
       ++restarts_;
       ++restarts_by_reason_[std::string(reason_label(cause))];
       restart_delay_ = d.delay;
-      return stop_process(AfterExit::kHealthRestart, what + "; " + d.reason);
+      return stop_process(AfterExit::kHealthRestart, d.reason);
     case RestartAction::kGiveUp:
-      return stop_process(AfterExit::kGiveUp, what + "; " + d.reason);
+      return stop_process(AfterExit::kGiveUp, d.reason);
     case RestartAction::kStay:
-      return set_state(ServiceState::kUnhealthy, what + "; " + d.reason);
+      return set_state(ServiceState::kUnhealthy, d.reason);
   }
 }
 
@@ -452,10 +452,10 @@ void ServiceRunner::after_exit(const ExitInfo& e) {
 
 void ServiceRunner::decide(StopCause cause, const std::string& what) {
   const SteadyTime now = host_.clock().now();
-  RestartInput in{wanted_, cause, now, last_start_};
+  RestartInput in{wanted_, cause, now, last_start_, what};
   RestartDecision d = decide_restart(policy(), history_, in, host_.rng());
   budget_left_ = d.budget_left;
-  const std::string reason = fmt::format("{} ({})", d.reason, what);
+  const std::string& reason = d.reason;
   switch (d.action) {
     case RestartAction::kRestart:
       record_restart(policy(), history_, in);

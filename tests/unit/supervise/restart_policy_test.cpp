@@ -165,3 +165,22 @@ TEST(ServiceBackoff, JitterWithinBoundsAndMultiplierApplied) {
 
 }  // namespace
 }  // namespace hale
+
+namespace hale {
+namespace {
+
+TEST(RestartReason, NamesWhatHappenedAndRoundsTheDelayToMilliseconds) {
+  FakeClock clock;
+  std::mt19937_64 rng(7);
+  RestartPolicy p = policy();
+  p.backoff.base = std::chrono::microseconds(545'354);
+  RestartInput in{true, StopCause::kCrash, clock.now(), clock.now() - std::chrono::seconds(5), "exit code 3"};
+  RestartDecision d = decide_restart(p, RestartHistory{}, in, rng);
+  ASSERT_EQ(d.action, RestartAction::kRestart);
+  EXPECT_EQ(d.reason, "crashed (exit code 3); restarting in 545ms");
+  in.detail.clear();
+  EXPECT_EQ(decide_restart(p, RestartHistory{}, in, rng).reason, "crashed; restarting in 545ms");
+}
+
+}  // namespace
+}  // namespace hale

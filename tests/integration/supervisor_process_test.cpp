@@ -126,6 +126,58 @@ command = )" + child_command({}) + "\n");
   ::prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+// The hale-guardian child of `hale` (comm "hale-guardian"), if any.
+std::optional<pid_t> guardian_of(pid_t hale) {
+  std::ifstream children("/proc/" + std::to_string(hale) + "/task/" + std::to_string(hale) + "/children");
+  pid_t pid = 0;
+  while (children >> pid) {
+    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    if (std::getline(comm, name) && name == "hale-guardian") return pid;
+  }
+  return std::nullopt;
+}
+
+TEST(SupervisorProcess, AKilledGuardianIsReplacedAndStillProtectsTheGroups) {
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  TempDir state;
+  const std::string grandchild_file = (state.path() / "grandchild.pid").string();
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[services.family]
+command = )" + child_command({"--grandchild-pid-file", grandchild_file}) + R"(
+
+[services.other]
+command = )" + child_command({}) + "\n");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  std::optional<pid_t> guardian, grandchild;
+  ASSERT_TRUE(eventually([&] {
+    guardian = guardian_of(hale.pid());
+    grandchild = read_pid_file(grandchild_file);
+    return guardian && grandchild && pid_of(hale, "other");
+  }, 5s)) << hale.log();
+  ::kill(*guardian, SIGKILL);
+  // The next exchange with the guardian (here: restarting another service) finds it gone,
+  // reaps it and starts a new one that is told about every group.
+  ASSERT_EQ(service_action(hale, "other", "restart").status, 200);
+  std::optional<pid_t> replacement;
+  ASSERT_TRUE(eventually([&] {
+    replacement = guardian_of(hale.pid());
+    return replacement && *replacement != *guardian && proc_state(*guardian) == 0;
+  }, 5s)) << hale.log();
+  EXPECT_TRUE(hale.wait_for_log("guardian_replaced"));
+
+  hale.signal(SIGKILL);
+  ASSERT_TRUE(hale.wait_exit().has_value());
+  EXPECT_TRUE(eventually([&] {
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    return !running(*grandchild);
+  }, 5s)) << "the replacement guardian did not kill the family's group";
+  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+  ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
 TEST(SupervisorProcess, OutputGoesToSizeRotatedLogs) {
   TempDir state;
   HaleProcess hale(server_section(state.path().string()) + R"(

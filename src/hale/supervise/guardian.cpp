@@ -5,6 +5,7 @@
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -106,16 +107,32 @@ Status Guardian::send(int op, pid_t pgid) {
   return Status::ok();
 }
 
+Status Guardian::replace() {
+  log_event(LogLevel::kWarn, "guardian_replaced",
+            {{"pid", pid_}, {"message", "the guardian process is gone; starting a new one"}});
+  ::close(write_fd_);
+  write_fd_ = -1;
+  if (pid_ > 0) ::waitpid(pid_, nullptr, WNOHANG);  // no zombie left behind
+  pid_ = -1;
+  if (Status s = ensure_started(); !s) return s;
+  for (pid_t g : watched_) {
+    if (Status s = send(+1, g); !s) return s;
+  }
+  return Status::ok();
+}
+
 Status Guardian::watch(pid_t pgid) {
   if (Status s = ensure_started(); !s) return s;
-  return send(+1, pgid);
+  watched_.insert(pgid);
+  if (send(+1, pgid)) return Status::ok();
+  return replace();
 }
 
 void Guardian::forget(pid_t pgid) {
+  watched_.erase(pgid);
   if (write_fd_ < 0) return;
-  if (Status s = send(-1, pgid); !s) {
-    log_event(LogLevel::kWarn, "guardian_unreachable", {{"message", s.message()}});
-  }
+  if (send(-1, pgid)) return;
+  if (Status s = replace(); !s) log_event(LogLevel::kWarn, "guardian_unreachable", {{"message", s.message()}});
 }
 
 }  // namespace hale

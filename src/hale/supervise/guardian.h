@@ -14,6 +14,8 @@
 
 #include <sys/types.h>
 
+#include <set>
+
 #include "hale/status.h"
 
 namespace hale {
@@ -34,9 +36,12 @@ class Guardian {
   Guardian() = default;
   Status ensure_started();
   Status send(int op, pid_t pgid);
+  // The guardian died (someone killed it): reap it, start a new one, tell it every group.
+  Status replace();
 
   pid_t pid_ = -1;
   int write_fd_ = -1;
+  std::set<pid_t> watched_;  // what the guardian is told, to tell a replacement
 };
 
 }  // namespace hale

@@ -82,7 +82,7 @@ class Daemon {
     signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
       if (ec) return;
       if (sig == SIGHUP) {
-        reload("SIGHUP");
+        if (!stopping_) reload("SIGHUP");  // stopping: nothing to reload into
         return wait_for_signal();
       }
       if (stopping_) {  // a second signal: do not wait for the services any longer

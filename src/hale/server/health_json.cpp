@@ -151,9 +151,9 @@ std::string health_json(const Snapshot& snap, const HealthDocContext& ctx, const
   return dump(j);
 }
 
-std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx) {
+std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx, const ServicesSnapshot* services) {
   ojson j;
-  j["status"] = ietf_status(snap.overall);
+  j["status"] = ietf_status(services ? worse(snap.overall, services->overall) : snap.overall);
   j["version"] = "1";
   j["releaseId"] = ctx.version;
   j["serviceId"] = ctx.service;
@@ -175,6 +175,18 @@ std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx) 
       e["output"] = c->error;
     }
     checks[c->name + ":responseTime"] = ojson::array({std::move(e)});
+  }
+  if (services) {
+    for (const auto& sv : services->services) {
+      ojson e;
+      e["componentId"] = sv->name;
+      e["componentType"] = "service";
+      e["observedValue"] = to_string(sv->state);
+      e["status"] = ietf_status(sv->overall_health());
+      e["time"] = format_iso8601(sv->since);
+      if (!sv->reason.empty()) e["output"] = sv->reason;
+      checks[sv->name + ":state"] = ojson::array({std::move(e)});
+    }
   }
   j["checks"] = std::move(checks);
   return dump(j);

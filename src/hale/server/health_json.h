@@ -20,7 +20,9 @@ struct HealthDocContext {
 // the worse of the checks' and the services' (Health order ok < degraded < fail).
 std::string health_json(const Snapshot& snap, const HealthDocContext& ctx,
                         const ServicesSnapshot* services = nullptr);
-std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx);
+// Services (when given) count in the status and appear as components "NAME:state".
+std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx,
+                             const ServicesSnapshot* services = nullptr);
 std::string check_detail_json(const CheckView& c);
 std::string checks_list_json(const Snapshot& snap);
 // One service as GET /api/v1/services/NAME and /health/services/NAME answer it (SPEC §4).

@@ -68,12 +68,12 @@ void service_ready_lines(const ServicesSnapshot& services, const std::vector<std
     if (s->readiness.empty()) continue;
     const std::string name = "services/" + s->name;
     if (std::find(excluded.begin(), excluded.end(), name) != excluded.end()) continue;
-    const Health h = s->ready_health();
-    const bool failing = h != Health::kOk && s->critical;
-    if (h == Health::kOk) {
+    // Shown as [-] when not ready, critical or not (as a non-critical failing check is);
+    // only `critical` decides whether it fails the answer.
+    if (s->ready_health() == Health::kOk) {
       body += fmt::format("[+]{} ready\n", name);
     } else {
-      body += fmt::format("[{}]{} not ready: {}: {}\n", failing ? '-' : '+', name, to_string(s->state), s->reason);
+      body += fmt::format("[-]{} not ready: {}: {}\n", name, to_string(s->state), s->reason);
     }
   }
 }
@@ -163,6 +163,14 @@ std::optional<HttpResponse> refuse_unauthorized(const HttpRequest& req, const Ro
   return std::nullopt;
 }
 
+// "NAME/start", "NAME/stop", "NAME/restart" (service names have no '/').
+bool is_action_path(std::string_view rest) {
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) return false;
+  const std::string_view action = rest.substr(slash + 1);
+  return action == "start" || action == "stop" || action == "restart";
+}
+
 // POST /api/v1/services/NAME/ACTION.
 HttpResponse handle_service_action(const HttpRequest& req, const RouterContext& ctx, std::string_view rest) {
   const auto slash = rest.rfind('/');
@@ -233,8 +241,17 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     return handle_reload(req, ctx);
   }
   constexpr std::string_view kServices = "/api/v1/services/";
-  if (req.method == "POST" && starts_with(path, kServices)) {
+  if (starts_with(path, kServices) && is_action_path(std::string_view(path).substr(kServices.size()))) {
+    if (req.method != "POST") return method_not_allowed("POST");
     return handle_service_action(req, ctx, std::string_view(path).substr(kServices.size()));
+  }
+  if (req.method == "POST" && starts_with(path, kServices)) {
+    const std::string_view rest = std::string_view(path).substr(kServices.size());
+    const auto slash = rest.find('/');
+    if (slash != std::string_view::npos && slash > 0) {
+      return json_error(404, "not_found", fmt::format("no action \"{}\" (start, stop, restart)", rest.substr(slash + 1)));
+    }
+    return json_error(404, "not_found", "use POST /api/v1/services/NAME/start|stop|restart");
   }
   if (!read) return method_not_allowed("GET, HEAD");
 
@@ -262,7 +279,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
   if (path == "/health") {
     const int status = status_code_for(ctx.services ? worse(snap.overall, ctx.services->overall) : snap.overall);
     if (req.accept.find("application/health+json") != std::string::npos) {
-      return json(status, health_ietf_json(snap, doc), "application/health+json");
+      return json(status, health_ietf_json(snap, doc, ctx.services), "application/health+json");
     }
     return json(status, health_json(snap, doc, ctx.services));
   }

@@ -91,6 +91,9 @@ Status Guardian::ensure_started() {
   ::close(fds[0]);
   pid_ = pid;
   write_fd_ = fds[1];
+  // Never block the loop on a guardian that is stopped (SIGSTOP): a full pipe is a failure,
+  // and the guardian is replaced.
+  ::fcntl(write_fd_, F_SETFL, ::fcntl(write_fd_, F_GETFL) | O_NONBLOCK);
   log_event(LogLevel::kDebug, "guardian_started", {{"pid", pid}});
   return Status::ok();
 }
@@ -112,7 +115,10 @@ Status Guardian::replace() {
             {{"pid", pid_}, {"message", "the guardian process is gone; starting a new one"}});
   ::close(write_fd_);
   write_fd_ = -1;
-  if (pid_ > 0) ::waitpid(pid_, nullptr, WNOHANG);  // no zombie left behind
+  if (pid_ > 0) {  // dead, or stuck: make sure it is gone, and reap it (no zombie)
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
   pid_ = -1;
   if (Status s = ensure_started(); !s) return s;
   for (pid_t g : watched_) {

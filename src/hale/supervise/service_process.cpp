@@ -105,9 +105,13 @@ StatusOr<ServiceProcess> spawn_service(const ServiceLaunch& launch) {
   if (launch.argv.empty() || launch.argv[0].empty()) return Status::error("cannot run an empty command");
 
   // Everything the child touches is built here, before fork().
-  const char* path_env = std::getenv("PATH");
-  std::optional<std::string> program =
-      find_in_path(launch.argv[0], path_env ? path_env : "/usr/local/bin:/usr/bin:/bin");
+  // The service's own PATH (from its `env`) when it has one, as execvp in the child would.
+  const char* hale_path = std::getenv("PATH");
+  std::string path_env = hale_path ? hale_path : "/usr/local/bin:/usr/bin:/bin";
+  for (const auto& kv : launch.env) {
+    if (kv.starts_with("PATH=")) path_env = kv.substr(5);
+  }
+  std::optional<std::string> program = find_in_path(launch.argv[0], path_env);
   if (!program) return Status::error("cannot run " + launch.argv[0] + ": not found in PATH");
 
   std::optional<UserIds> ids;

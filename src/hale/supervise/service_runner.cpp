@@ -159,6 +159,7 @@ ServiceRunner::ServiceRunner(SupervisorHost& host, ServiceSpec spec, bool wanted
 ServiceRunner::~ServiceRunner() {
   timers_->restart.cancel();
   timers_->stop.cancel();
+  ++watchdog_gen_;
   timers_->watchdog.cancel();
   // A Process still running is killed and reaped by its own destructor once its handlers go.
 }
@@ -187,6 +188,8 @@ void ServiceRunner::start_run() {
   if (next_spec_) {
     spec_ = std::move(*next_spec_);
     next_spec_.reset();
+    timers_->log.reset();  // log_max_bytes / log_keep may have changed
+    if (spec_.ready != ReadyMode::kNotify) timers_->notify.reset();
   }
   std::string waiting;
   if (!host_.dependencies_met(spec_, waiting)) {
@@ -196,7 +199,9 @@ void ServiceRunner::start_run() {
   }
   waiting_deps_ = false;
   after_exit_ = AfterExit::kDecide;
-  health_cause_.reset();
+  liveness_failing_ = false;
+  watchdog_missed_ = false;
+  watchdog_override_.reset();
   readiness_ = Health::kUnknown;
   ready_seen_ = spec_.ready != ReadyMode::kNotify;
   status_text_.clear();
@@ -205,6 +210,12 @@ void ServiceRunner::start_run() {
 
 void ServiceRunner::spawn(Phase phase) {
   phase_ = phase;
+  // Any failure below goes through decide(); a zero-delay restart must not recurse.
+  spawning_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{spawning_};
   if (!timers_->log) {
     timers_->log = std::make_shared<RotatingLog>(host_.logs_dir() + "/" + spec_.name + ".log", spec_.log_max_bytes,
                                                  spec_.log_keep);
@@ -212,6 +223,20 @@ void ServiceRunner::spawn(Phase phase) {
   ServiceLaunch launch;
   launch.argv = phase == Phase::kPreStart ? spec_.pre_start : spec_.command;
   launch.env = child_environment(spec_, host_.secrets());
+  if (!spec_.user.empty()) {
+    // spawn_service sets the target user's HOME, USER and LOGNAME; hale's must not shadow them
+    // (getenv returns the first). An explicit `env` value still wins.
+    std::erase_if(launch.env, [&](const std::string& kv) {
+      for (std::string_view k : {"HOME=", "USER=", "LOGNAME="}) {
+        if (kv.starts_with(k) && std::none_of(spec_.env.begin(), spec_.env.end(), [&](const auto& e) {
+              return kv.compare(0, e.first.size() + 1, e.first + "=") == 0;
+            })) {
+          return true;
+        }
+      }
+      return false;
+    });
+  }
   launch.cwd = spec_.cwd;
   launch.user = spec_.user;
   if (phase == Phase::kMain && spec_.ready == ReadyMode::kNotify) {
@@ -233,12 +258,7 @@ void ServiceRunner::spawn(Phase phase) {
     last_start_ = host_.clock().now();
     started_wall_ = host_.clock().wall_now();
   }
-  spawning_ = true;
   auto spawned = spawn_service(launch);
-  struct Reset {
-    bool& flag;
-    ~Reset() { flag = false; }
-  } reset{spawning_};
   if (!spawned) {
     const std::string what = phase == Phase::kPreStart ? "pre_start: " : "";
     decide(StopCause::kStartFailed, what + spawned.status().message());
@@ -268,19 +288,25 @@ void ServiceRunner::on_spawned(pid_t pid, int output_fd, int pidfd) {
   if (!spec_.liveness.empty()) host_.engine().restart_check(spec_.liveness, why);
   if (!spec_.readiness.empty() && spec_.readiness != spec_.liveness) host_.engine().restart_check(spec_.readiness, why);
   if (timers_->notify) {
-    timers_->notify->listen(pid, [this, weak](const NotifyMessage& m) {
-      if (weak.expired()) return;
+    timers_->notify->listen(pid, [weak](const NotifyMessage& m) {
+      auto self = weak.lock();
+      if (!self) return;
       if (m.status) {
-        status_text_ = *m.status;
-        host_.changed(nullptr);
+        self->status_text_ = *m.status;
+        self->host_.changed(nullptr);
       }
-      if (m.watchdog_interval && *m.watchdog_interval > Duration::zero()) spec_.watchdog = *m.watchdog_interval;
-      if (m.ready && !ready_seen_) on_notify_ready();
-      if (m.watchdog && ready_seen_) {
-        if (health_cause_ == StopCause::kWatchdogMissed) health_cause_.reset();
-        arm_watchdog();
+      if (m.watchdog_interval && *m.watchdog_interval > Duration::zero()) {
+        self->watchdog_override_ = *m.watchdog_interval;  // this run only: not a config change
       }
-      if (m.watchdog_trigger) health_failure(StopCause::kWatchdogMissed, "WATCHDOG=trigger from the service");
+      if (m.ready && !self->ready_seen_) self->on_notify_ready();
+      if (m.watchdog && self->ready_seen_) {
+        self->arm_watchdog();
+        if (self->watchdog_missed_) {
+          self->watchdog_missed_ = false;
+          self->health_recovered("WATCHDOG=1 again");
+        }
+      }
+      if (m.watchdog_trigger) self->health_failure(StopCause::kWatchdogMissed, "WATCHDOG=trigger from the service");
     });
   }
   refresh_up_state(fmt::format("started (pid {})", pid));
@@ -293,22 +319,35 @@ void ServiceRunner::on_notify_ready() {
 }
 
 void ServiceRunner::arm_watchdog() {
-  if (!spec_.watchdog || !alive()) return;
-  timers_->watchdog.expires_after(*spec_.watchdog);
+  const std::optional<Duration> every = watchdog();
+  if (!every || !alive()) return;
+  timers_->watchdog.expires_after(*every);
   std::weak_ptr<ServiceRunner> weak = weak_from_this();
-  timers_->watchdog.async_wait([weak, pid = pid_](const error_code& ec) {
+  timers_->watchdog.async_wait([weak, gen = ++watchdog_gen_, every](const error_code& ec) {
     auto self = weak.lock();
-    if (ec || !self || self->pid_ != pid) return;
-    self->health_failure(StopCause::kWatchdogMissed,
-                         fmt::format("no WATCHDOG=1 for {}", format_duration(*self->spec_.watchdog)));
+    if (ec || !self || self->watchdog_gen_ != gen) return;
+    self->health_failure(StopCause::kWatchdogMissed, fmt::format("no WATCHDOG=1 for {}", format_duration(*every)));
   });
+}
+
+std::optional<StopCause> ServiceRunner::health_cause() const {
+  if (liveness_failing_) return StopCause::kLivenessFailed;
+  if (watchdog_missed_) return StopCause::kWatchdogMissed;
+  return std::nullopt;
+}
+
+// One health cause went away: healthy again only when none is left.
+void ServiceRunner::health_recovered(const std::string& reason) {
+  if (health_cause()) return;
+  if (alive() && after_exit_ == AfterExit::kDecide) cancel_restart_timer();
+  refresh_up_state(reason);
 }
 
 // ---- while it runs ----
 
 void ServiceRunner::refresh_up_state(const std::string& reason) {
   if (!alive() || phase_ != Phase::kMain || after_exit_ != AfterExit::kDecide) return;
-  if (health_cause_) return;  // unhealthy until the check recovers or the restart happens
+  if (health_cause()) return;  // unhealthy until the check recovers or the restart happens
   if (!ready_seen_) return set_state(ServiceState::kStarting, "waiting for READY=1");
   if (!spec_.readiness.empty()) {
     switch (readiness_) {
@@ -333,17 +372,16 @@ void ServiceRunner::on_check(const Transition& t) {
   if (t.check == spec_.liveness) {
     if (t.to == Health::kFail) {
       health_failure(StopCause::kLivenessFailed, t.check + ": " + t.reason);
-    } else if (health_cause_ == StopCause::kLivenessFailed) {
-      health_cause_.reset();
-      cancel_restart_timer();
-      refresh_up_state("liveness check " + t.check + " recovered");
+    } else if (liveness_failing_) {
+      liveness_failing_ = false;
+      health_recovered("liveness check " + t.check + " recovered");
     }
   }
 }
 
 void ServiceRunner::health_failure(StopCause cause, const std::string& what) {
   if (!alive() || phase_ != Phase::kMain || after_exit_ != AfterExit::kDecide) return;
-  health_cause_ = cause;
+  (cause == StopCause::kLivenessFailed ? liveness_failing_ : watchdog_missed_) = true;
   const SteadyTime now = host_.clock().now();
   RestartInput in{wanted_, cause, now, last_start_, what};
   RestartDecision d = decide_restart(policy(), history_, in, host_.rng());
@@ -355,11 +393,20 @@ void ServiceRunner::health_failure(StopCause cause, const std::string& what) {
       next_restart_at_ = now + d.delay;
       timers_->restart.expires_after(d.delay);
       std::weak_ptr<ServiceRunner> weak = weak_from_this();
-      timers_->restart.async_wait([weak, cause, what](const error_code& ec) {
+      timers_->restart.async_wait([weak, gen = ++restart_gen_, what](const error_code& ec) {
         auto self = weak.lock();
-        if (ec || !self || self->health_cause_ != cause) return;
+        if (ec || !self || self->restart_gen_ != gen) return;
         self->next_restart_at_.reset();
-        self->health_failure(cause, what);
+        // Still failing? A reload may have replaced the liveness check meanwhile.
+        if (self->liveness_failing_ && !self->spec_.liveness.empty()) {
+          const auto snap = self->host_.engine().snapshot();
+          const CheckView* c = snap->find(self->spec_.liveness);
+          if (!c || c->status != Health::kFail) {
+            self->liveness_failing_ = false;
+            return self->health_recovered("liveness check " + self->spec_.liveness + " no longer fails");
+          }
+        }
+        if (auto cause = self->health_cause()) self->health_failure(*cause, what);
       });
       return;
     }
@@ -381,6 +428,7 @@ void ServiceRunner::health_failure(StopCause cause, const std::string& what) {
 void ServiceRunner::stop_process(AfterExit then, const std::string& reason) {
   after_exit_ = then;
   cancel_restart_timer();
+  ++watchdog_gen_;
   timers_->watchdog.cancel();
   if (state_ == ServiceState::kStopping) {  // already on its way down: only the sequel changes
     reason_ = reason;
@@ -389,12 +437,13 @@ void ServiceRunner::stop_process(AfterExit then, const std::string& reason) {
   }
   set_state(ServiceState::kStopping, reason);
   ::kill(-pid_, spec_.stop_signal);
-  ::kill(pid_, spec_.stop_signal);  // in case it left its group
+  // Only if it left its group: a second SIGTERM/SIGINT means "quit now" to many runtimes.
+  if (::getpgid(pid_) != pid_) ::kill(pid_, spec_.stop_signal);
   std::weak_ptr<ServiceRunner> weak = weak_from_this();
   timers_->stop.expires_after(spec_.stop_timeout);
   timers_->stop.async_wait([weak, pid = pid_](const error_code& ec) {
     auto self = weak.lock();
-    if (ec || !self || self->pid_ != pid) return;
+    if (ec || !self || self->pid_ != pid || self->state_ != ServiceState::kStopping) return;
     log_event(LogLevel::kWarn, "service_stop_timeout",
               {{"service", self->spec_.name}, {"pid", pid},
                {"message", fmt::format("still running {} after {}; sending SIGKILL to its process group",
@@ -412,6 +461,7 @@ void ServiceRunner::on_exit(int code, int sig) {
   pid_ = -1;
   process_.reset();
   timers_->stop.cancel();
+  ++watchdog_gen_;
   timers_->watchdog.cancel();
   if (timers_->notify) timers_->notify->pause();
   log_event(e.code == 0 ? LogLevel::kInfo : LogLevel::kWarn, "service_exited",
@@ -477,23 +527,27 @@ void ServiceRunner::schedule_start(Duration delay, const std::string& reason) {
     set_state(ServiceState::kStarting, reason);
     if (!spawning_) return start_run();
     // A start that failed inside spawn(): go round the loop instead of recursing.
-    asio::post(host_.io(), [weak] {
+    asio::post(host_.io(), [weak, gen = ++restart_gen_] {
       auto self = weak.lock();
-      if (self && !self->alive() && self->wanted_ && self->state_ == ServiceState::kStarting) self->start_run();
+      if (self && self->restart_gen_ == gen && !self->alive() && self->wanted_ && !self->retiring() &&
+          self->state_ == ServiceState::kStarting) {
+        self->start_run();
+      }
     });
     return;
   }
   next_restart_at_ = host_.clock().now() + delay;
   set_state(ServiceState::kBackoff, reason);
   timers_->restart.expires_after(delay);
-  timers_->restart.async_wait([weak](const error_code& ec) {
+  timers_->restart.async_wait([weak, gen = ++restart_gen_](const error_code& ec) {
     auto self = weak.lock();
-    if (ec || !self || self->alive() || !self->wanted_) return;
+    if (ec || !self || self->restart_gen_ != gen || self->alive() || !self->wanted_ || self->retiring()) return;
     self->start_run();
   });
 }
 
 void ServiceRunner::cancel_restart_timer() {
+  ++restart_gen_;
   timers_->restart.cancel();
   next_restart_at_.reset();
 }
@@ -505,7 +559,8 @@ void ServiceRunner::operator_start() {
   history_ = {};  // an operator's start gives a failed service a fresh budget
   budget_left_ = spec_.restart_budget.max;
   if (alive()) {
-    if (state_ == ServiceState::kStopping && after_exit_ == AfterExit::kStop) after_exit_ = AfterExit::kRestartNow;
+    // On its way down (an operator stop, a health restart, a give-up): come back at once.
+    if (state_ == ServiceState::kStopping && after_exit_ != AfterExit::kRetire) after_exit_ = AfterExit::kRestartNow;
     return;
   }
   start_run();
@@ -541,6 +596,18 @@ void ServiceRunner::replace_spec(ServiceSpec next) {
   timers_->log.reset();  // log size and keep may have changed
   if (spec_.ready != ReadyMode::kNotify) timers_->notify.reset();
   if (wanted_) start_run();
+}
+
+void ServiceRunner::unretire(ServiceSpec next) {
+  retired_ = nullptr;
+  if (alive()) {
+    next_spec_ = std::move(next);
+    after_exit_ = wanted_ ? AfterExit::kRestartNow : AfterExit::kStop;
+    reason_ = "added back to the configuration";
+    host_.changed(nullptr);
+    return;
+  }
+  replace_spec(std::move(next));
 }
 
 void ServiceRunner::retire(std::function<void()> done, bool shutting_down) {
@@ -603,7 +670,15 @@ std::shared_ptr<const ServiceView> ServiceRunner::view() const {
   v->restarts_by_reason = restarts_by_reason_;
   v->last_exit = last_exit_;
   if (next_restart_at_) v->next_restart_at = clock.to_wall(*next_restart_at_);
-  v->budget_left = budget_left_;
+  // Restarts that left the window give budget back even without a new decision.
+  const SteadyTime now = clock.now();
+  const auto in_window = std::count_if(history_.restarts.begin(), history_.restarts.end(), [&](SteadyTime t) {
+    return now - t < spec_.restart_budget.window;
+  });
+  v->budget_left = std::min(budget_left_, std::max(0, spec_.restart_budget.max - static_cast<int>(in_window)));
+  if (state_ != ServiceState::kFailed) {
+    v->budget_left = std::max(0, spec_.restart_budget.max - static_cast<int>(in_window));
+  }
   v->since = clock.to_wall(since_);
   v->started_at = started_wall_;
   v->critical = readiness_critical_;

@@ -70,6 +70,10 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
 
   // A reload changed its spec: restart with the new one (if running or meant to run).
   void replace_spec(ServiceSpec next);
+  // A reload brought back a service that a previous reload removed and that is still
+  // stopping: keep this runner (never two processes for one name) with `next`.
+  void unretire(ServiceSpec next);
+  bool retiring() const { return static_cast<bool>(retired_); }
   // A reload removed it, or hale is stopping: stop the process (wanted untouched) and call
   // `done` once nothing runs any more.
   void retire(std::function<void()> done, bool shutting_down);
@@ -112,6 +116,9 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   void refresh_up_state(const std::string& reason);
   void set_state(ServiceState to, std::string reason);
   void cancel_restart_timer();
+  std::optional<StopCause> health_cause() const;
+  void health_recovered(const std::string& reason);
+  std::optional<Duration> watchdog() const { return watchdog_override_ ? watchdog_override_ : spec_.watchdog; }
 
   SupervisorHost& host_;
   ServiceSpec spec_;
@@ -142,8 +149,14 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   Duration restart_delay_{};
 
   // Health, as the checks and the notify socket last said.
-  bool ready_seen_ = false;               // READY=1 (or not needed)
-  std::optional<StopCause> health_cause_;  // liveness failing / watchdog missed
+  bool ready_seen_ = false;      // READY=1 (or not needed)
+  bool liveness_failing_ = false;  // its liveness check is `fail`
+  bool watchdog_missed_ = false;   // no WATCHDOG=1 in time (or WATCHDOG=trigger)
+  std::optional<Duration> watchdog_override_;  // WATCHDOG_USEC= from the service, this run only
+  // Bumped whenever a timer is re-armed or cancelled: a handler of an older arming that was
+  // already queued (Asio runs expired handlers with success even after cancel) does nothing.
+  std::uint64_t restart_gen_ = 0;
+  std::uint64_t watchdog_gen_ = 0;
   Health readiness_ = Health::kUnknown;
   std::string status_text_;
 

@@ -45,11 +45,7 @@ struct Supervisor::Impl final : SupervisorHost {
   }
 
   void changed(const ServiceTransition* t) override {
-    if (publishing_) {
-      dirty_ = true;
-    } else {
-      publish();
-    }
+    publish();
     if (!t) return;
     const std::vector<TransitionListener> copy = listeners_;
     for (const auto& l : copy) {
@@ -88,10 +84,18 @@ struct Supervisor::Impl final : SupervisorHost {
     return c && (c->status == Health::kOk || c->status == Health::kDegraded);
   }
 
+  // Gives every runner waiting on depends_on a look. A start during the pass may satisfy a
+  // runner already looked at: a request made during a pass makes the pass run again.
   void wake_dependants() {
-    if (waking_) return;  // a start below may change states again; one pass at a time
+    if (waking_) {
+      wake_again_ = true;
+      return;
+    }
     waking_ = true;
-    for (auto& [name, r] : snapshot_of_runners()) r->dependencies_changed();
+    do {
+      wake_again_ = false;
+      for (auto& [name, r] : snapshot_of_runners()) r->dependencies_changed();
+    } while (wake_again_);
     waking_ = false;
   }
 
@@ -117,6 +121,17 @@ struct Supervisor::Impl final : SupervisorHost {
     return !w->has_value() || **w == Wanted::kStart;
   }
 
+  std::shared_ptr<ServiceRunner> take_retiring(const std::string& name) {
+    for (auto it = retiring_.begin(); it != retiring_.end(); ++it) {
+      if (it->second->spec().name == name) {
+        auto r = it->second;
+        retiring_.erase(it);
+        return r;
+      }
+    }
+    return nullptr;
+  }
+
   void on_check(const Transition& t) {
     for (auto& [name, r] : snapshot_of_runners()) r->on_check(t);
     wake_dependants();
@@ -133,9 +148,8 @@ struct Supervisor::Impl final : SupervisorHost {
   // Removed by a reload, still stopping.
   std::map<ServiceRunner*, std::shared_ptr<ServiceRunner>> retiring_;
   std::vector<TransitionListener> listeners_;
-  bool publishing_ = false;
-  bool dirty_ = false;
   bool waking_ = false;
+  bool wake_again_ = false;
   bool shutting_down_ = false;
   mutable std::mutex mu_;
   std::shared_ptr<const ServicesSnapshot> current_;
@@ -158,22 +172,25 @@ void Supervisor::apply(const Config& config) {
   Impl& s = *impl_;
   if (s.shutting_down_) return;
   s.secrets_ = config.secrets;
+  // First the new set of runners, then the starts and restarts: a start looks up its
+  // depends_on among all of them.
   std::map<std::string, std::shared_ptr<ServiceRunner>> next;
   std::vector<std::shared_ptr<ServiceRunner>> fresh;
+  std::vector<std::pair<std::shared_ptr<ServiceRunner>, const ServiceSpec*>> changed, returning;
   for (const ServiceSpec& spec : config.services) {
     const CheckSpec* readiness = spec.readiness.empty() ? nullptr : config.find_check(spec.readiness);
     auto it = s.runners_.find(spec.name);
     std::shared_ptr<ServiceRunner> r;
-    if (it == s.runners_.end()) {
-      r = std::make_shared<ServiceRunner>(s, spec, s.wanted_from_store(spec.name));
-      fresh.push_back(r);
-    } else {
+    if (it != s.runners_.end()) {
       r = it->second;
       s.runners_.erase(it);
-      if (!(r->spec() == spec)) {
-        log_event(LogLevel::kInfo, "service_changed", {{"service", spec.name}});
-        r->replace_spec(spec);
-      }
+      if (!(r->spec() == spec)) changed.emplace_back(r, &spec);
+    } else if (auto back = s.take_retiring(spec.name)) {
+      r = std::move(back);  // removed by an earlier reload and still stopping: never two processes
+      returning.emplace_back(r, &spec);
+    } else {
+      r = std::make_shared<ServiceRunner>(s, spec, s.wanted_from_store(spec.name));
+      fresh.push_back(r);
     }
     r->set_readiness_critical(readiness && readiness->critical);
     next.emplace(spec.name, std::move(r));
@@ -190,6 +207,14 @@ void Supervisor::apply(const Config& config) {
   }
   s.runners_ = std::move(next);
   s.publish();
+  for (auto& [r, spec] : changed) {
+    log_event(LogLevel::kInfo, "service_changed", {{"service", spec->name}});
+    r->replace_spec(*spec);
+  }
+  for (auto& [r, spec] : returning) {
+    log_event(LogLevel::kInfo, "service_added_back", {{"service", spec->name}});
+    r->unretire(*spec);
+  }
   for (auto& r : fresh) r->begin();
   s.publish();
 }

@@ -32,12 +32,12 @@ std::string service(const std::string& body) { return "[services.api]\n" + body 
 // A valid [services.api] with one more line, at line 3.
 std::string service_with(const std::string& line3) { return service("command = [\"./api\"]\n" + line3); }
 
-const Config& loaded(const LoadResult& r) {
+// By value: callers pass a temporary LoadResult, which a reference would outlive.
+Config loaded(const LoadResult& r) {
   EXPECT_EQ(error_lines(r), std::vector<std::string>{});
   if (!r.config) {
-    static const Config kEmpty;
     ADD_FAILURE() << "no config";
-    return kEmpty;
+    return Config{};
   }
   return *r.config;
 }
@@ -78,7 +78,7 @@ TEST(ServiceConfig, EveryKeyIsRead) {
       "[checks.db]\ntype = \"tcp\"\ntarget = \"127.0.0.1:5432\"\n" +
           kChecks,
       "hale.toml");
-  const Config& c = loaded(r);
+  const Config c = loaded(r);
   ASSERT_EQ(c.services.size(), 3u);
   // Sorted by name.
   EXPECT_EQ(c.services[0].name, "api");
@@ -119,7 +119,7 @@ TEST(ServiceConfig, EveryKeyIsRead) {
 }
 
 TEST(ServiceConfig, DefaultsWhenOmitted) {
-  const Config& c = loaded(load_config_string("[services.api]\ncommand = [\"./api\"]\n", "hale.toml"));
+  const Config c = loaded(load_config_string("[services.api]\ncommand = [\"./api\"]\n", "hale.toml"));
   ASSERT_EQ(c.services.size(), 1u);
   const ServiceSpec& s = c.services[0];
   EXPECT_EQ(s.command, std::vector<std::string>{"./api"});
@@ -149,17 +149,17 @@ TEST(ServiceConfig, DefaultsWhenOmitted) {
 }
 
 TEST(ServiceConfig, ReadyDefaultsToCheckWhenReadinessIsSet) {
-  const Config& c = loaded(load_config_string(service_with("readiness = \"api-ready\""), "hale.toml"));
+  const Config c = loaded(load_config_string(service_with("readiness = \"api-ready\""), "hale.toml"));
   ASSERT_EQ(c.services.size(), 1u);
   EXPECT_EQ(c.services[0].ready, ReadyMode::kCheck);
   // Written out, "started" wins over the readiness default.
-  const Config& started =
+  const Config started =
       loaded(load_config_string(service_with("readiness = \"api-ready\"\nready = \"started\""), "hale.toml"));
   EXPECT_EQ(started.services[0].ready, ReadyMode::kStarted);
 }
 
 TEST(ServiceConfig, SmallerForms) {
-  const Config& c = loaded(load_config_string(
+  const Config c = loaded(load_config_string(
       "[services.a]\ncommand = [\"./a\"]\nstop_signal = \"KILL\"\nbackoff = { base = \"0s\", multiplier = 3, jitter = "
       "\"50%\" }\npre_start = []\n[services.a.env]\nZ = \"1\"\nA = \"2\"\n",
       "hale.toml"));
@@ -191,19 +191,19 @@ TEST(ServiceConfig, RelativeCwdIsResolvedAgainstTheConfigDirectory) {
   std::filesystem::create_directory(dir.path() / "work");
   const std::string path = dir.write("hale.toml", "[services.api]\ncommand = [\"./api\"]\ncwd = \"work\"\n");
   const LoadResult r = load_config_file(path);
-  const Config& c = loaded(r);
+  const Config c = loaded(r);
   ASSERT_EQ(c.services.size(), 1u);
   EXPECT_EQ(c.services[0].cwd, (dir.path() / "work").string());
 }
 
 TEST(ServiceConfig, EmptyServicesTableLoads) {
-  const Config& c = loaded(load_config_string("[services]\n", "hale.toml"));
+  const Config c = loaded(load_config_string("[services]\n", "hale.toml"));
   EXPECT_TRUE(c.services.empty());
 }
 
 TEST(ServiceConfig, ServiceAndCheckNamesAreSeparate) {
   // A service may share its name with its own readiness check (SPEC §4's example does).
-  const Config& c = loaded(load_config_string(
+  const Config c = loaded(load_config_string(
       "[services.api-ready]\ncommand = [\"./api\"]\nreadiness = \"api-ready\"\n" + kChecks, "hale.toml"));
   ASSERT_EQ(c.services.size(), 1u);
   EXPECT_EQ(c.services[0].readiness, "api-ready");

@@ -332,3 +332,80 @@ readiness = "web-ready"
 
 }  // namespace
 }  // namespace hale::testing
+
+namespace hale::testing {
+namespace {
+
+TEST(SupervisorProcess, AChainOfDependenciesStartsInOrderOnceTheCheckPasses) {
+  TempDir state;
+  const std::string gate = (state.path() / "gate").string();
+  // `app` needs `db` started; `db` needs the check `gate` healthy (a file that appears later).
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[checks.gate]
+type = "exec"
+command = ["/bin/sh", "-c", "test -f )" + gate + R"( || exit 2"]
+interval = "100ms"
+failure_threshold = 1
+groups = []
+
+[services.app]
+command = )" + child_command({}) + R"(
+depends_on = { db = "started" }
+
+[services.db]
+command = )" + child_command({}) + R"(
+depends_on = { gate = "healthy" }
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return state_of(hale, "db") == "starting"; }, 5s)) << hale.log();
+  EXPECT_THAT(service_state(hale, "app")["reason"].get<std::string>(), ::testing::HasSubstr("waiting for db"));
+  state.write("gate", "open");
+  EXPECT_TRUE(eventually([&] { return state_of(hale, "db") == "running"; }, 5s)) << hale.log();
+  EXPECT_TRUE(eventually([&] { return state_of(hale, "app") == "running"; }, 5s)) << hale.log();
+}
+
+// How many processes among hale's children run the test child with `marker` in their argv.
+int children_with(pid_t hale, const std::string& marker) {
+  std::ifstream children("/proc/" + std::to_string(hale) + "/task/" + std::to_string(hale) + "/children");
+  int n = 0;
+  pid_t pid = 0;
+  while (children >> pid) {
+    std::string cmdline = slurp("/proc/" + std::to_string(pid) + "/cmdline");
+    if (cmdline.find(marker) != std::string::npos && running(pid)) ++n;
+  }
+  return n;
+}
+
+TEST(SupervisorProcess, AServiceAddedBackWhileItStillStopsNeverRunsTwice) {
+  TempDir state;
+  const std::string service = R"(
+[services.slow]
+command = )" + child_command({"--ignore-sigterm", "--print-line", "slow-marker"}) + R"(
+stop_timeout = "1500ms"
+)";
+  HaleProcess hale(server_section(state.path().string()) + service);
+  ASSERT_TRUE(hale.start()) << hale.log();
+  std::optional<pid_t> first;
+  ASSERT_TRUE(eventually([&] { return (first = pid_of(hale, "slow")).has_value(); }, 5s));
+
+  hale.rewrite_config(server_section(state.path().string()));
+  hale.signal(SIGHUP);
+  ASSERT_TRUE(hale.wait_for_log("\"event\":\"service_removed\""));
+  hale.rewrite_config(server_section(state.path().string()) + service);
+  hale.signal(SIGHUP);
+  ASSERT_TRUE(hale.wait_for_log("\"event\":\"service_added_back\"")) << hale.log();
+  // The old process ignores SIGTERM for 1.5 s; the service must wait for it, not run beside it.
+  int most = 0;
+  std::optional<pid_t> second;
+  ASSERT_TRUE(eventually([&] {
+    most = std::max(most, children_with(hale.pid(), "slow-marker"));
+    second = pid_of(hale, "slow");
+    return second && *second != *first;
+  }, 8s)) << hale.log();
+  EXPECT_EQ(most, 1) << "two processes of one service ran at once";
+  EXPECT_FALSE(running(*first));
+  EXPECT_EQ(state_of(hale, "slow"), "running");
+}
+
+}  // namespace
+}  // namespace hale::testing

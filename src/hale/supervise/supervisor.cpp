@@ -78,10 +78,15 @@ struct Supervisor::Impl final : SupervisorHost {
       }
       return false;
     }
-    // A check (the loader allows only "healthy" for checks).
-    const auto snap = engine_.snapshot();
-    const CheckView* c = snap->find(dep.name);
-    return c && (c->status == Health::kOk || c->status == Health::kDegraded);
+    // A check (the loader allows only "healthy" for checks). The latest transition wins: the
+    // engine publishes its snapshot a moment after it tells its subscribers.
+    Health h = Health::kUnknown;
+    if (auto it = check_status_.find(dep.name); it != check_status_.end()) {
+      h = it->second;
+    } else if (const CheckView* c = engine_.snapshot()->find(dep.name)) {
+      h = c->status;
+    }
+    return h == Health::kOk || h == Health::kDegraded;
   }
 
   // Gives every runner waiting on depends_on a look. A start during the pass may satisfy a
@@ -133,6 +138,7 @@ struct Supervisor::Impl final : SupervisorHost {
   }
 
   void on_check(const Transition& t) {
+    check_status_[t.check] = t.to;
     for (auto& [name, r] : snapshot_of_runners()) r->on_check(t);
     wake_dependants();
   }
@@ -148,6 +154,7 @@ struct Supervisor::Impl final : SupervisorHost {
   // Removed by a reload, still stopping.
   std::map<ServiceRunner*, std::shared_ptr<ServiceRunner>> retiring_;
   std::vector<TransitionListener> listeners_;
+  std::map<std::string, Health> check_status_;  // from the transitions seen so far
   bool waking_ = false;
   bool wake_again_ = false;
   bool shutting_down_ = false;

@@ -409,3 +409,61 @@ stop_timeout = "1500ms"
 
 }  // namespace
 }  // namespace hale::testing
+
+namespace hale::testing {
+namespace {
+
+TEST(SupervisorProcess, PreStartRunsBeforeEveryStartAndItsFailureIsAFailedStart) {
+  TempDir state;
+  const std::string marker = (state.path() / "pre-ran").string();
+  const std::string env_out = (state.path() / "env.txt").string();
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[services.good]
+pre_start = ["/bin/sh", "-c", "echo ran >> )" + marker + R"("]
+command = )" + child_command({"--env-out", env_out}) + R"(
+
+[services.bad]
+pre_start = ["/bin/false"]
+command = )" + child_command({}) + R"(
+backoff = { base = "10ms", max = "10ms", jitter = "0ms" }
+restart_budget = { max = 2, window = "1m" }
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return state_of(hale, "good") == "running"; }, 5s)) << hale.log();
+  EXPECT_EQ(slurp(marker), "ran\n");
+  ASSERT_EQ(service_action(hale, "good", "restart").status, 200);
+  EXPECT_TRUE(eventually([&] { return slurp(marker) == "ran\nran\n"; }, 5s)) << "pre_start runs before every start";
+
+  nlohmann::json bad;
+  ASSERT_TRUE(eventually([&] {
+    bad = service_state(hale, "bad");
+    return bad.value("state", "") == "failed";
+  }, 5s)) << hale.log();
+  EXPECT_THAT(bad["reason"].get<std::string>(), ::testing::HasSubstr("pre_start exit code 1"));
+  EXPECT_EQ(bad["restarts_by_reason"]["start_failed"], 2);
+  EXPECT_TRUE(bad["pid"].is_null());
+}
+
+TEST(SupervisorProcess, RunsAsTheConfiguredUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "switching users needs root";
+  TempDir state;
+  std::filesystem::permissions(state.path(), std::filesystem::perms::all);  // nobody may write here
+  const std::string env_out = (state.path() / "env.txt").string();
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[services.unprivileged]
+command = )" + child_command({"--env-out", env_out}) + R"(
+user = "nobody"
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  std::optional<pid_t> pid;
+  ASSERT_TRUE(eventually([&] { return (pid = pid_of(hale, "unprivileged")).has_value(); }, 5s)) << hale.log();
+  const std::string status = slurp("/proc/" + std::to_string(*pid) + "/status");
+  EXPECT_THAT(status, ::testing::HasSubstr("Uid:\t65534\t65534\t65534\t65534"));
+  ASSERT_TRUE(eventually([&] { return !slurp(env_out).empty(); }, 5s));
+  const std::string env = slurp(env_out);
+  EXPECT_THAT(env, ::testing::HasSubstr("USER=nobody\n"));
+  EXPECT_THAT(env, ::testing::Not(::testing::HasSubstr("HOME=/root\n")));
+}
+
+}  // namespace
+}  // namespace hale::testing

@@ -32,6 +32,21 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+// Makes this test process the subreaper of what hale leaves behind when it is SIGKILLed, so the
+// test can see those processes die and reap them (init would otherwise).
+class OrphanCatcher {
+ public:
+  OrphanCatcher() { EXPECT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0); }
+  ~OrphanCatcher() {
+    reap();
+    ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+  }
+  static void reap() {
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+  }
+};
+
 TEST(SupervisorProcess, NotifyReadyThenAMissedWatchdogRestarts) {
   TempDir state;
   HaleProcess hale(server_section(state.path().string()) + R"(
@@ -90,8 +105,7 @@ stop_timeout = "300ms"
 }
 
 TEST(SupervisorProcess, NothingSurvivesASigkillOfHale) {
-  // Orphans come to this test process (not to init), so it can see them die and reap them.
-  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  OrphanCatcher orphans;
   TempDir state;
   const std::string grandchild_file = (state.path() / "grandchild.pid").string();
   HaleProcess hale(server_section(state.path().string()) + R"(
@@ -112,18 +126,11 @@ command = )" + child_command({}) + "\n");
 
   hale.signal(SIGKILL);
   ASSERT_TRUE(hale.wait_exit().has_value());
-  // Reap whatever was re-parented to us while waiting for all three to be gone.
-  auto reap = [] {
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-    }
-  };
   EXPECT_TRUE(eventually([&] {
-    reap();
+    OrphanCatcher::reap();
     return !running(*family) && !running(*plain) && !running(*grandchild);
   }, 5s)) << "family " << proc_state(*family) << " plain " << proc_state(*plain) << " grandchild "
           << proc_state(*grandchild);
-  reap();
-  ::prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
 // The hale-guardian child of `hale` (comm "hale-guardian"), if any.
@@ -139,7 +146,7 @@ std::optional<pid_t> guardian_of(pid_t hale) {
 }
 
 TEST(SupervisorProcess, AKilledGuardianIsReplacedAndStillProtectsTheGroups) {
-  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  OrphanCatcher orphans;
   TempDir state;
   const std::string grandchild_file = (state.path() / "grandchild.pid").string();
   HaleProcess hale(server_section(state.path().string()) + R"(
@@ -169,13 +176,9 @@ command = )" + child_command({}) + "\n");
   hale.signal(SIGKILL);
   ASSERT_TRUE(hale.wait_exit().has_value());
   EXPECT_TRUE(eventually([&] {
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-    }
+    OrphanCatcher::reap();
     return !running(*grandchild);
   }, 5s)) << "the replacement guardian did not kill the family's group";
-  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-  }
-  ::prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
 TEST(SupervisorProcess, OutputGoesToSizeRotatedLogs) {

@@ -312,14 +312,7 @@ void apply_backoff(const ServiceKeyCall& c) {
     }
   }
   if (d.size() != errors_before) return;
-  if (policy.max < policy.base) {
-    // Only base written: the default max may be what is too small, so say where it came from.
-    const std::string max_text = format_duration(policy.max) + (max_node ? "" : ", the default");
-    const toml::node& at = max_node ? *max_node : (base_node ? *base_node : c.value);
-    d.add(at, backticked(std::string(c.key) + ".max") + " (" + max_text + ") must not be less than " +
-                  backticked(std::string(c.key) + ".base") + " (" + format_duration(policy.base) + ")");
-    return;
-  }
+  if (!check_backoff_max(c.key, policy.base, policy.max, base_node, max_node, c.value, d)) return;
   c.spec().backoff = policy;
 }
 

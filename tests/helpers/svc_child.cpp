@@ -213,7 +213,6 @@ int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   const long long start = now_ms();
 
-  if (!o.pid_file.empty()) write_file(o.pid_file, std::to_string(getpid()) + "\n");
   if (!o.env_out.empty()) {
     std::string env;
     for (char** e = environ; e && *e; ++e) env += std::string(*e) + "\n";
@@ -246,6 +245,8 @@ int main(int argc, char** argv) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, nullptr);
   }
+  // Written once the signals are set up: a test that waits for the file may signal at once.
+  if (!o.pid_file.empty()) write_file(o.pid_file, std::to_string(getpid()) + "\n");
 
   for (const auto& line : o.print_lines) std::printf("%s\n", line.c_str());
   if (o.print_bytes) print_bytes(*o.print_bytes);

@@ -381,15 +381,18 @@ int children_with(pid_t hale, const std::string& marker) {
 
 TEST(SupervisorProcess, AServiceAddedBackWhileItStillStopsNeverRunsTwice) {
   TempDir state;
+  const std::string pid_file = (state.path() / "slow.pid").string();
   const std::string service = R"(
 [services.slow]
-command = )" + child_command({"--ignore-sigterm", "--print-line", "slow-marker"}) + R"(
-stop_timeout = "1500ms"
+command = )" + child_command({"--ignore-sigterm", "--print-line", "slow-marker", "--pid-file", pid_file}) + R"(
+stop_timeout = "3s"
 )";
   HaleProcess hale(server_section(state.path().string()) + service);
   ASSERT_TRUE(hale.start()) << hale.log();
   std::optional<pid_t> first;
   ASSERT_TRUE(eventually([&] { return (first = pid_of(hale, "slow")).has_value(); }, 5s));
+  // Its pid file says it ignores SIGTERM now.
+  ASSERT_TRUE(eventually([&] { return read_pid_file(pid_file) == first; }, 5s));
 
   hale.rewrite_config(server_section(state.path().string()));
   hale.signal(SIGHUP);
@@ -397,14 +400,14 @@ stop_timeout = "1500ms"
   hale.rewrite_config(server_section(state.path().string()) + service);
   hale.signal(SIGHUP);
   ASSERT_TRUE(hale.wait_for_log("\"event\":\"service_added_back\"")) << hale.log();
-  // The old process ignores SIGTERM for 1.5 s; the service must wait for it, not run beside it.
+  // The old process ignores SIGTERM for 3 s; the service must wait for it, not run beside it.
   int most = 0;
   std::optional<pid_t> second;
   ASSERT_TRUE(eventually([&] {
     most = std::max(most, children_with(hale.pid(), "slow-marker"));
     second = pid_of(hale, "slow");
     return second && *second != *first;
-  }, 8s)) << hale.log();
+  }, 15s)) << hale.log();
   EXPECT_EQ(most, 1) << "two processes of one service ran at once";
   EXPECT_FALSE(running(*first));
   EXPECT_EQ(state_of(hale, "slow"), "running");

@@ -83,7 +83,8 @@ struct NotifySocket::Impl : std::enable_shared_from_this<Impl> {
 
 StatusOr<std::unique_ptr<NotifySocket>> NotifySocket::open(asio::io_context& io, const std::string& service) {
   static std::atomic<unsigned> counter{0};
-  const std::string name = "hale/" + std::to_string(::getpid()) + "/" + service + "/" + std::to_string(counter++);
+  // The unique part first: a long service name is what gets cut to fit sun_path.
+  const std::string name = "hale/" + std::to_string(::getpid()) + "/" + std::to_string(counter++) + "/" + service;
   int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return Status::error(std::string("notify socket: ") + std::strerror(errno));
   sockaddr_un addr{};

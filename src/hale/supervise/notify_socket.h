@@ -1,5 +1,5 @@
 // NotifySocket: the NOTIFY_SOCKET of one service with ready = "notify" (SPEC §4, systemd's
-// sd_notify protocol). An abstract-namespace AF_UNIX datagram socket ("@hale/<pid>/<name>/<n>":
+// sd_notify protocol). An abstract-namespace AF_UNIX datagram socket ("@hale/<pid>/<n>/<name>":
 // no file to clean up, no path-length trouble with a long state_dir), read on the loop.
 // Datagrams are accepted only from processes of the service's own process group (the kernel
 // attaches the sender's credentials, SO_PASSCRED), so another local process cannot declare a

@@ -37,6 +37,14 @@ std::string_view to_string(HeartbeatStatus s) {
   return "new";
 }
 
+std::optional<HeartbeatStatus> parse_heartbeat_status(std::string_view s) {
+  for (HeartbeatStatus h : {HeartbeatStatus::kNew, HeartbeatStatus::kUp, HeartbeatStatus::kRunning,
+                            HeartbeatStatus::kLate, HeartbeatStatus::kDown, HeartbeatStatus::kPaused}) {
+    if (to_string(h) == s) return h;
+  }
+  return std::nullopt;
+}
+
 Health to_health(HeartbeatStatus s) {
   switch (s) {
     case HeartbeatStatus::kUp:
@@ -154,6 +162,15 @@ std::optional<WallTime> HeartbeatState::next_deadline() const {
     default:
       return std::nullopt;
   }
+}
+
+void HeartbeatState::restore(HeartbeatStatus status, std::string reason, std::optional<WallTime> last_ping,
+                             std::optional<WallTime> next_expected, std::optional<WallTime> running_since) {
+  status_ = status;
+  reason_ = std::move(reason);
+  last_ping_ = last_ping;
+  if (next_expected) expected_ = next_expected;
+  started_ = running_since;
 }
 
 std::optional<HeartbeatTransition> HeartbeatState::pause(WallTime now) {

@@ -20,6 +20,7 @@ namespace hale {
 
 enum class HeartbeatStatus { kNew, kUp, kRunning, kLate, kDown, kPaused };
 std::string_view to_string(HeartbeatStatus s);
+std::optional<HeartbeatStatus> parse_heartbeat_status(std::string_view s);
 // new -> unknown, up/running -> ok, late -> degraded, down -> fail; paused is left out of
 // aggregation (unknown here; callers skip it).
 Health to_health(HeartbeatStatus s);
@@ -67,6 +68,11 @@ class HeartbeatState {
   std::optional<HeartbeatTransition> tick(WallTime now);
   // When tick() may next change something (to arm one timer); nullopt: nothing pending.
   std::optional<WallTime> next_deadline() const;
+
+  // Back to what a previous hale saved (StateStore): the next tick() judges the time that
+  // passed meanwhile, so a run missed while hale was away makes it late or down at once.
+  void restore(HeartbeatStatus status, std::string reason, std::optional<WallTime> last_ping,
+               std::optional<WallTime> next_expected, std::optional<WallTime> running_since);
 
   std::optional<HeartbeatTransition> pause(WallTime now);
   std::optional<HeartbeatTransition> resume(WallTime now);

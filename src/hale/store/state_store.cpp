@@ -39,13 +39,22 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir) {
   for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
                           "CREATE TABLE IF NOT EXISTS service_wanted ("
                           " name TEXT PRIMARY KEY, wanted TEXT NOT NULL CHECK (wanted IN ('start','stop')),"
-                          " updated_at INTEGER NOT NULL)"}) {
+                          " updated_at INTEGER NOT NULL)",
+                          "CREATE TABLE IF NOT EXISTS heartbeat_state ("
+                          " name TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,"
+                          " last_ping INTEGER, next_expected INTEGER, running_since INTEGER)",
+                          "CREATE TABLE IF NOT EXISTS heartbeat_runs ("
+                          " id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, started INTEGER,"
+                          " ended INTEGER NOT NULL, exit_code INTEGER, verdict TEXT NOT NULL, output BLOB NOT NULL)",
+                          "CREATE INDEX IF NOT EXISTS heartbeat_runs_by_name ON heartbeat_runs (name, id)"}) {
     if (Status s = store->exec(sql); !s) return Status::error(path + ": " + s.message());
   }
   return store;
 }
 
 StateStore::~StateStore() { sqlite3_close(db_); }
+
+Status StateStore::error() const { return Status::error(path_ + ": " + sqlite3_errmsg(db_)); }
 
 Status StateStore::exec(const char* sql) {
   char* err = nullptr;

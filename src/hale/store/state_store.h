@@ -1,13 +1,18 @@
 // StateStore: hale's small persistent state in one SQLite file under state_dir (hale.db).
-// For now: each service's `wanted` (start/stop), the operator's intent, which must survive a
-// restart of hale (SPEC §4: an operator's stop is never undone, even across restarts). Written
-// before hale acts on it, with synchronous=FULL, so a committed intent survives a crash.
+// Each service's `wanted` (start/stop), the operator's intent, which must survive a restart of
+// hale (SPEC §4: an operator's stop is never undone, even across restarts), and each heartbeat's
+// state and last runs (SPEC §5). Written with synchronous=FULL: what was committed survives a
+// crash.
 // Thread-safety: one StateStore per thread (the loop); SQLite is opened in serialized mode.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "hale/clock.h"
 
 #include "hale/status.h"
 
@@ -17,6 +22,27 @@ namespace hale {
 
 enum class Wanted { kStart, kStop };
 std::string_view to_string(Wanted w);
+
+// A heartbeat's state as it survives a restart of hale (SPEC §5: a job that was down stays
+// down; a run missed while hale was away is noticed when it is back).
+struct SavedHeartbeat {
+  std::string status;  // "new", "up", "running", "late", "down", "paused"
+  std::string reason;
+  std::optional<WallTime> last_ping;
+  std::optional<WallTime> next_expected;
+  std::optional<WallTime> running_since;
+  bool operator==(const SavedHeartbeat&) const = default;
+};
+
+// One finished run of a heartbeat's job, as /health shows the last few.
+struct HeartbeatRun {
+  std::optional<WallTime> started;
+  WallTime ended{};
+  std::optional<int> exit_code;
+  std::string verdict;         // "success" or the failure's reason
+  std::string output_excerpt;  // the end of the output, bounded by the caller
+  bool operator==(const HeartbeatRun&) const = default;
+};
 
 class StateStore {
  public:
@@ -32,11 +58,19 @@ class StateStore {
   // Records the intent durably (committed when this returns ok).
   Status set_wanted(const std::string& service, Wanted w);
 
+  StatusOr<std::optional<SavedHeartbeat>> heartbeat(const std::string& name);
+  Status save_heartbeat(const std::string& name, const SavedHeartbeat& h);
+  // Adds a finished run and keeps only the newest `keep` of that heartbeat (one transaction).
+  Status add_run(const std::string& name, const HeartbeatRun& run, int keep = 20);
+  // The kept runs, newest first.
+  StatusOr<std::vector<HeartbeatRun>> runs(const std::string& name);
+
   const std::string& path() const { return path_; }
 
  private:
   StateStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   Status exec(const char* sql);
+  Status error() const;
   sqlite3* db_;
   std::string path_;
 };

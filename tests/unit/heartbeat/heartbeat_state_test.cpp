@@ -183,3 +183,39 @@ TEST_F(HeartbeatTest, JudgeRunOrdersItsReasons) {
 
 }  // namespace
 }  // namespace hale
+
+namespace hale {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(HeartbeatRestore, ARunMissedWhileHaleWasAwayIsDownAtTheFirstTick) {
+  const WallTime t0 = FakeClock().wall_now();
+  HeartbeatPolicy p;
+  p.next_expected = [](WallTime after) { return std::optional<WallTime>(after + 1h); };
+  p.grace = 10min;
+  HeartbeatState hb("backup", p, t0 + 5h);  // hale comes back 5 h later
+  hb.restore(HeartbeatStatus::kUp, "success", t0, t0 + 1h, std::nullopt);
+  EXPECT_EQ(hb.status(), HeartbeatStatus::kUp);
+  EXPECT_EQ(hb.next_expected(), t0 + 1h) << "the saved expectation wins over the one from start-up";
+  auto t = hb.tick(t0 + 5h);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->to, HeartbeatStatus::kDown);
+}
+
+TEST(HeartbeatRestore, DownStaysDownAndStatusNamesRoundTrip) {
+  const WallTime t0 = FakeClock().wall_now();
+  HeartbeatState hb("backup", HeartbeatPolicy{}, t0);
+  hb.restore(HeartbeatStatus::kDown, "exit code 3", t0, std::nullopt, std::nullopt);
+  EXPECT_FALSE(hb.tick(t0 + 24h).has_value());
+  EXPECT_EQ(hb.status(), HeartbeatStatus::kDown);
+  EXPECT_EQ(hb.reason(), "exit code 3");
+  for (auto s : {HeartbeatStatus::kNew, HeartbeatStatus::kUp, HeartbeatStatus::kRunning, HeartbeatStatus::kLate,
+                 HeartbeatStatus::kDown, HeartbeatStatus::kPaused}) {
+    EXPECT_EQ(parse_heartbeat_status(to_string(s)), s);
+  }
+  EXPECT_EQ(parse_heartbeat_status("sideways"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace hale

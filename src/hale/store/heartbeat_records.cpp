@@ -1,0 +1,156 @@
+// StateStore: the heartbeat tables (see state_store.h). Times are stored as milliseconds since
+// the epoch (NULL when unset), so that a restarted hale computes lateness from the real clock.
+#include <sqlite3.h>
+
+#include "hale/store/state_store.h"
+
+namespace hale {
+
+namespace {
+
+// One prepared statement, finalized on every path.
+struct Statement {
+  sqlite3_stmt* s = nullptr;
+  ~Statement() { sqlite3_finalize(s); }
+};
+
+std::int64_t to_ms(WallTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+WallTime from_ms(std::int64_t ms) {
+  return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms)));
+}
+
+void bind_time(sqlite3_stmt* s, int i, const std::optional<WallTime>& t) {
+  if (t) {
+    sqlite3_bind_int64(s, i, to_ms(*t));
+  } else {
+    sqlite3_bind_null(s, i);
+  }
+}
+std::optional<WallTime> column_time(sqlite3_stmt* s, int i) {
+  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
+  return from_ms(sqlite3_column_int64(s, i));
+}
+void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+std::string column_text(sqlite3_stmt* s, int i) {
+  const unsigned char* t = sqlite3_column_text(s, i);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
+           : std::string();
+}
+
+}  // namespace
+
+StatusOr<std::optional<SavedHeartbeat>> StateStore::heartbeat(const std::string& name) {
+  Statement st;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT status, reason, last_ping, next_expected, running_since FROM heartbeat_state"
+                         " WHERE name = ?1",
+                         -1, &st.s, nullptr) != SQLITE_OK) {
+    return error();
+  }
+  bind_text(st.s, 1, name);
+  const int rc = sqlite3_step(st.s);
+  if (rc == SQLITE_DONE) return std::optional<SavedHeartbeat>();
+  if (rc != SQLITE_ROW) return error();
+  SavedHeartbeat h;
+  h.status = column_text(st.s, 0);
+  h.reason = column_text(st.s, 1);
+  h.last_ping = column_time(st.s, 2);
+  h.next_expected = column_time(st.s, 3);
+  h.running_since = column_time(st.s, 4);
+  return std::optional<SavedHeartbeat>(std::move(h));
+}
+
+Status StateStore::save_heartbeat(const std::string& name, const SavedHeartbeat& h) {
+  Statement st;
+  if (sqlite3_prepare_v2(db_,
+                         "INSERT INTO heartbeat_state (name, status, reason, last_ping, next_expected, running_since)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(name) DO UPDATE SET"
+                         " status = excluded.status, reason = excluded.reason, last_ping = excluded.last_ping,"
+                         " next_expected = excluded.next_expected, running_since = excluded.running_since",
+                         -1, &st.s, nullptr) != SQLITE_OK) {
+    return error();
+  }
+  bind_text(st.s, 1, name);
+  bind_text(st.s, 2, h.status);
+  bind_text(st.s, 3, h.reason);
+  bind_time(st.s, 4, h.last_ping);
+  bind_time(st.s, 5, h.next_expected);
+  bind_time(st.s, 6, h.running_since);
+  if (sqlite3_step(st.s) != SQLITE_DONE) return error();
+  return Status::ok();
+}
+
+Status StateStore::add_run(const std::string& name, const HeartbeatRun& run, int keep) {
+  if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+  auto fail = [&](Status s) {
+    exec("ROLLBACK");
+    return s;
+  };
+  {
+    Statement ins;
+    if (sqlite3_prepare_v2(db_,
+                           "INSERT INTO heartbeat_runs (name, started, ended, exit_code, verdict, output)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &ins.s, nullptr) != SQLITE_OK) {
+      return fail(error());
+    }
+    bind_text(ins.s, 1, name);
+    bind_time(ins.s, 2, run.started);
+    sqlite3_bind_int64(ins.s, 3, to_ms(run.ended));
+    if (run.exit_code) {
+      sqlite3_bind_int(ins.s, 4, *run.exit_code);
+    } else {
+      sqlite3_bind_null(ins.s, 4);
+    }
+    bind_text(ins.s, 5, run.verdict);
+    sqlite3_bind_blob(ins.s, 6, run.output_excerpt.data(), static_cast<int>(run.output_excerpt.size()),
+                      SQLITE_TRANSIENT);
+    if (sqlite3_step(ins.s) != SQLITE_DONE) return fail(error());
+  }
+  {
+    Statement trim;
+    if (sqlite3_prepare_v2(db_,
+                           "DELETE FROM heartbeat_runs WHERE name = ?1 AND id NOT IN"
+                           " (SELECT id FROM heartbeat_runs WHERE name = ?1 ORDER BY id DESC LIMIT ?2)",
+                           -1, &trim.s, nullptr) != SQLITE_OK) {
+      return fail(error());
+    }
+    bind_text(trim.s, 1, name);
+    sqlite3_bind_int(trim.s, 2, keep);
+    if (sqlite3_step(trim.s) != SQLITE_DONE) return fail(error());
+  }
+  if (Status s = exec("COMMIT"); !s) return fail(s);
+  return Status::ok();
+}
+
+StatusOr<std::vector<HeartbeatRun>> StateStore::runs(const std::string& name) {
+  Statement st;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT started, ended, exit_code, verdict, output FROM heartbeat_runs WHERE name = ?1"
+                         " ORDER BY id DESC",
+                         -1, &st.s, nullptr) != SQLITE_OK) {
+    return error();
+  }
+  bind_text(st.s, 1, name);
+  std::vector<HeartbeatRun> out;
+  int rc;
+  while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+    HeartbeatRun r;
+    r.started = column_time(st.s, 0);
+    r.ended = from_ms(sqlite3_column_int64(st.s, 1));
+    if (sqlite3_column_type(st.s, 2) != SQLITE_NULL) r.exit_code = sqlite3_column_int(st.s, 2);
+    r.verdict = column_text(st.s, 3);
+    const void* blob = sqlite3_column_blob(st.s, 4);
+    r.output_excerpt.assign(static_cast<const char*>(blob ? blob : ""),
+                            static_cast<std::size_t>(sqlite3_column_bytes(st.s, 4)));
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return error();
+  return out;
+}
+
+}  // namespace hale

@@ -675,10 +675,10 @@ std::shared_ptr<const ServiceView> ServiceRunner::view() const {
   const auto in_window = std::count_if(history_.restarts.begin(), history_.restarts.end(), [&](SteadyTime t) {
     return now - t < spec_.restart_budget.window;
   });
-  v->budget_left = std::min(budget_left_, std::max(0, spec_.restart_budget.max - static_cast<int>(in_window)));
-  if (state_ != ServiceState::kFailed) {
-    v->budget_left = std::max(0, spec_.restart_budget.max - static_cast<int>(in_window));
-  }
+  // A failed service stays at 0: it is not restarted until an operator starts it.
+  v->budget_left = state_ == ServiceState::kFailed
+                       ? 0
+                       : std::max(0, spec_.restart_budget.max - static_cast<int>(in_window));
   v->since = clock.to_wall(since_);
   v->started_at = started_wall_;
   v->critical = readiness_critical_;

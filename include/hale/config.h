@@ -157,6 +157,29 @@ std::string_view to_string(RestartMode m);
 std::string_view to_string(ReadyMode m);
 std::string_view to_string(DependencyCondition c);
 
+// ---- Heartbeats (SPEC §5) ----
+
+// A scheduled job's dead-man's switch: pinged at /ping/NAME, late after its expected time,
+// down after `grace`.
+struct HeartbeatSpec {
+  std::string name;
+  SourcePos pos;  // where [heartbeats.NAME] starts
+
+  std::string schedule;            // 5-field cron (or a @macro); empty when `period` is used
+  std::optional<Duration> period;  // expected again this long after each ping
+  std::string tz = "UTC";          // the zone `schedule` is read in
+  Duration grace = std::chrono::hours(1);
+  std::optional<Duration> max_duration;  // /start without an end within it: down (stuck)
+  std::optional<Duration> min_duration;  // start -> success faster: down ("finished too fast")
+  bool require_output = false;            // a success with no output: down
+  std::optional<std::string> fail_if_output_matches;  // PCRE2, searched line by line
+  bool critical = true;
+  std::vector<std::string> groups;        // default none: a late job degrades /health, not /readyz
+  std::optional<std::string> token;       // resolved secret; required on its pings when set
+
+  bool operator==(const HeartbeatSpec& o) const;  // everything but pos
+};
+
 // A custom group declared under [groups.NAME] ("live" and "ready" always exist).
 struct GroupSpec {
   std::string name;
@@ -182,6 +205,7 @@ struct Config {
   std::vector<CheckSpec> checks;  // sorted by name
   std::vector<GroupSpec> groups;  // custom groups, sorted by name
   std::vector<ServiceSpec> services;  // sorted by name
+  std::vector<HeartbeatSpec> heartbeats;  // sorted by name (read once the runtime exists)
   // Every secret value resolved from env:/file: (and the admin token), so that the log
   // redactor can take them out of every line.
   std::vector<std::string> secrets;

@@ -49,6 +49,14 @@ bool ServiceSpec::operator==(const ServiceSpec& o) const {
   return fields(*this) == fields(o);
 }
 
+bool HeartbeatSpec::operator==(const HeartbeatSpec& o) const {
+  auto fields = [](const HeartbeatSpec& h) {
+    return std::tie(h.name, h.schedule, h.period, h.tz, h.grace, h.max_duration, h.min_duration, h.require_output,
+                    h.fail_if_output_matches, h.critical, h.groups, h.token);
+  };
+  return fields(*this) == fields(o);
+}
+
 const ServiceSpec* Config::find_service(std::string_view name) const {
   auto it = std::find_if(services.begin(), services.end(), [&](const ServiceSpec& s) { return s.name == name; });
   return it == services.end() ? nullptr : &*it;

@@ -12,6 +12,7 @@ packages=(
   monitoring-plugins-basic   # check_tcp, check_dummy, check_disk, check_load for exec checks
   prometheus                 # promtool, which checks /metrics in the tests
   openssl curl python3 procps
+  python3-croniter           # reference for the cron differential test (tests/tools/croniter_next.py)
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(nginx-light wrk supervisor)

@@ -1,14 +1,13 @@
 // [heartbeats.NAME] (see heartbeat_table.h).
 #include "hale/config/heartbeat_table.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <array>
 
 #include "hale/config/check_table.h"
 #include "hale/config/levenshtein.h"
 #include "hale/config/toml_reader.h"
+#include "hale/heartbeat/cron.h"
 #include "hale/heartbeat/output_pattern.h"
 
 namespace hale::config {
@@ -20,13 +19,6 @@ constexpr std::array<std::string_view, 12> kHeartbeatKeys{
     "fail_if_output_matches", "critical", "groups", "token", "description"};
 
 std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
-// A zone of the system's tz database (Debian's tzdata): /usr/share/zoneinfo/NAME.
-bool known_zone(const std::string& tz) {
-  if (tz.empty() || tz.front() == '/' || tz.find("..") != std::string::npos) return false;
-  struct stat st{};
-  return ::stat(("/usr/share/zoneinfo/" + tz).c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
 
 void read_groups_key(const toml::node& v, HeartbeatSpec& h, LoadContext& ctx) {
   Diagnostics& d = ctx.diagnostics();
@@ -65,14 +57,20 @@ std::optional<HeartbeatSpec> read_heartbeat(std::string_view name, const toml::t
     const std::string_view key = k.str();
     if (key == "schedule") {
       schedule_node = &v;
-      if (auto text = read_nonempty_string(v, key, d)) h.schedule = *text;
+      auto text = read_nonempty_string(v, key, d);
+      if (!text) continue;
+      if (auto cron = heartbeat::parse_cron(*text); !cron) {
+        d.add(v, "`schedule` \"" + *text + "\": " + cron.status().message());
+        continue;
+      }
+      h.schedule = *text;
     } else if (key == "period") {
       period_node = &v;
       if (auto p = read_duration(v, key, d, /*positive=*/true)) h.period = *p;
     } else if (key == "tz") {
       tz_node = &v;
       if (auto text = read_nonempty_string(v, key, d)) {
-        if (!known_zone(*text)) {
+        if (!heartbeat::TimeZone::load(*text)) {
           d.add(v, "`tz` \"" + *text + "\" is not a time zone of the tz database (e.g. \"UTC\", \"Europe/Berlin\")");
         } else {
           h.tz = *text;

@@ -102,6 +102,8 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"UnknownZone", "schedule = \"0 3 * * *\"\ntz = \"Mars/Olympus\"\n",
                   "hale.toml:3:6: `tz` \"Mars/Olympus\" is not a time zone of the tz database (e.g. \"UTC\", "
                   "\"Europe/Berlin\")"},
+        ErrorCase{"BadCron", "schedule = \"0 25 * * *\"\n",
+                  "hale.toml:2:12: `schedule` \"0 25 * * *\": hour field \"25\": value out of range 0-23"},
         ErrorCase{"ZeroPeriod", "period = \"0s\"\n", "hale.toml:2:10: `period` must be greater than 0"},
         ErrorCase{"BadPattern", "period = \"1h\"\nfail_if_output_matches = \"(oops\"\n",
                   "hale.toml:3:26: `fail_if_output_matches`: invalid pattern at offset 5: missing closing "

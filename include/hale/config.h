@@ -88,8 +88,14 @@ struct CheckSpec {
   std::optional<Duration> max_latency;     // slower than this: warn (degraded)
   std::string method = "GET";
   std::vector<std::pair<std::string, std::string>> headers;  // values may be secrets
-  std::string ca_file;                     // extra CA bundle; empty = the system store
-  bool tls_verify = true;                  // `insecure_skip_verify = true` turns it off
+  std::string ca_file;                     // extra CA bundle; empty = the system store (http and tls)
+  bool tls_verify = true;                  // `insecure_skip_verify = true` turns it off (http and tls)
+
+  // tls only: the chain at `target` (host:port) or in `file` (a PEM chain), exactly one of them.
+  std::string file;                        // resolved against the config file's directory
+  std::string server_name;                 // SNI and name to verify; empty = the host of target
+  Duration warn_before = std::chrono::hours(24 * 14);  // expiring sooner: warn (degraded)
+  Duration fail_before = std::chrono::hours(24 * 3);   // expiring sooner: fail
 
   bool operator==(const CheckSpec& o) const;  // everything but pos: decides "changed" on reload
 };

@@ -20,7 +20,11 @@ namespace {
 // body matchers name one service each, so a default for them would be a mistake.
 constexpr std::array kCheckKeys{
     CheckKey{"type", kAnyType, false, nullptr},
-    CheckKey{"target", kTcp, false, apply_target},
+    CheckKey{"target", kTcp | kTls, false, apply_target},
+    CheckKey{"file", kTls, false, apply_file},
+    CheckKey{"server_name", kTls, false, apply_server_name},
+    CheckKey{"warn_before", kTls, false, apply_warn_before},
+    CheckKey{"fail_before", kTls, false, apply_fail_before},
     CheckKey{"url", kHttp, false, apply_url},
     CheckKey{"command", kExec, false, apply_command},
     CheckKey{"interval", kAnyType, true, apply_interval},
@@ -39,8 +43,8 @@ constexpr std::array kCheckKeys{
     CheckKey{"max_latency", kHttp, true, apply_max_latency},
     CheckKey{"method", kHttp, true, apply_method},
     CheckKey{"headers", kHttp, true, apply_headers},
-    CheckKey{"ca_file", kHttp, true, apply_ca_file},
-    CheckKey{"insecure_skip_verify", kHttp, true, apply_insecure_skip_verify},
+    CheckKey{"ca_file", kHttp | kTls, true, apply_ca_file},
+    CheckKey{"insecure_skip_verify", kHttp | kTls, true, apply_insecure_skip_verify},
 };
 
 constexpr auto kCheckKeyNames = [] {

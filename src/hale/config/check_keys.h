@@ -27,6 +27,7 @@ inline constexpr unsigned kAnyType = ~0u;
 inline constexpr unsigned kHttp = type_bit(CheckType::kHttp);
 inline constexpr unsigned kTcp = type_bit(CheckType::kTcp);
 inline constexpr unsigned kExec = type_bit(CheckType::kExec);
+inline constexpr unsigned kTls = type_bit(CheckType::kTls);
 
 struct CheckKey {
   std::string_view name;
@@ -64,6 +65,12 @@ void apply_method(const KeyCall& c);
 void apply_headers(const KeyCall& c);
 void apply_ca_file(const KeyCall& c);
 void apply_insecure_skip_verify(const KeyCall& c);
+
+// TLS keys (tls_keys.cpp).
+void apply_file(const KeyCall& c);
+void apply_server_name(const KeyCall& c);
+void apply_warn_before(const KeyCall& c);
+void apply_fail_before(const KeyCall& c);
 
 // Parses a `jitter` value: a duration ("2s") or a share of the interval ("10%", 0-100).
 std::optional<Jitter> parse_jitter(std::string_view text);

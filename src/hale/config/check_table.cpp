@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <tuple>
 
 #include "hale/config/check_keys.h"
 #include "hale/config/levenshtein.h"
@@ -27,7 +28,7 @@ constexpr std::array<TypeName, 8> kTypeNames{{
     {"tcp", CheckType::kTcp, true},
     {"exec", CheckType::kExec, true},
     {"dns", CheckType::kDns, false},
-    {"tls", CheckType::kTls, false},
+    {"tls", CheckType::kTls, true},
     {"grpc", CheckType::kGrpc, false},
     {"expiry", CheckType::kExpiry, false},
 }};
@@ -58,7 +59,7 @@ TypeRead read_type(std::string_view check, const toml::table& table, LoadContext
   Diagnostics& d = ctx.diagnostics();
   const toml::node* node = table.get("type");
   if (node == nullptr) {
-    d.add(table, "check \"" + std::string(check) + "\" needs `type` (one of http, https, tcp, exec)");
+    d.add(table, "check \"" + std::string(check) + "\" needs `type` (one of http, https, tcp, exec, tls)");
     return {};
   }
   auto text = read_string(*node, "type", d);
@@ -71,7 +72,7 @@ TypeRead read_type(std::string_view check, const toml::table& table, LoadContext
     }
     return {t, false};
   }
-  std::string message = "unknown check type \"" + *text + "\" (expected one of http, https, tcp, exec)";
+  std::string message = "unknown check type \"" + *text + "\" (expected one of http, https, tcp, exec, tls)";
   if (auto guess = did_you_mean(*text, kTypeWords)) message += "; did you mean \"" + *guess + "\"?";
   d.add(*node, std::move(message));
   return {};
@@ -90,6 +91,16 @@ std::optional<SourcePos> written(const KeyPositions& at, std::initializer_list<s
 void check_key_rules(const CheckSpec& s, const KeyPositions& at, Diagnostics& d) {
   // A timeout longer than the interval is allowed (as in Kubernetes): probes of one check never
   // overlap, the next one is scheduled when the previous result is in.
+  if (s.type == CheckType::kTls) {
+    // Equal thresholds would leave no degraded window before the failure.
+    if (s.fail_before >= s.warn_before) {
+      if (auto pos = written(at, {"fail_before", "warn_before"})) {
+        d.add(*pos, "fail_before (" + format_duration(s.fail_before) + ") must be less than warn_before (" +
+                        format_duration(s.warn_before) + ")");
+      }
+    }
+    return;
+  }
   if (s.type != CheckType::kHttp) return;
   // Slower than the timeout is already a failure: such a max_latency could never warn.
   if (s.max_latency && *s.max_latency >= s.timeout) {
@@ -106,7 +117,8 @@ void check_key_rules(const CheckSpec& s, const KeyPositions& at, Diagnostics& d)
 }
 
 // The http-only fields back at their built-in values, so that an http [defaults] setting never
-// makes a tcp or exec check look "changed" on reload.
+// makes a tcp or exec check look "changed" on reload. A tls check keeps the TLS settings
+// (ca_file, insecure_skip_verify) that [defaults] gives it.
 void clear_http_fields(CheckSpec& s) {
   const CheckSpec builtin;
   s.url = builtin.url;
@@ -116,6 +128,7 @@ void clear_http_fields(CheckSpec& s) {
   s.max_latency = builtin.max_latency;
   s.method = builtin.method;
   s.headers = builtin.headers;
+  if (s.type == CheckType::kTls) return;
   s.ca_file = builtin.ca_file;
   s.tls_verify = builtin.tls_verify;
 }
@@ -199,6 +212,22 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
   if (type->type == CheckType::kHttp && table.get("url") == nullptr) d.add(table, prefix + "`url`");
   if (type->type == CheckType::kExec && table.get("command") == nullptr) {
     d.add(table, prefix + "`command` (an argv array)");
+  }
+  if (type->type == CheckType::kTls) {
+    const toml::node* target = table.get("target");
+    const toml::node* file = table.get("file");
+    if (target == nullptr && file == nullptr) {
+      d.add(table, prefix + "`target` (host:port) or `file` (a PEM certificate chain)");
+    } else if (target != nullptr && file != nullptr) {
+      // Reported at whichever of the two comes second in the file.
+      const SourcePos tp = position_of(*target), fp = position_of(*file);
+      const bool file_second = std::tie(fp.line, fp.column) > std::tie(tp.line, tp.column);
+      d.add(file_second ? *file : *target, "`target` and `file` cannot both be set: a tls check reads one chain");
+    } else if (file != nullptr) {
+      if (const toml::node* sn = table.get("server_name")) {
+        d.add(*sn, "`server_name` needs `target`: a chain read from `file` is not checked against a name");
+      }
+    }
   }
   if (d.size() != errors_before) return std::nullopt;
   check_key_rules(spec, at, d);

@@ -45,6 +45,7 @@ std::string display_target(const CheckSpec& s) {
   switch (s.type) {
     case CheckType::kHttp: return display_url(s);
     case CheckType::kExec: return s.command.empty() ? std::string() : s.command.front();
+    case CheckType::kTls: return s.target.empty() ? s.file : s.target;
     default: return s.target;
   }
 }

@@ -9,8 +9,8 @@ std::unique_ptr<Probe> make_probe(const CheckSpec& spec, ProbeContext& ctx) {
     case CheckType::kHttp: return make_http_probe(spec, ctx);
     case CheckType::kTcp: return make_tcp_probe(spec, ctx);
     case CheckType::kExec: return make_exec_probe(spec, ctx);
+    case CheckType::kTls: return make_tls_probe(spec, ctx);
     case CheckType::kDns:
-    case CheckType::kTls:
     case CheckType::kGrpc:
     case CheckType::kExpiry:
       return nullptr;

@@ -28,6 +28,11 @@ std::string http_check(const std::string& line4) {
   return "[checks.web]\ntype = \"http\"\nurl = \"http://127.0.0.1:8080/ready\"\n" + line4 + "\n";
 }
 
+// A valid tls check to add one broken line to, at line 4.
+std::string tls_check(const std::string& line4) {
+  return "[checks.cert]\ntype = \"tls\"\ntarget = \"api.internal:443\"\n" + line4 + "\n";
+}
+
 const std::vector<Case> kCases = {
     // Unknown keys, with and without a near miss.
     {"UnknownKeyWithNearMiss", tcp_check("intervall = \"10s\""),
@@ -70,19 +75,16 @@ const std::vector<Case> kCases = {
 
     // type.
     {"MissingType", "[checks.db]\ntarget = \"db:5432\"\n",
-     {"hale.toml:1:1: check \"db\" needs `type` (one of http, https, tcp, exec)"}},
+     {"hale.toml:1:1: check \"db\" needs `type` (one of http, https, tcp, exec, tls)"}},
     {"UnknownTypeWithNearMiss", "[checks.web]\ntype = \"htp\"\nurl = \"http://x\"\n",
-     {"hale.toml:2:8: unknown check type \"htp\" (expected one of http, https, tcp, exec); did you mean \"http\"?"}},
+     {"hale.toml:2:8: unknown check type \"htp\" (expected one of http, https, tcp, exec, tls); did you mean \"http\"?"}},
     {"UnknownTypeWithoutNearMiss", "[checks.q]\ntype = \"kafka\"\n",
-     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec)"}},
+     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec, tls)"}},
     {"UnknownTypeStillReportsBadValues", "[checks.q]\ntype = \"kafka\"\ninterval = \"x\"\n",
-     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec)",
+     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec, tls)",
       "hale.toml:3:12: `interval`: invalid duration \"x\" (use a unit: 250ms, 10s, 5m, 1h, 14d)"}},
     {"TypeNotAString", "[checks.q]\ntype = 1\n", {"hale.toml:2:8: `type` must be a string, not an integer"}},
-    {"UnsupportedTypeReportsOnlyTheType",
-     "[checks.api-cert]\ntype = \"tls\"\ntarget = \"api:443\"\nwarn_before = \"14d\"\n",
-     {"hale.toml:2:8: check type \"tls\" is not supported by this version of hale"}},
-    {"UnsupportedDns", "[checks.ns]\ntype = \"dns\"\n",
+    {"UnsupportedTypeReportsOnlyTheType", "[checks.ns]\ntype = \"dns\"\nserver = \"1.1.1.1\"\n",
      {"hale.toml:2:8: check type \"dns\" is not supported by this version of hale"}},
     {"UnsupportedGrpc", "[checks.g]\ntype = \"grpc\"\n",
      {"hale.toml:2:8: check type \"grpc\" is not supported by this version of hale"}},
@@ -233,6 +235,36 @@ const std::vector<Case> kCases = {
      {"hale.toml:4:11: `ca_file` \"/nonexistent/ca.pem\": cannot read: No such file or directory"}},
     {"InsecureSkipVerifyNotABool", http_check("insecure_skip_verify = \"yes\""),
      {"hale.toml:4:24: `insecure_skip_verify` must be true or false, not a string"}},
+
+    // tls.
+    {"TlsNeedsTargetOrFile", "[checks.cert]\ntype = \"tls\"\n",
+     {"hale.toml:1:1: check \"cert\": type \"tls\" needs `target` (host:port) or `file` (a PEM certificate chain)"}},
+    {"TlsTargetAndFile", tls_check("file = \"api.pem\""),
+     {"hale.toml:4:8: `target` and `file` cannot both be set: a tls check reads one chain"}},
+    {"TlsFileThenTarget", "[checks.cert]\ntype = \"tls\"\nfile = \"api.pem\"\ntarget = \"api:443\"\n",
+     {"hale.toml:4:10: `target` and `file` cannot both be set: a tls check reads one chain"}},
+    {"TlsBadTarget", "[checks.cert]\ntype = \"tls\"\ntarget = \"api\"\n",
+     {"hale.toml:3:10: `target` \"api\": needs a port (host:port)"}},
+    {"TlsServerNameWithFile", "[checks.cert]\ntype = \"tls\"\nfile = \"api.pem\"\nserver_name = \"api\"\n",
+     {"hale.toml:4:15: `server_name` needs `target`: a chain read from `file` is not checked against a name"}},
+    {"TlsBadServerName", tls_check("server_name = \"api internal\""),
+     {"hale.toml:4:15: `server_name` \"api internal\" is not a host name"}},
+    {"TlsEmptyFile", "[checks.cert]\ntype = \"tls\"\nfile = \"\"\n", {"hale.toml:3:8: `file` must not be empty"}},
+    {"TlsWarnBeforeNotADuration", tls_check("warn_before = \"2 weeks\""),
+     {"hale.toml:4:15: `warn_before`: invalid duration \"2 weeks\" (use a unit: 250ms, 10s, 5m, 1h, 14d)"}},
+    {"TlsWarnBeforeZero", tls_check("warn_before = \"0d\""), {"hale.toml:4:15: `warn_before` must be greater than 0"}},
+    {"TlsFailBeforeNotUnderWarnBefore", tls_check("warn_before = \"7d\"\nfail_before = \"7d\""),
+     {"hale.toml:5:15: fail_before (7d) must be less than warn_before (7d)"}},
+    {"TlsWarnBeforeUnderDefaultFailBefore", tls_check("warn_before = \"2d\""),
+     {"hale.toml:4:15: fail_before (3d) must be less than warn_before (2d)"}},
+    {"TlsCaFileMissing", tls_check("ca_file = \"/nonexistent/ca.pem\""),
+     {"hale.toml:4:11: `ca_file` \"/nonexistent/ca.pem\": cannot read: No such file or directory"}},
+    {"TlsKeyOfHttp", tls_check("expect_status = 200"),
+     {"hale.toml:4:1: `expect_status` does not apply to a tls check"}},
+    {"WarnBeforeOnTcp", tcp_check("warn_before = \"14d\""),
+     {"hale.toml:4:1: `warn_before` does not apply to a tcp check"}},
+    {"WarnBeforeInDefaults", "[defaults]\nwarn_before = \"14d\"\n",
+     {"hale.toml:2:1: `warn_before` cannot be set in [defaults]; set it in each [checks.NAME]"}},
 
     // Names and shapes.
     {"CheckNameWithSpace", "[checks.\"my db\"]\ntype = \"tcp\"\ntarget = \"db:1\"\n",

@@ -420,3 +420,49 @@ aaa = 2
 
 }  // namespace
 }  // namespace hale
+
+namespace hale {
+namespace {
+
+TEST(ConfigLoaderTls, TargetCheckWithDefaults) {
+  const LoadResult r = load_config_string("[checks.api-cert]\ntype = \"tls\"\ntarget = \"api.internal:443\"\n",
+                                          "hale.toml");
+  ASSERT_TRUE(r.config) << ::testing::PrintToString(testing::error_lines(r));
+  const CheckSpec& c = r.config->checks[0];
+  EXPECT_EQ(c.type, CheckType::kTls);
+  EXPECT_EQ(c.target, "api.internal:443");
+  EXPECT_EQ(c.file, "");
+  EXPECT_EQ(c.server_name, "");
+  EXPECT_EQ(c.warn_before, std::chrono::hours(24 * 14));
+  EXPECT_EQ(c.fail_before, std::chrono::hours(24 * 3));
+  EXPECT_TRUE(c.tls_verify);
+}
+
+TEST(ConfigLoaderTls, FileIsRelativeToTheConfigAndKeysAreRead) {
+  TempFile ca("pem", ".pem");
+  const std::string dir = ca.path().substr(0, ca.path().rfind('/'));
+  const std::string toml =
+      "[defaults]\ninsecure_skip_verify = true\n"
+      "[checks.cert]\ntype = \"tls\"\nfile = \"certs/api.pem\"\nwarn_before = \"30d\"\nfail_before = \"7d\"\n"
+      "ca_file = \"" + ca.path() + "\"\n";
+  const LoadResult r = load_config_string(toml, dir + "/hale.toml");
+  ASSERT_TRUE(r.config) << ::testing::PrintToString(testing::error_lines(r));
+  const CheckSpec& c = r.config->checks[0];
+  EXPECT_EQ(c.file, dir + "/certs/api.pem");
+  EXPECT_EQ(c.warn_before, std::chrono::hours(24 * 30));
+  EXPECT_EQ(c.fail_before, std::chrono::hours(24 * 7));
+  EXPECT_EQ(c.ca_file, ca.path());
+  EXPECT_FALSE(c.tls_verify);  // [defaults] TLS settings apply to tls checks as to http ones
+}
+
+TEST(ConfigLoaderTls, ServerNameAndZeroFailBefore) {
+  const LoadResult r = load_config_string(
+      "[checks.c]\ntype = \"tls\"\ntarget = \"10.0.0.5:8443\"\nserver_name = \"api.internal\"\nfail_before = \"0s\"\n",
+      "hale.toml");
+  ASSERT_TRUE(r.config) << ::testing::PrintToString(testing::error_lines(r));
+  EXPECT_EQ(r.config->checks[0].server_name, "api.internal");
+  EXPECT_EQ(r.config->checks[0].fail_before, Duration::zero());
+}
+
+}  // namespace
+}  // namespace hale

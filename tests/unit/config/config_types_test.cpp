@@ -68,6 +68,10 @@ TEST(CheckSpecEquality, IgnoresPositionButNothingElse) {
   EXPECT_TRUE(changed([](CheckSpec& c) { c.headers = {{"A", "b"}}; }));
   EXPECT_TRUE(changed([](CheckSpec& c) { c.ca_file = "/ca.pem"; }));
   EXPECT_TRUE(changed([](CheckSpec& c) { c.tls_verify = false; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.file = "/api.pem"; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.server_name = "api"; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.warn_before = 1h; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.fail_before = 1h; }));
 }
 
 TEST(CheckType, Names) {

@@ -1,0 +1,243 @@
+// TlsProbe: the tls check (SPEC §5). With `target`: resolves off the loop (async_resolver.h),
+// connects, does the TLS handshake with SNI through Asio's ssl::stream, then judges the chain the
+// server sent by its earliest expiry (tls_probe.h). With `file`: reads and judges a PEM chain.
+//
+// The handshake itself never fails on verification (SSL_VERIFY_NONE); OpenSSL still verifies the
+// chain and the name, and its result is read afterwards, so that an expired certificate reads
+// "expired 2d ago" instead of a bare "certificate has expired", and any other verify error is a
+// failure with OpenSSL's reason. This is the only translation unit with Asio's ssl headers.
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "hale/probe/async_resolver.h"
+#include "hale/probe/host_port.h"
+#include "hale/probe/probe.h"
+#include "hale/probe/tls_probe.h"
+
+namespace hale {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+ProbeResult connect_failure(const error_code& ec) {
+  if (ec == asio::error::connection_refused) return probe_failure("connection refused", "connect");
+  if (ec == asio::error::timed_out) return probe_failure("timeout", "timeout");
+  return probe_failure(ec.message(), "connect");
+}
+
+bool is_ip_literal(const std::string& host) {
+  error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+struct Settings {
+  std::string host;         // to connect to
+  std::uint16_t port = 0;
+  std::string name;         // SNI and the name to verify: server_name, else host
+  bool verify = true;
+  Duration warn_before{};
+  Duration fail_before{};
+};
+
+// One attempt; shared with its handlers (as in tcp_probe.cpp) so that it outlives a cancel().
+struct Attempt : std::enable_shared_from_this<Attempt> {
+  Attempt(asio::io_context& io, std::shared_ptr<ssl::context> ctx, Settings s, Probe::Done d)
+      : io(io), ctx(std::move(ctx)), stream(io, *this->ctx), deadline(io), settings(std::move(s)),
+        done(std::move(d)) {}
+
+  asio::io_context& io;
+  std::shared_ptr<ssl::context> ctx;
+  std::shared_ptr<Lookup> lookup;
+  ssl::stream<tcp::socket> stream;
+  asio::steady_timer deadline;
+  Settings settings;
+  Probe::Done done;  // empty once finished or cancelled
+
+  void run(Duration timeout) {
+    deadline.expires_after(timeout);
+    deadline.async_wait([self = shared_from_this()](const error_code& ec) {
+      if (!ec) self->finish(probe_failure("timeout", "timeout"));
+    });
+    if (!prepare_ssl()) return;
+    error_code ec;
+    auto address = asio::ip::make_address(settings.host, ec);
+    if (!ec) {
+      do_connect(std::vector<tcp::endpoint>{tcp::endpoint(address, settings.port)});
+      return;
+    }
+    lookup = resolve_async(io, settings.host, settings.port,
+                           [self = shared_from_this()](std::string error, std::vector<tcp::endpoint> endpoints) {
+                             self->on_resolve(std::move(error), std::move(endpoints));
+                           });
+  }
+
+  // SNI (never for an IP address, RFC 6066) and the name or address the certificate must match.
+  bool prepare_ssl() {
+    SSL* ssl = stream.native_handle();
+    const std::string& name = settings.name;
+    bool ok = true;
+    if (is_ip_literal(name)) {
+      ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str()) == 1;
+    } else {
+      ok = SSL_set_tlsext_host_name(ssl, name.c_str()) == 1 && SSL_set1_host(ssl, name.c_str()) == 1;
+    }
+    if (!ok) {
+      asio::post(io, [self = shared_from_this()] {
+        self->finish(probe_failure("cannot use server name " + self->settings.name, "tls"));
+      });
+    }
+    return ok;
+  }
+
+  void on_resolve(std::string error, std::vector<tcp::endpoint> endpoints) {
+    lookup.reset();
+    if (!done) return;
+    if (!error.empty()) {
+      finish(probe_failure(std::move(error), "dns"));
+      return;
+    }
+    do_connect(std::move(endpoints));
+  }
+
+  void do_connect(std::vector<tcp::endpoint> endpoints) {
+    asio::async_connect(stream.next_layer(), endpoints,
+                        [self = shared_from_this()](const error_code& ec, const tcp::endpoint&) {
+                          self->on_connect(ec);
+                        });
+  }
+
+  void on_connect(const error_code& ec) {
+    if (!done) return;
+    if (ec) {
+      finish(connect_failure(ec));
+      return;
+    }
+    stream.async_handshake(ssl::stream_base::client,
+                           [self = shared_from_this()](const error_code& hec) { self->on_handshake(hec); });
+  }
+
+  void on_handshake(const error_code& ec) {
+    if (!done) return;
+    if (ec) {
+      finish(probe_failure("TLS handshake failed: " + ec.message(), "tls"));
+      return;
+    }
+    SSL* ssl = stream.native_handle();
+    const long verified = SSL_get_verify_result(ssl);
+    // An expired certificate is judged by the expiry rules, with its date; any other problem is
+    // a chain that does not verify.
+    if (settings.verify && verified != X509_V_OK && verified != X509_V_ERR_CERT_HAS_EXPIRED) {
+      finish(probe_failure(verify_failure_reason(verified), "tls"));
+      return;
+    }
+    auto chain = chain_expiry(SSL_get_peer_cert_chain(ssl));
+    finish(judge_expiry(chain, std::chrono::system_clock::now(), settings.warn_before, settings.fail_before));
+  }
+
+  void finish(ProbeResult r) {
+    if (!done) return;
+    Probe::Done d = std::move(done);
+    done = nullptr;
+    stop();
+    d(std::move(r));
+  }
+
+  void stop() {
+    done = nullptr;
+    cancel(lookup);
+    lookup.reset();
+    deadline.cancel();
+    error_code ignored;
+    // No close_notify: the chain is all the probe wanted, and a hung peer must not hold it.
+    stream.next_layer().close(ignored);
+  }
+};
+
+class TlsProbe final : public Probe {
+ public:
+  TlsProbe(const CheckSpec& spec, ProbeContext& ctx) : io_(ctx.io), spec_(spec) {
+    if (!spec.file.empty()) return;
+    ssl_ = std::make_shared<ssl::context>(ssl::context::tls_client);
+    ssl_->set_verify_mode(ssl::verify_none);
+    error_code ec;
+    ssl_->set_default_verify_paths(ec);
+    if (!spec.ca_file.empty()) {
+      ssl_->load_verify_file(spec.ca_file, ec);
+      if (ec) setup_error_ = "cannot load ca_file " + spec.ca_file + ": " + ec.message();
+    }
+  }
+  ~TlsProbe() override { cancel(); }
+
+  void start(Duration timeout, Done done) override {
+    cancel();  // a new attempt replaces one still in flight
+    if (!spec_.file.empty()) {
+      // A local file is read on the loop: it is one small read (see docs/config.md).
+      auto pending = std::make_shared<Done>(std::move(done));
+      file_pending_ = pending;
+      asio::post(io_, [weak = std::weak_ptr<Done>(pending), spec = spec_] {
+        auto d = weak.lock();
+        if (!d || !*d) return;
+        Done call = std::move(*d);
+        *d = nullptr;
+        call(judge_pem_file(spec.file, spec.ca_file, spec.tls_verify, std::chrono::system_clock::now(),
+                            spec.warn_before, spec.fail_before));
+      });
+      return;
+    }
+    auto target = parse_host_port(spec_.target);
+    Settings s;
+    s.verify = spec_.tls_verify;
+    s.warn_before = spec_.warn_before;
+    s.fail_before = spec_.fail_before;
+    if (target) {
+      s.host = target->host;
+      s.port = target->port;
+      s.name = spec_.server_name.empty() ? target->host : spec_.server_name;
+    }
+    attempt_ = std::make_shared<Attempt>(io_, ssl_, std::move(s), std::move(done));
+    if (!target || !setup_error_.empty()) {
+      // Reported from the loop, never inside start().
+      std::string why = target ? setup_error_ : "invalid target (want host:port)";
+      asio::post(io_, [a = attempt_, why = std::move(why), code = target ? "tls" : "connect"] {
+        a->finish(probe_failure(why, code));
+      });
+      return;
+    }
+    attempt_->run(timeout);
+  }
+
+  void cancel() override {
+    if (attempt_) attempt_->stop();
+    attempt_.reset();
+    file_pending_.reset();
+  }
+
+ private:
+  asio::io_context& io_;
+  CheckSpec spec_;
+  std::shared_ptr<ssl::context> ssl_;
+  std::string setup_error_;
+  std::shared_ptr<Attempt> attempt_;
+  std::shared_ptr<Done> file_pending_;  // the file mode's attempt: reset = cancelled
+};
+
+}  // namespace
+
+std::unique_ptr<Probe> make_tls_probe(const CheckSpec& spec, ProbeContext& ctx) {
+  return std::make_unique<TlsProbe>(spec, ctx);
+}
+
+}  // namespace hale

@@ -91,6 +91,14 @@ struct CheckSpec {
   std::string ca_file;                     // extra CA bundle; empty = the system store
   bool tls_verify = true;                  // `insecure_skip_verify = true` turns it off
 
+  // dns only: resolve `dns_name` (key `name`) for `record_type` through c-ares, at `dns_server`
+  // ("ip" or "ip:port"; empty = the system resolver, /etc/resolv.conf); every entry of
+  // `dns_expect` (key `expect`) must be among the answers (see probe/dns_answers.h).
+  std::string dns_name;
+  std::string record_type = "A";  // A, AAAA, CNAME, MX, TXT, NS, SRV
+  std::vector<std::string> dns_expect;
+  std::string dns_server;
+
   bool operator==(const CheckSpec& o) const;  // everything but pos: decides "changed" on reload
 };
 

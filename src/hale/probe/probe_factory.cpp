@@ -9,7 +9,7 @@ std::unique_ptr<Probe> make_probe(const CheckSpec& spec, ProbeContext& ctx) {
     case CheckType::kHttp: return make_http_probe(spec, ctx);
     case CheckType::kTcp: return make_tcp_probe(spec, ctx);
     case CheckType::kExec: return make_exec_probe(spec, ctx);
-    case CheckType::kDns:
+    case CheckType::kDns: return make_dns_probe(spec, ctx);
     case CheckType::kTls:
     case CheckType::kGrpc:
     case CheckType::kExpiry:

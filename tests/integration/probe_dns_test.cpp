@@ -217,7 +217,17 @@ interval = "200ms"
 timeout = "500ms"
 failure_threshold = 1
 critical = false
+
+[checks.hung]
+type = "dns"
+name = "silent.zone.test"
+server = ")" + server.address() + R"("
+interval = "200ms"
+timeout = "3s"
+critical = false
 )");
+  server.set_silent("silent.zone.test");
+  const auto launched = std::chrono::steady_clock::now();  // hung's first query cannot end before +3 s
   ASSERT_TRUE(hale.start()) << hale.log();
   nlohmann::json ok, bad;
   ASSERT_TRUE(testing::eventually([&] {
@@ -231,6 +241,17 @@ critical = false
   EXPECT_EQ(ok["recent"].back()["reason"].get<std::string>().rfind("A 127.0.0.1 (", 0), 0u) << ok.dump();
   EXPECT_EQ(bad["error_code"], "dns_nxdomain") << bad.dump();
   EXPECT_EQ(bad["error"], "NXDOMAIN") << bad.dump();
+  // The hung check's 3 s query holds up nobody: `resolver` keeps probing every 200 ms meanwhile.
+  nlohmann::json hung;
+  ASSERT_TRUE(testing::eventually([&] {
+    ok = nlohmann::json::parse(testing::http_get(hale.url("/health/resolver")).body, nullptr, false);
+    return ok.is_object() && ok["recent"].size() >= 4;
+  }, 2500ms)) << ok.dump();
+  hung = nlohmann::json::parse(testing::http_get(hale.url("/health/hung")).body, nullptr, false);
+  if (std::chrono::steady_clock::now() - launched < 2800ms) {
+    EXPECT_EQ(hung["status"], "unknown") << hung.dump();  // its first probe is still in flight
+    EXPECT_TRUE(hung["recent"].empty()) << hung.dump();
+  }
 }
 
 }  // namespace

@@ -97,6 +97,14 @@ struct CheckSpec {
   Duration warn_before = std::chrono::hours(24 * 14);  // expiring sooner: warn (degraded)
   Duration fail_before = std::chrono::hours(24 * 3);   // expiring sooner: fail
 
+  // dns only: resolve `dns_name` (key `name`) for `record_type` through c-ares, at `dns_server`
+  // ("ip" or "ip:port"; empty = the system resolver, /etc/resolv.conf); every entry of
+  // `dns_expect` (key `expect`) must be among the answers (see probe/dns_answers.h).
+  std::string dns_name;
+  std::string record_type = "A";  // A, AAAA, CNAME, MX, TXT, NS, SRV
+  std::vector<std::string> dns_expect;
+  std::string dns_server;
+
   bool operator==(const CheckSpec& o) const;  // everything but pos: decides "changed" on reload
 };
 

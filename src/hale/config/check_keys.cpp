@@ -16,8 +16,8 @@ namespace hale::config {
 
 namespace {
 
-// `type` is read first (it decides which other keys apply); `target`, `url`, `command` and the
-// body matchers name one service each, so a default for them would be a mistake.
+// `type` is read first (it decides which other keys apply); `target`, `url`, `command`, the dns
+// keys and the body matchers name one service each, so a default for them would be a mistake.
 constexpr std::array kCheckKeys{
     CheckKey{"type", kAnyType, false, nullptr},
     CheckKey{"target", kTcp | kTls, false, apply_target},
@@ -27,6 +27,10 @@ constexpr std::array kCheckKeys{
     CheckKey{"fail_before", kTls, false, apply_fail_before},
     CheckKey{"url", kHttp, false, apply_url},
     CheckKey{"command", kExec, false, apply_command},
+    CheckKey{"name", kDns, false, apply_dns_name},
+    CheckKey{"record_type", kDns, false, apply_record_type},
+    CheckKey{"expect", kDns, false, apply_dns_expect},
+    CheckKey{"server", kDns, false, apply_dns_server},
     CheckKey{"interval", kAnyType, true, apply_interval},
     CheckKey{"timeout", kAnyType, true, apply_timeout},
     CheckKey{"failure_threshold", kAnyType, true, apply_failure_threshold},

@@ -28,6 +28,7 @@ inline constexpr unsigned kHttp = type_bit(CheckType::kHttp);
 inline constexpr unsigned kTcp = type_bit(CheckType::kTcp);
 inline constexpr unsigned kExec = type_bit(CheckType::kExec);
 inline constexpr unsigned kTls = type_bit(CheckType::kTls);
+inline constexpr unsigned kDns = type_bit(CheckType::kDns);
 
 struct CheckKey {
   std::string_view name;
@@ -71,6 +72,13 @@ void apply_file(const KeyCall& c);
 void apply_server_name(const KeyCall& c);
 void apply_warn_before(const KeyCall& c);
 void apply_fail_before(const KeyCall& c);
+// DNS keys (dns_keys.cpp).
+void apply_dns_name(const KeyCall& c);
+void apply_record_type(const KeyCall& c);
+void apply_dns_expect(const KeyCall& c);
+void apply_dns_server(const KeyCall& c);
+// Each `expect` entry against the check's record_type, reported at the entry.
+void check_dns_expect(const CheckSpec& s, const toml::table& table, Diagnostics& d);
 
 // Parses a `jitter` value: a duration ("2s") or a share of the interval ("10%", 0-100).
 std::optional<Jitter> parse_jitter(std::string_view text);

@@ -27,7 +27,7 @@ constexpr std::array<TypeName, 8> kTypeNames{{
     {"https", CheckType::kHttp, true},
     {"tcp", CheckType::kTcp, true},
     {"exec", CheckType::kExec, true},
-    {"dns", CheckType::kDns, false},
+    {"dns", CheckType::kDns, true},
     {"tls", CheckType::kTls, true},
     {"grpc", CheckType::kGrpc, false},
     {"expiry", CheckType::kExpiry, false},
@@ -59,7 +59,7 @@ TypeRead read_type(std::string_view check, const toml::table& table, LoadContext
   Diagnostics& d = ctx.diagnostics();
   const toml::node* node = table.get("type");
   if (node == nullptr) {
-    d.add(table, "check \"" + std::string(check) + "\" needs `type` (one of http, https, tcp, exec, tls)");
+    d.add(table, "check \"" + std::string(check) + "\" needs `type` (one of http, https, tcp, exec, dns, tls)");
     return {};
   }
   auto text = read_string(*node, "type", d);
@@ -72,7 +72,7 @@ TypeRead read_type(std::string_view check, const toml::table& table, LoadContext
     }
     return {t, false};
   }
-  std::string message = "unknown check type \"" + *text + "\" (expected one of http, https, tcp, exec, tls)";
+  std::string message = "unknown check type \"" + *text + "\" (expected one of http, https, tcp, exec, dns, tls)";
   if (auto guess = did_you_mean(*text, kTypeWords)) message += "; did you mean \"" + *guess + "\"?";
   d.add(*node, std::move(message));
   return {};
@@ -229,6 +229,10 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
       }
     }
   }
+  if (type->type == CheckType::kDns && table.get("name") == nullptr) {
+    d.add(table, prefix + "`name` (the name to resolve)");
+  }
+  if (type->type == CheckType::kDns) check_dns_expect(spec, table, d);
   if (d.size() != errors_before) return std::nullopt;
   check_key_rules(spec, at, d);
   if (d.size() != errors_before) return std::nullopt;

@@ -10,7 +10,7 @@ std::unique_ptr<Probe> make_probe(const CheckSpec& spec, ProbeContext& ctx) {
     case CheckType::kTcp: return make_tcp_probe(spec, ctx);
     case CheckType::kExec: return make_exec_probe(spec, ctx);
     case CheckType::kTls: return make_tls_probe(spec, ctx);
-    case CheckType::kDns:
+    case CheckType::kDns: return make_dns_probe(spec, ctx);
     case CheckType::kGrpc:
     case CheckType::kExpiry:
       return nullptr;

@@ -2,6 +2,8 @@
 // (support/test_pki.h): expiry thresholds, verification, SNI, the file mode and timeouts.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <nlohmann/json.hpp>
 
@@ -170,6 +172,30 @@ TEST_F(TlsProbeTest, WrongNameFails) {
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "certificate verify failed: hostname mismatch");
   EXPECT_EQ(r.error_code, "tls");
+}
+
+TEST_F(TlsProbeTest, AnExpiredCertificateFromTheTrustStoreFailsThoughTheServerNeverSentIt) {
+  const auto now = std::chrono::system_clock::now();
+  auto inter = pki_.issue("old-inter", {"hale old intermediate", {}, {}, now - 30 * kDay, now - 2 * kDay, true});
+  ASSERT_GE(inter.index, 0);
+  auto leaf = pki_.issue("orphan", {"orphan.test", {"localhost"}, {"127.0.0.1"}, now - kDay, now + 100 * kDay, false},
+                         &inter);
+  // The server sends only its leaf; the (expired) intermediate sits in the trust store.
+  servers_.push_back(std::make_unique<TestTlsServer>(leaf.cert_file, leaf.key_file));
+  ASSERT_TRUE(servers_.back()->ok());
+  const std::string store = pki_.dir() + "/store-with-expired-intermediate.pem";
+  {
+    std::ofstream out(store);
+    std::ifstream a(pki_.ca_file()), b(inter.cert_file);
+    out << a.rdbuf() << b.rdbuf();
+  }
+  CheckSpec s = tls_check(servers_.back()->target());
+  s.ca_file = store;
+  ProbeResult r = probe(s);
+  EXPECT_EQ(r.verdict, Verdict::kFail) << r.reason;
+  EXPECT_EQ(r.error_code, "tls");
+  EXPECT_NE(r.reason.find("expired"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("trust store"), std::string::npos) << r.reason;
 }
 
 TEST_F(TlsProbeTest, IntermediateExpiringFirstIsNamed) {

@@ -215,7 +215,14 @@ StatusOr<TimeZone> TimeZone::load(std::string_view name) {
     for (int i = 0; i < 6; ++i) c[i] = read_be(b, at + 20 + 4 * i, 4);
   };
   std::array<std::int64_t, 6> c{};  // isutcnt isstdcnt leapcnt timecnt typecnt charcnt
+  // Counts from the file are untrusted: bounded before any size is computed from them (a
+  // corrupt or hostile file must be an error, never an out-of-bounds read).
+  constexpr std::int64_t kMaxCount = 1 << 20;
+  auto counts_sane = [&] {
+    return std::all_of(c.begin(), c.end(), [](std::int64_t v) { return v >= 0 && v <= kMaxCount; });
+  };
   counts(0, c);
+  if (!counts_sane()) return bad();
   auto block_size = [&](int tb) {
     return c[3] * tb + c[3] + c[4] * 6 + c[5] + c[2] * (tb + 4) + c[1] + c[0];
   };
@@ -223,6 +230,7 @@ StatusOr<TimeZone> TimeZone::load(std::string_view name) {
     pos = 44 + static_cast<std::size_t>(block_size(4));
     if (b.size() < pos + 44 || b.compare(pos, 4, "TZif") != 0) return bad();
     counts(pos, c);
+    if (!counts_sane()) return bad();
     time_bytes = 8;
   }
   pos += 44;
@@ -340,7 +348,9 @@ Status parse_field(const FieldSpec& f, std::string_view text, std::bitset<N>& bi
       auto [p, ec] = std::from_chars(st.data(), st.data() + st.size(), v);
       if (st.empty() || ec != std::errc() || p != st.data() + st.size() || v < 1)
         return field_error(f, item, "step must be a positive number");
-      step = v;
+      // A step wider than the field can only ever hit its first value; capping it also keeps
+      // `v += step` below from overflowing.
+      step = std::min(v, f.max + 1);
       stepped = true;
     }
     int lo, hi;

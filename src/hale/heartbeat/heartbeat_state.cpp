@@ -129,6 +129,15 @@ std::optional<HeartbeatTransition> HeartbeatState::tick(WallTime now) {
         return move_to(HeartbeatStatus::kDown,
                        fmt::format("running for longer than {}", format_duration(*policy_.max_duration)), now);
       }
+      // Without max_duration, a /start whose job died must not hold the switch open forever:
+      // once the next run is due and its grace is over, it is down.
+      if (!policy_.max_duration && expected_ && now >= *expected_ + policy_.grace) {
+        return move_to(HeartbeatStatus::kDown,
+                       fmt::format("running since {} and no end past the run expected at {} (grace {})",
+                                   format_iso8601(started_.value_or(now)), format_iso8601(*expected_),
+                                   format_duration(policy_.grace)),
+                       now);
+      }
       return std::nullopt;
     case HeartbeatStatus::kUp:
     case HeartbeatStatus::kLate:
@@ -153,6 +162,7 @@ std::optional<WallTime> HeartbeatState::next_deadline() const {
   switch (status_) {
     case HeartbeatStatus::kRunning:
       if (policy_.max_duration && started_) return *started_ + *policy_.max_duration;
+      if (expected_) return *expected_ + policy_.grace;
       return std::nullopt;
     case HeartbeatStatus::kUp:
       return expected_;

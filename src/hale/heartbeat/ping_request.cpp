@@ -26,6 +26,7 @@ std::optional<PingRequest> parse_ping_path(std::string_view path) {
   } else if (what == "log") {
     r.kind = PingKind::kLog;
   } else {
+    if (what.front() < '0' || what.front() > '9') return std::nullopt;  // no sign: "-0" is not an exit code
     int code = -1;
     auto [end, ec] = std::from_chars(what.data(), what.data() + what.size(), code);
     if (ec != std::errc() || end != what.data() + what.size() || code < 0 || code > 255 || what.size() > 3) {

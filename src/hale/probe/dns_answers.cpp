@@ -93,6 +93,8 @@ std::string_view to_string(RecordType t) {
 std::string_view record_type_list() { return "A, AAAA, CNAME, MX, TXT, NS, SRV"; }
 
 std::optional<Server> parse_server(std::string_view text) {
+  // A scoped address ("fe80::1%eth0") cannot be given to c-ares: refused here, at load.
+  if (text.find('%') != std::string_view::npos) return std::nullopt;
   Server s;
   std::string_view host = text;
   std::optional<std::string_view> port;

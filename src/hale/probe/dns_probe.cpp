@@ -222,11 +222,11 @@ class Channel : public std::enable_shared_from_this<Channel> {
       if (!s) return "dns: invalid server " + server;
       ares_addr_port_node node{};
       node.family = s->ipv6 ? AF_INET6 : AF_INET;
-      if (s->ipv6) {
-        inet_pton(AF_INET6, s->address.c_str(), &node.addr.addr6);
-      } else {
-        inet_pton(AF_INET, s->address.c_str(), &node.addr.addr4);
-      }
+      // inet_pton rejects what parse_server may let through (a scoped "fe80::1%eth0"): never
+      // query [::] (this host) by mistake.
+      const int parsed = s->ipv6 ? inet_pton(AF_INET6, s->address.c_str(), &node.addr.addr6)
+                                 : inet_pton(AF_INET, s->address.c_str(), &node.addr.addr4);
+      if (parsed != 1) return "dns: invalid server " + server;
       node.udp_port = s->port;
       node.tcp_port = s->port;
       st = ares_set_servers_ports(channel_, &node);

@@ -145,6 +145,12 @@ ProbeResult judge_pem_file(const std::string& path, const std::string& ca_file, 
     ERR_clear_error();
     // An expired certificate is judged below, with its date ("expired 2d ago").
     if (ok != 1 && err != X509_V_ERR_CERT_HAS_EXPIRED) return probe_failure(verify_failure_reason(err), "tls");
+    ProbeResult r = judge_expiry(chain_expiry(chain.get()), now, warn_before, fail_before);
+    // An expired certificate outside the file (from ca_file or the system store) fails too.
+    if (ok != 1 && r.verdict != Verdict::kFail) {
+      return probe_failure(verify_failure_reason(err) + " (a certificate from the trust store, not in the file)", "tls");
+    }
+    return r;
   }
   return judge_expiry(chain_expiry(chain.get()), now, warn_before, fail_before);
 }

@@ -144,7 +144,14 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
       return;
     }
     auto chain = chain_expiry(SSL_get_peer_cert_chain(ssl));
-    finish(judge_expiry(chain, std::chrono::system_clock::now(), settings.warn_before, settings.fail_before));
+    ProbeResult r = judge_expiry(chain, std::chrono::system_clock::now(), settings.warn_before, settings.fail_before);
+    // OpenSSL found an expired certificate that the server did not send (an intermediate or the
+    // anchor from the trust store): clients fail on it, so the check must too.
+    if (settings.verify && verified == X509_V_ERR_CERT_HAS_EXPIRED && r.verdict != Verdict::kFail) {
+      r = probe_failure(verify_failure_reason(verified) + " (a certificate from the trust store, not sent by the server)",
+                        "tls");
+    }
+    finish(std::move(r));
   }
 
   void finish(ProbeResult r) {

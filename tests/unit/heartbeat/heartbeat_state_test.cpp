@@ -219,3 +219,27 @@ TEST(HeartbeatRestore, DownStaysDownAndStatusNamesRoundTrip) {
 
 }  // namespace
 }  // namespace hale
+
+namespace hale {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(HeartbeatRunning, WithoutMaxDurationAStartThatNeverEndsIsDownAfterTheNextRunsGrace) {
+  const WallTime t0 = FakeClock().wall_now();
+  HeartbeatPolicy p;
+  p.next_expected = [](WallTime after) { return std::optional<WallTime>(after + 1h); };
+  p.grace = 10min;
+  HeartbeatState hb("job", p, t0);
+  hb.ping(Ping{PingKind::kSuccess, t0, 0, "ok"});
+  hb.ping(Ping{PingKind::kStart, t0 + 1h, 0, ""});  // the next run starts ... and its job dies
+  EXPECT_EQ(hb.next_deadline(), t0 + 70min);
+  EXPECT_FALSE(hb.tick(t0 + 69min).has_value()) << "still running within the grace";
+  auto t = hb.tick(t0 + 70min);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->to, HeartbeatStatus::kDown);
+  EXPECT_NE(t->reason.find("no end past the run expected"), std::string::npos) << t->reason;
+}
+
+}  // namespace
+}  // namespace hale

@@ -31,6 +31,15 @@ TEST(OutputPattern, InvalidUtf8OutputIsStillSearched) {
   EXPECT_EQ(p->first_matching_line(output), "upload failed");
 }
 
+TEST(OutputPattern, ACatastrophicPatternGivesUpAndFailsClosed) {
+  // Exponential backtracking on a line of 'a's with no final 'b': PCRE2's match limit stops it.
+  auto p = OutputPattern::compile("(*NO_START_OPT)(a+)+b");  // no "needs a b" shortcut
+  ASSERT_TRUE(p.is_ok());
+  auto m = p->first_matching_line("ok\n" + std::string(40, 'a') + "\n");
+  ASSERT_TRUE(m.has_value()) << "a pattern that could not be evaluated must not count as a pass";
+  EXPECT_NE(m->find("match limit"), std::string::npos) << *m;
+}
+
 TEST(OutputPattern, ABadPatternSaysWhereAndWhy) {
   auto p = OutputPattern::compile("(unclosed");
   ASSERT_FALSE(p.is_ok());

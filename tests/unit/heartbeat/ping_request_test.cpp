@@ -25,7 +25,7 @@ TEST(PingPath, EveryFormOfHealthchecksIo) {
 }
 
 TEST(PingPath, AnythingElseIsNotAPing) {
-  for (const char* path : {"/ping", "/ping/", "/ping//start", "/ping/x/256", "/ping/x/-1", "/ping/x/0003",
+  for (const char* path : {"/ping", "/ping/", "/ping//start", "/ping/x/256", "/ping/x/-1", "/ping/x/-0", "/ping/x/+3", "/ping/x/0003",
                            "/ping/x/1e2", "/ping/x/started", "/ping/x/start/now", "/pingx/y", "/health"}) {
     EXPECT_FALSE(parse_ping_path(path).has_value()) << path;
   }

@@ -39,7 +39,8 @@ TEST(DnsServer, Forms) {
   EXPECT_EQ(s->address, "::1");
   EXPECT_EQ(s->port, 5300);
   for (std::string_view bad : {"", "dns.google", "dns.google:53", "1.2.3.4:", "1.2.3.4:0", "1.2.3.4:65536",
-                               "[::1", "[::1]5", "[1.2.3.4]:53", "1.2.3.4:x", "1.2.3.4:-1"}) {
+                               "[::1", "[::1]5", "[1.2.3.4]:53", "1.2.3.4:x", "1.2.3.4:-1", "fe80::1%eth0",
+                               "[fe80::1%2]:53"}) {
     EXPECT_FALSE(parse_server(bad)) << bad;
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # hale's demo: installs what is missing, builds hale and runs it on examples/hale.toml. hale
-# probes itself, a web server it supervises, a closed port and Debian's monitoring-plugins;
+# probes itself, a web server it supervises, a closed port, a certificate near expiry and
+# Debian's monitoring-plugins;
 # the demo then SIGKILLs the supervised web server to show hale restarting it. Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,9 @@ export HALE_TOKEN=${HALE_TOKEN:-demo-token-$RANDOM$RANDOM}
 config=examples/hale.toml
 mkdir -p .hale
 log=.hale/demo.log
+# A certificate 10 days from expiry, for the `demo-cert` tls check (degraded under warn_before).
+openssl req -x509 -newkey rsa:2048 -nodes -days 10 -subj /CN=demo.internal \
+  -keyout .hale/demo-key.pem -out .hale/demo-cert.pem 2>/dev/null
 build/hale validate -c "$config"
 build/hale run -c "$config" >"$log" 2>&1 &
 hale_pid=$!

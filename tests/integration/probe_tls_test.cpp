@@ -262,7 +262,7 @@ TEST_F(TlsProbeTest, RefusedIsAConnectFailure) {
   ProbeResult r = probe(tls_check("127.0.0.1:" + std::to_string(testing::closed_loopback_port())));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "connection refused");
-  EXPECT_EQ(r.error_code, "connect");
+  EXPECT_EQ(r.error_code, "refused");  // as for http, tcp and dns checks
 }
 
 TEST_F(TlsProbeTest, UnknownHostIsADnsFailure) {

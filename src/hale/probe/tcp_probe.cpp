@@ -1,12 +1,8 @@
 // TcpProbe: a tcp check passes when a TCP connection to host:port opens. Resolves names off
 // the loop (async_resolver.h; IP literals skip it), connects, closes at once.
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
-#include "hale/probe/async_resolver.h"
+#include "hale/probe/connect_attempt.h"
 #include "hale/probe/host_port.h"
 #include "hale/probe/probe.h"
 
@@ -16,94 +12,17 @@ namespace {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-using boost::system::error_code;
 
-ProbeResult connect_failure(const error_code& ec) {
-  if (ec == asio::error::connection_refused) {
-    return probe_result(Verdict::kFail, "connection refused", "refused");
-  }
-  if (ec == asio::error::host_unreachable) {
-    return probe_result(Verdict::kFail, "host unreachable", "connect");
-  }
-  if (ec == asio::error::network_unreachable) {
-    return probe_result(Verdict::kFail, "network unreachable", "connect");
-  }
-  if (ec == asio::error::timed_out) return probe_result(Verdict::kFail, "timeout", "timeout");
-  return probe_result(Verdict::kFail, ec.message(), "connect");
-}
+// A tcp check: connected is a pass; the connection is closed at once.
+class Attempt final : public ConnectAttempt {
+ public:
+  using ConnectAttempt::ConnectAttempt;
 
-// One attempt. Shared with its handlers so that it outlives a cancel() or the probe itself
-// while Asio still holds queued handlers that refer to its resolver, socket and timer.
-struct Attempt : std::enable_shared_from_this<Attempt> {
-  Attempt(asio::io_context& io, Probe::Done d) : io(io), socket(io), deadline(io), done(std::move(d)) {}
+ private:
+  tcp::socket& socket() override { return socket_; }
+  void on_connected() override { finish(probe_result(Verdict::kPass, "connected", "")); }
 
-  asio::io_context& io;
-  std::shared_ptr<Lookup> lookup;
-  tcp::socket socket;
-  asio::steady_timer deadline;
-  Probe::Done done;  // empty once finished or cancelled
-
-  void run(const HostPort& target, Duration timeout) {
-    deadline.expires_after(timeout);
-    deadline.async_wait([self = shared_from_this()](const error_code& ec) {
-      if (!ec) self->finish(probe_result(Verdict::kFail, "timeout", "timeout"));
-    });
-    error_code ec;
-    auto address = asio::ip::make_address(target.host, ec);
-    if (!ec) {
-      do_connect(std::vector<tcp::endpoint>{tcp::endpoint(address, target.port)});
-      return;
-    }
-    lookup = resolve_async(io, target.host, target.port,
-                           [self = shared_from_this()](std::string error,
-                                                       std::vector<tcp::endpoint> endpoints) {
-                             self->on_resolve(std::move(error), std::move(endpoints));
-                           });
-  }
-
-  void on_resolve(std::string error, std::vector<tcp::endpoint> endpoints) {
-    lookup.reset();
-    if (!done) return;
-    if (!error.empty()) {
-      finish(probe_result(Verdict::kFail, std::move(error), "dns"));
-      return;
-    }
-    do_connect(std::move(endpoints));
-  }
-
-  // Tries each address in turn ("localhost" may be ::1 first, then 127.0.0.1).
-  void do_connect(std::vector<tcp::endpoint> endpoints) {
-    asio::async_connect(socket, endpoints,
-                        [self = shared_from_this()](const error_code& ec, const tcp::endpoint&) {
-                          self->on_connect(ec);
-                        });
-  }
-
-  void on_connect(const error_code& ec) {
-    if (!done) return;
-    if (ec) {
-      finish(connect_failure(ec));
-      return;
-    }
-    finish(probe_result(Verdict::kPass, "connected", ""));
-  }
-
-  void finish(ProbeResult r) {
-    if (!done) return;
-    Probe::Done d = std::move(done);
-    done = nullptr;
-    stop();
-    d(std::move(r));
-  }
-
-  void stop() {
-    done = nullptr;
-    cancel(lookup);
-    lookup.reset();
-    deadline.cancel();
-    error_code ignored;
-    socket.close(ignored);
-  }
+  tcp::socket socket_{io()};
 };
 
 class TcpProbe final : public Probe {
@@ -122,7 +41,7 @@ class TcpProbe final : public Probe {
       });
       return;
     }
-    attempt_->run(*target, timeout);
+    attempt_->run(target->host, target->port, timeout);
   }
 
   void cancel() override {

@@ -9,15 +9,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 
-#include "hale/probe/async_resolver.h"
+#include "hale/probe/connect_attempt.h"
 #include "hale/probe/host_port.h"
 #include "hale/probe/probe.h"
 #include "hale/probe/tls_probe.h"
@@ -30,12 +26,6 @@ namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using asio::ip::tcp;
 using boost::system::error_code;
-
-ProbeResult connect_failure(const error_code& ec) {
-  if (ec == asio::error::connection_refused) return probe_failure("connection refused", "connect");
-  if (ec == asio::error::timed_out) return probe_failure("timeout", "timeout");
-  return probe_failure(ec.message(), "connect");
-}
 
 bool is_ip_literal(const std::string& host) {
   error_code ec;
@@ -52,42 +42,32 @@ struct Settings {
   Duration fail_before{};
 };
 
-// One attempt; shared with its handlers (as in tcp_probe.cpp) so that it outlives a cancel().
-struct Attempt : std::enable_shared_from_this<Attempt> {
+// One attempt: connect (connect_attempt.h), handshake with SNI, judge the chain.
+class Attempt final : public ConnectAttempt {
+ public:
   Attempt(asio::io_context& io, std::shared_ptr<ssl::context> ctx, Settings s, Probe::Done d)
-      : io(io), ctx(std::move(ctx)), stream(io, *this->ctx), deadline(io), settings(std::move(s)),
-        done(std::move(d)) {}
-
-  asio::io_context& io;
-  std::shared_ptr<ssl::context> ctx;
-  std::shared_ptr<Lookup> lookup;
-  ssl::stream<tcp::socket> stream;
-  asio::steady_timer deadline;
-  Settings settings;
-  Probe::Done done;  // empty once finished or cancelled
+      : ConnectAttempt(io, std::move(d)), ctx_(std::move(ctx)), stream_(io, *ctx_), settings_(std::move(s)) {}
 
   void run(Duration timeout) {
-    deadline.expires_after(timeout);
-    deadline.async_wait([self = shared_from_this()](const error_code& ec) {
-      if (!ec) self->finish(probe_failure("timeout", "timeout"));
-    });
     if (!prepare_ssl()) return;
-    error_code ec;
-    auto address = asio::ip::make_address(settings.host, ec);
-    if (!ec) {
-      do_connect(std::vector<tcp::endpoint>{tcp::endpoint(address, settings.port)});
-      return;
-    }
-    lookup = resolve_async(io, settings.host, settings.port,
-                           [self = shared_from_this()](std::string error, std::vector<tcp::endpoint> endpoints) {
-                             self->on_resolve(std::move(error), std::move(endpoints));
-                           });
+    ConnectAttempt::run(settings_.host, settings_.port, timeout);
+  }
+
+ private:
+  // No close_notify when stopped: the chain is all the probe wanted, and a hung peer must not
+  // hold it; closing the socket aborts the handshake.
+  tcp::socket& socket() override { return stream_.next_layer(); }
+
+  void on_connected() override {
+    stream_.async_handshake(ssl::stream_base::client, [self = shared_from_this(), this](const error_code& ec) {
+      on_handshake(ec);
+    });
   }
 
   // SNI (never for an IP address, RFC 6066) and the name or address the certificate must match.
   bool prepare_ssl() {
-    SSL* ssl = stream.native_handle();
-    const std::string& name = settings.name;
+    SSL* ssl = stream_.native_handle();
+    const std::string& name = settings_.name;
     bool ok = true;
     if (is_ip_literal(name)) {
       ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str()) == 1;
@@ -95,82 +75,42 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
       ok = SSL_set_tlsext_host_name(ssl, name.c_str()) == 1 && SSL_set1_host(ssl, name.c_str()) == 1;
     }
     if (!ok) {
-      asio::post(io, [self = shared_from_this()] {
-        self->finish(probe_failure("cannot use server name " + self->settings.name, "tls"));
+      asio::post(io(), [self = shared_from_this(), this] {
+        finish(probe_failure("cannot use server name " + settings_.name, "tls"));
       });
     }
     return ok;
   }
 
-  void on_resolve(std::string error, std::vector<tcp::endpoint> endpoints) {
-    lookup.reset();
-    if (!done) return;
-    if (!error.empty()) {
-      finish(probe_failure(std::move(error), "dns"));
-      return;
-    }
-    do_connect(std::move(endpoints));
-  }
-
-  void do_connect(std::vector<tcp::endpoint> endpoints) {
-    asio::async_connect(stream.next_layer(), endpoints,
-                        [self = shared_from_this()](const error_code& ec, const tcp::endpoint&) {
-                          self->on_connect(ec);
-                        });
-  }
-
-  void on_connect(const error_code& ec) {
-    if (!done) return;
-    if (ec) {
-      finish(connect_failure(ec));
-      return;
-    }
-    stream.async_handshake(ssl::stream_base::client,
-                           [self = shared_from_this()](const error_code& hec) { self->on_handshake(hec); });
-  }
-
   void on_handshake(const error_code& ec) {
-    if (!done) return;
+    if (finished()) return;
     if (ec) {
       finish(probe_failure("TLS handshake failed: " + ec.message(), "tls"));
       return;
     }
-    SSL* ssl = stream.native_handle();
+    SSL* ssl = stream_.native_handle();
     const long verified = SSL_get_verify_result(ssl);
     // An expired certificate is judged by the expiry rules, with its date; any other problem is
     // a chain that does not verify.
-    if (settings.verify && verified != X509_V_OK && verified != X509_V_ERR_CERT_HAS_EXPIRED) {
+    if (settings_.verify && verified != X509_V_OK && verified != X509_V_ERR_CERT_HAS_EXPIRED) {
       finish(probe_failure(verify_failure_reason(verified), "tls"));
       return;
     }
     auto chain = chain_expiry(SSL_get_peer_cert_chain(ssl));
-    ProbeResult r = judge_expiry(chain, std::chrono::system_clock::now(), settings.warn_before, settings.fail_before);
+    ProbeResult r =
+        judge_expiry(chain, std::chrono::system_clock::now(), settings_.warn_before, settings_.fail_before);
     // OpenSSL found an expired certificate that the server did not send (an intermediate or the
     // anchor from the trust store): clients fail on it, so the check must too.
-    if (settings.verify && verified == X509_V_ERR_CERT_HAS_EXPIRED && r.verdict != Verdict::kFail) {
+    if (settings_.verify && verified == X509_V_ERR_CERT_HAS_EXPIRED && r.verdict != Verdict::kFail) {
       r = probe_failure(verify_failure_reason(verified) + " (a certificate from the trust store, not sent by the server)",
                         "tls");
     }
     finish(std::move(r));
   }
 
-  void finish(ProbeResult r) {
-    if (!done) return;
-    Probe::Done d = std::move(done);
-    done = nullptr;
-    stop();
-    d(std::move(r));
-  }
-
-  void stop() {
-    done = nullptr;
-    cancel(lookup);
-    lookup.reset();
-    deadline.cancel();
-    error_code ignored;
-    // No close_notify: the chain is all the probe wanted, and a hung peer must not hold it.
-    stream.next_layer().close(ignored);
-  }
+  std::shared_ptr<ssl::context> ctx_;
+  ssl::stream<tcp::socket> stream_;
+  Settings settings_;
 };
 
 class TlsProbe final : public Probe {

@@ -70,8 +70,13 @@ class Daemon {
     if (config_.server.admin_token) ctx.admin_token = *config_.server.admin_token;
     ctx.now = system_clock().wall_now();
     ctx.reload = [this] { return reload("api"); };
-    std::shared_ptr<const ServicesSnapshot> services = supervisor_.snapshot();
-    if (!config_.services.empty() || !services->services.empty()) ctx.services = services.get();
+    // Only a config with services pays for their snapshot (a mutex and a shared_ptr copy) on
+    // the hot path; without services, no "services" appears anywhere.
+    std::shared_ptr<const ServicesSnapshot> services;
+    if (!config_.services.empty()) {
+      services = supervisor_.snapshot();
+      ctx.services = services.get();
+    }
     ctx.service_action = [this](std::string_view name, std::string_view action) {
       return supervisor_.act(name, action);
     };

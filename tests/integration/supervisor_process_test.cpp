@@ -104,16 +104,19 @@ stop_timeout = "300ms"
   EXPECT_TRUE(eventually([&] { return !running(*pid) && !running(*grandchild); }, 5s));
 }
 
+// Two services: "family", whose child starts a grandchild in its group (its pid written to
+// `grandchild_file`), and a plain one named `other`.
+std::string family_and(const TempDir& state, const std::string& grandchild_file, const std::string& other) {
+  return server_section(state.path().string()) + "\n[services.family]\ncommand = " +
+         child_command({"--grandchild-pid-file", grandchild_file}) + "\n\n[services." + other +
+         "]\ncommand = " + child_command({}) + "\n";
+}
+
 TEST(SupervisorProcess, NothingSurvivesASigkillOfHale) {
   OrphanCatcher orphans;
   TempDir state;
   const std::string grandchild_file = (state.path() / "grandchild.pid").string();
-  HaleProcess hale(server_section(state.path().string()) + R"(
-[services.family]
-command = )" + child_command({"--grandchild-pid-file", grandchild_file}) + R"(
-
-[services.plain]
-command = )" + child_command({}) + "\n");
+  HaleProcess hale(family_and(state, grandchild_file, "plain"));
   ASSERT_TRUE(hale.start()) << hale.log();
   std::optional<pid_t> family, plain, grandchild;
   ASSERT_TRUE(eventually([&] {
@@ -149,12 +152,7 @@ TEST(SupervisorProcess, AKilledGuardianIsReplacedAndStillProtectsTheGroups) {
   OrphanCatcher orphans;
   TempDir state;
   const std::string grandchild_file = (state.path() / "grandchild.pid").string();
-  HaleProcess hale(server_section(state.path().string()) + R"(
-[services.family]
-command = )" + child_command({"--grandchild-pid-file", grandchild_file}) + R"(
-
-[services.other]
-command = )" + child_command({}) + "\n");
+  HaleProcess hale(family_and(state, grandchild_file, "other"));
   ASSERT_TRUE(hale.start()) << hale.log();
   std::optional<pid_t> guardian, grandchild;
   ASSERT_TRUE(eventually([&] {

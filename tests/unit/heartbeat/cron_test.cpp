@@ -222,11 +222,10 @@ TEST(CronNext, NeverMatching) {
       {"0 0 31 APR *", "2026-01-01T00:00", "none"},
   });
   check_table("Europe/Berlin", {{"0 0 30 2 *", "2026-01-01T00:00", "none"}});
-  // The search is bounded (kSearchYears) and quick.
+  // The search is bounded (kSearchYears): it ends, with no answer. (How fast is not a unit
+  // test's business: no wall-clock bounds here.)
   auto s = parse_ok("* * 30 2 *");
-  auto start = steady_clock::now();
   EXPECT_FALSE(s.next_after(utc("2026-01-01T00:00"), zone("America/New_York")).has_value());
-  EXPECT_LT(steady_clock::now() - start, milliseconds(200));
 }
 
 TEST(CronNext, EuropeBerlinSpringForward) {

@@ -12,6 +12,7 @@
 
 #include "hale/aggregate.h"
 #include "hale/server/router.h"
+#include "support/fake_views.h"
 
 namespace hale {
 namespace {
@@ -21,20 +22,7 @@ using nlohmann::json;
 
 std::shared_ptr<CheckView> check(std::string name, Health h, bool critical = true,
                                  std::vector<std::string> groups = {"ready"}) {
-  auto v = std::make_shared<CheckView>();
-  v->name = std::move(name);
-  v->type = "tcp";
-  v->target = "127.0.0.1:5432";
-  v->status = h;
-  v->critical = critical;
-  v->groups = std::move(groups);
-  v->latency = 4ms;
-  if (h == Health::kFail || h == Health::kDegraded) {
-    v->error = "timeout after 1s";
-    v->error_code = "timeout";
-    v->consecutive_failures = 4;
-  }
-  return v;
+  return testing::fake_check_view(std::move(name), h, critical, std::move(groups));
 }
 
 constexpr const char* kBackoffReason = "crashed (exit code 3); restarting in 545ms";

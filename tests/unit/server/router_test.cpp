@@ -1,5 +1,6 @@
 // Router: every endpoint's status code and body from a hand-built Snapshot (no sockets).
 #include "hale/server/router.h"
+#include "support/fake_views.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -12,21 +13,8 @@ namespace {
 using namespace std::chrono_literals;
 
 std::shared_ptr<CheckView> view(std::string name, Health h, bool critical = true,
-                                std::vector<std::string> groups = {"ready"}) {
-  auto v = std::make_shared<CheckView>();
-  v->name = std::move(name);
-  v->type = "tcp";
-  v->target = "127.0.0.1:5432";
-  v->status = h;
-  v->critical = critical;
-  v->groups = std::move(groups);
-  v->latency = 4ms;
-  if (h == Health::kFail || h == Health::kDegraded) {
-    v->error = "timeout after 1s";
-    v->error_code = "timeout";
-    v->consecutive_failures = 4;
-  }
-  return v;
+                                 std::vector<std::string> groups = {"ready"}) {
+  return testing::fake_check_view(std::move(name), h, critical, std::move(groups));
 }
 
 class RouterTest : public ::testing::Test {

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "hale/health/engine.h"
+#include "hale/heartbeat/heartbeat_monitor.h"
 #include "hale/log/json_log.h"
 #include "hale/log/redactor.h"
 #include "hale/probe/curl_multi.h"
@@ -15,6 +16,7 @@
 #include "hale/server/http_server.h"
 #include "hale/server/router.h"
 #include "hale/store/state_store.h"
+#include "hale/store/store_worker.h"
 #include "hale/supervise/supervisor.h"
 #include "hale/supervise/systemd_notifier.h"
 #include "hale/version.h"
@@ -32,7 +34,7 @@ class Daemon {
         engine_(io_, system_clock(), probe_ctx_, std::random_device{}()),
         server_(io_, config_.server, [this](const HttpRequest& r) { return handle(r); },
                 [max = config_.server.max_body_bytes](std::string_view method, std::string_view target) {
-                  return max_body_for(method, target, max);
+                  return body_rule_for(method, target, max);
                 }),
         supervisor_(io_, system_clock(), engine_, nullptr, config_.server.state_dir + "/logs",
                     std::random_device{}()),
@@ -43,6 +45,8 @@ class Daemon {
     engine_.apply(config_);
     open_store();
     supervisor_.apply(config_);
+    open_heartbeat_store();
+    heartbeats_.apply(config_.heartbeats);
     if (Status s = server_.listen(config_.server.listen); !s) {
       log_event(LogLevel::kError, "listen_failed", {{"message", s.message()}});
       return 1;
@@ -53,7 +57,8 @@ class Daemon {
                {"listen", config_.server.listen},
                {"port", server_.port()},
                {"checks", config_.checks.size()},
-               {"services", config_.services.size()}});
+               {"services", config_.services.size()},
+               {"heartbeats", config_.heartbeats.size()}});
     notifier_.ready("serving on port " + std::to_string(server_.port()));
     wait_for_signal();
     io_.run();
@@ -80,6 +85,16 @@ class Daemon {
     ctx.service_action = [this](std::string_view name, std::string_view action) {
       return supervisor_.act(name, action);
     };
+    std::shared_ptr<const HeartbeatsSnapshot> heartbeats;
+    if (!heartbeats_.empty()) {
+      heartbeats = heartbeats_.snapshot();
+      ctx.heartbeats = heartbeats.get();
+    }
+    // Requests are handled on the loop, where the monitor lives: a ping is applied at once.
+    ctx.ping = [this](const PingCall& call) { return heartbeats_.ping(call); };
+    ctx.heartbeat_action = [this](std::string_view name, std::string_view action) {
+      return heartbeats_.act(name, action);
+    };
     return route(req, ctx);
   }
 
@@ -100,6 +115,7 @@ class Daemon {
       notifier_.stopping();
       server_.stop();
       engine_.stop();
+      heartbeats_.stop();
       // Services get their stop_signal and stop_timeout; `wanted` stays as it is, so they
       // start again with hale.
       supervisor_.shutdown([this] { io_.stop(); });
@@ -119,6 +135,22 @@ class Daemon {
     }
     store_ = std::move(opened).value();
     supervisor_.set_store(store_.get());
+  }
+
+  // Heartbeat state and runs are saved by a worker thread with its own connection (see
+  // store_worker.h), opened once some heartbeat needs it. Without it heartbeats still work,
+  // in memory only.
+  void open_heartbeat_store() {
+    if (heartbeat_store_ || config_.heartbeats.empty()) return;
+    auto opened = StoreWorker::open(config_.server.state_dir);
+    if (!opened) {
+      log_event(LogLevel::kError, "state_store_unavailable",
+                {{"message", opened.status().message()},
+                 {"consequence", "heartbeats work, but their state and runs are not kept across a restart"}});
+      return;
+    }
+    heartbeat_store_ = std::move(opened).value();
+    heartbeats_.set_store(heartbeat_store_.get());
   }
 
   // SPEC §1: a reload with a bad file keeps the running config and logs the error.
@@ -155,6 +187,8 @@ class Daemon {
     engine_.apply(config_);
     open_store();
     supervisor_.apply(config_);
+    open_heartbeat_store();
+    heartbeats_.apply(config_.heartbeats);
     engine_.note_reload(true);
     out.ok = true;
     out.checks = config_.checks.size();
@@ -172,6 +206,8 @@ class Daemon {
   HttpServer server_;
   std::unique_ptr<StateStore> store_;
   Supervisor supervisor_;
+  std::unique_ptr<StoreWorker> heartbeat_store_;  // before the monitor: outlives it
+  HeartbeatMonitor heartbeats_{io_, system_clock()};
   asio::signal_set signals_;
   bool stopping_ = false;
 };

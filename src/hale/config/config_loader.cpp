@@ -16,6 +16,7 @@
 #include "hale/config.h"
 #include "hale/config/check_table.h"
 #include "hale/config/diagnostics.h"
+#include "hale/config/heartbeat_table.h"
 #include "hale/config/load_context.h"
 #include "hale/config/server_table.h"
 #include "hale/config/service_table.h"
@@ -30,8 +31,7 @@ using config::LoadContext;
 
 // Sections a later version of hale reads (SPEC §5-§7): named as "not supported yet", not as
 // typos, so an operator with a newer config knows to upgrade rather than to rename.
-constexpr std::array<std::string_view, 5> kFutureSections{"heartbeats", "notifiers", "alerts", "silences",
-                                                         "drills"};
+constexpr std::array<std::string_view, 4> kFutureSections{"notifiers", "alerts", "silences", "drills"};
 constexpr std::array<std::string_view, 10> kTopLevelKeys{"server",    "defaults",   "checks",   "groups",
                                                         "services",  "heartbeats", "notifiers", "alerts",
                                                         "silences",  "drills"};
@@ -93,10 +93,25 @@ config::NameSet declared_checks(const toml::table& root) {
   return names;
 }
 
+// /health/NAME answers for a check or a heartbeat: one name cannot mean both.
+void report_name_clashes(const toml::table& heartbeats, const std::vector<CheckSpec>& checks, Diagnostics& d) {
+  for (auto&& [k, v] : heartbeats) {
+    const std::string name(k.str());
+    const bool clash = std::any_of(checks.begin(), checks.end(), [&](const CheckSpec& c) { return c.name == name; });
+    if (clash) {
+      d.add(k, "heartbeat \"" + name + "\" has the name of a check; /health/" + name +
+                   " must mean one of them: rename one");
+    }
+  }
+}
+
 void report_other_top_level(const toml::table& root, Diagnostics& d) {
   for (auto&& [k, v] : root) {
     const std::string_view key = k.str();
-    if (key == "server" || key == "defaults" || key == "checks" || key == "groups" || key == "services") continue;
+    if (key == "server" || key == "defaults" || key == "checks" || key == "groups" || key == "services" ||
+        key == "heartbeats") {
+      continue;
+    }
     if (std::find(kFutureSections.begin(), kFutureSections.end(), key) != kFutureSections.end()) {
       // [[alerts]] is an array of tables in SPEC §6; the rest are [NAME.x] tables.
       const std::string shown = key == "alerts" ? "[[alerts]]" : "[" + std::string(key) + "]";
@@ -127,6 +142,12 @@ Config read_config(const toml::table& root, const std::string& path, LoadContext
   if (const auto* node = root.get("services")) {
     if (const auto* t = config::read_table(*node, "services", d)) {
       out.services = config::read_services(*t, declared_checks(root), ctx);
+    }
+  }
+  if (const auto* node = root.get("heartbeats")) {
+    if (const auto* t = config::read_table(*node, "heartbeats", d)) {
+      out.heartbeats = config::read_heartbeats(*t, ctx);
+      report_name_clashes(*t, out.checks, d);
     }
   }
   report_other_top_level(root, d);

@@ -1,6 +1,5 @@
 // Reading [heartbeats.NAME] tables into HeartbeatSpecs (SPEC §5): each key at its value, then
 // the rules between keys (schedule xor period, tz only with schedule, min below max duration).
-// A building block: the loader still refuses [heartbeats] until heartbeats run (issue 5).
 #pragma once
 
 #include <vector>

@@ -25,38 +25,6 @@ std::string shown(std::string line) {
 
 }  // namespace
 
-std::string_view to_string(HeartbeatStatus s) {
-  switch (s) {
-    case HeartbeatStatus::kNew: return "new";
-    case HeartbeatStatus::kUp: return "up";
-    case HeartbeatStatus::kRunning: return "running";
-    case HeartbeatStatus::kLate: return "late";
-    case HeartbeatStatus::kDown: return "down";
-    case HeartbeatStatus::kPaused: return "paused";
-  }
-  return "new";
-}
-
-std::optional<HeartbeatStatus> parse_heartbeat_status(std::string_view s) {
-  for (HeartbeatStatus h : {HeartbeatStatus::kNew, HeartbeatStatus::kUp, HeartbeatStatus::kRunning,
-                            HeartbeatStatus::kLate, HeartbeatStatus::kDown, HeartbeatStatus::kPaused}) {
-    if (to_string(h) == s) return h;
-  }
-  return std::nullopt;
-}
-
-Health to_health(HeartbeatStatus s) {
-  switch (s) {
-    case HeartbeatStatus::kUp:
-    case HeartbeatStatus::kRunning: return Health::kOk;
-    case HeartbeatStatus::kLate: return Health::kDegraded;
-    case HeartbeatStatus::kDown: return Health::kFail;
-    case HeartbeatStatus::kNew:
-    case HeartbeatStatus::kPaused: return Health::kUnknown;
-  }
-  return Health::kUnknown;
-}
-
 std::optional<std::string> judge_run(const HeartbeatPolicy& p, const Ping& end, std::optional<WallTime> started) {
   if (end.kind == PingKind::kFail) return std::string("the job reported a failure");
   if (end.kind == PingKind::kExitCode && end.exit_code != 0) return fmt::format("exit code {}", end.exit_code);

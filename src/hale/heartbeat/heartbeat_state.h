@@ -15,15 +15,9 @@
 
 #include "hale/clock.h"
 #include "hale/health.h"
+#include "hale/heartbeat_view.h"
 
 namespace hale {
-
-enum class HeartbeatStatus { kNew, kUp, kRunning, kLate, kDown, kPaused };
-std::string_view to_string(HeartbeatStatus s);
-std::optional<HeartbeatStatus> parse_heartbeat_status(std::string_view s);
-// new -> unknown, up/running -> ok, late -> degraded, down -> fail; paused is left out of
-// aggregation (unknown here; callers skip it).
-Health to_health(HeartbeatStatus s);
 
 struct HeartbeatPolicy {
   // When the next run is expected, given the time of the last one (or of the start of

@@ -38,11 +38,14 @@ std::optional<PingRequest> parse_ping_path(std::string_view path) {
   return r;
 }
 
-std::string bounded_output(std::string_view body) {
-  if (body.size() <= kMaxPingBody) return std::string(body);
+std::string bounded_output(std::string_view body) { return bounded_output(body, body.size()); }
+
+std::string bounded_output(std::string_view kept, std::uint64_t body_bytes) {
+  if (kept.size() > kMaxPingBody) kept = kept.substr(kept.size() - kMaxPingBody);
+  if (body_bytes <= kept.size()) return std::string(kept);
   std::string out = fmt::format("[hale: output truncated: first {} bytes dropped, last {} kept]\n",
-                                body.size() - kMaxPingBody, kMaxPingBody);
-  out.append(body.substr(body.size() - kMaxPingBody));
+                                body_bytes - kept.size(), kept.size());
+  out.append(kept);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // parsing of the path; the body (the job's output) and the token are the caller's.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,5 +27,8 @@ std::optional<PingRequest> parse_ping_path(std::string_view path);
 // was cut. Never rejected (SPEC §5).
 inline constexpr std::size_t kMaxPingBody = 100 * 1024;
 std::string bounded_output(std::string_view body);
+// The same for a body of which only the last bytes arrived here (`kept`): the HTTP server
+// keeps the tail of a long ping body, and `body_bytes` is how long it was on the wire.
+std::string bounded_output(std::string_view kept, std::uint64_t body_bytes);
 
 }  // namespace hale

@@ -5,6 +5,7 @@
 
 #include "hale/aggregate.h"
 #include "hale/config.h"
+#include "hale/server/heartbeat_json.h"
 
 namespace hale {
 
@@ -132,9 +133,17 @@ std::string services_list_json(const ServicesSnapshot& services) {
   return dump(j);
 }
 
-std::string health_json(const Snapshot& snap, const HealthDocContext& ctx, const ServicesSnapshot* services) {
+Health overall_health(const Snapshot& snap, const ServicesSnapshot* services, const HeartbeatsSnapshot* heartbeats) {
+  Health h = snap.overall;
+  if (services) h = worse(h, services->overall);
+  if (heartbeats) h = worse(h, heartbeats_health(*heartbeats, ""));
+  return h;
+}
+
+std::string health_json(const Snapshot& snap, const HealthDocContext& ctx, const ServicesSnapshot* services,
+                        const HeartbeatsSnapshot* heartbeats) {
   ojson j;
-  j["status"] = to_string(services ? worse(snap.overall, services->overall) : snap.overall);
+  j["status"] = to_string(overall_health(snap, services, heartbeats));
   j["service"] = ctx.service;
   j["version"] = ctx.version;
   j["uptime_seconds"] =
@@ -148,12 +157,18 @@ std::string health_json(const Snapshot& snap, const HealthDocContext& ctx, const
     for (const auto& s : services->services) svc[s->name] = service_entry(*s);
     j["services"] = std::move(svc);
   }
+  if (heartbeats) {
+    ojson hb = ojson::object();
+    for (const auto& h : heartbeats->heartbeats) hb[h->name] = heartbeat_entry(*h);
+    j["heartbeats"] = std::move(hb);
+  }
   return dump(j);
 }
 
-std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx, const ServicesSnapshot* services) {
+std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx, const ServicesSnapshot* services,
+                             const HeartbeatsSnapshot* heartbeats) {
   ojson j;
-  j["status"] = ietf_status(services ? worse(snap.overall, services->overall) : snap.overall);
+  j["status"] = ietf_status(overall_health(snap, services, heartbeats));
   j["version"] = "1";
   j["releaseId"] = ctx.version;
   j["serviceId"] = ctx.service;
@@ -186,6 +201,19 @@ std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx, 
       e["time"] = format_iso8601(sv->since);
       if (!sv->reason.empty()) e["output"] = sv->reason;
       checks[sv->name + ":state"] = ojson::array({std::move(e)});
+    }
+  }
+  if (heartbeats) {
+    for (const auto& h : heartbeats->heartbeats) {
+      ojson e;
+      e["componentId"] = h->name;
+      e["componentType"] = "heartbeat";
+      e["observedValue"] = to_string(h->state);
+      // paused and new count as ok in aggregation; they show as pass here for the same reason.
+      e["status"] = ietf_status(h->health() == Health::kUnknown ? Health::kOk : h->health());
+      e["time"] = format_iso8601(h->last_ping.value_or(h->since));
+      if (h->health() == Health::kDegraded || h->health() == Health::kFail) e["output"] = h->reason;
+      checks[h->name + ":heartbeat"] = ojson::array({std::move(e)});
     }
   }
   j["checks"] = std::move(checks);

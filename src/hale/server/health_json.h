@@ -5,6 +5,7 @@
 #include <string>
 
 #include "hale/clock.h"
+#include "hale/heartbeat_view.h"
 #include "hale/service_view.h"
 #include "hale/snapshot.h"
 
@@ -16,13 +17,19 @@ struct HealthDocContext {
   WallTime now{};
 };
 
-// `services` may be null (no supervisor): then there is no "services" member. The status is
-// the worse of the checks' and the services' (Health order ok < degraded < fail).
+// `services` and `heartbeats` may be null (none configured): then there is no "services" or
+// "heartbeats" member. The status is the worst of the checks', the services' and the
+// heartbeats' (Health order ok < degraded < fail).
 std::string health_json(const Snapshot& snap, const HealthDocContext& ctx,
-                        const ServicesSnapshot* services = nullptr);
-// Services (when given) count in the status and appear as components "NAME:state".
+                        const ServicesSnapshot* services = nullptr,
+                        const HeartbeatsSnapshot* heartbeats = nullptr);
+// Services and heartbeats (when given) count in the status and appear as components
+// "NAME:state" and "NAME:heartbeat".
 std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx,
-                             const ServicesSnapshot* services = nullptr);
+                             const ServicesSnapshot* services = nullptr,
+                             const HeartbeatsSnapshot* heartbeats = nullptr);
+// The /health status: the worst of the three (null ones left out).
+Health overall_health(const Snapshot& snap, const ServicesSnapshot* services, const HeartbeatsSnapshot* heartbeats);
 std::string check_detail_json(const CheckView& c);
 std::string checks_list_json(const Snapshot& snap);
 // One service as GET /api/v1/services/NAME and /health/services/NAME answer it (SPEC §4).

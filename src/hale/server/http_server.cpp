@@ -8,9 +8,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <limits>
 #include <list>
 
 #include "hale/log/json_log.h"
+#include "hale/server/tail_body.h"
 
 namespace hale {
 
@@ -30,7 +32,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       : io(io), acceptor(io), sweeper(io), limits(l), handler(std::move(h)),
         body_limit(std::move(b)) {
     if (!body_limit) {
-      body_limit = [this](std::string_view, std::string_view) { return limits.max_body_bytes; };
+      body_limit = [this](std::string_view, std::string_view) {
+        return BodyRule{limits.max_body_bytes, 0};
+      };
     }
   }
   void do_accept();
@@ -85,7 +89,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->limits.max_header_bytes));
-    parser_->body_limit(server_->limits.max_body_bytes);
+    // No limit until the header says which route this is (see on_read_some): Beast checks a
+    // Content-Length against the limit the moment the header ends, before we could lift it
+    // for a ping's body.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     body_limit_set_ = false;
     if (buffer_.size() > 0) return start_request();  // pipelined bytes already here
     request_started_ = false;
@@ -120,16 +127,25 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return answer_error(400, "bad request\n");
     if (parser_->is_header_done() && !body_limit_set_) {
       // Only requests that take a body may send one, and no more than their route allows:
-      // a GET with a megabyte of body is refused before the megabyte is read.
+      // a GET announcing a megabyte of body is refused before the megabyte is read.
       body_limit_set_ = true;
-      const auto& h = parser_->get();
-      route_body_limit_ = std::min(server_->body_limit(h.method_string(), h.target()),
-                                   server_->limits.max_body_bytes);
-      parser_->body_limit(route_body_limit_);
+      auto& h = parser_->get();
+      const BodyRule rule = server_->body_limit(h.method_string(), h.target());
+      if (rule.keep_last > 0) {
+        // Any length, bounded in time by read_timeout and in memory by the tail.
+        h.body().keep_last = rule.keep_last;
+        route_body_limit_ = std::numeric_limits<std::size_t>::max();
+      } else {
+        route_body_limit_ = std::min(rule.max_bytes, server_->limits.max_body_bytes);
+        if (auto length = parser_->content_length(); length && *length > route_body_limit_) {
+          return answer_error(413, "request body too large\n");
+        }
+        parser_->body_limit(route_body_limit_);
+      }
     }
     if (!parser_->is_done()) return do_read_some();
     // A small body may have come in the same read as the header, before the limit was set.
-    if (parser_->get().body().size() > route_body_limit_) {
+    if (parser_->get().body().received > route_body_limit_) {
       return answer_error(413, "request body too large\n");
     }
     on_request();
@@ -142,7 +158,8 @@ class Session : public std::enable_shared_from_this<Session> {
     in.target = req.target();
     in.accept = req[http::field::accept];
     in.authorization = req[http::field::authorization];
-    in.body = req.body();
+    in.body = req.body().data;
+    in.body_bytes = req.body().received;
     HttpResponse out;
     try {
       out = server_->handler(in);
@@ -201,7 +218,7 @@ class Session : public std::enable_shared_from_this<Session> {
   tcp::socket socket_;
   std::shared_ptr<HttpServer::Impl> server_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::request_parser<TailBody>> parser_;
   std::string out_;
   SteadyTime deadline_{};
   bool request_started_ = false;

@@ -27,9 +27,8 @@ namespace hale {
 class HttpServer {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
-  // The largest body a request may carry, decided from its method and target once its header
-  // is in (never more than limits.max_body_bytes); over it: 413 before the body is read.
-  using BodyLimit = std::function<std::size_t(std::string_view method, std::string_view target)>;
+  // Decided from a request's method and target once its header is in (see BodyRule).
+  using BodyLimit = std::function<BodyRule(std::string_view method, std::string_view target)>;
 
   // `body_limit` empty: every request may send up to limits.max_body_bytes.
   HttpServer(boost::asio::io_context& io, const ServerConfig& limits, Handler handler,

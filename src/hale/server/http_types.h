@@ -2,6 +2,7 @@
 // pure function tested without sockets and without compiling Beast.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,6 +19,17 @@ struct HttpRequest {
   std::string_view accept;
   std::string_view authorization;
   std::string_view body;
+  // Bytes the body had on the wire; more than body.size() when only its tail was kept (pings).
+  std::uint64_t body_bytes = 0;
+};
+
+// What a request may carry as its body: at most `max_bytes` (never more than the server's
+// max_body_bytes; over it: 413, before the body is read when it announces its length), or,
+// with `keep_last` > 0, any length of which only the last `keep_last` bytes are kept
+// (heartbeat pings: a job's output, never refused).
+struct BodyRule {
+  std::size_t max_bytes = 0;
+  std::size_t keep_last = 0;
 };
 
 struct HttpResponse {

@@ -77,10 +77,79 @@ void render_service_metrics(std::string& out, const ServicesSnapshot& services) 
   }
 }
 
+double epoch_seconds(WallTime t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
+
+// hale_heartbeat_*: state, pings, runs and times of every heartbeat (SPEC §5). Times are
+// epoch seconds, so that an alert rule can say `time() - hale_heartbeat_last_ping_timestamp_seconds > 3600`.
+void render_heartbeat_metrics(std::string& out, const HeartbeatsSnapshot& heartbeats) {
+  auto it = std::back_inserter(out);
+  family(out, "hale_heartbeat_state", "gauge",
+         "Current state of a heartbeat: 1 for the state it is in (new, up, running, late, down, paused), 0 for the others.");
+  for (const auto& h : heartbeats.heartbeats) {
+    const std::string name = escape_label(h->name);
+    for (HeartbeatStatus st : kAllHeartbeatStatuses) {
+      fmt::format_to(it, "hale_heartbeat_state{{heartbeat=\"{}\",state=\"{}\"}} {}\n", name, to_string(st),
+                     h->state == st ? 1 : 0);
+    }
+  }
+  family(out, "hale_heartbeat_up", "gauge", "1 when the heartbeat is up, running or late (not down), else 0.");
+  for (const auto& h : heartbeats.heartbeats) {
+    const bool up = h->state == HeartbeatStatus::kUp || h->state == HeartbeatStatus::kRunning ||
+                    h->state == HeartbeatStatus::kLate;
+    fmt::format_to(it, "hale_heartbeat_up{{heartbeat=\"{}\",critical=\"{}\"}} {}\n", escape_label(h->name),
+                   h->critical ? "true" : "false", up ? 1 : 0);
+  }
+  family(out, "hale_heartbeat_pings_total", "counter",
+         "Pings received since hale started, by kind: success, start, fail, log, exit_code.");
+  for (const auto& h : heartbeats.heartbeats) {
+    const std::string name = escape_label(h->name);
+    for (std::string_view kind : {"success", "start", "fail", "log", "exit_code"}) {
+      auto found = h->pings_by_kind.find(std::string(kind));
+      fmt::format_to(it, "hale_heartbeat_pings_total{{heartbeat=\"{}\",kind=\"{}\"}} {}\n", name, kind,
+                     found == h->pings_by_kind.end() ? 0 : found->second);
+    }
+  }
+  family(out, "hale_heartbeat_runs_total", "counter",
+         "Finished runs since hale started, by result: success, or failure (failed, silent, matched output, too fast).");
+  for (const auto& h : heartbeats.heartbeats) {
+    const std::string name = escape_label(h->name);
+    fmt::format_to(it, "hale_heartbeat_runs_total{{heartbeat=\"{}\",result=\"success\"}} {}\n", name, h->runs_succeeded);
+    fmt::format_to(it, "hale_heartbeat_runs_total{{heartbeat=\"{}\",result=\"failure\"}} {}\n", name, h->runs_failed);
+  }
+  family(out, "hale_heartbeat_transitions_total", "counter", "State changes of a heartbeat since hale started.");
+  for (const auto& h : heartbeats.heartbeats) {
+    fmt::format_to(it, "hale_heartbeat_transitions_total{{heartbeat=\"{}\"}} {}\n", escape_label(h->name),
+                   h->transitions_total);
+  }
+  family(out, "hale_heartbeat_last_ping_timestamp_seconds", "gauge",
+         "When the heartbeat was last pinged (seconds since the epoch); absent before its first ping.");
+  for (const auto& h : heartbeats.heartbeats) {
+    if (!h->last_ping) continue;
+    fmt::format_to(it, "hale_heartbeat_last_ping_timestamp_seconds{{heartbeat=\"{}\"}} {}\n", escape_label(h->name),
+                   fmt_double(epoch_seconds(*h->last_ping)));
+  }
+  family(out, "hale_heartbeat_next_expected_timestamp_seconds", "gauge",
+         "When the next run of the heartbeat's job is expected (seconds since the epoch).");
+  for (const auto& h : heartbeats.heartbeats) {
+    if (!h->next_expected) continue;
+    fmt::format_to(it, "hale_heartbeat_next_expected_timestamp_seconds{{heartbeat=\"{}\"}} {}\n",
+                   escape_label(h->name), fmt_double(epoch_seconds(*h->next_expected)));
+  }
+  family(out, "hale_heartbeat_last_run_duration_seconds", "gauge",
+         "How long the last run took from /start to its end; absent when it sent no /start.");
+  for (const auto& h : heartbeats.heartbeats) {
+    const HeartbeatRun* r = h->last_run();
+    if (!r || !r->started) continue;
+    fmt::format_to(it, "hale_heartbeat_last_run_duration_seconds{{heartbeat=\"{}\"}} {}\n", escape_label(h->name),
+                   fmt_double(std::chrono::duration<double>(r->ended - *r->started).count()));
+  }
+}
+
 }  // namespace
 
 std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
-                           std::string_view version, const ServicesSnapshot* services) {
+                           std::string_view version, const ServicesSnapshot* services,
+                           const HeartbeatsSnapshot* heartbeats) {
   std::string out;
   out.reserve(512 + snap.checks.size() * 1500);
   auto it = std::back_inserter(out);
@@ -152,6 +221,7 @@ std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStat
   fmt::format_to(it, "hale_config_reload_failures_total {}\n", snap.reload_failures_total);
 
   if (services) render_service_metrics(out, *services);
+  if (heartbeats) render_heartbeat_metrics(out, *heartbeats);
 
   if (proc) {
     family(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");

@@ -5,15 +5,18 @@
 #include <optional>
 #include <string>
 
+#include "hale/heartbeat_view.h"
 #include "hale/server/process_stats.h"
 #include "hale/service_view.h"
 #include "hale/snapshot.h"
 
 namespace hale {
 
-// `services` may be null (no supervisor): no hale_service_* families then.
+// `services` and `heartbeats` may be null (none configured): no hale_service_* or
+// hale_heartbeat_* families then.
 std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
-                           std::string_view version, const ServicesSnapshot* services = nullptr);
+                           std::string_view version, const ServicesSnapshot* services = nullptr,
+                           const HeartbeatsSnapshot* heartbeats = nullptr);
 
 // Escapes a label value: backslash, double quote and newline.
 std::string escape_label(std::string_view v);

@@ -1,14 +1,14 @@
 // Router: every endpoint of SPEC §3 as a function of the request and the current Snapshot.
 #include "hale/server/router.h"
 
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "hale/aggregate.h"
+#include "hale/secret_compare.h"
+#include "hale/heartbeat/ping_request.h"
 #include "hale/server/health_json.h"
+#include "hale/server/heartbeat_json.h"
 #include "hale/server/metrics.h"
 #include "hale/server/query.h"
 
@@ -78,6 +78,22 @@ void service_ready_lines(const ServicesSnapshot& services, const std::vector<std
   }
 }
 
+// The `[±]heartbeats/NAME` lines of ?verbose, for heartbeats in `group`.
+void heartbeat_lines(const HeartbeatsSnapshot& heartbeats, std::string_view group,
+                     const std::vector<std::string>& excluded, std::string& body) {
+  for (const auto& h : heartbeats.heartbeats) {
+    if (!h->in_group(group)) continue;
+    const std::string name = "heartbeats/" + h->name;
+    if (std::find(excluded.begin(), excluded.end(), name) != excluded.end()) continue;
+    const Health health = h->health();
+    if (health == Health::kFail || health == Health::kDegraded) {
+      body += fmt::format("[-]{} {}: {}\n", name, to_string(h->state), h->reason);
+    } else {
+      body += fmt::format("[+]{} {}\n", name, to_string(h->state));
+    }
+  }
+}
+
 // kube-apiserver style answer for /livez, /readyz, /groupz/NAME and their per-check forms:
 // "ok" when healthy, the per-check listing when verbose or failing.
 HttpResponse kube_answer(std::string_view what, const std::vector<const CheckView*>& checks,
@@ -113,9 +129,11 @@ Health services_ready(const ServicesSnapshot& services, const std::vector<std::s
 }
 
 // `services` (for the ready group only): services with a readiness check take part like checks.
+// `heartbeats`: those in `group` take part like checks.
 HttpResponse probe_endpoint(std::string_view what, std::string_view group, Question q,
                             std::string_view name, const ParsedTarget& t, const Snapshot& snap,
-                            const ServicesSnapshot* services = nullptr) {
+                            const ServicesSnapshot* services = nullptr,
+                            const HeartbeatsSnapshot* heartbeats = nullptr) {
   const bool verbose = t.has("verbose");
   if (!name.empty()) {
     const CheckView* c = snap.find(name);
@@ -128,6 +146,7 @@ HttpResponse probe_endpoint(std::string_view what, std::string_view group, Quest
   Health overall = group == "ready" ? snap.ready : snap.live;
   if (q == Question::kLive && snap.loop_lag > kMaxLoopLag) overall = Health::kFail;
   if (services) overall = worse(overall, services->ready);
+  if (heartbeats) overall = worse(overall, heartbeats_health(*heartbeats, group, excluded));
   // The hot path: a plain /readyz or /livez that passes reads precomputed fields and never
   // walks the checks.
   if (precomputed && !verbose && overall != Health::kFail) return text(200, "ok");
@@ -136,9 +155,11 @@ HttpResponse probe_endpoint(std::string_view what, std::string_view group, Quest
     overall = aggregate(checks, q);
     if (q == Question::kLive && snap.loop_lag > kMaxLoopLag) overall = Health::kFail;
     if (services) overall = worse(overall, services_ready(*services, excluded));
+    if (heartbeats) overall = worse(overall, heartbeats_health(*heartbeats, group, excluded));
   }
   std::string extra;
   if (services) service_ready_lines(*services, excluded, extra);
+  if (heartbeats) heartbeat_lines(*heartbeats, group, excluded, extra);
   return kube_answer(what, checks, q, overall, verbose, snap, extra);
 }
 
@@ -205,6 +226,51 @@ HttpResponse handle_reload(const HttpRequest& req, const RouterContext& ctx) {
   return json(422, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+// /ping/NAME[/start|/fail|/log|/CODE] (SPEC §5), GET, HEAD or POST; the token may come as
+// ?token= (cron lines are easier with it) or as a bearer header.
+HttpResponse handle_ping(const HttpRequest& req, const RouterContext& ctx, const ParsedTarget& t) {
+  const std::optional<PingRequest> parsed = parse_ping_path(t.path);
+  if (!parsed) return text(404, "not a ping URL: use /ping/NAME, /ping/NAME/start, /fail, /log or /EXIT_CODE\n");
+  if (!ctx.ping) return text(404, fmt::format("no heartbeat named \"{}\"\n", parsed->name));
+  PingCall call;
+  call.name = parsed->name;
+  call.kind = parsed->kind;
+  call.exit_code = parsed->exit_code;
+  call.body = req.body;
+  call.body_bytes = std::max<std::uint64_t>(req.body_bytes, req.body.size());
+  const std::vector<std::string> tokens = t.all("token");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!tokens.empty()) {
+    call.token = tokens.front();
+  } else if (req.authorization.starts_with(kBearer)) {
+    call.token = req.authorization.substr(kBearer.size());
+  }
+  PingAnswer a = ctx.ping(call);
+  return text(a.status, std::move(a.body));
+}
+
+// POST /api/v1/heartbeats/NAME/pause|resume.
+HttpResponse handle_heartbeat_action(const HttpRequest& req, const RouterContext& ctx, std::string_view rest) {
+  const auto slash = rest.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) {
+    return json_error(404, "not_found", "use POST /api/v1/heartbeats/NAME/pause|resume");
+  }
+  const std::string_view name = rest.substr(0, slash);
+  const std::string_view action = rest.substr(slash + 1);
+  if (action != "pause" && action != "resume") {
+    return json_error(404, "not_found", fmt::format("no action \"{}\" (pause, resume)", action));
+  }
+  if (auto refused = refuse_unauthorized(req, ctx)) return *refused;
+  if (!ctx.heartbeat_action) return json_error(404, "not_found", fmt::format("no heartbeat named \"{}\"", name));
+  HeartbeatActionResult r = ctx.heartbeat_action(name, action);
+  if (r.http_status != 200) return json_error(r.http_status, r.error_code, r.message);
+  nlohmann::json j;
+  j["name"] = name;
+  j["action"] = action;
+  j["state"] = to_string(r.state);
+  return json(200, j.dump());
+}
+
 HttpResponse method_not_allowed(std::string_view allow) {
   HttpResponse r = text(405, "method not allowed\n");
   r.headers.emplace_back("Allow", std::string(allow));
@@ -217,17 +283,15 @@ bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.
 
 bool bearer_matches(std::string_view authorization, std::string_view token) {
   constexpr std::string_view kPrefix = "Bearer ";
-  if (token.empty() || !starts_with(authorization, kPrefix)) return false;
-  std::string_view given = authorization.substr(kPrefix.size());
-  // Compare digests, so neither the content nor the length of the token leaks through timing.
-  unsigned char a[SHA256_DIGEST_LENGTH], b[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(given.data()), given.size(), a);
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), b);
-  return CRYPTO_memcmp(a, b, sizeof a) == 0;
+  if (!starts_with(authorization, kPrefix)) return false;
+  return secret_equals(authorization.substr(kPrefix.size()), token);
 }
 
-std::size_t max_body_for(std::string_view method, std::string_view target, std::size_t configured) {
-  return method == "POST" && starts_with(target, "/api/") ? configured : 0;
+BodyRule body_rule_for(std::string_view method, std::string_view target, std::size_t configured) {
+  if (method != "POST") return {};
+  if (starts_with(target, "/api/")) return {configured, 0};
+  if (starts_with(target, "/ping/")) return {0, kMaxPingBody};
+  return {};
 }
 
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
@@ -236,6 +300,15 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
   const Snapshot& snap = ctx.snapshot;
   const bool read = req.method == "GET" || req.method == "HEAD";
 
+  if (starts_with(path, "/ping/")) {
+    if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") return method_not_allowed("GET, HEAD, POST");
+    return handle_ping(req, ctx, t);
+  }
+  constexpr std::string_view kHeartbeats = "/api/v1/heartbeats/";
+  if (starts_with(path, kHeartbeats) && std::string_view(path).substr(kHeartbeats.size()).find('/') != std::string_view::npos) {
+    if (req.method != "POST") return method_not_allowed("POST");
+    return handle_heartbeat_action(req, ctx, std::string_view(path).substr(kHeartbeats.size()));
+  }
   if (path == "/api/v1/reload") {
     if (req.method != "POST") return method_not_allowed("POST");
     return handle_reload(req, ctx);
@@ -256,10 +329,10 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
   if (!read) return method_not_allowed("GET, HEAD");
 
   if (path == "/readyz") {
-    return probe_endpoint("readyz", "ready", Question::kReady, "", t, snap, ctx.services);
+    return probe_endpoint("readyz", "ready", Question::kReady, "", t, snap, ctx.services, ctx.heartbeats);
   }
   if (path == "/livez" || path == "/healthz") {
-    return probe_endpoint(path.substr(1), "live", Question::kLive, "", t, snap);
+    return probe_endpoint(path.substr(1), "live", Question::kLive, "", t, snap, nullptr, ctx.heartbeats);
   }
   if (starts_with(path, "/readyz/")) {
     return probe_endpoint("readyz", "", Question::kReady, path.substr(8), t, snap);
@@ -273,15 +346,15 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
       return text(404, fmt::format("no group named \"{}\"\n", group));
     }
     const Question q = group == "live" ? Question::kLive : Question::kReady;
-    return probe_endpoint(group, group, q, "", t, snap, group == "ready" ? ctx.services : nullptr);
+    return probe_endpoint(group, group, q, "", t, snap, group == "ready" ? ctx.services : nullptr, ctx.heartbeats);
   }
   const HealthDocContext doc{ctx.service, ctx.version, ctx.now};
   if (path == "/health") {
-    const int status = status_code_for(ctx.services ? worse(snap.overall, ctx.services->overall) : snap.overall);
+    const int status = status_code_for(overall_health(snap, ctx.services, ctx.heartbeats));
     if (req.accept.find("application/health+json") != std::string::npos) {
-      return json(status, health_ietf_json(snap, doc, ctx.services), "application/health+json");
+      return json(status, health_ietf_json(snap, doc, ctx.services, ctx.heartbeats), "application/health+json");
     }
-    return json(status, health_json(snap, doc, ctx.services));
+    return json(status, health_json(snap, doc, ctx.services, ctx.heartbeats));
   }
   if (starts_with(path, "/health/services/") || starts_with(path, kServices)) {
     const std::string name = path.substr(path[1] == 'h' ? 17 : kServices.size());
@@ -293,14 +366,28 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
   if (path == "/api/v1/services") {
     return json(200, ctx.services ? services_list_json(*ctx.services) : std::string(R"({"services":[]})"));
   }
+  if (path == "/api/v1/heartbeats") {
+    return json(200, ctx.heartbeats ? heartbeats_list_json(*ctx.heartbeats) : std::string(R"({"heartbeats":[]})"));
+  }
+  if (starts_with(path, kHeartbeats)) {
+    const std::string name = path.substr(kHeartbeats.size());
+    const HeartbeatView* h = ctx.heartbeats ? ctx.heartbeats->find(name) : nullptr;
+    if (!h) return json_error(404, "not_found", fmt::format("no heartbeat named \"{}\"", name));
+    return json(200, heartbeat_detail_json(*h));
+  }
   if (starts_with(path, "/health/")) {
     const std::string name = path.substr(8);
-    const CheckView* c = snap.find(name);
-    if (!c) return json_error(404, "not_found", fmt::format("no check named \"{}\"", name));
-    return json(status_code_for(own_health(*c, Question::kHealth)), check_detail_json(*c));
+    if (const CheckView* c = snap.find(name)) {
+      return json(status_code_for(own_health(*c, Question::kHealth)), check_detail_json(*c));
+    }
+    // A heartbeat answers on its own, critical or not, as a check does.
+    if (const HeartbeatView* h = ctx.heartbeats ? ctx.heartbeats->find(name) : nullptr) {
+      return json(status_code_for(h->health()), heartbeat_detail_json(*h));
+    }
+    return json_error(404, "not_found", fmt::format("no check or heartbeat named \"{}\"", name));
   }
   if (path == "/metrics") {
-    HttpResponse r = text(200, render_metrics(snap, read_process_stats(), ctx.version, ctx.services));
+    HttpResponse r = text(200, render_metrics(snap, read_process_stats(), ctx.version, ctx.services, ctx.heartbeats));
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return r;
   }
@@ -314,7 +401,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
   if (path == "/") {
     return text(200, fmt::format(
         "hale {} watching {} checks\n\n"
-        "/livez /readyz /health /metrics /api/v1/checks /api/v1/services\n"
+        "/livez /readyz /health /metrics /api/v1/checks /api/v1/services /api/v1/heartbeats\n"
         "add ?verbose to /livez and /readyz for the per-check listing\n",
         ctx.version, snap.checks.size()));
   }

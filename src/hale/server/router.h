@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "hale/clock.h"
+#include "hale/heartbeat/heartbeat_api.h"
+#include "hale/heartbeat_view.h"
 #include "hale/server/http_types.h"
 #include "hale/service_view.h"
 #include "hale/snapshot.h"
@@ -35,14 +37,21 @@ struct RouterContext {
   const ServicesSnapshot* services = nullptr;
   // start | stop | restart of one service; empty: answered 503.
   std::function<ServiceActionResult(std::string_view name, std::string_view action)> service_action;
+  // Heartbeats (SPEC §5); null: none configured, no "heartbeats" anywhere.
+  const HeartbeatsSnapshot* heartbeats = nullptr;
+  // /ping/NAME...; empty: every ping answers 404 (no heartbeat has that name).
+  std::function<PingAnswer(const PingCall&)> ping;
+  // pause | resume of one heartbeat; empty: answered 503.
+  std::function<HeartbeatActionResult(std::string_view name, std::string_view action)> heartbeat_action;
 };
 
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx);
 
-// The largest request body a route accepts: the configured maximum for the mutating API
-// (POST /api/...), nothing anywhere else. Given to the HttpServer so that a body no route wants
-// is refused (413) before it is read.
-std::size_t max_body_for(std::string_view method, std::string_view target, std::size_t configured);
+// The request body a route accepts: up to the configured maximum for the mutating API
+// (POST /api/...); any length for a ping (POST /ping/...), of which the last kMaxPingBody
+// bytes are kept; nothing anywhere else. Given to the HttpServer so that a body no route
+// wants is refused (413) before it is read.
+BodyRule body_rule_for(std::string_view method, std::string_view target, std::size_t configured);
 
 // Constant-time check of an `Authorization: Bearer <token>` header against the admin token.
 bool bearer_matches(std::string_view authorization, std::string_view token);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hale/clock.h"
+#include "hale/heartbeat_view.h"
 
 #include "hale/status.h"
 
@@ -32,16 +33,6 @@ struct SavedHeartbeat {
   std::optional<WallTime> next_expected;
   std::optional<WallTime> running_since;
   bool operator==(const SavedHeartbeat&) const = default;
-};
-
-// One finished run of a heartbeat's job, as /health shows the last few.
-struct HeartbeatRun {
-  std::optional<WallTime> started;
-  WallTime ended{};
-  std::optional<int> exit_code;
-  std::string verdict;         // "success" or the failure's reason
-  std::string output_excerpt;  // the end of the output, bounded by the caller
-  bool operator==(const HeartbeatRun&) const = default;
 };
 
 class StateStore {

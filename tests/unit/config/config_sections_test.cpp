@@ -88,8 +88,10 @@ const std::vector<Case> kCases = {
     // Top level.
     {"TopLevelServicesTypo", "[service.api]\ncommand = [\"./api\"]\n",
      {"hale.toml:1:2: unknown key `service` at the top level; did you mean `services`?"}},
-    {"FutureHeartbeats", "[heartbeats.backup]\nschedule = \"0 3 * * *\"\n",
-     {"hale.toml:1:2: [heartbeats] is not supported by this version of hale"}},
+    {"HeartbeatNamedLikeACheck",
+     "[checks.backup]\ntype = \"tcp\"\ntarget = \"a:1\"\n[heartbeats.backup]\nperiod = \"1h\"\n",
+     {"hale.toml:4:13: heartbeat \"backup\" has the name of a check; /health/backup must mean one of them: rename one"}},
+    {"HeartbeatsNotATable", "heartbeats = 1\n", {"hale.toml:1:14: `heartbeats` must be a table, not an integer"}},
     {"FutureNotifiers", "[notifiers.ops]\ntype = \"discord\"\n",
      {"hale.toml:1:2: [notifiers] is not supported by this version of hale"}},
     {"FutureAlerts", "[[alerts]]\nmatch = [\"*\"]\n", {"hale.toml:1:3: [[alerts]] is not supported by this version of hale"}},

@@ -1,5 +1,4 @@
-// [heartbeats.NAME] read by read_heartbeats() (the loader refuses [heartbeats] until heartbeats
-// run): every key, the defaults, and each error with its exact `FILE:LINE:COL: message`.
+// [heartbeats.NAME] read by read_heartbeats(): every key, the defaults, and each error with its exact `FILE:LINE:COL: message`.
 #include <gtest/gtest.h>
 
 #include <cstdlib>

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hale/aggregate.h"
+#include "hale/heartbeat/ping_request.h"
 #include "hale/server/router.h"
 #include "support/fake_views.h"
 
@@ -533,8 +534,11 @@ TEST_F(RouterServicesTest, OtherMethodsOnAnActionUrlAre405) {
 }
 
 TEST_F(RouterServicesTest, ActionUrlsTakeTheConfiguredBody) {
-  EXPECT_EQ(max_body_for("POST", "/api/v1/services/api/restart", 4096), 4096u);
-  EXPECT_EQ(max_body_for("GET", "/api/v1/services/api", 4096), 0u);
+  EXPECT_EQ(body_rule_for("POST", "/api/v1/services/api/restart", 4096).max_bytes, 4096u);
+  EXPECT_EQ(body_rule_for("GET", "/api/v1/services/api", 4096).max_bytes, 0u);
+  // A ping takes a body of any length and keeps its tail.
+  EXPECT_EQ(body_rule_for("POST", "/ping/backup/0", 4096).keep_last, kMaxPingBody);
+  EXPECT_EQ(body_rule_for("GET", "/ping/backup", 4096).keep_last, 0u);
 }
 
 // --- /readyz, /groupz/ready, /livez with services ------------------------------------------

@@ -1,0 +1,44 @@
+// HeartbeatSpec -> HeartbeatPolicy (see heartbeat_policy.h).
+#include "hale/heartbeat/heartbeat_policy.h"
+
+#include "hale/heartbeat/cron.h"
+#include "hale/heartbeat/output_pattern.h"
+
+namespace hale {
+
+StatusOr<HeartbeatPolicy> make_heartbeat_policy(const HeartbeatSpec& spec) {
+  HeartbeatPolicy p;
+  if (spec.period) {
+    const Duration period = *spec.period;
+    p.next_expected = [period](WallTime after) -> std::optional<WallTime> {
+      return after + std::chrono::duration_cast<WallTime::duration>(period);
+    };
+  } else {
+    auto cron = heartbeat::parse_cron(spec.schedule);
+    if (!cron) return Status::error("`schedule` \"" + spec.schedule + "\": " + cron.status().message());
+    auto tz = heartbeat::TimeZone::load(spec.tz);
+    if (!tz) return Status::error("`tz` \"" + spec.tz + "\": " + tz.status().message());
+    p.next_expected = [cron = std::move(cron).value(), tz = std::move(tz).value()](WallTime after) {
+      return cron.next_after(after, tz);
+    };
+  }
+  p.grace = spec.grace;
+  p.max_duration = spec.max_duration;
+  p.min_duration = spec.min_duration;
+  p.require_output = spec.require_output;
+  if (spec.fail_if_output_matches) {
+    auto pattern = OutputPattern::compile(*spec.fail_if_output_matches);
+    if (!pattern) return Status::error("`fail_if_output_matches`: " + pattern.status().message());
+    p.output_matches = [pattern = std::move(pattern).value()](std::string_view output) {
+      return pattern.first_matching_line(output);
+    };
+  }
+  return p;
+}
+
+std::string describe_schedule(const HeartbeatSpec& spec) {
+  if (spec.period) return "every " + format_duration(*spec.period);
+  return spec.schedule + " (" + spec.tz + ")";
+}
+
+}  // namespace hale

@@ -367,6 +367,40 @@ TEST(CliServices, StatusWithoutServicesShowsOnlyChecks) {
   EXPECT_EQ(r.out.find("SERVICE"), std::string::npos) << r.out;
 }
 
+TEST(CliServices, StatusPrintsHeartbeatsWithLastPingAndNextRun) {
+  TestHttpServer fake;
+  TempDir dir;
+  const auto cfg = write_config(dir, loopback(fake));
+  json doc = health_doc("degraded");
+  doc["heartbeats"] = {
+      {"backup",
+       {{"status", "fail"},
+        {"state", "down"},
+        {"error", "completed with no output"},
+        {"last_ping", "2026-04-18T17:40:00Z"},
+        {"next_expected", "2026-04-19T03:00:00Z"}}},
+      {"report",
+       {{"status", "degraded"},
+        {"state", "late"},
+        {"error", "late: expected at 2026-04-18T17:55:00Z"},
+        {"last_ping", nullptr},
+        {"next_expected", "2026-04-18T17:55:00Z"}}},
+      {"sync",
+       {{"status", "ok"},
+        {"state", "up"},
+        {"last_ping", "2026-04-18T17:59:30Z"},
+        {"next_expected", "2026-04-18T18:04:30Z"},
+        {"last_run", {{"verdict", "success"}}}}},
+  };
+  fake.set("/health", json_answer(200, doc));
+  auto r = run_hale({"status", "-c", cfg});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(words(line_starting(r.out, "HEARTBEAT")), "HEARTBEAT STATE LAST PING NEXT RUN DETAIL");
+  EXPECT_EQ(words(line_starting(r.out, "backup")), "backup down 20m ago in 9h completed with no output");
+  EXPECT_EQ(words(line_starting(r.out, "report")), "report late never 5m overdue late: expected at 2026-04-18T17:55:00Z");
+  EXPECT_EQ(words(line_starting(r.out, "sync")), "sync up 30s ago in 4m30s last run: success");
+}
+
 TEST(CliServices, StatusAgainstARealDaemon) {
   HaleProcess hale("[server]\nlisten = \"127.0.0.1:{PORT}\"\n[checks.down]\ntype = \"tcp\"\ntarget = \"127.0.0.1:" +
                    std::to_string(closed_loopback_port()) + "\"\ninterval = \"100ms\"\nfailure_threshold = 1\n");

@@ -1,4 +1,5 @@
-// `hale status`: the running daemon's GET /health as a table of checks and one of services.
+// `hale status`: the running daemon's GET /health as a table of checks, one of services and one
+// of heartbeats.
 // Exit 0 when the overall status is ok or degraded, 1 when fail (or no daemon answers).
 #include <cstdio>
 
@@ -68,6 +69,37 @@ std::string services_table(const json& services, WallTime now, bool colour) {
   return t.render(colour);
 }
 
+Colour heartbeat_colour(const std::string& state) {
+  if (state == "up" || state == "running") return Colour::kGreen;
+  if (state == "late") return Colour::kYellow;
+  if (state == "down") return Colour::kRed;
+  return Colour::kDim;
+}
+
+// "in 42m" / "12m overdue" for the next expected run.
+std::string next_run(const json& h, WallTime now) {
+  auto at = parse_iso8601(json_string(h, "next_expected"));
+  if (!at) return "-";
+  return *at >= now ? "in " + short_span(*at - now) : short_span(now - *at) + " overdue";
+}
+
+std::string heartbeats_table(const json& heartbeats, WallTime now, bool colour) {
+  TextTable t({"HEARTBEAT", "STATE", "LAST PING", "NEXT RUN", "DETAIL"});
+  for (const auto& [name, h] : heartbeats.items()) {
+    const std::string state = json_string(h, "state");
+    std::string last = "never";
+    if (auto at = parse_iso8601(json_string(h, "last_ping"))) last = short_span(now - *at) + " ago";
+    std::string detail = json_string(h, "error");
+    if (detail.empty()) {
+      if (auto run = h.find("last_run"); h.is_object() && run != h.end() && run->is_object()) {
+        detail = "last run: " + json_string(*run, "verdict");
+      }
+    }
+    t.add({name, {state, heartbeat_colour(state)}, last, next_run(h, now), detail});
+  }
+  return t.render(colour);
+}
+
 }  // namespace
 
 int cmd_status(const std::string& config_path) {
@@ -96,6 +128,9 @@ int cmd_status(const std::string& config_path) {
   std::string out = header + "\n\n" + checks_table(doc->value("checks", json::object()), now, colour);
   if (auto s = doc->find("services"); s != doc->end() && s->is_object() && !s->empty()) {
     out += "\n" + services_table(*s, now, colour);
+  }
+  if (auto h = doc->find("heartbeats"); h != doc->end() && h->is_object() && !h->empty()) {
+    out += "\n" + heartbeats_table(*h, now, colour);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return status == "ok" || status == "degraded" ? 0 : 1;

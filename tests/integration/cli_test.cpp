@@ -18,10 +18,15 @@ target = "127.0.0.1:5432"
 type = "http"
 url = "http://127.0.0.1:8080/"
 critical = false
+
+[heartbeats.backup]
+schedule = "0 3 * * *"
 )");
   auto r = run_hale({"validate", "-c", path});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find(path + ": ok: 2 checks (1 critical; http, tcp)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(path + ": ok: 2 checks (1 critical; http, tcp), 0 services, 1 heartbeat, 0 custom groups"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(Cli, ValidateBadConfigPrintsPositionsAndExits2) {

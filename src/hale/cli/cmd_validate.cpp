@@ -25,11 +25,11 @@ int cmd_validate(const std::string& config_path) {
   }
   std::string type_list;
   for (const auto& t : types) type_list += (type_list.empty() ? "" : ", ") + t;
-  std::printf("%s: ok: %zu check%s (%zu critical; %s), %zu service%s, %zu custom group%s, listen %s\n",
+  std::printf("%s: ok: %zu check%s (%zu critical; %s), %zu service%s, %zu heartbeat%s, %zu custom group%s, listen %s\n",
               config_path.c_str(), c.checks.size(), c.checks.size() == 1 ? "" : "s", critical,
               type_list.empty() ? "none" : type_list.c_str(), c.services.size(),
-              c.services.size() == 1 ? "" : "s", c.groups.size(), c.groups.size() == 1 ? "" : "s",
-              c.server.listen.c_str());
+              c.services.size() == 1 ? "" : "s", c.heartbeats.size(), c.heartbeats.size() == 1 ? "" : "s",
+              c.groups.size(), c.groups.size() == 1 ? "" : "s", c.server.listen.c_str());
   return 0;
 }
 

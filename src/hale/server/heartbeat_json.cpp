@@ -11,14 +11,20 @@ ojson iso_or_null(const std::optional<WallTime>& t) { return t ? ojson(format_is
 
 std::int64_t millis(WallTime::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
-ojson run_json(const HeartbeatRun& r) {
+// /health carries every heartbeat's last run: only the end of its output (its last lines say how
+// it ended), so that /health stays small with many heartbeats; the API has the whole excerpt.
+constexpr std::size_t kHealthOutputBytes = 256;
+
+ojson run_json(const HeartbeatRun& r, std::size_t max_output = kOutputExcerptBytes) {
   ojson j;
   j["started"] = iso_or_null(r.started);
   j["ended"] = format_iso8601(r.ended);
   j["duration_ms"] = r.started ? ojson(millis(r.ended - *r.started)) : ojson();
   j["exit_code"] = r.exit_code ? ojson(*r.exit_code) : ojson();
   j["verdict"] = r.verdict;
-  j["output"] = r.output_excerpt;
+  std::string_view output = r.output_excerpt;
+  if (output.size() > max_output) output = output.substr(output.size() - max_output);
+  j["output"] = output;
   return j;
 }
 
@@ -54,7 +60,7 @@ ojson heartbeat_entry(const HeartbeatView& h) {
   j["last_ping"] = iso_or_null(h.last_ping);
   j["next_expected"] = iso_or_null(h.next_expected);
   if (h.running_since) j["running_since"] = format_iso8601(*h.running_since);
-  j["last_run"] = h.last_run() ? run_json(*h.last_run()) : ojson();
+  j["last_run"] = h.last_run() ? run_json(*h.last_run(), kHealthOutputBytes) : ojson();
   return j;
 }
 

@@ -11,7 +11,7 @@
 
 namespace hale {
 
-// The short entry under "heartbeats" in /health.
+// The short entry under "heartbeats" in /health (the last run's output cut to its last 256 bytes).
 nlohmann::ordered_json heartbeat_entry(const HeartbeatView& h);
 // Everything: the entry plus name, groups, schedule, grace and the last runs.
 std::string heartbeat_detail_json(const HeartbeatView& h);

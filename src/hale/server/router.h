@@ -41,7 +41,8 @@ struct RouterContext {
   const HeartbeatsSnapshot* heartbeats = nullptr;
   // /ping/NAME...; empty: every ping answers 404 (no heartbeat has that name).
   std::function<PingAnswer(const PingCall&)> ping;
-  // pause | resume of one heartbeat; empty: answered 503.
+  // pause | resume of one heartbeat; empty: answered 404 (no heartbeat has that name), after
+  // the admin token check.
   std::function<HeartbeatActionResult(std::string_view name, std::string_view action)> heartbeat_action;
 };
 

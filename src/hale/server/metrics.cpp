@@ -92,7 +92,7 @@ void render_heartbeat_metrics(std::string& out, const HeartbeatsSnapshot& heartb
                      h->state == st ? 1 : 0);
     }
   }
-  family(out, "hale_heartbeat_up", "gauge", "1 when the heartbeat is up, running or late (not down), else 0.");
+  family(out, "hale_heartbeat_up", "gauge", "1 when the heartbeat is up, running or late; 0 when down, new (never pinged) or paused.");
   for (const auto& h : heartbeats.heartbeats) {
     const bool up = h->state == HeartbeatStatus::kUp || h->state == HeartbeatStatus::kRunning ||
                     h->state == HeartbeatStatus::kLate;

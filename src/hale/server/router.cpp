@@ -85,11 +85,11 @@ void heartbeat_lines(const HeartbeatsSnapshot& heartbeats, std::string_view grou
     if (!h->in_group(group)) continue;
     const std::string name = "heartbeats/" + h->name;
     if (std::find(excluded.begin(), excluded.end(), name) != excluded.end()) continue;
-    const Health health = h->health();
-    if (health == Health::kFail || health == Health::kDegraded) {
-      body += fmt::format("[-]{} {}: {}\n", name, to_string(h->state), h->reason);
-    } else {
-      body += fmt::format("[+]{} {}\n", name, to_string(h->state));
+    // As for checks: [-] when failed (critical or not), [+] when passing or only degraded (late).
+    switch (h->health()) {
+      case Health::kFail: body += fmt::format("[-]{} {}: {}\n", name, to_string(h->state), h->reason); break;
+      case Health::kDegraded: body += fmt::format("[+]{} {}: {}\n", name, to_string(h->state), h->reason); break;
+      default: body += fmt::format("[+]{} {}\n", name, to_string(h->state)); break;
     }
   }
 }

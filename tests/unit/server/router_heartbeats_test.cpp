@@ -809,6 +809,17 @@ TEST_F(RouterHeartbeatsTest, ReadyzANonCriticalDownHeartbeatOnlyShows) {
                         "\nreadyz check passed\n");
 }
 
+TEST_F(RouterHeartbeatsTest, ReadyzALateHeartbeatPassesAndShowsWhy) {
+  auto late = hb("sync", HeartbeatStatus::kLate, true, {"ready"});
+  late->reason = "late: expected at 2025-12-31T23:00:00Z";
+  set_heartbeats({late});
+  EXPECT_EQ(get("/readyz").status, 200);
+  // As a degraded check: [+], with its reason.
+  EXPECT_EQ(get("/readyz?verbose").body,
+            "[+]db ok\n[+]runner ok\n[+]heartbeats/sync late: late: expected at 2025-12-31T23:00:00Z\n"
+            "readyz check passed\n");
+}
+
 TEST_F(RouterHeartbeatsTest, ReadyzNewAndPausedHeartbeatsPass) {
   set_heartbeats({hb("fresh", HeartbeatStatus::kNew, true, {"ready"}),
                   hb("held", HeartbeatStatus::kPaused, true, {"ready"})});

@@ -277,6 +277,19 @@ TEST(CliExec, BaseUrlFromHaleUrl) {
   EXPECT_EQ(paths(server), (std::vector<std::string>{"POST /ping/backup/start", "POST /ping/backup/0"}));
 }
 
+TEST(CliExec, LoopbackHaleIsNeverReachedThroughAProxy) {
+  TestHttpServer server;
+  serve_heartbeat(server, "backup");
+  const std::string dead_proxy = "http://127.0.0.1:" + std::to_string(free_port());
+  auto r = run_exec(exec_args(server, "backup", {"true"}), {{"http_proxy", dead_proxy},
+                                                            {"HTTP_PROXY", dead_proxy},
+                                                            {"all_proxy", dead_proxy},
+                                                            {"no_proxy", ""}});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(paths(server), (std::vector<std::string>{"POST /ping/backup/start", "POST /ping/backup/0"}));
+}
+
 TEST(CliExec, UsageErrorsExit2AndRunNothing) {
   TestHttpServer server;
   serve_heartbeat(server, "backup");

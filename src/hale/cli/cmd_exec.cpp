@@ -58,7 +58,7 @@ class Pinger {
     HttpCall call;
     call.method = "POST";
     call.url = ping_url(base_, name_, what);
-    call.headers.push_back("Content-Type: text/plain; charset=utf-8");
+    call.headers.push_back("Content-Type: text/plain");  // the bytes as the job wrote them
     // Only ever in this header: never in the URL (logs) nor in argv (ps).
     if (token_) call.headers.push_back("Authorization: Bearer " + *token_);
     call.body = body;

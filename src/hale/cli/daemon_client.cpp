@@ -1,4 +1,4 @@
-// DaemonClient: config -> address and token -> blocking HTTP with libcurl easy.
+// DaemonClient: config -> address and token -> blocking HTTP (http_call.h).
 #include "hale/cli/daemon_client.h"
 
 #include <cstdio>

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,13 @@ std::vector<std::string> paths(const TestHttpServer& server) {
   std::vector<std::string> out;
   for (const auto& r : server.requests()) out.push_back(r.method + " " + r.path);
   return out;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 std::size_t count_lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
@@ -131,6 +140,23 @@ TEST(CliExec, OutputIsPassedThroughAsItComesNotAtTheEnd) {
   EXPECT_EQ(child.wait_exit(10s), 0) << child.err();
   EXPECT_EQ(child.out(), "first\nsecond\n");
   EXPECT_EQ(server.last_request("/ping/slow/0")->body, "first\nsecond\n");
+}
+
+TEST(CliExec, BackgroundProcessHoldingTheOutputDoesNotHoldHaleExec) {
+  TestHttpServer server;
+  serve_heartbeat(server, "backup");
+  TempDir dir;
+  const std::string pid_file = (dir.path() / "pid").string();
+  const auto t0 = std::chrono::steady_clock::now();
+  // The job exits at once; the sleep it leaves behind keeps its stdout and stderr open for 30 s.
+  auto r = run_exec(exec_args(server, "backup", {"sh", "-c", "sleep 30 & echo $! > " + pid_file + "; echo done"}));
+  const auto took = std::chrono::steady_clock::now() - t0;
+  const std::string pid = read_text(pid_file);
+  if (!pid.empty()) ::kill(std::stoi(pid), SIGKILL);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "done\n");
+  EXPECT_LT(took, 10s);
+  EXPECT_EQ(server.last_request("/ping/backup/0")->body, "done\n");
 }
 
 TEST(CliExec, CommandNotFoundIs127AndSent) {

@@ -323,13 +323,14 @@ JobOutcome run_job(const std::vector<std::string>& argv) {
     }
   }
 
+  // Closed before a blocking wait: a job writing into a pipe nobody reads would never exit.
+  for (auto& s : streams) close_fd(s.from);
   if (!wait_status) {
     int status = W_EXITCODE(1, 0);
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     wait_status = status;
   }
-  for (auto& s : streams) close_fd(s.from);
   close_fd(pidfd);
 
   JobOutcome o;

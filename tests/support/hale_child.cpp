@@ -58,9 +58,8 @@ bool HaleChild::wait_for_out(const std::string& needle, std::chrono::millisecond
   return eventually([&] { return out().find(needle) != std::string::npos; }, within);
 }
 
-std::optional<int> HaleChild::stop(int sig, std::chrono::milliseconds within) {
+std::optional<int> HaleChild::wait_exit(std::chrono::milliseconds within) {
   if (pid_ <= 0) return std::nullopt;
-  kill(pid_, sig);
   const auto deadline = std::chrono::steady_clock::now() + within;
   while (true) {
     int status = 0;
@@ -70,13 +69,18 @@ std::optional<int> HaleChild::stop(int sig, std::chrono::milliseconds within) {
       if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
       return -1;
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      if (sig == SIGKILL) return std::nullopt;
-      return stop(SIGKILL, within);
-    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     struct timespec ts{0, 10'000'000};
     nanosleep(&ts, nullptr);
   }
+}
+
+std::optional<int> HaleChild::stop(int sig, std::chrono::milliseconds within) {
+  if (pid_ <= 0) return std::nullopt;
+  kill(pid_, sig);
+  auto code = wait_exit(within);
+  if (!code && sig != SIGKILL) return stop(SIGKILL, within);
+  return code;
 }
 
 }  // namespace hale::testing

@@ -26,6 +26,9 @@ class HaleChild {
   bool wait_for_out(const std::string& needle, std::chrono::milliseconds within = std::chrono::seconds(10)) const;
   // Sends `sig` and waits (bounded) for the exit; the exit code (128 + signal when killed).
   std::optional<int> stop(int sig, std::chrono::milliseconds within = std::chrono::seconds(5));
+  // Waits (bounded) for it to exit on its own; its exit code, or nullopt (still running) on timeout.
+  std::optional<int> wait_exit(std::chrono::milliseconds within = std::chrono::seconds(10));
+  pid_t pid() const { return pid_; }
 
  private:
   TempDir dir_;

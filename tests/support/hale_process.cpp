@@ -110,10 +110,11 @@ std::uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
-CommandResult run_hale(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+CommandResult run_hale(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
+                       const std::vector<std::pair<std::string, std::string>>& env) {
   TempDir dir;
   const std::string out = (dir.path() / "out").string(), err = (dir.path() / "err").string();
-  pid_t pid = spawn(args, out, err);
+  pid_t pid = spawn(args, out, err, env);
   CommandResult r;
   auto code = wait_pid(pid, timeout);
   if (!code) {

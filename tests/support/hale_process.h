@@ -18,14 +18,17 @@ namespace hale::testing {
 // A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
 std::uint16_t free_port();
 
-// Runs `hale ARGS...` to completion (bounded by `timeout`), capturing stdout and stderr.
+// Runs `hale ARGS...` to completion (bounded by `timeout`), capturing stdout and stderr, with
+// the test's environment plus `env` (NAME=value; an empty value stands for unset where hale
+// treats it so).
 struct CommandResult {
   int exit_code = -1;
   std::string out;
   std::string err;
 };
 CommandResult run_hale(const std::vector<std::string>& args,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
+                       std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                       const std::vector<std::pair<std::string, std::string>>& env = {});
 
 class HaleProcess {
  public:

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace hale::cli {
 
@@ -24,5 +25,14 @@ int cmd_service_action(const ServiceActionArgs& args);
 int cmd_status(const std::string& config_path);
 // A service's output from state_dir/logs, read directly (no daemon needed).
 int cmd_logs(const std::string& config_path, const std::string& name, int lines, bool follow);
+
+// A cron job wrapped with its heartbeat's pings (cmd_exec.cpp). Exits with the job's exit code
+// (128 + N when signal N killed it, 127 / 126 when it could not be run), 2 for bad usage.
+struct ExecArgs {
+  std::string heartbeat;
+  std::string url;                   // empty: $HALE_URL, else http://127.0.0.1:8099
+  std::vector<std::string> command;  // argv, no shell
+};
+int cmd_exec(const ExecArgs& args);
 
 }  // namespace hale::cli

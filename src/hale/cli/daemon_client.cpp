@@ -1,22 +1,11 @@
-// DaemonClient: config -> address and token -> blocking HTTP with libcurl easy.
+// DaemonClient: config -> address and token -> blocking HTTP (http_call.h).
 #include "hale/cli/daemon_client.h"
-
-#include <curl/curl.h>
 
 #include <cstdio>
 
 #include "hale/config.h"
 
 namespace hale::cli {
-
-namespace {
-
-std::size_t append_body(char* data, std::size_t size, std::size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
-}  // namespace
 
 std::string connect_address(std::string_view listen) {
   std::string_view host, port;
@@ -65,50 +54,15 @@ HttpAnswer DaemonClient::get(const std::string& path) const { return request("GE
 HttpAnswer DaemonClient::post(const std::string& path) const { return request("POST", path, true); }
 
 HttpAnswer DaemonClient::request(const char* method, const std::string& path, bool auth) const {
-  HttpAnswer a;
-  CURL* curl = curl_easy_init();
-  if (!curl) {
-    a.error = "cannot initialise libcurl";
-    return a;
-  }
-  const std::string url = "http://" + address_ + path;
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Accept: application/json");
-  std::string auth_header;
-  if (auth && token_) {
-    auth_header = "Authorization: Bearer " + *token_;
-    headers = curl_slist_append(headers, auth_header.c_str());
-  }
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-  if (std::string_view(method) == "POST") {
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
-  }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_PROXY, "");  // loopback: never through $http_proxy
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a.body);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-  const CURLcode rc = curl_easy_perform(curl);
-  if (rc == CURLE_OK) {
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    a.status = static_cast<int>(status);
-  } else {
-    a.refused = rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT;
-    a.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-    a.body.clear();
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return a;
+  HttpCall call;
+  call.method = method;
+  call.url = "http://" + address_ + path;
+  call.headers.push_back("Accept: application/json");
+  if (auth && token_) call.headers.push_back("Authorization: Bearer " + *token_);
+  call.connect_timeout = std::chrono::seconds(1);
+  call.total_timeout = std::chrono::seconds(5);
+  call.allow_env_proxy = false;  // loopback: never through $http_proxy
+  return http_call(call);
 }
 
 int DaemonClient::report_unreachable(const HttpAnswer& a) const {

@@ -11,14 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace hale::cli {
+#include "hale/cli/http_call.h"
 
-struct HttpAnswer {
-  int status = 0;     // 0: no HTTP answer (see error)
-  bool refused = false;  // nothing listens there, or it did not answer in time
-  std::string body;
-  std::string error;  // libcurl's message when status == 0
-};
+namespace hale::cli {
 
 // The host:port to connect to for a `listen` address; empty when it cannot be used by a client
 // (port 0).

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
       "  hale status -c hale.toml        the running daemon's checks and services\n"
       "  hale restart api                restart service api, wait until it is up\n"
       "  hale stop api --no-wait         ask for a stop, do not wait for it\n"
-      "  hale logs api -f -n 100         a service's last 100 lines, then follow\n",
+      "  hale logs api -f -n 100         a service's last 100 lines, then follow\n"
+      "  hale exec --heartbeat backup -- /usr/local/bin/backup.sh   a cron job, reported to hale\n",
       "hale"};
   app.require_subcommand(1);
   app.set_version_flag("--version", [] {
@@ -81,6 +82,15 @@ int main(int argc, char** argv) {
       CLI::NonNegativeNumber);
   logs->add_flag("-f,--follow", log_follow, "Keep printing what is appended, through rotations");
 
+  hale::cli::ExecArgs exec_args;
+  auto* exec = app.add_subcommand(
+      "exec", "Run a job (cron) and report its start, exit code and output to a heartbeat; exit with its code");
+  exec->add_option("--heartbeat", exec_args.heartbeat, "The heartbeat's name ([heartbeats.NAME])")->required();
+  exec->add_option("--url", exec_args.url, "hale's base URL (default: $HALE_URL or http://127.0.0.1:8099)");
+  exec->add_option("command", exec_args.command, "The command and its arguments, after --")->required();
+  exec->footer("The ping token, if the heartbeat has one, comes from $HALE_PING_TOKEN (never from argv).\n"
+               "Example (crontab): 0 3 * * * hale exec --heartbeat backup -- /usr/local/bin/backup.sh");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -100,5 +110,6 @@ int main(int argc, char** argv) {
   }
   if (*status) return hale::cli::cmd_status(config);
   if (*logs) return hale::cli::cmd_logs(config, log_name, log_lines, log_follow);
+  if (*exec) return hale::cli::cmd_exec(exec_args);
   return 2;
 }

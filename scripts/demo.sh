@@ -2,7 +2,9 @@
 # hale's demo: installs what is missing, builds hale and runs it on examples/hale.toml. hale
 # probes itself, a web server it supervises, a closed port, a certificate near expiry and
 # Debian's monitoring-plugins;
-# the demo then SIGKILLs the supervised web server to show hale restarting it. Ctrl-C stops all.
+# the demo then SIGKILLs the supervised web server to show hale restarting it, and runs a
+# "backup" job under `hale exec` three times (good, silent, good) to show the heartbeat catching
+# the silent one. Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -46,13 +48,25 @@ echo "   new pid: $new"
 sleep 1
 build/hale status -c "$config" || true
 
+echo
+echo "== a scheduled job under hale exec: /start, its output passed through, then its exit code:"
+build/hale exec --heartbeat demo-backup -- sh -c 'echo "backed up 3 files to .hale/backup"'
+echo "== the same job 'succeeding' without doing anything (exit 0, no output):"
+build/hale exec --heartbeat demo-backup -- true && echo "   (exit code $?)"
+build/hale status -c "$config" | sed -n '/^HEARTBEAT/,$p' || true
+echo "== and a good run again:"
+build/hale exec --heartbeat demo-backup -- sh -c 'echo "backed up 3 files to .hale/backup"'
+build/hale status -c "$config" | sed -n '/^HEARTBEAT/,$p' || true
+
 cat <<MSG
 
   hale keeps watching (its JSON log: $log). In another terminal:
 
     curl -s localhost:8099/readyz?verbose       # kube-apiserver style, 200 or 503
     curl -s localhost:8099/health | python3 -m json.tool
-    curl -s localhost:8099/metrics | grep -E 'hale_check_status|hale_service_'
+    curl -s localhost:8099/metrics | grep -E 'hale_check_status|hale_service_|hale_heartbeat_state'
+    curl -s localhost:8099/api/v1/heartbeats/demo-backup | python3 -m json.tool   # its last runs
+    build/hale exec --heartbeat demo-backup -- sh -c 'echo ERROR: disk full'      # caught: output matched
     build/hale status -c $config
     build/hale logs web -c $config -n 5        # the web server's output
     HALE_TOKEN=$HALE_TOKEN build/hale stop web -c $config     # /readyz turns 503, stays stopped

@@ -328,6 +328,8 @@ TEST(DaemonExpiry, HealthShowsTimeLeftAndNeverTheToken) {
   const std::string url_jwt = make_jwt(R"({"sub":")" + secret_claim + R"(","exp":)" +
                                        std::to_string(epoch(now_s() - 1h - 30s)) + "}");
   const std::string creds_path = dir.write("credentials.json", credentials_json(in(30min)));
+  // The URL's password is a secret too: masked in the target, gone from the log.
+  const std::string oauth_url = "http://svc:pw-SECRET-9@127.0.0.1:" + std::to_string(idp.port()) + "/oauth/token";
   idp.set("/oauth/token", TestResponse::ok(R"({"access_token":")" + url_jwt + R"(","refresh_token":"rt-SECRET-77"})"));
 
   testing::HaleProcess hale(R"([server]
@@ -351,7 +353,7 @@ source = "env:HALE_EXPIRY_DAEMON_TOKEN"
 
 [checks.oauth]
 type = "expiry"
-url = ")" + idp.url("/oauth/token") + R"("
+url = ")" + oauth_url + R"("
 format = "jwt"
 json_pointer = "/access_token"
 critical = false
@@ -382,6 +384,9 @@ critical = false
   const std::string env_detail = testing::http_get(hale.url("/health/api-jwt")).body;
   EXPECT_NE(env_detail.find(R"("target":"env:HALE_EXPIRY_DAEMON_TOKEN")"), std::string::npos) << env_detail;
   const std::string oauth_detail = testing::http_get(hale.url("/health/oauth")).body;
+  EXPECT_NE(oauth_detail.find("\"target\":\"http://svc:***@127.0.0.1:" + std::to_string(idp.port()) + "/oauth/token\""),
+            std::string::npos)
+      << oauth_detail;
   const std::string metrics = testing::http_get(hale.url("/metrics")).body;
   EXPECT_NE(metrics.find("claude-token"), std::string::npos);
   // The oauth check has failed (and been logged as a failure) by now.

@@ -59,6 +59,13 @@ struct StatusRange {
 enum class CheckType { kHttp, kTcp, kExec, kDns, kTls, kGrpc, kExpiry };
 std::string_view to_string(CheckType t);
 
+// Where an expiry check reads its document: a file, an environment variable of hale's, or the
+// body of a GET of the check's `url`. Kept as a reference and read at every probe, never
+// resolved at load: the owner of a credential file rewrites it when it refreshes the token.
+enum class ExpirySource { kFile, kEnv, kUrl };
+// How the date is found in the document: the `exp` claim of a JWT, or a timestamp at a JSON pointer.
+enum class ExpiryFormat { kJwt, kJson };
+
 struct CheckSpec {
   std::string name;
   CheckType type = CheckType::kHttp;
@@ -96,6 +103,16 @@ struct CheckSpec {
   std::string server_name;                 // SNI and name to verify; empty = the host of target
   Duration warn_before = std::chrono::hours(24 * 14);  // expiring sooner: warn (degraded)
   Duration fail_before = std::chrono::hours(24 * 3);   // expiring sooner: fail
+
+  // expiry only (SPEC §5): the date in a credential. `source` is the file's path (resolved
+  // against the config file's directory) or the variable's name, as `source_kind` says; with
+  // kUrl the document is the body of a GET of `url`. With `json_pointer` set, the document is
+  // JSON and the pointer says where the timestamp (kJson) or the JWT (kJwt) is; without it the
+  // whole document is the JWT. warn_before/fail_before above are the thresholds (other defaults).
+  ExpirySource source_kind = ExpirySource::kFile;
+  std::string source;
+  ExpiryFormat format = ExpiryFormat::kJwt;
+  std::optional<std::string> json_pointer;  // RFC 6901, checked at load; "" = the whole document
 
   // dns only: resolve `dns_name` (key `name`) for `record_type` through c-ares, at `dns_server`
   // ("ip" or "ip:port"; empty = the system resolver, /etc/resolv.conf); every entry of

@@ -17,15 +17,19 @@ namespace hale::config {
 namespace {
 
 // `type` is read first (it decides which other keys apply); `target`, `url`, `command`, the dns
-// keys and the body matchers name one service each, so a default for them would be a mistake.
+// keys, the expiry keys and the body matchers name one service each, so a default for them would
+// be a mistake.
 constexpr std::array kCheckKeys{
     CheckKey{"type", kAnyType, false, nullptr},
     CheckKey{"target", kTcp | kTls, false, apply_target},
     CheckKey{"file", kTls, false, apply_file},
     CheckKey{"server_name", kTls, false, apply_server_name},
-    CheckKey{"warn_before", kTls, false, apply_warn_before},
-    CheckKey{"fail_before", kTls, false, apply_fail_before},
-    CheckKey{"url", kHttp, false, apply_url},
+    CheckKey{"warn_before", kTls | kExpiry, false, apply_warn_before},
+    CheckKey{"fail_before", kTls | kExpiry, false, apply_fail_before},
+    CheckKey{"url", kHttp | kExpiry, false, apply_url},
+    CheckKey{"source", kExpiry, false, apply_source},
+    CheckKey{"format", kExpiry, false, apply_format},
+    CheckKey{"json_pointer", kExpiry, false, apply_json_pointer},
     CheckKey{"command", kExec, false, apply_command},
     CheckKey{"name", kDns, false, apply_dns_name},
     CheckKey{"record_type", kDns, false, apply_record_type},

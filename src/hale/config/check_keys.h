@@ -29,6 +29,7 @@ inline constexpr unsigned kTcp = type_bit(CheckType::kTcp);
 inline constexpr unsigned kExec = type_bit(CheckType::kExec);
 inline constexpr unsigned kTls = type_bit(CheckType::kTls);
 inline constexpr unsigned kDns = type_bit(CheckType::kDns);
+inline constexpr unsigned kExpiry = type_bit(CheckType::kExpiry);
 
 struct CheckKey {
   std::string_view name;
@@ -79,6 +80,18 @@ void apply_dns_expect(const KeyCall& c);
 void apply_dns_server(const KeyCall& c);
 // Each `expect` entry against the check's record_type, reported at the entry.
 void check_dns_expect(const CheckSpec& s, const toml::table& table, Diagnostics& d);
+
+// Expiry keys (expiry_keys.cpp).
+void apply_source(const KeyCall& c);
+void apply_format(const KeyCall& c);
+void apply_json_pointer(const KeyCall& c);
+// The thresholds an expiry check starts from, before its keys are read: a token lives hours,
+// not months like a certificate (warn_before and fail_before cannot be set in [defaults]).
+void set_expiry_defaults(CheckSpec& s);
+// What an expiry check needs once its whole table is read: exactly one document (`source` or
+// `url`), `format` implied by `json_pointer` when not written, a pointer for `format = "json"`.
+// Reports at the table or at the key concerned.
+void check_expiry_table(CheckSpec& s, const toml::table& table, Diagnostics& d);
 
 // Parses a `jitter` value: a duration ("2s") or a share of the interval ("10%", 0-100).
 std::optional<Jitter> parse_jitter(std::string_view text);

@@ -30,7 +30,7 @@ constexpr std::array<TypeName, 8> kTypeNames{{
     {"dns", CheckType::kDns, true},
     {"tls", CheckType::kTls, true},
     {"grpc", CheckType::kGrpc, false},
-    {"expiry", CheckType::kExpiry, false},
+    {"expiry", CheckType::kExpiry, true},
 }};
 
 // The names alone, for did-you-mean.
@@ -59,7 +59,7 @@ TypeRead read_type(std::string_view check, const toml::table& table, LoadContext
   Diagnostics& d = ctx.diagnostics();
   const toml::node* node = table.get("type");
   if (node == nullptr) {
-    d.add(table, "check \"" + std::string(check) + "\" needs `type` (one of http, https, tcp, exec, dns, tls)");
+    d.add(table, "check \"" + std::string(check) + "\" needs `type` (one of http, https, tcp, exec, dns, tls, expiry)");
     return {};
   }
   auto text = read_string(*node, "type", d);
@@ -72,7 +72,7 @@ TypeRead read_type(std::string_view check, const toml::table& table, LoadContext
     }
     return {t, false};
   }
-  std::string message = "unknown check type \"" + *text + "\" (expected one of http, https, tcp, exec, dns, tls)";
+  std::string message = "unknown check type \"" + *text + "\" (expected one of http, https, tcp, exec, dns, tls, expiry)";
   if (auto guess = did_you_mean(*text, kTypeWords)) message += "; did you mean \"" + *guess + "\"?";
   d.add(*node, std::move(message));
   return {};
@@ -91,7 +91,7 @@ std::optional<SourcePos> written(const KeyPositions& at, std::initializer_list<s
 void check_key_rules(const CheckSpec& s, const KeyPositions& at, Diagnostics& d) {
   // A timeout longer than the interval is allowed (as in Kubernetes): probes of one check never
   // overlap, the next one is scheduled when the previous result is in.
-  if (s.type == CheckType::kTls) {
+  if (s.type == CheckType::kTls || s.type == CheckType::kExpiry) {
     // Equal thresholds would leave no degraded window before the failure.
     if (s.fail_before >= s.warn_before) {
       if (auto pos = written(at, {"fail_before", "warn_before"})) {
@@ -186,6 +186,7 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
   spec.pos = position_of(table);
   spec.type = type ? type->type : CheckType::kHttp;
   if (spec.type != CheckType::kHttp) clear_http_fields(spec);
+  if (spec.type == CheckType::kExpiry) set_expiry_defaults(spec);
 
   KeyPositions at;
   for (auto&& [k, v] : table) {
@@ -233,6 +234,7 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
     d.add(table, prefix + "`name` (the name to resolve)");
   }
   if (type->type == CheckType::kDns) check_dns_expect(spec, table, d);
+  if (type->type == CheckType::kExpiry) check_expiry_table(spec, table, d);
   if (d.size() != errors_before) return std::nullopt;
   check_key_rules(spec, at, d);
   if (d.size() != errors_before) return std::nullopt;

@@ -1,5 +1,6 @@
 // The keys of a tls check: where the chain is (`target` is shared with tcp, or `file`), the name
-// to send and verify (`server_name`) and the expiry thresholds (`warn_before`, `fail_before`).
+// to send and verify (`server_name`) and the expiry thresholds (`warn_before`, `fail_before`;
+// expiry checks read them too, with defaults of their own: expiry_keys.cpp).
 // `ca_file` and `insecure_skip_verify` are http's keys (http_keys.cpp), read the same way.
 #include <string>
 
@@ -41,7 +42,7 @@ void apply_warn_before(const KeyCall& c) {
 }
 
 void apply_fail_before(const KeyCall& c) {
-  // "0s" is allowed: fail only once the certificate has expired.
+  // "0s" is allowed: fail only once the certificate (or token) has expired.
   if (auto d = read_duration(c.value, c.key, c.diagnostics())) c.spec.fail_before = *d;
 }
 

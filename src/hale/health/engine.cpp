@@ -13,6 +13,7 @@
 #include "hale/health/schedule.h"
 #include "hale/log/json_log.h"
 #include "hale/log/redactor.h"
+#include "hale/probe/expiry_source.h"
 #include "hale/probe/probe.h"
 
 namespace hale {
@@ -47,6 +48,8 @@ std::string display_target(const CheckSpec& s) {
     case CheckType::kExec: return s.command.empty() ? std::string() : s.command.front();
     case CheckType::kTls: return s.target.empty() ? s.file : s.target;
     case CheckType::kDns: return s.dns_name + " " + s.record_type + (s.dns_server.empty() ? "" : " @" + s.dns_server);
+    // The source, never what it holds: "file:/path", "env:NAME", or the URL as http checks show it.
+    case CheckType::kExpiry: return s.source_kind == ExpirySource::kUrl ? display_url(s) : expiry_source_name(s);
     default: return s.target;
   }
 }

@@ -2,6 +2,8 @@
 #include "hale/probe/curl_errors.h"
 
 #include <cerrno>
+#include <string>
+#include <vector>
 
 namespace hale {
 
@@ -56,6 +58,22 @@ ProbeResult curl_failure(CURLcode code, long os_errno, std::string_view detail) 
   }
   if (code == CURLE_GOT_NOTHING) return probe_failure("empty reply from server", "connect");
   return probe_failure(text, "connect");
+}
+
+std::vector<std::string> url_secrets(const std::string& url) {
+  std::vector<std::string> out;
+  CURLU* h = curl_url();
+  if (curl_url_set(h, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+    for (unsigned flags : {0u, static_cast<unsigned>(CURLU_URLDECODE)}) {
+      char* pw = nullptr;
+      if (curl_url_get(h, CURLUPART_PASSWORD, &pw, flags) == CURLUE_OK && pw && *pw) {
+        out.emplace_back(pw);
+      }
+      curl_free(pw);
+    }
+  }
+  curl_url_cleanup(h);
+  return out;
 }
 
 std::string scrub_secret(std::string text, std::string_view secret) {

@@ -25,24 +25,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-// The password of the URL's userinfo (percent-decoded and as written), to scrub from
-// curl's error texts. Empty when the URL has none.
-std::vector<std::string> url_secrets(const std::string& url) {
-  std::vector<std::string> out;
-  CURLU* h = curl_url();
-  if (curl_url_set(h, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
-    for (unsigned flags : {0u, static_cast<unsigned>(CURLU_URLDECODE)}) {
-      char* pw = nullptr;
-      if (curl_url_get(h, CURLUPART_PASSWORD, &pw, flags) == CURLUE_OK && pw && *pw) {
-        out.emplace_back(pw);
-      }
-      curl_free(pw);
-    }
-  }
-  curl_url_cleanup(h);
-  return out;
-}
-
 // One request: the easy handle and everything curl points into while it runs.
 struct HttpTransfer {
   CURL* easy = curl_easy_init();

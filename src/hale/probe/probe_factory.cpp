@@ -11,8 +11,8 @@ std::unique_ptr<Probe> make_probe(const CheckSpec& spec, ProbeContext& ctx) {
     case CheckType::kExec: return make_exec_probe(spec, ctx);
     case CheckType::kTls: return make_tls_probe(spec, ctx);
     case CheckType::kDns: return make_dns_probe(spec, ctx);
+    case CheckType::kExpiry: return make_expiry_probe(spec, ctx);
     case CheckType::kGrpc:
-    case CheckType::kExpiry:
       return nullptr;
   }
   return nullptr;

@@ -75,13 +75,13 @@ const std::vector<Case> kCases = {
 
     // type.
     {"MissingType", "[checks.db]\ntarget = \"db:5432\"\n",
-     {"hale.toml:1:1: check \"db\" needs `type` (one of http, https, tcp, exec, dns, tls)"}},
+     {"hale.toml:1:1: check \"db\" needs `type` (one of http, https, tcp, exec, dns, tls, expiry)"}},
     {"UnknownTypeWithNearMiss", "[checks.web]\ntype = \"htp\"\nurl = \"http://x\"\n",
-     {"hale.toml:2:8: unknown check type \"htp\" (expected one of http, https, tcp, exec, dns, tls); did you mean \"http\"?"}},
+     {"hale.toml:2:8: unknown check type \"htp\" (expected one of http, https, tcp, exec, dns, tls, expiry); did you mean \"http\"?"}},
     {"UnknownTypeWithoutNearMiss", "[checks.q]\ntype = \"kafka\"\n",
-     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec, dns, tls)"}},
+     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec, dns, tls, expiry)"}},
     {"UnknownTypeStillReportsBadValues", "[checks.q]\ntype = \"kafka\"\ninterval = \"x\"\n",
-     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec, dns, tls)",
+     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec, dns, tls, expiry)",
       "hale.toml:3:12: `interval`: invalid duration \"x\" (use a unit: 250ms, 10s, 5m, 1h, 14d)"}},
     {"TypeNotAString", "[checks.q]\ntype = 1\n", {"hale.toml:2:8: `type` must be a string, not an integer"}},
     {"UnsupportedTypeReportsOnlyTheType", "[checks.rpc]\ntype = \"grpc\"\ntarget = \"api:50051\"\n",
@@ -90,8 +90,6 @@ const std::vector<Case> kCases = {
      {"hale.toml:1:1: check \"ns\": type \"dns\" needs `name` (the name to resolve)"}},
     {"UnsupportedGrpc", "[checks.g]\ntype = \"grpc\"\n",
      {"hale.toml:2:8: check type \"grpc\" is not supported by this version of hale"}},
-    {"UnsupportedExpiry", "[checks.tok]\ntype = \"expiry\"\nsource = \"file:/x\"\n",
-     {"hale.toml:2:8: check type \"expiry\" is not supported by this version of hale"}},
 
     // What each type needs, at the table.
     {"TcpNeedsTarget", "[checks.db]\ntype = \"tcp\"\n",

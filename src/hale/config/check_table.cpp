@@ -29,7 +29,7 @@ constexpr std::array<TypeName, 8> kTypeNames{{
     {"exec", CheckType::kExec, true},
     {"dns", CheckType::kDns, true},
     {"tls", CheckType::kTls, true},
-    {"grpc", CheckType::kGrpc, false},
+    {"grpc", CheckType::kGrpc, true},
     {"expiry", CheckType::kExpiry, false},
 }};
 
@@ -59,7 +59,7 @@ TypeRead read_type(std::string_view check, const toml::table& table, LoadContext
   Diagnostics& d = ctx.diagnostics();
   const toml::node* node = table.get("type");
   if (node == nullptr) {
-    d.add(table, "check \"" + std::string(check) + "\" needs `type` (one of http, https, tcp, exec, dns, tls)");
+    d.add(table, "check \"" + std::string(check) + "\" needs `type` (one of http, https, tcp, exec, dns, tls, grpc)");
     return {};
   }
   auto text = read_string(*node, "type", d);
@@ -72,7 +72,7 @@ TypeRead read_type(std::string_view check, const toml::table& table, LoadContext
     }
     return {t, false};
   }
-  std::string message = "unknown check type \"" + *text + "\" (expected one of http, https, tcp, exec, dns, tls)";
+  std::string message = "unknown check type \"" + *text + "\" (expected one of http, https, tcp, exec, dns, tls, grpc)";
   if (auto guess = did_you_mean(*text, kTypeWords)) message += "; did you mean \"" + *guess + "\"?";
   d.add(*node, std::move(message));
   return {};
@@ -118,7 +118,8 @@ void check_key_rules(const CheckSpec& s, const KeyPositions& at, Diagnostics& d)
 
 // The http-only fields back at their built-in values, so that an http [defaults] setting never
 // makes a tcp or exec check look "changed" on reload. A tls check keeps the TLS settings
-// (ca_file, insecure_skip_verify) that [defaults] gives it.
+// (ca_file, insecure_skip_verify) that [defaults] gives it; a grpc check keeps ca_file (used with
+// `tls = true`) but not insecure_skip_verify, which it does not have: it always verifies.
 void clear_http_fields(CheckSpec& s) {
   const CheckSpec builtin;
   s.url = builtin.url;
@@ -129,8 +130,9 @@ void clear_http_fields(CheckSpec& s) {
   s.method = builtin.method;
   s.headers = builtin.headers;
   if (s.type == CheckType::kTls) return;
-  s.ca_file = builtin.ca_file;
   s.tls_verify = builtin.tls_verify;
+  if (s.type == CheckType::kGrpc) return;
+  s.ca_file = builtin.ca_file;
 }
 
 }  // namespace
@@ -233,6 +235,12 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
     d.add(table, prefix + "`name` (the name to resolve)");
   }
   if (type->type == CheckType::kDns) check_dns_expect(spec, table, d);
+  if (type->type == CheckType::kGrpc) {
+    check_grpc_table(spec, table, prefix, d);
+    // A plaintext check has no use for a ca_file from [defaults]: left out, so that changing it
+    // does not count as a change of this check on reload.
+    if (!spec.grpc_tls) spec.ca_file.clear();
+  }
   if (d.size() != errors_before) return std::nullopt;
   check_key_rules(spec, at, d);
   if (d.size() != errors_before) return std::nullopt;

@@ -47,6 +47,7 @@ std::string display_target(const CheckSpec& s) {
     case CheckType::kExec: return s.command.empty() ? std::string() : s.command.front();
     case CheckType::kTls: return s.target.empty() ? s.file : s.target;
     case CheckType::kDns: return s.dns_name + " " + s.record_type + (s.dns_server.empty() ? "" : " @" + s.dns_server);
+    case CheckType::kGrpc: return s.target + (s.grpc_service.empty() ? "" : " service=" + s.grpc_service);
     default: return s.target;
   }
 }

@@ -67,5 +67,6 @@ std::unique_ptr<Probe> make_tcp_probe(const CheckSpec& spec, ProbeContext& ctx);
 std::unique_ptr<Probe> make_exec_probe(const CheckSpec& spec, ProbeContext& ctx);
 std::unique_ptr<Probe> make_tls_probe(const CheckSpec& spec, ProbeContext& ctx);
 std::unique_ptr<Probe> make_dns_probe(const CheckSpec& spec, ProbeContext& ctx);
+std::unique_ptr<Probe> make_grpc_probe(const CheckSpec& spec, ProbeContext& ctx);
 
 }  // namespace hale

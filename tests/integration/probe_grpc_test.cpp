@@ -361,12 +361,18 @@ command = ["/usr/lib/nagios/plugins/check_dummy", "0", "fine"]
 command = )" + testing::child_command({"--print-line", "up"}) + R"(
 )");
   ASSERT_TRUE(hale.start()) << hale.log();
-  nlohmann::json api, gone;
+  auto check = [&](const std::string& name) {
+    return nlohmann::json::parse(testing::http_get(hale.url("/health/" + name)).body, nullptr, false);
+  };
+  nlohmann::json api, gone, plugin;
   ASSERT_TRUE(testing::eventually([&] {
-    api = nlohmann::json::parse(testing::http_get(hale.url("/health/api")).body, nullptr, false);
-    gone = nlohmann::json::parse(testing::http_get(hale.url("/health/gone")).body, nullptr, false);
-    return api.is_object() && api["status"] == "ok" && gone.is_object() && gone["status"] == "fail";
+    api = check("api");
+    gone = check("gone");
+    plugin = check("plugin");
+    return api.is_object() && api["status"] == "ok" && gone.is_object() && gone["status"] == "fail" &&
+           plugin.is_object() && plugin["status"] != "unknown";
   }, 5s)) << api.dump() << "\n" << gone.dump() << "\n" << hale.log();
+  EXPECT_EQ(testing::http_get(hale.url("/readyz")).status, 200);
   EXPECT_EQ(api["type"], "grpc");
   EXPECT_EQ(api["target"], server.target() + " service=hale.test.Api");
   ASSERT_FALSE(api["recent"].empty());
@@ -374,20 +380,19 @@ command = )" + testing::child_command({"--print-line", "up"}) + R"(
   EXPECT_EQ(gone["error_code"], "refused") << gone.dump();
   EXPECT_EQ(gone["error"], "UNAVAILABLE: connection refused") << gone.dump();
 
-  // Flipped to NOT_SERVING, /readyz follows (failure_threshold = 1); flipped back, it recovers.
+  // Flipped to NOT_SERVING, the check fails (failure_threshold = 1) and /readyz with it; flipped
+  // back, both recover.
   server.set_serving("hale.test.Api", false);
-  ASSERT_TRUE(testing::eventually([&] { return testing::http_get(hale.url("/readyz")).status == 503; }, 5s))
-      << hale.log();
-  api = nlohmann::json::parse(testing::http_get(hale.url("/health/api")).body, nullptr, false);
-  EXPECT_EQ(api["error"], "NOT_SERVING") << api.dump();
+  ASSERT_TRUE(testing::eventually([&] { return check("api")["status"] == "fail"; }, 5s)) << hale.log();
+  EXPECT_EQ(check("api")["error"], "NOT_SERVING");
+  EXPECT_EQ(testing::http_get(hale.url("/readyz")).status, 503);
   server.set_serving("hale.test.Api", true);
-  ASSERT_TRUE(testing::eventually([&] { return testing::http_get(hale.url("/readyz")).status == 200; }, 5s))
-      << hale.log();
+  ASSERT_TRUE(testing::eventually([&] { return check("api")["status"] == "ok"; }, 5s)) << hale.log();
+  EXPECT_EQ(testing::http_get(hale.url("/readyz")).status, 200);
 
   // fork/exec and posix_spawn with gRPC's threads about: the service runs, the exec check passes.
   EXPECT_EQ(testing::state_of(hale, "worker"), "running") << hale.log();
-  nlohmann::json plugin = nlohmann::json::parse(testing::http_get(hale.url("/health/plugin")).body, nullptr, false);
-  EXPECT_EQ(plugin["status"], "ok") << plugin.dump();
+  EXPECT_EQ(check("plugin")["status"], "ok") << hale.log();
   // gRPC writes nothing of its own to hale's stderr: every line of the log is hale's JSON.
   std::istringstream lines(hale.log());
   std::string line;

@@ -3,16 +3,20 @@
 // raw bytes through grpc::GenericStub: no protoc, no generated code, no libprotobuf. This is the
 // only translation unit of hale that includes gRPC's headers.
 //
-// Threads: gRPC runs the call on its own threads and calls the completion callback on one of
-// them. The callback only posts the status to the engine's io_context; the verdict and `done`
-// happen on the loop. The loop never waits for gRPC: UnaryCall() and TryCancel() return at once.
+// Threads: calls are started from the loop on one grpc::CompletionQueue shared by every grpc
+// probe; one thread of hale's (CompletionThread) waits on it and, for each call that ends, posts
+// the status to the engine's io_context; the verdict and `done` happen on the loop. The loop
+// never waits for gRPC: starting a call and TryCancel() return at once. (gRPC's callback API
+// was the first choice; Debian's 1.51 runs its callbacks on a shared "nexting" thread pool that
+// aborts when the last channel is destroyed from one of its own callbacks, which is exactly
+// what an abandoned call does. Our own queue has no such rule.)
 //
-// Lifetimes: one RPC is a shared Call (ClientContext, both byte buffers, the result's way home),
-// held by the probe and by gRPC's callback. cancel() (and the destructor) marks the Call abandoned
-// under its mutex, then asks gRPC to cancel; a callback that arrives afterwards sees the mark and
-// drops the status without touching the loop, so `done` is never called after cancel(), and a
-// probe (or the io_context after it) may be destroyed while gRPC still holds the Call. `done`
-// itself is only ever moved, called or cleared on the loop.
+// Lifetimes: one RPC is a shared Call (ClientContext, both byte buffers, the status, the way
+// home), held by the probe and by the queue's tag. cancel() (and the destructor) marks the Call
+// abandoned under its mutex, then asks gRPC to cancel; a completion that arrives afterwards sees
+// the mark and drops the status without touching the loop, so `done` is never called after
+// cancel(), and a probe (or the io_context after it) may be destroyed while gRPC still holds the
+// Call. `done` itself is only ever moved, called or cleared on the loop.
 //
 // Connections: one channel per check, made at the first probe and kept while the server answers
 // (one HTTP/2 connection, reused). After an RPC that did not reach a server's answer (UNAVAILABLE,
@@ -23,6 +27,7 @@
 #include <grpc/support/log.h>
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/completion_queue.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/security/credentials.h>
@@ -35,6 +40,7 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -80,11 +86,13 @@ void init_grpc_once() {
   });
 }
 
-// One Check RPC, shared by the probe and gRPC's completion callback.
+// One Check RPC, shared by the probe and the completion queue's tag.
 struct Call {
   grpc::ClientContext context;
   grpc::ByteBuffer request;
   grpc::ByteBuffer response;
+  grpc::Status status;  // written by gRPC, read once the tag is back
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
 
   std::mutex mu;
   asio::io_context* io = nullptr;  // where the result goes; null once abandoned (guarded by mu)
@@ -100,7 +108,8 @@ struct Call {
 };
 
 // The verdict for an ended RPC (on the loop).
-ProbeResult judge(Call& call, const grpc::Status& status) {
+ProbeResult judge(Call& call) {
+  const grpc::Status& status = call.status;
   if (!status.ok()) return grpc_health::rpc_failure(status.error_code(), status.error_message());
   if (!call.response.Valid()) return grpc_health::missing_response();
   grpc::Slice slice;
@@ -111,21 +120,48 @@ ProbeResult judge(Call& call, const grpc::Status& status) {
   return grpc_health::judge_status(*serving);
 }
 
-// On a gRPC thread: hands the status to the loop, unless the attempt was abandoned.
-void on_call_done(const std::shared_ptr<Call>& call, grpc::Status status) {
+// On the completion thread: hands the ended call to the loop, unless it was abandoned. An
+// abandoned call is destroyed here (its ClientContext, and the channel if it was the last user).
+void on_call_done(std::shared_ptr<Call> call) {
   std::lock_guard lock(call->mu);
   if (call->io == nullptr) return;  // cancel() or the probe's destructor came first
-  asio::post(*call->io, [call, status = std::move(status)] {
+  asio::post(*call->io, [call] {
     if (!call->done) return;  // cancelled after the post
-    ProbeResult r = judge(*call, status);
+    ProbeResult r = judge(*call);
     call->finished = true;
-    call->keep_channel = grpc_health::keeps_channel(status.error_code());
+    call->keep_channel = grpc_health::keeps_channel(call->status.error_code());
     Probe::Done done = std::move(call->done);
     call->done = nullptr;
     done(std::move(r));
   });
   call->work.reset();  // after the post: the posted handler is work of its own
 }
+
+// The completion queue of every grpc probe and the thread that waits on it. Made by the first
+// grpc probe and never destroyed: the thread is detached and waits until the process ends (a
+// queue shut down at exit would have to wait for calls that nobody needs any more). Each tag is
+// a heap-held shared_ptr<Call>: a call's Finish tag always comes back, so none leaks.
+class CompletionThread {
+ public:
+  static CompletionThread& instance() {
+    static CompletionThread* thread = new CompletionThread();
+    return *thread;
+  }
+  grpc::CompletionQueue& queue() { return queue_; }
+
+ private:
+  CompletionThread() {
+    std::thread([this] {
+      void* tag = nullptr;
+      bool ok = false;
+      while (queue_.Next(&tag, &ok)) {
+        std::unique_ptr<std::shared_ptr<Call>> call(static_cast<std::shared_ptr<Call>*>(tag));
+        on_call_done(std::move(*call));
+      }
+    }).detach();
+  }
+  grpc::CompletionQueue queue_;
+};
 
 std::string read_file(const std::string& path, std::string& error) {
   std::ifstream in(path, std::ios::binary);
@@ -169,10 +205,11 @@ class GrpcProbe final : public Probe {
     call->request = grpc::ByteBuffer(&slice, 1);
     call_ = call;
     grpc::GenericStub stub(channel_);
-    // The callback may run on a gRPC thread at any time from here on, even before UnaryCall
-    // returns; nothing below touches `call` any more.
-    stub.UnaryCall(&call->context, std::string(grpc_health::kCheckMethod), grpc::StubOptions(), &call->request,
-                   &call->response, [call](grpc::Status status) { on_call_done(call, std::move(status)); });
+    call->reader = stub.PrepareUnaryCall(&call->context, std::string(grpc_health::kCheckMethod), call->request,
+                                         &CompletionThread::instance().queue());
+    call->reader->StartCall();
+    // From here on the call may end on the completion thread at any time.
+    call->reader->Finish(&call->response, &call->status, new std::shared_ptr<Call>(call));
   }
 
   void cancel() override { retire_call(); }

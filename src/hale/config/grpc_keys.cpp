@@ -2,6 +2,7 @@
 // Kubernetes' grpc probe) and `tls`. `target` is tcp's key, `server_name` tls's and `ca_file`
 // http's, read the same way; check_grpc_table() says what the table needs once it is read.
 #include <string>
+#include <utility>
 
 #include "hale/config/check_keys.h"
 #include "hale/config/toml_reader.h"
@@ -37,9 +38,12 @@ void check_grpc_table(const CheckSpec& s, const toml::table& table, std::string_
   // only add noise.
   if (const toml::node* tls = table.get("tls"); s.grpc_tls || (tls != nullptr && !tls->is_boolean())) return;
   // Written in the check itself, a TLS key without TLS is a mistake (the check would silently
-  // verify nothing); a ca_file from [defaults] is simply not used.
-  for (std::string_view key : {"ca_file", "server_name"}) {
-    if (const toml::node* node = table.get(key)) {
+  // verify nothing); a ca_file from [defaults] is simply not used. A value that did not read
+  // (an unreadable ca_file) is reported already, once is enough.
+  const std::pair<std::string_view, bool> keys[] = {{"ca_file", !s.ca_file.empty()},
+                                                    {"server_name", !s.server_name.empty()}};
+  for (const auto& [key, read] : keys) {
+    if (const toml::node* node = table.get(key); node != nullptr && read) {
       d.add(*node, backticked(key) + " needs `tls = true`: a plaintext grpc check has no certificate to verify");
     }
   }

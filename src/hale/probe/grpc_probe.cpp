@@ -80,6 +80,7 @@ void drop_grpc_log(gpr_log_func_args*) {}
 void init_grpc_once() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // Logging once first also makes sure hale's logger exists before the atexit registration.
     log_event(LogLevel::kDebug, "grpc_init", {{"message", "gRPC log lines routed to hale's log"}});
     gpr_set_log_function(&log_from_grpc);
     std::atexit([] { gpr_set_log_function(&drop_grpc_log); });

@@ -289,6 +289,8 @@ const std::vector<Case> kCases = {
      {"hale.toml:4:7: `tls` must be true or false, not an integer"}},
     {"GrpcCaFileMissing", grpc_check("tls = true\nca_file = \"/nonexistent/ca.pem\""),
      {"hale.toml:5:11: `ca_file` \"/nonexistent/ca.pem\": cannot read: No such file or directory"}},
+    {"GrpcCaFileMissingWithoutTlsIsOneError", grpc_check("ca_file = \"/nonexistent/ca.pem\""),
+     {"hale.toml:4:11: `ca_file` \"/nonexistent/ca.pem\": cannot read: No such file or directory"}},
     {"GrpcBadServerName", grpc_check("tls = true\nserver_name = \"api internal\""),
      {"hale.toml:5:15: `server_name` \"api internal\" is not a host name"}},
     {"GrpcInsecureSkipVerify", grpc_check("insecure_skip_verify = true"),

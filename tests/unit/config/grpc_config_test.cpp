@@ -85,6 +85,15 @@ url = "https://a/"
   EXPECT_FALSE(r.config->find_check("web")->tls_verify);
 }
 
+TEST(GrpcConfig, CaFileWithoutTlsIsAnError) {
+  TempFile ca("pem", ".pem");
+  const LoadResult r = load_config_string(
+      "[checks.api]\ntype = \"grpc\"\ntarget = \"a:1\"\nca_file = \"" + ca.path() + "\"\n", "hale.toml");
+  EXPECT_EQ(error_lines(r), std::vector<std::string>{
+                                "hale.toml:4:11: `ca_file` needs `tls = true`: a plaintext grpc check has no "
+                                "certificate to verify"});
+}
+
 TEST(GrpcConfig, ChangingServiceOrTlsIsAChange) {
   auto load = [](const std::string& extra) {
     return *load_config_string("[checks.api]\ntype = \"grpc\"\ntarget = \"a:1\"\n" + extra + "\n", "hale.toml")

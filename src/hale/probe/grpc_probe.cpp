@@ -98,8 +98,9 @@ struct Call {
   std::mutex mu;
   asio::io_context* io = nullptr;  // where the result goes; null once abandoned (guarded by mu)
   // Keeps the loop's run() from returning while the call is out on gRPC's threads (the loop has
-  // no other work of this probe to wait on). Released, under mu, when the result is posted or the
-  // call abandoned: never after the io_context may be gone.
+  // no other work of this probe to wait on). Handed to the posted result (and released on the
+  // loop with it), or released on the loop when the call is abandoned: never touched by the
+  // completion thread once the io_context may be gone.
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
 
   // Loop only:
@@ -126,7 +127,9 @@ ProbeResult judge(Call& call) {
 void on_call_done(std::shared_ptr<Call> call) {
   std::lock_guard lock(call->mu);
   if (call->io == nullptr) return;  // cancel() or the probe's destructor came first
-  asio::post(*call->io, [call] {
+  // The work guard goes along and is released on the loop with the handler: released here after
+  // the post, it could touch an io_context that the handler's `done` has already let be destroyed.
+  asio::post(*call->io, [call, work = std::move(*call->work)] {
     if (!call->done) return;  // cancelled after the post
     ProbeResult r = judge(*call);
     call->finished = true;
@@ -135,7 +138,7 @@ void on_call_done(std::shared_ptr<Call> call) {
     call->done = nullptr;
     done(std::move(r));
   });
-  call->work.reset();  // after the post: the posted handler is work of its own
+  call->work.reset();  // moved from: touches nothing
 }
 
 // The completion queue of every grpc probe and the thread that waits on it. Made by the first

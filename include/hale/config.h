@@ -71,7 +71,7 @@ struct CheckSpec {
   CheckType type = CheckType::kHttp;
   SourcePos pos;  // where [checks.NAME] starts, for errors found after loading
 
-  // What to probe: `target` (tcp: host:port), `url` (http/https), `command` (exec argv).
+  // What to probe: `target` (tcp, tls, grpc: host:port), `url` (http/https), `command` (exec argv).
   std::string target;
   std::string url;  // secrets resolved; shown only through redact_url()
   bool url_is_secret = false;  // written as env:/file:: shown as scheme://host only
@@ -121,6 +121,12 @@ struct CheckSpec {
   std::string record_type = "A";  // A, AAAA, CNAME, MX, TXT, NS, SRV
   std::vector<std::string> dns_expect;
   std::string dns_server;
+
+  // grpc only: grpc.health.v1.Health/Check at `target` for `grpc_service` (key `service`; empty =
+  // the server as a whole), in plaintext (h2c) or, with `grpc_tls` (key `tls`), over TLS verified
+  // against ca_file (empty = gRPC's default roots) and server_name (empty = the host of target).
+  std::string grpc_service;
+  bool grpc_tls = false;
 
   bool operator==(const CheckSpec& o) const;  // everything but pos: decides "changed" on reload
 };

@@ -17,13 +17,13 @@ namespace hale::config {
 namespace {
 
 // `type` is read first (it decides which other keys apply); `target`, `url`, `command`, the dns
-// keys, the expiry keys and the body matchers name one service each, so a default for them would
-// be a mistake.
+  // keys, the grpc keys, the expiry keys and the body matchers name one service each, so a default
+  // for them would be a mistake.
 constexpr std::array kCheckKeys{
     CheckKey{"type", kAnyType, false, nullptr},
-    CheckKey{"target", kTcp | kTls, false, apply_target},
+    CheckKey{"target", kTcp | kTls | kGrpc, false, apply_target},
     CheckKey{"file", kTls, false, apply_file},
-    CheckKey{"server_name", kTls, false, apply_server_name},
+    CheckKey{"server_name", kTls | kGrpc, false, apply_server_name},
     CheckKey{"warn_before", kTls | kExpiry, false, apply_warn_before},
     CheckKey{"fail_before", kTls | kExpiry, false, apply_fail_before},
     CheckKey{"url", kHttp | kExpiry, false, apply_url},
@@ -35,6 +35,8 @@ constexpr std::array kCheckKeys{
     CheckKey{"record_type", kDns, false, apply_record_type},
     CheckKey{"expect", kDns, false, apply_dns_expect},
     CheckKey{"server", kDns, false, apply_dns_server},
+    CheckKey{"service", kGrpc, false, apply_grpc_service},
+    CheckKey{"tls", kGrpc, false, apply_grpc_tls},
     CheckKey{"interval", kAnyType, true, apply_interval},
     CheckKey{"timeout", kAnyType, true, apply_timeout},
     CheckKey{"failure_threshold", kAnyType, true, apply_failure_threshold},
@@ -51,7 +53,7 @@ constexpr std::array kCheckKeys{
     CheckKey{"max_latency", kHttp, true, apply_max_latency},
     CheckKey{"method", kHttp, true, apply_method},
     CheckKey{"headers", kHttp, true, apply_headers},
-    CheckKey{"ca_file", kHttp | kTls, true, apply_ca_file},
+    CheckKey{"ca_file", kHttp | kTls | kGrpc, true, apply_ca_file},
     CheckKey{"insecure_skip_verify", kHttp | kTls, true, apply_insecure_skip_verify},
 };
 

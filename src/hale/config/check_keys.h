@@ -29,6 +29,7 @@ inline constexpr unsigned kTcp = type_bit(CheckType::kTcp);
 inline constexpr unsigned kExec = type_bit(CheckType::kExec);
 inline constexpr unsigned kTls = type_bit(CheckType::kTls);
 inline constexpr unsigned kDns = type_bit(CheckType::kDns);
+inline constexpr unsigned kGrpc = type_bit(CheckType::kGrpc);
 inline constexpr unsigned kExpiry = type_bit(CheckType::kExpiry);
 
 struct CheckKey {
@@ -80,6 +81,11 @@ void apply_dns_expect(const KeyCall& c);
 void apply_dns_server(const KeyCall& c);
 // Each `expect` entry against the check's record_type, reported at the entry.
 void check_dns_expect(const CheckSpec& s, const toml::table& table, Diagnostics& d);
+// gRPC keys (grpc_keys.cpp).
+void apply_grpc_service(const KeyCall& c);
+void apply_grpc_tls(const KeyCall& c);
+// What a grpc check's table needs, and the TLS keys written without `tls = true`.
+void check_grpc_table(const CheckSpec& s, const toml::table& table, std::string_view prefix, Diagnostics& d);
 
 // Expiry keys (expiry_keys.cpp).
 void apply_source(const KeyCall& c);

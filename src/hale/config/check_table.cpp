@@ -18,19 +18,18 @@ namespace {
 struct TypeName {
   std::string_view name;
   CheckType type;
-  bool supported;  // probes exist in this build
 };
 
 // `https` is an alias for http: the scheme of `url` decides TLS.
 constexpr std::array<TypeName, 8> kTypeNames{{
-    {"http", CheckType::kHttp, true},
-    {"https", CheckType::kHttp, true},
-    {"tcp", CheckType::kTcp, true},
-    {"exec", CheckType::kExec, true},
-    {"dns", CheckType::kDns, true},
-    {"tls", CheckType::kTls, true},
-    {"grpc", CheckType::kGrpc, false},
-    {"expiry", CheckType::kExpiry, true},
+    {"http", CheckType::kHttp},
+    {"https", CheckType::kHttp},
+    {"tcp", CheckType::kTcp},
+    {"exec", CheckType::kExec},
+    {"dns", CheckType::kDns},
+    {"tls", CheckType::kTls},
+    {"grpc", CheckType::kGrpc},
+    {"expiry", CheckType::kExpiry},
 }};
 
 // The names alone, for did-you-mean.
@@ -49,30 +48,20 @@ std::string a_check_of(CheckType t) {
   return std::string(vowel_sound ? "an " : "a ") + std::string(name) + " check";
 }
 
-// What `type` said: a type to read the check as, or why not (already reported).
-struct TypeRead {
-  std::optional<TypeName> type;
-  bool unsupported = false;  // a known type this build cannot probe
-};
-
-TypeRead read_type(std::string_view check, const toml::table& table, LoadContext& ctx) {
+// What `type` said: a type to read the check as, or nullopt (already reported).
+std::optional<TypeName> read_type(std::string_view check, const toml::table& table, LoadContext& ctx) {
   Diagnostics& d = ctx.diagnostics();
   const toml::node* node = table.get("type");
   if (node == nullptr) {
-    d.add(table, "check \"" + std::string(check) + "\" needs `type` (one of http, https, tcp, exec, dns, tls, expiry)");
+    d.add(table, "check \"" + std::string(check) + "\" needs `type` (one of http, https, tcp, exec, dns, tls, grpc, expiry)");
     return {};
   }
   auto text = read_string(*node, "type", d);
   if (!text) return {};
   for (const TypeName& t : kTypeNames) {
-    if (t.name != *text) continue;
-    if (!t.supported) {
-      d.add(*node, "check type \"" + *text + "\" is not supported by this version of hale");
-      return {std::nullopt, true};
-    }
-    return {t, false};
+    if (t.name == *text) return t;
   }
-  std::string message = "unknown check type \"" + *text + "\" (expected one of http, https, tcp, exec, dns, tls, expiry)";
+  std::string message = "unknown check type \"" + *text + "\" (expected one of http, https, tcp, exec, dns, tls, grpc, expiry)";
   if (auto guess = did_you_mean(*text, kTypeWords)) message += "; did you mean \"" + *guess + "\"?";
   d.add(*node, std::move(message));
   return {};
@@ -118,7 +107,8 @@ void check_key_rules(const CheckSpec& s, const KeyPositions& at, Diagnostics& d)
 
 // The http-only fields back at their built-in values, so that an http [defaults] setting never
 // makes a tcp or exec check look "changed" on reload. A tls check keeps the TLS settings
-// (ca_file, insecure_skip_verify) that [defaults] gives it.
+// (ca_file, insecure_skip_verify) that [defaults] gives it; a grpc check keeps ca_file (used with
+// `tls = true`) but not insecure_skip_verify, which it does not have: it always verifies.
 void clear_http_fields(CheckSpec& s) {
   const CheckSpec builtin;
   s.url = builtin.url;
@@ -129,8 +119,9 @@ void clear_http_fields(CheckSpec& s) {
   s.method = builtin.method;
   s.headers = builtin.headers;
   if (s.type == CheckType::kTls) return;
-  s.ca_file = builtin.ca_file;
   s.tls_verify = builtin.tls_verify;
+  if (s.type == CheckType::kGrpc) return;
+  s.ca_file = builtin.ca_file;
 }
 
 }  // namespace
@@ -175,11 +166,7 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
     // Names appear in URLs (/readyz/NAME) and metric labels.
     d.add(table, "check name \"" + std::string(name) + "\" may only contain letters, digits, '_', '.' and '-'");
   }
-  const TypeRead type_read = read_type(name, table, ctx);
-  // A type this build cannot probe: its other keys belong to a future version, so they are
-  // not reported one by one.
-  if (type_read.unsupported) return std::nullopt;
-  const std::optional<TypeName>& type = type_read.type;
+  const std::optional<TypeName> type = read_type(name, table, ctx);
 
   CheckSpec spec = defaults;
   spec.name = std::string(name);
@@ -235,6 +222,12 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
   }
   if (type->type == CheckType::kDns) check_dns_expect(spec, table, d);
   if (type->type == CheckType::kExpiry) check_expiry_table(spec, table, d);
+  if (type->type == CheckType::kGrpc) {
+    check_grpc_table(spec, table, prefix, d);
+    // A plaintext check has no use for a ca_file from [defaults]: left out, so that changing it
+    // does not count as a change of this check on reload.
+    if (!spec.grpc_tls) spec.ca_file.clear();
+  }
   if (d.size() != errors_before) return std::nullopt;
   check_key_rules(spec, at, d);
   if (d.size() != errors_before) return std::nullopt;

@@ -28,7 +28,8 @@ bool CheckSpec::operator==(const CheckSpec& o) const {
                     s.success_threshold, s.failure_duration, s.start_period, s.jitter, s.critical, s.groups,
                     s.backoff, s.expect_status, s.expect_body, s.expect_json, s.max_latency, s.method, s.headers,
                     s.ca_file, s.tls_verify, s.file, s.server_name, s.warn_before, s.fail_before, s.dns_name,
-                    s.record_type, s.dns_expect, s.dns_server, s.source_kind, s.source, s.format, s.json_pointer);
+                    s.record_type, s.dns_expect, s.dns_server, s.source_kind, s.source, s.format, s.json_pointer,
+                    s.grpc_service, s.grpc_tls);
   };
   return fields(*this) == fields(o);
 }

@@ -50,6 +50,7 @@ std::string display_target(const CheckSpec& s) {
     case CheckType::kDns: return s.dns_name + " " + s.record_type + (s.dns_server.empty() ? "" : " @" + s.dns_server);
     // The source, never what it holds: "file:/path", "env:NAME", or the URL as http checks show it.
     case CheckType::kExpiry: return s.source_kind == ExpirySource::kUrl ? display_url(s) : expiry_source_name(s);
+    case CheckType::kGrpc: return s.target + (s.grpc_service.empty() ? "" : " service=" + s.grpc_service);
     default: return s.target;
   }
 }

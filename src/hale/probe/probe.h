@@ -68,5 +68,6 @@ std::unique_ptr<Probe> make_exec_probe(const CheckSpec& spec, ProbeContext& ctx)
 std::unique_ptr<Probe> make_tls_probe(const CheckSpec& spec, ProbeContext& ctx);
 std::unique_ptr<Probe> make_dns_probe(const CheckSpec& spec, ProbeContext& ctx);
 std::unique_ptr<Probe> make_expiry_probe(const CheckSpec& spec, ProbeContext& ctx);
+std::unique_ptr<Probe> make_grpc_probe(const CheckSpec& spec, ProbeContext& ctx);
 
 }  // namespace hale

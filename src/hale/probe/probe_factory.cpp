@@ -12,8 +12,7 @@ std::unique_ptr<Probe> make_probe(const CheckSpec& spec, ProbeContext& ctx) {
     case CheckType::kTls: return make_tls_probe(spec, ctx);
     case CheckType::kDns: return make_dns_probe(spec, ctx);
     case CheckType::kExpiry: return make_expiry_probe(spec, ctx);
-    case CheckType::kGrpc:
-      return nullptr;
+    case CheckType::kGrpc: return make_grpc_probe(spec, ctx);
   }
   return nullptr;
 }

@@ -28,6 +28,11 @@ std::string http_check(const std::string& line4) {
   return "[checks.web]\ntype = \"http\"\nurl = \"http://127.0.0.1:8080/ready\"\n" + line4 + "\n";
 }
 
+// A valid grpc check to add one broken line to, at line 4.
+std::string grpc_check(const std::string& line4) {
+  return "[checks.rpc]\ntype = \"grpc\"\ntarget = \"api.internal:50051\"\n" + line4 + "\n";
+}
+
 // A valid tls check to add one broken line to, at line 4.
 std::string tls_check(const std::string& line4) {
   return "[checks.cert]\ntype = \"tls\"\ntarget = \"api.internal:443\"\n" + line4 + "\n";
@@ -75,21 +80,19 @@ const std::vector<Case> kCases = {
 
     // type.
     {"MissingType", "[checks.db]\ntarget = \"db:5432\"\n",
-     {"hale.toml:1:1: check \"db\" needs `type` (one of http, https, tcp, exec, dns, tls, expiry)"}},
+     {"hale.toml:1:1: check \"db\" needs `type` (one of http, https, tcp, exec, dns, tls, grpc, expiry)"}},
     {"UnknownTypeWithNearMiss", "[checks.web]\ntype = \"htp\"\nurl = \"http://x\"\n",
-     {"hale.toml:2:8: unknown check type \"htp\" (expected one of http, https, tcp, exec, dns, tls, expiry); did you mean \"http\"?"}},
+     {"hale.toml:2:8: unknown check type \"htp\" (expected one of http, https, tcp, exec, dns, tls, grpc, expiry); did you mean \"http\"?"}},
     {"UnknownTypeWithoutNearMiss", "[checks.q]\ntype = \"kafka\"\n",
-     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec, dns, tls, expiry)"}},
+     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec, dns, tls, grpc, expiry)"}},
     {"UnknownTypeStillReportsBadValues", "[checks.q]\ntype = \"kafka\"\ninterval = \"x\"\n",
-     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec, dns, tls, expiry)",
+     {"hale.toml:2:8: unknown check type \"kafka\" (expected one of http, https, tcp, exec, dns, tls, grpc, expiry)",
       "hale.toml:3:12: `interval`: invalid duration \"x\" (use a unit: 250ms, 10s, 5m, 1h, 14d)"}},
     {"TypeNotAString", "[checks.q]\ntype = 1\n", {"hale.toml:2:8: `type` must be a string, not an integer"}},
-    {"UnsupportedTypeReportsOnlyTheType", "[checks.rpc]\ntype = \"grpc\"\ntarget = \"api:50051\"\n",
-     {"hale.toml:2:8: check type \"grpc\" is not supported by this version of hale"}},
     {"DnsNeedsName", "[checks.ns]\ntype = \"dns\"\n",
      {"hale.toml:1:1: check \"ns\": type \"dns\" needs `name` (the name to resolve)"}},
-    {"UnsupportedGrpc", "[checks.g]\ntype = \"grpc\"\n",
-     {"hale.toml:2:8: check type \"grpc\" is not supported by this version of hale"}},
+    {"GrpcNeedsTarget", "[checks.g]\ntype = \"grpc\"\n",
+     {"hale.toml:1:1: check \"g\": type \"grpc\" needs `target` (host:port)"}},
 
     // What each type needs, at the table.
     {"TcpNeedsTarget", "[checks.db]\ntype = \"tcp\"\n",
@@ -265,6 +268,38 @@ const std::vector<Case> kCases = {
      {"hale.toml:4:1: `warn_before` does not apply to a tcp check"}},
     {"WarnBeforeInDefaults", "[defaults]\nwarn_before = \"14d\"\n",
      {"hale.toml:2:1: `warn_before` cannot be set in [defaults]; set it in each [checks.NAME]"}},
+
+    // grpc.
+    {"GrpcBadTarget", "[checks.rpc]\ntype = \"grpc\"\ntarget = \"api\"\n",
+     {"hale.toml:3:10: `target` \"api\": needs a port (host:port)"}},
+    {"GrpcServiceNotAString", grpc_check("service = 5"), {"hale.toml:4:11: `service` must be a string, not an integer"}},
+    {"GrpcServiceWithControlCharacter", grpc_check("service = \"api\\tv1\""),
+     {"hale.toml:4:11: `service` must not contain control characters"}},
+    {"GrpcTlsNotABool", grpc_check("tls = \"yes\""), {"hale.toml:4:7: `tls` must be true or false, not a string"}},
+    {"GrpcServerNameWithoutTls", grpc_check("server_name = \"api.internal\""),
+     {"hale.toml:4:15: `server_name` needs `tls = true`: a plaintext grpc check has no certificate to verify"}},
+    {"GrpcServerNameWithTlsFalse", grpc_check("tls = false\nserver_name = \"api.internal\""),
+     {"hale.toml:5:15: `server_name` needs `tls = true`: a plaintext grpc check has no certificate to verify"}},
+    {"GrpcBadTlsReportsOnlyTheTls", grpc_check("tls = 1\nserver_name = \"api.internal\""),
+     {"hale.toml:4:7: `tls` must be true or false, not an integer"}},
+    {"GrpcCaFileMissing", grpc_check("tls = true\nca_file = \"/nonexistent/ca.pem\""),
+     {"hale.toml:5:11: `ca_file` \"/nonexistent/ca.pem\": cannot read: No such file or directory"}},
+    {"GrpcCaFileMissingWithoutTlsIsOneError", grpc_check("ca_file = \"/nonexistent/ca.pem\""),
+     {"hale.toml:4:11: `ca_file` \"/nonexistent/ca.pem\": cannot read: No such file or directory"}},
+    {"GrpcBadServerName", grpc_check("tls = true\nserver_name = \"api internal\""),
+     {"hale.toml:5:15: `server_name` \"api internal\" is not a host name"}},
+    {"GrpcInsecureSkipVerify", grpc_check("insecure_skip_verify = true"),
+     {"hale.toml:4:1: `insecure_skip_verify` does not apply to a grpc check"}},
+    {"GrpcKeyOfHttp", grpc_check("url = \"http://api/\""), {"hale.toml:4:1: `url` does not apply to a grpc check"}},
+    {"GrpcKeyOfTls", grpc_check("file = \"api.pem\""), {"hale.toml:4:1: `file` does not apply to a grpc check"}},
+    {"GrpcServiceTypo", grpc_check("servce = \"api\""),
+     {"hale.toml:4:1: unknown key `servce` in [checks.rpc]; did you mean `service`?"}},
+    {"ServiceOnTcp", tcp_check("service = \"api\""), {"hale.toml:4:1: `service` does not apply to a tcp check"}},
+    {"TlsKeyOnTcp", tcp_check("tls = true"), {"hale.toml:4:1: `tls` does not apply to a tcp check"}},
+    {"ServiceInDefaults", "[defaults]\nservice = \"api\"\n",
+     {"hale.toml:2:1: `service` cannot be set in [defaults]; set it in each [checks.NAME]"}},
+    {"GrpcTlsInDefaults", "[defaults]\ntls = true\n",
+     {"hale.toml:2:1: `tls` cannot be set in [defaults]; set it in each [checks.NAME]"}},
 
     // Names and shapes.
     {"CheckNameWithSpace", "[checks.\"my db\"]\ntype = \"tcp\"\ntarget = \"db:1\"\n",

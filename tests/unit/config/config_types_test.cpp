@@ -72,6 +72,8 @@ TEST(CheckSpecEquality, IgnoresPositionButNothingElse) {
   EXPECT_TRUE(changed([](CheckSpec& c) { c.server_name = "api"; }));
   EXPECT_TRUE(changed([](CheckSpec& c) { c.warn_before = 1h; }));
   EXPECT_TRUE(changed([](CheckSpec& c) { c.fail_before = 1h; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.grpc_service = "api"; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.grpc_tls = true; }));
 }
 
 TEST(CheckType, Names) {

@@ -333,7 +333,7 @@ const std::vector<Case> kCases = {
     {"ReadinessEmpty", service_with("readiness = \"\""), {"hale.toml:3:13: `readiness` must not be empty"}},
     {"ReadinessNamesABrokenCheck",
      "[services.api]\ncommand = [\"./api\"]\nreadiness = \"api\"\n[checks.api]\ntarget = \"127.0.0.1:1\"\n",
-     {"hale.toml:4:1: check \"api\" needs `type` (one of http, https, tcp, exec, dns, tls, expiry)"}},
+     {"hale.toml:4:1: check \"api\" needs `type` (one of http, https, tcp, exec, dns, tls, grpc, expiry)"}},
     {"ReadyTypo", service_with("ready = \"notfy\""),
      {"hale.toml:3:9: `ready`: unknown value \"notfy\" (expected one of started, notify, check); did you mean "
       "\"notify\"?"}},

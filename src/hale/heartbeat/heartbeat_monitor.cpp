@@ -59,13 +59,6 @@ std::string_view kind_name(PingKind k) {
 
 bool ends_run(PingKind k) { return k == PingKind::kSuccess || k == PingKind::kFail || k == PingKind::kExitCode; }
 
-// The end of a job's output, as kept with its run: the last kOutputExcerptBytes, with every
-// configured secret masked (a job may print a token it was given).
-std::string excerpt(std::string_view output) {
-  if (output.size() > kOutputExcerptBytes) output = output.substr(output.size() - kOutputExcerptBytes);
-  return Redactor::global().redact(std::string(output));
-}
-
 LogLevel level_for(HeartbeatStatus to) {
   return to == HeartbeatStatus::kDown || to == HeartbeatStatus::kLate ? LogLevel::kWarn : LogLevel::kInfo;
 }
@@ -102,11 +95,15 @@ void HeartbeatMonitor::apply(const std::vector<HeartbeatSpec>& specs) {
       // Changed rules: keep what was seen (state, last ping, runs, counters); the next expected
       // run follows the new schedule from the last ping.
       Entry& e = *old->second;
-      HeartbeatState state(spec.name, std::move(policy).value(), e.state.last_ping().value_or(now));
+      const WallTime from = e.state.last_ping().value_or(now);
+      HeartbeatState state(spec.name, std::move(policy).value(), from);
       state.restore(e.state.status(), e.state.reason(), e.state.last_ping(), std::nullopt, e.state.running_since());
       e.state = std::move(state);
       e.spec = spec;
       e.schedule = describe_schedule(spec);
+      // Late under the old schedule may be on time under the new one.
+      if (auto t = e.state.reschedule(from, now)) on_transition(e, *t);
+      save(e);  // a restart must find the new expected time, not the old one
       next.emplace(spec.name, std::move(old->second));
       continue;
     }
@@ -149,7 +146,12 @@ void HeartbeatMonitor::restore(Entry& e) {
   const SavedHeartbeat& h = **saved;
   const HeartbeatStatus status = parse_heartbeat_status(h.status).value_or(HeartbeatStatus::kNew);
   e.state.restore(status, h.reason, h.last_ping, h.next_expected, h.running_since);
-  e.since = h.last_ping.value_or(e.since);
+  e.since = h.since.value_or(h.last_ping.value_or(e.since));
+  // The saved next_expected was computed under the schedule of its time: if the config changed
+  // while hale was away, the next run follows the schedule of now.
+  if (h.schedule != e.schedule) {
+    if (auto t = e.state.reschedule(h.last_ping.value_or(clock_.wall_now()), clock_.wall_now())) on_transition(e, *t);
+  }
   log_event(LogLevel::kInfo, "heartbeat_restored",
             {{"heartbeat", name}, {"state", to_string(status)}, {"reason", Redactor::global().redact(h.reason)}});
 }
@@ -160,15 +162,19 @@ PingAnswer HeartbeatMonitor::ping(const PingCall& call) {
   if (e->spec.token && !(call.token && secret_equals(*call.token, *e->spec.token))) {
     return {401, "missing or wrong token: send it as ?token= or Authorization: Bearer\n"};
   }
+  PingOutput output = ping_output(call.body, call.body_bytes);
+  // Masked before anything is judged, cut or kept: a job may print a secret it was given, and
+  // the redactor recognises only whole secrets.
+  output.text = Redactor::global().redact(std::move(output.text));
   Ping p;
   p.kind = call.kind;
   p.at = clock_.wall_now();
   p.exit_code = call.exit_code;
-  p.output = bounded_output(call.body, call.body_bytes);
+  p.output = std::move(output.text);
   const std::optional<WallTime> started = e->state.running_since();
   ++e->pings_by_kind[std::string(kind_name(call.kind))];
   if (auto t = e->state.ping(p)) on_transition(*e, *t);
-  if (ends_run(call.kind)) record_run(*e, started, p);
+  if (ends_run(call.kind)) record_run(*e, started, p, output.dropped);
   save(*e);
   refresh_view(*e);
   publish();
@@ -234,14 +240,15 @@ void HeartbeatMonitor::on_transition(Entry& e, const HeartbeatTransition& t) {
              {"critical", e.spec.critical}});
 }
 
-void HeartbeatMonitor::record_run(Entry& e, std::optional<WallTime> started, const Ping& end) {
+void HeartbeatMonitor::record_run(Entry& e, std::optional<WallTime> started, const Ping& end,
+                                  std::uint64_t dropped) {
   HeartbeatRun run;
   run.started = started;
   run.ended = end.at;
   if (end.kind == PingKind::kExitCode) run.exit_code = end.exit_code;
   const bool success = e.state.status() == HeartbeatStatus::kUp;
   run.verdict = success ? "success" : Redactor::global().redact(e.state.reason());
-  run.output_excerpt = excerpt(end.output);
+  run.output_excerpt = output_excerpt(end.output, dropped, kOutputExcerptBytes);
   if (success) {
     ++e.runs_succeeded;
     e.consecutive_failures = 0;
@@ -270,10 +277,12 @@ void HeartbeatMonitor::save(const Entry& e) {
   if (!store_) return;
   SavedHeartbeat h;
   h.status = std::string(to_string(e.state.status()));
-  h.reason = e.state.reason();
+  h.reason = Redactor::global().redact(e.state.reason());  // only masked text goes to disk
   h.last_ping = e.state.last_ping();
   h.next_expected = e.state.next_expected();
   h.running_since = e.state.running_since();
+  h.since = e.since;
+  h.schedule = e.schedule;
   store_->post([name = e.spec.name, h = std::move(h)](StateStore& s) {
     if (Status st = s.save_heartbeat(name, h); !st) {
       log_event(LogLevel::kError, "heartbeat_save_failed", {{"heartbeat", name}, {"message", st.message()}});

@@ -74,7 +74,8 @@ class HeartbeatMonitor {
   Entry* find(std::string_view name);
   void restore(Entry& e);
   void on_transition(Entry& e, const HeartbeatTransition& t);
-  void record_run(Entry& e, std::optional<WallTime> started, const Ping& end);
+  // `dropped`: bytes of the output left out before end.output (see ping_output()).
+  void record_run(Entry& e, std::optional<WallTime> started, const Ping& end, std::uint64_t dropped);
   void save(const Entry& e);
   void refresh_view(Entry& e);
   void publish();

@@ -33,7 +33,8 @@ std::optional<std::string> judge_run(const HeartbeatPolicy& p, const Ping& end, 
   if (p.output_matches) {
     if (auto line = p.output_matches(end.output)) return "output matched: " + shown(*line);
   }
-  if (p.min_duration && started && end.at - *started < *p.min_duration) {
+  // A wall clock stepped back between start and end gives no duration to judge.
+  if (p.min_duration && started && end.at >= *started && end.at - *started < *p.min_duration) {
     return fmt::format("finished too fast ({} < {})",
                        format_duration(std::chrono::duration_cast<std::chrono::seconds>(end.at - *started)),
                        format_duration(*p.min_duration));
@@ -98,13 +99,15 @@ std::optional<HeartbeatTransition> HeartbeatState::tick(WallTime now) {
                        fmt::format("running for longer than {}", format_duration(*policy_.max_duration)), now);
       }
       // Without max_duration, a /start whose job died must not hold the switch open forever:
-      // once the next run is due and its grace is over, it is down.
-      if (!policy_.max_duration && expected_ && now >= *expected_ + policy_.grace) {
-        return move_to(HeartbeatStatus::kDown,
-                       fmt::format("running since {} and no end past the run expected at {} (grace {})",
-                                   format_iso8601(started_.value_or(now)), format_iso8601(*expected_),
-                                   format_duration(policy_.grace)),
-                       now);
+      // once the run after this one is due and its grace is over, it is down.
+      if (!policy_.max_duration) {
+        if (auto next = next_run_after_start(); next && now >= *next + policy_.grace) {
+          return move_to(HeartbeatStatus::kDown,
+                         fmt::format("running since {} and no end past the next run, expected at {} (grace {})",
+                                     format_iso8601(started_.value_or(now)), format_iso8601(*next),
+                                     format_duration(policy_.grace)),
+                         now);
+        }
       }
       return std::nullopt;
     case HeartbeatStatus::kUp:
@@ -126,11 +129,21 @@ std::optional<HeartbeatTransition> HeartbeatState::tick(WallTime now) {
   }
 }
 
+std::optional<WallTime> HeartbeatState::next_run_after_start() const {
+  if (!started_ || !policy_.next_expected) return std::nullopt;
+  // The run that started fills the slot it was due in (expected_, when the job started around
+  // it or after it); the one after that is the next slot past both.
+  const WallTime base = expected_ && *expected_ > *started_ ? *expected_ : *started_;
+  return policy_.next_expected(base);
+}
+
 std::optional<WallTime> HeartbeatState::next_deadline() const {
   switch (status_) {
     case HeartbeatStatus::kRunning:
       if (policy_.max_duration && started_) return *started_ + *policy_.max_duration;
-      if (expected_) return *expected_ + policy_.grace;
+      if (!policy_.max_duration) {
+        if (auto next = next_run_after_start()) return *next + policy_.grace;
+      }
       return std::nullopt;
     case HeartbeatStatus::kUp:
       return expected_;
@@ -149,6 +162,15 @@ void HeartbeatState::restore(HeartbeatStatus status, std::string reason, std::op
   last_ping_ = last_ping;
   if (next_expected) expected_ = next_expected;
   started_ = running_since;
+}
+
+std::optional<HeartbeatTransition> HeartbeatState::reschedule(WallTime from, WallTime now) {
+  if (!policy_.next_expected) return std::nullopt;
+  expected_ = policy_.next_expected(from);
+  if (status_ == HeartbeatStatus::kLate && expected_ && now < *expected_) {
+    return move_to(HeartbeatStatus::kUp, "on time under the new schedule", now);
+  }
+  return std::nullopt;
 }
 
 std::optional<HeartbeatTransition> HeartbeatState::pause(WallTime now) {

@@ -68,6 +68,11 @@ class HeartbeatState {
   void restore(HeartbeatStatus status, std::string reason, std::optional<WallTime> last_ping,
                std::optional<WallTime> next_expected, std::optional<WallTime> running_since);
 
+  // The schedule changed (or the one next_expected was saved under is gone): the next run is
+  // expected after `from` under the current rules, and a `late` that the new schedule says is
+  // on time is `up` again (the transition it returns).
+  std::optional<HeartbeatTransition> reschedule(WallTime from, WallTime now);
+
   std::optional<HeartbeatTransition> pause(WallTime now);
   std::optional<HeartbeatTransition> resume(WallTime now);
 
@@ -80,6 +85,8 @@ class HeartbeatState {
  private:
   std::optional<HeartbeatTransition> move_to(HeartbeatStatus to, std::string reason, WallTime at);
   std::optional<HeartbeatTransition> finish(const Ping& p, bool success, std::string reason);
+  // While running: when the run after the one that started is due (nullopt: never).
+  std::optional<WallTime> next_run_after_start() const;
 
   std::string name_;
   HeartbeatPolicy policy_;

@@ -38,14 +38,29 @@ std::optional<PingRequest> parse_ping_path(std::string_view path) {
   return r;
 }
 
-std::string bounded_output(std::string_view body) { return bounded_output(body, body.size()); }
-
-std::string bounded_output(std::string_view kept, std::uint64_t body_bytes) {
+PingOutput ping_output(std::string_view kept, std::uint64_t body_bytes) {
+  PingOutput out;
   if (kept.size() > kMaxPingBody) kept = kept.substr(kept.size() - kMaxPingBody);
-  if (body_bytes <= kept.size()) return std::string(kept);
-  std::string out = fmt::format("[hale: output truncated: first {} bytes dropped, last {} kept]\n",
-                                body_bytes - kept.size(), kept.size());
-  out.append(kept);
+  out.dropped = body_bytes > kept.size() ? body_bytes - kept.size() : 0;
+  if (out.dropped > 0) {
+    const auto newline = kept.find('\n');
+    if (newline != std::string_view::npos && newline + 1 < kept.size()) {
+      out.dropped += newline + 1;
+      kept.remove_prefix(newline + 1);
+    }
+  }
+  out.text = std::string(kept);
+  return out;
+}
+
+std::string output_excerpt(std::string_view text, std::uint64_t dropped, std::size_t max) {
+  if (dropped == 0 && text.size() <= max) return std::string(text);
+  // The note's length depends on the numbers in it; reserve room for the longest.
+  constexpr std::size_t kNoteRoom = 64;
+  const std::size_t keep = std::min(text.size(), max - kNoteRoom);
+  std::string out = fmt::format("[hale: output truncated: first {} bytes left out]\n",
+                                dropped + (text.size() - keep));
+  out.append(text.substr(text.size() - keep));
   return out;
 }
 

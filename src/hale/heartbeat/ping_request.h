@@ -22,13 +22,23 @@ struct PingRequest {
 // suffix, an exit code out of 0-255, or more segments.
 std::optional<PingRequest> parse_ping_path(std::string_view path);
 
-// A POST body kept as a run's output: at most kMaxPingBody bytes; a longer body keeps its last
-// kMaxPingBody bytes (the end of a job's output says how it ended) after a line saying how much
-// was cut. Never rejected (SPEC §5).
+// A POST body is a run's output. It may be any length and is never refused (SPEC §5): only
+// its last kMaxPingBody bytes are kept (the end of a job's output says how it ended); the HTTP
+// server already drops the rest as it reads.
 inline constexpr std::size_t kMaxPingBody = 100 * 1024;
-std::string bounded_output(std::string_view body);
-// The same for a body of which only the last bytes arrived here (`kept`): the HTTP server
-// keeps the tail of a long ping body, and `body_bytes` is how long it was on the wire.
-std::string bounded_output(std::string_view kept, std::uint64_t body_bytes);
+
+struct PingOutput {
+  std::string text;           // what is judged: the end of the body
+  std::uint64_t dropped = 0;  // bytes of the body before `text`
+};
+
+// The output of a body of `body_bytes` bytes of which `kept` are its last ones. When bytes were
+// dropped, `text` starts at a whole line (a cut line could hold the tail of a secret, which the
+// redactor cannot recognise, and would only confuse fail_if_output_matches).
+PingOutput ping_output(std::string_view kept, std::uint64_t body_bytes);
+
+// The excerpt kept and shown with a run, at most `max` bytes (max > 100): the whole output when
+// it fits, else a line saying how much was left out, then the end of the output.
+std::string output_excerpt(std::string_view text, std::uint64_t dropped, std::size_t max);
 
 }  // namespace hale

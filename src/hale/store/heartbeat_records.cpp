@@ -46,7 +46,7 @@ std::string column_text(sqlite3_stmt* s, int i) {
 StatusOr<std::optional<SavedHeartbeat>> StateStore::heartbeat(const std::string& name) {
   Statement st;
   if (sqlite3_prepare_v2(db_,
-                         "SELECT status, reason, last_ping, next_expected, running_since FROM heartbeat_state"
+                         "SELECT status, reason, last_ping, next_expected, running_since, since, schedule FROM heartbeat_state"
                          " WHERE name = ?1",
                          -1, &st.s, nullptr) != SQLITE_OK) {
     return error();
@@ -61,16 +61,20 @@ StatusOr<std::optional<SavedHeartbeat>> StateStore::heartbeat(const std::string&
   h.last_ping = column_time(st.s, 2);
   h.next_expected = column_time(st.s, 3);
   h.running_since = column_time(st.s, 4);
+  h.since = column_time(st.s, 5);
+  h.schedule = column_text(st.s, 6);
   return std::optional<SavedHeartbeat>(std::move(h));
 }
 
 Status StateStore::save_heartbeat(const std::string& name, const SavedHeartbeat& h) {
   Statement st;
   if (sqlite3_prepare_v2(db_,
-                         "INSERT INTO heartbeat_state (name, status, reason, last_ping, next_expected, running_since)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(name) DO UPDATE SET"
+                         "INSERT INTO heartbeat_state"
+                         " (name, status, reason, last_ping, next_expected, running_since, since, schedule)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(name) DO UPDATE SET"
                          " status = excluded.status, reason = excluded.reason, last_ping = excluded.last_ping,"
-                         " next_expected = excluded.next_expected, running_since = excluded.running_since",
+                         " next_expected = excluded.next_expected, running_since = excluded.running_since,"
+                         " since = excluded.since, schedule = excluded.schedule",
                          -1, &st.s, nullptr) != SQLITE_OK) {
     return error();
   }
@@ -80,6 +84,8 @@ Status StateStore::save_heartbeat(const std::string& name, const SavedHeartbeat&
   bind_time(st.s, 4, h.last_ping);
   bind_time(st.s, 5, h.next_expected);
   bind_time(st.s, 6, h.running_since);
+  bind_time(st.s, 7, h.since);
+  bind_text(st.s, 8, h.schedule);
   if (sqlite3_step(st.s) != SQLITE_DONE) return error();
   return Status::ok();
 }

@@ -49,6 +49,13 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir) {
                           "CREATE INDEX IF NOT EXISTS heartbeat_runs_by_name ON heartbeat_runs (name, id)"}) {
     if (Status s = store->exec(sql); !s) return Status::error(path + ": " + s.message());
   }
+  // Columns added after the first heartbeat_state table: added to an older file, once.
+  for (const char* sql : {"ALTER TABLE heartbeat_state ADD COLUMN since INTEGER",
+                          "ALTER TABLE heartbeat_state ADD COLUMN schedule TEXT NOT NULL DEFAULT ''"}) {
+    if (Status s = store->exec(sql); !s && s.message().find("duplicate column") == std::string::npos) {
+      return Status::error(path + ": " + s.message());
+    }
+  }
   return store;
 }
 

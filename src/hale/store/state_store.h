@@ -32,6 +32,8 @@ struct SavedHeartbeat {
   std::optional<WallTime> last_ping;
   std::optional<WallTime> next_expected;
   std::optional<WallTime> running_since;
+  std::optional<WallTime> since;  // when the status began
+  std::string schedule;           // the schedule next_expected was computed under ("every 1h")
   bool operator==(const SavedHeartbeat&) const = default;
 };
 

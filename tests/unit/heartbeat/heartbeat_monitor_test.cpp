@@ -208,16 +208,36 @@ TEST_F(HeartbeatMonitorTest, ALongBodyKeepsItsEndAndJudgesIt) {
   HeartbeatSpec s = every_hour();
   s.fail_if_output_matches = "FATAL";
   monitor_->apply({s});
-  // The server kept the last 3 bytes of a 5 MB body: the excerpt is the end of the output.
+  // The server kept the last 3018 bytes of a 5 MB body; its first line is cut, so it is left
+  // out too: judged and kept is what follows, and the excerpt says how much is missing.
   std::string tail(3000, 'x');
   tail += "\nFATAL: disk full\n";
   PingCall c = call("backup", PingKind::kSuccess, tail);
   c.body_bytes = 5'000'000;
   monitor_->ping(c);
   EXPECT_EQ(view().reason, "output matched: FATAL: disk full");
-  const std::string& excerpt = view().last_run()->output_excerpt;
-  EXPECT_EQ(excerpt.size(), kOutputExcerptBytes);
-  EXPECT_TRUE(excerpt.ends_with("\nFATAL: disk full\n"));
+  EXPECT_EQ(view().last_run()->output_excerpt,
+            "[hale: output truncated: first 4999983 bytes left out]\nFATAL: disk full\n");
+}
+
+TEST_F(HeartbeatMonitorTest, ASecretCutByTheTailIsNotKeptInPart) {
+  Redactor::global().set_secrets({"s3cr3t-api-token-value"});
+  HeartbeatSpec s = every_hour();
+  s.fail_if_output_matches = "token";
+  monitor_->apply({s});
+  // The body's cut falls inside the secret: "-token-value" alone is no secret the redactor knows.
+  PingCall c = call("backup", PingKind::kSuccess, "-token-value\nall done\n");
+  c.body_bytes = 200'000;
+  monitor_->ping(c);
+  // A whole secret in the kept part is masked before it is judged or kept.
+  monitor_->ping(call("backup", PingKind::kExitCode, "using s3cr3t-api-token-value\nok\n", 0));
+  const HeartbeatView v = view();
+  Redactor::global().set_secrets({});
+  ASSERT_EQ(v.runs.size(), 2u);
+  EXPECT_EQ(v.runs[1].verdict, "success") << "the partial line was neither judged nor kept";
+  EXPECT_EQ(v.runs[1].output_excerpt.find("token-value"), std::string::npos) << v.runs[1].output_excerpt;
+  EXPECT_EQ(v.runs[0].output_excerpt, "using [REDACTED]\nok\n");
+  EXPECT_EQ(v.runs[0].verdict, "success") << "the masked secret no longer matches `token`";
 }
 
 TEST_F(HeartbeatMonitorTest, OnlyTheLastTwentyRunsAreKept) {
@@ -264,6 +284,21 @@ TEST_F(HeartbeatMonitorTest, ReloadKeepsStateOfChangedHeartbeatsAndDropsRemovedO
   advance(2h);
   EXPECT_EQ(view().state, HeartbeatStatus::kUp);
   EXPECT_EQ(view().runs.size(), 1u);
+}
+
+TEST_F(HeartbeatMonitorTest, AReloadThatRelaxesTheScheduleTurnsLateBackToUp) {
+  monitor_->apply({every_hour()});
+  monitor_->ping(call("backup"));
+  advance(65min);
+  ASSERT_EQ(view().state, HeartbeatStatus::kLate);
+  HeartbeatSpec two_hours = every_hour();
+  two_hours.period = 2h;
+  monitor_->apply({two_hours});
+  EXPECT_EQ(view().state, HeartbeatStatus::kUp);
+  EXPECT_EQ(view().reason, "on time under the new schedule");
+  EXPECT_EQ(view().next_expected, *view().last_ping + 2h);
+  advance(60min);  // 2h05m after the ping: late under the new schedule
+  EXPECT_EQ(view().state, HeartbeatStatus::kLate);
 }
 
 TEST_F(HeartbeatMonitorTest, CronScheduleInItsTimeZone) {
@@ -346,6 +381,36 @@ TEST_F(HeartbeatPersistenceTest, DownStaysDownAndRunningStaysRunningAcrossAResta
   advance(1min);
   EXPECT_EQ(view("report").state, HeartbeatStatus::kDown);
   EXPECT_EQ(view("report").reason, "running for longer than 30m");
+}
+
+TEST_F(HeartbeatPersistenceTest, AScheduleChangedWhileHaleWasAwayIsFollowed) {
+  start();
+  monitor_->apply({every_hour()});
+  monitor_->ping(call("backup"));
+  const WallTime last = clock_.wall_now();
+  clock_.advance(2h);  // late and down under the old hourly schedule
+  HeartbeatSpec six_hours = every_hour();
+  six_hours.period = 6h;
+  start();
+  monitor_->apply({six_hours});
+  EXPECT_EQ(view().state, HeartbeatStatus::kUp);
+  EXPECT_EQ(view().next_expected, last + 6h);
+}
+
+TEST_F(HeartbeatPersistenceTest, ARestartKeepsWhenTheStateBegan) {
+  start();
+  monitor_->apply({every_hour()});
+  monitor_->ping(call("backup"));
+  clock_.advance(75min);
+  monitor_->tick();
+  ASSERT_EQ(view().state, HeartbeatStatus::kDown);
+  const WallTime down_at = view().since;
+  EXPECT_EQ(down_at, *view().last_ping + 75min);
+  clock_.advance(1h);
+  start();
+  monitor_->apply({every_hour()});
+  EXPECT_EQ(view().state, HeartbeatStatus::kDown);
+  EXPECT_EQ(view().since, down_at) << "not the time of the last ping, nor of the restart";
 }
 
 TEST_F(HeartbeatPersistenceTest, PausedStaysPausedAcrossARestart) {

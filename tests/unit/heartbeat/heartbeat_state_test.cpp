@@ -233,12 +233,44 @@ TEST(HeartbeatRunning, WithoutMaxDurationAStartThatNeverEndsIsDownAfterTheNextRu
   HeartbeatState hb("job", p, t0);
   hb.ping(Ping{PingKind::kSuccess, t0, 0, "ok"});
   hb.ping(Ping{PingKind::kStart, t0 + 1h, 0, ""});  // the next run starts ... and its job dies
-  EXPECT_EQ(hb.next_deadline(), t0 + 70min);
-  EXPECT_FALSE(hb.tick(t0 + 69min).has_value()) << "still running within the grace";
-  auto t = hb.tick(t0 + 70min);
+  // A run longer than grace is no failure: only once the run after it is due (t0 + 2h) and
+  // its grace is over is the start taken for a dead job.
+  EXPECT_EQ(hb.next_deadline(), t0 + 2h + 10min);
+  EXPECT_FALSE(hb.tick(t0 + 70min).has_value()) << "a long run is still running";
+  EXPECT_FALSE(hb.tick(t0 + 2h + 9min).has_value());
+  auto t = hb.tick(t0 + 2h + 10min);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->to, HeartbeatStatus::kDown);
-  EXPECT_NE(t->reason.find("no end past the run expected"), std::string::npos) << t->reason;
+  EXPECT_NE(t->reason.find("no end past the next run, expected at"), std::string::npos) << t->reason;
+}
+
+TEST(HeartbeatRunning, ACronJobRunningLongerThanGraceStaysRunning) {
+  // schedule "0 3 * * *", grace 1h, no max_duration: the job starts at 03:00 and takes 90m.
+  const WallTime midnight = FakeClock().wall_now();  // 2026-01-01T00:00:00Z
+  HeartbeatPolicy p;
+  p.next_expected = [midnight](WallTime after) {
+    WallTime t = midnight + 3h;
+    while (t <= after) t += 24h;
+    return std::optional<WallTime>(t);
+  };
+  p.grace = 1h;
+  HeartbeatState hb("backup", p, midnight);
+  hb.ping(Ping{PingKind::kSuccess, midnight + 1min, 0, "ok"});
+  hb.ping(Ping{PingKind::kStart, midnight + 3h, 0, ""});
+  EXPECT_FALSE(hb.tick(midnight + 4h + 1min).has_value()) << "past grace, but the run is only long";
+  EXPECT_EQ(hb.status(), HeartbeatStatus::kRunning);
+  EXPECT_EQ(hb.next_deadline(), midnight + 24h + 3h + 1h);
+  hb.ping(Ping{PingKind::kSuccess, midnight + 4h + 30min, 0, "done"});
+  EXPECT_EQ(hb.status(), HeartbeatStatus::kUp);
+}
+
+TEST(HeartbeatRunning, AClockStepBackIsNotFinishedTooFast) {
+  const WallTime t0 = FakeClock().wall_now();
+  HeartbeatPolicy p;
+  p.next_expected = [](WallTime after) { return std::optional<WallTime>(after + 1h); };
+  p.min_duration = 30s;
+  EXPECT_EQ(judge_run(p, Ping{PingKind::kSuccess, t0 - 5min, 0, "ok"}, t0), std::nullopt);
+  EXPECT_EQ(judge_run(p, Ping{PingKind::kSuccess, t0 + 10s, 0, "ok"}, t0), "finished too fast (10s < 30s)");
 }
 
 }  // namespace

@@ -31,15 +31,40 @@ TEST(PingPath, AnythingElseIsNotAPing) {
   }
 }
 
-TEST(PingBody, KeptWholeUpToTheLimitAndTheEndKeptBeyondIt) {
-  const std::string small(kMaxPingBody, 'a');
-  EXPECT_EQ(bounded_output(small), small);
-  std::string big(kMaxPingBody + 500, 'b');
-  big.replace(big.size() - 4, 4, "DONE");
-  const std::string kept = bounded_output(big);
-  EXPECT_EQ(kept.rfind("[hale: output truncated: first 500 bytes dropped, last 102400 kept]\n", 0), 0u);
-  EXPECT_EQ(kept.substr(kept.size() - 4), "DONE");
-  EXPECT_EQ(kept.size(), kMaxPingBody + kept.find('\n') + 1);
+TEST(PingBody, AWholeBodyIsKeptAsItIs) {
+  const std::string body(kMaxPingBody, 'a');
+  const PingOutput out = ping_output(body, body.size());
+  EXPECT_EQ(out.text, body);
+  EXPECT_EQ(out.dropped, 0u);
+}
+
+TEST(PingBody, ALongBodyKeepsItsEndFromAWholeLine) {
+  // The server kept the last 20 bytes of a 1000-byte body: "ret-tail\nline 2\nDONE\n" begins
+  // inside a line, which is left out with what came before it.
+  const std::string kept = "ret-tail\nline 2\nDONE\n";
+  const PingOutput out = ping_output(kept, 1000);
+  EXPECT_EQ(out.text, "line 2\nDONE\n");
+  EXPECT_EQ(out.dropped, 1000u - out.text.size());
+  // One long line with no newline is kept as it is.
+  EXPECT_EQ(ping_output("xxxxxxxx", 50).text, "xxxxxxxx");
+  // More than kMaxPingBody handed over: only the last kMaxPingBody count.
+  std::string big(kMaxPingBody + 10, 'b');
+  EXPECT_EQ(ping_output(big, big.size()).text.size(), kMaxPingBody);
+  EXPECT_EQ(ping_output(big, big.size()).dropped, 10u);
+}
+
+TEST(PingBody, TheExcerptSaysWhatWasLeftOutAndKeepsTheEnd) {
+  EXPECT_EQ(output_excerpt("short\n", 0, 2048), "short\n");
+  std::string text(5000, '.');
+  text += "\nFATAL: disk full\n";
+  const std::string e = output_excerpt(text, 100, 2048);
+  EXPECT_LE(e.size(), 2048u);
+  EXPECT_TRUE(e.ends_with("\nFATAL: disk full\n"));
+  const std::size_t kept = e.size() - (e.find('\n') + 1);
+  EXPECT_EQ(e.substr(0, e.find('\n') + 1),
+            "[hale: output truncated: first " + std::to_string(100 + text.size() - kept) + " bytes left out]\n");
+  // Dropped bytes are said even when the rest fits.
+  EXPECT_EQ(output_excerpt("end\n", 7, 2048), "[hale: output truncated: first 7 bytes left out]\nend\n");
 }
 
 }  // namespace

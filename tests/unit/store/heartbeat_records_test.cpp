@@ -2,6 +2,8 @@
 // hale), only the newest runs are kept, and binary output comes back byte for byte.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include "hale/store/state_store.h"
 #include "support/temp_dir.h"
 
@@ -33,6 +35,37 @@ TEST(HeartbeatRecords, StateSurvivesReopenWithMillisecondTimes) {
   ASSERT_TRUE(back);
   ASSERT_TRUE(back.value().has_value());
   EXPECT_EQ(*back.value(), down);
+}
+
+TEST(HeartbeatRecords, SinceAndScheduleRoundTripAndAnOlderFileGainsTheirColumns) {
+  TempDir dir;
+  {
+    // The heartbeat_state table as the first version of the file had it.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() / "hale.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE heartbeat_state (name TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,"
+                           " last_ping INTEGER, next_expected INTEGER, running_since INTEGER);"
+                           "INSERT INTO heartbeat_state VALUES ('old', 'down', 'exit code 1', 5, 6, NULL);",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = StateStore::open(dir.path().string());
+  ASSERT_TRUE(store) << store.status().message();
+  auto old = (*store)->heartbeat("old");
+  ASSERT_TRUE(old);
+  ASSERT_TRUE(old.value().has_value());
+  EXPECT_EQ(old.value()->status, "down");
+  EXPECT_FALSE(old.value()->since.has_value());
+  EXPECT_EQ(old.value()->schedule, "");
+  SavedHeartbeat h{"late", "late: expected at x", at_ms(1), at_ms(2), std::nullopt, at_ms(3), "0 3 * * * (UTC)"};
+  ASSERT_TRUE((*store)->save_heartbeat("new", h));
+  store = StateStore::open(dir.path().string());  // and a second open of the upgraded file works
+  ASSERT_TRUE(store) << store.status().message();
+  auto back = (*store)->heartbeat("new");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back.value(), h);
 }
 
 TEST(HeartbeatRecords, KeepsTheNewestRunsNewestFirst) {

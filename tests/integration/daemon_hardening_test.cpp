@@ -156,6 +156,21 @@ TEST_F(DaemonHardening, RandomBytesNeverHurtTheDaemon) {
   EXPECT_GT(answered, 0);
 }
 
+// A chunk size line that never ends (an endless chunk extension) is covered by neither the
+// header nor the body limit: the unparsed bytes are bounded all the same, and the answer is 400
+// at once, not after read_timeout with the line in memory. Also on the ping route, which takes
+// bodies of any length.
+TEST_F(DaemonHardening, AnEndlessChunkLineIs400) {
+  for (const char* target : {"/api/v1/reload", "/ping/backup"}) {
+    RawClient c(hale_.port());
+    c.send_text(std::string("POST ") + target + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;");
+    std::string line(256 * 1024, 'a');
+    c.try_send(line);  // the server may answer and close before it has read all of it
+    const std::string reply = c.read_some(12);
+    EXPECT_EQ(reply.substr(0, 12), "HTTP/1.1 400") << target << ": " << reply.substr(0, 80);
+  }
+}
+
 TEST_F(DaemonHardening, SlowClientIsDisconnected) {
   RawClient c(hale_.port());
   c.send_text("GET /livez HTTP/1.1\r\nHost: x\r\n");  // and never the blank line

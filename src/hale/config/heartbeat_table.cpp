@@ -14,6 +14,8 @@ namespace hale::config {
 
 namespace {
 
+constexpr std::size_t kMinPingTokenLength = 8;
+
 constexpr std::array<std::string_view, 12> kHeartbeatKeys{
     "schedule",       "period",  "tz",       "grace",  "max_duration", "min_duration", "require_output",
     "fail_if_output_matches", "critical", "groups", "token", "description"};
@@ -105,6 +107,12 @@ std::optional<HeartbeatSpec> read_heartbeat(std::string_view name, const toml::t
       if (!token) continue;
       if (token->empty()) {
         d.add(v, "`token` must not be empty; leave it out for pings without a token");
+        continue;
+      }
+      // A short token is guessed quickly, and one under the redactor's minimum would not be
+      // masked in logs.
+      if (token->size() < kMinPingTokenLength) {
+        d.add(v, "`token` must be at least " + std::to_string(kMinPingTokenLength) + " characters long");
         continue;
       }
       ctx.add_secret(*token);  // a ping token is a secret even when written inline

@@ -61,12 +61,17 @@ namespace {
 
 constexpr auto kSweepPeriod = std::chrono::milliseconds(100);
 constexpr std::size_t kFirstRead = 4096;  // a whole health request fits: one read, as before
+// Bytes read but not yet parsed, beyond a header: body data passes through in pieces this size
+// at most. It also bounds what Beast buffers while it looks for the end of a line no limit
+// covers (a chunk size with an endless extension, trailers): over it, 400.
+constexpr std::size_t kMaxUnparsedBody = 64 * 1024;
 
 // One connection: read a request, answer it, repeat while keep-alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
-      : socket_(std::move(socket)), server_(std::move(server)) {}
+      : socket_(std::move(socket)), server_(std::move(server)),
+        buffer_(std::max<std::size_t>(server_->limits.max_header_bytes, kFirstRead) + kMaxUnparsedBody) {}
 
   void start() { do_read(); }
   void close() {
@@ -119,6 +124,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_read_some(beast::error_code ec, std::size_t bytes) {
     if (ec == http::error::header_limit) return answer_error(431, "request header too large\n");
     if (ec == http::error::body_limit) return answer_error(413, "request body too large\n");
+    if (ec == http::error::buffer_overflow) return answer_error(400, "bad request: line too long\n");
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset || ec == asio::error::eof ||
         ec == asio::error::bad_descriptor) {

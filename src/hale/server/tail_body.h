@@ -28,9 +28,11 @@ struct TailBody {
 
     void init(const boost::optional<std::uint64_t>& length, boost::beast::error_code& ec) {
       ec = {};
-      // Reserve for what is announced, never more than what will be kept.
-      constexpr std::uint64_t kMaxReserve = 1 << 20;
-      if (length) body_.data.reserve(static_cast<std::size_t>(std::min(*length, kMaxReserve)));
+      // Reserve for what is announced, never more than what will be kept (a tail trims at twice
+      // its size) nor more than 1 MiB: an announced length costs nothing until it is sent.
+      std::uint64_t most = 1 << 20;
+      if (body_.keep_last > 0) most = std::min<std::uint64_t>(most, 2 * body_.keep_last);
+      if (length) body_.data.reserve(static_cast<std::size_t>(std::min(*length, most)));
     }
 
     template <class ConstBufferSequence>

@@ -114,6 +114,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "[groups.bach] table)"},
         ErrorCase{"EmptyToken", "period = \"1h\"\ntoken = \"\"\n",
                   "hale.toml:3:9: `token` must not be empty; leave it out for pings without a token"},
+        ErrorCase{"ShortToken", "period = \"1h\"\ntoken = \"abc1234\"\n",
+                  "hale.toml:3:9: `token` must be at least 8 characters long"},
         ErrorCase{"Typo", "period = \"1h\"\ngrase = \"5m\"\n",
                   "hale.toml:3:1: unknown key `grase` in [heartbeats.job]; did you mean `grace`?"}),
     [](const auto& info) { return std::string(info.param.name); });

@@ -265,7 +265,7 @@ void HeartbeatMonitor::record_run(Entry& e, std::optional<WallTime> started, con
   e.runs.push_front(run);
   if (e.runs.size() > kKeptRuns) e.runs.pop_back();
   if (store_) {
-    store_->post([name = e.spec.name, run = std::move(run)](StateStore& s) {
+    store_->post("runs:" + e.spec.name, kKeptRuns, [name = e.spec.name, run = std::move(run)](StateStore& s) {
       if (Status st = s.add_run(name, run, static_cast<int>(kKeptRuns)); !st) {
         log_event(LogLevel::kError, "heartbeat_save_failed", {{"heartbeat", name}, {"message", st.message()}});
       }
@@ -283,7 +283,7 @@ void HeartbeatMonitor::save(const Entry& e) {
   h.running_since = e.state.running_since();
   h.since = e.since;
   h.schedule = e.schedule;
-  store_->post([name = e.spec.name, h = std::move(h)](StateStore& s) {
+  store_->post("state:" + e.spec.name, 1, [name = e.spec.name, h = std::move(h)](StateStore& s) {
     if (Status st = s.save_heartbeat(name, h); !st) {
       log_event(LogLevel::kError, "heartbeat_save_failed", {{"heartbeat", name}, {"message", st.message()}});
     }

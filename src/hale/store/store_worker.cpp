@@ -26,7 +26,25 @@ StoreWorker::~StoreWorker() {
 void StoreWorker::post(Job job) {
   {
     std::lock_guard lock(mu_);
-    jobs_.push_back(std::move(job));
+    jobs_.push_back(Pending{{}, std::move(job)});
+  }
+  wake_.notify_one();
+}
+
+void StoreWorker::post(std::string key, std::size_t max_pending, Job job) {
+  {
+    std::lock_guard lock(mu_);
+    std::size_t pending = 0;
+    for (const Pending& p : jobs_) pending += p.key == key ? 1 : 0;
+    for (auto it = jobs_.begin(); pending >= max_pending && it != jobs_.end();) {
+      if (it->key == key) {
+        it = jobs_.erase(it);
+        --pending;
+      } else {
+        ++it;
+      }
+    }
+    jobs_.push_back(Pending{std::move(key), std::move(job)});
   }
   wake_.notify_one();
 }
@@ -42,7 +60,7 @@ void StoreWorker::run() {
       std::unique_lock lock(mu_);
       wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
       if (jobs_.empty()) return;  // stopping, and nothing is left to save
-      job = std::move(jobs_.front());
+      job = std::move(jobs_.front().job);
       jobs_.pop_front();
     }
     try {

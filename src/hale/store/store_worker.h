@@ -32,6 +32,11 @@ class StoreWorker {
 
   // Runs `job` on the worker thread, after every job posted before it.
   void post(Job job);
+  // The same, for a job that supersedes older ones of its `key` not started yet: at most
+  // `max_pending` of them wait, the oldest dropped first. A heartbeat's state save needs only
+  // the latest (1); of its runs only the newest 20 are kept anyway (20). So a flood of pings
+  // cannot grow the queue, nor the wait at shutdown, beyond that per heartbeat.
+  void post(std::string key, std::size_t max_pending, Job job);
   // Runs `f(store)` on the worker thread and waits for its result.
   template <class F>
   auto call(F f) -> decltype(f(std::declval<StateStore&>())) {
@@ -53,7 +58,11 @@ class StoreWorker {
   std::unique_ptr<StateStore> store_;
   std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<Job> jobs_;
+  struct Pending {
+    std::string key;  // empty: never superseded
+    Job job;
+  };
+  std::deque<Pending> jobs_;
   bool stopping_ = false;
   std::thread thread_;  // last: started once everything else exists
 };

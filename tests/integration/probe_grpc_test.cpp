@@ -11,6 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
 #include <boost/asio/steady_timer.hpp>
 
 #include "support/free_port.h"
@@ -400,6 +403,88 @@ command = )" + testing::child_command({"--print-line", "up"}) + R"(
     if (line.empty()) continue;
     EXPECT_EQ(line.front(), '{') << line;
   }
+}
+
+// gRPC lives in libhale_grpc.so, loaded by the first grpc probe: without it, grpc checks fail with
+// the reason and every other check runs as usual.
+TEST(GrpcThroughHale, MissingModuleFailsGrpcChecksWithTheReason) {
+  testing::TempDir state;
+  testing::HaleProcess hale(testing::server_section(state.path().string()) + R"(
+[defaults]
+interval = "200ms"
+timeout = "1s"
+failure_threshold = 1
+
+[checks.api]
+type = "grpc"
+target = "127.0.0.1:1"
+
+[checks.plugin]
+type = "exec"
+command = ["/usr/lib/nagios/plugins/check_dummy", "0", "fine"]
+)");
+  hale.set_env("HALE_GRPC_MODULE", "/nonexistent/libhale_grpc.so");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  auto check = [&](const std::string& name) {
+    return nlohmann::json::parse(testing::http_get(hale.url("/health/" + name)).body, nullptr, false);
+  };
+  nlohmann::json api;
+  ASSERT_TRUE(testing::eventually([&] {
+    api = check("api");
+    return api.is_object() && api["status"] == "fail" && check("plugin")["status"] == "ok";
+  }, 5s)) << api.dump() << "\n" << hale.log();
+  EXPECT_EQ(api["error_code"], "grpc_module_unavailable") << api.dump();
+  const std::string error = api["error"].get<std::string>();
+  EXPECT_EQ(error.rfind("grpc support is not available: cannot load /nonexistent/libhale_grpc.so: ", 0), 0u)
+      << error;
+  EXPECT_NE(error.find("No such file"), std::string::npos) << error;
+  EXPECT_EQ(error.find("/nonexistent"), error.rfind("/nonexistent")) << error;  // the path said once
+  // Said once in the log, not once per probe.
+  const std::string event = "\"event\":\"grpc_module_unavailable\"";
+  EXPECT_TRUE(hale.wait_for_log(event)) << hale.log();
+  const std::string log = hale.log();
+  EXPECT_EQ(log.find(event), log.rfind(event)) << log;
+}
+
+std::string maps_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/maps");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The point of the module: a hale without grpc checks maps none of gRPC's libraries; the first
+// grpc check loads them (the module from next to the hale executable).
+TEST(GrpcThroughHale, GrpcIsMappedOnlyWithAGrpcCheck) {
+  testing::TempDir state;
+  testing::HaleProcess plain(testing::server_section(state.path().string()) + R"(
+[checks.tcp]
+type = "tcp"
+target = "127.0.0.1:1"
+)");
+  ASSERT_TRUE(plain.start()) << plain.log();
+  const std::string plain_maps = maps_of(plain.pid());
+  ASSERT_NE(plain_maps.find("libc.so"), std::string::npos) << plain_maps;
+  EXPECT_EQ(plain_maps.find("libgrpc"), std::string::npos) << plain_maps;
+  EXPECT_EQ(plain_maps.find("libhale_grpc"), std::string::npos) << plain_maps;
+
+  testing::TempDir state2;
+  testing::HaleProcess with_grpc(testing::server_section(state2.path().string()) + R"(
+[defaults]
+interval = "200ms"
+
+[checks.api]
+type = "grpc"
+target = "127.0.0.1:1"
+)");
+  ASSERT_TRUE(with_grpc.start()) << with_grpc.log();
+  ASSERT_TRUE(testing::eventually([&] {
+    auto api = nlohmann::json::parse(testing::http_get(with_grpc.url("/health/api")).body, nullptr, false);
+    return api.is_object() && api["status"] != "unknown";
+  }, 5s)) << with_grpc.log();
+  const std::string grpc_maps = maps_of(with_grpc.pid());
+  EXPECT_NE(grpc_maps.find("/libhale_grpc.so"), std::string::npos) << grpc_maps;
+  EXPECT_NE(grpc_maps.find("libgrpc++"), std::string::npos) << grpc_maps;
 }
 
 }  // namespace

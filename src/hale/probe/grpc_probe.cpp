@@ -1,22 +1,27 @@
 // GrpcProbe: a grpc check calls grpc.health.v1.Health/Check (unary) on `target` through Debian's
 // gRPC C++ library, with the request and response encoded by hand (grpc_health.h) and sent as
-// raw bytes through grpc::GenericStub: no protoc, no generated code, no libprotobuf. This is the
-// only translation unit of hale that includes gRPC's headers.
+// raw bytes: no protoc, no generated code, no libprotobuf. gRPC itself lives in a module,
+// libhale_grpc.so (src/hale_grpc/grpc_module.cpp), behind the C ABI of grpc_module_api.h: this
+// file includes no gRPC header, and libhale does not link gRPC. The module is loaded with dlopen
+// by the first grpc probe of the process (never unloaded), so a hale without grpc checks never
+// maps gRPC's libraries (about 4 MB of RSS). It is looked for at $HALE_GRPC_MODULE if set, else
+// next to the executable (/proc/self/exe), else at HALE_GRPC_MODULE_INSTALL_PATH (the build's
+// ${libdir}/hale/libhale_grpc.so). When it cannot be loaded every grpc probe fails with
+// "grpc support is not available: cannot load PATH: ..." (error_code "grpc_module_unavailable";
+// not "grpc_unavailable", which is an RPC that ended UNAVAILABLE).
 //
-// Threads: calls are started from the loop on one grpc::CompletionQueue shared by every grpc
-// probe; one thread of hale's (CompletionThread) waits on it and, for each call that ends, posts
-// the status to the engine's io_context; the verdict and `done` happen on the loop. The loop
-// never waits for gRPC: starting a call and TryCancel() return at once. (gRPC's callback API
-// was the first choice; Debian's 1.51 runs its callbacks on a shared "nexting" thread pool that
-// aborts when the last channel is destroyed from one of its own callbacks, which is exactly
-// what an abandoned call does. Our own queue has no such rule.)
+// Threads: the module starts calls on one grpc::CompletionQueue shared by every grpc probe; its
+// one thread waits on it and, for each call that ends, runs on_call_done(), which posts the
+// result to the engine's io_context; the verdict and `done` happen on the loop. The loop never
+// waits for gRPC: starting a call and releasing one return at once.
 //
-// Lifetimes: one RPC is a shared Call (ClientContext, both byte buffers, the status, the way
-// home), held by the probe and by the queue's tag. cancel() (and the destructor) marks the Call
-// abandoned under its mutex, then asks gRPC to cancel; a completion that arrives afterwards sees
-// the mark and drops the status without touching the loop, so `done` is never called after
-// cancel(), and a probe (or the io_context after it) may be destroyed while gRPC still holds the
-// Call. `done` itself is only ever moved, called or cleared on the loop.
+// Lifetimes: one RPC is a shared Call (the way home and `done`), held by the probe and by the
+// result posted to the loop; the module's call handle points back at it as user data. cancel()
+// (and the destructor) releases the handle: the module clears the call's callback under its
+// mutex (waiting for one that is running), then asks gRPC to cancel, so on_call_done never runs
+// after cancel() has begun to return, `done` is never called after cancel(), and a probe (or the
+// io_context after it) may be destroyed while gRPC still holds its side of the call. `done`
+// itself is only ever moved, called or cleared on the loop.
 //
 // Connections: one channel per check, made at the first probe and kept while the server answers
 // (one HTTP/2 connection, reused). After an RPC that did not reach a server's answer (UNAVAILABLE,
@@ -24,23 +29,17 @@
 // probe makes a new one: a new channel connects at once, where the old one would fail fast on
 // its reconnect backoff (up to 2 minutes) long after the server is back. No wait_for_ready: a
 // refused connection is reported as such, not waited on until the deadline.
-#include <grpc/support/log.h>
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
-#include <grpcpp/completion_queue.h>
-#include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/security/credentials.h>
-#include <grpcpp/support/byte_buffer.h>
-#include <grpcpp/support/channel_arguments.h>
-#include <grpcpp/support/status.h>
+#include <dlfcn.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <sstream>
-#include <thread>
+#include <string_view>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -48,8 +47,13 @@
 
 #include "hale/log/json_log.h"
 #include "hale/probe/grpc_health.h"
+#include "hale/probe/grpc_module_api.h"
 #include "hale/probe/probe.h"
 #include "hale/version.h"
+
+#ifndef HALE_GRPC_MODULE_INSTALL_PATH
+#define HALE_GRPC_MODULE_INSTALL_PATH "/usr/local/lib/hale/" HALE_GRPC_MODULE_FILE
+#endif
 
 namespace hale {
 
@@ -61,45 +65,84 @@ namespace asio = boost::asio;
 // handshake failure) go to hale's JSON log at debug level instead of gRPC's text on stderr: each
 // one is about a failure the probe reports anyway, once per attempt, as a result. GRPC_VERBOSITY
 // and GRPC_TRACE still choose what gRPC emits; `hale run --log-level debug` shows it.
-void log_from_grpc(gpr_log_func_args* args) {
-  const char* severity = args->severity == GPR_LOG_SEVERITY_ERROR  ? "error"
-                         : args->severity == GPR_LOG_SEVERITY_INFO ? "info"
-                                                                   : "debug";
-  log_event(LogLevel::kDebug, "grpc_log",
-            {{"severity", severity},
-             {"file", args->file ? args->file : ""},
-             {"line", args->line},
-             {"message", args->message ? args->message : ""}});
+void log_from_grpc(void*, int severity, const char* file, int line, const char* message) {
+  const char* name = severity == HALE_GRPC_LOG_ERROR  ? "error"
+                     : severity == HALE_GRPC_LOG_INFO ? "info"
+                                                      : "debug";
+  log_event(LogLevel::kDebug, "grpc_log", {{"severity", name}, {"file", file}, {"line", line}, {"message", message}});
 }
 
-// gRPC's log lines may come from its threads until the very end of the process; hale's logger is
-// a static that exit() destroys. Back to a function that drops them before that happens (atexit
-// handlers run before the destructors of statics made earlier).
-void drop_grpc_log(gpr_log_func_args*) {}
-
-void init_grpc_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    // Logging once first also makes sure hale's logger exists before the atexit registration.
-    log_event(LogLevel::kDebug, "grpc_init", {{"message", "gRPC log lines routed to hale's log"}});
-    gpr_set_log_function(&log_from_grpc);
-    std::atexit([] { gpr_set_log_function(&drop_grpc_log); });
-  });
+// Where the module is: $HALE_GRPC_MODULE, else next to the executable, else the install path.
+std::string grpc_module_path() {
+  if (const char* env = std::getenv("HALE_GRPC_MODULE"); env != nullptr && *env != '\0') return env;
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path beside = exe.parent_path() / HALE_GRPC_MODULE_FILE;
+    if (std::filesystem::exists(beside, ec)) return beside.string();
+  }
+  return HALE_GRPC_MODULE_INSTALL_PATH;
 }
 
-// One Check RPC, shared by the probe and the completion queue's tag.
-struct Call {
-  grpc::ClientContext context;
-  grpc::ByteBuffer request;
-  grpc::ByteBuffer response;
-  grpc::Status status;  // written by gRPC, read once the tag is back
-  std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
+struct GrpcModule {
+  const hale_grpc_module* api = nullptr;  // null: not available, see error
+  std::string error;
+};
 
-  std::mutex mu;
-  asio::io_context* io = nullptr;  // where the result goes; null once abandoned (guarded by mu)
+GrpcModule load_grpc_module() {
+  GrpcModule m;
+  const std::string path = grpc_module_path();
+  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);  // never dlclose'd
+  if (handle == nullptr) {
+    // dlerror() mostly starts with the path itself: said once is enough.
+    const char* dl = ::dlerror();
+    std::string_view why = dl ? dl : "dlopen failed";
+    if (why.size() > path.size() + 2 && why.substr(0, path.size()) == path && why.substr(path.size(), 2) == ": ") {
+      why.remove_prefix(path.size() + 2);
+    }
+    m.error = "grpc support is not available: cannot load " + path + ": " + std::string(why);
+  } else if (auto get = reinterpret_cast<hale_grpc_module_get_fn>(::dlsym(handle, HALE_GRPC_MODULE_SYMBOL));
+             get == nullptr) {
+    m.error = "grpc support is not available: " + path + " is not hale's grpc module (no " +
+              HALE_GRPC_MODULE_SYMBOL + ")";
+  } else if (const hale_grpc_module* api = get();
+             api == nullptr || api->api_version != HALE_GRPC_MODULE_API_VERSION ||
+             api->struct_size < sizeof(hale_grpc_module)) {
+    m.error = "grpc support is not available: " + path + " has module API version " +
+              std::to_string(api ? api->api_version : 0) + ", this hale needs " +
+              std::to_string(HALE_GRPC_MODULE_API_VERSION);
+  } else {
+    m.api = api;
+  }
+  if (!m.api) {
+    log_event(LogLevel::kError, "grpc_module_unavailable", {{"error", m.error}});
+    return m;
+  }
+  // Logging once first also makes sure hale's logger exists before the atexit registration:
+  // gRPC's threads may log until the very end of the process, and hale's logger is a static that
+  // exit() destroys; the atexit handler (run before the destructors of statics made earlier)
+  // tells the module to drop gRPC's lines from then on.
+  log_event(LogLevel::kDebug, "grpc_init", {{"module", path}, {"message", "gRPC log lines routed to hale's log"}});
+  static const hale_grpc_module* routed = nullptr;
+  routed = m.api;
+  m.api->set_log_function(&log_from_grpc, nullptr);
+  std::atexit([] { routed->set_log_function(nullptr, nullptr); });
+  return m;
+}
+
+// Loaded once per process, by the first grpc probe (a function-local static: thread-safe).
+const GrpcModule& grpc_module() {
+  static const GrpcModule module = load_grpc_module();
+  return module;
+}
+
+// One Check RPC, shared by the probe and the result posted to the loop.
+struct Call : std::enable_shared_from_this<Call> {
+  hale_grpc_call* handle = nullptr;  // the module's side; loop only, released by the probe
+  asio::io_context* io = nullptr;    // where the result goes
   // Keeps the loop's run() from returning while the call is out on gRPC's threads (the loop has
   // no other work of this probe to wait on). Handed to the posted result (and released on the
-  // loop with it), or released on the loop when the call is abandoned: never touched by the
+  // loop with it), or released on the loop once the handle is released: never touched by the
   // completion thread once the io_context may be gone.
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
 
@@ -109,63 +152,48 @@ struct Call {
   bool keep_channel = false;
 };
 
+// How an RPC ended, copied out of the module's callback.
+struct Outcome {
+  int code = 0;
+  std::string message;
+  int response_state = HALE_GRPC_RESPONSE_NONE;
+  std::string response;
+};
+
 // The verdict for an ended RPC (on the loop).
-ProbeResult judge(Call& call) {
-  const grpc::Status& status = call.status;
-  if (!status.ok()) return grpc_health::rpc_failure(status.error_code(), status.error_message());
-  if (!call.response.Valid()) return grpc_health::missing_response();
-  grpc::Slice slice;
-  if (!call.response.DumpToSingleSlice(&slice).ok()) return grpc_health::malformed_response();
-  const std::string_view bytes(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  const auto serving = grpc_health::decode_response(bytes);
+ProbeResult judge(const Outcome& o) {
+  if (o.code != 0) return grpc_health::rpc_failure(o.code, o.message);
+  if (o.response_state == HALE_GRPC_RESPONSE_NONE) return grpc_health::missing_response();
+  if (o.response_state != HALE_GRPC_RESPONSE_BYTES) return grpc_health::malformed_response();
+  const auto serving = grpc_health::decode_response(o.response);
   if (!serving) return grpc_health::malformed_response();
   return grpc_health::judge_status(*serving);
 }
 
-// On the completion thread: hands the ended call to the loop, unless it was abandoned. An
-// abandoned call is destroyed here (its ClientContext, and the channel if it was the last user).
-void on_call_done(std::shared_ptr<Call> call) {
-  std::lock_guard lock(call->mu);
-  if (call->io == nullptr) return;  // cancel() or the probe's destructor came first
+// On the module's completion thread, under the module's lock of the call (so a release of the
+// handle waits for it, and none has happened yet): hands the ended call to the loop.
+void on_call_done(void* user, const hale_grpc_result* result) {
+  std::shared_ptr<Call> call = static_cast<Call*>(user)->shared_from_this();  // the probe holds it
+  Outcome o;
+  o.code = result->status_code;
+  o.message = result->message ? result->message : "";
+  o.response_state = result->response_state;
+  if (result->response != nullptr && result->response_len > 0) {
+    o.response.assign(reinterpret_cast<const char*>(result->response), result->response_len);
+  }
   // The work guard goes along and is released on the loop with the handler: released here after
   // the post, it could touch an io_context that the handler's `done` has already let be destroyed.
-  asio::post(*call->io, [call, work = std::move(*call->work)] {
+  asio::post(*call->io, [call, o = std::move(o), work = std::move(*call->work)] {
     if (!call->done) return;  // cancelled after the post
-    ProbeResult r = judge(*call);
+    ProbeResult r = judge(o);
     call->finished = true;
-    call->keep_channel = grpc_health::keeps_channel(call->status.error_code());
+    call->keep_channel = grpc_health::keeps_channel(o.code);
     Probe::Done done = std::move(call->done);
     call->done = nullptr;
     done(std::move(r));
   });
   call->work.reset();  // moved from: touches nothing
 }
-
-// The completion queue of every grpc probe and the thread that waits on it. Made by the first
-// grpc probe and never destroyed: the thread is detached and waits until the process ends (a
-// queue shut down at exit would have to wait for calls that nobody needs any more). Each tag is
-// a heap-held shared_ptr<Call>: a call's Finish tag always comes back, so none leaks.
-class CompletionThread {
- public:
-  static CompletionThread& instance() {
-    static CompletionThread* thread = new CompletionThread();
-    return *thread;
-  }
-  grpc::CompletionQueue& queue() { return queue_; }
-
- private:
-  CompletionThread() {
-    std::thread([this] {
-      void* tag = nullptr;
-      bool ok = false;
-      while (queue_.Next(&tag, &ok)) {
-        std::unique_ptr<std::shared_ptr<Call>> call(static_cast<std::shared_ptr<Call>*>(tag));
-        on_call_done(std::move(*call));
-      }
-    }).detach();
-  }
-  grpc::CompletionQueue queue_;
-};
 
 std::string read_file(const std::string& path, std::string& error) {
   std::ifstream in(path, std::ios::binary);
@@ -176,44 +204,52 @@ std::string read_file(const std::string& path, std::string& error) {
   return text.str();
 }
 
+struct ChannelDeleter {
+  const hale_grpc_module* api;
+  void operator()(hale_grpc_channel* channel) const { api->destroy_channel(channel); }
+};
+using ChannelPtr = std::unique_ptr<hale_grpc_channel, ChannelDeleter>;
+
 class GrpcProbe final : public Probe {
  public:
   GrpcProbe(const CheckSpec& spec, ProbeContext& ctx)
       : io_(ctx.io),
+        module_(grpc_module()),
         target_(spec.target),
         tls_(spec.grpc_tls),
         ca_file_(spec.ca_file),
         server_name_(spec.server_name),
-        request_(grpc_health::encode_request(spec.grpc_service)) {
-    init_grpc_once();
-  }
+        request_(grpc_health::encode_request(spec.grpc_service)),
+        channel_(nullptr, ChannelDeleter{module_.api}) {}
 
   ~GrpcProbe() override { retire_call(); }
 
   void start(Duration timeout, Done done) override {
     retire_call();  // a new attempt replaces one still in flight
+    if (!module_.api) {
+      asio::post(io_, [done = std::move(done), error = module_.error] {
+        done(probe_failure(error, "grpc_module_unavailable"));
+      });
+      return;
+    }
     std::string error;
-    if (!channel_) channel_ = make_channel(error);
+    std::string error_code = "tls";
+    if (!channel_) channel_ = make_channel(error, error_code);
     if (!channel_) {
-      asio::post(io_, [done = std::move(done), error] { done(probe_failure(error, "tls")); });
+      asio::post(io_, [done = std::move(done), error, error_code] { done(probe_failure(error, error_code)); });
       return;
     }
     auto call = std::make_shared<Call>();
     call->io = &io_;
     call->work.emplace(io_.get_executor());
     call->done = std::move(done);
-    // A relative deadline: gRPC adds it to its monotonic clock when the call starts.
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
-    call->context.set_deadline(gpr_time_from_millis(std::max<std::int64_t>(ms, 1), GPR_TIMESPAN));
-    grpc::Slice slice(request_);
-    call->request = grpc::ByteBuffer(&slice, 1);
     call_ = call;
-    grpc::GenericStub stub(channel_);
-    call->reader = stub.PrepareUnaryCall(&call->context, std::string(grpc_health::kCheckMethod), call->request,
-                                         &CompletionThread::instance().queue());
-    call->reader->StartCall();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+    static const std::string method(grpc_health::kCheckMethod);
     // From here on the call may end on the completion thread at any time.
-    call->reader->Finish(&call->response, &call->status, new std::shared_ptr<Call>(call));
+    call->handle = module_.api->start_call(channel_.get(), method.c_str(),
+                                           reinterpret_cast<const std::uint8_t*>(request_.data()), request_.size(),
+                                           std::max<std::int64_t>(ms, 1), &on_call_done, call.get());
   }
 
   void cancel() override { retire_call(); }
@@ -226,47 +262,45 @@ class GrpcProbe final : public Probe {
     std::shared_ptr<Call> call = std::move(call_);
     call_.reset();
     const bool keep = call->finished && call->keep_channel;
-    if (!call->finished) {
-      {
-        std::lock_guard lock(call->mu);
-        call->io = nullptr;
-        call->work.reset();
-      }
-      call->done = nullptr;
-      call->context.TryCancel();  // not under mu: gRPC may run the callback from inside it
-    }
+    // After this, on_call_done() of this call has run or never will (the module cancels the RPC
+    // if it is still in flight).
+    module_.api->release_call(call->handle);
+    call->handle = nullptr;
+    call->work.reset();
+    call->done = nullptr;
     if (!keep) channel_.reset();
   }
 
-  std::shared_ptr<grpc::Channel> make_channel(std::string& error) {
-    grpc::ChannelArguments args;
-    args.SetUserAgentPrefix("hale/" + version());
-    // A subchannel of our own: a new channel must not inherit a shared subchannel's backoff.
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    std::shared_ptr<grpc::ChannelCredentials> credentials;
-    if (tls_) {
-      grpc::SslCredentialsOptions options;
-      // Empty: gRPC's default roots (the system store first). gRPC takes one bundle, so a
-      // ca_file replaces them rather than adding to them.
-      if (!ca_file_.empty()) {
-        options.pem_root_certs = read_file(ca_file_, error);
-        if (!error.empty()) return nullptr;
-      }
-      credentials = grpc::SslCredentials(options);
-      if (!server_name_.empty()) args.SetSslTargetNameOverride(server_name_);
-    } else {
-      credentials = grpc::InsecureChannelCredentials();  // h2c, as Kubernetes' grpc probe
+  ChannelPtr make_channel(std::string& error, std::string& error_code) {
+    std::string ca_pem;
+    if (tls_ && !ca_file_.empty()) {
+      ca_pem = read_file(ca_file_, error);
+      if (!error.empty()) return ChannelPtr(nullptr, ChannelDeleter{module_.api});
     }
-    return grpc::CreateCustomChannel(target_, credentials, args);
+    const std::string user_agent = "hale/" + version();
+    hale_grpc_channel_options options{};
+    options.target = target_.c_str();
+    options.tls = tls_ ? 1 : 0;
+    options.ca_pem = ca_pem.empty() ? nullptr : ca_pem.c_str();
+    options.server_name = server_name_.empty() ? nullptr : server_name_.c_str();
+    options.user_agent_prefix = user_agent.c_str();
+    char message[256] = {0};
+    ChannelPtr channel(module_.api->create_channel(&options, message, sizeof message), ChannelDeleter{module_.api});
+    if (!channel) {
+      error = std::string("cannot make a gRPC channel: ") + message;
+      error_code = "grpc_channel";
+    }
+    return channel;
   }
 
   asio::io_context& io_;
+  const GrpcModule& module_;
   std::string target_;
   bool tls_;
   std::string ca_file_;
   std::string server_name_;
   std::string request_;  // the encoded HealthCheckRequest, the same for every attempt
-  std::shared_ptr<grpc::Channel> channel_;
+  ChannelPtr channel_;
   std::shared_ptr<Call> call_;
 };
 

@@ -22,6 +22,7 @@
 
 #include "hale/heartbeat/job_exit.h"
 #include "hale/heartbeat/output_tail.h"
+#include "hale/probe/spawn_setup.h"
 
 extern char** environ;
 
@@ -141,22 +142,6 @@ class SignalRelay {
   std::vector<Saved> saved_;
   struct sigaction old_pipe_ {};
   struct sigaction old_chld_ {};
-};
-
-// Owns posix_spawn's attribute and file-action objects for the length of one spawn.
-struct SpawnSetup {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  SpawnSetup() {
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_init(&actions);
-  }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
 };
 
 // Where one of the job's streams goes: the pipe we read, the descriptor we copy it to.

@@ -1,5 +1,6 @@
 // Starts a child process in its own process group with posix_spawn (see process_spawn.h).
 #include "hale/probe/process_spawn.h"
+#include "hale/probe/spawn_setup.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -21,22 +22,6 @@ namespace {
 int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
 std::string errno_text(int err) { return std::strerror(err); }
-
-// Owns posix_spawn's attribute and file-action objects for the length of one spawn.
-struct SpawnSetup {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  SpawnSetup() {
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_init(&actions);
-  }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
-};
 
 }  // namespace
 

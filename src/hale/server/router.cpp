@@ -192,6 +192,15 @@ bool is_action_path(std::string_view rest) {
   return action == "start" || action == "stop" || action == "restart";
 }
 
+// The answer to an operator call that was carried out: {"name", "action", "state"}.
+HttpResponse action_done(std::string_view name, std::string_view action, std::string_view state) {
+  nlohmann::json j;
+  j["name"] = name;
+  j["action"] = action;
+  j["state"] = state;
+  return json(200, j.dump());
+}
+
 // POST /api/v1/services/NAME/ACTION.
 HttpResponse handle_service_action(const HttpRequest& req, const RouterContext& ctx, std::string_view rest) {
   const auto slash = rest.rfind('/');
@@ -205,11 +214,7 @@ HttpResponse handle_service_action(const HttpRequest& req, const RouterContext& 
   if (!ctx.service_action) return json_error(503, "supervisor_unavailable", "no supervisor is running");
   ServiceActionResult r = ctx.service_action(name, action);
   if (r.http_status != 200) return json_error(r.http_status, r.error_code, r.message);
-  nlohmann::json j;
-  j["name"] = name;
-  j["action"] = action;
-  j["state"] = to_string(r.state);
-  return json(200, j.dump());
+  return action_done(name, action, to_string(r.state));
 }
 
 HttpResponse handle_reload(const HttpRequest& req, const RouterContext& ctx) {
@@ -264,11 +269,7 @@ HttpResponse handle_heartbeat_action(const HttpRequest& req, const RouterContext
   if (!ctx.heartbeat_action) return json_error(404, "not_found", fmt::format("no heartbeat named \"{}\"", name));
   HeartbeatActionResult r = ctx.heartbeat_action(name, action);
   if (r.http_status != 200) return json_error(r.http_status, r.error_code, r.message);
-  nlohmann::json j;
-  j["name"] = name;
-  j["action"] = action;
-  j["state"] = to_string(r.state);
-  return json(200, j.dump());
+  return action_done(name, action, to_string(r.state));
 }
 
 HttpResponse method_not_allowed(std::string_view allow) {

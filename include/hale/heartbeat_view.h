@@ -76,6 +76,10 @@ struct HeartbeatView {
 
 struct HeartbeatsSnapshot {
   std::vector<std::shared_ptr<const HeartbeatView>> heartbeats;  // sorted by name
+  // Precomputed answers for the hot endpoints (no ?exclude): see finalize().
+  Health overall = Health::kOk;  // every heartbeat (/health)
+  Health ready = Health::kOk;    // those in group "ready"
+  Health live = Health::kOk;     // those in group "live"
   const HeartbeatView* find(std::string_view name) const;
 };
 
@@ -85,5 +89,7 @@ struct HeartbeatsSnapshot {
 // `group` empty: every heartbeat (for /health); `excluded` holds "heartbeats/NAME" entries.
 Health heartbeats_health(const HeartbeatsSnapshot& snap, std::string_view group,
                          const std::vector<std::string>& excluded = {});
+// Fills overall, ready and live of a snapshot that is about to be published.
+void finalize(HeartbeatsSnapshot& snap);
 
 }  // namespace hale

@@ -46,6 +46,12 @@ const HeartbeatView* HeartbeatsSnapshot::find(std::string_view name) const {
   return it != heartbeats.end() && (*it)->name == name ? it->get() : nullptr;
 }
 
+void finalize(HeartbeatsSnapshot& snap) {
+  snap.overall = heartbeats_health(snap, "");
+  snap.ready = heartbeats_health(snap, "ready");
+  snap.live = heartbeats_health(snap, "live");
+}
+
 Health heartbeats_health(const HeartbeatsSnapshot& snap, std::string_view group,
                          const std::vector<std::string>& excluded) {
   Health out = Health::kOk;

@@ -70,6 +70,27 @@ TEST(HeartbeatViewHelpers, LastRunIsTheFirstOfTheRunsAndGroupsAreExact) {
   EXPECT_FALSE(v->in_group(""));
 }
 
+TEST(HeartbeatsSnapshotFinalize, PrecomputesTheAnswersOfEachGroup) {
+  auto down_ready = std::make_shared<HeartbeatView>();
+  down_ready->name = "a";
+  down_ready->state = HeartbeatStatus::kDown;
+  down_ready->groups = {"ready"};
+  auto late_live = std::make_shared<HeartbeatView>();
+  late_live->name = "b";
+  late_live->state = HeartbeatStatus::kLate;
+  late_live->groups = {"live"};
+  HeartbeatsSnapshot s;
+  s.heartbeats = {down_ready, late_live};
+  finalize(s);
+  EXPECT_EQ(s.overall, Health::kFail);
+  EXPECT_EQ(s.ready, Health::kFail);
+  EXPECT_EQ(s.live, Health::kDegraded);
+  HeartbeatsSnapshot empty;
+  finalize(empty);
+  EXPECT_EQ(empty.overall, Health::kOk);
+  EXPECT_EQ(empty.ready, Health::kOk);
+}
+
 TEST(HeartbeatsSnapshotFind, ByExactName) {
   const auto s = snapshot({hb("sync", HeartbeatStatus::kUp), hb("backup", HeartbeatStatus::kDown),
                            hb("backup-2", HeartbeatStatus::kLate)});

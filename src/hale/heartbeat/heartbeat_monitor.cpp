@@ -317,6 +317,7 @@ void HeartbeatMonitor::publish() {
   auto snap = std::make_shared<HeartbeatsSnapshot>();
   snap->heartbeats.reserve(entries_.size());
   for (const auto& [name, e] : entries_) snap->heartbeats.push_back(e->view);  // map: sorted by name
+  finalize(*snap);
   std::lock_guard lock(snapshot_mu_);
   snapshot_ = std::move(snap);
 }

@@ -136,7 +136,7 @@ std::string services_list_json(const ServicesSnapshot& services) {
 Health overall_health(const Snapshot& snap, const ServicesSnapshot* services, const HeartbeatsSnapshot* heartbeats) {
   Health h = snap.overall;
   if (services) h = worse(h, services->overall);
-  if (heartbeats) h = worse(h, heartbeats_health(*heartbeats, ""));
+  if (heartbeats) h = worse(h, heartbeats->overall);
   return h;
 }
 

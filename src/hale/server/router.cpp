@@ -146,7 +146,10 @@ HttpResponse probe_endpoint(std::string_view what, std::string_view group, Quest
   Health overall = group == "ready" ? snap.ready : snap.live;
   if (q == Question::kLive && snap.loop_lag > kMaxLoopLag) overall = Health::kFail;
   if (services) overall = worse(overall, services->ready);
-  if (heartbeats) overall = worse(overall, heartbeats_health(*heartbeats, group, excluded));
+  if (heartbeats) {
+    overall = worse(overall, precomputed ? (group == "ready" ? heartbeats->ready : heartbeats->live)
+                                         : heartbeats_health(*heartbeats, group, excluded));
+  }
   // The hot path: a plain /readyz or /livez that passes reads precomputed fields and never
   // walks the checks.
   if (precomputed && !verbose && overall != Health::kFail) return text(200, "ok");

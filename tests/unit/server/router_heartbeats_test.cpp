@@ -83,6 +83,7 @@ class RouterHeartbeatsTest : public ::testing::Test {
   void set_heartbeats(std::vector<std::shared_ptr<HeartbeatView>> views) {
     std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) { return a->name < b->name; });
     heartbeats_.heartbeats.assign(views.begin(), views.end());
+    finalize(heartbeats_);  // as the monitor does before it publishes
     with_heartbeats_ = true;
   }
 

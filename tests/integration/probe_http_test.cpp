@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "hale/version.h"
 #include "support/free_port.h"
 #include "support/probe_harness.h"
 #include "support/test_http_server.h"
@@ -174,6 +175,8 @@ TEST_F(HttpProbeTest, HeadersReachTheServer) {
   EXPECT_EQ(req->header("X-Probe"), "hale");
   EXPECT_EQ(req->target, "/auth?x=1");
   EXPECT_EQ(req->header("User-Agent").value_or("").rfind("hale/", 0), 0u);
+  // The real version (it read "hale/dev" while only version.cpp saw HALE_VERSION).
+  EXPECT_EQ(req->header("User-Agent"), "hale/" + version());
 }
 
 TEST_F(HttpProbeTest, UrlCredentialsNeverReachAReason) {

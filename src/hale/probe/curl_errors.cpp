@@ -1,9 +1,12 @@
 // Maps libcurl transfer errors to ProbeResult reasons and codes (see curl_errors.h).
 #include "hale/probe/curl_errors.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <vector>
+
+#include "hale/version.h"
 
 namespace hale {
 
@@ -84,6 +87,40 @@ std::string scrub_secret(std::string text, std::string_view secret) {
     pos += 3;
   }
   return text;
+}
+
+bool set_probe_transfer_options(CURL* e, const std::string& url, Duration timeout, char* error_buffer) {
+  static const std::string user_agent = "hale/" + version();
+  const long ms = static_cast<long>(
+      std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
+  bool ok = true;
+  auto set = [&ok](CURLcode c) { ok = ok && c == CURLE_OK; };
+  set(curl_easy_setopt(e, CURLOPT_URL, url.c_str()));
+  // Only http(s): a URL must not reach file://, gopher:// and the like.
+  set(curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
+  set(curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L));
+  set(curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms));
+  set(curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms));
+  set(curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L));  // a redirect is an answer to judge
+  // Removing a transfer whose name lookup hangs would otherwise join curl's resolver thread and
+  // block the loop until getaddrinfo() returns; this detaches it instead.
+  set(curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L));
+  set(curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L));
+  set(curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L));
+  set(curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str()));
+  set(curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_buffer));
+  return ok;
+}
+
+ProbeResult transfer_failure(CURL* easy, CURLcode code, const char* error_buffer,
+                             const std::vector<std::string>& secrets) {
+  long os_errno = 0;
+  curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+  std::string detail = error_buffer;
+  for (const auto& s : secrets) detail = scrub_secret(std::move(detail), s);
+  ProbeResult r = curl_failure(code, os_errno, detail);
+  for (const auto& s : secrets) r.reason = scrub_secret(std::move(r.reason), s);
+  return r;
 }
 
 }  // namespace hale

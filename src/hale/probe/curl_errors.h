@@ -1,6 +1,7 @@
-// curl_failure: a failed libcurl transfer as a short ProbeResult reason and a stable
-// error_code ("timeout", "refused", "dns", "tls", "connect"), and the URL secrets to scrub from
-// it first (shared by the http and expiry probes). Pure, unit-tested.
+// What the http and expiry probes share about a libcurl transfer: the options every probe
+// transfer gets, and a failed transfer as a short ProbeResult reason and a stable error_code
+// ("timeout", "refused", "dns", "tls", "connect") with the URL secrets scrubbed from it.
+// curl_failure, url_secrets and scrub_secret are pure and unit-tested.
 #pragma once
 
 #include <curl/curl.h>
@@ -9,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hale/clock.h"
 #include "hale/health.h"
 
 namespace hale {
@@ -24,5 +26,16 @@ std::vector<std::string> url_secrets(const std::string& url);
 
 // `text` with every occurrence of `secret` replaced by "***" (nothing when secret is empty).
 std::string scrub_secret(std::string text, std::string_view secret);
+
+// Sets what every probe transfer needs on `easy`: the URL (http and https only), `timeout` for
+// the whole transfer and for the connect, no redirects (a redirect is an answer to judge), a new
+// connection each time, hale's User-Agent, and `error_buffer` (CURL_ERROR_SIZE bytes) for
+// curl's error text. False when libcurl refused one of them.
+bool set_probe_transfer_options(CURL* easy, const std::string& url, Duration timeout, char* error_buffer);
+
+// A transfer that ended with `code`: curl_failure() with its OS errno and its error text, every
+// secret of `secrets` scrubbed from the reason.
+ProbeResult transfer_failure(CURL* easy, CURLcode code, const char* error_buffer,
+                             const std::vector<std::string>& secrets);
 
 }  // namespace hale

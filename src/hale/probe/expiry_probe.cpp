@@ -20,10 +20,6 @@
 #include "hale/probe/expiry_source.h"
 #include "hale/probe/probe.h"
 
-#ifndef HALE_VERSION
-#define HALE_VERSION "dev"
-#endif
-
 namespace hale {
 
 namespace {
@@ -131,23 +127,8 @@ class ExpiryProbe final : public Probe {
 
   bool configure(Fetch& f, Duration timeout) {
     CURL* e = f.easy;
-    const long ms = static_cast<long>(
-        std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
-    bool ok = true;
+    bool ok = set_probe_transfer_options(e, spec_.url, timeout, f.error);
     auto set = [&ok](CURLcode c) { ok = ok && c == CURLE_OK; };
-    set(curl_easy_setopt(e, CURLOPT_URL, spec_.url.c_str()));
-    set(curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
-    set(curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L));
-    set(curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms));
-    set(curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms));
-    // A redirect is an answer, as for http checks: its status fails the check.
-    set(curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L));
-    // See http_probe.cpp: removing a transfer with a hung name lookup must not block the loop.
-    set(curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L));
-    set(curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L));
-    set(curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L));
-    set(curl_easy_setopt(e, CURLOPT_USERAGENT, "hale/" HALE_VERSION));
-    set(curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f.error));
     // A Content-Length over the limit ends the transfer before the body (CURLE_FILESIZE_EXCEEDED).
     set(curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(kMaxExpiryDocument)));
     set(curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Fetch::on_write));
@@ -167,12 +148,7 @@ class ExpiryProbe final : public Probe {
       return probe_failure("response body is larger than 1 MiB", "source");
     }
     if (code != CURLE_OK) {
-      long os_errno = 0;
-      curl_easy_getinfo(f.easy, CURLINFO_OS_ERRNO, &os_errno);
-      std::string detail = f.error;
-      for (const auto& s : secrets_) detail = scrub_secret(std::move(detail), s);
-      ProbeResult r = curl_failure(code, os_errno, detail);
-      for (const auto& s : secrets_) r.reason = scrub_secret(std::move(r.reason), s);
+      ProbeResult r = transfer_failure(f.easy, code, f.error, secrets_);
       // SPEC §2: a timeout reads the same whoever noticed it.
       if (r.error_code == "timeout") r.reason = timeout_reason(f.timeout);
       return r;

@@ -15,10 +15,6 @@
 #include "hale/probe/http_expect.h"
 #include "hale/probe/probe.h"
 
-#ifndef HALE_VERSION
-#define HALE_VERSION "dev"
-#endif
-
 namespace hale {
 
 namespace {
@@ -103,24 +99,8 @@ class HttpProbe final : public Probe {
  private:
   bool configure(HttpTransfer& t, Duration timeout) {
     CURL* e = t.easy;
-    long ms = static_cast<long>(
-        std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
-    bool ok = true;
+    bool ok = set_probe_transfer_options(e, spec_.url, timeout, t.error);
     auto set = [&ok](CURLcode c) { ok = ok && c == CURLE_OK; };
-    set(curl_easy_setopt(e, CURLOPT_URL, spec_.url.c_str()));
-    // Only http(s): a URL must not reach file://, gopher:// and the like.
-    set(curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
-    set(curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L));
-    set(curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms));
-    set(curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms));
-    set(curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L));  // a redirect is an answer to judge
-    // Removing a transfer whose name lookup hangs would otherwise join curl's resolver
-    // thread and block the loop until getaddrinfo() returns; this detaches it instead.
-    set(curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L));
-    set(curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L));
-    set(curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L));
-    set(curl_easy_setopt(e, CURLOPT_USERAGENT, "hale/" HALE_VERSION));
-    set(curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error));
     set(curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &HttpTransfer::on_write));
     set(curl_easy_setopt(e, CURLOPT_WRITEDATA, &t));
     t.keep_body = expect_->needs_body();
@@ -160,12 +140,7 @@ class HttpProbe final : public Probe {
     curl_easy_getinfo(t.easy, CURLINFO_TOTAL_TIME_T, &total_us);
     auto latency = std::chrono::duration_cast<Duration>(std::chrono::microseconds(total_us));
     if (code != CURLE_OK) {
-      long os_errno = 0;
-      curl_easy_getinfo(t.easy, CURLINFO_OS_ERRNO, &os_errno);
-      std::string detail = t.error;
-      for (const auto& s : secrets_) detail = scrub_secret(std::move(detail), s);
-      ProbeResult r = curl_failure(code, os_errno, detail);
-      for (const auto& s : secrets_) r.reason = scrub_secret(std::move(r.reason), s);
+      ProbeResult r = transfer_failure(t.easy, code, t.error, secrets_);
       r.latency = latency;
       return r;
     }

@@ -2,46 +2,12 @@
 // the epoch (NULL when unset), so that a restarted hale computes lateness from the real clock.
 #include <sqlite3.h>
 
+#include "hale/store/sqlite_statement.h"
 #include "hale/store/state_store.h"
 
 namespace hale {
 
-namespace {
-
-// One prepared statement, finalized on every path.
-struct Statement {
-  sqlite3_stmt* s = nullptr;
-  ~Statement() { sqlite3_finalize(s); }
-};
-
-std::int64_t to_ms(WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-WallTime from_ms(std::int64_t ms) {
-  return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms)));
-}
-
-void bind_time(sqlite3_stmt* s, int i, const std::optional<WallTime>& t) {
-  if (t) {
-    sqlite3_bind_int64(s, i, to_ms(*t));
-  } else {
-    sqlite3_bind_null(s, i);
-  }
-}
-std::optional<WallTime> column_time(sqlite3_stmt* s, int i) {
-  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
-  return from_ms(sqlite3_column_int64(s, i));
-}
-void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-std::string column_text(sqlite3_stmt* s, int i) {
-  const unsigned char* t = sqlite3_column_text(s, i);
-  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
-           : std::string();
-}
-
-}  // namespace
+using namespace store;  // Statement, bind_*, column_*, to_ms
 
 StatusOr<std::optional<SavedHeartbeat>> StateStore::heartbeat(const std::string& name) {
   Statement st;

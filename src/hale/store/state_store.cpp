@@ -1,22 +1,14 @@
 // StateStore on SQLite: WAL, synchronous=FULL, one table per kind of state.
 #include "hale/store/state_store.h"
 
+#include "hale/store/sqlite_statement.h"
+
 #include <sqlite3.h>
 
 #include <ctime>
 #include <filesystem>
 
 namespace hale {
-
-namespace {
-
-// Prepared statement that finalizes itself.
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() { sqlite3_finalize(s); }
-};
-
-}  // namespace
 
 std::string_view to_string(Wanted w) { return w == Wanted::kStart ? "start" : "stop"; }
 
@@ -74,7 +66,7 @@ Status StateStore::exec(const char* sql) {
 }
 
 StatusOr<std::optional<Wanted>> StateStore::wanted(const std::string& service) {
-  Stmt st;
+  store::Statement st;
   if (sqlite3_prepare_v2(db_, "SELECT wanted FROM service_wanted WHERE name = ?1", -1, &st.s,
                          nullptr) != SQLITE_OK) {
     return Status::error(path_ + ": " + sqlite3_errmsg(db_));
@@ -88,7 +80,7 @@ StatusOr<std::optional<Wanted>> StateStore::wanted(const std::string& service) {
 }
 
 Status StateStore::set_wanted(const std::string& service, Wanted w) {
-  Stmt st;
+  store::Statement st;
   if (sqlite3_prepare_v2(db_,
                          "INSERT INTO service_wanted (name, wanted, updated_at) VALUES (?1, ?2, ?3)"
                          " ON CONFLICT(name) DO UPDATE SET wanted = excluded.wanted,"

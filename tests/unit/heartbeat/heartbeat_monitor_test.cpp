@@ -4,9 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include <random>
 
 #include "hale/heartbeat/heartbeat_monitor.h"
 #include "hale/log/redactor.h"
+#include "hale/server/heartbeat_json.h"
 #include "hale/store/store_worker.h"
 #include "support/temp_dir.h"
 
@@ -318,6 +322,41 @@ TEST_F(HeartbeatMonitorTest, CronScheduleInItsTimeZone) {
   EXPECT_EQ(view().state, HeartbeatStatus::kDown);
   monitor_->ping(call("backup"));
   EXPECT_EQ(format_iso8601(*view().next_expected), "2026-01-02T03:00:00Z");
+}
+
+// SPEC §8: fuzzed ping bodies. Random bytes (NUL, invalid UTF-8, endless lines, a secret cut
+// anywhere) of random lengths, as whole bodies or as tails of longer ones: every ping is taken,
+// the excerpt stays bounded, the JSON the API serves stays valid, and the secret never shows.
+TEST_F(HeartbeatMonitorTest, FuzzedPingBodiesAreTakenBoundedAndNeverLeakTheSecret) {
+  const std::string secret = "fuzz-secret-0123456789";
+  Redactor::global().set_secrets({secret});
+  HeartbeatSpec s = every_hour();
+  s.require_output = true;
+  s.fail_if_output_matches = "(?i)err(or)?|\\x00";
+  monitor_->apply({s});
+  std::mt19937 rng(20261123);
+  const PingKind kinds[] = {PingKind::kSuccess, PingKind::kExitCode, PingKind::kFail, PingKind::kLog, PingKind::kStart};
+  for (int i = 0; i < 300; ++i) {
+    std::string body(rng() % 6000, '\0');
+    for (char& c : body) c = static_cast<char>(rng() % 4 == 0 ? "\n \xff\xc3"[rng() % 4] : rng());
+    if (rng() % 2 == 0) body.insert(rng() % (body.size() + 1), secret);
+    if (rng() % 3 == 0 && body.size() > 10) body.erase(0, rng() % 10);  // a tail that cut into the secret
+    PingCall c = call("backup", kinds[rng() % 5], body, static_cast<int>(rng() % 256));
+    c.body_bytes = body.size() + (rng() % 2 == 0 ? 0 : rng() % 1'000'000);
+    ASSERT_EQ(monitor_->ping(c).status, 200) << i;
+    const HeartbeatView& v = view();
+    const HeartbeatRun* run = v.last_run();
+    if (run != nullptr) {
+      EXPECT_LE(run->output_excerpt.size(), kOutputExcerptBytes) << i;
+      EXPECT_EQ(run->output_excerpt.find(secret), std::string::npos) << i;
+    }
+    EXPECT_EQ(v.reason.find(secret), std::string::npos) << i;
+    const std::string json = heartbeat_detail_json(v);
+    EXPECT_TRUE(nlohmann::json::accept(json)) << i;
+    EXPECT_EQ(json.find(secret), std::string::npos) << i;
+  }
+  Redactor::global().set_secrets({});
+  EXPECT_EQ(view().runs.size(), kKeptRuns);
 }
 
 // SPEC §5: state and runs survive a restart of hale; a run missed while hale was away is noticed

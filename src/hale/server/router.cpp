@@ -293,8 +293,10 @@ bool bearer_matches(std::string_view authorization, std::string_view token) {
 
 BodyRule body_rule_for(std::string_view method, std::string_view target, std::size_t configured) {
   if (method != "POST") return {};
-  if (starts_with(target, "/api/")) return {configured, 0};
-  if (starts_with(target, "/ping/")) return {0, kMaxPingBody};
+  // The decoded path, as route() sees it: /p%69ng/NAME is a ping there too.
+  const std::string path = parse_target(target).path;
+  if (starts_with(path, "/api/")) return {configured, 0};
+  if (starts_with(path, "/ping/")) return {0, kMaxPingBody};
   return {};
 }
 

@@ -539,6 +539,9 @@ TEST_F(RouterServicesTest, ActionUrlsTakeTheConfiguredBody) {
   // A ping takes a body of any length and keeps its tail.
   EXPECT_EQ(body_rule_for("POST", "/ping/backup/0", 4096).keep_last, kMaxPingBody);
   EXPECT_EQ(body_rule_for("GET", "/ping/backup", 4096).keep_last, 0u);
+  // Decided on the decoded path, as routing is.
+  EXPECT_EQ(body_rule_for("POST", "/p%69ng/backup/0", 4096).keep_last, kMaxPingBody);
+  EXPECT_EQ(body_rule_for("POST", "/%61pi/v1/reload", 4096).max_bytes, 4096u);
 }
 
 // --- /readyz, /groupz/ready, /livez with services ------------------------------------------

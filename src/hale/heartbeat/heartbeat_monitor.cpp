@@ -46,17 +46,6 @@ struct HeartbeatMonitor::Entry {
 
 namespace {
 
-std::string_view kind_name(PingKind k) {
-  switch (k) {
-    case PingKind::kSuccess: return "success";
-    case PingKind::kStart: return "start";
-    case PingKind::kFail: return "fail";
-    case PingKind::kLog: return "log";
-    case PingKind::kExitCode: return "exit_code";
-  }
-  return "success";
-}
-
 bool ends_run(PingKind k) { return k == PingKind::kSuccess || k == PingKind::kFail || k == PingKind::kExitCode; }
 
 LogLevel level_for(HeartbeatStatus to) {
@@ -172,7 +161,7 @@ PingAnswer HeartbeatMonitor::ping(const PingCall& call) {
   p.exit_code = call.exit_code;
   p.output = std::move(output.text);
   const std::optional<WallTime> started = e->state.running_since();
-  ++e->pings_by_kind[std::string(kind_name(call.kind))];
+  ++e->pings_by_kind[std::string(to_string(call.kind))];
   if (auto t = e->state.ping(p)) on_transition(*e, *t);
   if (ends_run(call.kind)) record_run(*e, started, p, output.dropped);
   save(*e);

@@ -25,6 +25,17 @@ std::string shown(std::string line) {
 
 }  // namespace
 
+std::string_view to_string(PingKind k) {
+  switch (k) {
+    case PingKind::kSuccess: return "success";
+    case PingKind::kStart: return "start";
+    case PingKind::kFail: return "fail";
+    case PingKind::kLog: return "log";
+    case PingKind::kExitCode: return "exit_code";
+  }
+  return "success";
+}
+
 std::optional<std::string> judge_run(const HeartbeatPolicy& p, const Ping& end, std::optional<WallTime> started) {
   if (end.kind == PingKind::kFail) return std::string("the job reported a failure");
   if (end.kind == PingKind::kExitCode && end.exit_code != 0) return fmt::format("exit code {}", end.exit_code);

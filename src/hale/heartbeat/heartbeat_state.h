@@ -32,6 +32,10 @@ struct HeartbeatPolicy {
 };
 
 enum class PingKind { kSuccess, kStart, kFail, kLog, kExitCode };
+inline constexpr PingKind kAllPingKinds[] = {PingKind::kSuccess, PingKind::kStart, PingKind::kFail,
+                                             PingKind::kLog, PingKind::kExitCode};
+// "success", "start", "fail", "log", "exit_code": the `kind` label of hale_heartbeat_pings_total.
+std::string_view to_string(PingKind k);
 
 struct Ping {
   PingKind kind = PingKind::kSuccess;

@@ -1,6 +1,8 @@
 // /metrics: one family at a time, every check in each family, in Prometheus text format.
 #include "hale/server/metrics.h"
 
+#include "hale/heartbeat/heartbeat_state.h"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -103,7 +105,8 @@ void render_heartbeat_metrics(std::string& out, const HeartbeatsSnapshot& heartb
          "Pings received since hale started, by kind: success, start, fail, log, exit_code.");
   for (const auto& h : heartbeats.heartbeats) {
     const std::string name = escape_label(h->name);
-    for (std::string_view kind : {"success", "start", "fail", "log", "exit_code"}) {
+    for (PingKind k : kAllPingKinds) {
+      const std::string_view kind = to_string(k);
       auto found = h->pings_by_kind.find(std::string(kind));
       fmt::format_to(it, "hale_heartbeat_pings_total{{heartbeat=\"{}\",kind=\"{}\"}} {}\n", name, kind,
                      found == h->pings_by_kind.end() ? 0 : found->second);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hale/clock.h"
+#include "hale/health.h"
 #include "hale/status.h"
 
 namespace hale {
@@ -217,6 +218,98 @@ struct HeartbeatSpec {
   bool operator==(const HeartbeatSpec& o) const;  // everything but pos
 };
 
+// ---- Alerts (SPEC §6) ----
+
+// What an alert is about: a check, a supervised service or a heartbeat.
+enum class SubjectKind { kCheck, kService, kHeartbeat };
+std::string_view to_string(SubjectKind k);
+std::optional<SubjectKind> parse_subject_kind(std::string_view s);
+
+enum class NotifierType { kWebhook, kSlack, kDiscord, kAlertmanager, kNtfy, kEmail, kExec };
+std::string_view to_string(NotifierType t);
+
+// How an email notifier protects its SMTP session: STARTTLS required (the default, for
+// smtp:// URLs), implicit TLS (smtps:// URLs), or none at all (`tls = "none"`, loopback relays).
+enum class SmtpTls { kStartTls, kImplicit, kNone };
+
+// Retries of a delivery the receiver did not accept (network error, timeout, 5xx, 429):
+// base * 2^(n-1) after the n-th failure in a row, capped at max, plus U(0, jitter) of it.
+struct RetryPolicy {
+  Duration base = std::chrono::seconds(1);
+  Duration max = std::chrono::minutes(5);
+  double jitter = 0.2;  // a share of the delay, 0..1
+  // A delivery still not accepted this long after it was made is marked failed ("gave up");
+  // unset: retried until the receiver accepts it (SPEC §6: nothing is lost).
+  std::optional<Duration> give_up_after;
+  bool operator==(const RetryPolicy&) const = default;
+};
+
+// [notifiers.NAME]: one receiver of alerts. Values that are secrets (urls, secret, token,
+// password, header values) are resolved from env:/file: at load and registered with the log
+// redactor; none of them is ever shown (the API shows `type` and the host of the first URL).
+struct NotifierSpec {
+  std::string name;
+  SourcePos pos;
+  NotifierType type = NotifierType::kWebhook;
+  // webhook, slack, discord, ntfy, email (smtp:// or smtps://): exactly one; alertmanager: one
+  // or more (every member of an HA cluster, e.g. "http://am1:9093"; /api/v2/alerts is appended
+  // when the URL has no path).
+  std::vector<std::string> urls;
+  std::optional<std::string> secret;  // webhook: HMAC-SHA256 key of the X-Hale-Signature-256 header
+  std::optional<std::string> token;   // ntfy and alertmanager: `Authorization: Bearer`
+  std::vector<std::pair<std::string, std::string>> headers;  // webhook: extra request headers
+  std::string ca_file;                // extra CA bundle for https/smtps/STARTTLS; empty = system store
+  bool tls_verify = true;             // `insecure_skip_verify = true` turns it off
+  // email
+  std::string from;
+  std::vector<std::string> to;
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  SmtpTls smtp_tls = SmtpTls::kStartTls;
+  // exec: argv (never a shell); the alert JSON arrives on stdin, exit 0 means accepted.
+  std::vector<std::string> command;
+  Duration timeout = std::chrono::seconds(10);  // one delivery attempt
+  RetryPolicy retry;
+
+  bool operator==(const NotifierSpec& o) const;  // everything but pos
+};
+
+// Flap detection of one rule: more than `max_changes` status changes within `window` is
+// flapping, reported once; stable again after a whole `window` without a change.
+struct FlapPolicy {
+  int max_changes = 5;  // 0 turns flap detection off
+  Duration window = std::chrono::minutes(10);
+  bool operator==(const FlapPolicy&) const = default;
+};
+
+// [[alerts]]: which subjects alert whom, and how often. A subject reaches each notifier
+// through the first rule (in file order) that matches it and names that notifier.
+struct AlertRuleSpec {
+  SourcePos pos;
+  std::vector<std::string> match{"*"};  // names or globs (fnmatch) of checks, services, heartbeats
+  std::vector<SubjectKind> kinds;       // `kind`; empty = every kind
+  std::vector<std::string> notify;      // notifier names, at least one
+  std::vector<Health> on{Health::kFail, Health::kDegraded};  // the statuses that alert
+  Duration after{};                                  // a status must have lasted this long
+  Duration repeat = std::chrono::hours(4);           // re-sent this often while it lasts; 0 = never
+  bool resolved = true;                              // a message when it recovers
+  FlapPolicy flapping;
+  bool operator==(const AlertRuleSpec& o) const;  // everything but pos
+};
+
+// [[silences]]: a maintenance window from the config: matching alerts are muted for `duration`
+// from every time `schedule` (cron, read in `tz`) fires.
+struct SilenceSpec {
+  SourcePos pos;
+  std::vector<std::string> match{"*"};
+  std::vector<SubjectKind> kinds;  // empty = every kind
+  std::string schedule;            // 5-field cron or a @macro
+  std::string tz = "UTC";
+  Duration duration{};
+  std::string comment;
+  bool operator==(const SilenceSpec& o) const;  // everything but pos
+};
+
 // A custom group declared under [groups.NAME] ("live" and "ready" always exist).
 struct GroupSpec {
   std::string name;
@@ -243,12 +336,16 @@ struct Config {
   std::vector<GroupSpec> groups;  // custom groups, sorted by name
   std::vector<ServiceSpec> services;  // sorted by name
   std::vector<HeartbeatSpec> heartbeats;  // sorted by name (read once the runtime exists)
+  std::vector<NotifierSpec> notifiers;    // sorted by name
+  std::vector<AlertRuleSpec> alerts;      // in file order: the first matching rule wins per notifier
+  std::vector<SilenceSpec> silences;      // in file order
   // Every secret value resolved from env:/file: (and the admin token), so that the log
   // redactor can take them out of every line.
   std::vector<std::string> secrets;
 
   const CheckSpec* find_check(std::string_view name) const;
   const ServiceSpec* find_service(std::string_view name) const;
+  const NotifierSpec* find_notifier(std::string_view name) const;
 };
 
 struct LoadResult {

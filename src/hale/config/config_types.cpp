@@ -64,6 +64,63 @@ const ServiceSpec* Config::find_service(std::string_view name) const {
   return it == services.end() ? nullptr : &*it;
 }
 
+const NotifierSpec* Config::find_notifier(std::string_view name) const {
+  auto it = std::find_if(notifiers.begin(), notifiers.end(), [&](const NotifierSpec& n) { return n.name == name; });
+  return it == notifiers.end() ? nullptr : &*it;
+}
+
+bool NotifierSpec::operator==(const NotifierSpec& o) const {
+  // Every member but `pos`, as for CheckSpec: a new member must be added here too.
+  auto fields = [](const NotifierSpec& n) {
+    return std::tie(n.name, n.type, n.urls, n.secret, n.token, n.headers, n.ca_file, n.tls_verify, n.from, n.to,
+                    n.username, n.password, n.smtp_tls, n.command, n.timeout, n.retry);
+  };
+  return fields(*this) == fields(o);
+}
+
+bool AlertRuleSpec::operator==(const AlertRuleSpec& o) const {
+  auto fields = [](const AlertRuleSpec& r) {
+    return std::tie(r.match, r.kinds, r.notify, r.on, r.after, r.repeat, r.resolved, r.flapping);
+  };
+  return fields(*this) == fields(o);
+}
+
+bool SilenceSpec::operator==(const SilenceSpec& o) const {
+  auto fields = [](const SilenceSpec& s) {
+    return std::tie(s.match, s.kinds, s.schedule, s.tz, s.duration, s.comment);
+  };
+  return fields(*this) == fields(o);
+}
+
+std::string_view to_string(SubjectKind k) {
+  switch (k) {
+    case SubjectKind::kCheck: return "check";
+    case SubjectKind::kService: return "service";
+    case SubjectKind::kHeartbeat: return "heartbeat";
+  }
+  return "check";
+}
+
+std::optional<SubjectKind> parse_subject_kind(std::string_view s) {
+  for (SubjectKind k : {SubjectKind::kCheck, SubjectKind::kService, SubjectKind::kHeartbeat}) {
+    if (to_string(k) == s) return k;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(NotifierType t) {
+  switch (t) {
+    case NotifierType::kWebhook: return "webhook";
+    case NotifierType::kSlack: return "slack";
+    case NotifierType::kDiscord: return "discord";
+    case NotifierType::kAlertmanager: return "alertmanager";
+    case NotifierType::kNtfy: return "ntfy";
+    case NotifierType::kEmail: return "email";
+    case NotifierType::kExec: return "exec";
+  }
+  return "webhook";
+}
+
 std::string_view to_string(RestartMode m) {
   switch (m) {
     case RestartMode::kAlways: return "always";

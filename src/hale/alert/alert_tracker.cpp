@@ -1,0 +1,226 @@
+// One (subject, notifier) route's announcements, reminders, resolutions and flapping (see
+// alert_tracker.h).
+#include "hale/alert/alert_tracker.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace hale {
+
+namespace {
+
+// How bad a status is: a key is resolved once the subject is better than it.
+int badness(Health h) {
+  switch (h) {
+    case Health::kFail: return 2;
+    case Health::kDegraded: return 1;
+    default: return 0;
+  }
+}
+
+bool muted(const SilenceCheck& silenced, const Alert& a) { return silenced && silenced(a); }
+
+}  // namespace
+
+AlertTracker::AlertTracker(SubjectId subject, std::string notifier, AlertPolicy policy)
+    : subject_(std::move(subject)), notifier_(std::move(notifier)), policy_(std::move(policy)),
+      flap_(policy_.flapping) {}
+
+void AlertTracker::set_policy(AlertPolicy policy) {
+  policy_ = std::move(policy);
+  flap_.set_policy(policy_.flapping);
+}
+
+void AlertTracker::restore(const SavedRoute& saved) {
+  open_ = saved.open;
+  flap_.restore(saved.flapping, saved.last_change);
+  flap_announced_ = saved.flapping;
+  flap_since_ = saved.last_change.value_or(WallTime{});
+}
+
+SavedRoute AlertTracker::saved() const {
+  SavedRoute r;
+  r.subject = subject_.key();
+  r.notifier = notifier_;
+  r.open = open_;
+  r.flapping = flap_.flapping() && flap_announced_;
+  r.last_change = flap_.last_change();
+  return r;
+}
+
+bool AlertTracker::alerts_on(Health h) const {
+  return std::find(policy_.on.begin(), policy_.on.end(), h) != policy_.on.end();
+}
+
+std::vector<Alert> AlertTracker::observe(const SubjectStatus& status, WallTime now, const SilenceCheck& silenced) {
+  std::vector<Alert> out;
+  const bool changed = !current_ || current_->status != status.status;
+  if (current_ && changed) previous_ = current_->status;
+  current_ = status;
+  if (changed && status.status != Health::kUnknown) {
+    // Only a change of what this route alerts on is a flip: with on = ["fail"], a check that
+    // wavers between ok and degraded is not flapping as far as this receiver is concerned.
+    const Health cls = alerts_on(status.status) ? status.status : Health::kOk;
+    if (last_class_ && *last_class_ != cls && flap_.record_change(now)) {
+      flap_since_ = now;
+      Alert a = flapping_alert(/*stable=*/false, now);
+      a.silenced = muted(silenced, a);
+      flap_announced_ = !a.silenced;
+      out.push_back(std::move(a));
+    }
+    last_class_ = cls;
+  }
+  for (Alert& a : evaluate(now, silenced)) out.push_back(std::move(a));
+  return out;
+}
+
+std::vector<Alert> AlertTracker::tick(WallTime now, const SilenceCheck& silenced) { return evaluate(now, silenced); }
+
+std::vector<Alert> AlertTracker::remove(WallTime now, const SilenceCheck& silenced) {
+  std::vector<Alert> out;
+  if (policy_.resolved) {
+    for (const auto& [status, k] : open_) {
+      Alert a = resolution(status, k, Health::kUnknown, now, "no longer in the configuration");
+      a.state = "removed";
+      a.silenced = muted(silenced, a);
+      out.push_back(std::move(a));
+    }
+  }
+  open_.clear();
+  muted_.clear();
+  return out;
+}
+
+std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& silenced) {
+  std::vector<Alert> out;
+  if (flap_.flapping()) {
+    if (!flap_.check_stable(now)) return out;  // SPEC §6: not once per flip
+    // Stable again: said once (if "flapping" was said), then whatever the status calls for.
+    if (flap_announced_) {
+      Alert a = flapping_alert(/*stable=*/true, now);
+      a.silenced = muted(silenced, a);
+      out.push_back(std::move(a));
+    }
+    flap_announced_ = false;
+  }
+  if (!current_) return out;
+  const Health s = current_->status;
+  if (s != Health::kUnknown) {
+    // Better than an open key: that key is over.
+    for (auto it = open_.begin(); it != open_.end();) {
+      if (badness(s) >= badness(it->first)) {
+        ++it;
+        continue;
+      }
+      if (policy_.resolved) {
+        Alert a = resolution(it->first, it->second, s, now, current_->reason);
+        a.silenced = muted(silenced, a);
+        out.push_back(std::move(a));
+      }
+      it = open_.erase(it);
+    }
+    // A muted announcement of a status the subject has left is moot.
+    std::erase_if(muted_, [s](Health m) { return m != s; });
+  }
+  if (!alerts_on(s)) return out;  // unknown never is
+  if (auto open = open_.find(s); open != open_.end()) {
+    OpenKey& k = open->second;
+    if (policy_.repeat <= Duration::zero() || now < k.last_sent + policy_.repeat) return out;
+    Alert a = firing(s, now);
+    a.previous = k.previous;
+    a.since = k.since;
+    a.sequence = k.sequence + 1;
+    if (muted(silenced, a)) {
+      muted_.insert(s);  // reminded once the silence is over, if it still fails then
+      return out;
+    }
+    muted_.erase(s);
+    k.sequence = a.sequence;
+    k.last_sent = now;
+    out.push_back(std::move(a));
+    return out;
+  }
+  if (now < current_->since + policy_.after) return out;  // not lasted long enough (yet)
+  Alert a = firing(s, now);
+  if (muted(silenced, a)) {
+    // Recorded once as silenced; announced for real when a tick finds no silence muting it.
+    if (muted_.insert(s).second) {
+      a.silenced = true;
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+  muted_.erase(s);
+  open_[s] = OpenKey{previous_, current_->since, now, now, 0, current_->critical, current_->state, current_->reason};
+  out.push_back(std::move(a));
+  return out;
+}
+
+std::optional<WallTime> AlertTracker::next_deadline() const {
+  if (flap_.flapping()) return flap_.next_deadline();
+  if (!current_) return std::nullopt;
+  const Health s = current_->status;
+  // A muted alert waits for the silence to change, which the caller watches.
+  if (!alerts_on(s) || muted_.count(s) != 0) return std::nullopt;
+  if (auto open = open_.find(s); open != open_.end()) {
+    if (policy_.repeat <= Duration::zero()) return std::nullopt;
+    return open->second.last_sent + policy_.repeat;
+  }
+  return current_->since + policy_.after;
+}
+
+Alert AlertTracker::make_alert(std::string key, WallTime now) const {
+  Alert a;
+  a.key = std::move(key);
+  a.kind = subject_.kind;
+  a.subject = subject_.name;
+  a.at = now;
+  a.repeat = policy_.repeat;
+  if (current_) {
+    a.status = current_->status;
+    a.state = current_->state;
+    a.critical = current_->critical;
+    a.message = current_->reason;
+    a.since = current_->since;
+  }
+  return a;
+}
+
+Alert AlertTracker::firing(Health status, WallTime now) const {
+  Alert a = make_alert(alert_key(subject_, status), now);
+  a.previous = previous_;
+  return a;
+}
+
+Alert AlertTracker::resolution(Health ended, const OpenKey& k, Health now_status, WallTime now,
+                               std::string message) const {
+  Alert a = make_alert(alert_key(subject_, ended), now);
+  a.status = now_status;
+  a.previous = ended;
+  a.resolved = true;
+  a.critical = k.critical;
+  a.since = k.since;
+  a.sequence = k.sequence;
+  a.message = std::move(message);
+  return a;
+}
+
+Alert AlertTracker::flapping_alert(bool stable, WallTime now) const {
+  Alert a = make_alert(flapping_key(subject_), now);
+  a.previous = previous_;
+  a.flapping = !stable;
+  a.resolved = stable;
+  if (stable) {
+    a.since = flap_since_;
+    a.message = fmt::format("stable again for {}: {}", format_duration(policy_.flapping.window),
+                            current_ ? current_->reason : std::string());
+  } else {
+    a.since = flap_since_;
+    a.message = fmt::format("changed status more than {} times within {}", policy_.flapping.max_changes,
+                            format_duration(policy_.flapping.window));
+  }
+  return a;
+}
+
+}  // namespace hale

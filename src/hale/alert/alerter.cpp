@@ -1,0 +1,192 @@
+// Every (subject, notifier) route of the config (see alerter.h).
+#include "hale/alert/alerter.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "hale/alert/alert_routes.h"
+
+namespace hale {
+
+namespace {
+
+// Expired API silences are kept this long for the API, as Alertmanager keeps them.
+constexpr Duration kKeepExpiredSilences = std::chrono::hours(24 * 5);
+
+std::vector<SubjectId> subjects_of(const Config& config) {
+  std::vector<SubjectId> out;
+  for (const CheckSpec& c : config.checks) out.push_back({SubjectKind::kCheck, c.name});
+  for (const ServiceSpec& s : config.services) out.push_back({SubjectKind::kService, s.name});
+  for (const HeartbeatSpec& h : config.heartbeats) out.push_back({SubjectKind::kHeartbeat, h.name});
+  return out;
+}
+
+// "check/db" -> {check, "db"}.
+std::optional<SubjectId> parse_subject_key(std::string_view key) {
+  const auto slash = key.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto kind = parse_subject_kind(key.substr(0, slash));
+  if (!kind) return std::nullopt;
+  return SubjectId{*kind, std::string(key.substr(slash + 1))};
+}
+
+}  // namespace
+
+Alerter::Alerter(const Clock& clock, std::uint64_t seed, Sink sink)
+    : clock_(clock), rng_(seed), sink_(std::move(sink)) {}
+
+std::string Alerter::new_id() {
+  const std::uint64_t hi = rng_();
+  const std::uint64_t lo = rng_();
+  return fmt::format("{:016x}{:016x}", hi, lo);
+}
+
+void Alerter::restore(std::vector<SavedRoute> routes, std::vector<Silence> silences) {
+  for (SavedRoute& r : routes) {
+    RouteKey k{r.subject, r.notifier};
+    saved_.emplace(std::move(k), std::move(r));
+  }
+  silences_.set_silences(std::move(silences));
+}
+
+SilenceCheck Alerter::silence_check() const {
+  const WallTime now = clock_.wall_now();
+  return [this, now](const Alert& a) { return silences_.muted(a, now); };
+}
+
+void Alerter::apply(const Config& config) {
+  const WallTime now = clock_.wall_now();
+  silences_.set_windows(config.silences);
+  auto configured = [&](const std::string& notifier) { return config.find_notifier(notifier) != nullptr; };
+
+  AlertBatch batch;
+  std::map<RouteKey, AlertTracker> next;
+  std::map<std::string, std::vector<RouteKey>, std::less<>> by_subject;
+  std::set<std::string, std::less<>> subjects;
+  for (const SubjectId& subject : subjects_of(config)) {
+    subjects.insert(subject.key());
+    for (AlertRoute& route : routes_for(subject, config.alerts)) {
+      if (!configured(route.notifier)) continue;  // the loader refuses such a file
+      RouteKey k{subject.key(), route.notifier};
+      if (auto old = routes_.find(k); old != routes_.end()) {
+        // Kept across a reload: open keys stay open under the (maybe new) policy.
+        AlertTracker t = std::move(old->second);
+        routes_.erase(old);
+        t.set_policy(std::move(route.policy));
+        next.emplace(k, std::move(t));
+      } else {
+        AlertTracker t(subject, route.notifier, std::move(route.policy));
+        if (auto saved = saved_.find(k); saved != saved_.end()) {
+          t.restore(saved->second);
+          saved_.erase(saved);
+        }
+        next.emplace(k, std::move(t));
+      }
+      by_subject[subject.key()].push_back(k);
+    }
+  }
+  const SilenceCheck silenced = silence_check();
+  // Routes no longer configured: a subject that went away gets its open keys resolved; a route
+  // that a rule change took away is dropped without a word (the subject is still watched).
+  for (auto& [k, t] : routes_) {
+    if (!subjects.contains(k.first) && configured(k.second)) collect(t, t.saved(), t.remove(now, silenced), batch, false);
+    batch.forget.push_back(k);
+  }
+  // Saved by a previous hale and not configured now: the same, once.
+  for (auto& [k, saved] : saved_) {
+    auto subject = parse_subject_key(k.first);
+    if (subject && !subjects.contains(k.first) && configured(k.second) && !saved.open.empty()) {
+      AlertPolicy resolve_all;
+      AlertTracker t(*subject, k.second, resolve_all);
+      t.restore(saved);
+      collect(t, t.saved(), t.remove(now, silenced), batch, false);
+    }
+    batch.forget.push_back(k);
+  }
+  saved_.clear();
+  routes_ = std::move(next);
+  by_subject_ = std::move(by_subject);
+  emit(std::move(batch));
+}
+
+void Alerter::observe(const SubjectId& subject, const SubjectStatus& status) {
+  auto it = by_subject_.find(subject.key());
+  if (it == by_subject_.end()) return;
+  const WallTime now = clock_.wall_now();
+  const SilenceCheck silenced = silence_check();
+  AlertBatch batch;
+  for (const RouteKey& k : it->second) {
+    AlertTracker& t = routes_.at(k);
+    SavedRoute before = t.saved();
+    collect(t, before, t.observe(status, now, silenced), batch, true);
+  }
+  emit(std::move(batch));
+}
+
+void Alerter::tick() {
+  const WallTime now = clock_.wall_now();
+  silences_.forget_ended_before(now - kKeepExpiredSilences);
+  const SilenceCheck silenced = silence_check();
+  AlertBatch batch;
+  for (auto& [k, t] : routes_) {
+    SavedRoute before = t.saved();
+    collect(t, before, t.tick(now, silenced), batch, true);
+  }
+  emit(std::move(batch));
+}
+
+std::optional<WallTime> Alerter::next_deadline() const {
+  std::optional<WallTime> next = silences_.next_change(clock_.wall_now());
+  for (const auto& [k, t] : routes_) {
+    if (auto d = t.next_deadline(); d && (!next || *d < *next)) next = d;
+  }
+  return next;
+}
+
+Silence Alerter::add_silence(Silence s) {
+  if (s.id.empty()) s.id = new_id();
+  s.created_at = clock_.wall_now();
+  silences_.put(s);
+  AlertBatch batch;
+  batch.silences.push_back(s);
+  emit(std::move(batch));
+  return s;
+}
+
+bool Alerter::expire_silence(std::string_view id) {
+  Silence expired;
+  if (!silences_.expire(id, clock_.wall_now(), &expired)) return false;
+  AlertBatch batch;
+  batch.silences.push_back(std::move(expired));
+  emit(std::move(batch));
+  tick();  // what it muted and still matters goes out now
+  return true;
+}
+
+void Alerter::collect(AlertTracker& t, const SavedRoute& before, std::vector<Alert> alerts, AlertBatch& batch,
+                      bool save_route) {
+  for (Alert& a : alerts) {
+    Delivery d;
+    d.id = new_id();
+    d.notifier = t.notifier();
+    d.created_at = a.at;
+    if (a.silenced) {
+      d.state = DeliveryState::kSilenced;
+      d.done_at = a.at;
+    } else {
+      d.next_attempt_at = a.at;
+    }
+    d.alert = std::move(a);
+    batch.deliveries.push_back(std::move(d));
+  }
+  if (!save_route) return;
+  SavedRoute after = t.saved();
+  if (after != before) batch.routes.push_back(std::move(after));
+}
+
+void Alerter::emit(AlertBatch batch) {
+  if (!batch.empty() && sink_) sink_(std::move(batch));
+}
+
+}  // namespace hale

@@ -1,0 +1,94 @@
+// Alerter: every (subject, notifier) route of the config and what they decide (SPEC §6),
+// without I/O: subjects' statuses in, batches of deliveries (outbox rows) and saved routes
+// out through a sink, on an injected Clock. The caller commits each batch to the outbox before
+// any delivery is tried, runs a timer for next_deadline(), and calls tick() when it comes.
+//
+// Subjects are every check, service and heartbeat of the config; each is routed to notifiers
+// by the first matching rule per notifier (alert_routes.h), and each route is an AlertTracker.
+// A route saved by a previous hale is restored when its (subject, notifier) is configured
+// again; a saved route whose subject is gone gets its open keys resolved (if its notifier is
+// still configured), so a removed check does not stay "firing" in a receiver forever.
+//
+// Thread-safety: one thread (the event loop).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hale/alert/alert.h"
+#include "hale/alert/alert_tracker.h"
+#include "hale/alert/silences.h"
+#include "hale/clock.h"
+#include "hale/config.h"
+
+namespace hale {
+
+// What one call decided: rows to add to the outbox and routes to save or forget, committed
+// together (one transaction) so that a route is never "announced" without its delivery.
+struct AlertBatch {
+  std::vector<Delivery> deliveries;  // pending (to send) or silenced (to record)
+  std::vector<SavedRoute> routes;    // to save (insert or replace)
+  std::vector<std::pair<std::string, std::string>> forget;  // (subject, notifier) routes to delete
+  std::vector<Silence> silences;     // API silences to save (new or expired)
+  bool empty() const { return deliveries.empty() && routes.empty() && forget.empty() && silences.empty(); }
+};
+
+class Alerter {
+ public:
+  using Sink = std::function<void(AlertBatch)>;
+
+  // `seed` makes the deliveries' ids (random, 128 bits) reproducible in tests.
+  Alerter(const Clock& clock, std::uint64_t seed, Sink sink);
+
+  // What a previous hale saved; call before the first apply().
+  void restore(std::vector<SavedRoute> routes, std::vector<Silence> silences);
+
+  // The rules, notifiers, silences and subjects of a (re)loaded config.
+  void apply(const Config& config);
+
+  // A subject's status: each change, and the first status of services and heartbeats.
+  void observe(const SubjectId& subject, const SubjectStatus& status);
+
+  // Time has passed: reminders, `after` running out, silences starting or ending, flapping over.
+  void tick();
+  std::optional<WallTime> next_deadline() const;
+
+  // API silences. add: `s` with its id, created_at set; the caller has validated it.
+  Silence add_silence(Silence s);
+  // Ends it now; false when there is no such silence or it is over already.
+  bool expire_silence(std::string_view id);
+  const SilenceSet& silences() const { return silences_; }
+
+  // Every route, for tests and the API: (subject, notifier) -> tracker.
+  const std::map<std::pair<std::string, std::string>, AlertTracker>& routes() const { return routes_; }
+
+  // A new idempotency key: 32 lower-case hex digits.
+  std::string new_id();
+
+ private:
+  using RouteKey = std::pair<std::string, std::string>;  // (subject key, notifier)
+
+  // Turns what a tracker said into outbox rows; saves its route when it changed.
+  // `save_route`: false for a route that is being forgotten.
+  void collect(AlertTracker& t, const SavedRoute& before, std::vector<Alert> alerts, AlertBatch& batch,
+               bool save_route);
+  void emit(AlertBatch batch);
+  SilenceCheck silence_check() const;
+
+  const Clock& clock_;
+  std::mt19937_64 rng_;
+  Sink sink_;
+  SilenceSet silences_;
+  std::map<RouteKey, AlertTracker> routes_;
+  std::map<std::string, std::vector<RouteKey>, std::less<>> by_subject_;  // subject key -> its routes
+  std::map<RouteKey, SavedRoute> saved_;  // restored, not (yet) configured again
+};
+
+}  // namespace hale

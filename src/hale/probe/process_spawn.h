@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hale/status.h"
@@ -19,10 +20,15 @@ struct SpawnedProcess {
   int pidfd = -1;      // readable once the process has exited; close-on-exec
 };
 
-// Runs argv[0] (searched in PATH when it has no '/') with stdin from /dev/null, default
-// signal dispositions, an empty signal mask and no other inherited descriptors.
+// Runs argv[0] (searched in PATH when it has no '/') with default signal dispositions, an
+// empty signal mask and no other inherited descriptors. Its stdin is /dev/null, or, when
+// `input` is not empty, a pipe that holds `input` and then EOF (written whole before the
+// spawn, so it must fit in a pipe: at most kMaxSpawnInput bytes).
 // Error: "cannot run /path: No such file or directory" (the exec failure is reported by
 // posix_spawn itself, so there is no child to reap then).
-StatusOr<SpawnedProcess> spawn_in_group(const std::vector<std::string>& argv);
+StatusOr<SpawnedProcess> spawn_in_group(const std::vector<std::string>& argv, std::string_view input = {});
+
+// A pipe holds 64 KiB on Linux unless resized; what spawn_in_group writes must fit at once.
+inline constexpr std::size_t kMaxSpawnInput = 60 * 1024;
 
 }  // namespace hale

@@ -1,4 +1,5 @@
-// StateStore on SQLite: WAL, synchronous=FULL, one table per kind of state.
+// StateStore on SQLite: WAL, synchronous=FULL, one table per kind of state. The heartbeat tables'
+// methods are in heartbeat_records.cpp, the alert tables' in alert_records.cpp.
 #include "hale/store/state_store.h"
 
 #include "hale/store/sqlite_statement.h"
@@ -38,7 +39,27 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir) {
                           "CREATE TABLE IF NOT EXISTS heartbeat_runs ("
                           " id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, started INTEGER,"
                           " ended INTEGER NOT NULL, exit_code INTEGER, verdict TEXT NOT NULL, output BLOB NOT NULL)",
-                          "CREATE INDEX IF NOT EXISTS heartbeat_runs_by_name ON heartbeat_runs (name, id)"}) {
+                          "CREATE INDEX IF NOT EXISTS heartbeat_runs_by_name ON heartbeat_runs (name, id)",
+                          // SPEC §6: the outbox. `alert` is to_json(Alert); `key` repeats alert.key
+                          // for queries. AUTOINCREMENT: a seq is never reused, even after a prune.
+                          "CREATE TABLE IF NOT EXISTS alert_outbox ("
+                          " seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+                          " notifier TEXT NOT NULL, key TEXT NOT NULL,"
+                          " state TEXT NOT NULL CHECK (state IN ('pending','sent','failed','silenced')),"
+                          " attempts INTEGER NOT NULL, created_at INTEGER NOT NULL, last_attempt_at INTEGER,"
+                          " next_attempt_at INTEGER, done_at INTEGER, last_error TEXT NOT NULL,"
+                          " alert TEXT NOT NULL)",
+                          "CREATE INDEX IF NOT EXISTS alert_outbox_pending ON alert_outbox (seq)"
+                          " WHERE state = 'pending'",
+                          // `state` is to_json(SavedRoute).
+                          "CREATE TABLE IF NOT EXISTS alert_routes ("
+                          " subject TEXT NOT NULL, notifier TEXT NOT NULL, state TEXT NOT NULL,"
+                          " PRIMARY KEY (subject, notifier))",
+                          // `matchers` is a JSON array of {"name", "value"}.
+                          "CREATE TABLE IF NOT EXISTS alert_silences ("
+                          " id TEXT PRIMARY KEY, matchers TEXT NOT NULL, starts_at INTEGER NOT NULL,"
+                          " ends_at INTEGER NOT NULL, comment TEXT NOT NULL, author TEXT NOT NULL,"
+                          " created_at INTEGER NOT NULL)"}) {
     if (Status s = store->exec(sql); !s) return Status::error(path + ": " + s.message());
   }
   // Columns added after the first heartbeat_state table: added to an older file, once.

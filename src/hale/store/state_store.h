@@ -1,20 +1,24 @@
 // StateStore: hale's small persistent state in one SQLite file under state_dir (hale.db).
 // Each service's `wanted` (start/stop), the operator's intent, which must survive a restart of
 // hale (SPEC §4: an operator's stop is never undone, even across restarts), and each heartbeat's
-// state and last runs (SPEC §5). Written with synchronous=FULL: what was committed survives a
-// crash.
+// state and last runs (SPEC §5), and alerting's (SPEC §6) in three tables:
+//   alert_outbox    every Delivery, written before any attempt to send it (the outbox)
+//   alert_routes    each (subject, notifier) route's SavedRoute: open keys, flapping
+//   alert_silences  every Silence, from the API or the config's windows
+// Written with synchronous=FULL: what was committed survives a crash (kill -9, power loss).
 // Thread-safety: one StateStore per thread (the loop); SQLite is opened in serialized mode.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "hale/alert/alert.h"
 #include "hale/clock.h"
 #include "hale/heartbeat_view.h"
-
 #include "hale/status.h"
 
 struct sqlite3;
@@ -58,12 +62,44 @@ class StateStore {
   // The kept runs, newest first.
   StatusOr<std::vector<HeartbeatRun>> runs(const std::string& name);
 
+  // Alerting (SPEC §6: every alert is written before any delivery is tried). A row whose JSON
+  // cannot be read (corrupt, or written by a newer hale) is skipped by every read below and
+  // logged once per read (`alert_row_unreadable`); it never makes the read fail.
+
+  // Adds `deliveries` (each one's `seq` is set from its new row) and saves `routes` (insert or
+  // replace by (subject, notifier)) in ONE transaction: committed, durably, when this returns
+  // ok; on an error none of it is, and every `seq` is left as it was. A duplicate `id` is an error.
+  Status add_alerts(std::vector<Delivery>& deliveries, const std::vector<SavedRoute>& routes);
+  // Writes a delivery's state, attempts, last_attempt_at, next_attempt_at, done_at and
+  // last_error, found by `id` (the alert and created_at never change). No such id is an error.
+  Status update_delivery(const Delivery& d);
+  // Every pending delivery, oldest (lowest seq) first: what a restarted hale must still send.
+  StatusOr<std::vector<Delivery>> pending_deliveries();
+  // The newest `limit` deliveries of any state, newest first (for the API after a restart);
+  // fewer when rows were unreadable.
+  StatusOr<std::vector<Delivery>> recent_deliveries(std::size_t limit);
+  // Deletes the sent, failed and silenced deliveries done before `before`; never a pending one.
+  Status prune_deliveries(WallTime before);
+  // Every saved route, by subject then notifier.
+  StatusOr<std::vector<SavedRoute>> saved_routes();
+  // Deletes one route; deleting one that is not there is not an error.
+  Status delete_route(const std::string& subject, const std::string& notifier);
+  // Inserts `s`, or replaces the silence of the same id.
+  Status save_silence(const Silence& s);
+  // Every saved silence, by starts_at then id.
+  StatusOr<std::vector<Silence>> silences();
+  // Deletes the silences whose ends_at is before `before`.
+  Status delete_silences_ended_before(WallTime before);
+
   const std::string& path() const { return path_; }
 
  private:
   StateStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   Status exec(const char* sql);
   Status error() const;
+  // The deliveries of `SELECT ... FROM alert_outbox <tail>`, ?1 bound to `limit` if given;
+  // unreadable rows skipped and logged (alert_records.cpp).
+  StatusOr<std::vector<Delivery>> read_deliveries(const std::string& tail, std::optional<std::int64_t> limit);
   sqlite3* db_;
   std::string path_;
 };

@@ -7,6 +7,8 @@
 #include <csignal>
 #include <random>
 
+#include "hale/alert/alerting.h"
+#include "hale/alert/subject_status.h"
 #include "hale/health/engine.h"
 #include "hale/heartbeat/heartbeat_monitor.h"
 #include "hale/log/json_log.h"
@@ -45,8 +47,10 @@ class Daemon {
     engine_.apply(config_);
     open_store();
     supervisor_.apply(config_);
-    open_heartbeat_store();
+    open_worker_store();
     heartbeats_.apply(config_.heartbeats);
+    subscribe_alerting();
+    apply_alerting();
     if (Status s = server_.listen(config_.server.listen); !s) {
       log_event(LogLevel::kError, "listen_failed", {{"message", s.message()}});
       return 1;
@@ -58,7 +62,8 @@ class Daemon {
                {"port", server_.port()},
                {"checks", config_.checks.size()},
                {"services", config_.services.size()},
-               {"heartbeats", config_.heartbeats.size()}});
+               {"heartbeats", config_.heartbeats.size()},
+               {"notifiers", config_.notifiers.size()}});
     notifier_.ready("serving on port " + std::to_string(server_.port()));
     wait_for_signal();
     io_.run();
@@ -95,6 +100,10 @@ class Daemon {
     ctx.heartbeat_action = [this](std::string_view name, std::string_view action) {
       return heartbeats_.act(name, action);
     };
+    ctx.alerts = [this] { return alerting_.view(); };
+    ctx.add_silence = [this](Silence s) { return alerting_.add_silence(std::move(s)); };
+    ctx.expire_silence = [this](std::string_view id) { return alerting_.expire_silence(id); };
+    ctx.alert_metrics = !alerting_.empty();
     return route(req, ctx);
   }
 
@@ -116,6 +125,9 @@ class Daemon {
       server_.stop();
       engine_.stop();
       heartbeats_.stop();
+      // Before the services stop: their stopping with hale is not news for anyone. What was
+      // not delivered yet stays in the outbox for the next start.
+      alerting_.stop();
       // Services get their stop_signal and stop_timeout; `wanted` stays as it is, so they
       // start again with hale.
       supervisor_.shutdown([this] { io_.stop(); });
@@ -137,20 +149,54 @@ class Daemon {
     supervisor_.set_store(store_.get());
   }
 
-  // Heartbeat state and runs are saved by a worker thread with its own connection (see
-  // store_worker.h), opened once some heartbeat needs it. Without it heartbeats still work,
-  // in memory only.
-  void open_heartbeat_store() {
-    if (heartbeat_store_ || config_.heartbeats.empty()) return;
+  // Heartbeat state and runs and the alert outbox are saved by a worker thread with its own
+  // connection (see store_worker.h), opened once some heartbeat or notifier needs it. Without it
+  // heartbeats and alerts still work, in memory only.
+  void open_worker_store() {
+    if (worker_store_ || (config_.heartbeats.empty() && config_.notifiers.empty())) return;
     auto opened = StoreWorker::open(config_.server.state_dir);
     if (!opened) {
       log_event(LogLevel::kError, "state_store_unavailable",
                 {{"message", opened.status().message()},
-                 {"consequence", "heartbeats work, but their state and runs are not kept across a restart"}});
+                 {"consequence", "heartbeats and alerts work, but nothing of theirs is kept across a restart"}});
       return;
     }
-    heartbeat_store_ = std::move(opened).value();
-    heartbeats_.set_store(heartbeat_store_.get());
+    worker_store_ = std::move(opened).value();
+    heartbeats_.set_store(worker_store_.get());
+    alerting_.set_store(worker_store_.get());
+  }
+
+  // SPEC §6: alerts follow the transitions of checks, services and heartbeats.
+  void subscribe_alerting() {
+    engine_.subscribe([this](const Transition& t) {
+      if (const CheckSpec* c = config_.find_check(t.check)) {
+        alerting_.observe({SubjectKind::kCheck, t.check}, check_subject_status(t, c->critical));
+      }
+    });
+    // The supervisor publishes before it tells its subscribers: the view is the new state.
+    supervisor_.subscribe([this](const ServiceTransition& t) {
+      auto snap = supervisor_.snapshot();
+      if (const ServiceView* v = snap->find(t.service)) {
+        alerting_.observe({SubjectKind::kService, t.service}, service_subject_status(*v));
+      }
+    });
+    heartbeats_.subscribe([this](const HeartbeatTransition& t, bool critical) {
+      alerting_.observe({SubjectKind::kHeartbeat, t.name}, heartbeat_subject_status(t.to, t.reason, critical, t.at));
+    });
+  }
+
+  // The alerting of a (re)loaded config, then the current state of services and heartbeats
+  // (a heartbeat restored as down is news, or the continuation of an incident a previous hale
+  // announced). Checks start from unknown: their first results are transitions.
+  void apply_alerting() {
+    alerting_.apply(config_);
+    for (const auto& v : supervisor_.snapshot()->services) {
+      alerting_.observe({SubjectKind::kService, v->name}, service_subject_status(*v));
+    }
+    for (const auto& h : heartbeats_.snapshot()->heartbeats) {
+      alerting_.observe({SubjectKind::kHeartbeat, h->name},
+                        heartbeat_subject_status(h->state, h->reason, h->critical, h->since));
+    }
   }
 
   // SPEC §1: a reload with a bad file keeps the running config and logs the error.
@@ -187,8 +233,9 @@ class Daemon {
     engine_.apply(config_);
     open_store();
     supervisor_.apply(config_);
-    open_heartbeat_store();
+    open_worker_store();
     heartbeats_.apply(config_.heartbeats);
+    apply_alerting();
     engine_.note_reload(true);
     out.ok = true;
     out.checks = config_.checks.size();
@@ -206,8 +253,9 @@ class Daemon {
   HttpServer server_;
   std::unique_ptr<StateStore> store_;
   Supervisor supervisor_;
-  std::unique_ptr<StoreWorker> heartbeat_store_;  // before the monitor: outlives it
+  std::unique_ptr<StoreWorker> worker_store_;  // before the monitor and alerting: outlives them
   HeartbeatMonitor heartbeats_{io_, system_clock()};
+  Alerting alerting_{io_, system_clock(), curl_, std::random_device{}()};
   asio::signal_set signals_;
   bool stopping_ = false;
 };

@@ -34,6 +34,11 @@ bool silence_matches(const Silence& s, const Alert& a) {
 
 bool silence_active(const Silence& s, WallTime now) { return s.starts_at <= now && now < s.ends_at; }
 
+std::string_view silence_state(const Silence& s, WallTime now) {
+  if (now < s.starts_at) return "pending";
+  return now < s.ends_at ? "active" : "expired";
+}
+
 Status validate_matchers(const std::vector<SilenceMatcher>& matchers) {
   if (matchers.empty()) {
     return Status::error("a silence needs at least one matcher (e.g. {\"name\": \"subject\", \"value\": \"*\"})");

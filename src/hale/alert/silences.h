@@ -24,6 +24,8 @@ namespace hale {
 // "degraded" or "flapping"; for a resolution, the status that ended) and key, each a glob.
 bool silence_matches(const Silence& s, const Alert& a);
 bool silence_active(const Silence& s, WallTime now);
+// "pending" (not started yet), "active" or "expired", as Alertmanager says it.
+std::string_view silence_state(const Silence& s, WallTime now);
 
 // A matcher list as the API takes it: at least one matcher, names among kSilenceMatcherNames,
 // values not empty. The error says what is wrong.

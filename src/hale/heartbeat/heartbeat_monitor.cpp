@@ -227,6 +227,7 @@ void HeartbeatMonitor::on_transition(Entry& e, const HeartbeatTransition& t) {
              {"to", to_string(t.to)},
              {"reason", Redactor::global().redact(t.reason)},
              {"critical", e.spec.critical}});
+  for (const auto& listener : listeners_) listener(t, e.spec.critical);
 }
 
 void HeartbeatMonitor::record_run(Entry& e, std::optional<WallTime> started, const Ping& end,

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -37,6 +38,9 @@ namespace hale {
 
 class HeartbeatMonitor {
  public:
+  // A heartbeat's state changed: its transition and whether it is critical.
+  using TransitionListener = std::function<void(const HeartbeatTransition&, bool critical)>;
+
   HeartbeatMonitor(boost::asio::io_context& io, const Clock& clock);
   ~HeartbeatMonitor();
   HeartbeatMonitor(const HeartbeatMonitor&) = delete;
@@ -54,6 +58,10 @@ class HeartbeatMonitor {
   PingAnswer ping(const PingCall& call);
   // "pause" or "resume"; 404 for an unknown name.
   HeartbeatActionResult act(std::string_view name, std::string_view action);
+
+  // Every state change of every heartbeat, on the loop thread, right after it happens (alerts
+  // subscribe). A restored state is not a change: read it from snapshot() after apply().
+  void subscribe(TransitionListener listener) { listeners_.push_back(std::move(listener)); }
 
   // Judges the time that has passed (the timer calls it; tests on a FakeClock call it directly).
   void tick();
@@ -85,6 +93,7 @@ class HeartbeatMonitor {
   StoreWorker* store_ = nullptr;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
   std::unique_ptr<Timer> timer_;
+  std::vector<TransitionListener> listeners_;
   bool stopped_ = false;
 
   mutable std::mutex snapshot_mu_;

@@ -148,11 +148,48 @@ void render_heartbeat_metrics(std::string& out, const HeartbeatsSnapshot& heartb
   }
 }
 
+// hale_alert*: deliveries by notifier (SPEC §6): sent, failed, retried, silenced, pending, the
+// age of the oldest pending one, and the receiver's failures in a row.
+void render_alert_metrics(std::string& out, const AlertsView& alerts) {
+  auto it = std::back_inserter(out);
+  auto per_notifier = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+    family(out, name, type, help);
+    for (const auto& [notifier, s] : alerts.notifiers) {
+      fmt::format_to(it, "{}{{notifier=\"{}\"}} {}\n", name, escape_label(notifier), value(s));
+    }
+  };
+  per_notifier("hale_alerts_sent_total", "counter", "Alert deliveries the receiver accepted, by notifier.",
+               [](const NotifierStats& s) { return s.sent; });
+  per_notifier("hale_alerts_failed_total", "counter",
+               "Alert deliveries refused for good (a 4xx) or given up (retry.give_up_after), by notifier.",
+               [](const NotifierStats& s) { return s.failed; });
+  per_notifier("hale_alert_retries_total", "counter",
+               "Alert delivery attempts that failed and will be made again, by notifier.",
+               [](const NotifierStats& s) { return s.retries; });
+  per_notifier("hale_alerts_silenced_total", "counter", "Alerts recorded as silenced instead of sent, by notifier.",
+               [](const NotifierStats& s) { return s.silenced; });
+  per_notifier("hale_alerts_pending", "gauge", "Alert deliveries not accepted yet (waiting or in flight), by notifier.",
+               [](const NotifierStats& s) { return s.pending; });
+  per_notifier("hale_alert_oldest_pending_age_seconds", "gauge",
+               "Age of the oldest alert delivery not accepted yet; 0 when none is pending.",
+               [&](const NotifierStats& s) {
+                 if (!s.oldest_pending) return 0.0;
+                 return std::max(0.0, std::chrono::duration<double>(alerts.now - *s.oldest_pending).count());
+               });
+  per_notifier("hale_alert_notifier_consecutive_failures", "gauge",
+               "Failed delivery attempts in a row of a notifier (0 while it accepts).",
+               [](const NotifierStats& s) { return s.consecutive_failures; });
+  family(out, "hale_alert_silences_active", "gauge", "Silences muting alerts now: API silences and config windows.");
+  std::size_t active = alerts.windows.size();
+  for (const Silence& s : alerts.silences) active += silence_active(s, alerts.now) ? 1 : 0;
+  fmt::format_to(it, "hale_alert_silences_active {}\n", active);
+}
+
 }  // namespace
 
 std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
                            std::string_view version, const ServicesSnapshot* services,
-                           const HeartbeatsSnapshot* heartbeats) {
+                           const HeartbeatsSnapshot* heartbeats, const AlertsView* alerts) {
   std::string out;
   out.reserve(512 + snap.checks.size() * 1500);
   auto it = std::back_inserter(out);
@@ -225,6 +262,7 @@ std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStat
 
   if (services) render_service_metrics(out, *services);
   if (heartbeats) render_heartbeat_metrics(out, *heartbeats);
+  if (alerts) render_alert_metrics(out, *alerts);
 
   if (proc) {
     family(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");

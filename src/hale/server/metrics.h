@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "hale/alert/alerts_view.h"
 #include "hale/heartbeat_view.h"
 #include "hale/server/process_stats.h"
 #include "hale/service_view.h"
@@ -12,11 +13,11 @@
 
 namespace hale {
 
-// `services` and `heartbeats` may be null (none configured): no hale_service_* or
-// hale_heartbeat_* families then.
+// `services`, `heartbeats` and `alerts` may be null (none configured): no hale_service_*,
+// hale_heartbeat_* or hale_alert* families then.
 std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
                            std::string_view version, const ServicesSnapshot* services = nullptr,
-                           const HeartbeatsSnapshot* heartbeats = nullptr);
+                           const HeartbeatsSnapshot* heartbeats = nullptr, const AlertsView* alerts = nullptr);
 
 // Escapes a label value: backslash, double quote and newline.
 std::string escape_label(std::string_view v);

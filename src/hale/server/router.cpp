@@ -7,6 +7,8 @@
 #include "hale/aggregate.h"
 #include "hale/secret_compare.h"
 #include "hale/heartbeat/ping_request.h"
+#include "hale/server/alerts_routes.h"
+#include "hale/server/answers.h"
 #include "hale/server/health_json.h"
 #include "hale/server/heartbeat_json.h"
 #include "hale/server/metrics.h"
@@ -16,27 +18,9 @@ namespace hale {
 
 namespace {
 
-constexpr const char* kJson = "application/json";
-
-HttpResponse text(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-HttpResponse json(int status, std::string body, const char* type = kJson) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = type;
-  r.body = std::move(body);
-  return r;
-}
-
-HttpResponse json_error(int status, std::string_view code, std::string_view message) {
-  nlohmann::json j;
-  j["error"] = {{"code", code}, {"message", message}};
-  return json(status, j.dump());
+HttpResponse text(int status, std::string body) { return text_answer(status, std::move(body)); }
+HttpResponse json(int status, std::string body, const char* type = kJsonType) {
+  return json_answer(status, std::move(body), type);
 }
 
 int status_code_for(Health h) { return h == Health::kFail ? 503 : 200; }
@@ -173,18 +157,8 @@ bool is_custom_group(const Snapshot& snap, std::string_view g) {
   return false;
 }
 
-// SPEC §3: every mutating call needs the admin token. An answer when it is refused.
 std::optional<HttpResponse> refuse_unauthorized(const HttpRequest& req, const RouterContext& ctx) {
-  if (!ctx.admin_token) {
-    return json_error(403, "api_disabled",
-                      "mutating API calls are disabled: set server.admin_token");
-  }
-  if (!bearer_matches(req.authorization, *ctx.admin_token)) {
-    HttpResponse r = json_error(401, "unauthorized", "missing or wrong bearer token");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return r;
-  }
-  return std::nullopt;
+  return refuse_unauthorized(req, ctx.admin_token);
 }
 
 // "NAME/start", "NAME/stop", "NAME/restart" (service names have no '/').
@@ -275,12 +249,6 @@ HttpResponse handle_heartbeat_action(const HttpRequest& req, const RouterContext
   return action_done(name, action, to_string(r.state));
 }
 
-HttpResponse method_not_allowed(std::string_view allow) {
-  HttpResponse r = text(405, "method not allowed\n");
-  r.headers.emplace_back("Allow", std::string(allow));
-  return r;
-}
-
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 }  // namespace
@@ -315,6 +283,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     if (req.method != "POST") return method_not_allowed("POST");
     return handle_heartbeat_action(req, ctx, std::string_view(path).substr(kHeartbeats.size()));
   }
+  if (auto answer = route_alerts(req, t, ctx)) return std::move(*answer);
   if (path == "/api/v1/reload") {
     if (req.method != "POST") return method_not_allowed("POST");
     return handle_reload(req, ctx);
@@ -393,7 +362,10 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     return json_error(404, "not_found", fmt::format("no check or heartbeat named \"{}\"", name));
   }
   if (path == "/metrics") {
-    HttpResponse r = text(200, render_metrics(snap, read_process_stats(), ctx.version, ctx.services, ctx.heartbeats));
+    std::optional<AlertsView> alerts;
+    if (ctx.alert_metrics && ctx.alerts) alerts = ctx.alerts();
+    HttpResponse r = text(200, render_metrics(snap, read_process_stats(), ctx.version, ctx.services, ctx.heartbeats,
+                                              alerts ? &*alerts : nullptr));
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return r;
   }
@@ -408,6 +380,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     return text(200, fmt::format(
         "hale {} watching {} checks\n\n"
         "/livez /readyz /health /metrics /api/v1/checks /api/v1/services /api/v1/heartbeats\n"
+        "/api/v1/alerts /api/v1/silences\n"
         "add ?verbose to /livez and /readyz for the per-check listing\n",
         ctx.version, snap.checks.size()));
   }

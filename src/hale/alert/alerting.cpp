@@ -1,0 +1,330 @@
+// Alerting on the event loop (see alerting.h): the outbox commit before any attempt, the
+// delivery pump, the timers and the log lines.
+#include "hale/alert/alerting.h"
+
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <random>
+
+#include "hale/alert/alerter.h"
+#include "hale/alert/delivery_queue.h"
+#include "hale/alert/delivery_sender.h"
+#include "hale/log/json_log.h"
+#include "hale/store/store_worker.h"
+
+namespace hale {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Wall-clock deadlines are re-read at least this often, so a clock step is noticed (as the
+// heartbeat monitor does).
+constexpr Duration kMaxSleep = std::chrono::seconds(30);
+// Finished outbox rows are kept this long, then pruned (hourly).
+constexpr Duration kKeepFinished = std::chrono::hours(24 * 7);
+constexpr Duration kPruneEvery = std::chrono::hours(1);
+// API silences that ended are kept this long (as Alertmanager keeps them).
+constexpr Duration kKeepExpiredSilences = std::chrono::hours(24 * 5);
+// Rows that could not be committed get seqs from here up, apart from SQLite's.
+constexpr std::int64_t kUncommittedSeq = std::int64_t{1} << 62;
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+std::int64_t ms_until(WallTime t, WallTime now) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t - now).count();
+}
+
+}  // namespace
+
+struct Alerting::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io_context, const Clock& c, CurlMulti& curl, std::uint64_t seed)
+      : io(io_context), clock(c), rng(seed ^ 0x9e3779b97f4a7c15ULL),
+        alerter(c, seed, [this](AlertBatch b) { on_batch(std::move(b)); }),
+        queue([this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }),
+        sender(io_context, curl, c), alert_timer(io_context), delivery_timer(io_context), prune_timer(io_context) {
+    render.host = host_name();
+  }
+
+  // ---- start-up ----
+
+  void set_store(StoreWorker* s) {
+    store = s;
+    if (!store) return;
+    auto routes = store->call([](StateStore& st) { return st.saved_routes(); });
+    auto silences = store->call([](StateStore& st) { return st.silences(); });
+    auto pending = store->call([](StateStore& st) { return st.pending_deliveries(); });
+    auto recent = store->call([](StateStore& st) { return st.recent_deliveries(DeliveryQueue::kKeepFinished); });
+    for (const Status& st : {routes.status(), silences.status(), pending.status(), recent.status()}) {
+      if (!st) {
+        log_event(LogLevel::kError, "alert_restore_failed",
+                  {{"message", st.message()}, {"consequence", "what a previous hale left is not restored"}});
+        return;
+      }
+    }
+    alerter.restore(std::move(routes).value(), std::move(silences).value());
+    std::vector<Delivery> finished;
+    for (Delivery& d : std::move(recent).value()) {
+      if (d.state != DeliveryState::kPending) finished.push_back(std::move(d));
+    }
+    for (auto it = finished.rbegin(); it != finished.rend(); ++it) queue.add(std::move(*it), /*counted=*/false);
+    std::size_t restored = 0;
+    for (Delivery& d : std::move(pending).value()) {
+      queue.add(std::move(d));
+      ++restored;
+    }
+    if (restored > 0) log_event(LogLevel::kInfo, "alert_outbox_restored", {{"pending", restored}});
+  }
+
+  void apply(const Config& config) {
+    notifiers.clear();
+    std::map<std::string, RetryPolicy> policies;
+    for (const NotifierSpec& n : config.notifiers) {
+      notifiers.emplace(n.name, n);
+      policies.emplace(n.name, n.retry);
+    }
+    render.service = config.server.service;
+    queue.set_notifiers(std::move(policies));
+    alerter.apply(config);
+    if (!store && !config.notifiers.empty() && !warned_memory_only) {
+      warned_memory_only = true;
+      log_event(LogLevel::kError, "alert_outbox_unavailable",
+                {{"consequence", "alerts are sent, but a delivery not accepted before hale stops is lost"}});
+    }
+    if (!prune_armed && store) {
+      prune_armed = true;
+      prune();
+    }
+    arm_alert_timer();
+    pump();
+  }
+
+  // ---- decisions -> outbox ----
+
+  void on_batch(AlertBatch b) {
+    for (const Delivery& d : b.deliveries) {
+      log_event(d.state == DeliveryState::kSilenced ? LogLevel::kInfo : LogLevel::kWarn, "alert",
+                {{"id", d.id},
+                 {"notifier", d.notifier},
+                 {"key", d.alert.key},
+                 {"status", to_string(d.alert.status)},
+                 {"resolved", d.alert.resolved},
+                 {"flapping", d.alert.flapping},
+                 {"sequence", d.alert.sequence},
+                 {"silenced", d.state == DeliveryState::kSilenced},
+                 {"message", d.alert.message}});
+    }
+    if (!store) {
+      for (Delivery& d : b.deliveries) d.seq = ++uncommitted_seq;
+      return committed(std::move(b.deliveries));
+    }
+    // SPEC §6: written to the outbox before any delivery is tried. The worker commits (fsync)
+    // off the loop and posts the committed rows back.
+    store->post([self = weak_from_this(), io = &io, b = std::move(b)](StateStore& s) mutable {
+      Status st = s.add_alerts(b.deliveries, b.routes);
+      for (const auto& [subject, notifier] : b.forget) {
+        if (Status f = s.delete_route(subject, notifier); !f && st) st = f;
+      }
+      for (const Silence& silence : b.silences) {
+        if (Status f = s.save_silence(silence); !f && st) st = f;
+      }
+      asio::post(*io, [self, deliveries = std::move(b.deliveries), st]() mutable {
+        if (auto impl = self.lock()) impl->on_committed(std::move(deliveries), st);
+      });
+    });
+  }
+
+  void on_committed(std::vector<Delivery> deliveries, const Status& st) {
+    if (!st) {
+      // Not durable, but not withheld either: a page that cannot be written down is still sent.
+      log_event(LogLevel::kError, "alert_outbox_write_failed",
+                {{"message", st.message()}, {"deliveries", deliveries.size()},
+                 {"consequence", "sent from memory; lost if hale stops before they are accepted"}});
+      for (Delivery& d : deliveries) {
+        if (d.seq == 0) d.seq = ++uncommitted_seq;
+      }
+    }
+    committed(std::move(deliveries));
+  }
+
+  void committed(std::vector<Delivery> deliveries) {
+    for (Delivery& d : deliveries) queue.add(std::move(d));
+    pump();
+  }
+
+  // ---- outbox -> receivers ----
+
+  void pump() {
+    if (stopped) return;
+    const WallTime now = clock.wall_now();
+    for (const Delivery& d : queue.expire(now)) {
+      log_event(LogLevel::kError, "alert_delivery_failed",
+                {{"id", d.id}, {"notifier", d.notifier}, {"key", d.alert.key}, {"attempts", d.attempts},
+                 {"reason", d.last_error}});
+      save(d);
+    }
+    for (const Delivery& d : queue.start_due(now)) {
+      const NotifierSpec& n = notifiers.at(d.notifier);  // the queue starts configured ones only
+      sender.send(n, d, render, [self = weak_from_this(), id = d.id](DeliveryOutcome o) {
+        if (auto impl = self.lock()) impl->on_outcome(id, std::move(o));
+      });
+    }
+    arm_delivery_timer();
+  }
+
+  void on_outcome(const std::string& id, DeliveryOutcome o) {
+    if (stopped) return;
+    const WallTime now = clock.wall_now();
+    std::optional<Delivery> d = queue.finish(id, o, now);
+    if (!d) return;
+    nlohmann::json fields{{"id", d->id}, {"notifier", d->notifier}, {"key", d->alert.key}, {"attempts", d->attempts}};
+    switch (d->state) {
+      case DeliveryState::kSent:
+        log_event(LogLevel::kInfo, "alert_delivered", std::move(fields));
+        break;
+      case DeliveryState::kFailed:
+        fields["reason"] = d->last_error;
+        log_event(LogLevel::kError, "alert_delivery_failed", std::move(fields));
+        break;
+      default:
+        fields["reason"] = d->last_error;
+        if (d->next_attempt_at) {
+          fields["retry_in_ms"] = std::max<std::int64_t>(0, ms_until(*d->next_attempt_at, now));
+          fields["next_retry_at"] = format_iso8601_ms(*d->next_attempt_at);
+        }
+        log_event(LogLevel::kWarn, "alert_delivery_retry", std::move(fields));
+        break;
+    }
+    save(*d);
+    pump();
+  }
+
+  void save(const Delivery& d) {
+    if (!store) return;
+    store->post([d](StateStore& s) {
+      if (Status st = s.update_delivery(d); !st) {
+        log_event(LogLevel::kError, "alert_outbox_write_failed", {{"id", d.id}, {"message", st.message()}});
+      }
+    });
+  }
+
+  // ---- timers ----
+
+  void arm(asio::steady_timer& timer, std::optional<WallTime> at, void (Impl::*fire)()) {
+    if (stopped) return;
+    timer.cancel();
+    if (!at) return;
+    Duration wait = std::chrono::duration_cast<Duration>(*at - clock.wall_now());
+    wait = std::clamp(wait, Duration::zero(), kMaxSleep);
+    timer.expires_after(wait);
+    timer.async_wait([self = weak_from_this(), fire](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (auto impl = self.lock()) ((*impl).*fire)();
+    });
+  }
+  void arm_alert_timer() { arm(alert_timer, alerter.next_deadline(), &Impl::on_alert_timer); }
+  void arm_delivery_timer() { arm(delivery_timer, queue.next_deadline(), &Impl::pump); }
+
+  void on_alert_timer() {
+    alerter.tick();
+    arm_alert_timer();
+  }
+
+  void prune() {
+    const WallTime now = clock.wall_now();
+    store->post([before = now - kKeepFinished, silences_before = now - kKeepExpiredSilences](StateStore& s) {
+      Status a = s.prune_deliveries(before);
+      Status b = s.delete_silences_ended_before(silences_before);
+      if (!a || !b) log_event(LogLevel::kError, "alert_outbox_prune_failed", {{"message", !a ? a.message() : b.message()}});
+    });
+    if (stopped) return;
+    prune_timer.expires_after(kPruneEvery);
+    prune_timer.async_wait([self = weak_from_this()](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (auto impl = self.lock()) impl->prune();
+    });
+  }
+
+  void stop() {
+    stopped = true;
+    alert_timer.cancel();
+    delivery_timer.cancel();
+    prune_timer.cancel();
+    sender.cancel_all();
+  }
+
+  AlertsView view() const {
+    AlertsView v;
+    v.now = clock.wall_now();
+    v.durable = store != nullptr;
+    v.pending = queue.pending();
+    v.recent.assign(queue.finished().begin(), queue.finished().end());
+    v.notifiers = queue.stats();
+    // Only configured notifiers are listed with their type; rows of a removed one still show
+    // (under their name) in pending and recent.
+    for (const auto& [name, n] : notifiers) v.notifier_types.emplace(name, std::string(to_string(n.type)));
+    v.silences = alerter.silences().silences();
+    v.windows = alerter.silences().active_windows(v.now);
+    return v;
+  }
+
+  asio::io_context& io;
+  const Clock& clock;
+  std::mt19937_64 rng;
+  Alerter alerter;
+  DeliveryQueue queue;
+  DeliverySender sender;
+  asio::steady_timer alert_timer;
+  asio::steady_timer delivery_timer;
+  asio::steady_timer prune_timer;
+  StoreWorker* store = nullptr;
+  std::map<std::string, NotifierSpec> notifiers;
+  RenderContext render;
+  std::int64_t uncommitted_seq = kUncommittedSeq;
+  bool stopped = false;
+  bool prune_armed = false;
+  bool warned_memory_only = false;
+};
+
+Alerting::Alerting(asio::io_context& io, const Clock& clock, CurlMulti& curl, std::uint64_t seed)
+    : impl_(std::make_shared<Impl>(io, clock, curl, seed)) {}
+
+Alerting::~Alerting() { impl_->stop(); }
+
+void Alerting::set_store(StoreWorker* store) { impl_->set_store(store); }
+
+void Alerting::apply(const Config& config) { impl_->apply(config); }
+
+void Alerting::observe(const SubjectId& subject, const SubjectStatus& status) {
+  impl_->alerter.observe(subject, status);
+  impl_->arm_alert_timer();
+}
+
+void Alerting::stop() { impl_->stop(); }
+
+bool Alerting::empty() const { return impl_->notifiers.empty(); }
+
+AlertsView Alerting::view() const { return impl_->view(); }
+
+Silence Alerting::add_silence(Silence s) {
+  Silence added = impl_->alerter.add_silence(std::move(s));
+  impl_->arm_alert_timer();
+  return added;
+}
+
+bool Alerting::expire_silence(std::string_view id) {
+  const bool expired = impl_->alerter.expire_silence(id);
+  impl_->arm_alert_timer();
+  return expired;
+}
+
+}  // namespace hale

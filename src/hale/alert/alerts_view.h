@@ -1,0 +1,29 @@
+// AlertsView: what the API, /metrics and `hale alerts` show of alerting (SPEC §6): the
+// deliveries pending and the recent finished ones with their state, each notifier's counters,
+// and the silences. Built on the loop on request (requests are handled on the loop); plain
+// values, no secret (no URL, token or password: a notifier is shown by name and type only).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hale/alert/alert.h"
+#include "hale/alert/delivery_queue.h"
+#include "hale/alert/silences.h"
+#include "hale/clock.h"
+
+namespace hale {
+
+struct AlertsView {
+  WallTime now{};
+  bool durable = true;  // the outbox is in SQLite (false: state_dir unusable, memory only)
+  std::vector<Delivery> pending;  // oldest first
+  std::vector<Delivery> recent;   // finished (sent, failed, silenced), newest first
+  std::map<std::string, NotifierStats> notifiers;      // by name, every configured notifier
+  std::map<std::string, std::string> notifier_types;   // name -> "webhook", "slack", ...
+  std::vector<Silence> silences;                        // API silences, any state
+  std::vector<SilenceSet::ActiveWindow> windows;        // config maintenance windows active now
+};
+
+}  // namespace hale

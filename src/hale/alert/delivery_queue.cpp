@@ -1,0 +1,193 @@
+// Which outbox rows to attempt when (see delivery_queue.h).
+#include "hale/alert/delivery_queue.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "hale/alert/retry_delay.h"
+
+namespace hale {
+
+namespace {
+
+std::string subject_of(const Delivery& d) { return std::string(to_string(d.alert.kind)) + "/" + d.alert.subject; }
+
+}  // namespace
+
+DeliveryQueue::DeliveryQueue(std::function<double()> uniform) : uniform_(std::move(uniform)) {}
+
+DeliveryQueue::Notifier& DeliveryQueue::notifier(const std::string& name) { return notifiers_[name]; }
+
+void DeliveryQueue::set_notifiers(std::map<std::string, RetryPolicy> notifiers) {
+  for (auto& [name, n] : notifiers_) n.configured = false;
+  for (auto& [name, retry] : notifiers) {
+    Notifier& n = notifier(name);
+    n.retry = retry;
+    n.configured = true;
+  }
+}
+
+std::size_t DeliveryQueue::capacity(const Notifier& n) const {
+  // A receiver that failed is tried with one delivery at a time until it accepts one.
+  return n.failures > 0 ? 1 : kMaxInFlight;
+}
+
+void DeliveryQueue::add(Delivery d, bool counted) {
+  if (d.state != DeliveryState::kPending) {
+    if (counted && d.state == DeliveryState::kSilenced) ++notifier(d.notifier).counters.silenced;
+    finished_.push_front(std::move(d));
+    if (finished_.size() > kKeepFinished) finished_.pop_back();
+    return;
+  }
+  notifier(d.notifier);  // known from now on, configured or not
+  by_id_[d.id] = d.seq;
+  pending_[d.seq] = Entry{std::move(d)};
+}
+
+std::vector<Delivery> DeliveryQueue::expire(WallTime now) {
+  std::vector<Delivery> out;
+  for (auto& [seq, e] : pending_) {
+    Notifier& n = notifier(e.delivery.notifier);
+    const auto& give_up = n.retry.give_up_after;
+    if (e.in_flight || !n.configured || !give_up || now < e.delivery.created_at + *give_up) continue;
+    Delivery& d = e.delivery;
+    d.state = DeliveryState::kFailed;
+    d.done_at = now;
+    d.next_attempt_at.reset();
+    d.last_error = fmt::format("gave up after {}{}{}", format_duration(*give_up), d.last_error.empty() ? "" : ": ",
+                               d.last_error);
+    ++n.counters.failed;
+    out.push_back(d);
+  }
+  for (const Delivery& d : out) retire(d.id);
+  return out;
+}
+
+std::vector<Delivery> DeliveryQueue::start_due(WallTime now) {
+  std::vector<Delivery> out;
+  std::map<std::string, std::set<std::string>, std::less<>> seen;  // notifier -> subjects with an earlier delivery
+  for (auto& [seq, e] : pending_) {
+    Delivery& d = e.delivery;
+    // One subject's deliveries go out in order: a later one waits for every earlier one.
+    if (!seen[d.notifier].insert(subject_of(d)).second) continue;
+    if (e.in_flight) continue;
+    Notifier& n = notifier(d.notifier);
+    if (!n.configured || n.in_flight >= capacity(n)) continue;
+    if (n.retry_at && now < *n.retry_at) continue;
+    if (d.next_attempt_at && now < *d.next_attempt_at) continue;
+    e.in_flight = true;
+    e.started = now;
+    ++n.in_flight;
+    ++d.attempts;
+    d.last_attempt_at = now;
+    out.push_back(d);
+  }
+  return out;
+}
+
+std::optional<Delivery> DeliveryQueue::finish(const std::string& id, const DeliveryOutcome& outcome, WallTime now) {
+  auto found = by_id_.find(id);
+  if (found == by_id_.end()) return std::nullopt;
+  Entry& e = pending_.at(found->second);
+  if (!e.in_flight) return std::nullopt;
+  Notifier& n = notifier(e.delivery.notifier);
+  e.in_flight = false;
+  --n.in_flight;
+  Delivery& d = e.delivery;
+  switch (outcome.kind) {
+    case OutcomeKind::kAccepted:
+      d.state = DeliveryState::kSent;
+      d.done_at = now;
+      d.next_attempt_at.reset();
+      n.failures = 0;
+      n.retry_at.reset();
+      ++n.counters.sent;
+      break;
+    case OutcomeKind::kPermanent:
+      // This delivery is refused; the receiver itself is up (it answered), so no backoff.
+      d.state = DeliveryState::kFailed;
+      d.done_at = now;
+      d.next_attempt_at.reset();
+      d.last_error = outcome.reason;
+      ++n.counters.failed;
+      break;
+    case OutcomeKind::kRetry: {
+      d.last_error = outcome.reason;
+      // Attempts already under way when the receiver first failed are part of the same outage:
+      // they do not make the backoff grow.
+      const bool new_failure = !n.last_failure || e.started > *n.last_failure;
+      if (new_failure) {
+        ++n.failures;
+        n.last_failure = now;
+      }
+      const Duration wait = outcome.retry_after ? *outcome.retry_after : retry_delay(n.retry, n.failures, uniform_());
+      if (new_failure || !n.retry_at || now + wait > *n.retry_at) n.retry_at = now + wait;
+      d.next_attempt_at = n.retry_at;
+      ++n.counters.retries;
+      return d;  // still pending
+    }
+  }
+  Delivery done = d;
+  retire(id);
+  return done;
+}
+
+void DeliveryQueue::retire(const std::string& id) {
+  auto found = by_id_.find(id);
+  if (found == by_id_.end()) return;
+  auto it = pending_.find(found->second);
+  by_id_.erase(found);
+  if (it == pending_.end()) return;
+  finished_.push_front(std::move(it->second.delivery));
+  if (finished_.size() > kKeepFinished) finished_.pop_back();
+  pending_.erase(it);
+}
+
+std::optional<WallTime> DeliveryQueue::next_deadline() const {
+  // The same walk as start_due(), without starting anything: a time in the past is returned
+  // only for what start_due() would start, so a timer armed on it never spins.
+  std::optional<WallTime> next;
+  auto consider = [&](WallTime t) {
+    if (!next || t < *next) next = t;
+  };
+  std::map<std::string, std::set<std::string>, std::less<>> seen;
+  for (const auto& [seq, e] : pending_) {
+    const Delivery& d = e.delivery;
+    const auto n = notifiers_.find(d.notifier);
+    if (n == notifiers_.end() || !n->second.configured) continue;
+    if (!e.in_flight && n->second.retry.give_up_after) consider(d.created_at + *n->second.retry.give_up_after);
+    if (!seen[d.notifier].insert(subject_of(d)).second || e.in_flight) continue;
+    if (n->second.in_flight >= capacity(n->second)) continue;
+    WallTime t = d.next_attempt_at.value_or(WallTime::min());
+    if (n->second.retry_at) t = std::max(t, *n->second.retry_at);
+    consider(t);
+  }
+  return next;
+}
+
+std::map<std::string, NotifierStats> DeliveryQueue::stats() const {
+  std::map<std::string, NotifierStats> out;
+  for (const auto& [name, n] : notifiers_) {
+    NotifierStats s = n.counters;
+    s.in_flight = n.in_flight;
+    s.consecutive_failures = n.failures;
+    s.retry_at = n.retry_at;
+    out[name] = s;
+  }
+  for (const auto& [seq, e] : pending_) {
+    NotifierStats& s = out[e.delivery.notifier];
+    ++s.pending;
+    if (!s.oldest_pending || e.delivery.created_at < *s.oldest_pending) s.oldest_pending = e.delivery.created_at;
+  }
+  return out;
+}
+
+std::vector<Delivery> DeliveryQueue::pending() const {
+  std::vector<Delivery> out;
+  out.reserve(pending_.size());
+  for (const auto& [seq, e] : pending_) out.push_back(e.delivery);
+  return out;
+}
+
+}  // namespace hale

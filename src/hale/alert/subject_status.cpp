@@ -1,0 +1,38 @@
+// Subjects' statuses for alerting (see subject_status.h).
+#include "hale/alert/subject_status.h"
+
+#include "hale/log/redactor.h"
+
+namespace hale {
+
+SubjectStatus check_subject_status(const Transition& t, bool critical) {
+  SubjectStatus s;
+  s.status = t.to;
+  s.state = std::string(to_string(t.to));
+  s.reason = Redactor::global().redact(t.reason);
+  s.critical = critical;
+  s.since = t.wall_at;
+  return s;
+}
+
+SubjectStatus service_subject_status(const ServiceView& v) {
+  SubjectStatus s;
+  s.status = v.overall_health();
+  s.state = std::string(to_string(v.state));
+  s.reason = Redactor::global().redact(v.reason);
+  s.critical = v.critical;
+  s.since = v.since;
+  return s;
+}
+
+SubjectStatus heartbeat_subject_status(HeartbeatStatus state, const std::string& reason, bool critical, WallTime since) {
+  SubjectStatus s;
+  s.status = state == HeartbeatStatus::kPaused ? Health::kOk : to_health(state);
+  s.state = std::string(to_string(state));
+  s.reason = Redactor::global().redact(reason);
+  s.critical = critical;
+  s.since = since;
+  return s;
+}
+
+}  // namespace hale

@@ -1,0 +1,23 @@
+// A check's, a service's and a heartbeat's status in the words of alerting (SPEC §6): its
+// Health (fail, degraded, ok, unknown), its own name for the state, the reason, and whether it
+// is critical. Pure.
+//  - check: its Health as the transition says.
+//  - service: ServiceView::overall_health() (failed or an exited failure: fail; unhealthy,
+//    backoff: degraded; starting: unknown), its `critical` from its readiness check.
+//  - heartbeat: down fail, late degraded, up/running ok, new unknown; paused is ok (an operator
+//    paused it: whatever was announced is resolved, and nothing more is said).
+#pragma once
+
+#include "hale/alert/alert.h"
+#include "hale/health.h"
+#include "hale/heartbeat/heartbeat_state.h"
+#include "hale/heartbeat_view.h"
+#include "hale/service_view.h"
+
+namespace hale {
+
+SubjectStatus check_subject_status(const Transition& t, bool critical);
+SubjectStatus service_subject_status(const ServiceView& v);
+SubjectStatus heartbeat_subject_status(HeartbeatStatus state, const std::string& reason, bool critical, WallTime since);
+
+}  // namespace hale

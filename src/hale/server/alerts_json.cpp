@@ -1,0 +1,197 @@
+// JSON of alerting (see alerts_json.h).
+#include "hale/server/alerts_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "hale/probe/timestamp.h"
+
+namespace hale {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson iso_or_null(const std::optional<WallTime>& t) { return t ? ojson(format_iso8601(*t)) : ojson(); }
+
+std::string dump(const ojson& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+ojson delivery_json(const Delivery& d) {
+  const Alert& a = d.alert;
+  ojson j;
+  j["id"] = d.id;
+  j["notifier"] = d.notifier;
+  j["key"] = a.key;
+  j["kind"] = to_string(a.kind);
+  j["subject"] = a.subject;
+  j["status"] = to_string(a.status);
+  j["previous"] = to_string(a.previous);
+  j["resolved"] = a.resolved;
+  j["flapping"] = a.flapping;
+  j["severity"] = a.severity();
+  j["sequence"] = a.sequence;
+  j["message"] = a.message;
+  j["since"] = format_iso8601(a.since);
+  j["state"] = to_string(d.state);
+  j["attempts"] = d.attempts;
+  j["created_at"] = format_iso8601(d.created_at);
+  j["last_attempt_at"] = iso_or_null(d.last_attempt_at);
+  j["next_attempt_at"] = iso_or_null(d.next_attempt_at);
+  j["done_at"] = iso_or_null(d.done_at);
+  j["last_error"] = d.last_error.empty() ? ojson() : ojson(d.last_error);
+  return j;
+}
+
+ojson notifier_json(const std::string& name, const std::string& type, const NotifierStats& s, WallTime now) {
+  ojson j;
+  j["name"] = name;
+  j["type"] = type.empty() ? ojson() : ojson(type);  // null: not configured any more
+  j["sent"] = s.sent;
+  j["failed"] = s.failed;
+  j["retries"] = s.retries;
+  j["silenced"] = s.silenced;
+  j["pending"] = s.pending;
+  j["in_flight"] = s.in_flight;
+  j["oldest_pending_age_seconds"] =
+      s.oldest_pending ? ojson(std::chrono::duration_cast<std::chrono::seconds>(now - *s.oldest_pending).count())
+                       : ojson();
+  j["consecutive_failures"] = s.consecutive_failures;
+  j["retry_at"] = iso_or_null(s.retry_at);
+  return j;
+}
+
+std::optional<WallTime> parse_time(const nlohmann::json& v) {
+  if (!v.is_string()) return std::nullopt;
+  auto t = parse_iso8601(v.get<std::string>());
+  if (!t) return std::nullopt;
+  return std::chrono::time_point_cast<WallTime::duration>(*t);
+}
+
+}  // namespace
+
+std::string alerts_json(const AlertsView& v, const AlertsQuery& q) {
+  ojson j;
+  j["durable"] = v.durable;
+  ojson notifiers = ojson::array();
+  for (const auto& [name, s] : v.notifiers) {
+    auto type = v.notifier_types.find(name);
+    notifiers.push_back(notifier_json(name, type == v.notifier_types.end() ? "" : type->second, s, v.now));
+  }
+  j["notifiers"] = std::move(notifiers);
+  std::size_t pending = 0;
+  for (const auto& [name, s] : v.notifiers) pending += s.pending;
+  j["pending"] = pending;
+  ojson deliveries = ojson::array();
+  auto wanted = [&](const Delivery& d) { return !q.state || d.state == *q.state; };
+  for (const Delivery& d : v.pending) {
+    if (deliveries.size() >= q.limit) break;
+    if (wanted(d)) deliveries.push_back(delivery_json(d));
+  }
+  for (const Delivery& d : v.recent) {
+    if (deliveries.size() >= q.limit) break;
+    if (wanted(d)) deliveries.push_back(delivery_json(d));
+  }
+  j["deliveries"] = std::move(deliveries);
+  return dump(j);
+}
+
+std::string silence_json(const Silence& s, WallTime now) {
+  ojson j;
+  j["id"] = s.id;
+  ojson matchers = ojson::array();
+  for (const SilenceMatcher& m : s.matchers) matchers.push_back({{"name", m.name}, {"value", m.value}});
+  j["matchers"] = std::move(matchers);
+  j["starts_at"] = format_iso8601(s.starts_at);
+  j["ends_at"] = format_iso8601(s.ends_at);
+  j["comment"] = s.comment;
+  j["author"] = s.author;
+  j["created_at"] = format_iso8601(s.created_at);
+  j["state"] = silence_state(s, now);
+  return dump(j);
+}
+
+std::string silences_json(const AlertsView& v) {
+  ojson j;
+  ojson silences = ojson::array();
+  for (const Silence& s : v.silences) silences.push_back(ojson::parse(silence_json(s, v.now)));
+  j["silences"] = std::move(silences);
+  ojson windows = ojson::array();
+  for (const auto& w : v.windows) {
+    ojson e;
+    e["index"] = w.index;
+    e["match"] = w.spec.match;
+    ojson kinds = ojson::array();
+    for (SubjectKind k : w.spec.kinds) kinds.push_back(to_string(k));
+    e["kind"] = std::move(kinds);
+    e["schedule"] = w.spec.schedule;
+    e["tz"] = w.spec.tz;
+    e["duration"] = format_duration(w.spec.duration);
+    e["comment"] = w.spec.comment;
+    e["starts_at"] = format_iso8601(w.starts_at);
+    e["ends_at"] = format_iso8601(w.ends_at);
+    windows.push_back(std::move(e));
+  }
+  j["windows"] = std::move(windows);
+  return dump(j);
+}
+
+StatusOr<Silence> parse_silence_request(std::string_view body, WallTime now) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error&) {
+    return Status::error("the body is not JSON");
+  }
+  if (!j.is_object()) return Status::error("the body must be a JSON object");
+  for (const auto& [key, value] : j.items()) {
+    if (key != "matchers" && key != "starts_at" && key != "ends_at" && key != "duration" && key != "comment" &&
+        key != "author") {
+      return Status::error("unknown field \"" + key + "\" (matchers, starts_at, ends_at, duration, comment, author)");
+    }
+  }
+  Silence s;
+  const auto matchers = j.find("matchers");
+  if (matchers == j.end() || !matchers->is_array()) {
+    return Status::error("`matchers` must be an array of {\"name\", \"value\"}");
+  }
+  for (const auto& m : *matchers) {
+    if (!m.is_object() || !m.contains("name") || !m.contains("value") || !m["name"].is_string() ||
+        !m["value"].is_string()) {
+      return Status::error("every matcher is {\"name\": \"subject|kind|status|key\", \"value\": \"a glob\"}");
+    }
+    s.matchers.push_back({m["name"].get<std::string>(), m["value"].get<std::string>()});
+  }
+  if (Status st = validate_matchers(s.matchers); !st) return st;
+  s.starts_at = now;
+  if (auto v = j.find("starts_at"); v != j.end()) {
+    auto t = parse_time(*v);
+    if (!t) return Status::error("`starts_at` must be an ISO 8601 time, e.g. \"2026-04-18T18:00:00Z\"");
+    s.starts_at = *t;
+  }
+  const bool has_end = j.contains("ends_at");
+  const bool has_duration = j.contains("duration");
+  if (has_end == has_duration) return Status::error("give one of `ends_at` and `duration`");
+  if (has_end) {
+    auto t = parse_time(j["ends_at"]);
+    if (!t) return Status::error("`ends_at` must be an ISO 8601 time, e.g. \"2026-04-18T20:00:00Z\"");
+    s.ends_at = *t;
+  } else {
+    const auto& v = j["duration"];
+    auto d = v.is_string() ? parse_duration(v.get<std::string>()) : std::nullopt;
+    if (!d || *d <= Duration::zero()) return Status::error("`duration` must be a duration such as \"2h\" or \"30m\"");
+    s.ends_at = s.starts_at + *d;
+  }
+  if (s.ends_at <= s.starts_at) return Status::error("`ends_at` must be after `starts_at`");
+  if (s.ends_at <= now) return Status::error("the silence would be over already");
+  const auto comment = j.find("comment");
+  if (comment == j.end() || !comment->is_string() || comment->get<std::string>().empty()) {
+    return Status::error("`comment` is required: say why the alerts are muted");
+  }
+  s.comment = comment->get<std::string>();
+  if (auto a = j.find("author"); a != j.end()) {
+    if (!a->is_string()) return Status::error("`author` must be a string");
+    s.author = a->get<std::string>();
+  }
+  return s;
+}
+
+}  // namespace hale

@@ -1,0 +1,34 @@
+// JSON of alerting for the API (SPEC §6): GET /api/v1/alerts (deliveries and notifiers),
+// GET /api/v1/silences, and the body of POST /api/v1/silences. Pure; no secret is in an
+// AlertsView, so none can be in these.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hale/alert/alerts_view.h"
+#include "hale/status.h"
+
+namespace hale {
+
+// Which deliveries GET /api/v1/alerts lists: `state` (pending, sent, failed, silenced; empty =
+// every state) and at most `limit` of them (pending first, oldest first; then the finished,
+// newest first).
+struct AlertsQuery {
+  std::optional<DeliveryState> state;
+  std::size_t limit = 100;
+};
+
+std::string alerts_json(const AlertsView& v, const AlertsQuery& q);
+std::string silences_json(const AlertsView& v);
+std::string silence_json(const Silence& s, WallTime now);
+
+// The body of POST /api/v1/silences:
+//   {"matchers": [{"name": "subject", "value": "db*"}], "starts_at": "2026-04-18T18:00:00Z",
+//    "ends_at": "2026-04-18T20:00:00Z" | "duration": "2h", "comment": "...", "author": "..."}
+// starts_at defaults to `now`; exactly one of ends_at and duration; ends_at after starts_at and
+// after now; comment required. The error names what is wrong.
+StatusOr<Silence> parse_silence_request(std::string_view body, WallTime now);
+
+}  // namespace hale

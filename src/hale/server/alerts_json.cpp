@@ -1,6 +1,10 @@
 // JSON of alerting (see alerts_json.h).
 #include "hale/server/alerts_json.h"
 
+#include <algorithm>
+#include <cstdint>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "hale/probe/timestamp.h"
@@ -51,18 +55,28 @@ ojson notifier_json(const std::string& name, const std::string& type, const Noti
   j["silenced"] = s.silenced;
   j["pending"] = s.pending;
   j["in_flight"] = s.in_flight;
+  // Never negative (the wall clock may have stepped back since), as in /metrics.
   j["oldest_pending_age_seconds"] =
-      s.oldest_pending ? ojson(std::chrono::duration_cast<std::chrono::seconds>(now - *s.oldest_pending).count())
-                       : ojson();
+      s.oldest_pending
+          ? ojson(std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(now - *s.oldest_pending).count()))
+          : ojson();
   j["consecutive_failures"] = s.consecutive_failures;
   j["retry_at"] = iso_or_null(s.retry_at);
   return j;
 }
 
-std::optional<WallTime> parse_time(const nlohmann::json& v) {
-  if (!v.is_string()) return std::nullopt;
-  auto t = parse_iso8601(v.get<std::string>());
-  if (!t) return std::nullopt;
+// WallTime counts nanoseconds in an int64: from 1677-09-21 to 2262-04-11. A time outside that
+// ("forever" written as 9999-12-31) would wrap around to some other date, so it is refused.
+constexpr auto kEarliest = std::chrono::ceil<std::chrono::seconds>(WallTime::min());
+constexpr auto kLatest = std::chrono::floor<std::chrono::seconds>(WallTime::max());
+constexpr const char* kOutOfRange = "must be between 1678 and 2262";
+
+// `field` of the body as a time: an error naming the field when it is not an ISO 8601 string
+// (`example` shows one) or not within what a WallTime holds.
+StatusOr<WallTime> parse_time(const nlohmann::json& v, std::string_view field, std::string_view example) {
+  auto t = v.is_string() ? parse_iso8601(v.get<std::string>()) : std::nullopt;
+  if (!t) return Status::error(fmt::format("`{}` must be an ISO 8601 time, e.g. \"{}\"", field, example));
+  if (*t < kEarliest || *t > kLatest) return Status::error(fmt::format("`{}` {}", field, kOutOfRange));
   return std::chrono::time_point_cast<WallTime::duration>(*t);
 }
 
@@ -163,21 +177,22 @@ StatusOr<Silence> parse_silence_request(std::string_view body, WallTime now) {
   if (Status st = validate_matchers(s.matchers); !st) return st;
   s.starts_at = now;
   if (auto v = j.find("starts_at"); v != j.end()) {
-    auto t = parse_time(*v);
-    if (!t) return Status::error("`starts_at` must be an ISO 8601 time, e.g. \"2026-04-18T18:00:00Z\"");
+    auto t = parse_time(*v, "starts_at", "2026-04-18T18:00:00Z");
+    if (!t) return t.status();
     s.starts_at = *t;
   }
   const bool has_end = j.contains("ends_at");
   const bool has_duration = j.contains("duration");
   if (has_end == has_duration) return Status::error("give one of `ends_at` and `duration`");
   if (has_end) {
-    auto t = parse_time(j["ends_at"]);
-    if (!t) return Status::error("`ends_at` must be an ISO 8601 time, e.g. \"2026-04-18T20:00:00Z\"");
+    auto t = parse_time(j["ends_at"], "ends_at", "2026-04-18T20:00:00Z");
+    if (!t) return t.status();
     s.ends_at = *t;
   } else {
     const auto& v = j["duration"];
     auto d = v.is_string() ? parse_duration(v.get<std::string>()) : std::nullopt;
     if (!d || *d <= Duration::zero()) return Status::error("`duration` must be a duration such as \"2h\" or \"30m\"");
+    if (s.starts_at > kLatest - *d) return Status::error("`duration` is too long: the silence would end after 2262");
     s.ends_at = s.starts_at + *d;
   }
   if (s.ends_at <= s.starts_at) return Status::error("`ends_at` must be after `starts_at`");

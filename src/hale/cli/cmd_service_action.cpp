@@ -30,22 +30,6 @@ Outcome judge(const std::string& action, const ServiceInfo& s) {
   return Outcome::kPending;
 }
 
-std::string url_escape(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // "api: ready (pid 1234)", "api: stopped (signal SIGTERM)".
 void print_settled(const ServiceInfo& s, const std::string& name) {
   std::string detail;

@@ -2,6 +2,7 @@
 // exit code: 0 success, 1 unhealthy / runtime failure, 2 bad usage or bad configuration.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,30 @@ struct ServiceActionArgs {
 int cmd_service_action(const ServiceActionArgs& args);
 // The daemon's /health as two tables, checks and services.
 int cmd_status(const std::string& config_path);
+// The daemon's alerting (GET /api/v1/alerts): notifiers and the latest deliveries
+// (cmd_alerts.cpp).
+struct AlertsArgs {
+  std::string config;
+  std::string state;  // pending | sent | failed | silenced; empty: every state
+  int limit = 20;     // deliveries shown, 1 to 1000
+};
+int cmd_alerts(const AlertsArgs& args);
+
+// hale silence add | list | rm (cmd_silence.cpp): the daemon's /api/v1/silences.
+struct SilenceArgs {
+  std::string config;
+  std::vector<std::string> matchers;  // add: NAME=GLOB, NAME one of subject, kind, status, key
+  std::string duration;               // add: --for
+  std::string until;                  // add: --until (ISO 8601)
+  std::string comment;                // add
+  std::optional<std::string> author;  // add: unset: $USER
+  bool all = false;                   // list: the expired ones too
+  std::string id;                     // rm: the id or a unique prefix of it
+};
+int cmd_silence_add(const SilenceArgs& args);
+int cmd_silence_list(const SilenceArgs& args);
+int cmd_silence_rm(const SilenceArgs& args);
+
 // A service's output from state_dir/logs, read directly (no daemon needed).
 int cmd_logs(const std::string& config_path, const std::string& name, int lines, bool follow);
 

@@ -53,11 +53,22 @@ HttpAnswer DaemonClient::get(const std::string& path) const { return request("GE
 
 HttpAnswer DaemonClient::post(const std::string& path) const { return request("POST", path, true); }
 
-HttpAnswer DaemonClient::request(const char* method, const std::string& path, bool auth) const {
+HttpAnswer DaemonClient::post_json(const std::string& path, const std::string& body) const {
+  return request("POST", path, true, body);
+}
+
+HttpAnswer DaemonClient::del(const std::string& path) const { return request("DELETE", path, true); }
+
+HttpAnswer DaemonClient::request(const char* method, const std::string& path, bool auth,
+                                 const std::optional<std::string>& json_body) const {
   HttpCall call;
   call.method = method;
   call.url = "http://" + address_ + path;
   call.headers.push_back("Accept: application/json");
+  if (json_body) {
+    call.headers.push_back("Content-Type: application/json");
+    call.body = *json_body;
+  }
   if (auth && token_) call.headers.push_back("Authorization: Bearer " + *token_);
   call.connect_timeout = std::chrono::seconds(1);
   call.total_timeout = std::chrono::seconds(5);
@@ -97,6 +108,22 @@ std::string error_field(const std::string& body, const char* field) {
   return f != e->end() && f->is_string() ? f->get<std::string>() : "";
 }
 }  // namespace
+
+std::string url_escape(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
 
 std::string api_error_message(const std::string& body) { return error_field(body, "message"); }
 std::string api_error_code(const std::string& body) { return error_field(body, "code"); }

@@ -1,5 +1,5 @@
 // DaemonClient: how the CLI finds and talks to a running `hale run` (start, stop, restart,
-// status). It reads server.listen and server.admin_token from the config file, connects to
+// status, alerts, silence). It reads server.listen and server.admin_token from the config file, connects to
 // the address hale listens on (a wildcard listen 0.0.0.0 / [::] becomes 127.0.0.1 / [::1]) and
 // sends blocking HTTP requests with libcurl easy: 1 s to connect, 5 s in all, never a proxy.
 // The admin token goes only into the Authorization header; nothing here prints it.
@@ -26,10 +26,15 @@ class DaemonClient {
   static std::optional<DaemonClient> from_config(const std::string& config_path, int& exit_code);
 
   HttpAnswer get(const std::string& path) const;
-  // An authenticated POST (with the admin token, when the config has one).
+  // An authenticated POST (with the admin token, when the config has one), without a body or
+  // with a JSON one.
   HttpAnswer post(const std::string& path) const;
+  HttpAnswer post_json(const std::string& path, const std::string& body) const;
+  // An authenticated DELETE.
+  HttpAnswer del(const std::string& path) const;
 
   const std::string& address() const { return address_; }
+  const std::string& config_path() const { return config_path_; }
   bool has_token() const { return token_.has_value(); }
 
   // Prints the one-line "no hale daemon answers at ..." (or, for an answer that was not HTTP,
@@ -39,13 +44,17 @@ class DaemonClient {
   std::optional<nlohmann::json> parse_body(const HttpAnswer& a) const;
 
  private:
-  HttpAnswer request(const char* method, const std::string& path, bool auth) const;
+  HttpAnswer request(const char* method, const std::string& path, bool auth,
+                     const std::optional<std::string>& json_body = std::nullopt) const;
 
   std::string config_path_;
   std::string listen_;
   std::string address_;
   std::optional<std::string> token_;
 };
+
+// `s` as one path segment: everything but A-Z a-z 0-9 - _ . ~ percent-encoded.
+std::string url_escape(const std::string& s);
 
 // The message of an API error body {"error":{"code","message"}}; empty when there is none.
 std::string api_error_message(const std::string& body);

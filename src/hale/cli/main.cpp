@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
       "  hale restart api                restart service api, wait until it is up\n"
       "  hale stop api --no-wait         ask for a stop, do not wait for it\n"
       "  hale logs api -f -n 100         a service's last 100 lines, then follow\n"
+      "  hale alerts --state failed      alert deliveries the receivers refused\n"
+      "  hale silence add --match subject=db --for 2h --comment \"migration\"   mute db's alerts\n"
       "  hale exec --heartbeat backup -- /usr/local/bin/backup.sh   a cron job, reported to hale\n",
       "hale"};
   app.require_subcommand(1);
@@ -72,6 +74,38 @@ int main(int argc, char** argv) {
   auto* status = app.add_subcommand("status", "Show the running daemon's checks and services; exit 1 when it fails");
   status->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
 
+  hale::cli::AlertsArgs alerts_args;
+  auto* alerts = app.add_subcommand(
+      "alerts", "Show the running daemon's notifiers and latest alert deliveries (sent, pending, failed)");
+  alerts->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
+  alerts->add_option("--state", alerts_args.state, "Only deliveries in this state")
+      ->check(CLI::IsMember({"pending", "sent", "failed", "silenced"}));
+  alerts->add_option("-n,--limit", alerts_args.limit, "Show at most N deliveries (1 to 1000)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+
+  hale::cli::SilenceArgs silence_args;
+  auto* silence = app.add_subcommand("silence", "Mute alerts in the running daemon for a while: add, list, rm");
+  silence->require_subcommand(1);
+  auto* silence_add = silence->add_subcommand("add", "Add a silence; print its id");
+  silence_add->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
+  silence_add->add_option("--match", silence_args.matchers,
+                          "NAME=GLOB, NAME one of subject, kind, status, key (repeatable: all must match)")
+      ->required();
+  auto* silence_for = silence_add->add_option("--for", silence_args.duration, "How long, from now (e.g. 2h)");
+  auto* silence_until =
+      silence_add->add_option("--until", silence_args.until, "Until this time (ISO 8601, e.g. 2026-04-18T20:00:00Z)");
+  silence_for->excludes(silence_until);
+  silence_add->add_option("--comment", silence_args.comment, "Why the alerts are muted")->required();
+  silence_add->add_option("--author", silence_args.author, "Who muted them (default: $USER)");
+  silence_add->footer("Example: hale silence add --match subject=db --for 2h --comment \"db migration\"");
+  auto* silence_list = silence->add_subcommand("list", "List the active and pending silences and windows");
+  silence_list->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
+  silence_list->add_flag("-a,--all", silence_args.all, "Also the expired ones (kept for 5 days)");
+  auto* silence_rm = silence->add_subcommand("rm", "End a silence now");
+  silence_rm->add_option("id", silence_args.id, "The silence's id, or a unique start of it")->required();
+  silence_rm->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
+
   std::string log_name;
   int log_lines = 50;
   bool log_follow = false;
@@ -109,6 +143,16 @@ int main(int argc, char** argv) {
     }
   }
   if (*status) return hale::cli::cmd_status(config);
+  if (*alerts) {
+    alerts_args.config = config;
+    return hale::cli::cmd_alerts(alerts_args);
+  }
+  if (*silence) {
+    silence_args.config = config;
+    if (*silence_add) return hale::cli::cmd_silence_add(silence_args);
+    if (*silence_list) return hale::cli::cmd_silence_list(silence_args);
+    if (*silence_rm) return hale::cli::cmd_silence_rm(silence_args);
+  }
   if (*logs) return hale::cli::cmd_logs(config, log_name, log_lines, log_follow);
   if (*exec) return hale::cli::cmd_exec(exec_args);
   return 2;

@@ -84,6 +84,7 @@ StatusOr<WallTime> parse_time(const nlohmann::json& v, std::string_view field, s
 
 std::string alerts_json(const AlertsView& v, const AlertsQuery& q) {
   ojson j;
+  j["timestamp"] = format_iso8601(v.now);  // the daemon's clock, for ages (as in /health)
   j["durable"] = v.durable;
   ojson notifiers = ojson::array();
   for (const auto& [name, s] : v.notifiers) {
@@ -125,6 +126,7 @@ std::string silence_json(const Silence& s, WallTime now) {
 
 std::string silences_json(const AlertsView& v) {
   ojson j;
+  j["timestamp"] = format_iso8601(v.now);
   ojson silences = ojson::array();
   for (const Silence& s : v.silences) silences.push_back(ojson::parse(silence_json(s, v.now)));
   j["silences"] = std::move(silences);

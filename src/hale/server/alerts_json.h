@@ -20,6 +20,7 @@ struct AlertsQuery {
   std::size_t limit = 100;
 };
 
+// Both carry "timestamp": the view's `now` (the daemon's clock), which ages are measured from.
 std::string alerts_json(const AlertsView& v, const AlertsQuery& q);
 std::string silences_json(const AlertsView& v);
 std::string silence_json(const Silence& s, WallTime now);

@@ -238,6 +238,7 @@ TEST_F(RouterAlertsTest, AlertsListsEveryNotifierByNameWithItsStats) {
   auto r = get("/api/v1/alerts");
   ASSERT_EQ(r.status, 200) << r.body;
   const json j = body(r);
+  EXPECT_EQ(j.at("timestamp"), "2026-01-01T00:00:00Z") << "the view's now, for ages";
   EXPECT_EQ(j.at("durable"), true);
   EXPECT_EQ(j.at("pending"), 2) << "the notifiers' pending, summed";
   ASSERT_EQ(j.at("notifiers").size(), 3u);
@@ -254,6 +255,22 @@ TEST_F(RouterAlertsTest, AlertsListsEveryNotifierByNameWithItsStats) {
             (json{{"name", "ops"}, {"type", "slack"}, {"sent", 3}, {"failed", 1}, {"retries", 2}, {"silenced", 1},
                   {"pending", 2}, {"in_flight", 1}, {"oldest_pending_age_seconds", 90},
                   {"consecutive_failures", 2}, {"retry_at", "2026-01-01T00:00:04Z"}}));
+}
+
+TEST_F(RouterAlertsTest, AlertsSaysWhenTheOutboxIsInMemoryOnly) {
+  view_.durable = false;
+  EXPECT_EQ(body(get("/api/v1/alerts")).at("durable"), false);
+}
+
+TEST_F(RouterAlertsTest, AlertsWithoutNotifiersOrDeliveries) {
+  view_ = AlertsView{};
+  view_.now = clock_.wall_now();
+  const json j = body(get("/api/v1/alerts"));
+  EXPECT_EQ(j, (json{{"timestamp", "2026-01-01T00:00:00Z"},
+                     {"durable", true},
+                     {"notifiers", json::array()},
+                     {"pending", 0},
+                     {"deliveries", json::array()}}));
 }
 
 TEST_F(RouterAlertsTest, AlertsOldestPendingAgeIsNeverNegative) {
@@ -661,7 +678,8 @@ TEST_F(RouterAlertsTest, SilencesListsEverySilenceWithItsStateAndTheWindows) {
 TEST_F(RouterAlertsTest, SilencesEmpty) {
   view_.silences.clear();
   view_.windows.clear();
-  EXPECT_EQ(body(get("/api/v1/silences")), (json{{"silences", json::array()}, {"windows", json::array()}}));
+  EXPECT_EQ(body(get("/api/v1/silences")),
+            (json{{"timestamp", "2026-01-01T00:00:00Z"}, {"silences", json::array()}, {"windows", json::array()}}));
 }
 
 TEST_F(RouterAlertsTest, SilenceStateFollowsTheClock) {

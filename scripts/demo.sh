@@ -4,7 +4,8 @@
 # Debian's monitoring-plugins;
 # the demo then SIGKILLs the supervised web server to show hale restarting it, and runs a
 # "backup" job under `hale exec` three times (good, silent, good) to show the heartbeat catching
-# the silent one. Ctrl-C stops all.
+# the silent one. Every problem (and its end) is alerted to a local webhook receiver
+# (examples/demo-receiver.py), whose lines the demo shows as they arrive. Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -18,9 +19,25 @@ log=.hale/demo.log
 openssl req -x509 -newkey rsa:2048 -nodes -days 10 -subj /CN=demo.internal \
   -keyout .hale/demo-key.pem -out .hale/demo-cert.pem 2>/dev/null
 build/hale validate -c "$config"
+# The alert receiver of [notifiers.demo-receiver]: one line per alert in .hale/alerts.log.
+alerts=.hale/alerts.log
+: >"$alerts"
+python3 examples/demo-receiver.py 8082 >>"$alerts" 2>&1 &
+receiver_pid=$!
 build/hale run -c "$config" >"$log" 2>&1 &
 hale_pid=$!
-trap 'kill -TERM $hale_pid 2>/dev/null || true; wait $hale_pid 2>/dev/null || true' EXIT
+trap 'kill -TERM $hale_pid 2>/dev/null || true; wait $hale_pid 2>/dev/null || true; kill $receiver_pid 2>/dev/null || true' EXIT
+
+shown=0
+show_alerts() {  # the receiver's lines that arrived since the last call
+  local total
+  total=$(wc -l <"$alerts")
+  if ((total > shown)); then
+    echo "== alerts the local receiver got ($alerts):"
+    sed -n "$((shown + 1)),${total}p" "$alerts" | sed 's/^/   /'
+    shown=$total
+  fi
+}
 
 service_pid() {  # the supervised web server's pid, from hale's API
   curl -s localhost:8099/api/v1/services/web | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"] or "")'
@@ -33,6 +50,8 @@ done
 echo
 echo "== hale is up; every check and service:"
 build/hale status -c "$config" || true
+sleep 3  # the closed "cache" port fails its three probes; the certificate is near expiry
+show_alerts
 
 old=$(service_pid)
 echo
@@ -47,6 +66,7 @@ grep '"event":"service_transition"' "$log" | grep '"service":"web"' | tail -n 3 
 echo "   new pid: $new"
 sleep 1
 build/hale status -c "$config" || true
+show_alerts
 
 echo
 echo "== a scheduled job under hale exec: /start, its output passed through, then its exit code:"
@@ -54,9 +74,13 @@ build/hale exec --heartbeat demo-backup -- sh -c 'echo "backed up 3 files to .ha
 echo "== the same job 'succeeding' without doing anything (exit 0, no output):"
 build/hale exec --heartbeat demo-backup -- true && echo "   (exit code $?)"
 build/hale status -c "$config" | sed -n '/^HEARTBEAT/,$p' || true
+sleep 0.5
+show_alerts
 echo "== and a good run again:"
 build/hale exec --heartbeat demo-backup -- sh -c 'echo "backed up 3 files to .hale/backup"'
 build/hale status -c "$config" | sed -n '/^HEARTBEAT/,$p' || true
+sleep 0.5
+show_alerts
 
 cat <<MSG
 
@@ -66,6 +90,8 @@ cat <<MSG
     curl -s localhost:8099/health | python3 -m json.tool
     curl -s localhost:8099/metrics | grep -E 'hale_check_status|hale_service_|hale_heartbeat_state'
     curl -s localhost:8099/api/v1/heartbeats/demo-backup | python3 -m json.tool   # its last runs
+    tail -f $alerts                           # the alerts the local receiver gets
+    curl -s localhost:8099/api/v1/alerts | python3 -m json.tool   # deliveries and their state
     build/hale exec --heartbeat demo-backup -- sh -c 'echo ERROR: disk full'      # caught: output matched
     build/hale status -c $config
     build/hale logs web -c $config -n 5        # the web server's output
@@ -73,7 +99,7 @@ cat <<MSG
     HALE_TOKEN=$HALE_TOKEN build/hale start web -c $config
     build/hale probe http://127.0.0.1:8099/readyz && echo ready
 
-  Ctrl-C stops hale and the web server.
+  Ctrl-C stops hale, the web server and the alert receiver.
 
 MSG
 wait $hale_pid

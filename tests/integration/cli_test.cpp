@@ -24,7 +24,40 @@ schedule = "0 3 * * *"
 )");
   auto r = run_hale({"validate", "-c", path});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find(path + ": ok: 2 checks (1 critical; http, tcp), 0 services, 1 heartbeat, 0 custom groups"),
+  EXPECT_NE(r.out.find(path + ": ok: 2 checks (1 critical; http, tcp), 0 services, 1 heartbeat, 0 custom groups, "
+                              "0 notifiers, 0 alert rules, listen 127.0.0.1:8099\n"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(Cli, ValidateSummaryCountsNotifiersRulesAndSilences) {
+  TempDir dir;
+  auto path = dir.write("hale.toml", R"([checks.db]
+type = "tcp"
+target = "127.0.0.1:5432"
+
+[notifiers.ops]
+type = "webhook"
+url = "https://hooks.internal/hale"
+
+[notifiers.mail]
+type = "email"
+url = "smtp://127.0.0.1:25"
+from = "hale@localhost"
+to = "root@localhost"
+
+[[alerts]]
+match = "db"
+notify = "ops"
+
+[[silences]]
+schedule = "0 2 * * 0"
+duration = "2h"
+)");
+  auto r = run_hale({"validate", "-c", path});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(path + ": ok: 1 check (1 critical; tcp), 0 services, 0 heartbeats, 0 custom groups, "
+                              "2 notifiers, 1 alert rule, 1 silence, listen 127.0.0.1:8099\n"),
             std::string::npos)
       << r.out;
 }

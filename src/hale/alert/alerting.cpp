@@ -112,7 +112,9 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
 
   void on_batch(AlertBatch b) {
     for (const Delivery& d : b.deliveries) {
-      log_event(d.state == DeliveryState::kSilenced ? LogLevel::kInfo : LogLevel::kWarn, "alert",
+      // A problem is a warning; its resolution, or an alert a silence mutes, is news only.
+      const bool quiet = d.state == DeliveryState::kSilenced || d.alert.resolved;
+      log_event(quiet ? LogLevel::kInfo : LogLevel::kWarn, "alert",
                 {{"id", d.id},
                  {"notifier", d.notifier},
                  {"key", d.alert.key},

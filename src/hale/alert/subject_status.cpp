@@ -27,7 +27,11 @@ SubjectStatus service_subject_status(const ServiceView& v) {
 
 SubjectStatus heartbeat_subject_status(HeartbeatStatus state, const std::string& reason, bool critical, WallTime since) {
   SubjectStatus s;
-  s.status = state == HeartbeatStatus::kPaused ? Health::kOk : to_health(state);
+  switch (state) {
+    case HeartbeatStatus::kPaused: s.status = Health::kOk; break;
+    case HeartbeatStatus::kRunning: s.status = Health::kUnknown; break;
+    default: s.status = to_health(state); break;
+  }
   s.state = std::string(to_string(state));
   s.reason = Redactor::global().redact(reason);
   s.critical = critical;

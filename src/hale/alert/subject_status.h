@@ -4,8 +4,10 @@
 //  - check: its Health as the transition says.
 //  - service: ServiceView::overall_health() (failed or an exited failure: fail; unhealthy,
 //    backoff: degraded; starting: unknown), its `critical` from its readiness check.
-//  - heartbeat: down fail, late degraded, up/running ok, new unknown; paused is ok (an operator
-//    paused it: whatever was announced is resolved, and nothing more is said).
+//  - heartbeat: down fail, late degraded, up ok, new unknown; paused is ok (an operator paused
+//    it: whatever was announced is resolved, and nothing more is said); running is unknown, no
+//    news either way: a job that failed last night is resolved when a run succeeds, not when
+//    the next run merely starts.
 #pragma once
 
 #include "hale/alert/alert.h"

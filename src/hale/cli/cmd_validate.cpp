@@ -2,6 +2,7 @@
 // summary of what would run (exit 0).
 #include <cstdio>
 #include <set>
+#include <string>
 
 #include "hale/cli/commands.h"
 #include "hale/config.h"
@@ -25,11 +26,18 @@ int cmd_validate(const std::string& config_path) {
   }
   std::string type_list;
   for (const auto& t : types) type_list += (type_list.empty() ? "" : ", ") + t;
-  std::printf("%s: ok: %zu check%s (%zu critical; %s), %zu service%s, %zu heartbeat%s, %zu custom group%s, listen %s\n",
-              config_path.c_str(), c.checks.size(), c.checks.size() == 1 ? "" : "s", critical,
-              type_list.empty() ? "none" : type_list.c_str(), c.services.size(),
-              c.services.size() == 1 ? "" : "s", c.heartbeats.size(), c.heartbeats.size() == 1 ? "" : "s",
-              c.groups.size(), c.groups.size() == 1 ? "" : "s", c.server.listen.c_str());
+  // "1 check", "2 checks": every count with its noun, singular or plural.
+  auto count = [](std::size_t n, const char* noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+  };
+  std::string summary = count(c.checks.size(), "check") + " (" + std::to_string(critical) + " critical; " +
+                        (type_list.empty() ? "none" : type_list) + "), " + count(c.services.size(), "service") +
+                        ", " + count(c.heartbeats.size(), "heartbeat") + ", " +
+                        count(c.groups.size(), "custom group") + ", " + count(c.notifiers.size(), "notifier") +
+                        ", " + count(c.alerts.size(), "alert rule");
+  // Silences are rare: named only when there are some.
+  if (!c.silences.empty()) summary += ", " + count(c.silences.size(), "silence");
+  std::printf("%s: ok: %s, listen %s\n", config_path.c_str(), summary.c_str(), c.server.listen.c_str());
   return 0;
 }
 

@@ -1,8 +1,9 @@
 // The config loader: TOML text -> a validated Config or every error in it (SPEC §1).
 // Parses with toml++, then walks the top-level tables: [groups] first (checks name them),
 // [server], [defaults], then each [checks.NAME] over the defaults, then [services.NAME] (they
-// name checks). Never throws: a parse error,
-// and anything unexpected, becomes a ConfigError with a position.
+// name checks), [heartbeats.NAME], then alerting (SPEC §6): [notifiers.NAME], [[alerts]] (they
+// name notifiers and subjects), [[silences]]. Never throws: a parse error, and anything
+// unexpected, becomes a ConfigError with a position.
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -14,10 +15,12 @@
 #include <toml++/toml.h>
 
 #include "hale/config.h"
+#include "hale/config/alert_table.h"
 #include "hale/config/check_table.h"
 #include "hale/config/diagnostics.h"
 #include "hale/config/heartbeat_table.h"
 #include "hale/config/load_context.h"
+#include "hale/config/notifier_table.h"
 #include "hale/config/server_table.h"
 #include "hale/config/service_table.h"
 #include "hale/config/toml_reader.h"
@@ -29,9 +32,9 @@ namespace {
 using config::Diagnostics;
 using config::LoadContext;
 
-// Sections a later version of hale reads (SPEC §5-§7): named as "not supported yet", not as
+// Sections a later version of hale reads (SPEC §7): named as "not supported yet", not as
 // typos, so an operator with a newer config knows to upgrade rather than to rename.
-constexpr std::array<std::string_view, 4> kFutureSections{"notifiers", "alerts", "silences", "drills"};
+constexpr std::array<std::string_view, 1> kFutureSections{"drills"};
 constexpr std::array<std::string_view, 10> kTopLevelKeys{"server",    "defaults",   "checks",   "groups",
                                                         "services",  "heartbeats", "notifiers", "alerts",
                                                         "silences",  "drills"};
@@ -81,18 +84,6 @@ void read_checks(const toml::table& checks, const CheckSpec& defaults, LoadConte
   }
 }
 
-// Every check named under [checks], also one whose table has errors: a service naming it
-// should not add a second error for the same mistake.
-config::NameSet declared_checks(const toml::table& root) {
-  config::NameSet names;
-  if (const auto* checks = root.get_as<toml::table>("checks")) {
-    for (auto&& [k, v] : *checks) {
-      if (v.is_table()) names.emplace(k.str());
-    }
-  }
-  return names;
-}
-
 // /health/NAME answers for a check or a heartbeat: one name cannot mean both.
 void report_name_clashes(const toml::table& heartbeats, const std::vector<CheckSpec>& checks, Diagnostics& d) {
   for (auto&& [k, v] : heartbeats) {
@@ -109,17 +100,34 @@ void report_other_top_level(const toml::table& root, Diagnostics& d) {
   for (auto&& [k, v] : root) {
     const std::string_view key = k.str();
     if (key == "server" || key == "defaults" || key == "checks" || key == "groups" || key == "services" ||
-        key == "heartbeats") {
+        key == "heartbeats" || key == "notifiers" || key == "alerts" || key == "silences") {
       continue;
     }
     if (std::find(kFutureSections.begin(), kFutureSections.end(), key) != kFutureSections.end()) {
-      // [[alerts]] is an array of tables in SPEC §6; the rest are [NAME.x] tables.
-      const std::string shown = key == "alerts" ? "[[alerts]]" : "[" + std::string(key) + "]";
-      d.add(k, shown + " is not supported by this version of hale");
+      d.add(k, "[" + std::string(key) + "] is not supported by this version of hale");
       continue;
     }
     config::report_unknown_key(k, "at the top level", kTopLevelKeys, d);
   }
+}
+
+// [notifiers.NAME], then [[alerts]] and [[silences]], which name notifiers and subjects: a name
+// written in the file counts as declared even when its own table has errors.
+void read_alerting(const toml::table& root, LoadContext& ctx, Config& out) {
+  Diagnostics& d = ctx.diagnostics();
+  config::NameSet notifier_names;
+  if (const auto* node = root.get("notifiers")) {
+    if (node->is_array()) {
+      // [[notifiers]] would leave every notifier without a name to be named by.
+      d.add(*node, "`notifiers` must be a table of [notifiers.NAME] tables, not an array of tables");
+    } else if (const auto* t = config::read_table(*node, "notifiers", d)) {
+      out.notifiers = config::read_notifiers(*t, ctx);
+      notifier_names = config::declared_notifiers(*t);
+    }
+  }
+  const config::SubjectNames subjects = config::declared_subjects(root);
+  if (const auto* node = root.get("alerts")) out.alerts = config::read_alerts(*node, subjects, notifier_names, ctx);
+  if (const auto* node = root.get("silences")) out.silences = config::read_silences(*node, subjects, ctx);
 }
 
 Config read_config(const toml::table& root, const std::string& path, LoadContext& ctx) {
@@ -141,7 +149,7 @@ Config read_config(const toml::table& root, const std::string& path, LoadContext
   }
   if (const auto* node = root.get("services")) {
     if (const auto* t = config::read_table(*node, "services", d)) {
-      out.services = config::read_services(*t, declared_checks(root), ctx);
+      out.services = config::read_services(*t, config::declared_subjects(root).checks, ctx);
     }
   }
   if (const auto* node = root.get("heartbeats")) {
@@ -150,6 +158,7 @@ Config read_config(const toml::table& root, const std::string& path, LoadContext
       report_name_clashes(*t, out.checks, d);
     }
   }
+  read_alerting(root, ctx, out);
   report_other_top_level(root, d);
 
   auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };

@@ -14,6 +14,9 @@
 
 namespace hale::config {
 
+// Names written in the file (checks, services, notifiers), for "does X exist" across tables.
+using NameSet = std::set<std::string, std::less<>>;
+
 class LoadContext {
  public:
   LoadContext(Diagnostics& diagnostics, std::string base_dir)

@@ -24,6 +24,7 @@
 #include "hale/config/check_table.h"
 #include "hale/config/levenshtein.h"
 #include "hale/config/toml_reader.h"
+#include "hale/config/word_list.h"
 
 namespace hale::config {
 
@@ -31,13 +32,6 @@ namespace {
 
 std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
 std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
-// A word of an enumerated key and what it means.
-template <typename T>
-struct Word {
-  std::string_view name;
-  T value;
-};
 
 constexpr std::array<Word<RestartMode>, 3> kRestartModes{{
     {"always", RestartMode::kAlways},
@@ -73,37 +67,6 @@ constexpr std::array<std::string_view, 2> kBudgetKeys{"max", "window"};
 
 constexpr std::int64_t kMinLogBytes = 1024;
 constexpr std::int64_t kMaxLogKeep = 100;
-
-// The names of `words`, for did-you-mean, and as "a, b, c" for messages.
-template <typename T, std::size_t N>
-std::array<std::string_view, N> names_of(const std::array<Word<T>, N>& words) {
-  std::array<std::string_view, N> names{};
-  for (std::size_t i = 0; i < N; ++i) names[i] = words[i].name;
-  return names;
-}
-
-template <std::size_t N>
-std::string listed(const std::array<std::string_view, N>& names) {
-  std::string out;
-  for (std::string_view n : names) out += (out.empty() ? "" : ", ") + std::string(n);
-  return out;
-}
-
-// One of `words`, exactly as written (case-sensitive, like every other value of hale.toml).
-template <typename T, std::size_t N>
-std::optional<T> read_word(const toml::node& v, std::string_view key, const std::array<Word<T>, N>& words,
-                           Diagnostics& d) {
-  auto text = read_string(v, key, d);
-  if (!text) return std::nullopt;
-  for (const Word<T>& w : words) {
-    if (w.name == *text) return w.value;
-  }
-  const auto names = names_of(words);
-  std::string message = backticked(key) + ": unknown value " + quoted(*text) + " (expected one of " + listed(names) + ")";
-  if (auto guess = did_you_mean(*text, names)) message += "; did you mean " + quoted(*guess) + "?";
-  d.add(v, std::move(message));
-  return std::nullopt;
-}
 
 // An argv array: every element a non-empty string (an empty argument is nearly always a
 // template that expanded to nothing). `allow_empty`: `[]` means "none".

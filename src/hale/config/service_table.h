@@ -16,8 +16,6 @@
 
 namespace hale::config {
 
-using NameSet = std::set<std::string, std::less<>>;
-
 // Every [services.NAME] of `services`, sorted by name; a service with errors (already
 // reported) is left out. `check_names`: every check named under [checks], also one whose table
 // has errors, so that a service naming it does not add a second, misleading error.

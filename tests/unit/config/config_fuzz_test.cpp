@@ -73,6 +73,59 @@ ready = "notify"
 watchdog = "30s"
 log_max_bytes = 1048576
 log_keep = 5
+
+[heartbeats.backup]
+schedule = "0 3 * * *"
+tz = "Europe/Berlin"
+grace = "30m"
+
+[notifiers.ops]
+type = "webhook"
+url = "https://u:p@hooks.internal/hale"
+secret = "inline-hmac-key"
+headers = { X-Team = "sre" }
+timeout = "5s"
+retry = { base = "1s", max = "5m", jitter = "20%", give_up_after = "24h" }
+
+[notifiers.am]
+type = "alertmanager"
+urls = ["http://am1:9093", "http://am2:9093"]
+token = "am-token"
+
+[notifiers.mail]
+type = "email"
+url = "smtp://mail.internal:587"
+from = "hale@example.com"
+to = ["ops@example.com"]
+username = "hale"
+password = "smtp-password"
+tls = "starttls"
+
+[notifiers.page]
+type = "exec"
+command = ["/usr/local/bin/page", "--team", "sre"]
+
+[[alerts]]
+match = ["db", "runner", "api*"]
+kind = ["check", "service"]
+notify = ["ops", "am"]
+on = ["fail", "degraded"]
+after = "2m"
+repeat = "1h"
+resolved = true
+flapping = { max_changes = 5, window = "10m" }
+
+[[alerts]]
+match = "backup"
+notify = "mail"
+
+[[silences]]
+match = ["db"]
+kind = "check"
+schedule = "0 2 * * 0"
+tz = "UTC"
+duration = "2h"
+comment = "weekly maintenance"
 )";
 
 // SplitMix64: small, deterministic, good enough to pick mutations.
@@ -117,6 +170,10 @@ TEST(ConfigFuzz, ValidConfigLoads) {
   ASSERT_TRUE(r.config);
   EXPECT_EQ(r.config->checks.size(), 3u);
   EXPECT_EQ(r.config->services.size(), 2u);
+  EXPECT_EQ(r.config->heartbeats.size(), 1u);
+  EXPECT_EQ(r.config->notifiers.size(), 4u);
+  EXPECT_EQ(r.config->alerts.size(), 2u);
+  EXPECT_EQ(r.config->silences.size(), 1u);
 }
 
 TEST(ConfigFuzz, MutatedConfigsNeverThrowAndAlwaysAnswer) {

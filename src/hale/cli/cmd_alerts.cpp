@@ -4,6 +4,8 @@
 // command: /metrics has hale_alerts_failed_total for alerting on it), 1 when no daemon answers
 // or it has no alerts API, 2 for bad usage or a bad config.
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "hale/cli/commands.h"
 #include "hale/cli/daemon_client.h"
@@ -66,7 +68,8 @@ std::string notifiers_table(const json& notifiers, WallTime now, bool colour) {
 
 // What a delivery's DETAIL says: what kind of message it is (resolved, flapping, a reminder),
 // then, by state: the last error and when the next attempt comes (pending), the error that
-// ended it (failed), or the alert's own message (sent, silenced).
+// ended it (failed), or the alert's own message in quotes (sent, silenced), so that a check's
+// "connection refused" is not read as the receiver's.
 std::string detail(const json& d, WallTime now) {
   std::vector<std::string> parts;
   if (json_bool(d, "resolved")) parts.push_back("resolved");
@@ -86,7 +89,7 @@ std::string detail(const json& d, WallTime now) {
   } else if (state == "failed") {
     parts.push_back(error.empty() ? "gave up" : error);
   } else if (!json_bool(d, "resolved")) {
-    if (std::string m = json_string(d, "message"); !m.empty()) parts.push_back(m);
+    if (std::string m = json_string(d, "message"); !m.empty()) parts.push_back("\"" + m + "\"");
   }
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;

@@ -3,8 +3,12 @@
 // and rm, as `hale stop` sends it.
 // Exit 0 done, 1 refused / no daemon, 2 bad usage (also a silence the daemon calls invalid, or
 // an id it does not know, as `hale stop` treats an unknown service).
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,7 +48,8 @@ std::string in_flag_words(std::string msg) {
                                     {"`duration`", "--for"},
                                     {"`comment`", "--comment"},
                                     {"`author`", "--author"},
-                                    {"`matchers`", "--match"}}) {
+                                    {"`matchers`", "--match"},
+                                    {"`starts_at`", "now"}}) {  // the CLI never sends starts_at
     for (auto at = msg.find(field); at != std::string::npos; at = msg.find(field, at + flag.size())) {
       msg.replace(at, field.size(), flag);
     }
@@ -208,6 +213,8 @@ int cmd_silence_add(const SilenceArgs& args) {
     body["author"] = *args.author;
   } else if (const char* user = std::getenv("USER"); user && *user) {
     body["author"] = user;
+  } else if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_name && *pw->pw_name) {
+    body["author"] = pw->pw_name;  // no $USER (cron, a container): the login name of the uid
   }
 
   int exit_code = 0;

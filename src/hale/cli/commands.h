@@ -40,7 +40,7 @@ struct SilenceArgs {
   std::string duration;               // add: --for
   std::string until;                  // add: --until (ISO 8601)
   std::string comment;                // add
-  std::optional<std::string> author;  // add: unset: $USER
+  std::optional<std::string> author;  // add: unset: $USER, else the login name of the uid
   bool all = false;                   // list: the expired ones too
   std::string id;                     // rm: the id or a unique prefix of it
 };

@@ -91,7 +91,8 @@ cat <<MSG
     curl -s localhost:8099/metrics | grep -E 'hale_check_status|hale_service_|hale_heartbeat_state'
     curl -s localhost:8099/api/v1/heartbeats/demo-backup | python3 -m json.tool   # its last runs
     tail -f $alerts                           # the alerts the local receiver gets
-    curl -s localhost:8099/api/v1/alerts | python3 -m json.tool   # deliveries and their state
+    build/hale alerts -c $config               # notifiers and deliveries (also GET /api/v1/alerts)
+    HALE_TOKEN=$HALE_TOKEN build/hale silence add -c $config --match subject=cache --for 1h --comment "known"
     build/hale exec --heartbeat demo-backup -- sh -c 'echo ERROR: disk full'      # caught: output matched
     build/hale status -c $config
     build/hale logs web -c $config -n 5        # the web server's output

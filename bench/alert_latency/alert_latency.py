@@ -87,34 +87,58 @@ class Receiver:
 
 
 class Target:
-    """A port that is open (accepting, answering HTTP 200 with a metric) or closed, on demand."""
+    """A port that answers HTTP 200 with a metric while open and refuses connections once closed:
+    close() closes the listening socket at once, so "down" is a precise instant."""
 
     def __init__(self):
         self.port = free_port()
-        self.server = None
+        self.sock = None
 
     def open(self):
-        class Ok(BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = b"target_up 1\n"
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", self.port))
+        s.listen(128)
+        self.sock = s
+        threading.Thread(target=self._accept, args=(s,), daemon=True).start()
 
-            def log_message(self, *args):
-                pass
+    def _accept(self, s):
+        while True:
+            try:
+                conn, _ = s.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
-        ThreadingHTTPServer.daemon_threads = True
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Ok)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    @staticmethod
+    def _answer(conn):
+        try:
+            conn.settimeout(2)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                data += chunk
+            body = b"target_up 1\n"
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+                         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        except OSError:
+            pass
+        finally:
+            conn.close()
 
     def close(self):
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+        """Closes the port; returns the instant it stopped accepting."""
+        down = time.time()
+        if self.sock:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accept() in its thread
+            except OSError:
+                pass
+            self.sock.close()
+            self.sock = None
+        return down
 
 
 def wait_http(url, within=15):
@@ -291,8 +315,7 @@ receivers:
         for r in range(rounds):
             for name, target, recv in sides:
                 fired_before = sum(1 for _, p in recv.items() if is_firing(name, p))
-                target.close()
-                down = time.time()
+                down = target.close()
                 deadline = down + 30
                 while time.time() < deadline:
                     fired = [t for t, p in recv.items() if is_firing(name, p)]

@@ -10,7 +10,7 @@
 
 #include "hale/config.h"
 #include "hale/config/load_context.h"
-#include "hale/config/subject_match.h"
+#include "hale/config/match_keys.h"
 
 namespace hale::config {
 

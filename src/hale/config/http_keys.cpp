@@ -273,17 +273,7 @@ void apply_headers(const KeyCall& c) {
 }
 
 void apply_ca_file(const KeyCall& c) {
-  auto text = read_nonempty_string(c.value, c.key, c.diagnostics());
-  if (!text) return;
-  std::string path = c.ctx.resolve_path(*text);
-  // A missing CA bundle would fail every probe as "certificate did not verify"; say so now, where
-  // a reload can still keep the running config.
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) {
-    c.diagnostics().add(c.value, backticked(c.key) + " \"" + path + "\": cannot read: " + std::strerror(errno));
-    return;
-  }
-  c.spec.ca_file = std::move(path);
+  if (auto path = c.ctx.read_readable_path(c.value, c.key)) c.spec.ca_file = std::move(*path);
 }
 
 void apply_insecure_skip_verify(const KeyCall& c) {

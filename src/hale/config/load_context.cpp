@@ -2,8 +2,13 @@
 #include "hale/config/load_context.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
 
 #include "hale/config.h"
+#include "hale/config/toml_reader.h"
 
 namespace hale::config {
 
@@ -23,6 +28,18 @@ std::optional<std::string> LoadContext::resolve_value(const toml::node& v, std::
   }
   if (resolved->is_secret) add_secret(resolved->value);
   return std::move(resolved).value().value;
+}
+
+std::optional<std::string> LoadContext::read_readable_path(const toml::node& v, std::string_view key) {
+  auto text = read_nonempty_string(v, key, diagnostics_);
+  if (!text) return std::nullopt;
+  std::string path = resolve_path(*text);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) {
+    diagnostics_.add(v, "`" + std::string(key) + "` \"" + path + "\": cannot read: " + std::strerror(errno));
+    return std::nullopt;
+  }
+  return path;
 }
 
 void LoadContext::add_secret(std::string value) {

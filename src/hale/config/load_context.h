@@ -34,6 +34,12 @@ class LoadContext {
   // and returns nullopt.
   std::optional<std::string> resolve_value(const toml::node& v, std::string_view key, std::string_view text);
 
+  // A file the config names (a CA bundle), as a non-empty string at `v`, resolved with
+  // resolve_path() and readable now: a missing bundle would fail every probe or delivery as
+  // "certificate did not verify", so it is said at load, where a reload can still keep the
+  // running config. Reports "`KEY` "PATH": cannot read: REASON" and returns nullopt otherwise.
+  std::optional<std::string> read_readable_path(const toml::node& v, std::string_view key);
+
   // Marks a value as secret for the log redactor (empty values are ignored: replacing "" in
   // every log line would be a disaster).
   void add_secret(std::string value);

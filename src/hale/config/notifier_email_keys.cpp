@@ -6,7 +6,7 @@
 #include <string>
 
 #include "hale/config/notifier_keys.h"
-#include "hale/config/subject_match.h"
+#include "hale/config/match_keys.h"
 #include "hale/config/toml_reader.h"
 #include "hale/config/word_list.h"
 

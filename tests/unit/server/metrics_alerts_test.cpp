@@ -18,10 +18,13 @@
 #include "hale/aggregate.h"
 #include "hale/server/metrics.h"
 #include "hale/server/router.h"
+#include "support/promtool.h"
 #include "support/temp_file.h"
 
 namespace hale {
 namespace {
+
+using hale::testing::promtool_check;
 
 using namespace std::chrono_literals;
 
@@ -314,19 +317,6 @@ TEST_F(MetricsAlertsTest, MetricsRouteShowsAlertFamiliesOnlyWhenAlertingHasNotif
   EXPECT_EQ(page(false, true).find("hale_alert"), std::string::npos);
   EXPECT_EQ(built, 1) << "no view is built when it is not shown";
   EXPECT_EQ(page(true, false).find("hale_alert"), std::string::npos);
-}
-
-// `promtool check metrics` on a page: its exit status and whatever it printed.
-std::pair<int, std::string> promtool_check(const std::string& page) {
-  hale::testing::TempFile file(page, ".prom");
-  const std::string cmd = "/usr/bin/promtool check metrics < '" + file.path() + "' 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 TEST_F(MetricsAlertsTest, PromtoolAcceptsThePage) {

@@ -16,10 +16,13 @@
 
 #include "hale/aggregate.h"
 #include "hale/server/metrics.h"
+#include "support/promtool.h"
 #include "support/temp_file.h"
 
 namespace hale {
 namespace {
+
+using hale::testing::promtool_check;
 
 using namespace std::chrono_literals;
 
@@ -278,19 +281,6 @@ TEST_F(MetricsHeartbeatsTest, HeartbeatFamiliesComeAfterServicesAndBeforeProcess
   EXPECT_LT(checks_at, services_at);
   EXPECT_LT(services_at, heartbeats_at);
   EXPECT_LT(heartbeats_at, process_at);
-}
-
-// `promtool check metrics` on a page: its exit status and whatever it printed.
-std::pair<int, std::string> promtool_check(const std::string& page) {
-  hale::testing::TempFile file(page, ".prom");
-  const std::string cmd = "/usr/bin/promtool check metrics < '" + file.path() + "' 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 TEST_F(MetricsHeartbeatsTest, PromtoolAcceptsThePage) {

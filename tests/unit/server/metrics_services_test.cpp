@@ -15,10 +15,13 @@
 
 #include "hale/aggregate.h"
 #include "hale/server/metrics.h"
+#include "support/promtool.h"
 #include "support/temp_file.h"
 
 namespace hale {
 namespace {
+
+using hale::testing::promtool_check;
 
 using namespace std::chrono_literals;
 
@@ -213,19 +216,6 @@ TEST_F(MetricsServicesTest, ServiceFamiliesComeAfterTheChecksAndBeforeProcess) {
   const auto process_at = page.find("# HELP process_cpu_seconds_total ");
   ASSERT_NE(process_at, std::string::npos);
   EXPECT_LT(services_at, process_at);
-}
-
-// `promtool check metrics` on a page: its exit status and whatever it printed.
-std::pair<int, std::string> promtool_check(const std::string& page) {
-  hale::testing::TempFile file(page, ".prom");
-  const std::string cmd = "/usr/bin/promtool check metrics < '" + file.path() + "' 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 TEST_F(MetricsServicesTest, PromtoolAcceptsThePage) {

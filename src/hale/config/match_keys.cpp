@@ -1,5 +1,5 @@
 // `match` and `kind` of [[alerts]] and [[silences]] (see subject_match.h).
-#include "hale/config/subject_match.h"
+#include "hale/config/match_keys.h"
 
 #include <algorithm>
 #include <array>

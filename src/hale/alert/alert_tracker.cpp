@@ -53,8 +53,7 @@ bool AlertTracker::alerts_on(Health h) const {
   return std::find(policy_.on.begin(), policy_.on.end(), h) != policy_.on.end();
 }
 
-std::vector<Alert> AlertTracker::observe(const SubjectStatus& status, WallTime now, const SilenceCheck& silenced,
-                                         const SilenceCheck& undelivered) {
+std::vector<Alert> AlertTracker::observe(const SubjectStatus& status, WallTime now, const SilenceCheck& silenced) {
   std::vector<Alert> out;
   const bool changed = !current_ || current_->status != status.status;
   if (current_ && changed) previous_ = current_->status;
@@ -72,13 +71,11 @@ std::vector<Alert> AlertTracker::observe(const SubjectStatus& status, WallTime n
     }
     last_class_ = cls;
   }
-  for (Alert& a : evaluate(now, silenced, undelivered)) out.push_back(std::move(a));
+  for (Alert& a : evaluate(now, silenced)) out.push_back(std::move(a));
   return out;
 }
 
-std::vector<Alert> AlertTracker::tick(WallTime now, const SilenceCheck& silenced, const SilenceCheck& undelivered) {
-  return evaluate(now, silenced, undelivered);
-}
+std::vector<Alert> AlertTracker::tick(WallTime now, const SilenceCheck& silenced) { return evaluate(now, silenced); }
 
 std::vector<Alert> AlertTracker::remove(WallTime now, const SilenceCheck& silenced) {
   std::vector<Alert> out;
@@ -95,8 +92,7 @@ std::vector<Alert> AlertTracker::remove(WallTime now, const SilenceCheck& silenc
   return out;
 }
 
-std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& silenced,
-                                          const SilenceCheck& undelivered) {
+std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& silenced) {
   std::vector<Alert> out;
   if (flap_.flapping()) {
     if (!flap_.check_stable(now)) return out;  // SPEC §6: not once per flip
@@ -135,10 +131,6 @@ std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& sile
     a.previous = k.previous;
     a.since = k.since;
     a.sequence = k.sequence + 1;
-    if (muted(undelivered, a)) {
-      k.last_sent = now;  // the receiver has not taken the last one yet: no pile-up of reminders
-      return out;
-    }
     if (muted(silenced, a)) {
       muted_.insert(s);  // reminded once the silence is over, if it still fails then
       return out;

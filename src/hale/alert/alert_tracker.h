@@ -18,11 +18,6 @@
 // the problem still there and no silence muting it (SPEC §6: it goes out if the problem
 // outlives the silence). A muted reminder is skipped; a muted resolution is recorded, not sent.
 //
-// Undelivered: a reminder is due while the receiver has not yet accepted an earlier delivery of
-// the same key (it is down; the outbox retries). `undelivered` says so, and the reminder is not
-// made: reminders piling up behind a dead receiver would reach it in a burst when it is back,
-// several times within one `repeat`. The reminder clock restarts then, as if it had been sent.
-//
 // Flapping: more than flapping.max_changes changes of the subject's alerting status within
 // flapping.window announce "check/db/flapping" once and mute everything else; a whole window
 // without a change announces it stable again (the flapping key resolved), and the tracker then
@@ -42,8 +37,7 @@
 
 namespace hale {
 
-// True when a silence mutes this alert now; also the shape of the `undelivered` check (an
-// earlier delivery of this alert's key to this notifier is still pending).
+// True when a silence mutes this alert now.
 using SilenceCheck = std::function<bool(const Alert&)>;
 
 class AlertTracker {
@@ -58,10 +52,9 @@ class AlertTracker {
   SavedRoute saved() const;
 
   // The subject's status: every change, and the first status seen. Alerts due now.
-  std::vector<Alert> observe(const SubjectStatus& status, WallTime now, const SilenceCheck& silenced,
-                             const SilenceCheck& undelivered = {});
+  std::vector<Alert> observe(const SubjectStatus& status, WallTime now, const SilenceCheck& silenced);
   // Time has passed (a deadline came, a silence ended).
-  std::vector<Alert> tick(WallTime now, const SilenceCheck& silenced, const SilenceCheck& undelivered = {});
+  std::vector<Alert> tick(WallTime now, const SilenceCheck& silenced);
   // The subject is no longer in the configuration: every open key is resolved (status unknown).
   std::vector<Alert> remove(WallTime now, const SilenceCheck& silenced);
 
@@ -76,7 +69,7 @@ class AlertTracker {
   bool flapping() const { return flap_.flapping(); }
 
  private:
-  std::vector<Alert> evaluate(WallTime now, const SilenceCheck& silenced, const SilenceCheck& undelivered);
+  std::vector<Alert> evaluate(WallTime now, const SilenceCheck& silenced);
   bool alerts_on(Health h) const;
   Alert make_alert(std::string key, WallTime now) const;
   Alert firing(Health status, WallTime now) const;

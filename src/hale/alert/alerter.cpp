@@ -55,11 +55,6 @@ SilenceCheck Alerter::silence_check() const {
   return [this, now](const Alert& a) { return silences_.muted(a, now); };
 }
 
-SilenceCheck Alerter::undelivered_check(const std::string& notifier) const {
-  if (!undelivered_) return {};
-  return [this, &notifier](const Alert& a) { return undelivered_(notifier, a.key); };
-}
-
 void Alerter::apply(const Config& config) {
   const WallTime now = clock_.wall_now();
   silences_.set_windows(config.silences);
@@ -124,7 +119,7 @@ void Alerter::observe(const SubjectId& subject, const SubjectStatus& status) {
   for (const RouteKey& k : it->second) {
     AlertTracker& t = routes_.at(k);
     SavedRoute before = t.saved();
-    collect(t, before, t.observe(status, now, silenced, undelivered_check(t.notifier())), batch, true);
+    collect(t, before, t.observe(status, now, silenced), batch, true);
   }
   emit(std::move(batch));
 }
@@ -136,7 +131,7 @@ void Alerter::tick() {
   AlertBatch batch;
   for (auto& [k, t] : routes_) {
     SavedRoute before = t.saved();
-    collect(t, before, t.tick(now, silenced, undelivered_check(t.notifier())), batch, true);
+    collect(t, before, t.tick(now, silenced), batch, true);
   }
   emit(std::move(batch));
 }

@@ -47,11 +47,6 @@ class Alerter {
   // `seed` makes the deliveries' ids (random, 128 bits) reproducible in tests.
   Alerter(const Clock& clock, std::uint64_t seed, Sink sink);
 
-  // Whether a delivery of `key` to `notifier` is still waiting for the receiver (the outbox
-  // knows): a reminder is not made then (see AlertTracker). Unset: never.
-  using UndeliveredCheck = std::function<bool(const std::string& notifier, const std::string& key)>;
-  void set_undelivered_check(UndeliveredCheck check) { undelivered_ = std::move(check); }
-
   // What a previous hale saved; call before the first apply().
   void restore(std::vector<SavedRoute> routes, std::vector<Silence> silences);
 
@@ -86,12 +81,10 @@ class Alerter {
                bool save_route);
   void emit(AlertBatch batch);
   SilenceCheck silence_check() const;
-  SilenceCheck undelivered_check(const std::string& notifier) const;
 
   const Clock& clock_;
   std::mt19937_64 rng_;
   Sink sink_;
-  UndeliveredCheck undelivered_;
   SilenceSet silences_;
   std::map<RouteKey, AlertTracker> routes_;
   std::map<std::string, std::vector<RouteKey>, std::less<>> by_subject_;  // subject key -> its routes

@@ -53,8 +53,6 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
         queue([this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }),
         sender(io_context, curl, c), alert_timer(io_context), delivery_timer(io_context), prune_timer(io_context) {
     render.host = host_name();
-    alerter.set_undelivered_check(
-        [this](const std::string& notifier, const std::string& key) { return queue.has_pending(notifier, key); });
   }
 
   // ---- start-up ----

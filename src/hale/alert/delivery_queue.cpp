@@ -183,13 +183,6 @@ std::map<std::string, NotifierStats> DeliveryQueue::stats() const {
   return out;
 }
 
-bool DeliveryQueue::has_pending(std::string_view notifier, std::string_view key) const {
-  return std::any_of(pending_.begin(), pending_.end(), [&](const auto& entry) {
-    const Delivery& d = entry.second.delivery;
-    return d.notifier == notifier && d.alert.key == key && !d.alert.resolved;
-  });
-}
-
 std::vector<Delivery> DeliveryQueue::pending() const {
   std::vector<Delivery> out;
   out.reserve(pending_.size());

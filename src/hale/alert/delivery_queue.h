@@ -25,7 +25,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "hale/alert/alert.h"
@@ -81,9 +80,6 @@ class DeliveryQueue {
   // When start_due() may next return something; nullopt when nothing waits on time (empty, or
   // everything blocked behind attempts in flight).
   std::optional<WallTime> next_deadline() const;
-
-  // Whether a firing (not resolved) delivery of `key` to `notifier` is still pending.
-  bool has_pending(std::string_view notifier, std::string_view key) const;
 
   // For the API and /metrics.
   std::map<std::string, NotifierStats> stats() const;

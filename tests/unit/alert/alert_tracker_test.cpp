@@ -287,28 +287,6 @@ TEST(AlertTracker, ResolutionDuringASilenceIsRecordedNotSent) {
   EXPECT_TRUE(t.open().empty());
 }
 
-TEST(AlertTracker, NoReminderPilesUpBehindAnUndeliveredAnnouncement) {
-  // The receiver is down for three hours: its first delivery is still being retried. Reminders
-  // made meanwhile would all reach it at once when it is back.
-  AlertTracker t(kDb, "ops", policy(0s, 1h));
-  bool pending = true;
-  SilenceCheck undelivered = [&](const Alert& a) { return pending && a.key == "check/db/fail"; };
-  EXPECT_EQ(t.observe(status_of(Health::kFail, at(0s)), at(0s), {}, undelivered).size(), 1u);
-  EXPECT_TRUE(t.tick(at(1h), {}, undelivered).empty());
-  EXPECT_TRUE(t.tick(at(2h), {}, undelivered).empty());
-  EXPECT_EQ(t.next_deadline(), at(3h)) << "the reminder clock restarts as if it had been sent";
-  pending = false;  // accepted at last, at 2h30
-  EXPECT_TRUE(t.tick(at(2h + 30min), {}, undelivered).empty()) << "not within a repeat of the last due reminder";
-  auto r = t.tick(at(3h), {}, undelivered);
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_EQ(describe(r[0]), "remind check/db/fail #1");
-  // A resolution is never held back: the receiver gets it after the alert, in order.
-  pending = true;
-  auto resolved = t.observe(status_of(Health::kOk, at(3h + 1min)), at(3h + 1min), {}, undelivered);
-  ASSERT_EQ(resolved.size(), 1u);
-  EXPECT_TRUE(resolved[0].resolved);
-}
-
 TEST(AlertTracker, RecoveryWhileHaleWasDownIsResolvedAfterRestore) {
   // SPEC §6: a problem announced and recovered while hale was down gets its resolution.
   AlertTracker before(kDb, "ops", policy());

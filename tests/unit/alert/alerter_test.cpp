@@ -239,24 +239,6 @@ TEST_F(AlerterTest, AMaintenanceWindowMutesItsSubjectsOnly) {
                                                     "ops check/web/fail silenced"}));
 }
 
-TEST_F(AlerterTest, NoReminderWhileTheReceiverHasNotTakenTheAnnouncement) {
-  std::vector<std::pair<std::string, std::string>> asked;
-  alerter().set_undelivered_check([&](const std::string& notifier, const std::string& key) {
-    asked.emplace_back(notifier, key);
-    return notifier == "pager";  // pager's receiver is down; ops' accepts
-  });
-  alerter().apply(config);
-  alerter().observe(kDb, status(Health::kFail, clock.wall_now()));
-  clock.advance(1min);
-  alerter().tick();  // ops' `after`
-  batches.clear();
-  clock.advance(4h);  // the default repeat
-  alerter().tick();
-  EXPECT_EQ(deliveries(), std::vector<std::string>{"ops check/db/fail"}) << "pager's reminder is not piled up";
-  EXPECT_NE(std::find(asked.begin(), asked.end(), std::make_pair(std::string("pager"), std::string("check/db/fail"))),
-            asked.end());
-}
-
 TEST_F(AlerterTest, ServicesAndHeartbeatsAlertLikeChecks) {
   alerter().apply(config);
   SubjectStatus failed = status(Health::kFail, clock.wall_now(), "restart budget exhausted");

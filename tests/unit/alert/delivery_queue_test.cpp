@@ -192,21 +192,6 @@ TEST_F(DeliveryQueueTest, NextDeadlineIsNeverInThePastForWhatCannotStart) {
   EXPECT_EQ(queue.next_deadline(), at(0s)) << "room again: due at once";
 }
 
-TEST_F(DeliveryQueueTest, HasPendingAnswersForFiringDeliveriesNotYetAccepted) {
-  queue.add(delivery("ops", "db"));
-  EXPECT_TRUE(queue.has_pending("ops", "check/db/fail"));
-  EXPECT_FALSE(queue.has_pending("pager", "check/db/fail"));
-  EXPECT_FALSE(queue.has_pending("ops", "check/web/fail"));
-  queue.start_due(at(0s));
-  EXPECT_TRUE(queue.has_pending("ops", "check/db/fail")) << "in flight is not accepted yet";
-  queue.finish("id1", accepted(), at(0s));
-  EXPECT_FALSE(queue.has_pending("ops", "check/db/fail"));
-  Delivery resolution = delivery("ops", "db");
-  resolution.alert.resolved = true;
-  queue.add(resolution);
-  EXPECT_FALSE(queue.has_pending("ops", "check/db/fail")) << "a resolution is not an announcement";
-}
-
 TEST_F(DeliveryQueueTest, StatsCountPendingAndTheOldestAge) {
   queue.add(delivery("ops", "db", 0s));
   queue.add(delivery("ops", "web", 5s));

@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <sstream>
+#include <thread>
 
 namespace hale::testing {
 
@@ -17,6 +18,14 @@ std::string alert_server_section(const std::string& state_dir) {
 std::string tcp_check(const std::string& name, std::uint16_t port, const std::string& interval) {
   return "\n[checks." + name + "]\ntype = \"tcp\"\ntarget = \"127.0.0.1:" + std::to_string(port) +
          "\"\ninterval = \"" + interval + "\"\ntimeout = \"1s\"\nfailure_threshold = 1\njitter = \"0ms\"\n";
+}
+
+std::string webhook_notifier(const std::string& name, const std::string& url, const std::string& extra) {
+  return "\n[notifiers." + name + "]\ntype = \"webhook\"\nurl = \"" + url + "\"\n" + extra;
+}
+
+std::string alert_rule(const std::string& match, const std::string& notify, const std::string& extra) {
+  return "\n[[alerts]]\nmatch = \"" + match + "\"\nnotify = \"" + notify + "\"\n" + extra;
 }
 
 nlohmann::json get_json(const HaleProcess& hale, const std::string& path) {
@@ -67,6 +76,16 @@ std::vector<nlohmann::json> received_alerts(const TestHttpServer& server, std::s
   }
   return out;
 }
+
+std::vector<RecordedRequest> requests_to(const TestHttpServer& server, std::string_view path) {
+  std::vector<RecordedRequest> out;
+  for (RecordedRequest& r : server.requests()) {
+    if (r.path == path) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void quiet_period(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
 
 std::string webhook_signature(std::string_view secret, std::string_view body) {
   unsigned char mac[EVP_MAX_MD_SIZE];

@@ -25,6 +25,11 @@ std::string alert_server_section(const std::string& state_dir);
 // the first accepted one, probing every `interval` without jitter.
 std::string tcp_check(const std::string& name, std::uint16_t port, const std::string& interval = "200ms");
 
+// A [notifiers.NAME] of type webhook posting to `url`, with `extra` TOML lines.
+std::string webhook_notifier(const std::string& name, const std::string& url, const std::string& extra = "");
+// An [[alerts]] rule: `match` (one name or glob) to `notify` (one notifier), with `extra` lines.
+std::string alert_rule(const std::string& match, const std::string& notify, const std::string& extra = "");
+
 // GET `path` of hale as JSON; null when the answer is not JSON.
 nlohmann::json get_json(const HaleProcess& hale, const std::string& path);
 
@@ -42,6 +47,13 @@ std::optional<double> metric_value(const std::string& exposition, std::string_vi
 
 // The JSON bodies of the requests to `path` that `server` answered `status` (0: any).
 std::vector<nlohmann::json> received_alerts(const TestHttpServer& server, std::string_view path, int status = 0);
+
+// The requests to `path`, in arrival order.
+std::vector<RecordedRequest> requests_to(const TestHttpServer& server, std::string_view path);
+
+// Absence (no retry, no reminder, nothing while silenced) can only be shown by waiting:
+// sleeps `d`, which the caller keeps a few times longer than what it rules out.
+void quiet_period(std::chrono::milliseconds d);
 
 // "sha256=" and the lower-case hex HMAC-SHA256 of `body` keyed with `secret` (OpenSSL HMAC()),
 // as docs/alerts.md tells a receiver to verify X-Hale-Signature-256.

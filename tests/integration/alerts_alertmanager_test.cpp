@@ -1,0 +1,133 @@
+// The alertmanager notifier against Debian's real Prometheus Alertmanager (SPEC §9: an HA
+// Alertmanager cluster receives hale's alerts): a cluster of two URLs, one of them dead, still
+// delivers; Alertmanager's own API shows the alert with hale's labels, active; after the
+// recovery it is resolved.
+//
+// How Alertmanager 0.25 reports a resolved alert: GET /api/v2/alerts leaves out every alert
+// whose endsAt has passed, whatever the active/silenced/inhibited/unprocessed filters say
+// (they only choose among unresolved ones), so a resolved alert is simply no longer listed;
+// its metrics say alertmanager_alerts{state="active"} 0 and count the resolved one in
+// alertmanager_alerts_received_total{status="resolved",version="v2"}.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "support/alert_helpers.h"
+#include "support/external_process.h"
+#include "support/free_port.h"
+#include "support/hale_process.h"
+#include "support/http_client.h"
+#include "support/tcp_listener.h"
+#include "support/temp_dir.h"
+
+namespace hale::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
+
+// One Alertmanager on 127.0.0.1, clustering off, everything routed to a receiver that sends
+// nothing anywhere.
+class Alertmanager {
+ public:
+  Alertmanager() : port_(free_port()) {
+    const std::string config = dir_.write("alertmanager.yml",
+                                          "route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n");
+    std::filesystem::create_directories(dir_.path() / "data");
+    process_.emplace(std::vector<std::string>{
+        kAlertmanager, "--config.file=" + config, "--storage.path=" + (dir_.path() / "data").string(),
+        "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--cluster.listen-address=", "--log.level=warn"});
+  }
+  ~Alertmanager() {
+    if (process_) process_->stop(SIGTERM);
+  }
+  bool ready() {
+    return eventually([&] { return http_get(url("/-/ready")).status == 200 || !process_->running(); }, 20s) &&
+           process_->running();
+  }
+  std::string url(const std::string& path = "") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  nlohmann::json alerts(const std::string& query = "") const {
+    return nlohmann::json::parse(http_get(url("/api/v2/alerts" + query)).body, nullptr, false);
+  }
+  std::optional<double> metric(std::string_view series) const {
+    return metric_value(http_get(url("/metrics")).body, series);
+  }
+  std::string log() const { return process_->err() + process_->out(); }
+
+ private:
+  TempDir dir_;
+  std::uint16_t port_;
+  std::optional<ExternalProcess> process_;
+};
+
+// Alertmanager's alerts whose hale subject is `subject`.
+std::vector<nlohmann::json> hale_alerts(const nlohmann::json& list, const std::string& subject) {
+  std::vector<nlohmann::json> out;
+  if (!list.is_array()) return out;
+  for (const auto& a : list) {
+    if (a["labels"].value("subject", "") == subject) out.push_back(a);
+  }
+  return out;
+}
+
+TEST(AlertsAlertmanager, TheRealAlertmanagerGetsTheAlertActiveThenResolved) {
+  if (access(kAlertmanager, X_OK) != 0) GTEST_SKIP() << kAlertmanager << " is not installed (scripts/install-deps.sh)";
+  Alertmanager am;
+  ASSERT_TRUE(am.ready()) << am.log();
+  TempDir state;
+  TcpListener db;
+  const std::uint16_t dead_member = closed_loopback_port();
+  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
+                   "\n[notifiers.am]\ntype = \"alertmanager\"\nurls = [\"" + am.url() + "\", \"http://127.0.0.1:" +
+                   std::to_string(dead_member) + "\"]\nretry = { base = \"200ms\", max = \"1s\" }\n" +
+                   alert_rule("db", "am"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+
+  db.close();
+  // One member refused the connection, the other accepted: the delivery is sent.
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "am", "check/db/fail");
+    return d.size() == 1 && d[0]["state"] == "sent";
+  })) << hale.log();
+  EXPECT_EQ(deliveries(hale, "am", "check/db/fail")[0]["attempts"], 1);
+  ASSERT_TRUE(eventually([&] {
+    auto a = hale_alerts(am.alerts(), "db");
+    return a.size() == 1 && a[0]["status"].value("state", "") == "active";
+  })) << am.alerts().dump() << am.log();
+  const nlohmann::json firing = hale_alerts(am.alerts(), "db")[0];
+  EXPECT_EQ(firing["labels"]["alertname"], "HaleCheckFail");
+  EXPECT_EQ(firing["labels"]["kind"], "check");
+  EXPECT_EQ(firing["labels"]["subject"], "db");
+  EXPECT_EQ(firing["labels"]["status"], "fail");
+  EXPECT_EQ(firing["labels"]["severity"], "critical");
+  EXPECT_EQ(firing["labels"]["service"], "hale");
+  EXPECT_FALSE(firing["labels"].value("instance", "").empty());
+  EXPECT_EQ(firing["annotations"]["hale_key"], "check/db/fail");
+  EXPECT_EQ(firing["annotations"]["hale_delivery_id"], deliveries(hale, "am", "check/db/fail")[0]["id"]);
+  EXPECT_EQ(firing["annotations"]["summary"].get<std::string>().rfind("[CRITICAL] check db is fail", 0), 0u)
+      << firing.dump();
+  EXPECT_EQ(am.metric("alertmanager_alerts{state=\"active\"}"), 1.0);
+
+  db.reopen();
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "am", "check/db/fail");
+    return d.size() == 2 && d[0]["state"] == "sent";
+  })) << hale.log();
+  // Resolved: no longer listed, not even among the inactive ones; counted as received resolved.
+  ASSERT_TRUE(eventually([&] { return hale_alerts(am.alerts(), "db").empty(); })) << am.alerts().dump();
+  EXPECT_TRUE(hale_alerts(am.alerts("?active=false"), "db").empty());
+  EXPECT_EQ(am.metric("alertmanager_alerts{state=\"active\"}"), 0.0);
+  EXPECT_EQ(am.metric("alertmanager_alerts_received_total{status=\"resolved\",version=\"v2\"}"), 1.0);
+  EXPECT_EQ(am.metric("alertmanager_alerts_received_total{status=\"firing\",version=\"v2\"}"), 1.0);
+  EXPECT_EQ(am.metric("alertmanager_alerts_invalid_total{version=\"v2\"}"), 0.0);
+}
+
+}  // namespace
+}  // namespace hale::testing

@@ -344,5 +344,41 @@ TEST(AlertsWebhook, TheSecretUrlIsNowhereNotInTheLogMetricsApiHealthOrBody) {
   }
 }
 
+// Regression: reminders made while the receiver was down all queued up behind the undelivered
+// announcement and reached the receiver together, sequences 0 to 6 within a millisecond,
+// when it came back (SPEC §6: a receiver sees each key at most once per repeat).
+TEST(AlertsWebhook, RemindersMadeWhileTheReceiverIsDownDoNotArriveInABurst) {
+  TempDir state;
+  const std::uint16_t closed = closed_loopback_port();
+  TestHttpServer hook;
+  hook.set("/hook", TestResponse::with_status(503, "down"));
+  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed) +
+                   webhook_notifier("hook", hook.url("/hook"), "retry = { base = \"200ms\", max = \"500ms\" }\n") +
+                   alert_rule("db", "hook", "repeat = \"1s\"\n"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; })) << hale.log();
+  // The receiver is down for about four repeats: the outage is what the test is about.
+  quiet_period(4s);
+  hook.set("/hook", TestResponse::ok());
+  ASSERT_TRUE(eventually([&] { return received_alerts(hook, "/hook", 200).size() >= 3; }, 15s)) << hale.log();
+
+  std::vector<RecordedRequest> accepted;
+  for (RecordedRequest& r : requests_to(hook, "/hook")) {
+    if (r.answer_status == 200) accepted.push_back(std::move(r));
+  }
+  std::string sequences;
+  for (const auto& r : accepted) sequences += nlohmann::json::parse(r.body)["sequence"].dump() + " ";
+  // The announcement first (what the receiver has not heard yet), then a reminder per repeat
+  // counted from when it got it, numbered without gaps.
+  for (std::size_t i = 0; i < accepted.size(); ++i) {
+    const nlohmann::json a = nlohmann::json::parse(accepted[i].body);
+    EXPECT_EQ(a["key"], "check/db/fail");
+    EXPECT_EQ(a["sequence"], static_cast<int>(i)) << sequences;
+    if (i == 0) continue;
+    EXPECT_GE(seconds_between(accepted[i - 1].received_at, accepted[i].received_at), 0.9)
+        << "the key twice within one repeat; sequences " << sequences;
+  }
+}
+
 }  // namespace
 }  // namespace hale::testing

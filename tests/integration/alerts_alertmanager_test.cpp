@@ -36,7 +36,7 @@ constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
 // nothing anywhere.
 class Alertmanager {
  public:
-  Alertmanager() : port_(free_port()) {
+  explicit Alertmanager(std::uint16_t port = 0) : port_(port != 0 ? port : free_port()) {
     const std::string config = dir_.write("alertmanager.yml",
                                           "route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n");
     std::filesystem::create_directories(dir_.path() / "data");
@@ -127,6 +127,38 @@ TEST(AlertsAlertmanager, TheRealAlertmanagerGetsTheAlertActiveThenResolved) {
   EXPECT_EQ(am.metric("alertmanager_alerts_received_total{status=\"resolved\",version=\"v2\"}"), 1.0);
   EXPECT_EQ(am.metric("alertmanager_alerts_received_total{status=\"firing\",version=\"v2\"}"), 1.0);
   EXPECT_EQ(am.metric("alertmanager_alerts_invalid_total{version=\"v2\"}"), 0.0);
+}
+
+// Regression: a firing alert that reached Alertmanager later than 3 x repeat after it was made
+// (Alertmanager down meanwhile) carried endsAt = made + 3 x repeat, already past, so
+// Alertmanager took the firing alert as resolved on arrival and listed nothing.
+TEST(AlertsAlertmanager, AnAlertDeliveredLateIsStillActive) {
+  if (access(kAlertmanager, X_OK) != 0) GTEST_SKIP() << kAlertmanager << " is not installed (scripts/install-deps.sh)";
+  TempDir state;
+  const std::uint16_t am_port = closed_loopback_port();  // Alertmanager is not up yet
+  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed_loopback_port()) +
+                   "\n[notifiers.am]\ntype = \"alertmanager\"\nurl = \"http://127.0.0.1:" + std::to_string(am_port) +
+                   "\"\nretry = { base = \"200ms\", max = \"500ms\" }\n" + alert_rule("db", "am", "repeat = \"1s\"\n"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "am", "check/db/fail");
+    return !d.empty() && d.back()["attempts"].get<int>() >= 1;
+  })) << hale.log();
+  // Down for longer than 3 x repeat, the hold hale gives a firing alert.
+  quiet_period(4s);
+  Alertmanager am(am_port);
+  ASSERT_TRUE(am.ready()) << am.log();
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "am", "check/db/fail");
+    return !d.empty() && d.back()["state"] == "sent";
+  }, 10s)) << hale.log();
+  // The first delivery that got through is active right away, not only after the next reminder.
+  const nlohmann::json first = deliveries(hale, "am", "check/db/fail").back();
+  EXPECT_EQ(first["sequence"], 0);
+  const auto listed = hale_alerts(am.alerts(), "db");
+  ASSERT_EQ(listed.size(), 1u) << am.alerts().dump();
+  EXPECT_EQ(listed[0]["status"]["state"], "active");
+  EXPECT_EQ(listed[0]["annotations"]["hale_delivery_id"], first["id"]);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // the check still fails sends the alert. A [[silences]] maintenance window mutes the same way.
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include <nlohmann/json.hpp>
 
 #include "support/alert_helpers.h"
@@ -104,6 +106,44 @@ TEST(AlertsSilences, AMaintenanceWindowMutes) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0]["key"], "check/cache/fail");
   EXPECT_EQ(deliveries(hale, "hook", "check/db/fail").size(), 1u);
+}
+
+TEST(AlertsSilences, ASilenceOutlivesARestartAndWhenItEndsByItselfTheAlertGoesOut) {
+  TempDir state;
+  TcpListener db;
+  TestHttpServer hook;
+  hook.set("/hook", TestResponse::ok());
+  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
+                   webhook_notifier("hook", hook.url("/hook")) + alert_rule("*", "hook"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  const HttpReply made = admin_request(
+      "POST", hale.url("/api/v1/silences"),
+      R"({"matchers": [{"name": "key", "value": "check/db/*"}], "duration": "4s", "comment": "deploy"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const auto made_at = std::chrono::steady_clock::now();
+
+  // Kept in the state_dir: the restarted hale still mutes db.
+  hale.signal(SIGTERM);
+  ASSERT_TRUE(hale.wait_exit().has_value());
+  db.close();
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "hook", "check/db/fail");
+    return !d.empty() && d.back()["state"] == "silenced";
+  })) << hale.log();
+  const nlohmann::json listed = get_json(hale, "/api/v1/silences");
+  ASSERT_EQ(listed["silences"].size(), 1u) << listed.dump();
+  EXPECT_EQ(listed["silences"][0]["comment"], "deploy");
+  EXPECT_EQ(hook.request_count("/hook"), 0u);
+
+  // The silence ends on its own while db still fails: the alert goes out then, not before.
+  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; }, 15s)) << hale.log();
+  EXPECT_GE(seconds_between(made_at, hook.requests()[0].received_at), 3.5);
+  const auto got = received_alerts(hook, "/hook");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["key"], "check/db/fail");
+  EXPECT_EQ(got[0]["silenced"], false);
+  EXPECT_EQ(get_json(hale, "/api/v1/silences")["silences"][0]["state"], "expired");
 }
 
 }  // namespace

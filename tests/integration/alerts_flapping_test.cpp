@@ -81,7 +81,7 @@ TEST(AlertsFlapping, ReportedOnceAsFlappingNotPerFlipThenStableOnce) {
   // for: db is ok, so the fail announced before the flapping is resolved.
   ASSERT_TRUE(eventually([&] { return seen(hook).size() >= 6; }, 20s)) << describe(seen(hook)) << hale.log();
   const double after = seconds_between(last_flip, std::chrono::steady_clock::now());
-  EXPECT_GE(after, 9.0) << "stable only after a whole window without a change";
+  EXPECT_GE(after, 8.5) << "stable only after a whole window without a change";
   got = seen(hook);
   ASSERT_EQ(got.size(), 6u) << describe(got);
   EXPECT_EQ(got[4].key, "check/db/flapping");

@@ -244,13 +244,14 @@ TEST(AlertsWebhook, AHangingReceiverDelaysNoOtherReceiverNorTheEndpoints) {
   const auto live_got = requests_to(live, "/live");
   const auto dead_got = requests_to(dead, "/dead");
   ASSERT_GE(dead_got.size(), 1u);
-  EXPECT_LT(seconds_between(dead_got[0].received_at, live_got[0].received_at), 1.0);
-  // /readyz answers fast while the dead receiver's requests hang.
+  // live had it while dead's first attempt still hung (it times out after 2 s).
+  EXPECT_LT(seconds_between(dead_got[0].received_at, live_got[0].received_at), 1.5);
+  // /readyz answers at once while the dead receiver's requests hang.
   for (int i = 0; i < 5; ++i) {
     const auto t0 = Clock::now();
-    const HttpReply r = http_request("GET", hale.url("/readyz"), {}, "", 1000);
+    const HttpReply r = http_request("GET", hale.url("/readyz"), {}, "", 2000);
     EXPECT_EQ(r.status, 503) << r.error;
-    EXPECT_LT(seconds_between(t0, Clock::now()), 0.5);
+    EXPECT_LT(seconds_between(t0, Clock::now()), 1.0);
   }
   std::set<std::string> live_keys;
   for (const auto& r : live_got) live_keys.insert(nlohmann::json::parse(r.body)["key"].get<std::string>());

@@ -3,6 +3,8 @@
 // is retried with backoff.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -98,6 +100,39 @@ TEST(AlertsExec, ACommandThatExitsOneIsRetried) {
   const std::vector<std::string> lines = lines_of(slurp(out));
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(nlohmann::json::parse(lines[0])["id"], d["id"]);
+}
+
+// Whether a process with exactly this argv is running (from /proc/*/cmdline).
+bool running_with_argv(const std::vector<std::string>& argv) {
+  std::string wanted;
+  for (const auto& a : argv) wanted += a + '\0';
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (slurp((entry.path() / "cmdline").string()) == wanted) return true;
+  }
+  return false;
+}
+
+TEST(AlertsExec, ACommandThatHangsIsKilledAtItsTimeoutRetriedAndDiesWithHale) {
+  TempDir state;
+  // A duration no other test uses, so that /proc finds only this one.
+  const std::vector<std::string> argv{"/bin/sleep", "31.7"};
+  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed_loopback_port()) +
+                   "\n[notifiers.pager]\ntype = \"exec\"\ncommand = [\"" + argv[0] + "\", \"" + argv[1] +
+                   "\"]\ntimeout = \"500ms\"\nretry = { base = \"200ms\", max = \"500ms\" }\n" +
+                   alert_rule("db", "pager"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return log_events(hale, "alert_delivery_retry").size() >= 2; })) << hale.log();
+  const auto retries = log_events(hale, "alert_delivery_retry");
+  EXPECT_EQ(retries[0]["reason"], "timeout") << retries[0].dump();
+  const nlohmann::json d = deliveries(hale, "pager", "check/db/fail")[0];
+  EXPECT_EQ(d["state"], "pending");
+  EXPECT_GE(d["attempts"].get<int>(), 2);
+  // Killed at each timeout, and with hale: not even a kill -9 of hale leaves one behind.
+  hale.signal(SIGKILL);
+  ASSERT_TRUE(hale.wait_exit().has_value());
+  EXPECT_TRUE(eventually([&] { return !running_with_argv(argv); }, 5s)) << "a notifier command outlived hale";
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 
@@ -24,6 +25,7 @@
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
 #include "support/temp_dir.h"
+#include "support/test_http_server.h"
 
 namespace hale::testing {
 namespace {
@@ -159,6 +161,42 @@ TEST(AlertsAlertmanager, AnAlertDeliveredLateIsStillActive) {
   ASSERT_EQ(listed.size(), 1u) << am.alerts().dump();
   EXPECT_EQ(listed[0]["status"]["state"], "active");
   EXPECT_EQ(listed[0]["annotations"]["hale_delivery_id"], first["id"]);
+}
+
+// Regression: a cluster member that hangs (a host gone from the network: no refusal, no answer)
+// held every delivery to the cluster until its timeout, though the other member had taken it
+// at once, and with at most 4 attempts in flight an alert storm reached the healthy member 4
+// per timeout (SPEC §6: a dead receiver never delays the others).
+TEST(AlertsAlertmanager, AMemberThatHangsDoesNotHoldBackTheCluster) {
+  if (access(kAlertmanager, X_OK) != 0) GTEST_SKIP() << kAlertmanager << " is not installed (scripts/install-deps.sh)";
+  Alertmanager am;
+  ASSERT_TRUE(am.ready()) << am.log();
+  TestHttpServer black_hole;
+  black_hole.set("/api/v2/alerts", TestResponse::hanging());
+  TempDir state;
+  constexpr int kSubjects = 8;
+  std::string checks;
+  for (int i = 1; i <= kSubjects; ++i) checks += tcp_check("c" + std::to_string(i), closed_loopback_port());
+  HaleProcess hale(alert_server_section(state.path().string()) + checks +
+                   "\n[notifiers.am]\ntype = \"alertmanager\"\nurls = [\"" + am.url() + "\", \"" + black_hole.url() +
+                   "\"]\ntimeout = \"6s\"\n" + alert_rule("*", "am"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return black_hole.request_count() >= 1; })) << hale.log();
+  const auto first = std::chrono::steady_clock::now();
+  // Every subject reaches the healthy member, and is sent, well before the 6 s timeout.
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "am");
+    return d.size() == kSubjects &&
+           std::all_of(d.begin(), d.end(), [](const nlohmann::json& x) { return x["state"] == "sent"; });
+  }, 30s)) << http_get(hale.url("/api/v1/alerts")).body;
+  EXPECT_LT(seconds_between(first, std::chrono::steady_clock::now()), 3.0);
+  std::size_t active = 0;
+  for (const auto& a : am.alerts()) active += a["labels"].value("alertname", "") == "HaleCheckFail" ? 1 : 0;
+  EXPECT_EQ(active, static_cast<std::size_t>(kSubjects));
+  // The hung member got each of them too (sent alongside, not waited for).
+  EXPECT_TRUE(eventually([&] { return black_hole.request_count() >= kSubjects; }));
+  const nlohmann::json d = deliveries(hale, "am")[0];
+  EXPECT_EQ(d["attempts"], 1);
 }
 
 }  // namespace

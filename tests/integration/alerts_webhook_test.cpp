@@ -381,5 +381,34 @@ TEST(AlertsWebhook, RemindersMadeWhileTheReceiverIsDownDoNotArriveInABurst) {
   }
 }
 
+TEST(AlertsWebhook, ASecretInACheckOutputIsMaskedInTheAlert) {
+  // docs/alerts.md: messages are redacted before an alert is made. A plugin that prints a
+  // configured secret (here the webhook's own HMAC key) on its first line.
+  constexpr const char* kLeaked = "hmac-key-that-leaks-3c9f";
+  TempDir state;
+  TempDir scripts;
+  const std::string plugin =
+      scripts.write("plugin.sh", std::string("echo \"CRITICAL: login with ") + kLeaked + " refused\"; exit 2\n");
+  TestHttpServer hook;
+  hook.set("/hook", TestResponse::ok());
+  HaleProcess hale(alert_server_section(state.path().string()) + "\n[checks.api]\ntype = \"exec\"\ncommand = [\"/bin/sh\", \"" +
+                   plugin + "\"]\ninterval = \"200ms\"\nfailure_threshold = 1\njitter = \"0ms\"\n" +
+                   webhook_notifier("hook", hook.url("/hook"), "secret = \"env:HOOK_SECRET\"\n") +
+                   alert_rule("api", "hook"));
+  hale.set_env("HOOK_SECRET", kLeaked);
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; })) << hale.log();
+  const RecordedRequest r = *hook.last_request("/hook");
+  const nlohmann::json a = nlohmann::json::parse(r.body);
+  EXPECT_EQ(a["key"], "check/api/fail");
+  EXPECT_EQ(r.body.find(kLeaked), std::string::npos) << r.body;
+  EXPECT_NE(a["message"].get<std::string>().find("CRITICAL: login with "), std::string::npos) << a.dump();
+  // Still signed with it, over the masked body.
+  EXPECT_EQ(r.header("X-Hale-Signature-256").value_or(""), webhook_signature(kLeaked, r.body));
+  for (const std::string& text : {hale.log(), http_get(hale.url("/api/v1/alerts")).body, http_get(hale.url("/health")).body}) {
+    EXPECT_EQ(text.find(kLeaked), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace hale::testing

@@ -410,5 +410,31 @@ TEST(AlertsWebhook, ASecretInACheckOutputIsMaskedInTheAlert) {
   }
 }
 
+TEST(AlertsWebhook, AReceiverWhoseDnsHangsDelaysNoOtherReceiverNorTheEndpoints) {
+  // tests/preload/slow_getaddrinfo: getaddrinfo() of *.slow.test sleeps 5 s, then fails.
+  TempDir state;
+  TestHttpServer live;
+  live.set("/live", TestResponse::ok());
+  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed_loopback_port()) +
+                   webhook_notifier("far", "http://hooks.slow.test:8080/hook",
+                                    "timeout = \"500ms\"\nretry = { base = \"200ms\", max = \"500ms\" }\n") +
+                   webhook_notifier("live", live.url("/live")) + alert_rule("db", "far") + alert_rule("db", "live"));
+  hale.set_env("LD_PRELOAD", SLOW_GETADDRINFO);
+  hale.set_env("ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return live.request_count("/live") >= 1; }, 5s)) << hale.log();
+  // The hung lookups end in timeouts and retries, none of which holds the loop.
+  ASSERT_TRUE(eventually([&] { return log_events(hale, "alert_delivery_retry").size() >= 3; }, 10s)) << hale.log();
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = Clock::now();
+    EXPECT_NE(http_request("GET", hale.url("/readyz"), {}, "", 2000).status, 0);
+    EXPECT_LT(seconds_between(t0, Clock::now()), 1.0);
+  }
+  const nlohmann::json d = deliveries(hale, "far", "check/db/fail")[0];
+  EXPECT_EQ(d["state"], "pending");
+  EXPECT_EQ(d["last_error"].get<std::string>().find("slow.test"), std::string::npos) << "no URL in a reason";
+  std::printf("[ dns      ] far: %s\n", d["last_error"].get<std::string>().c_str());
+}
+
 }  // namespace
 }  // namespace hale::testing

@@ -110,5 +110,44 @@ TEST_F(AlertsEmail, StarttlsRequiredAgainstAServerWithoutItFailsNeverPlaintext) 
   EXPECT_EQ(failed[0]["reason"], "the SMTP server offers no STARTTLS");
 }
 
+TEST_F(AlertsEmail, ATemporaryRefusalIsRetriedUntilTheServerTakesTheMessage) {
+  SmtpSinkOptions options{leaf_.cert_file, leaf_.key_file, /*require_starttls=*/true, ""};
+  options.temp_fail_first = 1;
+  SmtpSink sink(options);
+  ASSERT_TRUE(sink.ready()) << sink.log();
+  HaleProcess hale(alert_server_section(state_.path().string()) + tcp_check("db", closed_loopback_port()) +
+                   email_notifier(sink.url(), "ca_file = \"" + pki_.ca_file() + "\"\n") + alert_rule("db", "mail"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "mail", "check/db/fail");
+    return d.size() == 1 && d[0]["state"] == "sent";
+  }, 15s)) << hale.log() << sink.log();
+  EXPECT_EQ(deliveries(hale, "mail", "check/db/fail")[0]["attempts"], 2);
+  const auto retries = log_events(hale, "alert_delivery_retry");
+  ASSERT_EQ(retries.size(), 1u) << hale.log();
+  EXPECT_EQ(retries[0]["reason"], "SMTP 451");
+  EXPECT_EQ(sink.messages().size(), 1u);
+}
+
+TEST_F(AlertsEmail, AWrongPasswordIsRefusedForGood) {
+  SmtpSink sink({leaf_.cert_file, leaf_.key_file, /*require_starttls=*/true, "hale:the-right-one"});
+  ASSERT_TRUE(sink.ready()) << sink.log();
+  HaleProcess hale(alert_server_section(state_.path().string()) + tcp_check("db", closed_loopback_port()) +
+                   email_notifier(sink.url(), "username = \"hale\"\npassword = \"env:SMTP_PASSWORD\"\nca_file = \"" +
+                                                  pki_.ca_file() + "\"\n") +
+                   alert_rule("db", "mail"));
+  hale.set_env("SMTP_PASSWORD", kSmtpPassword);
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "mail", "check/db/fail");
+    return d.size() == 1 && d[0]["state"] != "pending";
+  }, 15s)) << hale.log() << sink.log();
+  const nlohmann::json d = deliveries(hale, "mail", "check/db/fail")[0];
+  EXPECT_EQ(d["state"], "failed") << d.dump();
+  EXPECT_EQ(d["last_error"], "SMTP login denied (535)") << d.dump();
+  EXPECT_TRUE(sink.messages().empty());
+  EXPECT_EQ(hale.log().find(kSmtpPassword), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hale::testing

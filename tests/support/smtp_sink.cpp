@@ -66,6 +66,9 @@ SmtpSink::SmtpSink(const SmtpSinkOptions& options) : port_(free_port()) {
     if (options.require_starttls) argv.push_back("--require-starttls");
   }
   if (!options.auth.empty()) argv.insert(argv.end(), {"--auth", options.auth});
+  if (options.temp_fail_first > 0) {
+    argv.insert(argv.end(), {"--temp-fail-first", std::to_string(options.temp_fail_first)});
+  }
   process_.emplace(std::move(argv));
 }
 

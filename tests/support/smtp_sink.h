@@ -22,6 +22,7 @@ struct SmtpSinkOptions {
   std::string key_file;
   bool require_starttls = false;  // refuse mail until the session is upgraded
   std::string auth;               // "USER:PASSWORD": AUTH required (over TLS)
+  int temp_fail_first = 0;        // the first N messages are answered 451 and not kept
 };
 
 struct SmtpMessage {

@@ -3,8 +3,9 @@
 every message it accepts as two files in a directory, N.eml (the message as received) and
 N.json (the envelope: mail_from, rcpt_tos, whether the session was TLS, whether it logged in).
 
-Optionally STARTTLS (--cert/--key, with --require-starttls refusing mail before it) and AUTH
-(--auth USER:PASSWORD, PLAIN and LOGIN, only over TLS as aiosmtpd insists). Prints
+Optionally STARTTLS (--cert/--key, with --require-starttls refusing mail before it), AUTH
+(--auth USER:PASSWORD, PLAIN and LOGIN, only over TLS as aiosmtpd insists), and a temporary
+failure (451) for the first N messages (--temp-fail-first N). Prints
 "READY <port>" once it accepts connections; SIGTERM ends it.
 
 Run with Debian's /usr/bin/python3 (python3-aiosmtpd), not a python3 from PATH that may not
@@ -23,13 +24,17 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Keeper:
-    def __init__(self, directory):
+    def __init__(self, directory, temp_fail_first=0):
         self.directory = directory
         self.count = 0
+        self.temp_fail_left = temp_fail_first
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
+            if self.temp_fail_left > 0:
+                self.temp_fail_left -= 1
+                return "451 4.3.0 Try again later"
             self.count += 1
             n = self.count
         content = envelope.original_content or envelope.content
@@ -68,6 +73,8 @@ def main():
     p.add_argument("--key")
     p.add_argument("--require-starttls", action="store_true")
     p.add_argument("--auth", help="USER:PASSWORD; AUTH is then required before MAIL")
+    p.add_argument("--temp-fail-first", type=int, default=0,
+                   help="answer the first N messages 451 (a temporary failure), keeping none of them")
     args = p.parse_args()
 
     params = {}
@@ -81,7 +88,8 @@ def main():
         params["authenticator"] = make_authenticator(user, password)
         params["auth_required"] = True
         params["auth_require_tls"] = True
-    controller = Controller(Keeper(args.dir), hostname="127.0.0.1", port=args.port, **params)
+    controller = Controller(Keeper(args.dir, args.temp_fail_first), hostname="127.0.0.1", port=args.port,
+                            **params)
     controller.start()
     print("READY %d" % args.port, flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (controller.stop(), sys.exit(0)))

@@ -305,5 +305,32 @@ TEST(AlertsCrash, ARestartResolvesWhatRecoveredMeanwhileAndRepeatsNothingStillFa
   }
 }
 
+TEST(AlertsCrash, AStopDoesNotWaitForASlowReceiverAndLosesNothing) {
+  TempDir state;
+  TestHttpServer hook;
+  hook.set("/hook", TestResponse::ok().delayed(4s));  // slower than the stop takes
+  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed_loopback_port()) +
+                   webhook_notifier("hook", hook.url("/hook")) + alert_rule("db", "hook"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; })) << hale.log();
+  const auto stop = std::chrono::steady_clock::now();
+  hale.signal(SIGTERM);
+  ASSERT_EQ(hale.wait_exit(10s), 0) << hale.log();
+  EXPECT_LT(seconds_between(stop, std::chrono::steady_clock::now()), 3.0) << "the stop waited for the receiver";
+  const std::string id = nlohmann::json::parse(hook.requests()[0].body)["id"];
+
+  // The attempt was abandoned, not accepted as far as hale knows: the next hale sends it
+  // again, with the same id.
+  hook.set("/hook", TestResponse::ok());
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "hook", "check/db/fail");
+    return d.size() == 1 && d[0]["state"] == "sent";
+  })) << hale.log();
+  EXPECT_EQ(deliveries(hale, "hook", "check/db/fail")[0]["id"], id);
+  ASSERT_GE(hook.request_count("/hook"), 2u);
+  EXPECT_EQ(nlohmann::json::parse(hook.requests().back().body)["id"], id);
+}
+
 }  // namespace
 }  // namespace hale::testing

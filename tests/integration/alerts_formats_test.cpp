@@ -1,6 +1,7 @@
 // Each HTTP notifier type on the wire (docs/alerts.md "Payloads") from the real hale binary to
 // a real receiver: slack, discord and ntfy bodies and endpoints, the webhook's own headers,
-// and a check whose output is not valid UTF-8 (every receiver still gets valid JSON).
+// a check whose output is not valid UTF-8 (every receiver still gets valid JSON), and an https
+// receiver verified against ca_file.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,9 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "support/alert_helpers.h"
+#include "support/free_port.h"
 #include "support/hale_process.h"
 #include "support/temp_dir.h"
 #include "support/test_http_server.h"
+#include "support/test_pki.h"
 
 namespace hale::testing {
 namespace {
@@ -72,6 +75,39 @@ TEST(AlertsFormats, SlackDiscordNtfyAndWebhookHeadersOnTheWire) {
   for (const std::string& text : {hale.log(), http_get(hale.url("/api/v1/alerts")).body, http_get(hale.url("/metrics")).body}) {
     EXPECT_EQ(text.find("tk_ntfy_secret"), std::string::npos);
   }
+}
+
+TEST(AlertsFormats, AnHttpsReceiverIsVerifiedAgainstCaFile) {
+  TestPki pki;
+  ASSERT_TRUE(pki.ok());
+  const TestPki::Issued leaf = pki.leaf("hook", std::chrono::hours(24));
+  TestHttpServer trusted(TlsFiles{leaf.cert_file, leaf.key_file});
+  TestHttpServer unknown(TlsFiles{leaf.cert_file, leaf.key_file});
+  trusted.set("/hook", TestResponse::ok());
+  unknown.set("/hook", TestResponse::ok());
+  TempDir state;
+  const std::string retry = "retry = { base = \"200ms\", max = \"500ms\" }\n";
+  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed_loopback_port()) +
+                   webhook_notifier("trusted", trusted.url("/hook"), "ca_file = \"" + pki.ca_file() + "\"\n" + retry) +
+                   webhook_notifier("unknown", unknown.url("/hook"), retry) + alert_rule("db", "trusted") +
+                   alert_rule("db", "unknown"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "trusted");
+    return d.size() == 1 && d[0]["state"] == "sent";
+  })) << hale.log();
+  EXPECT_EQ(trusted.request_count("/hook"), 1u);
+  // Signed by a CA the system store does not know: retried (a TLS error may be a passing
+  // misconfiguration), never sent unverified.
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "unknown");
+    return d.size() == 1 && d[0]["attempts"].get<int>() >= 2;
+  })) << hale.log();
+  const nlohmann::json d = deliveries(hale, "unknown")[0];
+  EXPECT_EQ(d["state"], "pending");
+  EXPECT_EQ(unknown.request_count("/hook"), 0u);
+  std::printf("[ tls      ] unknown CA: %s\n", d["last_error"].get<std::string>().c_str());
+  EXPECT_NE(d["last_error"].get<std::string>().find("certificate"), std::string::npos) << d.dump();
 }
 
 }  // namespace

@@ -14,6 +14,8 @@ packages=(
   prometheus                 # promtool, which checks /metrics in the tests
   openssl curl python3 procps
   python3-croniter           # reference for the cron differential test (tests/tools/croniter_next.py)
+  prometheus-alertmanager    # the real Alertmanager that tests/integration/alerts_alertmanager_test.cpp delivers to
+  python3-aiosmtpd           # the SMTP sink with STARTTLS and AUTH of the email alert tests (tests/tools/smtp_sink.py)
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(nginx-light wrk supervisor)

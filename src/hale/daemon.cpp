@@ -185,11 +185,17 @@ class Daemon {
     });
   }
 
-  // The alerting of a (re)loaded config, then the current state of services and heartbeats
-  // (a heartbeat restored as down is news, or the continuation of an incident a previous hale
-  // announced). Checks start from unknown: their first results are transitions.
+  // The alerting of a (re)loaded config, then the current state of checks, services and
+  // heartbeats (a heartbeat restored as down is news, or the continuation of an incident a
+  // previous hale announced). At start checks are unknown (their first results are
+  // transitions), but after a reload an unchanged check keeps its status and makes no
+  // transition: a route the reload added (a new notifier or rule) learns it here, or a check
+  // failing all along would never be announced to it.
   void apply_alerting() {
     alerting_.apply(config_);
+    for (const auto& c : engine_.snapshot()->checks) {
+      if (c->status != Health::kUnknown) alerting_.observe({SubjectKind::kCheck, c->name}, check_subject_status(*c));
+    }
     for (const auto& v : supervisor_.snapshot()->services) {
       alerting_.observe({SubjectKind::kService, v->name}, service_subject_status(*v));
     }

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -50,6 +51,7 @@ const char* reason_phrase(int status) {
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 404: return "Not Found";
+    case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
     case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
@@ -92,19 +94,27 @@ struct TestHttpServer::Impl {
   tcp::acceptor acceptor{io};
   std::thread thread;
 
-  mutable std::mutex mu;  // guards routes and recorded
+  mutable std::mutex mu;  // guards routes, once and recorded
   std::map<std::string, TestResponse, std::less<>> routes;
+  std::map<std::string, std::deque<TestResponse>, std::less<>> once;
   std::vector<RecordedRequest> recorded;
 
-  TestResponse answer_for(const RecordedRequest& req) {
+  TestResponse answer_for(RecordedRequest& req) {
     std::lock_guard lock(mu);
+    req.received_at = std::chrono::steady_clock::now();
+    TestResponse r;
+    if (auto q = once.find(req.path); q != once.end() && !q->second.empty()) {
+      r = std::move(q->second.front());
+      q->second.pop_front();
+    } else if (auto it = routes.find(req.path); it != routes.end()) {
+      r = it->second;
+    } else {
+      r.status = 404;
+      r.body = "not found";
+    }
+    req.answer_status = r.hang || r.close_without_response ? 0 : r.status;
     recorded.push_back(req);
-    auto it = routes.find(req.path);
-    if (it != routes.end()) return it->second;
-    TestResponse not_found;
-    not_found.status = 404;
-    not_found.body = "not found";
-    return not_found;
+    return r;
   }
 
   void do_accept();
@@ -243,6 +253,15 @@ TestHttpServer::TestHttpServer() : impl_(std::make_unique<Impl>()) {
   impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
 }
 
+TestHttpServer::TestHttpServer(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+  impl_->acceptor.open(tcp::v4());
+  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
+  impl_->acceptor.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  impl_->acceptor.listen();
+  impl_->do_accept();
+  impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
+}
+
 TestHttpServer::TestHttpServer(const TlsFiles& files) : impl_(std::make_unique<Impl>()) {
   impl_->tls.emplace(asio::ssl::context::tls_server);
   impl_->tls->use_certificate_chain_file(files.cert_file);
@@ -272,6 +291,11 @@ std::string TestHttpServer::url(std::string_view path) const {
 void TestHttpServer::set(const std::string& path, TestResponse response) {
   std::lock_guard lock(impl_->mu);
   impl_->routes[path] = std::move(response);
+}
+
+void TestHttpServer::push_once(const std::string& path, TestResponse response) {
+  std::lock_guard lock(impl_->mu);
+  impl_->once[path].push_back(std::move(response));
 }
 
 std::size_t TestHttpServer::request_count() const {

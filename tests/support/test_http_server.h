@@ -65,6 +65,8 @@ struct RecordedRequest {
   std::string path;    // without the query
   std::vector<std::pair<std::string, std::string>> headers;  // in order, names as sent
   std::string body;
+  std::chrono::steady_clock::time_point received_at;  // when its body was fully read
+  int answer_status = 0;  // the status it was answered with; 0: none (hang, close)
   // The first header of that name (case-insensitive), nullopt if absent.
   std::optional<std::string> header(std::string_view name) const;
 };
@@ -80,6 +82,9 @@ class TestHttpServer {
   // Listens on 127.0.0.1:0 at once; plain HTTP, or HTTPS with `tls`.
   TestHttpServer();
   explicit TestHttpServer(const TlsFiles& tls);
+  // Listens on 127.0.0.1:`port` (plain HTTP): a receiver that comes up where a client has been
+  // refused so far (see closed_loopback_port()). Throws when the port is taken.
+  explicit TestHttpServer(std::uint16_t port);
   // Stops the thread and closes every connection, hanging ones included.
   ~TestHttpServer();
   TestHttpServer(const TestHttpServer&) = delete;
@@ -91,6 +96,9 @@ class TestHttpServer {
 
   // The answer for requests to `path` (exact match, query ignored); replaces any earlier one.
   void set(const std::string& path, TestResponse response);
+  // One answer for the next request to `path` only, before the standing one of set(); calls
+  // queue up in order: push_once(500), push_once(500) answers two requests 500, then set()'s.
+  void push_once(const std::string& path, TestResponse response);
 
   // Requests fully read so far, whatever they were answered.
   std::size_t request_count() const;

@@ -53,7 +53,8 @@ bool AlertTracker::alerts_on(Health h) const {
   return std::find(policy_.on.begin(), policy_.on.end(), h) != policy_.on.end();
 }
 
-std::vector<Alert> AlertTracker::observe(const SubjectStatus& status, WallTime now, const SilenceCheck& silenced) {
+std::vector<Alert> AlertTracker::observe(const SubjectStatus& status, WallTime now, const SilenceCheck& silenced,
+                                         const UndeliveredCheck& undelivered) {
   std::vector<Alert> out;
   const bool changed = !current_ || current_->status != status.status;
   if (current_ && changed) previous_ = current_->status;
@@ -71,11 +72,23 @@ std::vector<Alert> AlertTracker::observe(const SubjectStatus& status, WallTime n
     }
     last_class_ = cls;
   }
-  for (Alert& a : evaluate(now, silenced)) out.push_back(std::move(a));
+  for (Alert& a : evaluate(now, silenced, undelivered)) out.push_back(std::move(a));
   return out;
 }
 
-std::vector<Alert> AlertTracker::tick(WallTime now, const SilenceCheck& silenced) { return evaluate(now, silenced); }
+std::vector<Alert> AlertTracker::tick(WallTime now, const SilenceCheck& silenced, const UndeliveredCheck& undelivered) {
+  return evaluate(now, silenced, undelivered);
+}
+
+void AlertTracker::delivered(const Alert& a, bool accepted, WallTime at) {
+  // Resolutions and flapping have no reminders; only an announcement or a reminder counts.
+  if (a.resolved || a.flapping || a.key != alert_key(subject_, a.status)) return;
+  held_.erase(a.status);
+  auto open = open_.find(a.status);
+  if (!accepted || open == open_.end()) return;
+  // SPEC §6: at most once per repeat, as the receiver sees it: from when it got the message.
+  if (at > open->second.last_sent) open->second.last_sent = at;
+}
 
 std::vector<Alert> AlertTracker::remove(WallTime now, const SilenceCheck& silenced) {
   std::vector<Alert> out;
@@ -89,10 +102,12 @@ std::vector<Alert> AlertTracker::remove(WallTime now, const SilenceCheck& silenc
   }
   open_.clear();
   muted_.clear();
+  held_.clear();
   return out;
 }
 
-std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& silenced) {
+std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& silenced,
+                                          const UndeliveredCheck& undelivered) {
   std::vector<Alert> out;
   if (flap_.flapping()) {
     if (!flap_.check_stable(now)) return out;  // SPEC §6: not once per flip
@@ -118,6 +133,7 @@ std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& sile
         a.silenced = muted(silenced, a);
         out.push_back(std::move(a));
       }
+      held_.erase(it->first);
       it = open_.erase(it);
     }
     // A muted announcement of a status the subject has left is moot.
@@ -127,6 +143,11 @@ std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& sile
   if (auto open = open_.find(s); open != open_.end()) {
     OpenKey& k = open->second;
     if (policy_.repeat <= Duration::zero() || now < k.last_sent + policy_.repeat) return out;
+    if (undelivered && undelivered(alert_key(subject_, s))) {
+      held_.insert(s);  // made once delivered() says the receiver has the last one
+      return out;
+    }
+    held_.erase(s);
     Alert a = firing(s, now);
     a.previous = k.previous;
     a.since = k.since;
@@ -164,7 +185,8 @@ std::optional<WallTime> AlertTracker::next_deadline() const {
   // A muted alert waits for the silence to change, which the caller watches.
   if (!alerts_on(s) || muted_.count(s) != 0) return std::nullopt;
   if (auto open = open_.find(s); open != open_.end()) {
-    if (policy_.repeat <= Duration::zero()) return std::nullopt;
+    // A held reminder waits for delivered(), which the caller reports.
+    if (policy_.repeat <= Duration::zero() || held_.count(s) != 0) return std::nullopt;
     return open->second.last_sent + policy_.repeat;
   }
   return current_->since + policy_.after;

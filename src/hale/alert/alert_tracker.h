@@ -18,6 +18,17 @@
 // the problem still there and no silence muting it (SPEC §6: it goes out if the problem
 // outlives the silence). A muted reminder is skipped; a muted resolution is recorded, not sent.
 //
+// Reminders and a receiver that is down (SPEC §6: a receiver sees each key at most once per
+// `repeat`): a reminder falls due while the key's last message to this notifier is still
+// undelivered (the receiver is down or slow, the delivery waits for a retry). Made now, it
+// would queue behind that message and reach the receiver with it, and with every other reminder
+// of the outage, in one burst. So it is held: nothing is made until delivered() says the
+// receiver has the earlier message, and the repeat then counts from when it got it.
+//
+// Scenario: repeat = 1h, db fails at 10:00 while the webhook is down until 12:30. The
+// announcement waits in the outbox; the reminders due at 11:00 and 12:00 are held; at 12:30 the
+// receiver gets the announcement, and its first reminder at 13:30.
+//
 // Flapping: more than flapping.max_changes changes of the subject's alerting status within
 // flapping.window announce "check/db/flapping" once and mute everything else; a whole window
 // without a change announces it stable again (the flapping key resolved), and the tracker then
@@ -39,6 +50,9 @@ namespace hale {
 
 // True when a silence mutes this alert now.
 using SilenceCheck = std::function<bool(const Alert&)>;
+// True when a message of this key to the route's notifier is still undelivered (in the outbox,
+// not yet accepted, refused or given up).
+using UndeliveredCheck = std::function<bool(const std::string& key)>;
 
 class AlertTracker {
  public:
@@ -52,9 +66,16 @@ class AlertTracker {
   SavedRoute saved() const;
 
   // The subject's status: every change, and the first status seen. Alerts due now.
-  std::vector<Alert> observe(const SubjectStatus& status, WallTime now, const SilenceCheck& silenced);
+  // `undelivered` holds reminders back (see above); unset: every reminder is made when due.
+  std::vector<Alert> observe(const SubjectStatus& status, WallTime now, const SilenceCheck& silenced,
+                             const UndeliveredCheck& undelivered = {});
   // Time has passed (a deadline came, a silence ended).
-  std::vector<Alert> tick(WallTime now, const SilenceCheck& silenced);
+  std::vector<Alert> tick(WallTime now, const SilenceCheck& silenced, const UndeliveredCheck& undelivered = {});
+  // A delivery of one of this route's alerts is done at `at`: `accepted` by the receiver, or
+  // not (refused for good, given up). A held reminder may now be made; an accepted announcement
+  // or reminder starts the repeat from `at`, when the receiver got it. (Kept in memory; the
+  // route saved next carries it.)
+  void delivered(const Alert& a, bool accepted, WallTime at);
   // The subject is no longer in the configuration: every open key is resolved (status unknown).
   std::vector<Alert> remove(WallTime now, const SilenceCheck& silenced);
 
@@ -69,7 +90,7 @@ class AlertTracker {
   bool flapping() const { return flap_.flapping(); }
 
  private:
-  std::vector<Alert> evaluate(WallTime now, const SilenceCheck& silenced);
+  std::vector<Alert> evaluate(WallTime now, const SilenceCheck& silenced, const UndeliveredCheck& undelivered);
   bool alerts_on(Health h) const;
   Alert make_alert(std::string key, WallTime now) const;
   Alert firing(Health status, WallTime now) const;
@@ -83,6 +104,7 @@ class AlertTracker {
   Health previous_ = Health::kUnknown;    // the status before current_
   std::map<Health, OpenKey> open_;         // announced, not yet resolved
   std::set<Health> muted_;                 // announcements recorded as silenced, not yet made
+  std::set<Health> held_;                  // open keys whose reminder waits for the last delivery
   // The alerting class of the last known status (a status in `on`, or kOk for "quiet"): a
   // change of it is a flip for flap detection.
   std::optional<Health> last_class_;

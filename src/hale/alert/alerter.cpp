@@ -55,6 +55,18 @@ SilenceCheck Alerter::silence_check() const {
   return [this, now](const Alert& a) { return silences_.muted(a, now); };
 }
 
+UndeliveredCheck Alerter::undelivered_check(const AlertTracker& t) const {
+  if (!undelivered_) return {};
+  return [this, &t](const std::string& key) { return undelivered_(t.notifier(), key); };
+}
+
+void Alerter::delivered(const Delivery& d) {
+  if (d.state != DeliveryState::kSent && d.state != DeliveryState::kFailed) return;
+  auto it = routes_.find(RouteKey{SubjectId{d.alert.kind, d.alert.subject}.key(), d.notifier});
+  if (it == routes_.end()) return;
+  it->second.delivered(d.alert, d.state == DeliveryState::kSent, d.done_at.value_or(clock_.wall_now()));
+}
+
 void Alerter::apply(const Config& config) {
   const WallTime now = clock_.wall_now();
   silences_.set_windows(config.silences);
@@ -119,7 +131,7 @@ void Alerter::observe(const SubjectId& subject, const SubjectStatus& status) {
   for (const RouteKey& k : it->second) {
     AlertTracker& t = routes_.at(k);
     SavedRoute before = t.saved();
-    collect(t, before, t.observe(status, now, silenced), batch, true);
+    collect(t, before, t.observe(status, now, silenced, undelivered_check(t)), batch, true);
   }
   emit(std::move(batch));
 }
@@ -131,7 +143,7 @@ void Alerter::tick() {
   AlertBatch batch;
   for (auto& [k, t] : routes_) {
     SavedRoute before = t.saved();
-    collect(t, before, t.tick(now, silenced), batch, true);
+    collect(t, before, t.tick(now, silenced, undelivered_check(t)), batch, true);
   }
   emit(std::move(batch));
 }

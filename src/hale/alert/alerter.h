@@ -58,6 +58,14 @@ class Alerter {
 
   // Time has passed: reminders, `after` running out, silences starting or ending, flapping over.
   void tick();
+
+  // Which keys still have an undelivered message to a notifier (the caller's delivery queue):
+  // their reminders are held until it is delivered (alert_tracker.h). Unset: none.
+  using Undelivered = std::function<bool(const std::string& notifier, const std::string& key)>;
+  void set_undelivered(Undelivered undelivered) { undelivered_ = std::move(undelivered); }
+  // Delivery `d` is done (sent, or failed for good): tells its route (see
+  // AlertTracker::delivered). The caller then looks at next_deadline() again.
+  void delivered(const Delivery& d);
   std::optional<WallTime> next_deadline() const;
 
   // API silences. add: `s` with its id, created_at set; the caller has validated it.
@@ -81,10 +89,12 @@ class Alerter {
                bool save_route);
   void emit(AlertBatch batch);
   SilenceCheck silence_check() const;
+  UndeliveredCheck undelivered_check(const AlertTracker& t) const;
 
   const Clock& clock_;
   std::mt19937_64 rng_;
   Sink sink_;
+  Undelivered undelivered_;
   SilenceSet silences_;
   std::map<RouteKey, AlertTracker> routes_;
   std::map<std::string, std::vector<RouteKey>, std::less<>> by_subject_;  // subject key -> its routes

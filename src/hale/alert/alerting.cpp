@@ -53,6 +53,9 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
         queue([this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }),
         sender(io_context, curl, c), alert_timer(io_context), delivery_timer(io_context), prune_timer(io_context) {
     render.host = host_name();
+    // SPEC §6, at most once per repeat: no reminder queues up behind an undelivered message.
+    alerter.set_undelivered(
+        [this](const std::string& notifier, const std::string& key) { return queue.undelivered(notifier, key); });
   }
 
   // ---- start-up ----
@@ -168,12 +171,16 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   void pump() {
     if (stopped) return;
     const WallTime now = clock.wall_now();
+    bool expired = false;
     for (const Delivery& d : queue.expire(now)) {
       log_event(LogLevel::kError, "alert_delivery_failed",
                 {{"id", d.id}, {"notifier", d.notifier}, {"key", d.alert.key}, {"attempts", d.attempts},
                  {"reason", d.last_error}});
       save(d);
+      alerter.delivered(d);
+      expired = true;
     }
+    if (expired) arm_alert_timer();
     for (const Delivery& d : queue.start_due(now)) {
       const NotifierSpec& n = notifiers.at(d.notifier);  // the queue starts configured ones only
       sender.send(n, d, render, [self = weak_from_this(), id = d.id](DeliveryOutcome o) {
@@ -207,6 +214,10 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
         break;
     }
     save(*d);
+    if (d->state != DeliveryState::kPending) {
+      alerter.delivered(*d);  // a reminder held for it may be due now
+      arm_alert_timer();
+    }
     pump();
   }
 

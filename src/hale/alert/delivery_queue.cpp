@@ -166,6 +166,12 @@ std::optional<WallTime> DeliveryQueue::next_deadline() const {
   return next;
 }
 
+bool DeliveryQueue::undelivered(std::string_view notifier, std::string_view key) const {
+  return std::any_of(pending_.begin(), pending_.end(), [&](const auto& entry) {
+    return entry.second.delivery.notifier == notifier && entry.second.delivery.alert.key == key;
+  });
+}
+
 std::map<std::string, NotifierStats> DeliveryQueue::stats() const {
   std::map<std::string, NotifierStats> out;
   for (const auto& [name, n] : notifiers_) {

@@ -25,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hale/alert/alert.h"
@@ -80,6 +81,9 @@ class DeliveryQueue {
   // When start_due() may next return something; nullopt when nothing waits on time (empty, or
   // everything blocked behind attempts in flight).
   std::optional<WallTime> next_deadline() const;
+
+  // True while a delivery of `key` to `notifier` is pending (waiting or in flight).
+  bool undelivered(std::string_view notifier, std::string_view key) const;
 
   // For the API and /metrics.
   std::map<std::string, NotifierStats> stats() const;

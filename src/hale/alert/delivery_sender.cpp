@@ -242,7 +242,7 @@ struct DeliverySender::Impl : std::enable_shared_from_this<Impl> {
 
   void on_transfer_done(std::uint64_t id, Transfer* t, CURLcode code) {
     auto it = attempts.find(id);
-    if (it == attempts.end()) return;
+    if (it == attempts.end()) return on_lingering_done(id);
     Attempt& a = it->second;
     long status = 0;
     long os_errno = 0;
@@ -253,13 +253,38 @@ struct DeliverySender::Impl : std::enable_shared_from_this<Impl> {
                      ? smtp_outcome(code, os_errno, status, error)
                      : http_outcome(code, os_errno, status, t->retry_after, clock.wall_now(), error);
     t->outcome->reason = redacted(std::move(t->outcome->reason));
-    if (--a.left > 0) return;
+    --a.left;
     if (a.type == NotifierType::kAlertmanager) {
+      // One member's acceptance is the cluster's (its members gossip alerts to each other): the
+      // delivery is done now, not when a member that hangs times out. The others' requests go
+      // on without it (each member still gets every alert) and are let go when they end.
+      const bool accepted = t->outcome->kind == OutcomeKind::kAccepted;
+      if (a.left > 0 && !accepted) return;
       std::vector<DeliveryOutcome> members;
-      for (auto& each : a.transfers) members.push_back(*each->outcome);
+      for (auto& each : a.transfers) {
+        members.push_back(each->outcome.value_or(DeliveryOutcome{OutcomeKind::kRetry, "no answer yet", std::nullopt}));
+      }
+      if (a.left > 0) linger(id);
       return finish(id, combine_cluster(members));
     }
+    if (a.left > 0) return;
     finish(id, *t->outcome);
+  }
+
+  // The attempt `id` is decided while some of its transfers still run: they move to `lingering`,
+  // where they stay alive (curl points into them) until they end or cancel_all().
+  void linger(std::uint64_t id) {
+    Attempt& a = attempts.at(id);
+    Attempt& rest = lingering[id];
+    rest.type = a.type;
+    rest.left = a.left;
+    rest.transfers = std::move(a.transfers);
+    a.transfers.clear();
+  }
+
+  void on_lingering_done(std::uint64_t id) {
+    auto it = lingering.find(id);
+    if (it != lingering.end() && --it->second.left == 0) lingering.erase(it);
   }
 
   void finish(std::uint64_t id, DeliveryOutcome o) {
@@ -287,6 +312,10 @@ struct DeliverySender::Impl : std::enable_shared_from_this<Impl> {
       a.command.cancel();
     }
     attempts.clear();
+    for (auto& [id, a] : lingering) {
+      for (auto& t : a.transfers) curl.remove(t->easy);
+    }
+    lingering.clear();
   }
 
   asio::io_context& io;
@@ -294,6 +323,7 @@ struct DeliverySender::Impl : std::enable_shared_from_this<Impl> {
   const Clock& clock;
   std::uint64_t next_id = 0;
   std::map<std::uint64_t, Attempt> attempts;
+  std::map<std::uint64_t, Attempt> lingering;  // decided attempts whose other transfers still run
 };
 
 DeliverySender::DeliverySender(asio::io_context& io, CurlMulti& curl, const Clock& clock)

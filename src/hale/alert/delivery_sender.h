@@ -2,7 +2,9 @@
 // HTTP POSTs (webhook, slack, discord, ntfy, and every member of an Alertmanager cluster at
 // once) and SMTP (email, STARTTLS) through the shared CurlMulti, the exec notifier through
 // CommandRun. Nothing blocks the loop; each attempt ends in exactly one DeliveryOutcome within
-// the notifier's timeout (curl's own timeout, or CommandRun's).
+// the notifier's timeout (curl's own timeout, or CommandRun's). An Alertmanager attempt ends as
+// soon as one member accepts (a member that hangs holds nothing back); the other members'
+// requests still run to their end.
 //
 // Proxies: libcurl's environment variables (https_proxy, no_proxy, ...) apply to notifiers, so a
 // host that reaches Slack through a proxy works; a loopback URL never goes through a proxy.

@@ -2,7 +2,9 @@
 // JSON object, Slack's and Discord's messages, an Alertmanager v2 alert, an ntfy JSON publish, an
 // RFC 5322 email, and the exec notifier's stdin. Pure functions: no I/O, no clock, no randomness,
 // so the same Delivery renders to the same bytes on every retry and after a restart (golden-file
-// tested in tests/unit/alert/render_test.cpp; docs/alerts.md "Payloads" shows each format).
+// tested in tests/unit/alert/render_test.cpp; docs/alerts.md "Payloads" shows each format). The
+// one field that follows the attempt is Alertmanager's endsAt of a firing alert, held from
+// Delivery::last_attempt_at (the attempt's start), as a re-send to Alertmanager should be.
 //
 // Secrets: an Alert holds none (messages are redacted before they get here). The only secrets in
 // the output are the notifier's own, where they belong: the URL, `Authorization: Bearer <token>`

@@ -23,13 +23,18 @@ constexpr auto kEndsAtWithoutRepeat = std::chrono::hours(24 * 7);
 // before Alertmanager resolves it by itself.
 constexpr int kRepeatsBeforeEnd = 3;
 
-WallTime ends_at(const Alert& a) {
+WallTime ends_at(const Delivery& d) {
+  const Alert& a = d.alert;
   const Phase p = phase(a);
   if (p == Phase::kResolved || p == Phase::kStable) return a.at;  // the alert ended now
+  // Held from this attempt, not from when the alert was made: an alert that reaches
+  // Alertmanager late (it was down longer than the hold) must not arrive already ended, which
+  // Alertmanager would take as resolved.
+  const WallTime from = d.last_attempt_at ? std::max(a.at, *d.last_attempt_at) : a.at;
   // (A repeat of years is held a year at a time: no overflow.)
   const Duration repeat = std::min<Duration>(a.repeat, std::chrono::hours(24 * 365));
   const Duration hold = repeat > Duration::zero() ? kRepeatsBeforeEnd * repeat : Duration(kEndsAtWithoutRepeat);
-  return a.at + std::chrono::duration_cast<WallTime::duration>(hold);
+  return from + std::chrono::duration_cast<WallTime::duration>(hold);
 }
 
 }  // namespace
@@ -77,7 +82,7 @@ std::vector<HttpDeliveryRequest> render_alertmanager(const NotifierSpec& n, cons
   alert["labels"] = std::move(labels);
   alert["annotations"] = std::move(annotations);
   alert["startsAt"] = iso(a.since);
-  alert["endsAt"] = iso(ends_at(a));
+  alert["endsAt"] = iso(ends_at(d));
   const std::string body = dump(ojson::array({std::move(alert)}));
 
   std::vector<HttpDeliveryRequest> out;

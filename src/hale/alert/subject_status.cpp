@@ -15,6 +15,17 @@ SubjectStatus check_subject_status(const Transition& t, bool critical) {
   return s;
 }
 
+SubjectStatus check_subject_status(const CheckView& v) {
+  SubjectStatus s;
+  s.status = v.status;
+  s.state = std::string(to_string(v.status));
+  // What a transition to this status would have said: the failure while not ok.
+  s.reason = Redactor::global().redact(v.status == Health::kOk || v.error.empty() ? v.message : v.error);
+  s.critical = v.critical;
+  s.since = v.since;
+  return s;
+}
+
 SubjectStatus service_subject_status(const ServiceView& v) {
   SubjectStatus s;
   s.status = v.overall_health();

@@ -277,6 +277,56 @@ TEST(AlertTracker, MutedReminderIsSkippedAndSentWhenTheSilenceEnds) {
   run(t, {{70min, std::nullopt, {"remind check/db/fail #1"}}}, silenced);
 }
 
+TEST(AlertTracker, ReminderWaitsForTheUndeliveredAnnouncementThenCountsFromItsAcceptance) {
+  // SPEC §6: at most once per repeat. The webhook is down from 0 to 2h30m: the reminders due at
+  // 1h and 2h are held (a reminder queued behind the announcement would arrive with it); the
+  // receiver gets the announcement at 2h30m and its first reminder an hour after that.
+  AlertTracker t(kDb, "ops", policy(0s, 1h));
+  bool down = true;
+  std::vector<std::string> asked;
+  UndeliveredCheck undelivered = [&](const std::string& key) {
+    asked.push_back(key);
+    return down;
+  };
+  const std::vector<Alert> fired = t.observe(status_of(Health::kFail, at(0s)), at(0s), {}, undelivered);
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(t.next_deadline(), at(1h));
+  EXPECT_TRUE(t.tick(at(1h), {}, undelivered).empty());
+  EXPECT_EQ(asked, std::vector<std::string>{"check/db/fail"});
+  EXPECT_FALSE(t.next_deadline()) << "held: waits for delivered(), no timer";
+  EXPECT_TRUE(t.tick(at(2h), {}, undelivered).empty());
+  down = false;
+  t.delivered(fired[0], /*accepted=*/true, at(150min));
+  EXPECT_EQ(t.next_deadline(), at(210min));
+  EXPECT_TRUE(t.tick(at(200min), {}, undelivered).empty());
+  const std::vector<Alert> reminded = t.tick(at(210min), {}, undelivered);
+  ASSERT_EQ(reminded.size(), 1u);
+  EXPECT_EQ(describe(reminded[0]), "remind check/db/fail #1");
+}
+
+TEST(AlertTracker, AReminderHeldForADeliveryThatFailedForGoodIsMadeAtOnce) {
+  AlertTracker t(kDb, "ops", policy(0s, 1h));
+  bool pending = true;
+  UndeliveredCheck undelivered = [&](const std::string&) { return pending; };
+  const std::vector<Alert> fired = t.observe(status_of(Health::kFail, at(0s)), at(0s), {}, undelivered);
+  EXPECT_TRUE(t.tick(at(1h), {}, undelivered).empty());
+  pending = false;
+  t.delivered(fired[0], /*accepted=*/false, at(90min));  // refused (a 4xx) or given up
+  EXPECT_EQ(t.next_deadline(), at(1h));
+  run(t, {{90min, std::nullopt, {"remind check/db/fail #1"}}});
+}
+
+TEST(AlertTracker, AResolutionIsNeverHeld) {
+  AlertTracker t(kDb, "ops", policy(0s, 1h));
+  UndeliveredCheck undelivered = [](const std::string&) { return true; };
+  t.observe(status_of(Health::kFail, at(0s)), at(0s), {}, undelivered);
+  EXPECT_TRUE(t.tick(at(1h), {}, undelivered).empty());
+  const std::vector<Alert> got = t.observe(status_of(Health::kOk, at(61min)), at(61min), {}, undelivered);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(describe(got[0]), "resolve check/db/fail -> ok");
+  EXPECT_FALSE(t.next_deadline());
+}
+
 TEST(AlertTracker, ResolutionDuringASilenceIsRecordedNotSent) {
   AlertTracker t(kDb, "ops", policy());
   bool silence = false;

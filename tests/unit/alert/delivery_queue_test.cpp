@@ -184,6 +184,20 @@ TEST_F(DeliveryQueueTest, GiveUpAfterFailsOldPendingDeliveries) {
   EXPECT_EQ(queue.stats().at("ops").failed, 1u);
 }
 
+TEST_F(DeliveryQueueTest, UndeliveredWhileAKeyHasAPendingDeliveryToThatNotifier) {
+  queue.add(delivery("ops", "db"));
+  EXPECT_TRUE(queue.undelivered("ops", "check/db/fail"));
+  EXPECT_FALSE(queue.undelivered("pager", "check/db/fail"));
+  EXPECT_FALSE(queue.undelivered("ops", "check/cache/fail"));
+  ASSERT_EQ(queue.start_due(at(0s)).size(), 1u);
+  EXPECT_TRUE(queue.undelivered("ops", "check/db/fail")) << "in flight is not delivered yet";
+  queue.finish("id1", retry(), at(10ms));
+  EXPECT_TRUE(queue.undelivered("ops", "check/db/fail"));
+  ASSERT_EQ(queue.start_due(at(2s)).size(), 1u);
+  queue.finish("id1", accepted(), at(2s));
+  EXPECT_FALSE(queue.undelivered("ops", "check/db/fail"));
+}
+
 TEST_F(DeliveryQueueTest, NextDeadlineIsNeverInThePastForWhatCannotStart) {
   for (int i = 0; i < 6; ++i) queue.add(delivery("ops", "s" + std::to_string(i)));
   queue.start_due(at(0s));  // four in flight, two waiting on capacity

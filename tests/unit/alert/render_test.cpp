@@ -369,6 +369,24 @@ TEST(RenderAlertmanager, EndsAtFollowsRepeatAndResolution) {
   EXPECT_EQ(j.at(0).at("annotations").at("hale_key"), "check/db/fail");
 }
 
+TEST(RenderAlertmanager, ARetryHoldsTheFiringAlertFromItsOwnAttempt) {
+  const auto ends_at = [](const Delivery& d) {
+    const auto j = nlohmann::json::parse(render_alertmanager(notifier(NotifierType::kAlertmanager), d, kContext).at(0).body);
+    return j.at(0).at("endsAt").get<std::string>();
+  };
+  Delivery d = firing_critical();  // at 18:00:02, repeat 1h
+  d.last_attempt_at = d.alert.at;
+  EXPECT_EQ(ends_at(d), "2026-04-18T21:00:02Z");
+  // Alertmanager was down until 23:00, past the first hold: the retry arrives firing.
+  d.last_attempt_at = d.alert.at + std::chrono::hours(5);
+  EXPECT_EQ(ends_at(d), "2026-04-19T02:00:02Z");
+  // A resolution ends when it was made, whenever it arrives.
+  d.alert.resolved = true;
+  d.alert.status = Health::kOk;
+  d.alert.previous = Health::kFail;
+  EXPECT_EQ(ends_at(d), "2026-04-18T18:00:02Z");
+}
+
 TEST(RenderAlertmanager, EveryMemberGetsTheSameBody) {
   const auto rs = render_alertmanager(notifier(NotifierType::kAlertmanager), firing_critical(), kContext);
   ASSERT_EQ(rs.size(), 2u);

@@ -1,0 +1,150 @@
+// Silences end to end (SPEC §6: silences mute matching alerts for a time): an API silence
+// keeps a failing check's alert from the receiver, recorded as "silenced"; deleting it while
+// the check still fails sends the alert. A [[silences]] maintenance window mutes the same way.
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include <nlohmann/json.hpp>
+
+#include "support/alert_helpers.h"
+#include "support/hale_process.h"
+#include "support/http_client.h"
+#include "support/tcp_listener.h"
+#include "support/temp_dir.h"
+#include "support/test_http_server.h"
+
+namespace hale::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(AlertsSilences, AnApiSilenceMutesUntilDeletedThenTheAlertGoesOut) {
+  TempDir state;
+  TcpListener db;
+  TcpListener cache;
+  TestHttpServer hook;
+  hook.set("/hook", TestResponse::ok());
+  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
+                   tcp_check("cache", cache.port()) + webhook_notifier("hook", hook.url("/hook")) +
+                   alert_rule("*", "hook"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+
+  const std::string body =
+      R"({"matchers": [{"name": "subject", "value": "db"}], "duration": "1h", "comment": "db maintenance", "author": "test"})";
+  EXPECT_EQ(http_request("POST", hale.url("/api/v1/silences"), {}, body).status, 401);  // needs the token
+  const HttpReply made = admin_request("POST", hale.url("/api/v1/silences"), body);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const nlohmann::json silence = nlohmann::json::parse(made.body);
+  const std::string id = silence["id"];
+  EXPECT_EQ(silence["state"], "active");
+
+  // db fails: recorded as silenced, not sent. cache fails too: not matched, sent (and the
+  // clock for "db's alert would have arrived by now").
+  db.close();
+  cache.close();
+  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; })) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "hook", "check/db/fail");
+    return d.size() == 1 && d[0]["state"] == "silenced";
+  })) << hale.log();
+  quiet_period(500ms);
+  auto got = received_alerts(hook, "/hook");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["key"], "check/cache/fail");
+  const std::string metrics = http_get(hale.url("/metrics")).body;
+  EXPECT_EQ(metric_value(metrics, "hale_alerts_silenced_total{notifier=\"hook\"}"), 1.0) << metrics;
+  EXPECT_EQ(metric_value(metrics, "hale_alert_silences_active"), 1.0);
+
+  // Deleted while db still fails: the alert goes out now.
+  const HttpReply deleted = admin_request("DELETE", hale.url("/api/v1/silences/" + id));
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(nlohmann::json::parse(deleted.body)["state"], "expired");
+  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 2; })) << hale.log();
+  got = received_alerts(hook, "/hook");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1]["key"], "check/db/fail");
+  EXPECT_EQ(got[1]["resolved"], false);
+  EXPECT_EQ(got[1]["silenced"], false);
+  const auto db_deliveries = deliveries(hale, "hook", "check/db/fail");
+  ASSERT_EQ(db_deliveries.size(), 2u);
+  EXPECT_EQ(db_deliveries[0]["state"], "sent");      // newest first
+  EXPECT_EQ(db_deliveries[1]["state"], "silenced");
+  EXPECT_EQ(metric_value(http_get(hale.url("/metrics")).body, "hale_alert_silences_active"), 0.0);
+}
+
+TEST(AlertsSilences, AMaintenanceWindowMutes) {
+  TempDir state;
+  TcpListener db;
+  TcpListener cache;
+  TestHttpServer hook;
+  hook.set("/hook", TestResponse::ok());
+  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
+                   tcp_check("cache", cache.port()) + webhook_notifier("hook", hook.url("/hook")) +
+                   alert_rule("*", "hook") +
+                   "\n[[silences]]\nmatch = \"db\"\nschedule = \"* * * * *\"\nduration = \"2m\"\n"
+                   "comment = \"always open: a window every minute, two minutes long\"\n");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+  const nlohmann::json silences = get_json(hale, "/api/v1/silences");
+  ASSERT_EQ(silences["windows"].size(), 1u) << silences.dump();
+  EXPECT_EQ(silences["windows"][0]["match"], nlohmann::json::array({"db"}));
+
+  db.close();
+  cache.close();
+  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; })) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "hook", "check/db/fail");
+    return d.size() == 1 && d[0]["state"] == "silenced";
+  })) << hale.log();
+  // Recovering while muted: the resolution of a key never announced is not news either.
+  db.reopen();
+  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+  quiet_period(500ms);
+  const auto got = received_alerts(hook, "/hook");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["key"], "check/cache/fail");
+  EXPECT_EQ(deliveries(hale, "hook", "check/db/fail").size(), 1u);
+}
+
+TEST(AlertsSilences, ASilenceOutlivesARestartAndWhenItEndsByItselfTheAlertGoesOut) {
+  TempDir state;
+  TcpListener db;
+  TestHttpServer hook;
+  hook.set("/hook", TestResponse::ok());
+  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
+                   webhook_notifier("hook", hook.url("/hook")) + alert_rule("*", "hook"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  const HttpReply made = admin_request(
+      "POST", hale.url("/api/v1/silences"),
+      R"({"matchers": [{"name": "key", "value": "check/db/*"}], "duration": "8s", "comment": "deploy"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const auto made_at = std::chrono::steady_clock::now();
+
+  // Kept in the state_dir: the restarted hale still mutes db.
+  hale.signal(SIGTERM);
+  ASSERT_TRUE(hale.wait_exit().has_value());
+  db.close();
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto d = deliveries(hale, "hook", "check/db/fail");
+    return !d.empty() && d.back()["state"] == "silenced";
+  })) << hale.log();
+  const nlohmann::json listed = get_json(hale, "/api/v1/silences");
+  ASSERT_EQ(listed["silences"].size(), 1u) << listed.dump();
+  EXPECT_EQ(listed["silences"][0]["comment"], "deploy");
+  EXPECT_EQ(hook.request_count("/hook"), 0u);
+
+  // The silence ends on its own while db still fails: the alert goes out then, not before.
+  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; }, 20s)) << hale.log();
+  EXPECT_GE(seconds_between(made_at, hook.requests()[0].received_at), 7.5);
+  const auto got = received_alerts(hook, "/hook");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["key"], "check/db/fail");
+  EXPECT_EQ(got[0]["silenced"], false);
+  EXPECT_EQ(get_json(hale, "/api/v1/silences")["silences"][0]["state"], "expired");
+}
+
+}  // namespace
+}  // namespace hale::testing

@@ -5,12 +5,12 @@
 # (Debian's prometheus and prometheus-alertmanager), ROUNDS rounds interleaved. See
 # alert_latency.py for the setup of both.
 #
-# Usage: bench/alert_latency/run.sh [INCIDENTS=200] [ROUNDS=10]     (ROUNDS=0: part 1 only)
+# Usage: bench/alert_latency/run.sh [INCIDENTS=200] [ROUNDS=30]     (ROUNDS=0: part 1 only)
 #   HALE_BIN=path/to/hale   the hale binary (default build/hale, built if missing)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 INCIDENTS=${1:-200}
-ROUNDS=${2:-10}
+ROUNDS=${2:-30}
 HALE_BIN=${HALE_BIN:-build/hale}
 
 scripts/install-deps.sh --bench

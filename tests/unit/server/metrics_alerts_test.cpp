@@ -18,13 +18,17 @@
 #include "hale/aggregate.h"
 #include "hale/server/metrics.h"
 #include "hale/server/router.h"
+#include "support/metrics_page.h"
 #include "support/promtool.h"
 #include "support/temp_file.h"
 
 namespace hale {
 namespace {
 
+using hale::testing::at;
+using hale::testing::count_prefix;
 using hale::testing::promtool_check;
+using hale::testing::samples;
 
 using namespace std::chrono_literals;
 
@@ -42,33 +46,6 @@ const std::vector<std::pair<std::string, std::string>> kFamilies = {
     {"hale_alert_notifier_consecutive_failures", "gauge"},
     {"hale_alert_silences_active", "gauge"},
 };
-
-// Every sample line ("name{labels} value") as series -> value; comments left out.
-std::map<std::string, std::string> samples(const std::string& page) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(page);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto sp = line.rfind(' ');
-    EXPECT_NE(sp, std::string::npos) << line;
-    if (sp == std::string::npos) continue;
-    EXPECT_TRUE(out.emplace(line.substr(0, sp), line.substr(sp + 1)).second) << "duplicate series: " << line;
-  }
-  return out;
-}
-
-std::size_t count_prefix(const std::map<std::string, std::string>& s, const std::string& prefix) {
-  std::size_t n = 0;
-  for (const auto& [k, v] : s) n += k.rfind(prefix, 0) == 0;
-  return n;
-}
-
-std::string at(const std::map<std::string, std::string>& s, const std::string& series) {
-  auto it = s.find(series);
-  EXPECT_NE(it, s.end()) << series;
-  return it == s.end() ? "<absent>" : it->second;
-}
 
 std::string series(const std::string& family, const std::string& notifier) {
   return family + "{notifier=\"" + notifier + "\"}";

@@ -48,6 +48,25 @@ void Alerter::restore(std::vector<SavedRoute> routes, std::vector<Silence> silen
     saved_.emplace(std::move(k), std::move(r));
   }
   silences_.set_silences(std::move(silences));
+  silences_changed_ = true;
+}
+
+void Alerter::track(const RouteKey& k, const AlertTracker& t) {
+  if (auto it = deadline_of_.find(k); it != deadline_of_.end()) {
+    deadlines_.erase({it->second, k});
+    deadline_of_.erase(it);
+  }
+  if (auto d = t.next_deadline()) {
+    deadlines_.emplace(*d, k);
+    deadline_of_.emplace(k, *d);
+  }
+}
+
+void Alerter::track_all() {
+  deadlines_.clear();
+  deadline_of_.clear();
+  for (const auto& [k, t] : routes_) track(k, t);
+  silences_change_ = silences_.next_change(clock_.wall_now());
 }
 
 SilenceCheck Alerter::silence_check() const {
@@ -65,6 +84,7 @@ void Alerter::delivered(const Delivery& d) {
   auto it = routes_.find(RouteKey{SubjectId{d.alert.kind, d.alert.subject}.key(), d.notifier});
   if (it == routes_.end()) return;
   it->second.delivered(d.alert, d.state == DeliveryState::kSent, d.done_at.value_or(clock_.wall_now()));
+  track(it->first, it->second);
 }
 
 void Alerter::apply(const Config& config) {
@@ -119,6 +139,7 @@ void Alerter::apply(const Config& config) {
   saved_.clear();
   routes_ = std::move(next);
   by_subject_ = std::move(by_subject);
+  track_all();
   emit(std::move(batch));
 }
 
@@ -132,6 +153,7 @@ void Alerter::observe(const SubjectId& subject, const SubjectStatus& status) {
     AlertTracker& t = routes_.at(k);
     SavedRoute before = t.saved();
     collect(t, before, t.observe(status, now, silenced, undelivered_check(t)), batch, true);
+    track(k, t);
   }
   emit(std::move(batch));
 }
@@ -139,20 +161,33 @@ void Alerter::observe(const SubjectId& subject, const SubjectStatus& status) {
 void Alerter::tick() {
   const WallTime now = clock_.wall_now();
   silences_.forget_ended_before(now - kKeepExpiredSilences);
+  // A silence that started or ended may mute or release any route; otherwise only the routes
+  // whose deadline has come have anything to say.
+  const bool every_route = silences_changed_ || (silences_change_ && *silences_change_ <= now);
+  std::vector<RouteKey> due;
+  if (every_route) {
+    for (const auto& [k, t] : routes_) due.push_back(k);
+  } else {
+    for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= now; ++it) due.push_back(it->second);
+  }
   const SilenceCheck silenced = silence_check();
   AlertBatch batch;
-  for (auto& [k, t] : routes_) {
+  for (const RouteKey& k : due) {
+    AlertTracker& t = routes_.at(k);
     SavedRoute before = t.saved();
     collect(t, before, t.tick(now, silenced, undelivered_check(t)), batch, true);
+    track(k, t);
+  }
+  if (every_route) {
+    silences_changed_ = false;
+    silences_change_ = silences_.next_change(now);
   }
   emit(std::move(batch));
 }
 
 std::optional<WallTime> Alerter::next_deadline() const {
-  std::optional<WallTime> next = silences_.next_change(clock_.wall_now());
-  for (const auto& [k, t] : routes_) {
-    if (auto d = t.next_deadline(); d && (!next || *d < *next)) next = d;
-  }
+  std::optional<WallTime> next = silences_changed_ ? std::optional<WallTime>(clock_.wall_now()) : silences_change_;
+  if (!deadlines_.empty() && (!next || deadlines_.begin()->first < *next)) next = deadlines_.begin()->first;
   return next;
 }
 
@@ -160,6 +195,8 @@ Silence Alerter::add_silence(Silence s) {
   if (s.id.empty()) s.id = new_id();
   s.created_at = clock_.wall_now();
   silences_.put(s);
+  // It mutes only what is made from now on, but its start and end are deadlines.
+  silences_change_ = silences_.next_change(clock_.wall_now());
   AlertBatch batch;
   batch.silences.push_back(s);
   emit(std::move(batch));
@@ -169,6 +206,7 @@ Silence Alerter::add_silence(Silence s) {
 bool Alerter::expire_silence(std::string_view id) {
   Silence expired;
   if (!silences_.expire(id, clock_.wall_now(), &expired)) return false;
+  silences_changed_ = true;
   AlertBatch batch;
   batch.silences.push_back(std::move(expired));
   emit(std::move(batch));

@@ -9,6 +9,11 @@
 // again; a saved route whose subject is gone gets its open keys resolved (if its notifier is
 // still configured), so a removed check does not stay "firing" in a receiver forever.
 //
+// Cost: a timer tick looks only at the routes whose deadline has come (an index of deadlines),
+// and at every route only when a silence started or ended; a subject's status looks at its own
+// routes. So 10,000 checks failing at once with `after` set cost one tracker step each, not one
+// pass over every route per deadline.
+//
 // Thread-safety: one thread (the event loop).
 #pragma once
 
@@ -18,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,6 +89,9 @@ class Alerter {
  private:
   using RouteKey = std::pair<std::string, std::string>;  // (subject key, notifier)
 
+  // Keeps `k`'s entry in the deadline index in step with its tracker.
+  void track(const RouteKey& k, const AlertTracker& t);
+  void track_all();
   // Turns what a tracker said into outbox rows; saves its route when it changed.
   // `save_route`: false for a route that is being forgotten.
   void collect(AlertTracker& t, const SavedRoute& before, std::vector<Alert> alerts, AlertBatch& batch,
@@ -99,6 +108,13 @@ class Alerter {
   std::map<RouteKey, AlertTracker> routes_;
   std::map<std::string, std::vector<RouteKey>, std::less<>> by_subject_;  // subject key -> its routes
   std::map<RouteKey, SavedRoute> saved_;  // restored, not (yet) configured again
+  // Every route's next deadline, earliest first, and each route's entry in it.
+  std::set<std::pair<WallTime, RouteKey>> deadlines_;
+  std::map<RouteKey, WallTime> deadline_of_;
+  // When the set of silences muting something next changes (cached: computing it reads cron
+  // schedules); passing it, or a silence ending early, makes the next tick look at every route.
+  std::optional<WallTime> silences_change_;
+  bool silences_changed_ = false;
 };
 
 }  // namespace hale

@@ -29,6 +29,13 @@ namespace asio = boost::asio;
 
 namespace {
 
+// 64 bits from the system's entropy: the alert ids (idempotency keys) are drawn from a generator
+// seeded with it, and a 32-bit seed would repeat across a fleet's starts.
+std::uint64_t seed64() {
+  std::random_device rd;
+  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+
 class Daemon {
  public:
   explicit Daemon(Config config)
@@ -100,7 +107,7 @@ class Daemon {
     ctx.heartbeat_action = [this](std::string_view name, std::string_view action) {
       return heartbeats_.act(name, action);
     };
-    ctx.alerts = [this] { return alerting_.view(); };
+    ctx.alerts = [this](bool deliveries) { return alerting_.view(deliveries); };
     ctx.add_silence = [this](Silence s) { return alerting_.add_silence(std::move(s)); };
     ctx.expire_silence = [this](std::string_view id) { return alerting_.expire_silence(id); };
     ctx.alert_metrics = !alerting_.empty();
@@ -261,7 +268,7 @@ class Daemon {
   Supervisor supervisor_;
   std::unique_ptr<StoreWorker> worker_store_;  // before the monitor and alerting: outlives them
   HeartbeatMonitor heartbeats_{io_, system_clock()};
-  Alerting alerting_{io_, system_clock(), curl_, std::random_device{}()};
+  Alerting alerting_{io_, system_clock(), curl_, seed64()};
   asio::signal_set signals_;
   bool stopping_ = false;
 };

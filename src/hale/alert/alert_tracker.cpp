@@ -56,19 +56,25 @@ bool AlertTracker::alerts_on(Health h) const {
 std::vector<Alert> AlertTracker::observe(const SubjectStatus& status, WallTime now, const SilenceCheck& silenced,
                                          const UndeliveredCheck& undelivered) {
   std::vector<Alert> out;
+  // Unknown is no news: the last known status holds (its `after` keeps counting, its reminders
+  // go on), so a check restarted with its service, or a job whose retry has just started, is
+  // neither resolved nor given a fresh start.
+  if (status.status == Health::kUnknown) return evaluate(now, silenced, undelivered);
   const bool changed = !current_ || current_->status != status.status;
   if (current_ && changed) previous_ = current_->status;
+  // The same status again (after an unknown, or seen anew after a reload) goes on from when it
+  // began; its reason and state word are the latest.
+  const WallTime since = changed ? status.since : current_->since;
   current_ = status;
-  if (changed && status.status != Health::kUnknown) {
+  current_->since = since;
+  if (changed) {
     // Only a change of what this route alerts on is a flip: with on = ["fail"], a check that
     // wavers between ok and degraded is not flapping as far as this receiver is concerned.
     const Health cls = alerts_on(status.status) ? status.status : Health::kOk;
     if (last_class_ && *last_class_ != cls && flap_.record_change(now)) {
       flap_since_ = now;
-      Alert a = flapping_alert(/*stable=*/false, now);
-      a.silenced = muted(silenced, a);
-      flap_announced_ = !a.silenced;
-      out.push_back(std::move(a));
+      flap_announced_ = false;  // evaluate() says it (or records it muted)
+      flap_muted_ = false;
     }
     last_class_ = cls;
   }
@@ -93,6 +99,14 @@ void AlertTracker::delivered(const Alert& a, bool accepted, WallTime at) {
 std::vector<Alert> AlertTracker::remove(WallTime now, const SilenceCheck& silenced) {
   std::vector<Alert> out;
   if (policy_.resolved) {
+    // The subject is gone: what a receiver was told is ended now (muted: recorded, and dropped,
+    // since there is no later to wait for).
+    if (flap_.flapping() && flap_announced_) {
+      Alert a = flapping_alert(/*stable=*/true, now);
+      a.message = "no longer in the configuration";
+      a.silenced = muted(silenced, a);
+      out.push_back(std::move(a));
+    }
     for (const auto& [status, k] : open_) {
       Alert a = resolution(status, k, Health::kUnknown, now, "no longer in the configuration");
       a.state = "removed";
@@ -102,7 +116,9 @@ std::vector<Alert> AlertTracker::remove(WallTime now, const SilenceCheck& silenc
   }
   open_.clear();
   muted_.clear();
+  muted_resolutions_.clear();
   held_.clear();
+  flap_announced_ = false;
   return out;
 }
 
@@ -110,7 +126,22 @@ std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& sile
                                           const UndeliveredCheck& undelivered) {
   std::vector<Alert> out;
   if (flap_.flapping()) {
-    if (!flap_.check_stable(now)) return out;  // SPEC §6: not once per flip
+    if (!flap_.check_stable(now)) {
+      // SPEC §6: flapping is said once, not once per flip; muted, it is recorded once and said
+      // when the silence ends, if it is still flapping then.
+      if (!flap_announced_) {
+        Alert a = flapping_alert(/*stable=*/false, now);
+        if (!muted(silenced, a)) {
+          flap_announced_ = true;
+          out.push_back(std::move(a));
+        } else if (!flap_muted_) {
+          flap_muted_ = true;
+          a.silenced = true;
+          out.push_back(std::move(a));
+        }
+      }
+      return out;
+    }
     // Stable again: said once (if "flapping" was said), then whatever the status calls for.
     if (flap_announced_) {
       Alert a = flapping_alert(/*stable=*/true, now);
@@ -118,28 +149,38 @@ std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& sile
       out.push_back(std::move(a));
     }
     flap_announced_ = false;
+    flap_muted_ = false;
   }
   if (!current_) return out;
-  const Health s = current_->status;
-  if (s != Health::kUnknown) {
-    // Better than an open key: that key is over.
-    for (auto it = open_.begin(); it != open_.end();) {
-      if (badness(s) >= badness(it->first)) {
+  const Health s = current_->status;  // never unknown (observe() keeps the last known one)
+  // Better than an open key: that key is over. A muted resolution keeps the key open (the
+  // receiver still shows it firing) and is recorded once; it goes out when the silence ends,
+  // or the incident simply goes on if the subject is back in that status by then.
+  for (auto it = open_.begin(); it != open_.end();) {
+    if (badness(s) >= badness(it->first)) {
+      muted_resolutions_.erase(it->first);
+      ++it;
+      continue;
+    }
+    if (policy_.resolved) {
+      Alert a = resolution(it->first, it->second, s, now, current_->reason);
+      if (muted(silenced, a)) {
+        if (muted_resolutions_.insert(it->first).second) {
+          a.silenced = true;
+          out.push_back(std::move(a));
+        }
         ++it;
         continue;
       }
-      if (policy_.resolved) {
-        Alert a = resolution(it->first, it->second, s, now, current_->reason);
-        a.silenced = muted(silenced, a);
-        out.push_back(std::move(a));
-      }
-      held_.erase(it->first);
-      it = open_.erase(it);
+      out.push_back(std::move(a));
     }
-    // A muted announcement of a status the subject has left is moot.
-    std::erase_if(muted_, [s](Health m) { return m != s; });
+    muted_resolutions_.erase(it->first);
+    held_.erase(it->first);
+    it = open_.erase(it);
   }
-  if (!alerts_on(s)) return out;  // unknown never is
+  // A muted announcement of a status the subject has left is moot.
+  std::erase_if(muted_, [s](Health m) { return m != s; });
+  if (!alerts_on(s)) return out;
   if (auto open = open_.find(s); open != open_.end()) {
     OpenKey& k = open->second;
     if (policy_.repeat <= Duration::zero() || now < k.last_sent + policy_.repeat) return out;

@@ -6,8 +6,10 @@
 // every `repeat` while it lasts, and resolved (once, when `resolved`) as soon as the subject is
 // better than that status: fail -> ok resolves "fail"; fail -> degraded resolves "fail" and
 // announces "degraded"; degraded -> fail announces "fail" and leaves "degraded" open until the
-// subject is better than degraded. `unknown` (a check restarted with its service, a hale that
-// has just started) neither resolves nor announces: it is no news.
+// subject is better than degraded. `unknown` (a check restarted with its service, a job's run
+// that has just started, a service starting or stopping) is no news: the last known status
+// holds, its `after` keeps counting and its reminders go on. A new key after a resolution is a
+// new incident, announced again (flap detection keeps a wavering subject from paging per flip).
 //
 // Scenario: db fails at 10:00 with after = 2m, repeat = 1h. At 10:02 "check/db/fail" is
 // announced; at 11:02 reminded (sequence 1); db recovers at 11:30: one resolution, status ok.
@@ -16,7 +18,10 @@
 // Silences: each alert due is offered to `silenced`; a muted announcement is returned once with
 // `silenced = true` (to be recorded, not sent) and is announced for real as soon as a tick finds
 // the problem still there and no silence muting it (SPEC §6: it goes out if the problem
-// outlives the silence). A muted reminder is skipped; a muted resolution is recorded, not sent.
+// outlives the silence). A muted reminder is skipped. A muted resolution is recorded once and
+// its key stays open: it goes out when the silence ends (so a receiver never keeps showing as
+// firing what is over), or the incident simply goes on if the problem is back by then. A muted
+// flapping alert likewise goes out at the silence's end if the subject is still flapping.
 //
 // Reminders and a receiver that is down (SPEC §6: a receiver sees each key at most once per
 // `repeat`): a reminder falls due while the key's last message to this notifier is still
@@ -104,12 +109,14 @@ class AlertTracker {
   Health previous_ = Health::kUnknown;    // the status before current_
   std::map<Health, OpenKey> open_;         // announced, not yet resolved
   std::set<Health> muted_;                 // announcements recorded as silenced, not yet made
+  std::set<Health> muted_resolutions_;     // open keys whose resolution was recorded as silenced
   std::set<Health> held_;                  // open keys whose reminder waits for the last delivery
   // The alerting class of the last known status (a status in `on`, or kOk for "quiet"): a
   // change of it is a flip for flap detection.
   std::optional<Health> last_class_;
   FlapDetector flap_;
   bool flap_announced_ = false;            // the flapping alert went out (not muted)
+  bool flap_muted_ = false;                // it was recorded as silenced (once)
   WallTime flap_since_{};                  // when it began flapping
 };
 

@@ -83,8 +83,14 @@ void Alerter::delivered(const Delivery& d) {
   if (d.state != DeliveryState::kSent && d.state != DeliveryState::kFailed) return;
   auto it = routes_.find(RouteKey{SubjectId{d.alert.kind, d.alert.subject}.key(), d.notifier});
   if (it == routes_.end()) return;
-  it->second.delivered(d.alert, d.state == DeliveryState::kSent, d.done_at.value_or(clock_.wall_now()));
-  track(it->first, it->second);
+  AlertTracker& t = it->second;
+  SavedRoute before = t.saved();
+  t.delivered(d.alert, d.state == DeliveryState::kSent, d.done_at.value_or(clock_.wall_now()));
+  track(it->first, t);
+  // The repeat now counts from the receiver's acceptance: saved, or a restart would remind early.
+  AlertBatch batch;
+  collect(t, before, {}, batch, true);
+  emit(std::move(batch));
 }
 
 void Alerter::apply(const Config& config) {
@@ -128,8 +134,8 @@ void Alerter::apply(const Config& config) {
   // Saved by a previous hale and not configured now: the same, once.
   for (auto& [k, saved] : saved_) {
     auto subject = parse_subject_key(k.first);
-    if (subject && !subjects.contains(k.first) && configured(k.second) && !saved.open.empty()) {
-      AlertPolicy resolve_all;
+    if (subject && !subjects.contains(k.first) && configured(k.second) && (!saved.open.empty() || saved.flapping)) {
+      AlertPolicy resolve_all;  // its rule may be gone: `resolved` as by default
       AlertTracker t(*subject, k.second, resolve_all);
       t.restore(saved);
       collect(t, t.saved(), t.remove(now, silenced), batch, false);

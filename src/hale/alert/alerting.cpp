@@ -31,8 +31,6 @@ constexpr Duration kKeepFinished = std::chrono::hours(24 * 7);
 constexpr Duration kPruneEvery = std::chrono::hours(1);
 // API silences that ended are kept this long (as Alertmanager keeps them).
 constexpr Duration kKeepExpiredSilences = std::chrono::hours(24 * 5);
-// Rows that could not be committed get seqs from here up, apart from SQLite's.
-constexpr std::int64_t kUncommittedSeq = std::int64_t{1} << 62;
 
 std::string host_name() {
   char buf[256] = {};
@@ -67,23 +65,29 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
     auto silences = store->call([](StateStore& st) { return st.silences(); });
     auto pending = store->call([](StateStore& st) { return st.pending_deliveries(); });
     auto recent = store->call([](StateStore& st) { return st.recent_deliveries(DeliveryQueue::kKeepFinished); });
-    for (const Status& st : {routes.status(), silences.status(), pending.status(), recent.status()}) {
-      if (!st) {
-        log_event(LogLevel::kError, "alert_restore_failed",
-                  {{"message", st.message()}, {"consequence", "what a previous hale left is not restored"}});
-        return;
-      }
-    }
-    alerter.restore(std::move(routes).value(), std::move(silences).value());
+    // Each part on its own: a table that cannot be read must not keep the others from coming back.
+    auto failed = [](std::string_view what, const Status& st, std::string_view consequence) {
+      log_event(LogLevel::kError, "alert_restore_failed",
+                {{"what", what}, {"message", st.message()}, {"consequence", consequence}});
+    };
+    if (!routes) failed("routes", routes.status(), "incidents a previous hale announced start over");
+    if (!silences) failed("silences", silences.status(), "silences made through the API are not in force");
+    if (!pending) failed("pending deliveries", pending.status(), "they stay in the outbox for the next start");
+    alerter.restore(routes ? std::move(routes).value() : std::vector<SavedRoute>{},
+                    silences ? std::move(silences).value() : std::vector<Silence>{});
     std::vector<Delivery> finished;
-    for (Delivery& d : std::move(recent).value()) {
-      if (d.state != DeliveryState::kPending) finished.push_back(std::move(d));
+    if (recent) {
+      for (Delivery& d : std::move(recent).value()) {
+        if (d.state != DeliveryState::kPending) finished.push_back(std::move(d));
+      }
     }
     for (auto it = finished.rbegin(); it != finished.rend(); ++it) queue.add(std::move(*it), /*counted=*/false);
     std::size_t restored = 0;
-    for (Delivery& d : std::move(pending).value()) {
-      queue.add(std::move(d));
-      ++restored;
+    if (pending) {
+      for (Delivery& d : std::move(pending).value()) {
+        queue.add(std::move(d));
+        ++restored;
+      }
     }
     if (restored > 0) log_event(LogLevel::kInfo, "alert_outbox_restored", {{"pending", restored}});
   }
@@ -128,19 +132,22 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
                  {"silenced", d.state == DeliveryState::kSilenced},
                  {"message", d.alert.message}});
     }
-    if (!store) {
-      for (Delivery& d : b.deliveries) d.seq = ++uncommitted_seq;
-      return committed(std::move(b.deliveries));
-    }
+    if (!store) return committed(std::move(b.deliveries));  // seq 0: in memory only
     // SPEC §6: written to the outbox before any delivery is tried. The worker commits (fsync)
     // off the loop and posts the committed rows back.
     store->post([self = weak_from_this(), io = &io, b = std::move(b)](StateStore& s) mutable {
       Status st = s.add_alerts(b.deliveries, b.routes);
+      // Forgetting a route or saving a silence is bookkeeping: if it fails, the alerts still go.
       for (const auto& [subject, notifier] : b.forget) {
-        if (Status f = s.delete_route(subject, notifier); !f && st) st = f;
+        if (Status f = s.delete_route(subject, notifier); !f) {
+          log_event(LogLevel::kError, "alert_outbox_write_failed", {{"what", "route"}, {"message", f.message()}});
+        }
       }
       for (const Silence& silence : b.silences) {
-        if (Status f = s.save_silence(silence); !f && st) st = f;
+        if (Status f = s.save_silence(silence); !f) {
+          log_event(LogLevel::kError, "alert_outbox_write_failed",
+                    {{"what", "silence"}, {"message", f.message()}, {"consequence", "not kept across a restart"}});
+        }
       }
       asio::post(*io, [self, deliveries = std::move(b.deliveries), st]() mutable {
         if (auto impl = self.lock()) impl->on_committed(std::move(deliveries), st);
@@ -151,12 +158,10 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   void on_committed(std::vector<Delivery> deliveries, const Status& st) {
     if (!st) {
       // Not durable, but not withheld either: a page that cannot be written down is still sent.
+      // add_alerts() put every seq back to 0: these rows are in memory only.
       log_event(LogLevel::kError, "alert_outbox_write_failed",
-                {{"message", st.message()}, {"deliveries", deliveries.size()},
+                {{"what", "deliveries"}, {"message", st.message()}, {"deliveries", deliveries.size()},
                  {"consequence", "sent from memory; lost if hale stops before they are accepted"}});
-      for (Delivery& d : deliveries) {
-        if (d.seq == 0) d.seq = ++uncommitted_seq;
-      }
     }
     committed(std::move(deliveries));
   }
@@ -222,7 +227,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void save(const Delivery& d) {
-    if (!store) return;
+    if (!store || d.seq == 0) return;  // never committed: nothing to update
     store->post([d](StateStore& s) {
       if (Status st = s.update_delivery(d); !st) {
         log_event(LogLevel::kError, "alert_outbox_write_failed", {{"id", d.id}, {"message", st.message()}});
@@ -275,12 +280,14 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
     sender.cancel_all();
   }
 
-  AlertsView view() const {
+  AlertsView view(bool deliveries) const {
     AlertsView v;
     v.now = clock.wall_now();
     v.durable = store != nullptr;
-    v.pending = queue.pending();
-    v.recent.assign(queue.finished().begin(), queue.finished().end());
+    if (deliveries) {
+      v.pending = queue.pending();
+      v.recent.assign(queue.finished().begin(), queue.finished().end());
+    }
     v.notifiers = queue.stats();
     // Only configured notifiers are listed with their type; rows of a removed one still show
     // (under their name) in pending and recent.
@@ -302,7 +309,6 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   StoreWorker* store = nullptr;
   std::map<std::string, NotifierSpec> notifiers;
   RenderContext render;
-  std::int64_t uncommitted_seq = kUncommittedSeq;
   bool stopped = false;
   bool prune_armed = false;
   bool warned_memory_only = false;
@@ -318,6 +324,8 @@ void Alerting::set_store(StoreWorker* store) { impl_->set_store(store); }
 void Alerting::apply(const Config& config) { impl_->apply(config); }
 
 void Alerting::observe(const SubjectId& subject, const SubjectStatus& status) {
+  // Stopped: what happens while hale stops (its services stopping with it) is not news.
+  if (impl_->stopped) return;
   impl_->alerter.observe(subject, status);
   impl_->arm_alert_timer();
 }
@@ -326,7 +334,7 @@ void Alerting::stop() { impl_->stop(); }
 
 bool Alerting::empty() const { return impl_->notifiers.empty(); }
 
-AlertsView Alerting::view() const { return impl_->view(); }
+AlertsView Alerting::view(bool deliveries) const { return impl_->view(deliveries); }
 
 Silence Alerting::add_silence(Silence s) {
   Silence added = impl_->alerter.add_silence(std::move(s));

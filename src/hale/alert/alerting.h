@@ -60,7 +60,9 @@ class Alerting {
   // No notifier configured: nothing to do.
   bool empty() const;
 
-  AlertsView view() const;
+  // What the API and /metrics show; without `deliveries`, the pending and recent deliveries are
+  // left out (the counters, notifiers and silences are what /metrics needs).
+  AlertsView view(bool deliveries = true) const;
 
   // POST /api/v1/silences (already validated): stored with a new id and created_at.
   Silence add_silence(Silence s);

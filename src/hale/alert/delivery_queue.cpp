@@ -11,7 +11,11 @@ namespace hale {
 
 namespace {
 
-std::string subject_of(const Delivery& d) { return std::string(to_string(d.alert.kind)) + "/" + d.alert.subject; }
+// A delivery's subject, as a key into the walks' "seen" sets: views into the delivery, which
+// stays where it is while a walk runs.
+using SubjectRef = std::pair<SubjectKind, std::string_view>;
+SubjectRef subject_of(const Delivery& d) { return {d.alert.kind, d.alert.subject}; }
+using Seen = std::map<std::string_view, std::set<SubjectRef>, std::less<>>;  // notifier -> subjects
 
 }  // namespace
 
@@ -41,13 +45,15 @@ void DeliveryQueue::add(Delivery d, bool counted) {
     return;
   }
   notifier(d.notifier);  // known from now on, configured or not
-  by_id_[d.id] = d.seq;
-  pending_[d.seq] = Entry{std::move(d)};
+  const std::uint64_t place = ++arrivals_;
+  by_id_[d.id] = place;
+  ++by_key_[{d.notifier, d.alert.key}];
+  pending_[place] = Entry{std::move(d)};
 }
 
 std::vector<Delivery> DeliveryQueue::expire(WallTime now) {
   std::vector<Delivery> out;
-  for (auto& [seq, e] : pending_) {
+  for (auto& [place, e] : pending_) {
     Notifier& n = notifier(e.delivery.notifier);
     const auto& give_up = n.retry.give_up_after;
     if (e.in_flight || !n.configured || !give_up || now < e.delivery.created_at + *give_up) continue;
@@ -66,8 +72,8 @@ std::vector<Delivery> DeliveryQueue::expire(WallTime now) {
 
 std::vector<Delivery> DeliveryQueue::start_due(WallTime now) {
   std::vector<Delivery> out;
-  std::map<std::string, std::set<std::string>, std::less<>> seen;  // notifier -> subjects with an earlier delivery
-  for (auto& [seq, e] : pending_) {
+  Seen seen;  // notifier -> subjects with an earlier delivery
+  for (auto& [place, e] : pending_) {
     Delivery& d = e.delivery;
     // One subject's deliveries go out in order: a later one waits for every earlier one.
     if (!seen[d.notifier].insert(subject_of(d)).second) continue;
@@ -121,7 +127,10 @@ std::optional<Delivery> DeliveryQueue::finish(const std::string& id, const Deliv
         ++n.failures;
         n.last_failure = now;
       }
-      const Duration wait = outcome.retry_after ? *outcome.retry_after : retry_delay(n.retry, n.failures, uniform_());
+      // A Retry-After is the least the receiver asks for; it never makes hale retry sooner than
+      // its own backoff (a proxy's "Retry-After: 0" would have it hammer the receiver).
+      Duration wait = retry_delay(n.retry, n.failures, uniform_());
+      if (outcome.retry_after) wait = std::max(wait, *outcome.retry_after);
       if (new_failure || !n.retry_at || now + wait > *n.retry_at) n.retry_at = now + wait;
       d.next_attempt_at = n.retry_at;
       ++n.counters.retries;
@@ -139,6 +148,8 @@ void DeliveryQueue::retire(const std::string& id) {
   auto it = pending_.find(found->second);
   by_id_.erase(found);
   if (it == pending_.end()) return;
+  const Delivery& d = it->second.delivery;
+  if (auto k = by_key_.find({d.notifier, d.alert.key}); k != by_key_.end() && --k->second == 0) by_key_.erase(k);
   finished_.push_front(std::move(it->second.delivery));
   if (finished_.size() > kKeepFinished) finished_.pop_back();
   pending_.erase(it);
@@ -151,8 +162,8 @@ std::optional<WallTime> DeliveryQueue::next_deadline() const {
   auto consider = [&](WallTime t) {
     if (!next || t < *next) next = t;
   };
-  std::map<std::string, std::set<std::string>, std::less<>> seen;
-  for (const auto& [seq, e] : pending_) {
+  Seen seen;
+  for (const auto& [place, e] : pending_) {
     const Delivery& d = e.delivery;
     const auto n = notifiers_.find(d.notifier);
     if (n == notifiers_.end() || !n->second.configured) continue;
@@ -167,9 +178,7 @@ std::optional<WallTime> DeliveryQueue::next_deadline() const {
 }
 
 bool DeliveryQueue::undelivered(std::string_view notifier, std::string_view key) const {
-  return std::any_of(pending_.begin(), pending_.end(), [&](const auto& entry) {
-    return entry.second.delivery.notifier == notifier && entry.second.delivery.alert.key == key;
-  });
+  return by_key_.contains({std::string(notifier), std::string(key)});
 }
 
 std::map<std::string, NotifierStats> DeliveryQueue::stats() const {
@@ -181,7 +190,7 @@ std::map<std::string, NotifierStats> DeliveryQueue::stats() const {
     s.retry_at = n.retry_at;
     out[name] = s;
   }
-  for (const auto& [seq, e] : pending_) {
+  for (const auto& [place, e] : pending_) {
     NotifierStats& s = out[e.delivery.notifier];
     ++s.pending;
     if (!s.oldest_pending || e.delivery.created_at < *s.oldest_pending) s.oldest_pending = e.delivery.created_at;
@@ -192,7 +201,7 @@ std::map<std::string, NotifierStats> DeliveryQueue::stats() const {
 std::vector<Delivery> DeliveryQueue::pending() const {
   std::vector<Delivery> out;
   out.reserve(pending_.size());
-  for (const auto& [seq, e] : pending_) out.push_back(e.delivery);
+  for (const auto& [place, e] : pending_) out.push_back(e.delivery);
   return out;
 }
 

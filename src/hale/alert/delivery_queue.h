@@ -5,7 +5,7 @@
 // Per notifier:
 // - at most kMaxInFlight attempts at once while it accepts;
 // - after a failure it backs off: nothing of it starts before retry_delay(failures in a row)
-//   (or the receiver's Retry-After) has passed, and then one attempt at a time until one is
+//   (or the receiver's Retry-After, when it asks for longer) has passed, and then one attempt at a time until one is
 //   accepted, so a dead receiver is tried, not hammered;
 // - deliveries about one subject go out in order (a resolution never overtakes its alert);
 // - a permanent refusal (a 4xx) fails that delivery only; the receiver is not backing off;
@@ -63,7 +63,9 @@ class DeliveryQueue {
   void set_notifiers(std::map<std::string, RetryPolicy> notifiers);
 
   // A committed outbox row: pending (to be attempted) or finished (silenced, or an old one
-  // read back for the API after a restart). Pending ones are kept in `seq` order. `counted`:
+  // read back for the API after a restart). Pending ones are kept in the order they are added:
+  // committed batches arrive in the order they were made, rows read back at start in `seq`
+  // order, and a row that could not be committed (seq 0) keeps its place too. `counted`:
   // a silenced one counts in its notifier's `silenced` (false for rows read back at start).
   void add(Delivery d, bool counted = true);
 
@@ -87,7 +89,7 @@ class DeliveryQueue {
 
   // For the API and /metrics.
   std::map<std::string, NotifierStats> stats() const;
-  std::vector<Delivery> pending() const;                       // seq order
+  std::vector<Delivery> pending() const;                       // in the order added
   const std::deque<Delivery>& finished() const { return finished_; }  // newest first
 
  private:
@@ -112,8 +114,11 @@ class DeliveryQueue {
 
   std::function<double()> uniform_;
   std::map<std::string, Notifier> notifiers_;
-  std::map<std::int64_t, Entry> pending_;  // by seq
-  std::map<std::string, std::int64_t, std::less<>> by_id_;  // id -> seq, for pending_
+  std::map<std::uint64_t, Entry> pending_;  // by arrival
+  std::map<std::string, std::uint64_t, std::less<>> by_id_;  // id -> its place in pending_
+  // Pending deliveries per (notifier, key): undelivered() without a scan.
+  std::map<std::pair<std::string, std::string>, std::size_t> by_key_;
+  std::uint64_t arrivals_ = 0;
   std::deque<Delivery> finished_;
 };
 

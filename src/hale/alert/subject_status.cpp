@@ -28,7 +28,10 @@ SubjectStatus check_subject_status(const CheckView& v) {
 
 SubjectStatus service_subject_status(const ServiceView& v) {
   SubjectStatus s;
-  s.status = v.overall_health();
+  // Stopping is no news: an operator's stop or restart, a reload that changed or removed the
+  // service, hale itself stopping. What made it stop (a crash, a liveness failure) is news of
+  // its own, and a stop that fails ends in a state that says so.
+  s.status = v.state == ServiceState::kStopping ? Health::kUnknown : v.overall_health();
   s.state = std::string(to_string(v.state));
   s.reason = Redactor::global().redact(v.reason);
   s.critical = v.critical;

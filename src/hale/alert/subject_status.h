@@ -4,7 +4,8 @@
 //  - check: its Health as the transition says; or, for a route a reload has just made, as the
 //    check's snapshot says now (an unchanged check has no transition to tell it).
 //  - service: ServiceView::overall_health() (failed or an exited failure: fail; unhealthy,
-//    backoff: degraded; starting: unknown), its `critical` from its readiness check.
+//    backoff: degraded; starting: unknown), but stopping is unknown (no news: an operator's
+//    restart, a reload, hale stopping); its `critical` from its readiness check.
 //  - heartbeat: down fail, late degraded, up ok, new unknown; paused is ok (an operator paused
 //    it: whatever was announced is resolved, and nothing more is said); running is unknown, no
 //    news either way: a job that failed last night is resolved when a run succeeds, not when

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hale/config/check_keys.h"
+#include "hale/config/credential_headers.h"
 #include "hale/config/levenshtein.h"
 #include "hale/config/toml_reader.h"
 #include "hale/config/url_userinfo.h"
@@ -28,7 +29,6 @@ constexpr std::size_t kMaxPatternBytes = 1024;
 constexpr std::array<std::string_view, 7> kMethods{"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"};
 
 // Header values that carry credentials even when written inline: they go to the log redactor.
-constexpr std::array<std::string_view, 3> kCredentialHeaders{"authorization", "proxy-authorization", "cookie"};
 
 std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
 
@@ -258,9 +258,7 @@ void apply_headers(const KeyCall& c) {
       continue;
     }
     const std::string lowered = lower(name);
-    if (std::find(kCredentialHeaders.begin(), kCredentialHeaders.end(), lowered) != kCredentialHeaders.end()) {
-      c.ctx.add_secret(*value);
-    }
+    if (is_credential_header(name)) c.ctx.add_secret(*value);  // env:/file: values are already
     // A check's header replaces a [defaults] header of the same name (names are case-insensitive).
     auto& headers = c.spec.headers;
     auto same = std::find_if(headers.begin(), headers.end(), [&](const auto& h) { return lower(h.first) == lowered; });

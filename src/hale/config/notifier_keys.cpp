@@ -3,6 +3,8 @@
 // notifier_email_keys.cpp.
 #include "hale/config/notifier_keys.h"
 
+#include "hale/config/credential_headers.h"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -191,8 +193,9 @@ void apply_notifier_headers(const NotifierCall& c) {
       ok = false;
       continue;
     }
-    // Every header value of a notifier is a secret, inline or not: receivers take API keys there.
-    c.ctx.add_secret(*value);
+    // Receivers take API keys in headers: a credential header's value is a secret, inline or
+    // not (an env:/file: value is one already); "X-Env: prod" stays readable in the logs.
+    if (is_credential_header(name)) c.ctx.add_secret(*value);
     headers.emplace_back(name, std::move(*value));
   }
   if (ok) c.spec.headers = std::move(headers);

@@ -32,7 +32,7 @@ HttpResponse list_alerts(const ParsedTarget& t, const RouterContext& ctx) {
     }
     q.limit = n;
   }
-  return json_answer(200, alerts_json(ctx.alerts(), q));
+  return json_answer(200, alerts_json(ctx.alerts(true), q));
 }
 
 HttpResponse add_silence(const HttpRequest& req, const RouterContext& ctx) {
@@ -50,7 +50,7 @@ HttpResponse one_silence(const HttpRequest& req, const RouterContext& ctx, std::
       return json_error(404, "not_found", fmt::format("no active or pending silence with id \"{}\"", id));
     }
   }
-  const AlertsView v = ctx.alerts();
+  const AlertsView v = ctx.alerts(false);
   for (const Silence& s : v.silences) {
     if (s.id == id) return json_answer(200, silence_json(s, v.now));
   }
@@ -71,7 +71,7 @@ std::optional<HttpResponse> route_alerts(const HttpRequest& req, const ParsedTar
     if (!read && req.method != "POST") return method_not_allowed("GET, HEAD, POST");
     if (!ctx.alerts) return json_error(503, "alerting_unavailable", "alerting is not running");
     if (req.method == "POST") return add_silence(req, ctx);
-    return json_answer(200, silences_json(ctx.alerts()));
+    return json_answer(200, silences_json(ctx.alerts(false)));
   }
   if (path.starts_with(kSilences) && path.size() > kSilences.size() + 1 && path[kSilences.size()] == '/') {
     const std::string_view id = path.substr(kSilences.size() + 1);

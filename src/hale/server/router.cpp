@@ -363,7 +363,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
   }
   if (path == "/metrics") {
     std::optional<AlertsView> alerts;
-    if (ctx.alert_metrics && ctx.alerts) alerts = ctx.alerts();
+    if (ctx.alert_metrics && ctx.alerts) alerts = ctx.alerts(false);
     HttpResponse r = text(200, render_metrics(snap, read_process_stats(), ctx.version, ctx.services, ctx.heartbeats,
                                               alerts ? &*alerts : nullptr));
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";

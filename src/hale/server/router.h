@@ -45,9 +45,10 @@ struct RouterContext {
   // pause | resume of one heartbeat; empty: answered 404 (no heartbeat has that name), after
   // the admin token check.
   std::function<HeartbeatActionResult(std::string_view name, std::string_view action)> heartbeat_action;
-  // Alerting (SPEC §6): what the API and /metrics show (built on request), and the silences'
-  // calls; empty: /api/v1/alerts and /api/v1/silences answer 503.
-  std::function<AlertsView()> alerts;
+  // Alerting (SPEC §6): what the API and /metrics show, built on request (`deliveries` false:
+  // without the pending and recent deliveries, for /metrics and the silences), and the
+  // silences' calls; empty: /api/v1/alerts and /api/v1/silences answer 503.
+  std::function<AlertsView(bool deliveries)> alerts;
   std::function<Silence(Silence)> add_silence;
   std::function<bool(std::string_view id)> expire_silence;
   // Whether /metrics shows the hale_alert* families (some notifier is configured).

@@ -327,14 +327,98 @@ TEST(AlertTracker, AResolutionIsNeverHeld) {
   EXPECT_FALSE(t.next_deadline());
 }
 
-TEST(AlertTracker, ResolutionDuringASilenceIsRecordedNotSent) {
+TEST(AlertTracker, ResolutionDuringASilenceIsRecordedAndSentWhenItEnds) {
+  // A receiver must not keep showing as firing what is over: the resolution waits for the end
+  // of the silence instead of being dropped.
   AlertTracker t(kDb, "ops", policy());
   bool silence = false;
   SilenceCheck silenced = [&](const Alert&) { return silence; };
   run(t, {{0s, Health::kFail, {"fire check/db/fail"}}}, silenced);
   silence = true;
-  run(t, {{5min, Health::kOk, {"resolve check/db/fail -> ok (silenced)"}}}, silenced);
+  run(t,
+      {
+          {5min, Health::kOk, {"resolve check/db/fail -> ok (silenced)"}},
+          {10min, std::nullopt, {}},  // recorded once
+      },
+      silenced);
+  EXPECT_EQ(t.open().count(Health::kFail), 1u) << "still open for the receiver";
+  EXPECT_FALSE(t.next_deadline()) << "it waits for the silence, not a timer";
+  silence = false;
+  run(t, {{30min, std::nullopt, {"resolve check/db/fail -> ok"}}}, silenced);
   EXPECT_TRUE(t.open().empty());
+}
+
+TEST(AlertTracker, ProblemBackBeforeTheSilenceEndsContinuesTheIncident) {
+  AlertTracker t(kDb, "ops", policy(0s, 1h));
+  bool silence = false;
+  SilenceCheck silenced = [&](const Alert&) { return silence; };
+  run(t, {{0s, Health::kFail, {"fire check/db/fail"}}}, silenced);
+  silence = true;
+  run(t,
+      {
+          {5min, Health::kOk, {"resolve check/db/fail -> ok (silenced)"}},
+          {10min, Health::kFail, {}},  // the receiver never heard it was over: nothing new to say
+      },
+      silenced);
+  silence = false;
+  run(t,
+      {
+          {20min, std::nullopt, {}},
+          {60min, std::nullopt, {"remind check/db/fail #1"}},
+      },
+      silenced);
+}
+
+TEST(AlertTracker, FlappingThatBeganInASilenceIsReportedWhenTheSilenceEnds) {
+  AlertPolicy p = policy();
+  p.flapping = FlapPolicy{2, 10min};
+  AlertTracker t(kDb, "ops", p);
+  bool silence = true;
+  SilenceCheck silenced = [&](const Alert&) { return silence; };
+  run(t,
+      {
+          {0s, Health::kOk, {}},
+          {1min, Health::kFail, {"fire check/db/fail (silenced)"}},
+          {2min, Health::kOk, {}},
+          {3min, Health::kFail, {"flapping check/db/flapping (silenced)"}},
+          {4min, Health::kOk, {}},  // recorded once
+      },
+      silenced);
+  silence = false;
+  run(t,
+      {
+          {5min, Health::kFail, {"flapping check/db/flapping"}},  // still flapping: said now
+          {6min, Health::kOk, {}},
+          {16min, std::nullopt, {"stable check/db/flapping"}},
+      },
+      silenced);
+}
+
+TEST(AlertTracker, UnknownDoesNotRestartTheAfterClock) {
+  // A nightly job that fails every run: down, running (its retry), down again. `after` counts
+  // from the first failure, or a subject failing nearly all the time would never be announced.
+  AlertTracker t(kDb, "ops", policy(1h));
+  run(t, {
+             {0s, Health::kFail, {}},
+             {30min, Health::kUnknown, {}},
+             {31min, Health::kFail, {}},
+             {59min, std::nullopt, {}},
+             {60min, std::nullopt, {"fire check/db/fail"}},
+         });
+}
+
+TEST(AlertTracker, RemovedSubjectEndsItsFlapping) {
+  AlertPolicy p = policy();
+  p.flapping = FlapPolicy{1, 10min};
+  AlertTracker t(kDb, "ops", p);
+  run(t, {
+             {0s, Health::kOk, {}},
+             {1min, Health::kFail, {"fire check/db/fail"}},
+             {2min, Health::kOk, {"flapping check/db/flapping"}},
+         });
+  std::vector<std::string> gone;
+  for (const Alert& a : t.remove(at(3min), {})) gone.push_back(describe(a));
+  EXPECT_EQ(gone, (std::vector<std::string>{"stable check/db/flapping", "resolve check/db/fail -> unknown"}));
 }
 
 TEST(AlertTracker, RecoveryWhileHaleWasDownIsResolvedAfterRestore) {

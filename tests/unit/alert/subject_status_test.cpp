@@ -46,6 +46,10 @@ TEST(SubjectStatus, ServiceFollowsItsOverallHealth) {
   EXPECT_EQ(service_subject_status(v).status, Health::kUnknown);
   v.state = ServiceState::kReady;
   EXPECT_EQ(service_subject_status(v).status, Health::kOk);
+  v.state = ServiceState::kStopping;  // an operator's restart, a reload, hale stopping: no news
+  v.wanted = true;
+  EXPECT_EQ(service_subject_status(v).status, Health::kUnknown);
+  EXPECT_EQ(service_subject_status(v).state, "stopping");
   v.state = ServiceState::kStopped;  // an operator's stop is not a problem
   EXPECT_EQ(service_subject_status(v).status, Health::kOk);
 }

@@ -182,7 +182,7 @@ class RouterAlertsTest : public ::testing::Test {
     ctx.now = clock_.wall_now();
     if (admin_token_) ctx.admin_token = *admin_token_;
     if (with_alerts_) {
-      ctx.alerts = [this] { return view_; };
+      ctx.alerts = [this](bool) { return view_; };
       ctx.add_silence = [this](Silence s) {
         calls_.added.push_back(s);
         s.id = kNewId;  // as the alerter does

@@ -3,6 +3,7 @@
 // is spent, each in its own words (late, down, backoff, failed).
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -73,6 +74,42 @@ TEST(AlertsSubjects, AServiceThatSpendsItsRestartBudgetIsAnnouncedFailed) {
   EXPECT_EQ(got.front()["key"], "service/crasher/degraded");
   EXPECT_EQ(got.front()["state"], "backoff");
   EXPECT_NE(got.front()["message"].get<std::string>().find("crashed (exit code 3)"), std::string::npos);
+}
+
+// Regression (review): a service stopping was "degraded" (stopping while wanted), so hale's own
+// SIGTERM, an operator's `hale restart` and a reload that removed a service each announced a
+// warning and then its resolution, on every deploy.
+TEST(AlertsSubjects, StoppingWithHaleAnOperatorRestartAndARemovalPageNobody) {
+  TempDir state;
+  TestHttpServer hook;
+  hook.set("/hook", TestResponse::ok());
+  const std::string service = "\n[services.api]\ncommand = " + child_command({}) + "\nstop_timeout = \"2s\"\n";
+  const std::string alerting = webhook_notifier("hook", hook.url("/hook")) + alert_rule("*", "hook");
+  {
+    HaleProcess hale(alert_server_section(state.path().string()) + service + alerting);
+    ASSERT_TRUE(hale.start()) << hale.log();
+    ASSERT_TRUE(eventually([&] { return state_of(hale, "api") == "running"; })) << hale.log();
+    // An operator's restart: stopping, starting, running again.
+    ASSERT_EQ(admin_request("POST", hale.url("/api/v1/services/api/restart")).status, 200);
+    ASSERT_TRUE(eventually([&] { return state_of(hale, "api") == "running"; })) << hale.log();
+    // A reload that removes the service: it stops and goes.
+    hale.rewrite_config(alert_server_section(state.path().string()) + alerting);
+    ASSERT_EQ(admin_request("POST", hale.url("/api/v1/reload")).status, 200);
+    ASSERT_TRUE(eventually([&] { return state_of(hale, "api").empty(); })) << hale.log();
+    // And back, then hale itself stops (SIGTERM stops its services).
+    hale.rewrite_config(alert_server_section(state.path().string()) + service + alerting);
+    ASSERT_EQ(admin_request("POST", hale.url("/api/v1/reload")).status, 200);
+    ASSERT_TRUE(eventually([&] { return state_of(hale, "api") == "running"; })) << hale.log();
+    hale.signal(SIGTERM);
+    ASSERT_EQ(hale.wait_exit(), 0) << hale.log();
+  }
+  // The next hale on the same state: nothing was left in the outbox to deliver either.
+  HaleProcess again(alert_server_section(state.path().string()) + service + alerting);
+  ASSERT_TRUE(again.start()) << again.log();
+  ASSERT_TRUE(eventually([&] { return state_of(again, "api") == "running"; })) << again.log();
+  quiet_period(1s);
+  EXPECT_TRUE(received_alerts(hook, "/hook").empty()) << hook.request_count("/hook") << " alerts";
+  EXPECT_TRUE(deliveries(again, "hook").empty()) << again.log();
 }
 
 }  // namespace

@@ -22,6 +22,12 @@ std::pair<int, std::string> promtool_check(const std::string& page) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+::testing::AssertionResult promtool_accepts(const std::string& page) {
+  auto [rc, out] = promtool_check(page);
+  if (rc == 0 && out.empty()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "promtool exit " << rc << ": " << out << "\n--- page ---\n" << page;
+}
+
 bool have_promtool() { return ::access("/usr/bin/promtool", X_OK) == 0; }
 
 }  // namespace hale::testing

@@ -337,6 +337,5 @@ void DeliverySender::send(const NotifierSpec& n, const Delivery& d, const Render
 
 void DeliverySender::cancel_all() { impl_->cancel_all(); }
 
-std::size_t DeliverySender::in_flight() const { return impl_->attempts.size(); }
 
 }  // namespace hale

@@ -42,7 +42,6 @@ class DeliverySender {
   void send(const NotifierSpec& n, const Delivery& d, const RenderContext& ctx, Done done);
   // Abandons every attempt in flight; their Done is never called.
   void cancel_all();
-  std::size_t in_flight() const;
 
   struct Impl;
 

@@ -115,29 +115,49 @@ std::optional<FlapPolicy> read_flapping(const toml::node& v, Diagnostics& d) {
   return policy;
 }
 
-std::vector<std::string> texts_of(const std::vector<TextAt>& entries) {
-  std::vector<std::string> out;
-  for (const TextAt& e : entries) out.push_back(e.text);
-  return out;
-}
+// `match` and `kind`, which a rule and a silence both have: read where they stand, checked
+// against each other once the whole table is read.
+struct SubjectKeys {
+  std::optional<std::vector<TextAt>> match;
+  bool kinds_read = true;
+
+  // True when `key` is one of the two (read into `kinds` when it is `kind`).
+  bool read(std::string_view key, const toml::node& v, std::vector<SubjectKind>& kinds, Diagnostics& d) {
+    if (key == "match") {
+      match = read_match(v, d);
+      return true;
+    }
+    if (key == "kind") {
+      auto read = read_kinds(v, d);
+      kinds_read = read.has_value();
+      if (read) kinds = std::move(*read);
+      return true;
+    }
+    return false;
+  }
+
+  // The match list as written; literal names checked against `kinds` (with a broken `kind`,
+  // which names would be right is unknown: one error is enough).
+  void finish(std::vector<std::string>& match_out, const std::vector<SubjectKind>& kinds, const SubjectNames& subjects,
+              Diagnostics& d) const {
+    if (!match) return;
+    match_out.clear();
+    for (const TextAt& e : *match) match_out.push_back(e.text);
+    if (kinds_read) check_match_names(*match, kinds, subjects, d);
+  }
+};
 
 std::optional<AlertRuleSpec> read_rule(const toml::table& table, const SubjectNames& subjects,
                                        const NameSet& notifiers, Diagnostics& d) {
   const std::size_t errors_before = d.size();
   AlertRuleSpec rule;
   rule.pos = position_of(table);
-  std::optional<std::vector<TextAt>> match;
-  bool kinds_read = true;
+  SubjectKeys subject_keys;
   bool has_notify = false;
   for (auto&& [k, v] : table) {
     const std::string_view key = k.str();
-    if (key == "match") {
-      match = read_match(v, d);
-    } else if (key == "kind") {
-      auto kinds = read_kinds(v, d);
-      kinds_read = kinds.has_value();
-      if (kinds) rule.kinds = std::move(*kinds);
-    } else if (key == "notify") {
+    if (subject_keys.read(key, v, rule.kinds, d)) continue;
+    if (key == "notify") {
       has_notify = true;
       if (auto notify = read_notify(v, notifiers, d)) rule.notify = std::move(*notify);
     } else if (key == "on") {
@@ -156,11 +176,7 @@ std::optional<AlertRuleSpec> read_rule(const toml::table& table, const SubjectNa
       report_unknown_key(k, "in [[alerts]]", kAlertKeys, d);
     }
   }
-  if (match) {
-    rule.match = texts_of(*match);
-    // With a broken `kind`, which names would be right is unknown: one error is enough.
-    if (kinds_read) check_match_names(*match, rule.kinds, subjects, d);
-  }
+  subject_keys.finish(rule.match, rule.kinds, subjects, d);
   if (!has_notify) d.add(table, "an [[alerts]] rule needs `notify` (the [notifiers.NAME] to send to)");
   if (d.size() != errors_before) return std::nullopt;
   return rule;
@@ -170,19 +186,13 @@ std::optional<SilenceSpec> read_silence(const toml::table& table, const SubjectN
   const std::size_t errors_before = d.size();
   SilenceSpec silence;
   silence.pos = position_of(table);
-  std::optional<std::vector<TextAt>> match;
-  bool kinds_read = true;
+  SubjectKeys subject_keys;
   bool has_schedule = false;
   bool has_duration = false;
   for (auto&& [k, v] : table) {
     const std::string_view key = k.str();
-    if (key == "match") {
-      match = read_match(v, d);
-    } else if (key == "kind") {
-      auto kinds = read_kinds(v, d);
-      kinds_read = kinds.has_value();
-      if (kinds) silence.kinds = std::move(*kinds);
-    } else if (key == "schedule") {
+    if (subject_keys.read(key, v, silence.kinds, d)) continue;
+    if (key == "schedule") {
       has_schedule = true;
       auto text = read_nonempty_string(v, key, d);
       if (!text) continue;
@@ -209,10 +219,7 @@ std::optional<SilenceSpec> read_silence(const toml::table& table, const SubjectN
       report_unknown_key(k, "in [[silences]]", kSilenceKeys, d);
     }
   }
-  if (match) {
-    silence.match = texts_of(*match);
-    if (kinds_read) check_match_names(*match, silence.kinds, subjects, d);
-  }
+  subject_keys.finish(silence.match, silence.kinds, subjects, d);
   if (!has_schedule) d.add(table, "a [[silences]] window needs `schedule` (a cron expression: when it opens)");
   if (!has_duration) d.add(table, "a [[silences]] window needs `duration` (how long it stays open)");
   if (d.size() != errors_before) return std::nullopt;

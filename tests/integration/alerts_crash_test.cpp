@@ -5,6 +5,7 @@
 // moments while deliveries flow: every delivery hale committed reaches its receiver; the only
 // repeats allowed are of deliveries in flight at the kill (the same id twice: at-least-once).
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <csignal>
@@ -264,6 +265,66 @@ TEST(AlertsCrash, Kill9AtRandomMomentsWhileDeliveriesFlowLosesNothing) {
   }
 }
 
+// The outbox row of delivery `id` as another reader of the SQLite file sees it: its state, or
+// "" when there is no such row.
+std::string outbox_state(const TempDir& state, const std::string& id) {
+  sqlite3* db = nullptr;
+  std::string out;
+  if (sqlite3_open_v2((state.path() / "hale.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 2000);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT state FROM alert_outbox WHERE id = ?1", -1, &st, nullptr) == SQLITE_OK) {
+      sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(st) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+TEST(AlertsCrash, SentInTheApiIsAlreadySentInTheOutbox) {
+  // Issue 21: "sent" means the next hale will not send it again. The moment the API first says
+  // "sent", the outbox file says so too; before, the delivery is "accepted" (the receiver took
+  // it; the commit is on its way). Polled as fast as the API answers, over 5 deliveries, each
+  // seen in every state it passes through.
+  TempDir state;
+  std::vector<std::unique_ptr<TcpListener>> listeners;
+  std::string checks;
+  for (int i = 1; i <= kChecks; ++i) {
+    listeners.push_back(std::make_unique<TcpListener>());
+    checks += tcp_check("c" + std::to_string(i), listeners.back()->port(), "100ms");
+  }
+  TestHttpServer hook;
+  hook.set("/hook", TestResponse::ok());
+  HaleProcess hale(alert_server_section(state.path().string()) + checks + webhook_notifier("hook", hook.url("/hook")) +
+                   alert_rule("*", "hook"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    for (int i = 1; i <= kChecks; ++i) {
+      if (check_status(hale, "c" + std::to_string(i)) != "ok") return false;
+    }
+    return true;
+  })) << hale.log();
+  for (auto& l : listeners) l->close();
+  std::set<std::string> checked;
+  std::map<std::string, std::string> first_seen;  // id -> the state it was first listed in
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (checked.size() < static_cast<std::size_t>(kChecks) && std::chrono::steady_clock::now() < deadline) {
+    for (const nlohmann::json& d : deliveries(hale, "hook")) {
+      const std::string id = d["id"];
+      first_seen.emplace(id, d["state"]);
+      if (d["state"] != "sent" || checked.contains(id)) continue;
+      EXPECT_EQ(outbox_state(state, id), "sent") << "the API said sent before the outbox did: " << d.dump();
+      checked.insert(id);
+    }
+  }
+  EXPECT_EQ(checked.size(), static_cast<std::size_t>(kChecks)) << hale.log();
+  for (const auto& [id, seen] : first_seen) {
+    EXPECT_TRUE(seen == "pending" || seen == "accepted" || seen == "sent") << id << ": " << seen;
+  }
+}
+
 TEST(AlertsCrash, ARestartResolvesWhatRecoveredMeanwhileAndRepeatsNothingStillFailing) {
   // SPEC §6: a problem announced and recovered while hale was down gets its resolution when
   // hale comes back; one still there is not announced again (the receiver has it).
@@ -282,6 +343,7 @@ TEST(AlertsCrash, ARestartResolvesWhatRecoveredMeanwhileAndRepeatsNothingStillFa
     db.close();
     cache.close();
     ASSERT_EQ(http_get(hale.url("/ping/hb/fail")).status, 200);
+    // "sent" is durable (issue 21): a kill now does not have the next hale send them again.
     ASSERT_TRUE(eventually([&] {
       auto d = deliveries(hale, "hook");
       return d.size() == 3 && std::all_of(d.begin(), d.end(), [](const auto& x) { return x["state"] == "sent"; });

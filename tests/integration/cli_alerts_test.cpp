@@ -407,7 +407,7 @@ TEST(CliAlerts, BadUsageExits2AndSendsNothing) {
   TempDir dir;
   const auto cfg = fake_config(dir, fake);
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"alerts", "--state", "bogus"}, "--state: bogus not in {pending,sent,failed,silenced}"},
+      {{"alerts", "--state", "bogus"}, "--state: bogus not in {pending,accepted,sent,failed,silenced}"},
       {{"alerts", "-n", "0"}, "--limit: Value 0 not in range 1 to 1000"},
       {{"alerts", "-n", "1001"}, "--limit: Value 1001 not in range 1 to 1000"},
       {{"silence"}, "A subcommand is required"},

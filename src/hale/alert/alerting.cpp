@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 #include "hale/alert/alerter.h"
 #include "hale/alert/delivery_queue.h"
@@ -228,10 +229,20 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
 
   void save(const Delivery& d) {
     if (!store || d.seq == 0) return;  // never committed: nothing to update
-    store->post([d](StateStore& s) {
-      if (Status st = s.update_delivery(d); !st) {
+    // An accepted delivery is shown "sent" only once that is committed: until then a crash
+    // would have the next hale send it again, so the API says "accepted" (see AlertsView).
+    const bool accepted = d.state == DeliveryState::kSent;
+    if (accepted) recording.insert(d.id);
+    store->post([d, accepted, self = weak_from_this(), io = &io](StateStore& s) {
+      Status st = s.update_delivery(d);
+      if (!st) {
         log_event(LogLevel::kError, "alert_outbox_write_failed", {{"id", d.id}, {"message", st.message()}});
       }
+      // Not recorded: it stays "accepted", which is the truth (the next hale sends it again).
+      if (!accepted || !st) return;
+      asio::post(*io, [self, id = d.id] {
+        if (auto impl = self.lock()) impl->recording.erase(id);
+      });
     });
   }
 
@@ -287,6 +298,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
     if (deliveries) {
       v.pending = queue.pending();
       v.recent.assign(queue.finished().begin(), queue.finished().end());
+      v.recording = recording;
     }
     v.notifiers = queue.stats();
     // Only configured notifiers are listed with their type; rows of a removed one still show
@@ -307,6 +319,8 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   asio::steady_timer delivery_timer;
   asio::steady_timer prune_timer;
   StoreWorker* store = nullptr;
+  // Ids of deliveries the receiver accepted whose "sent" is not committed yet.
+  std::set<std::string> recording;
   std::map<std::string, NotifierSpec> notifiers;
   RenderContext render;
   bool stopped = false;

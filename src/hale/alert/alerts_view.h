@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ struct AlertsView {
   bool durable = true;  // the outbox is in SQLite (false: state_dir unusable, memory only)
   std::vector<Delivery> pending;  // oldest first
   std::vector<Delivery> recent;   // finished (sent, failed, silenced), newest first
+  // Ids among `recent` that the receiver accepted but whose "sent" is not committed to the
+  // outbox yet (a few milliseconds): a crash now would have the next hale send them again, so
+  // they are shown as "accepted", and "sent" means the same before and after a crash.
+  std::set<std::string> recording;
   std::map<std::string, NotifierStats> notifiers;      // by name, every configured notifier
   std::map<std::string, std::string> notifier_types;   // name -> "webhook", "slack", ...
   std::vector<Silence> silences;                        // API silences, any state

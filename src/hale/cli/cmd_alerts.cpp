@@ -32,7 +32,7 @@ bool json_bool(const json& j, const char* key) {
 }
 
 Colour state_colour(const std::string& state) {
-  if (state == "sent") return Colour::kGreen;
+  if (state == "sent" || state == "accepted") return Colour::kGreen;
   if (state == "pending") return Colour::kYellow;
   if (state == "failed") return Colour::kRed;
   return Colour::kDim;  // silenced

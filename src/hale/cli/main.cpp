@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
       "alerts", "Show the running daemon's notifiers and latest alert deliveries (sent, pending, failed)");
   alerts->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
   alerts->add_option("--state", alerts_args.state, "Only deliveries in this state")
-      ->check(CLI::IsMember({"pending", "sent", "failed", "silenced"}));
+      ->check(CLI::IsMember({"pending", "accepted", "sent", "failed", "silenced"}));
   alerts->add_option("-n,--limit", alerts_args.limit, "Show at most N deliveries (1 to 1000)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));

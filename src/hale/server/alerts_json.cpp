@@ -19,7 +19,14 @@ ojson iso_or_null(const std::optional<WallTime>& t) { return t ? ojson(format_is
 
 std::string dump(const ojson& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
-ojson delivery_json(const Delivery& d) {
+// "accepted": the receiver took it, and its "sent" is being committed to the outbox (see
+// AlertsView::recording); "sent" is said only of what the next hale will not send again.
+std::string_view shown_state(const Delivery& d, const AlertsView& v) {
+  if (d.state == DeliveryState::kSent && v.recording.contains(d.id)) return kAcceptedState;
+  return to_string(d.state);
+}
+
+ojson delivery_json(const Delivery& d, std::string_view state) {
   const Alert& a = d.alert;
   ojson j;
   j["id"] = d.id;
@@ -35,7 +42,7 @@ ojson delivery_json(const Delivery& d) {
   j["sequence"] = a.sequence;
   j["message"] = a.message;
   j["since"] = format_iso8601(a.since);
-  j["state"] = to_string(d.state);
+  j["state"] = state;
   j["attempts"] = d.attempts;
   j["created_at"] = format_iso8601(d.created_at);
   j["last_attempt_at"] = iso_or_null(d.last_attempt_at);
@@ -82,6 +89,8 @@ StatusOr<WallTime> parse_time(const nlohmann::json& v, std::string_view field, s
 
 }  // namespace
 
+bool is_shown_delivery_state(std::string_view s) { return s == kAcceptedState || parse_delivery_state(s).has_value(); }
+
 std::string alerts_json(const AlertsView& v, const AlertsQuery& q) {
   ojson j;
   j["timestamp"] = format_iso8601(v.now);  // the daemon's clock, for ages (as in /health)
@@ -96,14 +105,12 @@ std::string alerts_json(const AlertsView& v, const AlertsQuery& q) {
   for (const auto& [name, s] : v.notifiers) pending += s.pending;
   j["pending"] = pending;
   ojson deliveries = ojson::array();
-  auto wanted = [&](const Delivery& d) { return !q.state || d.state == *q.state; };
-  for (const Delivery& d : v.pending) {
-    if (deliveries.size() >= q.limit) break;
-    if (wanted(d)) deliveries.push_back(delivery_json(d));
-  }
-  for (const Delivery& d : v.recent) {
-    if (deliveries.size() >= q.limit) break;
-    if (wanted(d)) deliveries.push_back(delivery_json(d));
+  for (const auto* list : {&v.pending, &v.recent}) {
+    for (const Delivery& d : *list) {
+      if (deliveries.size() >= q.limit) break;
+      const std::string_view state = shown_state(d, v);
+      if (!q.state || state == *q.state) deliveries.push_back(delivery_json(d, state));
+    }
   }
   j["deliveries"] = std::move(deliveries);
   return dump(j);

@@ -15,8 +15,13 @@ namespace hale {
 // Which deliveries GET /api/v1/alerts lists: `state` (pending, sent, failed, silenced; empty =
 // every state) and at most `limit` of them (pending first, oldest first; then the finished,
 // newest first).
+// A delivery's state as the API shows it: pending, accepted, sent, failed or silenced.
+// "accepted" is a sent one not yet recorded as such (AlertsView::recording).
+inline constexpr std::string_view kAcceptedState = "accepted";
+bool is_shown_delivery_state(std::string_view s);
+
 struct AlertsQuery {
-  std::optional<DeliveryState> state;
+  std::optional<std::string> state;  // one of the shown states
   std::size_t limit = 100;
 };
 

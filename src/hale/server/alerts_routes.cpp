@@ -20,8 +20,10 @@ constexpr std::size_t kMaxLimit = 1000;
 HttpResponse list_alerts(const ParsedTarget& t, const RouterContext& ctx) {
   AlertsQuery q;
   if (auto states = t.all("state"); !states.empty()) {
-    q.state = parse_delivery_state(states.front());
-    if (!q.state) return json_error(400, "bad_request", "`state` is one of pending, sent, failed, silenced");
+    if (!is_shown_delivery_state(states.front())) {
+      return json_error(400, "bad_request", "`state` is one of pending, accepted, sent, failed, silenced");
+    }
+    q.state = states.front();
   }
   if (auto limits = t.all("limit"); !limits.empty()) {
     const std::string& v = limits.front();

@@ -355,12 +355,30 @@ TEST_F(RouterAlertsTest, AlertsStateKeepsOneState) {
   }
 }
 
+TEST_F(RouterAlertsTest, AnAcceptedDeliveryIsSentOnlyOnceThatIsRecorded) {
+  // Issue 21: "sent" means the next hale will not send it again. Until the outbox has it as
+  // sent, it is "accepted", and ?state= follows what is shown.
+  view_.recent.insert(view_.recent.begin(),
+                      delivery("r0", "hook", DeliveryState::kSent, clock_.wall_now() - 1s, "check/api/fail"));
+  view_.recording = {"r0"};
+  json j = body(get("/api/v1/alerts"));
+  ASSERT_EQ(delivery_ids(j), (std::vector<std::string>{"p1", "p2", "r0", "r1", "r2", "r3"}));
+  EXPECT_EQ(j["deliveries"][2]["state"], "accepted");
+  EXPECT_EQ(j["deliveries"][3]["state"], "sent");
+  EXPECT_EQ(delivery_ids(body(get("/api/v1/alerts?state=accepted"))), (std::vector<std::string>{"r0"}));
+  EXPECT_EQ(delivery_ids(body(get("/api/v1/alerts?state=sent"))), (std::vector<std::string>{"r1"}));
+  view_.recording.clear();  // the commit is back
+  j = body(get("/api/v1/alerts?state=sent"));
+  EXPECT_EQ(delivery_ids(j), (std::vector<std::string>{"r0", "r1"}));
+  EXPECT_EQ(j["deliveries"][0]["state"], "sent");
+}
+
 TEST_F(RouterAlertsTest, AlertsBadStateIs400) {
   for (const char* target : {"/api/v1/alerts?state=bogus", "/api/v1/alerts?state=", "/api/v1/alerts?state=Pending",
                              "/api/v1/alerts?state=delivered"}) {
     auto r = get(target);
     EXPECT_EQ(r.status, 400) << target;
-    EXPECT_EQ(body(r), bad_request("`state` is one of pending, sent, failed, silenced")) << target;
+    EXPECT_EQ(body(r), bad_request("`state` is one of pending, accepted, sent, failed, silenced")) << target;
   }
 }
 

@@ -147,6 +147,49 @@ backoff = { base = "0s", max = "0s", jitter = "0ms" }
   EXPECT_EQ(pid_of(hale, "api"), second);
 }
 
+TEST(Supervisor, ASickServiceIsRestartedAtMostItsBudgetThenStaysFailed) {
+  // Issue 12, as a new user met it: a liveness check that fails for good, a budget of 2 in a
+  // minute and a stability period of 2 s. Before, every run counted as stable (no health restart
+  // comes sooner than the stability period) and gave the budget back: restarted for ever. Now:
+  // restarted twice, then failed, and it stays so.
+  TempDir state;
+  const std::uint16_t port = free_port();
+  const std::string health_file = state.write("health", "bad");  // sick, for good
+  HaleProcess hale(server_section(state.path().string()) + R"(
+[checks.api-live]
+type = "http"
+url = "http://127.0.0.1:)" + std::to_string(port) + R"(/"
+interval = "100ms"
+timeout = "200ms"
+failure_threshold = 2
+groups = []
+
+[services.api]
+command = )" + child_command({"--http-port", std::to_string(port), "--health-file", health_file}) + R"(
+liveness = "api-live"
+stability_period = "2s"
+restart_budget = { max = 2, window = "1m" }
+backoff = { base = "100ms", max = "1s", jitter = "0ms" }
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  nlohmann::json j;
+  ASSERT_TRUE(eventually([&] {
+    j = service_state(hale, "api");
+    return j.value("state", "") == "failed";
+  }, 20s)) << j.dump() << hale.log();
+  EXPECT_EQ(j["restarts"], 2);
+  EXPECT_EQ(j["restarts_by_reason"]["liveness"], 2);
+  EXPECT_EQ(j["budget_left"], 0);
+  EXPECT_TRUE(j["pid"].is_null());
+  EXPECT_THAT(j["reason"].get<std::string>(), ::testing::HasSubstr("restart budget exhausted (2 restarts in 1m)"));
+  // Longer than a stability period and a backoff: a fourth run would have started by now.
+  std::this_thread::sleep_for(3s);
+  j = service_state(hale, "api");
+  EXPECT_EQ(j["state"], "failed") << j.dump();
+  EXPECT_EQ(j["restarts"], 2);
+  EXPECT_EQ(hale.log().find("service_illegal_transition"), std::string::npos) << hale.log();
+}
+
 TEST(Supervisor, OperatorStopSurvivesARestartOfHale) {
   TempDir state;
   const std::string config = server_section(state.path().string()) + R"(

@@ -20,13 +20,13 @@ int restarts_in_window(const RestartPolicy& p, const RestartHistory& h, SteadyTi
                                         [&](SteadyTime t) { return now - t < p.budget.window; }));
 }
 
+}  // namespace
+
 bool ran_stable(const RestartPolicy& p, const RestartInput& in) {
   // A start that failed never ran, however long ago it was tried.
   if (in.cause == StopCause::kStartFailed) return false;
-  return in.now - in.last_start >= p.stability_period;
+  return in.healthy_for >= p.stability_period;
 }
-
-}  // namespace
 
 std::string_view to_string(StopCause c) {
   switch (c) {
@@ -64,9 +64,10 @@ std::string readable(Duration d) {
 RestartDecision decide_restart(const RestartPolicy& p, const RestartHistory& h,
                                const RestartInput& in, std::mt19937_64& rng) {
   RestartDecision d;
-  // SPEC §4: a service up for stability_period has its attempts (budget) and backoff reset.
+  // SPEC §4: the budget is a sliding window that only time gives back; a stable run resets
+  // only the backoff.
   const bool stable = ran_stable(p, in);
-  const int used = stable ? 0 : restarts_in_window(p, h, in.now);
+  const int used = restarts_in_window(p, h, in.now);
   d.budget_left = std::max(0, p.budget.max - used);
 
   // SPEC §4: nothing automatic ever starts a service that an operator stopped.
@@ -82,7 +83,7 @@ RestartDecision decide_restart(const RestartPolicy& p, const RestartHistory& h,
     return d;
   }
   // SPEC §4: no health-driven restart before stability_period has passed since the last start.
-  if (is_health_cause(in.cause) && !stable) {
+  if (is_health_cause(in.cause) && in.now - in.last_start < p.stability_period) {
     d.action = RestartAction::kNotYet;
     d.delay = in.last_start + p.stability_period - in.now;
     d.reason = fmt::format("{} inside the stability period ({} left)", what_happened(in),
@@ -104,10 +105,7 @@ RestartDecision decide_restart(const RestartPolicy& p, const RestartHistory& h,
 }
 
 void record_restart(const RestartPolicy& p, RestartHistory& h, const RestartInput& in) {
-  if (ran_stable(p, in)) {  // attempts and backoff start over (SPEC §4)
-    h.attempts = 0;
-    h.restarts.clear();
-  }
+  if (ran_stable(p, in)) h.attempts = 0;  // the backoff starts over; the window stays (SPEC §4)
   ++h.attempts;
   h.restarts.push_back(in.now);
   while (!h.restarts.empty() && in.now - h.restarts.front() >= p.budget.window) {

@@ -3,9 +3,11 @@
 //
 // Scenario it exists for: `api` crashes 30 s after a start, with restart_budget {max 5, window
 // 10m} and backoff {base 1s, multiplier 2}. It is restarted after 1 s, crashes again, after
-// 2 s, 4 s ... The sixth crash inside ten minutes finds no budget left: the service stays
-// `failed` and says so. Had it run past stability_period, its attempts (the budget) and its
-// backoff would have started over. And nothing ever restarts a service an operator stopped.
+// 2 s, 4 s ... The sixth restart inside ten minutes finds no budget left: the service stays
+// `failed` and says so. The budget is a sliding window that only time gives back (systemd's
+// StartLimitBurst in StartLimitIntervalSec): had a run stayed up and healthy past
+// stability_period, only its backoff would have started over, never the budget. And nothing
+// ever restarts a service an operator stopped.
 #pragma once
 
 #include <deque>
@@ -46,6 +48,9 @@ struct RestartInput {
   StopCause cause = StopCause::kCrash;
   SteadyTime now{};
   SteadyTime last_start{};  // when the run that just ended (or is unhealthy) started
+  // The longest stretch of that run that was up with its liveness check (and watchdog) not
+  // failing. At stability_period or more the run was stable: its backoff starts over.
+  Duration healthy_for{};
   std::string detail;       // for the reason: "exit code 3", "liveness check api-live failed: ..."
 };
 
@@ -63,12 +68,17 @@ struct RestartDecision {
   int budget_left = 0;        // restarts left in the window after this decision
 };
 
+// True when the run `in` describes was stable (SPEC §4): it stayed up with its liveness check not
+// failing for stability_period; a start that failed never ran.
+bool ran_stable(const RestartPolicy& policy, const RestartInput& in);
+
 // Decides what follows `in` under `policy`. Pure: `history` is read, not changed.
 RestartDecision decide_restart(const RestartPolicy& policy, const RestartHistory& history,
                                const RestartInput& in, std::mt19937_64& rng);
 
 // Records that a restart decided by decide_restart() happened at `now` (and forgets restarts
-// that left the window). A run that lasted stability_period resets attempts first.
+// that left the window). A stable run (see RestartInput::healthy_for) resets attempts first;
+// the restarts inside the window stay: only time gives budget back.
 void record_restart(const RestartPolicy& policy, RestartHistory& history, const RestartInput& in);
 
 // base * multiplier^attempts, capped at max, plus a random extra in [0, jitter of that delay].

@@ -32,18 +32,6 @@ using boost::system::error_code;
 
 namespace {
 
-// Restart reasons as /metrics labels them.
-std::string_view reason_label(StopCause c) {
-  switch (c) {
-    case StopCause::kCleanExit: return "clean_exit";
-    case StopCause::kCrash: return "crash";
-    case StopCause::kStartFailed: return "start_failed";
-    case StopCause::kLivenessFailed: return "liveness";
-    case StopCause::kWatchdogMissed: return "watchdog";
-  }
-  return "crash";
-}
-
 // hale's environment minus what belongs to hale's own supervisor (systemd) and minus every
 // variable that holds one of hale's secrets (HALE_TOKEN must not reach every service), plus
 // the service's `env` (which wins, so a service may still be given a secret explicitly).
@@ -151,10 +139,10 @@ struct ServiceRunner::Process : std::enable_shared_from_this<Process> {
 };
 
 ServiceRunner::ServiceRunner(SupervisorHost& host, ServiceSpec spec, bool wanted)
-    : host_(host), spec_(std::move(spec)), wanted_(wanted), timers_(std::make_unique<Timers>(host.io())) {
-  since_ = host_.clock().now();
-  budget_left_ = spec_.restart_budget.max;
-}
+    : host_(host),
+      spec_(std::move(spec)),
+      machine_(spec_.name, machine_spec(spec_), wanted, host.rng()()),
+      timers_(std::make_unique<Timers>(host.io())) {}
 
 ServiceRunner::~ServiceRunner() {
   timers_->restart.cancel();
@@ -164,64 +152,98 @@ ServiceRunner::~ServiceRunner() {
   // A Process still running is killed and reaped by its own destructor once its handlers go.
 }
 
-RestartPolicy ServiceRunner::policy() const {
-  RestartPolicy p;
-  p.mode = spec_.restart;
-  p.backoff = spec_.backoff;
-  p.budget = spec_.restart_budget;
-  p.stability_period = spec_.stability_period;
-  return p;
+// ---- the machine ----
+
+void ServiceRunner::feed(ServiceEvent e) {
+  e.now = host_.clock().now();
+  carry_out(machine_.handle(e));
 }
 
-void ServiceRunner::begin() {
-  if (wanted_) {
-    start_run();
-  } else {
-    set_state(ServiceState::kStopped, "stopped by an operator (kept across restarts of hale)");
+// In this order: what stops, what is published, what is armed, then what starts (which feeds
+// the machine again: the answer to a dependency look-up, a spawn).
+void ServiceRunner::carry_out(ServiceActions a) {
+  if (a.cancel_restart_timer) {
+    ++restart_gen_;
+    timers_->restart.cancel();
   }
+  if (a.cancel_watchdog) {
+    ++watchdog_gen_;
+    timers_->watchdog.cancel();
+  }
+  if (a.send_stop_signal) send_stop_signal();
+  for (ServiceTransition& t : a.transitions) publish(std::move(t));
+  if (a.changed && a.transitions.empty()) host_.changed(nullptr);
+  if (a.arm_restart_timer) arm_restart_timer(*a.arm_restart_timer);
+  if (a.arm_watchdog) arm_watchdog();
+  if (a.restart_checks) {
+    // SPEC §4: a restarted service is never judged by its predecessor's failures.
+    const std::string why = fmt::format("service {} started", spec_.name);
+    if (!spec_.liveness.empty()) host_.engine().restart_check(spec_.liveness, why);
+    if (!spec_.readiness.empty() && spec_.readiness != spec_.liveness) host_.engine().restart_check(spec_.readiness, why);
+  }
+  if (a.retired) {
+    auto done = std::move(retired_);
+    retired_ = nullptr;
+    if (done) done();
+  }
+  if (a.check_dependencies) {
+    put_spec_in_force();
+    ServiceEvent answer{ServiceEvent::Kind::kDependencies};
+    answer.met = host_.dependencies_met(spec_, answer.detail);
+    feed(std::move(answer));
+    return;  // the answer carried on (a spawn, if any, came from it)
+  }
+  if (a.spawn) spawn(*a.spawn);
 }
+
+// A spec a reload changed while the service ran comes into force at its next start.
+void ServiceRunner::put_spec_in_force() {
+  if (!next_spec_) return;
+  spec_ = std::move(*next_spec_);
+  next_spec_.reset();
+  timers_->log.reset();  // log_max_bytes / log_keep may have changed
+  if (spec_.ready != ReadyMode::kNotify) timers_->notify.reset();
+  machine_.set_spec(machine_spec(spec_));
+}
+
+void ServiceRunner::publish(ServiceTransition t) {
+  t.wall_at = host_.clock().wall_now();
+  const ServiceState to = t.to;
+  const std::optional<ExitInfo>& last = machine_.last_exit();
+  const bool bad = to == ServiceState::kFailed || to == ServiceState::kUnhealthy ||
+                   (to == ServiceState::kExited && !(last && last->code == 0));
+  nlohmann::json fields = {{"service", t.service}, {"from", to_string(t.from)}, {"to", to_string(to)},
+                           {"reason", t.reason}, {"at", format_iso8601_ms(t.wall_at)},
+                           {"wanted", machine_.wanted() ? "start" : "stop"}, {"restarts", machine_.restarts()},
+                           {"budget_left", machine_.budget_left(t.at)}};
+  if (pid_ > 0) fields["pid"] = pid_;
+  log_event(bad ? LogLevel::kError : LogLevel::kInfo, "service_transition", std::move(fields));
+  if (!is_legal_edge(t.from, to)) {
+    log_event(LogLevel::kError, "service_illegal_transition",
+              {{"service", t.service}, {"from", to_string(t.from)}, {"to", to_string(to)},
+               {"message", "an edge the supervisor's state machine does not list: a bug in hale"}});
+  }
+  host_.changed(&t);
+}
+
+void ServiceRunner::begin() { feed({ServiceEvent::Kind::kBegin}); }
 
 // ---- starting ----
 
-void ServiceRunner::start_run() {
-  cancel_restart_timer();
-  if (next_spec_) {
-    spec_ = std::move(*next_spec_);
-    next_spec_.reset();
-    timers_->log.reset();  // log_max_bytes / log_keep may have changed
-    if (spec_.ready != ReadyMode::kNotify) timers_->notify.reset();
-  }
-  std::string waiting;
-  if (!host_.dependencies_met(spec_, waiting)) {
-    waiting_deps_ = true;
-    set_state(ServiceState::kStarting, "waiting for " + waiting);
-    return;
-  }
-  waiting_deps_ = false;
-  after_exit_ = AfterExit::kDecide;
-  liveness_failing_ = false;
-  watchdog_missed_ = false;
+void ServiceRunner::spawn(RunPhase phase) {
   watchdog_override_.reset();
-  readiness_ = Health::kUnknown;
-  ready_seen_ = spec_.ready != ReadyMode::kNotify;
   status_text_.clear();
-  spawn(spec_.pre_start.empty() ? Phase::kMain : Phase::kPreStart);
-}
-
-void ServiceRunner::spawn(Phase phase) {
-  phase_ = phase;
-  // Any failure below goes through decide(); a zero-delay restart must not recurse.
-  spawning_ = true;
-  struct Reset {
-    bool& flag;
-    ~Reset() { flag = false; }
-  } reset{spawning_};
   if (!timers_->log) {
     timers_->log = std::make_shared<RotatingLog>(host_.logs_dir() + "/" + spec_.name + ".log", spec_.log_max_bytes,
                                                  spec_.log_keep);
   }
+  auto failed = [&](const std::string& why) {
+    ServiceEvent e{ServiceEvent::Kind::kSpawnFailed};
+    e.detail = why;
+    feed(std::move(e));
+  };
   ServiceLaunch launch;
-  launch.argv = phase == Phase::kPreStart ? spec_.pre_start : spec_.command;
+  launch.argv = phase == RunPhase::kPreStart ? spec_.pre_start : spec_.command;
   launch.env = child_environment(spec_, host_.secrets());
   if (!spec_.user.empty()) {
     // spawn_service sets the target user's HOME, USER and LOGNAME; hale's must not shadow them
@@ -239,13 +261,10 @@ void ServiceRunner::spawn(Phase phase) {
   }
   launch.cwd = spec_.cwd;
   launch.user = spec_.user;
-  if (phase == Phase::kMain && spec_.ready == ReadyMode::kNotify) {
+  if (phase == RunPhase::kMain && spec_.ready == ReadyMode::kNotify) {
     if (!timers_->notify) {
       auto sock = NotifySocket::open(host_.io(), spec_.name);
-      if (!sock) {
-        decide(StopCause::kStartFailed, "cannot start: " + sock.status().message());
-        return;
-      }
+      if (!sock) return failed("cannot start: " + sock.status().message());
       timers_->notify = std::move(sock).value();
     }
     launch.env.push_back("NOTIFY_SOCKET=" + timers_->notify->address());
@@ -254,16 +273,9 @@ void ServiceRunner::spawn(Phase phase) {
       launch.add_watchdog_pid = true;
     }
   }
-  if (phase == Phase::kMain || phase == Phase::kPreStart) {
-    last_start_ = host_.clock().now();
-    started_wall_ = host_.clock().wall_now();
-  }
+  started_wall_ = host_.clock().wall_now();
   auto spawned = spawn_service(launch);
-  if (!spawned) {
-    const std::string what = phase == Phase::kPreStart ? "pre_start: " : "";
-    decide(StopCause::kStartFailed, what + spawned.status().message());
-    return;
-  }
+  if (!spawned) return failed(spawned.status().message());
   on_spawned(spawned->pid, spawned->output_fd, spawned->pidfd);
 }
 
@@ -279,163 +291,79 @@ void ServiceRunner::on_spawned(pid_t pid, int output_fd, int pidfd) {
     auto self = weak.lock();
     if (self && self->pid_ == pid) self->on_exit(code, sig);
   });
-  if (phase_ == Phase::kPreStart) {
-    set_state(ServiceState::kStarting, fmt::format("running pre_start (pid {})", pid));
-    return;
-  }
-  // A restarted service is never judged by its predecessor's failures (SPEC §4).
-  const std::string why = fmt::format("service {} started", spec_.name);
-  if (!spec_.liveness.empty()) host_.engine().restart_check(spec_.liveness, why);
-  if (!spec_.readiness.empty() && spec_.readiness != spec_.liveness) host_.engine().restart_check(spec_.readiness, why);
-  if (timers_->notify) {
-    timers_->notify->listen(pid, [weak](const NotifyMessage& m) {
-      auto self = weak.lock();
-      if (!self) return;
-      if (m.status) {
-        self->status_text_ = *m.status;
-        self->host_.changed(nullptr);
-      }
-      if (m.watchdog_interval && *m.watchdog_interval > Duration::zero()) {
-        self->watchdog_override_ = *m.watchdog_interval;  // this run only: not a config change
-      }
-      if (m.ready && !self->ready_seen_) self->on_notify_ready();
-      if (m.watchdog && self->ready_seen_) {
-        self->arm_watchdog();
-        if (self->watchdog_missed_) {
-          self->watchdog_missed_ = false;
-          self->health_recovered("WATCHDOG=1 again");
-        }
-      }
-      if (m.watchdog_trigger) self->health_failure(StopCause::kWatchdogMissed, "WATCHDOG=trigger from the service");
-    });
-  }
-  refresh_up_state(fmt::format("started (pid {})", pid));
+  if (machine_.phase() == RunPhase::kMain && timers_->notify) listen_notify(pid);
+  ServiceEvent e{ServiceEvent::Kind::kSpawned};
+  e.pid = pid;
+  feed(std::move(e));
 }
 
-void ServiceRunner::on_notify_ready() {
-  ready_seen_ = true;
-  arm_watchdog();
-  refresh_up_state("READY=1");
+// sd_notify messages of run `pid`, as events.
+void ServiceRunner::listen_notify(pid_t pid) {
+  std::weak_ptr<ServiceRunner> weak = weak_from_this();
+  timers_->notify->listen(pid, [weak](const NotifyMessage& m) {
+    auto self = weak.lock();
+    if (!self) return;
+    if (m.status) {
+      self->status_text_ = *m.status;
+      self->host_.changed(nullptr);
+    }
+    if (m.watchdog_interval && *m.watchdog_interval > Duration::zero()) {
+      self->watchdog_override_ = *m.watchdog_interval;  // this run only: not a config change
+    }
+    if (m.ready) self->feed({ServiceEvent::Kind::kNotifyReady});
+    if (m.watchdog) self->feed({ServiceEvent::Kind::kWatchdogPing});
+    if (m.watchdog_trigger) {
+      ServiceEvent e{ServiceEvent::Kind::kWatchdogMissed};
+      e.detail = "WATCHDOG=trigger from the service";
+      self->feed(std::move(e));
+    }
+  });
 }
+
+// ---- timers ----
 
 void ServiceRunner::arm_watchdog() {
   const std::optional<Duration> every = watchdog();
-  if (!every || !alive()) return;
+  if (!every || pid_ <= 0) return;
   timers_->watchdog.expires_after(*every);
   std::weak_ptr<ServiceRunner> weak = weak_from_this();
   timers_->watchdog.async_wait([weak, gen = ++watchdog_gen_, every](const error_code& ec) {
     auto self = weak.lock();
     if (ec || !self || self->watchdog_gen_ != gen) return;
-    self->health_failure(StopCause::kWatchdogMissed, fmt::format("no WATCHDOG=1 for {}", format_duration(*every)));
+    ServiceEvent e{ServiceEvent::Kind::kWatchdogMissed};
+    e.detail = fmt::format("no WATCHDOG=1 for {}", format_duration(*every));
+    self->feed(std::move(e));
   });
 }
 
-std::optional<StopCause> ServiceRunner::health_cause() const {
-  if (liveness_failing_) return StopCause::kLivenessFailed;
-  if (watchdog_missed_) return StopCause::kWatchdogMissed;
-  return std::nullopt;
+void ServiceRunner::arm_restart_timer(Duration delay) {
+  timers_->restart.expires_after(delay);
+  std::weak_ptr<ServiceRunner> weak = weak_from_this();
+  timers_->restart.async_wait([weak, gen = ++restart_gen_](const error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->restart_gen_ != gen) return;
+    self->on_restart_timer();
+  });
 }
 
-// One health cause went away: healthy again only when none is left.
-void ServiceRunner::health_recovered(const std::string& reason) {
-  if (health_cause()) return;
-  if (alive() && after_exit_ == AfterExit::kDecide) cancel_restart_timer();
-  refresh_up_state(reason);
-}
-
-// ---- while it runs ----
-
-void ServiceRunner::refresh_up_state(const std::string& reason) {
-  if (!alive() || phase_ != Phase::kMain || after_exit_ != AfterExit::kDecide) return;
-  if (health_cause()) return;  // unhealthy until the check recovers or the restart happens
-  if (!ready_seen_) return set_state(ServiceState::kStarting, "waiting for READY=1");
-  if (!spec_.readiness.empty()) {
-    switch (readiness_) {
-      case Health::kOk:
-      case Health::kDegraded: return set_state(ServiceState::kReady, "readiness check " + spec_.readiness + " passes");
-      case Health::kFail: return set_state(ServiceState::kUnhealthy, "readiness check " + spec_.readiness + " fails");
-      case Health::kUnknown:
-        if (spec_.ready == ReadyMode::kCheck) {
-          return set_state(ServiceState::kStarting, "waiting for readiness check " + spec_.readiness);
-        }
-        return set_state(ServiceState::kRunning, reason);
+void ServiceRunner::on_restart_timer() {
+  // Still failing? A reload may have replaced the liveness check while the stability period ran.
+  if (machine_.liveness_failing() && !spec_.liveness.empty()) {
+    const auto snap = host_.engine().snapshot();
+    const CheckView* c = snap->find(spec_.liveness);
+    if (!c || c->status != Health::kFail) {
+      ServiceEvent e{ServiceEvent::Kind::kLivenessRecovered};
+      e.detail = "liveness check " + spec_.liveness + " no longer fails";
+      feed(std::move(e));
     }
   }
-  set_state(spec_.ready == ReadyMode::kNotify ? ServiceState::kReady : ServiceState::kRunning, reason);
-}
-
-void ServiceRunner::on_check(const Transition& t) {
-  if (t.check == spec_.readiness) {
-    readiness_ = t.to;
-    refresh_up_state("readiness check " + t.check + " is " + std::string(to_string(t.to)));
-  }
-  if (t.check == spec_.liveness) {
-    if (t.to == Health::kFail) {
-      health_failure(StopCause::kLivenessFailed, t.check + ": " + t.reason);
-    } else if (liveness_failing_) {
-      liveness_failing_ = false;
-      health_recovered("liveness check " + t.check + " recovered");
-    }
-  }
-}
-
-void ServiceRunner::health_failure(StopCause cause, const std::string& what) {
-  if (!alive() || phase_ != Phase::kMain || after_exit_ != AfterExit::kDecide) return;
-  (cause == StopCause::kLivenessFailed ? liveness_failing_ : watchdog_missed_) = true;
-  const SteadyTime now = host_.clock().now();
-  RestartInput in{wanted_, cause, now, last_start_, what};
-  RestartDecision d = decide_restart(policy(), history_, in, host_.rng());
-  budget_left_ = d.budget_left;
-  switch (d.action) {
-    case RestartAction::kNotYet: {
-      // SPEC §4: no health restart inside the stability period; look again when it ends.
-      set_state(ServiceState::kUnhealthy, d.reason);
-      next_restart_at_ = now + d.delay;
-      timers_->restart.expires_after(d.delay);
-      std::weak_ptr<ServiceRunner> weak = weak_from_this();
-      timers_->restart.async_wait([weak, gen = ++restart_gen_, what](const error_code& ec) {
-        auto self = weak.lock();
-        if (ec || !self || self->restart_gen_ != gen) return;
-        self->next_restart_at_.reset();
-        // Still failing? A reload may have replaced the liveness check meanwhile.
-        if (self->liveness_failing_ && !self->spec_.liveness.empty()) {
-          const auto snap = self->host_.engine().snapshot();
-          const CheckView* c = snap->find(self->spec_.liveness);
-          if (!c || c->status != Health::kFail) {
-            self->liveness_failing_ = false;
-            return self->health_recovered("liveness check " + self->spec_.liveness + " no longer fails");
-          }
-        }
-        if (auto cause = self->health_cause()) self->health_failure(*cause, what);
-      });
-      return;
-    }
-    case RestartAction::kRestart:
-      record_restart(policy(), history_, in);
-      ++restarts_;
-      ++restarts_by_reason_[std::string(reason_label(cause))];
-      restart_delay_ = d.delay;
-      return stop_process(AfterExit::kHealthRestart, d.reason);
-    case RestartAction::kGiveUp:
-      return stop_process(AfterExit::kGiveUp, d.reason);
-    case RestartAction::kStay:
-      return set_state(ServiceState::kUnhealthy, d.reason);
-  }
+  feed({ServiceEvent::Kind::kRestartTimer});
 }
 
 // ---- stopping ----
 
-void ServiceRunner::stop_process(AfterExit then, const std::string& reason) {
-  after_exit_ = then;
-  cancel_restart_timer();
-  ++watchdog_gen_;
-  timers_->watchdog.cancel();
-  if (state_ == ServiceState::kStopping) {  // already on its way down: only the sequel changes
-    reason_ = reason;
-    host_.changed(nullptr);
-    return;
-  }
-  set_state(ServiceState::kStopping, reason);
+void ServiceRunner::send_stop_signal() {
+  if (pid_ <= 0) return;
   ::kill(-pid_, spec_.stop_signal);
   // Only if it left its group: a second SIGTERM/SIGINT means "quit now" to many runtimes.
   if (::getpgid(pid_) != pid_) ::kill(pid_, spec_.stop_signal);
@@ -443,7 +371,7 @@ void ServiceRunner::stop_process(AfterExit then, const std::string& reason) {
   timers_->stop.expires_after(spec_.stop_timeout);
   timers_->stop.async_wait([weak, pid = pid_](const error_code& ec) {
     auto self = weak.lock();
-    if (ec || !self || self->pid_ != pid || self->state_ != ServiceState::kStopping) return;
+    if (ec || !self || self->pid_ != pid || self->machine_.state() != ServiceState::kStopping) return;
     log_event(LogLevel::kWarn, "service_stop_timeout",
               {{"service", self->spec_.name}, {"pid", pid},
                {"message", fmt::format("still running {} after {}; sending SIGKILL to its process group",
@@ -454,238 +382,93 @@ void ServiceRunner::stop_process(AfterExit then, const std::string& reason) {
 }
 
 void ServiceRunner::on_exit(int code, int sig) {
-  ExitInfo e;
-  if (sig > 0) e.signal = sig; else e.code = code;
-  e.at = host_.clock().wall_now();
+  ServiceEvent e{ServiceEvent::Kind::kExited};
+  if (sig > 0) e.exit.signal = sig; else e.exit.code = code;
+  e.exit.at = host_.clock().wall_now();
   const pid_t pid = pid_;
   pid_ = -1;
   process_.reset();
   timers_->stop.cancel();
-  ++watchdog_gen_;
-  timers_->watchdog.cancel();
   if (timers_->notify) timers_->notify->pause();
-  log_event(e.code == 0 ? LogLevel::kInfo : LogLevel::kWarn, "service_exited",
-            {{"service", spec_.name}, {"pid", pid}, {"exit", e.describe()},
-             {"phase", phase_ == Phase::kPreStart ? "pre_start" : "main"}});
-  if (phase_ == Phase::kPreStart) {
-    if (after_exit_ == AfterExit::kDecide && e.code == 0) return spawn(Phase::kMain);
-    if (after_exit_ == AfterExit::kDecide) return decide(StopCause::kStartFailed, "pre_start " + e.describe());
-  } else {
-    last_exit_ = e;
-  }
-  after_exit(e);
-}
-
-void ServiceRunner::after_exit(const ExitInfo& e) {
-  switch (after_exit_) {
-    case AfterExit::kDecide:
-      return decide(e.code == 0 ? StopCause::kCleanExit : StopCause::kCrash, e.describe());
-    case AfterExit::kStop:
-      return set_state(ServiceState::kStopped, "stopped by an operator (" + e.describe() + ")");
-    case AfterExit::kRestartNow:
-      return start_run();
-    case AfterExit::kHealthRestart:
-      return schedule_start(restart_delay_, reason_);
-    case AfterExit::kGiveUp:
-      return set_state(ServiceState::kFailed, reason_);
-    case AfterExit::kRetire: {
-      set_state(ServiceState::kStopped, "stopped (" + e.describe() + ")");
-      auto done = std::move(retired_);
-      retired_ = nullptr;
-      if (done) done();
-      return;
-    }
-  }
-}
-
-// ---- after an exit ----
-
-void ServiceRunner::decide(StopCause cause, const std::string& what) {
-  const SteadyTime now = host_.clock().now();
-  RestartInput in{wanted_, cause, now, last_start_, what};
-  RestartDecision d = decide_restart(policy(), history_, in, host_.rng());
-  budget_left_ = d.budget_left;
-  const std::string& reason = d.reason;
-  switch (d.action) {
-    case RestartAction::kRestart:
-      record_restart(policy(), history_, in);
-      ++restarts_;
-      ++restarts_by_reason_[std::string(reason_label(cause))];
-      return schedule_start(d.delay, reason);
-    case RestartAction::kGiveUp:
-      return set_state(ServiceState::kFailed, reason);
-    case RestartAction::kStay:
-    case RestartAction::kNotYet:  // only health causes get it, and they come from health_failure
-      return set_state(wanted_ ? ServiceState::kExited : ServiceState::kStopped, reason);
-  }
-}
-
-void ServiceRunner::schedule_start(Duration delay, const std::string& reason) {
-  std::weak_ptr<ServiceRunner> weak = weak_from_this();
-  if (delay <= Duration::zero()) {
-    // Through `starting`, so that every restart is a transition (an event), even at zero delay.
-    set_state(ServiceState::kStarting, reason);
-    if (!spawning_) return start_run();
-    // A start that failed inside spawn(): go round the loop instead of recursing.
-    asio::post(host_.io(), [weak, gen = ++restart_gen_] {
-      auto self = weak.lock();
-      if (self && self->restart_gen_ == gen && !self->alive() && self->wanted_ && !self->retiring() &&
-          self->state_ == ServiceState::kStarting) {
-        self->start_run();
-      }
-    });
-    return;
-  }
-  next_restart_at_ = host_.clock().now() + delay;
-  set_state(ServiceState::kBackoff, reason);
-  timers_->restart.expires_after(delay);
-  timers_->restart.async_wait([weak, gen = ++restart_gen_](const error_code& ec) {
-    auto self = weak.lock();
-    if (ec || !self || self->restart_gen_ != gen || self->alive() || !self->wanted_ || self->retiring()) return;
-    self->start_run();
-  });
-}
-
-void ServiceRunner::cancel_restart_timer() {
-  ++restart_gen_;
-  timers_->restart.cancel();
-  next_restart_at_.reset();
+  log_event(e.exit.code == 0 ? LogLevel::kInfo : LogLevel::kWarn, "service_exited",
+            {{"service", spec_.name}, {"pid", pid}, {"exit", e.exit.describe()},
+             {"phase", machine_.phase() == RunPhase::kPreStart ? "pre_start" : "main"}});
+  feed(std::move(e));
 }
 
 // ---- operator calls and reloads ----
 
-void ServiceRunner::operator_start() {
-  wanted_ = true;
-  history_ = {};  // an operator's start gives a failed service a fresh budget
-  budget_left_ = spec_.restart_budget.max;
-  if (alive()) {
-    // On its way down (an operator stop, a health restart, a give-up): come back at once.
-    if (state_ == ServiceState::kStopping && after_exit_ != AfterExit::kRetire) after_exit_ = AfterExit::kRestartNow;
-    return;
-  }
-  start_run();
-}
+void ServiceRunner::operator_start() { feed({ServiceEvent::Kind::kOperatorStart}); }
 
-void ServiceRunner::operator_stop() {
-  wanted_ = false;
-  cancel_restart_timer();
-  waiting_deps_ = false;
-  if (alive()) return stop_process(AfterExit::kStop, "stop requested by an operator");
-  set_state(ServiceState::kStopped, "stopped by an operator");
-}
+void ServiceRunner::operator_stop() { feed({ServiceEvent::Kind::kOperatorStop}); }
 
-void ServiceRunner::operator_restart() {
-  wanted_ = true;
-  ++restarts_;
-  ++restarts_by_reason_["operator"];
-  if (alive()) return stop_process(AfterExit::kRestartNow, "restart requested by an operator");
-  start_run();
-}
+void ServiceRunner::operator_restart() { feed({ServiceEvent::Kind::kOperatorRestart}); }
 
 void ServiceRunner::replace_spec(ServiceSpec next) {
-  history_ = {};
-  budget_left_ = next.restart_budget.max;
-  if (alive()) {
-    next_spec_ = std::move(next);
-    if (after_exit_ == AfterExit::kDecide || after_exit_ == AfterExit::kHealthRestart) {
-      stop_process(AfterExit::kRestartNow, "configuration changed");
-    }
-    return;
+  if (machine_.alive()) {
+    next_spec_ = std::move(next);  // in force at the next start
+  } else {
+    next_spec_.reset();
+    spec_ = std::move(next);
+    timers_->log.reset();  // log size and keep may have changed
+    if (spec_.ready != ReadyMode::kNotify) timers_->notify.reset();
+    machine_.set_spec(machine_spec(spec_));
   }
-  spec_ = std::move(next);
-  timers_->log.reset();  // log size and keep may have changed
-  if (spec_.ready != ReadyMode::kNotify) timers_->notify.reset();
-  if (wanted_) start_run();
+  feed({ServiceEvent::Kind::kSpecChanged});
 }
 
 void ServiceRunner::unretire(ServiceSpec next) {
   retired_ = nullptr;
-  if (alive()) {
-    next_spec_ = std::move(next);
-    after_exit_ = wanted_ ? AfterExit::kRestartNow : AfterExit::kStop;
-    reason_ = "added back to the configuration";
-    host_.changed(nullptr);
-    return;
-  }
-  replace_spec(std::move(next));
+  if (!machine_.alive()) return replace_spec(std::move(next));
+  next_spec_ = std::move(next);
+  feed({ServiceEvent::Kind::kAddedBack});
 }
 
 void ServiceRunner::retire(std::function<void()> done, bool shutting_down) {
-  cancel_restart_timer();
-  waiting_deps_ = false;
-  if (!alive()) {
-    if (shutting_down) set_state(ServiceState::kStopped, "hale is stopping");
-    if (done) done();
-    return;
-  }
   retired_ = std::move(done);
-  stop_process(AfterExit::kRetire, shutting_down ? "hale is stopping" : "removed from the configuration");
+  ServiceEvent e{ServiceEvent::Kind::kRetire};
+  e.shutting_down = shutting_down;
+  feed(std::move(e));
 }
 
-void ServiceRunner::dependencies_changed() {
-  if (waiting_deps_ && wanted_ && !alive()) start_run();
-}
-
-// ---- state and view ----
-
-void ServiceRunner::set_state(ServiceState to, std::string reason) {
-  if (to == state_ && reason == reason_) return;
-  if (to == state_) {  // same state, new detail: no transition
-    reason_ = std::move(reason);
-    host_.changed(nullptr);
-    return;
+void ServiceRunner::on_check(const Transition& t) {
+  if (t.check == spec_.readiness) {
+    ServiceEvent e{ServiceEvent::Kind::kReadiness};
+    e.health = t.to;
+    feed(std::move(e));
   }
-  ServiceTransition t;
-  t.service = spec_.name;
-  t.from = state_;
-  t.to = to;
-  t.reason = reason;
-  t.at = host_.clock().now();
-  t.wall_at = host_.clock().wall_now();
-  state_ = to;
-  reason_ = std::move(reason);
-  since_ = t.at;
-  ++transitions_total_;
-  if (to != ServiceState::kBackoff) next_restart_at_.reset();
-  const bool bad = to == ServiceState::kFailed || to == ServiceState::kUnhealthy ||
-                   (to == ServiceState::kExited && !(last_exit_ && last_exit_->code == 0));
-  nlohmann::json fields = {{"service", t.service}, {"from", to_string(t.from)}, {"to", to_string(t.to)},
-                           {"reason", t.reason}, {"at", format_iso8601_ms(t.wall_at)},
-                           {"wanted", wanted_ ? "start" : "stop"}, {"restarts", restarts_},
-                           {"budget_left", budget_left_}};
-  if (pid_ > 0) fields["pid"] = pid_;
-  log_event(bad ? LogLevel::kError : LogLevel::kInfo, "service_transition", std::move(fields));
-  host_.changed(&t);
+  if (t.check == spec_.liveness) {
+    ServiceEvent e{t.to == Health::kFail ? ServiceEvent::Kind::kLivenessFailed : ServiceEvent::Kind::kLivenessRecovered};
+    e.detail = t.to == Health::kFail ? t.check + ": " + t.reason : "liveness check " + t.check + " recovered";
+    feed(std::move(e));
+  }
 }
+
+void ServiceRunner::dependencies_changed() { feed({ServiceEvent::Kind::kDependenciesChanged}); }
+
+// ---- view ----
 
 std::shared_ptr<const ServiceView> ServiceRunner::view() const {
   auto v = std::make_shared<ServiceView>();
   Clock& clock = host_.clock();
   v->name = spec_.name;
-  v->state = state_;
-  v->reason = reason_;
-  v->wanted = wanted_;
-  if (pid_ > 0 && phase_ == Phase::kMain) v->pid = pid_;
-  v->restarts = restarts_;
-  v->restarts_by_reason = restarts_by_reason_;
-  v->last_exit = last_exit_;
-  if (next_restart_at_) v->next_restart_at = clock.to_wall(*next_restart_at_);
+  v->state = machine_.state();
+  v->reason = machine_.reason();
+  v->wanted = machine_.wanted();
+  if (pid_ > 0 && machine_.phase() == RunPhase::kMain) v->pid = pid_;
+  v->restarts = machine_.restarts();
+  v->restarts_by_reason = machine_.restarts_by_reason();
+  v->last_exit = machine_.last_exit();
+  if (machine_.next_restart_at()) v->next_restart_at = clock.to_wall(*machine_.next_restart_at());
   // Restarts that left the window give budget back even without a new decision.
-  const SteadyTime now = clock.now();
-  const auto in_window = std::count_if(history_.restarts.begin(), history_.restarts.end(), [&](SteadyTime t) {
-    return now - t < spec_.restart_budget.window;
-  });
-  // A failed service stays at 0: it is not restarted until an operator starts it.
-  v->budget_left = state_ == ServiceState::kFailed
-                       ? 0
-                       : std::max(0, spec_.restart_budget.max - static_cast<int>(in_window));
-  v->since = clock.to_wall(since_);
+  v->budget_left = machine_.budget_left(clock.now());
+  v->since = clock.to_wall(machine_.since());
   v->started_at = started_wall_;
   v->critical = readiness_critical_;
   v->liveness = spec_.liveness;
   v->readiness = spec_.readiness;
   v->status_text = status_text_;
-  v->transitions_total = transitions_total_;
+  v->transitions_total = machine_.transitions_total();
   return v;
 }
 

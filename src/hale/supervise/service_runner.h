@@ -1,7 +1,8 @@
-// ServiceRunner: one supervised service's life on the loop: its process (pre_start, then the
-// command), its output, its notify socket and watchdog, its state and restart history. The
-// Supervisor owns the runners and decides nothing per service; the runner asks
-// decide_restart() what follows an exit or a health failure and carries it out.
+// ServiceRunner: the process plumbing of one supervised service on the loop: its processes
+// (pre_start, then the command), their output, its notify socket and watchdog, and the timers.
+// What state the service is in and what follows an event is the ServiceMachine's (pure); the
+// runner feeds it every happening (an exit, a check transition, an operator call, a timer) and
+// carries out the actions it returns. The Supervisor owns the runners.
 // Thread-safety: loop thread only.
 #pragma once
 
@@ -18,7 +19,7 @@
 #include "hale/config.h"
 #include "hale/health.h"
 #include "hale/service_view.h"
-#include "hale/supervise/restart_policy.h"
+#include "hale/supervise/service_machine.h"
 
 namespace boost::asio {
 class io_context;
@@ -54,11 +55,9 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   ServiceRunner& operator=(const ServiceRunner&) = delete;
 
   const ServiceSpec& spec() const { return spec_; }
-  ServiceState state() const { return state_; }
-  bool wanted() const { return wanted_; }
-  bool alive() const { return pid_ > 0; }
-  std::optional<ExitInfo> last_exit() const { return last_exit_; }
-  bool waiting_for_dependencies() const { return waiting_deps_; }
+  ServiceState state() const { return machine_.state(); }
+  bool wanted() const { return machine_.wanted(); }
+  std::optional<ExitInfo> last_exit() const { return machine_.last_exit(); }
 
   // First sight (hale started, or a reload added it): starts it when wanted.
   void begin();
@@ -73,12 +72,11 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   // A reload brought back a service that a previous reload removed and that is still
   // stopping: keep this runner (never two processes for one name) with `next`.
   void unretire(ServiceSpec next);
-  bool retiring() const { return static_cast<bool>(retired_); }
   // A reload removed it, or hale is stopping: stop the process (wanted untouched) and call
   // `done` once nothing runs any more.
   void retire(std::function<void()> done, bool shutting_down);
 
-  // A check transition: liveness / readiness bookkeeping.
+  // A check transition: liveness / readiness.
   void on_check(const Transition& t);
   // Some service or check changed: a start waiting on depends_on may go ahead.
   void dependencies_changed();
@@ -90,75 +88,36 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   struct Process;  // the running pid's descriptors and watchers
 
  private:
-  enum class Phase { kPreStart, kMain };
-  // What to do once the running process has exited.
-  enum class AfterExit {
-    kDecide,         // it ended on its own: ask decide_restart()
-    kStop,           // an operator stop: stay stopped
-    kRestartNow,     // an operator restart or a changed spec: start again at once
-    kHealthRestart,  // a health restart: start again after restart_delay_
-    kGiveUp,         // a health failure with no budget left: failed
-    kRetire,         // removed by a reload, or hale is stopping
-  };
-
-  RestartPolicy policy() const;
-  void start_run();
-  void spawn(Phase phase);
+  // Hands `e` (at now) to the machine and carries out what it says.
+  void feed(ServiceEvent e);
+  void carry_out(ServiceActions a);
+  void put_spec_in_force();
+  void spawn(RunPhase phase);
   void on_spawned(pid_t pid, int output_fd, int pidfd);
+  void listen_notify(pid_t pid);
   void on_exit(int code, int signal);
-  void after_exit(const ExitInfo& e);
-  void decide(StopCause cause, const std::string& what);
-  void schedule_start(Duration delay, const std::string& reason);
-  void health_failure(StopCause cause, const std::string& what);
-  void stop_process(AfterExit then, const std::string& reason);
-  void on_notify_ready();
+  void send_stop_signal();
+  void arm_restart_timer(Duration delay);
+  void on_restart_timer();
   void arm_watchdog();
-  void refresh_up_state(const std::string& reason);
-  void set_state(ServiceState to, std::string reason);
-  void cancel_restart_timer();
-  std::optional<StopCause> health_cause() const;
-  void health_recovered(const std::string& reason);
+  void publish(ServiceTransition t);
   std::optional<Duration> watchdog() const { return watchdog_override_ ? watchdog_override_ : spec_.watchdog; }
 
   SupervisorHost& host_;
   ServiceSpec spec_;
-  std::optional<ServiceSpec> next_spec_;  // applied at the next start (a reload changed it)
-  bool wanted_;
-
-  ServiceState state_ = ServiceState::kStopped;
-  std::string reason_;
-  SteadyTime since_{};
-  std::uint64_t transitions_total_ = 0;
+  std::optional<ServiceSpec> next_spec_;  // put in force at the next start (a reload changed it)
+  ServiceMachine machine_;
 
   pid_t pid_ = -1;
-  Phase phase_ = Phase::kMain;
-  AfterExit after_exit_ = AfterExit::kDecide;
   std::shared_ptr<Process> process_;
-  bool waiting_deps_ = false;
-  bool spawning_ = false;  // inside spawn(): a failed start must not recurse into start_run()
   bool readiness_critical_ = false;
-
-  RestartHistory history_;
-  SteadyTime last_start_{};
   std::optional<WallTime> started_wall_;
-  std::uint64_t restarts_ = 0;
-  std::map<std::string, std::uint64_t> restarts_by_reason_;
-  std::optional<ExitInfo> last_exit_;
-  std::optional<SteadyTime> next_restart_at_;
-  int budget_left_ = 0;
-  Duration restart_delay_{};
-
-  // Health, as the checks and the notify socket last said.
-  bool ready_seen_ = false;      // READY=1 (or not needed)
-  bool liveness_failing_ = false;  // its liveness check is `fail`
-  bool watchdog_missed_ = false;   // no WATCHDOG=1 in time (or WATCHDOG=trigger)
+  std::string status_text_;                    // the last STATUS= (ready = notify)
   std::optional<Duration> watchdog_override_;  // WATCHDOG_USEC= from the service, this run only
   // Bumped whenever a timer is re-armed or cancelled: a handler of an older arming that was
   // already queued (Asio runs expired handlers with success even after cancel) does nothing.
   std::uint64_t restart_gen_ = 0;
   std::uint64_t watchdog_gen_ = 0;
-  Health readiness_ = Health::kUnknown;
-  std::string status_text_;
 
   std::function<void()> retired_;
   struct Timers;

@@ -27,6 +27,7 @@ struct Case {
   bool wanted;
   StopCause cause;
   Duration up_for;          // how long the run lasted
+  Duration healthy_for;     // its longest stretch up with liveness not failing
   int restarts_in_window;   // earlier restarts, 1 minute apart, the last one `up_for` ago
   int attempts;
   RestartAction expect;
@@ -46,25 +47,36 @@ constexpr auto G = RestartAction::kGiveUp;
 constexpr auto kOnFail = RestartMode::kOnFailure;
 constexpr auto kAlways = RestartMode::kAlways;
 constexpr auto kNever = RestartMode::kNever;
+constexpr Duration kJustUnder = 60s - 1ns;  // the stability period is 60 s
 
 const std::vector<Case> kCases = {
-    {"CrashIsRestartedAfterBase", kOnFail, true, kCrash, 5s, 0, 0, R, 1s, 2},
-    {"CrashBacksOffByAttempts", kOnFail, true, kCrash, 5s, 2, 2, R, 4s, 0},
-    {"BackoffIsCapped", kAlways, true, kCrash, 5s, 0, 10, R, 30s, 2},
-    {"CleanExitStaysExitedOnFailure", kOnFail, true, kClean, 5s, 0, 0, S, 0s, 3},
-    {"CleanExitRestartedWithAlways", kAlways, true, kClean, 5s, 0, 0, R, 1s, 2},
-    {"NeverRestartsACrash", kNever, true, kCrash, 5s, 0, 0, S, 0s, 3},
-    {"NeverRestartsForHealth", kNever, true, kLive, 5min, 0, 0, S, 0s, 3},
-    {"StartFailureCountsAsAFailure", kOnFail, true, kStartFail, 0s, 1, 1, R, 2s, 1},
-    {"StartFailureNeverCountsAsStable", kOnFail, true, kStartFail, 90s, 3, 3, G, 0s, 0},
-    {"BudgetExhaustedGivesUp", kOnFail, true, kCrash, 5s, 3, 3, G, 0s, 0},
-    {"StableRunResetsAttemptsAndBudget", kOnFail, true, kCrash, 61s, 3, 3, R, 1s, 2},
-    {"HealthFailureInsideStabilityWaits", kOnFail, true, kLive, 20s, 0, 0, N, 40s, 3},
-    {"WatchdogInsideStabilityWaits", kOnFail, true, kDog, 59s, 0, 0, N, 1s, 3},
-    {"HealthFailureAfterStabilityRestarts", kOnFail, true, kLive, 90s, 0, 0, R, 1s, 2},
-    {"OperatorStopWinsOverEverything", kAlways, false, kCrash, 5s, 0, 0, S, 0s, 3},
-    {"OperatorStopWinsOverHealth", kAlways, false, kLive, 5min, 0, 0, S, 0s, 3},
-    {"OperatorStopWinsEvenWithoutBudget", kAlways, false, kCrash, 5s, 3, 3, S, 0s, 0},
+    {"CrashIsRestartedAfterBase", kOnFail, true, kCrash, 5s, 5s, 0, 0, R, 1s, 2},
+    {"CrashBacksOffByAttempts", kOnFail, true, kCrash, 5s, 5s, 2, 2, R, 4s, 0},
+    {"BackoffIsCapped", kAlways, true, kCrash, 5s, 5s, 0, 10, R, 30s, 2},
+    {"CleanExitStaysExitedOnFailure", kOnFail, true, kClean, 5s, 5s, 0, 0, S, 0s, 3},
+    {"CleanExitRestartedWithAlways", kAlways, true, kClean, 5s, 5s, 0, 0, R, 1s, 2},
+    {"NeverRestartsACrash", kNever, true, kCrash, 5s, 5s, 0, 0, S, 0s, 3},
+    {"NeverRestartsForHealth", kNever, true, kLive, 5min, 0s, 0, 0, S, 0s, 3},
+    {"StartFailureCountsAsAFailure", kOnFail, true, kStartFail, 0s, 0s, 1, 1, R, 2s, 1},
+    {"StartFailureNeverCountsAsStable", kOnFail, true, kStartFail, 90s, 90s, 2, 2, R, 4s, 0},
+    {"BudgetExhaustedGivesUp", kOnFail, true, kCrash, 5s, 5s, 3, 3, G, 0s, 0},
+    // SPEC §4: a stable run resets the backoff, never the budget (issue 12: a liveness check
+    // that fails for good was restarted forever because every run counted as stable).
+    {"StableRunResetsBackoffNotBudget", kOnFail, true, kCrash, 61s, 61s, 2, 3, R, 1s, 0},
+    {"StableRunGivesNoBudgetBack", kOnFail, true, kCrash, 61s, 61s, 3, 3, G, 0s, 0},
+    {"HealthyForExactlyTheStabilityPeriodIsStable", kOnFail, true, kCrash, 90s, 60s, 0, 3, R, 1s, 2},
+    {"HealthyForJustUnderTheStabilityPeriodIsNot", kOnFail, true, kCrash, 90s, kJustUnder, 0, 3, R, 8s, 2},
+    {"UpLongButNeverHealthyIsNotStable", kOnFail, true, kCrash, 5min, 0s, 0, 3, R, 8s, 2},
+    {"HealthFailureInsideStabilityWaits", kOnFail, true, kLive, 20s, 0s, 0, 0, N, 40s, 3},
+    {"WatchdogInsideStabilityWaits", kOnFail, true, kDog, 59s, 59s, 0, 0, N, 1s, 3},
+    {"HealthFailureJustInsideStabilityWaits", kOnFail, true, kLive, kJustUnder, 0s, 0, 0, N, 1ns, 3},
+    {"HealthFailureAtTheStabilityPeriodRestarts", kOnFail, true, kLive, 60s, 0s, 0, 0, R, 1s, 2},
+    {"HealthFailureAfterStabilityRestarts", kOnFail, true, kLive, 90s, 0s, 0, 0, R, 1s, 2},
+    {"ASickRunKeepsItsBackoff", kOnFail, true, kLive, 90s, 10s, 1, 2, R, 4s, 1},
+    {"AHealthyStretchBeforeTheLivenessFailureResetsTheBackoff", kOnFail, true, kLive, 5min, 4min, 1, 2, R, 1s, 1},
+    {"OperatorStopWinsOverEverything", kAlways, false, kCrash, 5s, 5s, 0, 0, S, 0s, 3},
+    {"OperatorStopWinsOverHealth", kAlways, false, kLive, 5min, 0s, 0, 0, S, 0s, 3},
+    {"OperatorStopWinsEvenWithoutBudget", kAlways, false, kCrash, 5s, 5s, 3, 3, S, 0s, 0},
 };
 
 class RestartTable : public ::testing::TestWithParam<Case> {};
@@ -84,6 +96,7 @@ TEST_P(RestartTable, FollowsSpec) {
   in.cause = c.cause;
   in.now = now;
   in.last_start = now - c.up_for;
+  in.healthy_for = c.healthy_for;
   RestartDecision d = decide_restart(policy(c.mode), h, in, rng);
   EXPECT_EQ(d.action, c.expect) << d.reason;
   EXPECT_EQ(d.delay, c.expect_delay) << d.reason;
@@ -174,7 +187,7 @@ TEST(RestartReason, NamesWhatHappenedAndRoundsTheDelayToMilliseconds) {
   std::mt19937_64 rng(7);
   RestartPolicy p = policy();
   p.backoff.base = std::chrono::microseconds(545'354);
-  RestartInput in{true, StopCause::kCrash, clock.now(), clock.now() - std::chrono::seconds(5), "exit code 3"};
+  RestartInput in{true, StopCause::kCrash, clock.now(), clock.now() - std::chrono::seconds(5), {}, "exit code 3"};
   RestartDecision d = decide_restart(p, RestartHistory{}, in, rng);
   ASSERT_EQ(d.action, RestartAction::kRestart);
   EXPECT_EQ(d.reason, "crashed (exit code 3); restarting in 545ms");

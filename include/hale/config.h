@@ -316,6 +316,11 @@ struct GroupSpec {
   std::string description;
 };
 
+// How hale holds everything a service starts, so that nothing outlives it (SPEC §4): a cgroup v2
+// per service where hale may create one, else hale as a child subreaper. kAuto picks the first.
+enum class ContainmentSetting { kAuto, kCgroup, kSubreaper };
+std::string_view to_string(ContainmentSetting c);
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:8099";
   std::string service = "hale";
@@ -327,6 +332,7 @@ struct ServerConfig {
   std::size_t max_body_bytes = 1024 * 1024;  // over it: 413
   Duration read_timeout = std::chrono::seconds(10);   // a request must arrive within this
   Duration idle_timeout = std::chrono::seconds(60);   // keep-alive connection left idle
+  ContainmentSetting containment = ContainmentSetting::kAuto;  // read once, at start
 };
 
 struct Config {

@@ -87,6 +87,9 @@ struct ServiceView {
 
 struct ServicesSnapshot {
   std::vector<std::shared_ptr<const ServiceView>> services;  // sorted by name
+  // How the services' descendants are held so that none outlives its run (SPEC §4): "cgroup" or
+  // "subreaper"; "" before any service ran.
+  std::string containment;
   Health ready = Health::kOk;    // aggregate of ready_health() over services with readiness
   Health overall = Health::kOk;  // aggregate of overall_health()
   const ServiceView* find(std::string_view name) const;

@@ -19,6 +19,7 @@
 #include "hale/server/router.h"
 #include "hale/store/state_store.h"
 #include "hale/store/store_worker.h"
+#include "hale/supervise/containment.h"
 #include "hale/supervise/supervisor.h"
 #include "hale/supervise/systemd_notifier.h"
 #include "hale/version.h"
@@ -53,6 +54,7 @@ class Daemon {
     Redactor::global().set_secrets(config_.secrets);
     engine_.apply(config_);
     open_store();
+    if (!open_containment()) return 1;
     supervisor_.apply(config_);
     open_worker_store();
     heartbeats_.apply(config_.heartbeats);
@@ -140,6 +142,27 @@ class Daemon {
       supervisor_.shutdown([this] { io_.stop(); });
       wait_for_signal();
     });
+  }
+
+  // How services' descendants are held (SPEC §4), set up once some service exists: a cgroup per
+  // service where hale may create one, else hale as a child subreaper. False when the config
+  // asks for cgroups and none may be made.
+  bool open_containment() {
+    if (containment_ || config_.services.empty()) return true;
+    auto opened = Containment::open(config_.server.containment);
+    if (!opened) {
+      log_event(LogLevel::kError, "containment_unavailable",
+                {{"message", opened.status().message()},
+                 {"consequence", "set server.containment = \"auto\" to fall back to the subreaper"}});
+      return false;
+    }
+    containment_ = std::move(opened).value();
+    nlohmann::json fields{{"mode", to_string(containment_->mode())}};
+    if (!containment_->cgroup_dir().empty()) fields["cgroup"] = containment_->cgroup_dir();
+    if (!containment_->why_not_cgroup().empty()) fields["why_not_cgroup"] = containment_->why_not_cgroup();
+    log_event(LogLevel::kInfo, "containment", std::move(fields));
+    supervisor_.set_containment(containment_.get());
+    return true;
   }
 
   // The state store (wanted intents) is opened once some service needs it.
@@ -241,10 +264,18 @@ class Daemon {
       kept.state_dir = b.state_dir;
       next.server = std::move(kept);
     }
+    if (next.server.containment != config_.server.containment && containment_) {
+      log_event(LogLevel::kWarn, "reload_containment_unchanged",
+                {{"message", "a change of server.containment takes effect at the next start"},
+                 {"containment", to_string(containment_->mode())}});
+    }
     config_ = std::move(next);
     Redactor::global().set_secrets(config_.secrets);
     engine_.apply(config_);
     open_store();
+    // A reload that adds the first service sets containment up now; if it cannot be (cgroup
+    // asked for, none allowed), the services start with their process groups only, and say so.
+    open_containment();
     supervisor_.apply(config_);
     open_worker_store();
     heartbeats_.apply(config_.heartbeats);
@@ -258,6 +289,9 @@ class Daemon {
   }
 
   Config config_;
+  // Before io_: a run's Process, which a handler in io_ may hold to the end, ends its leftovers
+  // through it when the loop goes away.
+  std::unique_ptr<Containment> containment_;
   asio::io_context io_;
   SystemdNotifier notifier_{io_};  // first after io_: unsets NOTIFY_SOCKET before any child is spawned
   CurlMulti curl_;

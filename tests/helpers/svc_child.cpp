@@ -17,6 +17,9 @@
 //   --ignore-sigterm            SIG_IGN for SIGTERM (the grandchild inherits it)
 //   --grandchild-pid-file PATH  fork a grandchild that stays in our process group, sleeps until
 //                               killed (SIGTERM kills it unless --ignore-sigterm), pid written to PATH
+//   --escape setsid|double-fork with --grandchild-pid-file: the grandchild leaves our group and
+//                               session (setsid); double-fork: as a daemon does, through a child
+//                               that calls setsid, forks it and exits at once (it is re-parented)
 //   --print-line TEXT           print TEXT and a newline on stdout at start
 //   --print-bytes N             print exactly N bytes of newline-terminated text lines on stdout
 //                               at start (after --print-line), then fflush
@@ -34,6 +37,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,7 +58,7 @@ extern char** environ;
 namespace {
 
 struct Options {
-  std::string pid_file, grandchild_pid_file, health_file, env_out, cwd_out, status;
+  std::string pid_file, grandchild_pid_file, health_file, env_out, cwd_out, status, escape;
   std::vector<std::string> print_lines;
   std::optional<long long> exit_after_ms, abort_after_ms, notify_ready_after_ms, watchdog_every_ms;
   std::optional<long long> watchdog_count, print_bytes, http_port;
@@ -94,6 +98,7 @@ Options parse(int argc, char** argv) {
     else if (flag == "--watchdog-every") o.watchdog_every_ms = number(flag, v);
     else if (flag == "--watchdog-count") o.watchdog_count = number(flag, v);
     else if (flag == "--grandchild-pid-file") o.grandchild_pid_file = v;
+    else if (flag == "--escape") o.escape = v;
     else if (flag == "--print-bytes") o.print_bytes = number(flag, v);
     else if (flag == "--print-line") o.print_lines.emplace_back(v);
     else if (flag == "--http-port") o.http_port = number(flag, v);
@@ -103,6 +108,7 @@ Options parse(int argc, char** argv) {
     else usage("unknown flag " + flag);
   }
   if (o.http_port && *o.http_port > 65535) usage("--http-port out of range");
+  if (!o.escape.empty() && o.escape != "setsid" && o.escape != "double-fork") usage("--escape setsid|double-fork");
   return o;
 }
 
@@ -230,11 +236,27 @@ int main(int argc, char** argv) {
     signal(SIGTERM, SIG_IGN);
   }
 
-  if (!o.grandchild_pid_file.empty()) {
+  if (!o.grandchild_pid_file.empty() && o.escape == "double-fork") {
+    pid_t middle = fork();
+    if (middle < 0) return 1;
+    if (middle == 0) {
+      setsid();
+      pid_t gc = fork();
+      if (gc < 0) _exit(1);
+      if (gc == 0) {
+        for (;;) pause();
+      }
+      write_file(o.grandchild_pid_file, std::to_string(gc) + "\n");
+      _exit(0);  // the grandchild is an orphan now
+    }
+    waitpid(middle, nullptr, 0);
+  } else if (!o.grandchild_pid_file.empty()) {
     pid_t gc = fork();
     if (gc < 0) return 1;
     if (gc == 0) {
-      // Same process group; SIGTERM at its default (kills it) unless ignored above.
+      // Same process group (or, with --escape setsid, a session of its own); SIGTERM at its
+      // default (kills it) unless ignored above.
+      if (o.escape == "setsid") setsid();
       for (;;) pause();
     }
     write_file(o.grandchild_pid_file, std::to_string(gc) + "\n");

@@ -69,6 +69,18 @@ std::string services_table(const json& services, WallTime now, bool colour) {
   return t.render(colour);
 }
 
+// How the daemon holds its services' descendants (SPEC §4), from GET /api/v1/services; "" when
+// it does not say (an older daemon).
+std::string containment_line(const DaemonClient& client) {
+  const HttpAnswer a = client.get("/api/v1/services");
+  if (a.status != 200) return "";
+  const json j = json::parse(a.body, nullptr, false);
+  const std::string mode = json_string(j, "containment");
+  if (mode == "cgroup") return "no orphans: cgroup (each service in a cgroup of its own)\n";
+  if (mode == "subreaper") return "no orphans: subreaper (hale adopts and ends what a run leaves behind)\n";
+  return "";
+}
+
 Colour heartbeat_colour(const std::string& state) {
   if (state == "up" || state == "running") return Colour::kGreen;
   if (state == "late") return Colour::kYellow;
@@ -127,7 +139,7 @@ int cmd_status(const std::string& config_path) {
   }
   std::string out = header + "\n\n" + checks_table(doc->value("checks", json::object()), now, colour);
   if (auto s = doc->find("services"); s != doc->end() && s->is_object() && !s->empty()) {
-    out += "\n" + services_table(*s, now, colour);
+    out += "\n" + services_table(*s, now, colour) + containment_line(*client);
   }
   if (auto h = doc->find("heartbeats"); h != doc->end() && h->is_object() && !h->empty()) {
     out += "\n" + heartbeats_table(*h, now, colour);

@@ -121,6 +121,15 @@ std::string_view to_string(NotifierType t) {
   return "webhook";
 }
 
+std::string_view to_string(ContainmentSetting c) {
+  switch (c) {
+    case ContainmentSetting::kAuto: return "auto";
+    case ContainmentSetting::kCgroup: return "cgroup";
+    case ContainmentSetting::kSubreaper: return "subreaper";
+  }
+  return "auto";
+}
+
 std::string_view to_string(RestartMode m) {
   switch (m) {
     case RestartMode::kAlways: return "always";

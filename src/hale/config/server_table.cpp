@@ -9,15 +9,22 @@
 
 #include "hale/config/host_port.h"
 #include "hale/config/toml_reader.h"
+#include "hale/config/word_list.h"
 
 namespace hale::config {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kServerKeys{
-    "listen",           "service",        "admin_token",  "state_dir",    "max_connections",
-    "max_header_bytes", "max_body_bytes", "read_timeout", "idle_timeout",
+constexpr std::array<std::string_view, 10> kServerKeys{
+    "listen",         "service",      "admin_token",  "state_dir",   "max_connections", "max_header_bytes",
+    "max_body_bytes", "read_timeout", "idle_timeout", "containment",
 };
+
+constexpr std::array<Word<ContainmentSetting>, 3> kContainments{{
+    {"auto", ContainmentSetting::kAuto},
+    {"cgroup", ContainmentSetting::kCgroup},
+    {"subreaper", ContainmentSetting::kSubreaper},
+}};
 
 constexpr std::int64_t kMaxBytes = std::numeric_limits<std::int64_t>::max();
 
@@ -74,6 +81,8 @@ ServerConfig read_server(const toml::table& table, LoadContext& ctx) {
       if (auto t = read_duration(v, key, d, /*positive=*/true)) s.read_timeout = *t;
     } else if (key == "idle_timeout") {
       if (auto t = read_duration(v, key, d, /*positive=*/true)) s.idle_timeout = *t;
+    } else if (key == "containment") {
+      if (auto c = read_word(v, key, kContainments, d)) s.containment = *c;
     } else {
       report_unknown_key(k, "in [server]", kServerKeys, d);
     }

@@ -15,6 +15,7 @@
 #include <chrono>
 
 #include "hale/probe/process_spawn.h"
+#include "hale/proc/child_registry.h"
 
 namespace hale {
 
@@ -45,6 +46,7 @@ class RunningCommand : public std::enable_shared_from_this<RunningCommand> {
     if (!reaped_) {
       kill_group();
       ::waitpid(pid_, nullptr, 0);
+      forget_own_child(pid_);
     }
   }
 
@@ -123,6 +125,7 @@ class RunningCommand : public std::enable_shared_from_this<RunningCommand> {
 
   void on_reaped(pid_t r, int status) {
     reaped_ = true;
+    forget_own_child(pid_);
     // r < 0 means someone else reaped it (a waitpid(-1) elsewhere): report it as unknown.
     wait_status_ = r == pid_ ? status : (3 << 8);
     error_code ignored;

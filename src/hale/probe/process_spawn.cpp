@@ -1,6 +1,8 @@
 // Starts a child process in its own process group with posix_spawn (see process_spawn.h).
 #include "hale/probe/process_spawn.h"
+
 #include "hale/probe/spawn_setup.h"
+#include "hale/proc/child_registry.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -110,6 +112,7 @@ StatusOr<SpawnedProcess> spawn_in_group(const std::vector<std::string>& argv, st
     return Status::error("cannot run " + argv[0] + ": " + errno_text(err));
   }
 
+  note_own_child(pid);  // reaped by its owner (CommandRun), never by the orphan reaper
   int pidfd = open_pidfd(pid);
   if (pidfd < 0) {
     // Without a pidfd there is no way to wait on the loop: stop the child and reap it now
@@ -118,6 +121,7 @@ StatusOr<SpawnedProcess> spawn_in_group(const std::vector<std::string>& argv, st
     ::kill(-pid, SIGKILL);
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
+    forget_own_child(pid);
     ::close(read_end);
     return Status::error("cannot run " + argv[0] + ": pidfd_open: " + errno_text(saved));
   }

@@ -129,6 +129,8 @@ std::string services_list_json(const ServicesSnapshot& services) {
   ojson arr = ojson::array();
   for (const auto& s : services.services) arr.push_back(service_entry(*s));
   ojson j;
+  // How the services' descendants are held (SPEC §4): "cgroup" or "subreaper".
+  j["containment"] = services.containment.empty() ? ojson() : ojson(services.containment);
   j["services"] = std::move(arr);
   return dump(j);
 }

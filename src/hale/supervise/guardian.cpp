@@ -1,17 +1,24 @@
 // The guardian process (see guardian.h).
 #include "hale/supervise/guardian.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <ctime>
+#include <cstdio>
 #include <cstring>
 
 #include "hale/log/json_log.h"
+#include "hale/proc/child_registry.h"
+#include "hale/proc/marked_processes.h"
 
 namespace hale {
 
@@ -20,12 +27,47 @@ namespace {
 struct Command {
   int op;  // +1 watch, -1 forget
   pid_t pgid;
+  char invocation_id[kInvocationIdLength + 1];  // "" for none
 };
+static_assert(sizeof(Command) <= PIPE_BUF, "one write must stay atomic");
 
 constexpr int kMaxGroups = 4096;  // services at once; far beyond any host's
 
+// Set before the fork (static storage, so the guardian needs no allocation).
+char g_cgroup_kill[4096];
+
+// After the cgroup.kill: removes hale's cgroups (hale.<pid> and the service cgroups in it) once
+// the killed processes have left them, waiting at most about a second. Async-signal-safe.
+void remove_cgroups(const char* kill_file) {
+  char top[sizeof g_cgroup_kill];
+  std::size_t len = std::strlen(kill_file);
+  const std::size_t suffix = std::strlen("/cgroup.kill");
+  if (len <= suffix || len >= sizeof top) return;
+  std::memcpy(top, kill_file, len - suffix);
+  top[len - suffix] = '\0';
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int dir = ::open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return;
+    alignas(8) char buf[4096];
+    long n;
+    while ((n = ::syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+      for (long off = 0; off < n;) {
+        const unsigned short reclen = *reinterpret_cast<unsigned short*>(buf + off + 16);
+        const unsigned char type = static_cast<unsigned char>(buf[off + 18]);
+        const char* name = buf + off + 19;
+        off += reclen;
+        if (type == DT_DIR && name[0] != '.') ::unlinkat(dir, name, AT_REMOVEDIR);
+      }
+    }
+    ::close(dir);
+    if (::rmdir(top) == 0) return;
+    const timespec pause{0, 10'000'000};
+    ::nanosleep(&pause, nullptr);
+  }
+}
+
 [[noreturn]] void guardian_main(int read_fd) {
-  static pid_t groups[kMaxGroups];  // allocated before fork (static storage)
+  static Command runs[kMaxGroups];  // allocated before fork (static storage)
   int count = 0;
   ::setsid();
   ::prctl(PR_SET_NAME, "hale-guardian");
@@ -38,17 +80,34 @@ constexpr int kMaxGroups = 4096;  // services at once; far beyond any host's
     if (n < 0 && errno == EINTR) continue;
     if (n != static_cast<ssize_t>(sizeof c)) break;  // EOF: hale is gone (or a torn write)
     if (c.op > 0) {
-      if (count < kMaxGroups) groups[count++] = c.pgid;
+      if (count < kMaxGroups) runs[count++] = c;
     } else {
       for (int i = 0; i < count; ++i) {
-        if (groups[i] == c.pgid) {
-          groups[i] = groups[--count];
+        if (runs[i].pgid == c.pgid) {
+          runs[i] = runs[--count];
           break;
         }
       }
     }
   }
-  for (int i = 0; i < count; ++i) ::kill(-groups[i], SIGKILL);
+  // hale is gone: first the cgroup (everything, in one write), then the groups, then whatever
+  // carries a run's INVOCATION_ID (what left its group or session).
+  if (g_cgroup_kill[0] != '\0') {
+    const int fd = ::open(g_cgroup_kill, O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ssize_t ignored = ::write(fd, "1", 1);
+      (void)ignored;
+      ::close(fd);
+    }
+  }
+  const char* ids[kMaxGroups];
+  int marked = 0;
+  for (int i = 0; i < count; ++i) {
+    ::kill(-runs[i].pgid, SIGKILL);
+    if (runs[i].invocation_id[0] != '\0') ids[marked++] = runs[i].invocation_id;
+  }
+  kill_marked_processes(ids, marked, ::getpid(), 10);
+  if (g_cgroup_kill[0] != '\0') remove_cgroups(g_cgroup_kill);
   ::_exit(0);
 }
 
@@ -61,6 +120,7 @@ Guardian& Guardian::instance() {
 
 Status Guardian::ensure_started() {
   if (write_fd_ >= 0) return Status::ok();
+  std::snprintf(g_cgroup_kill, sizeof g_cgroup_kill, "%s", cgroup_kill_.c_str());
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Status::error(std::string("guardian: pipe: ") + std::strerror(errno));
   pid_t pid = ::fork();
@@ -89,6 +149,7 @@ Status Guardian::ensure_started() {
     guardian_main(3);
   }
   ::close(fds[0]);
+  note_own_child(pid);  // reaped by replace(), never by the orphan reaper
   pid_ = pid;
   write_fd_ = fds[1];
   // Never block the loop on a guardian that is stopped (SIGSTOP): a full pipe is a failure,
@@ -98,8 +159,9 @@ Status Guardian::ensure_started() {
   return Status::ok();
 }
 
-Status Guardian::send(int op, pid_t pgid) {
-  Command c{op, pgid};
+Status Guardian::send(int op, pid_t pgid, const std::string& invocation_id) {
+  Command c{op, pgid, {}};
+  std::snprintf(c.invocation_id, sizeof c.invocation_id, "%s", invocation_id.c_str());
   ssize_t n;
   do {
     n = ::write(write_fd_, &c, sizeof c);  // smaller than PIPE_BUF: atomic
@@ -118,26 +180,27 @@ Status Guardian::replace() {
   if (pid_ > 0) {  // dead, or stuck: make sure it is gone, and reap it (no zombie)
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
+    forget_own_child(pid_);
   }
   pid_ = -1;
   if (Status s = ensure_started(); !s) return s;
-  for (pid_t g : watched_) {
-    if (Status s = send(+1, g); !s) return s;
+  for (const auto& [g, id] : watched_) {
+    if (Status s = send(+1, g, id); !s) return s;
   }
   return Status::ok();
 }
 
-Status Guardian::watch(pid_t pgid) {
+Status Guardian::watch(pid_t pgid, const std::string& invocation_id) {
   if (Status s = ensure_started(); !s) return s;
-  watched_.insert(pgid);
-  if (send(+1, pgid)) return Status::ok();
+  watched_[pgid] = invocation_id;
+  if (send(+1, pgid, invocation_id)) return Status::ok();
   return replace();
 }
 
 void Guardian::forget(pid_t pgid) {
   watched_.erase(pgid);
   if (write_fd_ < 0) return;
-  if (send(-1, pgid)) return;
+  if (send(-1, pgid, "")) return;
   if (Status s = replace(); !s) log_event(LogLevel::kWarn, "guardian_unreachable", {{"message", s.message()}});
 }
 

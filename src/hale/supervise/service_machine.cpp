@@ -24,8 +24,6 @@ std::string_view reason_label(StopCause c) {
   return "crash";
 }
 
-bool is_up(ServiceState s) { return s == S::kStarting || s == S::kRunning || s == S::kReady || s == S::kUnhealthy; }
-
 }  // namespace
 
 const std::vector<ServiceEdge> kServiceEdges = {

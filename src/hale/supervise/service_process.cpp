@@ -2,6 +2,8 @@
 // before fork(); between fork() and exec() the child only makes async-signal-safe system calls.
 #include "hale/supervise/service_process.h"
 
+#include "hale/proc/child_registry.h"
+
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
@@ -21,7 +23,7 @@ namespace hale {
 namespace {
 
 // Stages the child reports when it cannot go on; the parent turns them into the error text.
-enum ChildStage : int { kStageChdir = 1, kStageGroups, kStageGid, kStageUid, kStageExec, kStageIo };
+enum ChildStage : int { kStageChdir = 1, kStageGroups, kStageGid, kStageUid, kStageExec, kStageIo, kStageCgroup };
 
 struct ChildError {
   int stage;
@@ -78,6 +80,7 @@ std::string stage_text(int stage, const ServiceLaunch& l) {
     case kStageGid:
     case kStageUid: return "cannot switch to user " + l.user;
     case kStageExec: return "cannot run " + l.argv[0];
+    case kStageCgroup: return "cannot join the service's cgroup";
     default: return "cannot set up " + l.argv[0];
   }
 }
@@ -156,6 +159,8 @@ StatusOr<ServiceProcess> spawn_service(const ServiceLaunch& launch) {
   if (pid == 0) {
     // ---- the child: async-signal-safe calls only ----
     const int report = err_pipe[1];
+    // Into the service's cgroup first, before it can start anything (and while still root).
+    if (launch.cgroup_procs_fd >= 0 && ::write(launch.cgroup_procs_fd, "0", 1) != 1) child_fail(report, kStageCgroup);
     ::setsid();
     // Dispositions hale set (SIGPIPE ignored) would survive exec; handlers are reset by it.
     struct sigaction dfl{};
@@ -193,6 +198,7 @@ StatusOr<ServiceProcess> spawn_service(const ServiceLaunch& launch) {
   }
 
   // ---- the parent ----
+  note_own_child(pid);  // reaped by its runner through a pidfd, never by the orphan reaper
   ::close(out[1]);
   ::close(err_pipe[1]);
   ChildError child_error{};
@@ -203,6 +209,7 @@ StatusOr<ServiceProcess> spawn_service(const ServiceLaunch& launch) {
   ::close(err_pipe[0]);
   if (n == static_cast<ssize_t>(sizeof child_error)) {
     ::waitpid(pid, nullptr, 0);  // it _exit()ed right after reporting
+    forget_own_child(pid);
     ::close(out[0]);
     return Status::error(stage_text(child_error.stage, launch) + ": " + std::strerror(child_error.err));
   }
@@ -212,6 +219,7 @@ StatusOr<ServiceProcess> spawn_service(const ServiceLaunch& launch) {
     int saved = errno;
     ::kill(-pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
+    forget_own_child(pid);
     ::close(out[0]);
     return Status::error("cannot run " + launch.argv[0] + ": pidfd_open: " + std::strerror(saved));
   }

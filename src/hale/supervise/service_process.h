@@ -24,6 +24,7 @@ struct ServiceLaunch {
   std::string cwd;                // empty: hale's
   std::string user;               // empty: hale's; else switch to it (hale must be root)
   bool add_watchdog_pid = false;  // append WATCHDOG_PID=<the child's own pid> (sd_watchdog_enabled)
+  int cgroup_procs_fd = -1;       // >= 0: the child joins that cgroup (writes "0") before anything else
 };
 
 struct ServiceProcess {

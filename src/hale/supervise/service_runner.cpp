@@ -18,6 +18,8 @@
 
 #include "hale/health/engine.h"
 #include "hale/log/json_log.h"
+#include "hale/proc/child_registry.h"
+#include "hale/supervise/containment.h"
 #include "hale/supervise/guardian.h"
 #include "hale/supervise/notify_socket.h"
 #include "hale/supervise/rotating_log.h"
@@ -32,7 +34,8 @@ using boost::system::error_code;
 
 namespace {
 
-// hale's environment minus what belongs to hale's own supervisor (systemd) and minus every
+// hale's environment minus what belongs to hale's own supervisor (systemd: the notify socket,
+// the watchdog, socket activation, hale's own INVOCATION_ID) and minus every
 // variable that holds one of hale's secrets (HALE_TOKEN must not reach every service), plus
 // the service's `env` (which wins, so a service may still be given a secret explicitly).
 std::vector<std::string> child_environment(const ServiceSpec& spec, const std::vector<std::string>& secrets) {
@@ -40,7 +43,8 @@ std::vector<std::string> child_environment(const ServiceSpec& spec, const std::v
   for (char** e = environ; e && *e; ++e) {
     std::string_view kv(*e);
     if (kv.starts_with("NOTIFY_SOCKET=") || kv.starts_with("WATCHDOG_USEC=") ||
-        kv.starts_with("WATCHDOG_PID=") || kv.starts_with("LISTEN_FDS=") || kv.starts_with("LISTEN_PID=")) {
+        kv.starts_with("WATCHDOG_PID=") || kv.starts_with("LISTEN_FDS=") || kv.starts_with("LISTEN_PID=") ||
+        kv.starts_with("INVOCATION_ID=")) {
       continue;
     }
     const auto eq = kv.find('=');
@@ -79,7 +83,9 @@ struct ServiceRunner::Process : std::enable_shared_from_this<Process> {
   ~Process() {
     if (!reaped) {  // last resort: the loop is going away with the child still running
       ::kill(-pid, SIGKILL);
+      if (end_leftovers) end_leftovers();
       ::waitpid(pid, nullptr, 0);
+      forget_own_child(pid);
       Guardian::instance().forget(pid);
     }
   }
@@ -116,11 +122,14 @@ struct ServiceRunner::Process : std::enable_shared_from_this<Process> {
                               }
                             }
                             // A zombie now, so its pid (our pgid) cannot be reused yet: the last safe
-                            // moment to kill what it left running in its group.
+                            // moment to kill what it left running in its group. Then what left the
+                            // group: its cgroup, or what carries the run's INVOCATION_ID.
                             ::kill(-self->pid, SIGKILL);
+                            if (self->end_leftovers) self->end_leftovers();
                             info = {};
                             ::waitid(P_PID, static_cast<id_t>(self->pid), &info, WEXITED);
                             self->reaped = true;
+                            forget_own_child(self->pid);
                             Guardian::instance().forget(self->pid);
                             error_code ignored;
                             self->exit_watch.close(ignored);
@@ -133,6 +142,7 @@ struct ServiceRunner::Process : std::enable_shared_from_this<Process> {
   asio::posix::stream_descriptor exit_watch;
   asio::posix::stream_descriptor output;
   std::shared_ptr<RotatingLog> log;
+  std::function<void()> end_leftovers;  // SIGKILLs what the run left outside its group
   std::array<char, 16 * 1024> buffer{};
   bool reaped = false;
   bool log_error_said = false;
@@ -228,6 +238,11 @@ void ServiceRunner::publish(ServiceTransition t) {
 
 void ServiceRunner::begin() { feed({ServiceEvent::Kind::kBegin}); }
 
+const std::string& ServiceRunner::live_invocation_id() const {
+  static const std::string none;
+  return pid_ > 0 ? invocation_id_ : none;
+}
+
 // ---- starting ----
 
 void ServiceRunner::spawn(RunPhase phase) {
@@ -261,6 +276,18 @@ void ServiceRunner::spawn(RunPhase phase) {
   }
   launch.cwd = spec_.cwd;
   launch.user = spec_.user;
+  // A run is pre_start and the command: one INVOCATION_ID for both (systemd's name for it),
+  // inherited by everything the run starts, which is how its leftovers are found.
+  if (phase == RunPhase::kPreStart || spec_.pre_start.empty()) {
+    invocation_id_ = new_invocation_id(host_.rng()(), host_.rng()());
+  }
+  std::erase_if(launch.env, [](const std::string& kv) { return kv.starts_with("INVOCATION_ID="); });
+  launch.env.push_back("INVOCATION_ID=" + invocation_id_);
+  if (Containment* c = host_.containment()) {
+    auto fd = c->join_fd(spec_.name);
+    if (!fd) return failed("cannot start: " + fd.status().message());
+    launch.cgroup_procs_fd = *fd;
+  }
   if (phase == RunPhase::kMain && spec_.ready == ReadyMode::kNotify) {
     if (!timers_->notify) {
       auto sock = NotifySocket::open(host_.io(), spec_.name);
@@ -281,10 +308,13 @@ void ServiceRunner::spawn(RunPhase phase) {
 
 void ServiceRunner::on_spawned(pid_t pid, int output_fd, int pidfd) {
   pid_ = pid;
-  if (Status s = Guardian::instance().watch(pid); !s) {
+  if (Status s = Guardian::instance().watch(pid, invocation_id_); !s) {
     log_event(LogLevel::kWarn, "guardian_unavailable", {{"service", spec_.name}, {"message", s.message()}});
   }
   process_ = std::make_shared<Process>(host_.io(), pid, output_fd, pidfd, timers_->log);
+  if (Containment* c = host_.containment()) {
+    process_->end_leftovers = [c, name = spec_.name, id = invocation_id_] { c->kill_leftovers(name, id); };
+  }
   process_->pump();
   std::weak_ptr<ServiceRunner> weak = weak_from_this();
   process_->watch_exit([weak, pid](int code, int sig) {
@@ -378,6 +408,7 @@ void ServiceRunner::send_stop_signal() {
                                        signal_name(self->spec_.stop_signal), format_duration(self->spec_.stop_timeout))}});
     ::kill(-pid, SIGKILL);
     ::kill(pid, SIGKILL);
+    if (self->process_ && self->process_->end_leftovers) self->process_->end_leftovers();
   });
 }
 

@@ -27,6 +27,7 @@ class io_context;
 
 namespace hale {
 
+class Containment;
 class Engine;
 
 // What a runner needs from the supervisor around it.
@@ -38,6 +39,8 @@ class SupervisorHost {
   virtual Engine& engine() = 0;
   virtual std::mt19937_64& rng() = 0;
   virtual const std::string& logs_dir() = 0;
+  // How a run's descendants are held and ended (null: by its process group only).
+  virtual Containment* containment() = 0;
   // Secret values of the config (admin token, env:/file: values): an inherited environment
   // variable holding one is not passed on to services.
   virtual const std::vector<std::string>& secrets() = 0;
@@ -58,6 +61,8 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   ServiceState state() const { return machine_.state(); }
   bool wanted() const { return machine_.wanted(); }
   std::optional<ExitInfo> last_exit() const { return machine_.last_exit(); }
+  // The current run's INVOCATION_ID while a process of it runs, else "".
+  const std::string& live_invocation_id() const;
 
   // First sight (hale started, or a reload added it): starts it when wanted.
   void begin();
@@ -112,6 +117,7 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   std::shared_ptr<Process> process_;
   bool readiness_critical_ = false;
   std::optional<WallTime> started_wall_;
+  std::string invocation_id_;                  // of the current (or last) run: INVOCATION_ID
   std::string status_text_;                    // the last STATUS= (ready = notify)
   std::optional<Duration> watchdog_override_;  // WATCHDOG_USEC= from the service, this run only
   // Bumped whenever a timer is re-armed or cancelled: a handler of an older arming that was

@@ -2,6 +2,8 @@
 // snapshot (see supervisor.h).
 #include "hale/supervise/supervisor.h"
 
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 
 #include <map>
@@ -12,7 +14,10 @@
 
 #include "hale/health/engine.h"
 #include "hale/log/json_log.h"
+#include "hale/proc/marked_processes.h"
 #include "hale/store/state_store.h"
+#include "hale/supervise/containment.h"
+#include "hale/supervise/orphan_reaper.h"
 #include "hale/supervise/service_runner.h"
 
 namespace hale {
@@ -32,6 +37,7 @@ struct Supervisor::Impl final : SupervisorHost {
   Engine& engine() override { return engine_; }
   std::mt19937_64& rng() override { return rng_; }
   const std::string& logs_dir() override { return logs_dir_; }
+  Containment* containment() override { return containment_; }
   const std::vector<std::string>& secrets() override { return secrets_; }
 
   bool dependencies_met(const ServiceSpec& spec, std::string& waiting) override {
@@ -111,6 +117,7 @@ struct Supervisor::Impl final : SupervisorHost {
   void publish() {
     auto s = std::make_shared<ServicesSnapshot>();
     for (auto& [name, r] : runners_) s->services.push_back(r->view());
+    if (containment_) s->containment = std::string(to_string(containment_->mode()));
     finalize(*s);
     std::lock_guard lock(mu_);
     current_ = std::move(s);
@@ -152,6 +159,23 @@ struct Supervisor::Impl final : SupervisorHost {
   std::mt19937_64 rng_;
   std::map<std::string, std::shared_ptr<ServiceRunner>> runners_;
   // Removed by a reload, still stopping.
+  // An adopted process may live on while the run it carries the INVOCATION_ID of does (subreaper
+  // mode); one without such a mark is only reaped when it exits.
+  bool keep_orphan(pid_t pid) const {
+    if (!containment_ || containment_->mode() == ContainmentMode::kCgroup) return true;
+    char id[kInvocationIdLength + 1];
+    if (!invocation_id_of(pid, id)) return true;
+    for (const auto& [name, r] : runners_) {
+      if (r->live_invocation_id() == id) return true;
+    }
+    for (const auto& [key, r] : retiring_) {
+      if (r->live_invocation_id() == id) return true;
+    }
+    return false;
+  }
+
+  Containment* containment_ = nullptr;
+  std::unique_ptr<OrphanReaper> reaper_;
   std::map<ServiceRunner*, std::shared_ptr<ServiceRunner>> retiring_;
   std::vector<TransitionListener> listeners_;
   std::map<std::string, Health> check_status_;  // from the transitions seen so far
@@ -174,6 +198,15 @@ Supervisor::Supervisor(asio::io_context& io, Clock& clock, Engine& engine, State
 Supervisor::~Supervisor() = default;
 
 void Supervisor::set_store(StateStore* store) { impl_->store_ = store; }
+
+void Supervisor::set_containment(Containment* containment) {
+  Impl& s = *impl_;
+  s.containment_ = containment;
+  const bool adopts = (containment && containment->mode() == ContainmentMode::kSubreaper) || ::getpid() == 1;
+  if (adopts && !s.reaper_) {
+    s.reaper_ = std::make_unique<OrphanReaper>(s.io_, [impl = impl_.get()](pid_t pid) { return impl->keep_orphan(pid); });
+  }
+}
 
 void Supervisor::apply(const Config& config) {
   Impl& s = *impl_;

@@ -25,6 +25,7 @@ class io_context;
 
 namespace hale {
 
+class Containment;
 class Engine;
 class StateStore;
 
@@ -50,6 +51,10 @@ class Supervisor {
 
   // The store to keep `wanted` in, once it could be opened (before the first apply()).
   void set_store(StateStore* store);
+
+  // How services' descendants are held (before the first apply() with services; it outlives
+  // the supervisor). In subreaper mode, or when hale is PID 1, adopted orphans are reaped here.
+  void set_containment(Containment* containment);
 
   // Makes the services match `config`: new ones start (when wanted), removed ones stop,
   // changed ones restart with their new spec, unchanged ones are left alone.

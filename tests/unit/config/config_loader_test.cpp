@@ -39,6 +39,7 @@ TEST(ConfigLoader, EmptyFileGivesBuiltInDefaults) {
   EXPECT_EQ(c.server.max_body_bytes, 1024u * 1024);
   EXPECT_EQ(c.server.read_timeout, 10s);
   EXPECT_EQ(c.server.idle_timeout, 60s);
+  EXPECT_EQ(c.server.containment, ContainmentSetting::kAuto);
   EXPECT_TRUE(c.checks.empty());
   EXPECT_TRUE(c.groups.empty());
   EXPECT_TRUE(c.secrets.empty());
@@ -106,6 +107,7 @@ max_header_bytes = 16384
 max_body_bytes = 0
 read_timeout = "5s"
 idle_timeout = "2m"
+containment = "subreaper"
 
 [defaults]
 interval = "30s"
@@ -174,6 +176,7 @@ groups = []
   EXPECT_EQ(c.server.max_body_bytes, 0u);
   EXPECT_EQ(c.server.read_timeout, 5s);
   EXPECT_EQ(c.server.idle_timeout, 2min);
+  EXPECT_EQ(c.server.containment, ContainmentSetting::kSubreaper);
 
   ASSERT_EQ(c.groups.size(), 2u);  // sorted by name
   EXPECT_EQ(c.groups[0].name, "batch");
@@ -185,7 +188,7 @@ groups = []
   const CheckSpec& api = c.checks[0];
   EXPECT_EQ(api.name, "api");
   EXPECT_EQ(api.type, CheckType::kHttp);  // https is an alias
-  EXPECT_EQ(api.pos.line, 35);
+  EXPECT_EQ(api.pos.line, 36);
   EXPECT_EQ(api.pos.column, 1);
   EXPECT_EQ(api.target, "");
   EXPECT_EQ(api.url, "https://user:pw@api.internal:8443/health");

@@ -44,6 +44,9 @@ const std::vector<Case> kCases = {
     {"ReadTimeoutZero", "[server]\nread_timeout = \"0s\"\n", {"hale.toml:2:16: `read_timeout` must be greater than 0"}},
     {"IdleTimeoutBad", "[server]\nidle_timeout = \"1 minute\"\n",
      {"hale.toml:2:16: `idle_timeout`: invalid duration \"1 minute\" (use a unit: 250ms, 10s, 5m, 1h, 14d)"}},
+    {"ContainmentUnknown", "[server]\ncontainment = \"cgroups\"\n",
+     {"hale.toml:2:15: `containment`: unknown value \"cgroups\" (expected one of auto, cgroup, subreaper); did you "
+      "mean \"cgroup\"?"}},
     {"ServerUnknownKey", "[server]\nlisten_address = \"127.0.0.1:1\"\n",
      {"hale.toml:2:1: unknown key `listen_address` in [server]"}},
     {"ServerKeyTypo", "[server]\nlistn = \"127.0.0.1:1\"\n",

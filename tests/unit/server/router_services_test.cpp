@@ -260,7 +260,15 @@ TEST_F(RouterServicesTest, EmptySupervisorListsNothing) {
   set_services({});
   auto r = get("/api/v1/services");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(json::parse(r.body), json::parse(R"({"services":[]})"));
+  EXPECT_EQ(json::parse(r.body), json::parse(R"({"containment":null,"services":[]})"));
+}
+
+TEST_F(RouterServicesTest, ListSaysHowDescendantsAreHeld) {
+  set_services({});
+  services_.containment = "subreaper";
+  auto r = get("/api/v1/services");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["containment"], "subreaper");
 }
 
 // --- GET /health/services/NAME -------------------------------------------------------------

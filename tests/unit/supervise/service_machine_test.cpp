@@ -112,7 +112,9 @@ class Script : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (machine_) EXPECT_EQ(machine_->illegal_edges(), 0u) << "an edge the table does not list was taken";
+    if (machine_) {
+      EXPECT_EQ(machine_->illegal_edges(), 0u) << "an edge the table does not list was taken";
+    }
   }
 
   // The restart delays the script saw: time from each exit into backoff to its timer.

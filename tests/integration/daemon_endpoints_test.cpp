@@ -110,6 +110,24 @@ TEST(DaemonEndpoints, CriticalFailureTurnsReadyz503AndLivezStays200) {
   EXPECT_TRUE(hale.wait_for_log("\"event\":\"transition\""));
 }
 
+TEST(DaemonEndpoints, ReadyzVerboseListsAnExcludedCheckAndWarnsOfAnUnknownOneAsKubeApiserver) {
+  // Issue 12: byte for byte kube-apiserver's healthz.go: the excluded check keeps its place as
+  // "[+]NAME excluded: ok", and names that match nothing get one sorted, quoted warning line.
+  TcpListener up;
+  HaleProcess hale(two_checks(up.port(), free_port(), true));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    auto j = nlohmann::json::parse(http_get(hale.url("/health")).body, nullptr, false);
+    return j.is_object() && j["checks"]["down"]["status"] == "fail" && j["checks"]["up"]["status"] == "ok";
+  })) << hale.log();
+  const HttpReply r = http_get(hale.url("/readyz?verbose&exclude=down&exclude=nosuch&exclude=also-missing"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body,
+            "[+]down excluded: ok\n[+]up ok\n"
+            "warn: some health checks cannot be excluded: no matches for \"also-missing\",\"nosuch\"\n"
+            "readyz check passed\n");
+}
+
 TEST(DaemonEndpoints, MetricsPassPromtool) {
   TcpListener up;
   HaleProcess hale(two_checks(up.port(), free_port(), false));

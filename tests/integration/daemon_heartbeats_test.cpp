@@ -145,6 +145,23 @@ critical = false
   EXPECT_NE(hale.log().find("\"to\":\"down\""), std::string::npos);
 }
 
+TEST(DaemonHeartbeats, AnExitCodeOver255Is400AsHealthchecksIo) {
+  // Issue 12: healthchecks.io answers /ping/NAME/256 (any code over 255) 400 "invalid url
+  // format", after the 404 of an unknown name; leading zeros are the number.
+  TempDir state;
+  HaleProcess hale(config(state.path().string(), "[heartbeats.sync]\nperiod = \"1h\"\n"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  for (const char* code : {"256", "1000", "99999999999999999999"}) {
+    const HttpReply r = http_get(hale.url(std::string("/ping/sync/") + code));
+    EXPECT_EQ(r.status, 400) << code;
+    EXPECT_EQ(r.body, "invalid url format\n") << code;
+  }
+  EXPECT_EQ(heartbeat_state(hale, "sync"), "new") << "a bad ping is no ping";
+  EXPECT_EQ(http_get(hale.url("/ping/ghost/256")).status, 404);
+  EXPECT_EQ(http_get(hale.url("/ping/sync/0003")).status, 200);
+  EXPECT_EQ(heartbeat_state(hale, "sync"), "down") << "exit code 3 is a failed run";
+}
+
 TEST(DaemonHeartbeats, InTheReadyGroupItTakesPartInReadyz) {
   TempDir state;
   HaleProcess hale(config(state.path().string(), R"(

@@ -17,6 +17,7 @@ struct PingCall {
   std::string_view name;
   PingKind kind = PingKind::kSuccess;
   int exit_code = 0;
+  bool exit_code_over_255 = false;  // /ping/NAME/256 and up: 400 for a known heartbeat
   std::string_view body;        // the job's output (its tail, for a long one)
   std::uint64_t body_bytes = 0;  // how long the body was on the wire
   std::optional<std::string_view> token;  // from ?token= or `Authorization: Bearer`

@@ -148,6 +148,8 @@ void HeartbeatMonitor::restore(Entry& e) {
 PingAnswer HeartbeatMonitor::ping(const PingCall& call) {
   Entry* e = find(call.name);
   if (!e) return {404, fmt::format("no heartbeat named \"{}\"\n", call.name)};
+  // healthchecks.io's order and words: an unknown name is 404, then an exit code over 255 is 400.
+  if (call.exit_code_over_255) return {400, "invalid url format\n"};
   if (e->spec.token && !(call.token && secret_equals(*call.token, *e->spec.token))) {
     return {401, "missing or wrong token: send it as ?token= or Authorization: Bearer\n"};
   }

@@ -26,14 +26,17 @@ std::optional<PingRequest> parse_ping_path(std::string_view path) {
   } else if (what == "log") {
     r.kind = PingKind::kLog;
   } else {
-    if (what.front() < '0' || what.front() > '9') return std::nullopt;  // no sign: "-0" is not an exit code
-    int code = -1;
-    auto [end, ec] = std::from_chars(what.data(), what.data() + what.size(), code);
-    if (ec != std::errc() || end != what.data() + what.size() || code < 0 || code > 255 || what.size() > 3) {
-      return std::nullopt;
-    }
+    // Digits only, as healthchecks.io's <int:exitstatus> route: no sign ("-0", "+3" are not
+    // exit codes), leading zeros read as the number ("0003" is 3).
+    if (what.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
     r.kind = PingKind::kExitCode;
-    r.exit_code = code;
+    unsigned long long code = 0;
+    auto [end, ec] = std::from_chars(what.data(), what.data() + what.size(), code);
+    if (ec != std::errc() || code > 255) {
+      r.exit_code_over_255 = true;  // a ping URL, but a bad one: 400, as healthchecks.io answers
+      return r;
+    }
+    r.exit_code = static_cast<int>(code);
   }
   return r;
 }

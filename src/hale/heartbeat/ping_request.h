@@ -16,10 +16,11 @@ struct PingRequest {
   std::string name;
   PingKind kind = PingKind::kSuccess;
   int exit_code = 0;  // kExitCode only
+  bool exit_code_over_255 = false;  // /ping/NAME/256 and up: answered 400 (healthchecks.io)
 };
 
 // nullopt when `path` is not a ping URL (the caller answers 404): a missing name, an unknown
-// suffix, an exit code out of 0-255, or more segments.
+// suffix (a sign before an exit code), or more segments.
 std::optional<PingRequest> parse_ping_path(std::string_view path);
 
 // A POST body is a run's output. It may be any length and is never refused (SPEC §5): only

@@ -11,6 +11,7 @@
 #include "hale/server/answers.h"
 #include "hale/server/health_json.h"
 #include "hale/server/heartbeat_json.h"
+#include "hale/server/kube_exclusions.h"
 #include "hale/server/metrics.h"
 #include "hale/server/query.h"
 
@@ -47,11 +48,14 @@ std::string line_for(const CheckView& c, Question q) {
 }
 
 // The `[±]services/NAME` lines of /readyz?verbose, for services with a readiness check.
-void service_ready_lines(const ServicesSnapshot& services, const std::vector<std::string>& excluded, std::string& body) {
+void service_ready_lines(const ServicesSnapshot& services, KubeExclusions& excluded, std::string& body) {
   for (const auto& s : services.services) {
     if (s->readiness.empty()) continue;
     const std::string name = "services/" + s->name;
-    if (std::find(excluded.begin(), excluded.end(), name) != excluded.end()) continue;
+    if (excluded.take(name)) {
+      body += KubeExclusions::excluded_line(name);
+      continue;
+    }
     // Shown as [-] when not ready, critical or not (as a non-critical failing check is);
     // only `critical` decides whether it fails the answer.
     if (s->ready_health() == Health::kOk) {
@@ -63,12 +67,15 @@ void service_ready_lines(const ServicesSnapshot& services, const std::vector<std
 }
 
 // The `[±]heartbeats/NAME` lines of ?verbose, for heartbeats in `group`.
-void heartbeat_lines(const HeartbeatsSnapshot& heartbeats, std::string_view group,
-                     const std::vector<std::string>& excluded, std::string& body) {
+void heartbeat_lines(const HeartbeatsSnapshot& heartbeats, std::string_view group, KubeExclusions& excluded,
+                     std::string& body) {
   for (const auto& h : heartbeats.heartbeats) {
     if (!h->in_group(group)) continue;
     const std::string name = "heartbeats/" + h->name;
-    if (std::find(excluded.begin(), excluded.end(), name) != excluded.end()) continue;
+    if (excluded.take(name)) {
+      body += KubeExclusions::excluded_line(name);
+      continue;
+    }
     // As for checks: [-] when failed (critical or not), [+] when passing or only degraded (late).
     switch (h->health()) {
       case Health::kFail: body += fmt::format("[-]{} {}: {}\n", name, to_string(h->state), h->reason); break;
@@ -78,23 +85,37 @@ void heartbeat_lines(const HeartbeatsSnapshot& heartbeats, std::string_view grou
   }
 }
 
+// The event loop's own line of /livez: a check named "eventloop".
+constexpr std::string_view kEventLoop = "eventloop";
+
+bool loop_lagging(const Snapshot& snap) { return snap.loop_lag > kMaxLoopLag; }
+
 // kube-apiserver style answer for /livez, /readyz, /groupz/NAME and their per-check forms:
-// "ok" when healthy, the per-check listing when verbose or failing.
-HttpResponse kube_answer(std::string_view what, const std::vector<const CheckView*>& checks,
-                         Question q, Health overall, bool verbose, const Snapshot& snap,
+// "ok" when healthy, the per-check listing when verbose or failing. `listed`: every check of the
+// question, the excluded ones too (listed as such, in their place, as kube-apiserver does);
+// `extra_lines` come after them (services, heartbeats), then the warning for excludes that
+// matched nothing.
+HttpResponse kube_answer(std::string_view what, const std::vector<const CheckView*>& listed, Question q,
+                         Health overall, bool verbose, const Snapshot& snap, KubeExclusions& excluded,
                          const std::string& extra_lines = {}) {
   const int status = status_code_for(overall);
   if (!verbose && status == 200) return text(200, "ok");
   std::string body;
   if (q == Question::kLive) {
-    const bool loop_ok = snap.loop_lag <= kMaxLoopLag;
-    body += loop_ok ? "[+]eventloop ok\n"
-                    : fmt::format("[-]eventloop failed: lagging {} ms\n",
-                                  std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      snap.loop_lag).count());
+    if (excluded.take(kEventLoop)) {
+      body += KubeExclusions::excluded_line(kEventLoop);
+    } else if (!loop_lagging(snap)) {
+      body += "[+]eventloop ok\n";
+    } else {
+      body += fmt::format("[-]eventloop failed: lagging {} ms\n",
+                          std::chrono::duration_cast<std::chrono::milliseconds>(snap.loop_lag).count());
+    }
   }
-  for (const CheckView* c : checks) body += line_for(*c, q);
+  for (const CheckView* c : listed) {
+    body += excluded.take(c->name) ? KubeExclusions::excluded_line(c->name) : line_for(*c, q);
+  }
   body += extra_lines;
+  body += excluded.warning();
   body += fmt::format("{} check {}\n", what, status == 200 ? "passed" : "failed");
   return text(status, std::move(body));
 }
@@ -123,12 +144,15 @@ HttpResponse probe_endpoint(std::string_view what, std::string_view group, Quest
     const CheckView* c = snap.find(name);
     if (!c) return text(404, fmt::format("no check named \"{}\"\n", name));
     std::vector<const CheckView*> one{c};
-    return kube_answer(fmt::format("{}/{}", what, name), one, q, own_health(*c, q), verbose, snap);
+    KubeExclusions none({});
+    return kube_answer(fmt::format("{}/{}", what, name), one, q, own_health(*c, q), verbose, snap, none);
   }
   const std::vector<std::string> excluded = t.all("exclude");
   const bool precomputed = excluded.empty() && (group == "ready" || group == "live");
+  const bool loop_counts =
+      q == Question::kLive && std::find(excluded.begin(), excluded.end(), kEventLoop) == excluded.end();
   Health overall = group == "ready" ? snap.ready : snap.live;
-  if (q == Question::kLive && snap.loop_lag > kMaxLoopLag) overall = Health::kFail;
+  if (loop_counts && loop_lagging(snap)) overall = Health::kFail;
   if (services) overall = worse(overall, services->ready);
   if (heartbeats) {
     overall = worse(overall, precomputed ? (group == "ready" ? heartbeats->ready : heartbeats->live)
@@ -137,17 +161,17 @@ HttpResponse probe_endpoint(std::string_view what, std::string_view group, Quest
   // The hot path: a plain /readyz or /livez that passes reads precomputed fields and never
   // walks the checks.
   if (precomputed && !verbose && overall != Health::kFail) return text(200, "ok");
-  std::vector<const CheckView*> checks = select(snap, group, excluded);
   if (!precomputed) {
-    overall = aggregate(checks, q);
-    if (q == Question::kLive && snap.loop_lag > kMaxLoopLag) overall = Health::kFail;
+    overall = aggregate(select(snap, group, excluded), q);
+    if (loop_counts && loop_lagging(snap)) overall = Health::kFail;
     if (services) overall = worse(overall, services_ready(*services, excluded));
     if (heartbeats) overall = worse(overall, heartbeats_health(*heartbeats, group, excluded));
   }
+  KubeExclusions exclusions(excluded);
   std::string extra;
-  if (services) service_ready_lines(*services, excluded, extra);
-  if (heartbeats) heartbeat_lines(*heartbeats, group, excluded, extra);
-  return kube_answer(what, checks, q, overall, verbose, snap, extra);
+  if (services) service_ready_lines(*services, exclusions, extra);
+  if (heartbeats) heartbeat_lines(*heartbeats, group, exclusions, extra);
+  return kube_answer(what, select(snap, group, {}), q, overall, verbose, snap, exclusions, extra);
 }
 
 bool is_custom_group(const Snapshot& snap, std::string_view g) {
@@ -218,6 +242,7 @@ HttpResponse handle_ping(const HttpRequest& req, const RouterContext& ctx, const
   call.name = parsed->name;
   call.kind = parsed->kind;
   call.exit_code = parsed->exit_code;
+  call.exit_code_over_255 = parsed->exit_code_over_255;
   call.body = req.body;
   call.body_bytes = std::max<std::uint64_t>(req.body_bytes, req.body.size());
   const std::vector<std::string> tokens = t.all("token");

@@ -68,6 +68,18 @@ TEST_F(HeartbeatMonitorTest, AnUnknownNameIs404AndChangesNothing) {
   EXPECT_FALSE(view().last_ping.has_value());
 }
 
+TEST_F(HeartbeatMonitorTest, AnExitCodeOver255Is400ForAKnownNameAnd404ForAnUnknownOne) {
+  monitor_->apply({every_hour()});
+  PingCall bad = call("backup", PingKind::kExitCode, "", 0);
+  bad.exit_code_over_255 = true;
+  const PingAnswer a = monitor_->ping(bad);
+  EXPECT_EQ(a.status, 400);
+  EXPECT_EQ(a.body, "invalid url format\n");
+  EXPECT_FALSE(view().last_ping.has_value()) << "a bad ping is no ping";
+  bad.name = "nightly";
+  EXPECT_EQ(monitor_->ping(bad).status, 404);
+}
+
 TEST_F(HeartbeatMonitorTest, NewUntilTheFirstPingThenUpWithTheNextRunExpected) {
   const WallTime start = clock_.wall_now();
   monitor_->apply({every_hour()});

@@ -24,8 +24,20 @@ TEST(PingPath, EveryFormOfHealthchecksIo) {
   EXPECT_EQ(parse_ping_path("/ping/x/255")->exit_code, 255);
 }
 
+TEST(PingPath, ExitCodesAreDigitsReadAsANumberAndOver255IsABadPing) {
+  // As healthchecks.io's <int:exitstatus>: digits, leading zeros allowed; over 255 answers 400.
+  EXPECT_EQ(parse_ping_path("/ping/x/0003")->exit_code, 3);
+  EXPECT_FALSE(parse_ping_path("/ping/x/255")->exit_code_over_255);
+  for (const char* path : {"/ping/x/256", "/ping/x/1000", "/ping/x/99999999999999999999999"}) {
+    auto r = parse_ping_path(path);
+    ASSERT_TRUE(r.has_value()) << path;
+    EXPECT_EQ(r->kind, PingKind::kExitCode) << path;
+    EXPECT_TRUE(r->exit_code_over_255) << path;
+  }
+}
+
 TEST(PingPath, AnythingElseIsNotAPing) {
-  for (const char* path : {"/ping", "/ping/", "/ping//start", "/ping/x/256", "/ping/x/-1", "/ping/x/-0", "/ping/x/+3", "/ping/x/0003",
+  for (const char* path : {"/ping", "/ping/", "/ping//start", "/ping/x/-1", "/ping/x/-0", "/ping/x/+3",
                            "/ping/x/1e2", "/ping/x/started", "/ping/x/start/now", "/pingx/y", "/health"}) {
     EXPECT_FALSE(parse_ping_path(path).has_value()) << path;
   }

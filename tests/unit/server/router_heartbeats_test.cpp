@@ -39,6 +39,7 @@ struct SeenPing {
   std::string name;
   PingKind kind = PingKind::kSuccess;
   int exit_code = 0;
+  bool exit_code_over_255 = false;
   std::string body;
   std::uint64_t body_bytes = 0;
   std::optional<std::string> token;
@@ -115,6 +116,7 @@ class RouterHeartbeatsTest : public ::testing::Test {
         seen.name = std::string(call.name);
         seen.kind = call.kind;
         seen.exit_code = call.exit_code;
+        seen.exit_code_over_255 = call.exit_code_over_255;
         seen.body = std::string(call.body);
         seen.body_bytes = call.body_bytes;
         if (call.token) seen.token = std::string(*call.token);
@@ -201,8 +203,23 @@ TEST_F(RouterHeartbeatsTest, PingEverySuffixReachesPingWithItsKindAndCode) {
   }
 }
 
+TEST_F(RouterHeartbeatsTest, AnExitCodeOver255GoesToThePingAsBad) {
+  // The monitor answers it (404 for an unknown name first, then 400), as healthchecks.io does.
+  ping_answer_ = {400, "invalid url format\n"};
+  auto r = get("/ping/backup/256");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "invalid url format\n");
+  ASSERT_EQ(pings_.size(), 1u);
+  EXPECT_EQ(pings_[0].name, "backup");
+  EXPECT_TRUE(pings_[0].exit_code_over_255);
+  get("/ping/backup/0003");
+  ASSERT_EQ(pings_.size(), 2u);
+  EXPECT_EQ(pings_[1].exit_code, 3);
+  EXPECT_FALSE(pings_[1].exit_code_over_255);
+}
+
 TEST_F(RouterHeartbeatsTest, BadPingUrlsAre404WithoutCallingPing) {
-  for (const char* target : {"/ping/x/abc", "/ping/x/256", "/ping/x/-1", "/ping/x/1e2", "/ping/", "/ping//start",
+  for (const char* target : {"/ping/x/abc", "/ping/x/-1", "/ping/x/1e2", "/ping/", "/ping//start",
                              "/ping/x/start/more", "/ping/x/fail/0", "/ping/x/log/extra"}) {
     for (const char* method : {"GET", "POST"}) {
       auto r = request(method, target);
@@ -792,7 +809,9 @@ TEST_F(RouterHeartbeatsTest, ReadyzExcludeLeavesAHeartbeatOut) {
   EXPECT_EQ(r.body, "ok");
   r = get("/readyz?exclude=heartbeats/backup&verbose");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, "[+]db ok\n[+]runner ok\n[+]heartbeats/sync up\nreadyz check passed\n");
+  // Listed as excluded in its place, as kube-apiserver does.
+  EXPECT_EQ(r.body,
+            "[+]db ok\n[+]runner ok\n[+]heartbeats/backup excluded: ok\n[+]heartbeats/sync up\nreadyz check passed\n");
   // The bare name or another heartbeat's does not help.
   EXPECT_EQ(get("/readyz?exclude=backup").status, 503);
   EXPECT_EQ(get("/readyz?exclude=heartbeats/sync").status, 503);
@@ -853,7 +872,7 @@ TEST_F(RouterHeartbeatsTest, LivezCountsHeartbeatsInLive) {
         << what;
     EXPECT_EQ(get("/" + what + "?exclude=heartbeats/watchdog").status, 200) << what;
     EXPECT_EQ(get("/" + what + "?exclude=heartbeats/watchdog&verbose").body,
-              "[+]eventloop ok\n[+]db ok\n" + what + " check passed\n")
+              "[+]eventloop ok\n[+]db ok\n[+]heartbeats/watchdog excluded: ok\n" + what + " check passed\n")
         << what;
   }
   auto g = get("/groupz/live");

@@ -80,13 +80,36 @@ TEST_F(RouterTest, ExcludeLeavesACheckOut) {
   set({view("db", Health::kFail), view("web", Health::kOk)});
   EXPECT_EQ(get("/readyz?exclude=db").status, 200);
   auto r = get("/readyz?exclude=db&verbose=1");
-  EXPECT_EQ(r.body, "[+]web ok\nreadyz check passed\n");
+  EXPECT_EQ(r.body, "[+]db excluded: ok\n[+]web ok\nreadyz check passed\n");
   EXPECT_EQ(get("/readyz?exclude=web").status, 503);
   // ?exclude is repeatable (kube-apiserver): leave both out.
   set({view("db", Health::kFail), view("cache", Health::kFail), view("web", Health::kOk)});
   EXPECT_EQ(get("/readyz?exclude=db").status, 503);
   EXPECT_EQ(get("/readyz?exclude=db&exclude=cache").status, 200);
-  EXPECT_EQ(get("/readyz?exclude=db&exclude=cache&verbose").body, "[+]web ok\nreadyz check passed\n");
+  EXPECT_EQ(get("/readyz?exclude=db&exclude=cache&verbose").body,
+            "[+]cache excluded: ok\n[+]db excluded: ok\n[+]web ok\nreadyz check passed\n");  // check order
+}
+
+TEST_F(RouterTest, AnExcludeThatMatchesNothingGetsKubeApiserversWarningLine) {
+  // SPEC §3, byte for byte as kube-apiserver's healthz.go: the unmatched names sorted, each
+  // once, Go-quoted, on one line after the checks.
+  set({view("db", Health::kOk), view("web", Health::kOk)});
+  auto r = get("/readyz?exclude=zeta&exclude=db&exclude=alpha&exclude=zeta&verbose");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body,
+            "[+]db excluded: ok\n[+]web ok\n"
+            "warn: some health checks cannot be excluded: no matches for \"alpha\",\"zeta\"\n"
+            "readyz check passed\n");
+  EXPECT_EQ(get("/readyz?exclude=nope").body, "ok") << "not verbose and passing: just ok, as kube-apiserver";
+  // A failing answer always lists, the warning too.
+  set({view("db", Health::kFail)});
+  EXPECT_EQ(get("/readyz?exclude=nope").body,
+            "[-]db failed: timeout after 1s\nwarn: some health checks cannot be excluded: no matches for \"nope\"\nreadyz check failed\n");
+}
+
+TEST_F(RouterTest, LivezMayExcludeTheEventLoopLikeAnyCheck) {
+  set({view("db", Health::kOk, true, {"live"})});
+  EXPECT_EQ(get("/livez?exclude=eventloop&verbose").body, "[+]eventloop excluded: ok\n[+]db ok\nlivez check passed\n");
 }
 
 TEST_F(RouterTest, CriticalUnknownIsNotReadyButLive) {

@@ -6,20 +6,21 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "hale/log/json_log.h"
+#include "hale/proc/cgroup_tree.h"
+#include "hale/proc/fork_into.h"
 #include "hale/proc/marked_processes.h"
 #include "hale/supervise/guardian.h"
 
@@ -87,21 +88,6 @@ bool write_text(const std::string& path, std::string_view text) {
   return ok;
 }
 
-// Removes `dir` and the cgroups directly below it, waiting a little for killed processes to be
-// gone (a cgroup with a process in it cannot be removed).
-void remove_cgroup_tree(const std::string& dir) {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    if (DIR* d = ::opendir(dir.c_str())) {
-      while (dirent* e = ::readdir(d)) {
-        if (e->d_type == DT_DIR && e->d_name[0] != '.') ::rmdir((dir + "/" + e->d_name).c_str());
-      }
-      ::closedir(d);
-    }
-    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-}
-
 // The cgroups of hales that are gone (their guardian killed what they ran, or it was killed
 // too): kill what is left in them and remove them.
 void remove_stale_cgroups(const std::string& parent) {
@@ -119,36 +105,32 @@ void remove_stale_cgroups(const std::string& parent) {
   ::closedir(d);
   for (const std::string& dir : stale) {
     write_text(dir + "/cgroup.kill", "1");
-    remove_cgroup_tree(dir);
+    remove_cgroup_tree(dir.c_str(), 50);
     log_event(LogLevel::kInfo, "containment_stale_cgroup_removed", {{"cgroup", dir}});
   }
 }
 
-// Whether a process may be moved into a cgroup below `top`: a child of ours tries it and exits.
+// Whether a process may be born in a cgroup below `top`, as every service run will be: a child
+// is, and exits at once.
 Status try_joining(const std::string& top) {
   const std::string probe = top + "/hale-probe";
   if (::mkdir(probe.c_str(), 0755) != 0 && errno != EEXIST) {
     return Status::error(fmt::format("cannot create {}: {}", probe, errno_text(errno)));
   }
-  const int fd = ::open((probe + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+  const int fd = ::open(probe.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     const int e = errno;
     ::rmdir(probe.c_str());
-    return Status::error(fmt::format("cannot open {}/cgroup.procs: {}", probe, errno_text(e)));
+    return Status::error(fmt::format("cannot open {}: {}", probe, errno_text(e)));
   }
-  const pid_t child = ::fork();
-  if (child == 0) {
-    const bool ok = ::write(fd, "0", 1) == 1;
-    ::_exit(ok ? 0 : (errno & 0x7f) + 1);
-  }
+  const pid_t child = fork_into_cgroup(fd);
+  const int e = errno;
+  if (child == 0) ::syscall(SYS_exit_group, 0);  // raw calls only in this child (fork_into.h)
   ::close(fd);
-  int status = 0;
-  if (child > 0) ::waitpid(child, &status, 0);
+  if (child > 0) ::waitpid(child, nullptr, 0);
   ::rmdir(probe.c_str());
-  if (child < 0) return Status::error(std::string("fork: ") + errno_text(errno));
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    const int e = WIFEXITED(status) ? WEXITSTATUS(status) - 1 : EIO;
-    return Status::error(fmt::format("cannot move a process into a cgroup under {}: {}", top, errno_text(e)));
+  if (child < 0) {
+    return Status::error(fmt::format("cannot start a process in a cgroup under {}: {}", top, errno_text(e)));
   }
   return Status::ok();
 }
@@ -203,26 +185,49 @@ StatusOr<std::unique_ptr<Containment>> Containment::open(ContainmentSetting sett
 }
 
 Containment::~Containment() {
-  for (const auto& [service, fd] : joins_) ::close(fd);
-  if (!top_.empty()) remove_cgroup_tree(top_);
+  if (!top_.empty()) remove_cgroup_tree(top_.c_str(), 50);
 }
 
-StatusOr<int> Containment::join_fd(const std::string& service) {
+std::string Containment::run_cgroup(const std::string& service, const std::string& invocation_id) const {
+  return fmt::format("{}/{}.service/{}", top_, service, invocation_id);
+}
+
+StatusOr<int> Containment::open_run_cgroup(const std::string& service, const std::string& invocation_id) {
   if (mode_ != ContainmentMode::kCgroup) return -1;
-  if (auto it = joins_.find(service); it != joins_.end()) return it->second;
-  const std::string dir = top_ + "/" + service + ".service";
+  // A cgroup of its own for every run: on this kernel (6.18) a child cloned into a cgroup that
+  // was once killed through cgroup.kill is killed at birth, so a cgroup is not used twice.
+  const std::string parent = fmt::format("{}/{}.service", top_, service);
+  if (::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Status::error(fmt::format("cannot create the cgroup {}: {}", parent, errno_text(errno)));
+  }
+  remove_finished_runs(parent, invocation_id);
+  const std::string dir = run_cgroup(service, invocation_id);
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return Status::error(fmt::format("cannot create the cgroup {}: {}", dir, errno_text(errno)));
   }
-  const int fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return Status::error(fmt::format("cannot open {}/cgroup.procs: {}", dir, errno_text(errno)));
-  joins_.emplace(service, fd);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::error(fmt::format("cannot open the cgroup {}: {}", dir, errno_text(errno)));
   return fd;
+}
+
+// The cgroups of a service's earlier runs, once their processes are gone (a killed process may
+// still be on its way out when its run's cgroup is first tried).
+void Containment::remove_finished_runs(const std::string& parent, const std::string& keep) {
+  DIR* d = ::opendir(parent.c_str());
+  if (!d) return;
+  std::vector<std::string> old;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_type == DT_DIR && e->d_name[0] != '.' && keep != e->d_name) old.push_back(parent + "/" + e->d_name);
+  }
+  ::closedir(d);
+  for (const std::string& dir : old) ::rmdir(dir.c_str());  // EBUSY while populated: next time
 }
 
 void Containment::kill_leftovers(const std::string& service, const std::string& invocation_id) {
   if (mode_ == ContainmentMode::kCgroup) {
-    if (joins_.contains(service)) write_text(top_ + "/" + service + ".service/cgroup.kill", "1");
+    if (invocation_id.empty()) return;
+    const std::string dir = run_cgroup(service, invocation_id);
+    if (write_text(dir + "/cgroup.kill", "1")) ::rmdir(dir.c_str());  // gone now, or at the next run
     return;
   }
   if (invocation_id.size() != kInvocationIdLength) return;

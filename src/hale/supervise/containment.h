@@ -2,9 +2,10 @@
 // or hale itself (SPEC §4: no orphans, even a descendant that left the process group or the
 // session with setsid or a double fork). Two modes, chosen once at start:
 //
-// - cgroup: each service runs in a cgroup v2 of its own, <hale's cgroup>/hale.<pid>/<NAME>.service
-//   (the child joins it before exec). What a run leaves behind dies with one write to that
-//   cgroup's cgroup.kill, whatever groups or sessions it made; the guardian writes hale.<pid>'s
+// - cgroup: each run of a service runs in a cgroup v2 of its own,
+//   <hale's cgroup>/hale.<pid>/<NAME>.service/<INVOCATION_ID> (its process is born in it: clone3,
+//   proc/fork_into.h). What a run leaves behind dies with one write to that cgroup's cgroup.kill,
+//   whatever groups or sessions it made; the guardian writes hale.<pid>'s
 //   cgroup.kill if hale dies. Used where hale may create a cgroup: under systemd with
 //   Delegate=yes, or in a container with a writable cgroup2 mount (found in /proc/self/mountinfo,
 //   not assumed at /sys/fs/cgroup), on Linux 5.14 or later (cgroup.kill).
@@ -18,7 +19,6 @@
 // Thread-safety: the loop thread only.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,9 +47,10 @@ class Containment {
   // cgroup mode: the directory of hale's cgroups (hale.<pid>), "" otherwise.
   const std::string& cgroup_dir() const { return top_; }
 
-  // cgroup mode: the cgroup.procs of `service`'s cgroup, open for writing (made on first use;
-  // owned here), which the child writes "0" to before exec. -1 in subreaper mode.
-  StatusOr<int> join_fd(const std::string& service);
+  // cgroup mode: the cgroup of one run of `service` (<NAME>.service/<INVOCATION_ID>, made now),
+  // open; the caller closes it once the run's process is born in it (clone3 CLONE_INTO_CGROUP).
+  // -1 in subreaper mode.
+  StatusOr<int> open_run_cgroup(const std::string& service, const std::string& invocation_id);
 
   // SIGKILLs whatever is left of a run of `service` (a crash, a stop, hale stopping): everything
   // in its cgroup, or every process carrying `invocation_id`.
@@ -61,7 +62,8 @@ class Containment {
   ContainmentMode mode_;
   std::string why_not_cgroup_;
   std::string top_;                    // <hale's cgroup>/hale.<pid>
-  std::map<std::string, int> joins_;   // service -> its cgroup.procs, open
+  std::string run_cgroup(const std::string& service, const std::string& invocation_id) const;
+  static void remove_finished_runs(const std::string& parent, const std::string& keep);
 };
 
 // A new run's INVOCATION_ID: 32 lower-case hex digits.

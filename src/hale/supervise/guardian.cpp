@@ -1,22 +1,20 @@
 // The guardian process (see guardian.h).
 #include "hale/supervise/guardian.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
-#include <ctime>
 #include <cstdio>
 #include <cstring>
 
 #include "hale/log/json_log.h"
+#include "hale/proc/cgroup_tree.h"
 #include "hale/proc/child_registry.h"
 #include "hale/proc/marked_processes.h"
 
@@ -36,34 +34,16 @@ constexpr int kMaxGroups = 4096;  // services at once; far beyond any host's
 // Set before the fork (static storage, so the guardian needs no allocation).
 char g_cgroup_kill[4096];
 
-// After the cgroup.kill: removes hale's cgroups (hale.<pid> and the service cgroups in it) once
-// the killed processes have left them, waiting at most about a second. Async-signal-safe.
+// After the cgroup.kill: removes hale's cgroups (hale.<pid> and everything below it) once the
+// killed processes have left them, waiting at most about a second. Async-signal-safe.
 void remove_cgroups(const char* kill_file) {
   char top[sizeof g_cgroup_kill];
-  std::size_t len = std::strlen(kill_file);
+  const std::size_t len = std::strlen(kill_file);
   const std::size_t suffix = std::strlen("/cgroup.kill");
   if (len <= suffix || len >= sizeof top) return;
   std::memcpy(top, kill_file, len - suffix);
   top[len - suffix] = '\0';
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    const int dir = ::open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) return;
-    alignas(8) char buf[4096];
-    long n;
-    while ((n = ::syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
-      for (long off = 0; off < n;) {
-        const unsigned short reclen = *reinterpret_cast<unsigned short*>(buf + off + 16);
-        const unsigned char type = static_cast<unsigned char>(buf[off + 18]);
-        const char* name = buf + off + 19;
-        off += reclen;
-        if (type == DT_DIR && name[0] != '.') ::unlinkat(dir, name, AT_REMOVEDIR);
-      }
-    }
-    ::close(dir);
-    if (::rmdir(top) == 0) return;
-    const timespec pause{0, 10'000'000};
-    ::nanosleep(&pause, nullptr);
-  }
+  remove_cgroup_tree(top, 100);
 }
 
 [[noreturn]] void guardian_main(int read_fd) {

@@ -3,6 +3,7 @@
 #include "hale/supervise/service_process.h"
 
 #include "hale/proc/child_registry.h"
+#include "hale/proc/fork_into.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -30,11 +32,45 @@ struct ChildError {
   int err;
 };
 
+// ---- the child's system calls ----
+// The child is made by a raw clone3 (proc/fork_into.h), which glibc and the sanitizers do not see:
+// from there to execve it calls the kernel directly.
+
+[[noreturn]] void child_exit(int code) {
+  ::syscall(SYS_exit_group, code);
+  __builtin_unreachable();
+}
+
 [[noreturn]] void child_fail(int fd, int stage) {
   ChildError e{stage, errno};
-  ssize_t ignored = ::write(fd, &e, sizeof e);
-  (void)ignored;
-  ::_exit(127);
+  ::syscall(SYS_write, fd, &e, sizeof e);
+  child_exit(127);
+}
+
+// The kernel's struct sigaction (not glibc's, whose mask is 128 bytes).
+struct KernelSigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)();
+  std::uint64_t mask;
+};
+
+// Every disposition back to the default and nothing blocked: what hale set (SIGPIPE ignored)
+// would survive exec.
+void reset_signals() {
+  KernelSigaction dfl{};
+  dfl.handler = SIG_DFL;
+  for (int sig = 1; sig <= 64; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) ::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof dfl.mask);
+  }
+  const std::uint64_t none = 0;
+  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, nullptr, sizeof none);
+}
+
+// dup2 by dup3 (aarch64 has no dup2); dup3 refuses from == to, where only close-on-exec must go.
+bool dup_onto(int from, int to) {
+  if (from == to) return ::syscall(SYS_fcntl, to, F_SETFD, 0) == 0;
+  return ::syscall(SYS_dup3, from, to, 0) == to;
 }
 
 // Writes `value` in decimal over the digits of "WATCHDOG_PID=" + 10 spaces (async-signal-safe).
@@ -150,50 +186,45 @@ StatusOr<ServiceProcess> spawn_service(const ServiceLaunch& launch) {
   }
   const pid_t parent = ::getpid();
 
-  pid_t pid = ::fork();
+  // Born in the service's cgroup when there is one (a move after fork costs milliseconds).
+  pid_t pid = fork_into_cgroup(launch.cgroup_fd);
   if (pid < 0) {
     int saved = errno;
     for (int fd : {out[0], out[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+    if (launch.cgroup_fd >= 0) {
+      return Status::error(stage_text(kStageCgroup, launch) + ": clone3: " + std::strerror(saved));
+    }
     return Status::error("cannot run " + launch.argv[0] + ": fork: " + std::strerror(saved));
   }
   if (pid == 0) {
-    // ---- the child: async-signal-safe calls only ----
+    // ---- the child: raw system calls only ----
     const int report = err_pipe[1];
-    // Into the service's cgroup first, before it can start anything (and while still root).
-    if (launch.cgroup_procs_fd >= 0 && ::write(launch.cgroup_procs_fd, "0", 1) != 1) child_fail(report, kStageCgroup);
-    ::setsid();
-    // Dispositions hale set (SIGPIPE ignored) would survive exec; handlers are reset by it.
-    struct sigaction dfl{};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) {
-      if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(out[1], 2) < 0) {
+    ::syscall(SYS_setsid);
+    reset_signals();
+    const long devnull = ::syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
+    if (devnull < 0 || !dup_onto(static_cast<int>(devnull), 0) || !dup_onto(out[1], 1) || !dup_onto(out[1], 2)) {
       child_fail(report, kStageIo);
     }
     // Every other descriptor closes at exec (the report pipe must live until then).
-    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    if (::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
       for (int fd = 3; fd < 65536; ++fd) {
-        if (fd != report) ::close(fd);
+        if (fd != report) ::syscall(SYS_close, fd);
       }
     }
-    if (!launch.cwd.empty() && ::chdir(launch.cwd.c_str()) != 0) child_fail(report, kStageChdir);
+    if (!launch.cwd.empty() && ::syscall(SYS_chdir, launch.cwd.c_str()) != 0) child_fail(report, kStageChdir);
     if (ids) {
-      if (::setgroups(ids->groups.size(), ids->groups.data()) != 0) child_fail(report, kStageGroups);
-      if (::setgid(ids->gid) != 0) child_fail(report, kStageGid);
-      if (::setuid(ids->uid) != 0) child_fail(report, kStageUid);
+      // The kernel's calls act on this one thread, which is the whole process here (glibc's
+      // wrappers would broadcast to threads the child does not have).
+      if (::syscall(SYS_setgroups, ids->groups.size(), ids->groups.data()) != 0) child_fail(report, kStageGroups);
+      if (::syscall(SYS_setgid, ids->gid) != 0) child_fail(report, kStageGid);
+      if (::syscall(SYS_setuid, ids->uid) != 0) child_fail(report, kStageUid);
     }
     // After setuid (which clears it). SIGKILL when the thread that forked us (hale's loop)
-    // dies; if hale died before this line, go now. The guardian (guardian.h) covers the rest
-    // of the group.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-    if (launch.add_watchdog_pid) fill_pid(watchdog_pid.data() + 13, ::getpid());
-    ::execve(program->c_str(), argv.data(), envp.data());
+    // dies; if hale died before this line, go now. The guardian (guardian.h) covers the rest.
+    ::syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (::syscall(SYS_getppid) != parent) child_exit(127);
+    if (launch.add_watchdog_pid) fill_pid(watchdog_pid.data() + 13, static_cast<pid_t>(::syscall(SYS_getpid)));
+    ::syscall(SYS_execve, program->c_str(), argv.data(), envp.data());
     child_fail(report, kStageExec);
   }
 

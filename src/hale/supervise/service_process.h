@@ -1,7 +1,8 @@
 // spawn_service: starts one run of a supervised service (SPEC §4). Unlike an exec check
-// (probe/process_spawn.h, posix_spawn) a service may switch user, needs PR_SET_PDEATHSIG and a
-// session of its own, none of which posix_spawn can do; so this forks and execs, doing only
-// async-signal-safe calls in between (hale has threads: DNS lookups, libcurl).
+// (probe/process_spawn.h, posix_spawn) a service may switch user, needs PR_SET_PDEATHSIG, a
+// session and maybe a cgroup of its own, none of which posix_spawn can do; so this clones (clone3,
+// born in the service's cgroup: proc/fork_into.h) and execs, making only raw system calls in
+// between (hale has threads: DNS lookups, libcurl, the store).
 //
 // The child: its own session and process group (setsid: pgid = pid, no controlling
 // terminal), stdin /dev/null, stdout+stderr on a pipe to hale, default signal dispositions,
@@ -24,7 +25,7 @@ struct ServiceLaunch {
   std::string cwd;                // empty: hale's
   std::string user;               // empty: hale's; else switch to it (hale must be root)
   bool add_watchdog_pid = false;  // append WATCHDOG_PID=<the child's own pid> (sd_watchdog_enabled)
-  int cgroup_procs_fd = -1;       // >= 0: the child joins that cgroup (writes "0") before anything else
+  int cgroup_fd = -1;             // >= 0: a cgroup directory the child is born in
 };
 
 struct ServiceProcess {

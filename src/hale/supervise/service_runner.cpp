@@ -284,9 +284,9 @@ void ServiceRunner::spawn(RunPhase phase) {
   std::erase_if(launch.env, [](const std::string& kv) { return kv.starts_with("INVOCATION_ID="); });
   launch.env.push_back("INVOCATION_ID=" + invocation_id_);
   if (Containment* c = host_.containment()) {
-    auto fd = c->join_fd(spec_.name);
+    auto fd = c->open_run_cgroup(spec_.name, invocation_id_);
     if (!fd) return failed("cannot start: " + fd.status().message());
-    launch.cgroup_procs_fd = *fd;
+    launch.cgroup_fd = *fd;
   }
   if (phase == RunPhase::kMain && spec_.ready == ReadyMode::kNotify) {
     if (!timers_->notify) {
@@ -302,6 +302,7 @@ void ServiceRunner::spawn(RunPhase phase) {
   }
   started_wall_ = host_.clock().wall_now();
   auto spawned = spawn_service(launch);
+  if (launch.cgroup_fd >= 0) ::close(launch.cgroup_fd);
   if (!spawned) return failed(spawned.status().message());
   on_spawned(spawned->pid, spawned->output_fd, spawned->pidfd);
 }

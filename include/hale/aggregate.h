@@ -14,9 +14,9 @@ namespace hale {
 // liveness and /health only fail on `fail`.
 enum class Question { kLive, kReady, kHealth };
 
-// SPEC §3: `fail` if any critical check is `fail` (and, for readiness, a critical `unknown`);
-// else `degraded` if any check is `degraded` or any non-critical check is `fail`; else `ok`.
-// An empty set is `ok`.
+// SPEC §3: `fail` if any critical check is `fail` (and, for readiness, a critical `unknown`
+// that is not `joining`: added by a reload); else `degraded` if any check is `degraded` or any
+// non-critical check is `fail`; else `ok`. An empty set is `ok`.
 Health aggregate(const std::vector<const CheckView*>& checks, Question q);
 
 // Whether one check counts as failing for this question (the `[-]` lines of ?verbose).

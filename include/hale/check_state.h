@@ -32,6 +32,11 @@ class CheckState {
   // predecessor's failures, SPEC §4). Returns the transition to unknown, if it was not already.
   std::optional<Transition> reset(SteadyTime now, WallTime wall_at);
 
+  // A reload changed how the check is probed: the status and the runs in progress stay, and
+  // the new thresholds judge the next results (SPEC §2: the status holds until the new
+  // settings decide).
+  void adopt_policy(const CheckPolicy& policy);
+
   Health health() const { return health_; }
   const std::string& name() const { return name_; }
   int consecutive_failures() const { return consecutive_failures_; }

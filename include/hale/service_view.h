@@ -73,6 +73,10 @@ struct ServiceView {
   std::string liveness;               // check names, empty when none
   std::string readiness;
   bool critical = false;  // its readiness check's `critical`: weighs in /readyz and /health
+  // Added by a reload and without a verdict yet (starting or running, neither ready nor failed):
+  // it does not hold /readyz at 503 (SPEC §2: a reload never flips an answer by itself), as for
+  // a check a reload adds.
+  bool joining = false;
   std::string status_text;  // the last sd_notify STATUS= (ready = "notify")
   std::uint64_t transitions_total = 0;
 

@@ -45,6 +45,10 @@ struct CheckView {
   std::optional<WallTime> next_check;  // unset while probing is stopped
   bool probing_stopped = false;        // backoff.max_retries exhausted
   bool in_start_period = false;
+  // Added by a reload and no decisive result yet: listed as unknown, but left out of
+  // aggregation (SPEC §2: a reload never flips an answer by itself). Never set at start-up,
+  // where a critical unknown holds /readyz at 503.
+  bool joining = false;
   std::vector<ProbeResult> recent;     // last results, oldest first (for /health/NAME)
   std::vector<WallTime> recent_wall;   // calendar time of each entry of `recent`
 

@@ -78,7 +78,8 @@ void finalize(ServicesSnapshot& snap) {
   snap.ready = Health::kOk;
   snap.overall = Health::kOk;
   for (const auto& s : snap.services) {
-    if (!s->readiness.empty()) snap.ready = fold(snap.ready, s->ready_health(), s->critical, true);
+    const bool counts_for_ready = !s->readiness.empty() && !(s->joining && s->ready_health() != Health::kOk);
+    if (counts_for_ready) snap.ready = fold(snap.ready, s->ready_health(), s->critical, true);
     snap.overall = fold(snap.overall, s->overall_health(), s->critical, false);
   }
 }

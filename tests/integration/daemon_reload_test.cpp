@@ -3,12 +3,19 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <thread>
+#include <vector>
 
+#include "support/free_port.h"
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
+#include "support/test_http_server.h"
 
 namespace hale::testing {
 namespace {
@@ -80,6 +87,114 @@ TEST(DaemonReload, ApiReloadNeedsBearerToken) {
   ASSERT_FALSE(errors.empty());
   EXPECT_NE(errors[0].get<std::string>().find("hale.toml:"), std::string::npos);
   EXPECT_NE(http_get(hale.url("/health/c")).status, 404);
+}
+
+// Polls /readyz every 10 ms on a thread of its own until stopped (at most 60 s), keeping each
+// answer's status.
+class ReadyzPoller {
+ public:
+  explicit ReadyzPoller(std::string url) : url_(std::move(url)), thread_([this] { run(); }) {}
+  ~ReadyzPoller() { stop(); }
+  std::vector<int> stop() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+    return statuses_;
+  }
+
+ private:
+  void run() {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!done_ && std::chrono::steady_clock::now() < end) {
+      statuses_.push_back(http_get(url_).status);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  std::string url_;
+  std::atomic<bool> done_{false};
+  std::vector<int> statuses_;
+  std::thread thread_;
+};
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// SIGHUP with `config`, then waits for the reload to be done.
+void reload(HaleProcess& hale, const std::string& config) {
+  const std::size_t before = count_of(hale.log(), "\"event\":\"reloaded\"");
+  hale.rewrite_config(config);
+  hale.signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return count_of(hale.log(), "\"event\":\"reloaded\"") > before; })) << hale.log();
+}
+
+std::string check_status(const HaleProcess& hale, const std::string& name) {
+  auto j = nlohmann::json::parse(http_get(hale.url("/health/" + name)).body, nullptr, false);
+  return j.is_object() ? j.value("status", "") : "";
+}
+
+TEST(DaemonReload, ReloadsThatAddChangeAndRemoveChecksNeverBlipReadyz) {
+  // Issue 18, as a new user met it: one healthy critical tcp check, /readyz polled every 10 ms,
+  // reloads that add an http check, change the first check's interval, add a tcp check, remove
+  // one, and add a group, a check in it and a heartbeat in the ready group. Before: 76 of 406
+  // answers were 503. SPEC §2: a reload never flips an answer by itself.
+  TcpListener db;
+  TestHttpServer web;
+  web.set("/ok", TestResponse::ok());
+  const std::string a = tcp_check("a", db.port());
+  const std::string http = "\n[checks.web]\ntype = \"http\"\nurl = \"" + web.url("/ok") + "\"\n";
+  const std::string b = tcp_check("b", db.port());
+  HaleProcess hale(config_with(a));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; })) << hale.log();
+  ReadyzPoller poller(hale.url("/readyz"));
+  reload(hale, config_with(a + http));
+  ASSERT_TRUE(eventually([&] { return check_status(hale, "web") == "ok"; })) << hale.log();
+  reload(hale, config_with(a + "interval = \"150ms\"\n" + http));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // several probes on the new interval
+  reload(hale, config_with(a + "interval = \"150ms\"\n" + http + b));
+  ASSERT_TRUE(eventually([&] { return check_status(hale, "b") == "ok"; })) << hale.log();
+  reload(hale, config_with(a + "interval = \"150ms\"\n" + b));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // A heartbeat in the ready group, a custom group and a check in it: none holds an answer.
+  reload(hale, config_with(a + "interval = \"150ms\"\n" + b + tcp_check("c", db.port()) +
+                           "groups = [\"edge\", \"ready\"]\n\n[groups.edge]\n\n[heartbeats.job]\nperiod = \"1h\"\n"
+                           "groups = [\"ready\"]\n"));
+  EXPECT_EQ(http_get(hale.url("/groupz/edge")).status, 200) << http_get(hale.url("/groupz/edge?verbose")).body;
+  ASSERT_TRUE(eventually([&] { return check_status(hale, "c") == "ok"; })) << hale.log();
+  const std::vector<int> statuses = poller.stop();
+  std::size_t not_200 = 0;
+  for (int s : statuses) not_200 += s == 200 ? 0 : 1;
+  std::printf("[ reload   ] %zu answers of /readyz across 5 reloads, %zu not 200\n", statuses.size(), not_200);
+  EXPECT_GT(statuses.size(), 50u);
+  EXPECT_EQ(not_200, 0u) << hale.log();
+  EXPECT_EQ(check_status(hale, "a"), "ok");
+  EXPECT_EQ(http_get(hale.url("/health/web")).status, 404) << "removed";
+}
+
+TEST(DaemonReload, AReloadAddingADownCriticalCheckFailsReadyzOnlyAfterItsThresholdAndDuration) {
+  // The other side of the rule: the added check takes part from its first decisive result, so
+  // a target that is down turns /readyz 503 like any other failure, after failure_threshold
+  // failures spanning failure_duration, not at once and not never.
+  TcpListener db;
+  HaleProcess hale(config_with(tcp_check("a", db.port())));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; })) << hale.log();
+  ReadyzPoller poller(hale.url("/readyz"));
+  const auto reloaded = std::chrono::steady_clock::now();
+  reload(hale, config_with(tcp_check("a", db.port()) + tcp_check("down", free_port()) +
+                           "failure_threshold = 3\nfailure_duration = \"1s\"\n"));
+  ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 503; }, std::chrono::seconds(10)))
+      << hale.log();
+  const auto flipped = std::chrono::steady_clock::now();
+  const std::vector<int> statuses = poller.stop();
+  ASSERT_FALSE(statuses.empty());
+  EXPECT_EQ(statuses.front(), 200) << "the reload itself flipped /readyz";
+  EXPECT_GE(flipped - reloaded, std::chrono::milliseconds(1000)) << "503 before failure_duration";
+  const auto j = nlohmann::json::parse(http_get(hale.url("/health/down")).body);
+  EXPECT_EQ(j["status"], "fail");
+  EXPECT_GE(j["consecutive_failures"].get<int>(), 3);
 }
 
 TEST(DaemonReload, MutatingApiDisabledWithoutToken) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <boost/asio/io_context.hpp>
 
 #include "hale/config.h"
@@ -159,7 +161,10 @@ TEST_F(EngineTest, AThrowingSubscriberDoesNotStopTheOthers) {
   EXPECT_TRUE(run_until([&] { return heard == 1; }));
 }
 
-TEST_F(EngineTest, RemovedAndChangedChecksEndWithATransitionToUnknown) {
+TEST_F(EngineTest, ARemovedCheckEndsAsUnknownAndAChangedOneKeepsItsStatus) {
+  // SPEC §2 (issue 18): a reload never flips an answer by itself. A removed check leaves (its
+  // subscribers hear it end, so an alert can be resolved); a check whose probing changed keeps
+  // its status until the new settings decide.
   TcpListener up;
   const std::uint16_t down_port = free_port();
   std::vector<Transition> seen;
@@ -167,22 +172,45 @@ TEST_F(EngineTest, RemovedAndChangedChecksEndWithATransitionToUnknown) {
   engine_.apply(load(two_tcp_checks(up.port(), down_port)));
   ASSERT_TRUE(run_until([&] { return seen.size() >= 2; }));
   seen.clear();
-  Config changed = load(two_tcp_checks(up.port(), down_port, "success_threshold = 2\n"));
+  Config changed = load(two_tcp_checks(up.port(), down_port, "success_threshold = 2\ninterval = \"70ms\"\n"));
   changed.checks.erase(std::remove_if(changed.checks.begin(), changed.checks.end(),
                                       [](const CheckSpec& c) { return c.name == "down"; }),
                        changed.checks.end());
   engine_.apply(changed);
-  ASSERT_EQ(seen.size(), 2u);
-  for (const Transition& t : seen) {
-    EXPECT_EQ(t.to, Health::kUnknown);
-    if (t.check == "down") {
-      EXPECT_EQ(t.from, Health::kFail);
-      EXPECT_EQ(t.reason, "check removed");
-    } else {
-      EXPECT_EQ(t.from, Health::kOk);
-      EXPECT_EQ(t.reason, "configuration changed");
-    }
-  }
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].check, "down");
+  EXPECT_EQ(seen[0].from, Health::kFail);
+  EXPECT_EQ(seen[0].to, Health::kUnknown);
+  EXPECT_EQ(seen[0].reason, "check removed");
+  ASSERT_NE(view("up"), nullptr);
+  EXPECT_EQ(view("up")->status, Health::kOk) << "a changed check went back to unknown";
+  EXPECT_EQ(engine_.snapshot()->ready, Health::kOk);
+  // The new settings probe on, and nothing flips while the target stays up.
+  const auto probes = view("up")->probes_total;
+  EXPECT_TRUE(run_until([&] { return view("up")->probes_total >= probes + 3; }));
+  EXPECT_EQ(view("up")->status, Health::kOk);
+  EXPECT_TRUE(seen.size() == 1u) << "a transition came from the reload alone";
+}
+
+TEST_F(EngineTest, ACheckAReloadAddsIsJoiningUntilItsFirstResultAndAtStartItIsNot) {
+  TcpListener up;
+  engine_.apply(load(two_tcp_checks(up.port(), free_port())));
+  EXPECT_FALSE(view("up")->joining) << "at start-up a critical unknown holds /readyz at 503";
+  EXPECT_EQ(engine_.snapshot()->ready, Health::kFail);
+  ASSERT_TRUE(run_until([&] { return view("up")->status == Health::kOk && view("down")->status == Health::kFail; }));
+  // Reload: drop the failing one, add a new one on the healthy port.
+  const std::string added = "[checks.added]\ntype = \"tcp\"\ntarget = \"127.0.0.1:" + std::to_string(up.port()) + "\"\n";
+  Config next = load(two_tcp_checks(up.port(), free_port()) + added);
+  next.checks.erase(std::remove_if(next.checks.begin(), next.checks.end(),
+                                   [](const CheckSpec& c) { return c.name == "down"; }),
+                    next.checks.end());
+  engine_.apply(next);
+  ASSERT_NE(view("added"), nullptr);
+  EXPECT_EQ(view("added")->status, Health::kUnknown);
+  EXPECT_TRUE(view("added")->joining);
+  EXPECT_EQ(engine_.snapshot()->ready, Health::kOk) << "the added check held /readyz at 503";
+  ASSERT_TRUE(run_until([&] { return view("added")->status == Health::kOk; }));
+  EXPECT_FALSE(view("added")->joining);
 }
 
 TEST_F(EngineTest, ChangingOnlyCriticalOrGroupsKeepsTheState) {

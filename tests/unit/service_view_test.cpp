@@ -189,6 +189,21 @@ TEST(FinalizeServices, EmptyIsOk) {
   EXPECT_EQ(h(snap.overall), "ok");
 }
 
+TEST(FinalizeServices, AServiceAReloadAddedHoldsNothingUntilItHasAVerdict) {
+  // SPEC §2 (issue 18): starting or running without a readiness verdict, a service a reload
+  // added does not hold /readyz at 503; ready, or failed, it counts like any other.
+  for (ServiceState s : {ServiceState::kStarting, ServiceState::kRunning}) {
+    auto added = svc("new", s, "new-ready", true);
+    added->joining = true;
+    EXPECT_EQ(h(snapshot_of({svc("api", ServiceState::kReady, "api", true), added}).ready), "ok") << h(Health::kOk);
+    added->joining = false;  // at start-up
+    EXPECT_EQ(h(snapshot_of({svc("api", ServiceState::kReady, "api", true), added}).ready), "fail");
+  }
+  auto failed = svc("new", ServiceState::kFailed, "new-ready", true);
+  failed->joining = true;  // (the runner clears it at a verdict; even if it did not, a failure counts)
+  EXPECT_EQ(h(snapshot_of({failed}).ready), "fail");
+}
+
 TEST(FinalizeServices, RecomputesFromScratch) {
   ServicesSnapshot snap = snapshot_of({svc("api", ServiceState::kReady, "api", true)});
   snap.ready = Health::kFail;

@@ -8,8 +8,9 @@ namespace hale {
 bool counts_as_failing(const CheckView& c, Question q) {
   if (!c.critical) return false;
   if (c.status == Health::kFail) return true;
-  // SPEC §3: a critical `unknown` counts as not ready until its first decisive result.
-  return c.status == Health::kUnknown && q == Question::kReady;
+  // SPEC §3: a critical `unknown` counts as not ready until its first decisive result; but one
+  // that a reload added does not (SPEC §2: a reload never flips an answer by itself).
+  return c.status == Health::kUnknown && q == Question::kReady && !c.joining;
 }
 
 Health aggregate(const std::vector<const CheckView*>& checks, Question q) {

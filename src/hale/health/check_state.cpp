@@ -14,7 +14,12 @@ Health health_of(Verdict v) { return v == Verdict::kWarn ? Health::kDegraded : H
 }  // namespace
 
 CheckState::CheckState(std::string name, CheckPolicy policy, SteadyTime started)
-    : name_(std::move(name)), policy_(policy), started_(started), since_(started) {
+    : name_(std::move(name)), started_(started), since_(started) {
+  adopt_policy(policy);
+}
+
+void CheckState::adopt_policy(const CheckPolicy& policy) {
+  policy_ = policy;
   if (policy_.failure_threshold < 1) policy_.failure_threshold = 1;
   if (policy_.success_threshold < 1) policy_.success_threshold = 1;
 }

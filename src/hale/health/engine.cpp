@@ -112,6 +112,7 @@ struct Runner : std::enable_shared_from_this<Runner> {
   bool removed = false;
   bool in_flight = false;
   bool probing_stopped = false;
+  bool joining = false;  // added by a reload, no decisive result yet (CheckView::joining)
   SteadyTime probe_started{};
   std::optional<SteadyTime> next_at;
   std::optional<ProbeResult> last;
@@ -216,6 +217,7 @@ struct Engine::Impl {
   Duration loop_lag{};
   std::uint64_t reloads_total = 0;
   std::uint64_t reload_failures_total = 0;
+  bool applied = false;  // the start-up config is in: what later applies add is `joining`
   bool publish_pending = false;
   bool stopped = false;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);  // guards posted handlers
@@ -272,6 +274,7 @@ void Runner::on_result(ProbeResult r) {
   last = r;
 
   std::optional<Transition> t = state.observe(r, wall);
+  if (state.health() != Health::kUnknown) joining = false;
   std::optional<Duration> next = next_probe_delay(spec, state, engine.rng);
 
   if (r.verdict == Verdict::kFail) {
@@ -350,6 +353,7 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   if (next_at) v->next_check = clock.to_wall(*next_at);
   v->probing_stopped = probing_stopped;
   v->in_start_period = state.in_start_period(clock.now());
+  v->joining = joining;
   v->recent.assign(state.recent().begin(), state.recent().end());
   for (ProbeResult& r : v->recent) r.reason = redactor.redact(std::move(r.reason));
   v->recent_wall.reserve(v->recent.size());
@@ -368,23 +372,24 @@ Engine::Engine(asio::io_context& io, Clock& clock, ProbeContext& probes, std::ui
 
 Engine::~Engine() { stop(); }
 
+// SPEC §2: a reload never flips an answer by itself. An unchanged check (or one whose
+// `critical` or `groups` changed: how it is aggregated, not probed) keeps running as it is. A
+// check whose probing changed gets a new probe but keeps its status and runs, judged from now on
+// by the new thresholds. A check the reload adds is `joining`: unknown and left out of
+// aggregation until its first decisive result. A removed check leaves.
 void Engine::apply(const Config& config) {
   Impl& e = *impl_;
   if (e.stopped) return;
   std::map<std::string, std::shared_ptr<Runner>> next;
   for (const CheckSpec& spec : config.checks) {
     auto it = e.runners.find(spec.name);
+    std::shared_ptr<Runner> old = it == e.runners.end() ? nullptr : it->second;
     // Unchanged checks keep running, except one whose max_retries ran out: a reload is what
     // starts it again (as the probing_stopped log line says).
-    if (it != e.runners.end() && !it->second->probing_stopped &&
-        same_probing(it->second->spec, spec)) {
-      // Unchanged, or only `critical` / `groups` changed (how the check is aggregated, not how
-      // it is probed): keeps its state and schedule, so a reload never makes a healthy
-      // critical check `unknown` and /readyz 503 for a round.
-      Runner& r = *it->second;
-      r.spec = spec;
-      r.view = r.make_view();
-      next.emplace(spec.name, it->second);
+    if (old && !old->probing_stopped && same_probing(old->spec, spec)) {
+      old->spec = spec;
+      old->view = old->make_view();
+      next.emplace(spec.name, old);
       e.runners.erase(it);
       continue;
     }
@@ -395,21 +400,31 @@ void Engine::apply(const Config& config) {
       continue;
     }
     auto r = std::make_shared<Runner>(e, spec, std::move(probe), e.clock.now(), e.io);
+    if (old) {
+      // Changed probing: what the check knew stays until the new settings decide.
+      r->state = old->state;
+      r->state.adopt_policy(policy_of(spec));
+      r->last = old->last;
+      r->joining = old->joining;
+    } else {
+      r->joining = e.applied;
+    }
     r->schedule(first_probe_delay(spec, e.rng));
     r->view = r->make_view();
     next.emplace(spec.name, std::move(r));
   }
-  // Removed or changed checks stop. Subscribers hear that their state is gone (to `unknown`),
-  // so that, say, an alert about a removed check can be resolved rather than left open.
+  // What is left was removed (changed checks were taken out above, their old runner stopped
+  // here). Subscribers hear that a removed check's state is gone (to `unknown`), so that, say,
+  // an alert about it can be resolved rather than left open.
   std::vector<Transition> ended;
   for (auto& [name, r] : e.runners) {
     r->remove();
-    if (r->state.health() == Health::kUnknown) continue;
+    if (next.count(name) || r->state.health() == Health::kUnknown) continue;
     Transition t;
     t.check = name;
     t.from = r->state.health();
     t.to = Health::kUnknown;
-    t.reason = next.count(name) ? "configuration changed" : "check removed";
+    t.reason = "check removed";
     t.at = e.clock.now();
     t.wall_at = e.clock.wall_now();
     ended.push_back(std::move(t));
@@ -417,6 +432,7 @@ void Engine::apply(const Config& config) {
   e.runners = std::move(next);
   e.custom_groups.clear();
   for (const auto& g : config.groups) e.custom_groups.push_back(g.name);
+  e.applied = true;
   e.publish();
   for (const Transition& t : ended) {
     log_transition(t);

@@ -42,7 +42,7 @@ std::string line_for(const CheckView& c, Question q) {
     case Health::kOk: detail = "ok"; break;
     case Health::kDegraded: detail = "degraded: " + (c.error.empty() ? c.message : c.error); break;
     case Health::kFail: detail = "failed: " + c.error; break;
-    case Health::kUnknown: detail = "unknown: no result yet"; break;
+    case Health::kUnknown: detail = c.joining ? "unknown: added by a reload, no result yet" : "unknown: no result yet"; break;
   }
   return fmt::format("[{}]{} {}\n", failing ? '-' : '+', c.name, detail);
 }

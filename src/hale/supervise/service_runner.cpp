@@ -219,6 +219,8 @@ void ServiceRunner::put_spec_in_force() {
 void ServiceRunner::publish(ServiceTransition t) {
   t.wall_at = host_.clock().wall_now();
   const ServiceState to = t.to;
+  // Ready, unhealthy, ended or stopped: it has a verdict (starting and running wait for one).
+  if (to != ServiceState::kStarting && to != ServiceState::kRunning) joining_ = false;
   const std::optional<ExitInfo>& last = machine_.last_exit();
   const bool bad = to == ServiceState::kFailed || to == ServiceState::kUnhealthy ||
                    (to == ServiceState::kExited && !(last && last->code == 0));
@@ -497,6 +499,7 @@ std::shared_ptr<const ServiceView> ServiceRunner::view() const {
   v->since = clock.to_wall(machine_.since());
   v->started_at = started_wall_;
   v->critical = readiness_critical_;
+  v->joining = joining_;
   v->liveness = spec_.liveness;
   v->readiness = spec_.readiness;
   v->status_text = status_text_;

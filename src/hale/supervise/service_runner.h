@@ -89,6 +89,8 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   std::shared_ptr<const ServiceView> view() const;
   // Its readiness check's `critical` (how much the service weighs in /readyz and /health).
   void set_readiness_critical(bool critical) { readiness_critical_ = critical; }
+  // A reload added it: `starting` does not hold /readyz until it was ready or failed once.
+  void set_joining() { joining_ = true; }
 
   struct Process;  // the running pid's descriptors and watchers
 
@@ -116,6 +118,7 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   pid_t pid_ = -1;
   std::shared_ptr<Process> process_;
   bool readiness_critical_ = false;
+  bool joining_ = false;
   std::optional<WallTime> started_wall_;
   std::string invocation_id_;                  // of the current (or last) run: INVOCATION_ID
   std::string status_text_;                    // the last STATUS= (ready = notify)

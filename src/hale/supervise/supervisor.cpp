@@ -182,6 +182,7 @@ struct Supervisor::Impl final : SupervisorHost {
   bool waking_ = false;
   bool wake_again_ = false;
   bool shutting_down_ = false;
+  bool applied_ = false;  // the start-up config is in: services added later are `joining`
   mutable std::mutex mu_;
   std::shared_ptr<const ServicesSnapshot> current_;
 };
@@ -230,6 +231,7 @@ void Supervisor::apply(const Config& config) {
       returning.emplace_back(r, &spec);
     } else {
       r = std::make_shared<ServiceRunner>(s, spec, s.wanted_from_store(spec.name));
+      if (s.applied_) r->set_joining();  // SPEC §2: a reload never flips /readyz by itself
       fresh.push_back(r);
     }
     r->set_readiness_critical(readiness && readiness->critical);
@@ -256,6 +258,7 @@ void Supervisor::apply(const Config& config) {
     r->unretire(*spec);
   }
   for (auto& r : fresh) r->begin();
+  s.applied_ = true;
   s.publish();
 }
 

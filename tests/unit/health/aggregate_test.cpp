@@ -80,6 +80,27 @@ TEST(Aggregate, SelectByGroupAndExclude) {
   EXPECT_EQ(aggregate(select(s, "ready", {"c"}), Question::kReady), OK);
 }
 
+TEST(Aggregate, ACheckAReloadAddedHoldsNothingUntilItsFirstResult) {
+  // SPEC §2 (issue 18): listed as unknown, but a critical `joining` check keeps /readyz (and
+  // every group) as it was; at start-up (not joining) it holds /readyz at 503.
+  Snapshot s;
+  auto added = std::make_shared<CheckView>(*view("new", U, {"ready", "live", "edge"}));
+  added->joining = true;
+  s.checks = {view("db", OK, {"ready", "edge"}), added};
+  s.custom_groups = {"edge"};
+  finalize(s);
+  EXPECT_EQ(s.ready, OK);
+  EXPECT_EQ(s.live, OK);
+  EXPECT_EQ(aggregate(select(s, "edge", {}), Question::kReady), OK);
+  EXPECT_FALSE(counts_as_failing(*added, Question::kReady));
+  added->joining = false;  // as at start-up
+  EXPECT_TRUE(counts_as_failing(*added, Question::kReady));
+  // Joining is about `unknown` only: a joining check that failed fails.
+  added->joining = true;
+  added->status = FL;
+  EXPECT_TRUE(counts_as_failing(*added, Question::kReady));
+}
+
 TEST(Aggregate, FinalizePrecomputesGroupAnswers) {
   Snapshot s;
   s.checks = {view("a", OK, {"live"}), view("b", U, {"ready"}), view("c", DG, {"ready"})};

@@ -165,6 +165,32 @@ TEST(CheckState, ResetReturnsToUnknownWithFreshStartPeriod) {
   EXPECT_EQ(state.health(), Health::kFail);
 }
 
+TEST(CheckState, ANewPolicyKeepsTheStatusAndItsThresholdsJudgeTheNextResults) {
+  // SPEC §2 (issue 18): a reload that changes how a check is probed keeps its status until the
+  // new settings decide, with the usual thresholds.
+  FakeClock clock;
+  const SteadyTime t0 = clock.now();
+  CheckState state("db", policy(2, 1), t0);
+  state.observe(result(P, t0), clock.wall_now());
+  ASSERT_EQ(state.health(), Health::kOk);
+  state.adopt_policy(policy(3, 1));
+  EXPECT_EQ(state.health(), Health::kOk) << "a new policy is no verdict";
+  EXPECT_EQ(state.since(), t0);
+  EXPECT_FALSE(state.observe(result(F, t0 + 1s), clock.wall_now()));
+  EXPECT_FALSE(state.observe(result(F, t0 + 2s), clock.wall_now())) << "2 failures: the old threshold, not the new";
+  auto t = state.observe(result(F, t0 + 3s), clock.wall_now());
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->from, Health::kOk);
+  EXPECT_EQ(t->to, Health::kFail);
+  // A failure run under way counts on under a lower threshold.
+  CheckState other("web", policy(5, 1), t0);
+  other.observe(result(P, t0), clock.wall_now());
+  other.observe(result(F, t0 + 1s), clock.wall_now());
+  other.observe(result(F, t0 + 2s), clock.wall_now());
+  other.adopt_policy(policy(3, 1));
+  EXPECT_TRUE(other.observe(result(F, t0 + 3s), clock.wall_now()));
+}
+
 TEST(CheckState, ThresholdBelowOneIsTreatedAsOne) {
   FakeClock clock;
   CheckState state("x", policy(0, 0), clock.now());

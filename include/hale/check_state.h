@@ -37,6 +37,10 @@ class CheckState {
   // settings decide).
   void adopt_policy(const CheckPolicy& policy);
 
+  // The failures in a row count from zero again, the status stays: a reload gives a check whose
+  // backoff.max_retries ran out a new set of retries (schedule.h counts them from this run).
+  void restart_failure_run();
+
   Health health() const { return health_; }
   const std::string& name() const { return name_; }
   int consecutive_failures() const { return consecutive_failures_; }

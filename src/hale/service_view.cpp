@@ -78,7 +78,9 @@ void finalize(ServicesSnapshot& snap) {
   snap.ready = Health::kOk;
   snap.overall = Health::kOk;
   for (const auto& s : snap.services) {
-    const bool counts_for_ready = !s->readiness.empty() && !(s->joining && s->ready_health() != Health::kOk);
+    const bool waiting_for_a_verdict =
+        s->joining && (s->state == ServiceState::kStarting || s->state == ServiceState::kRunning);
+    const bool counts_for_ready = !s->readiness.empty() && !waiting_for_a_verdict;
     if (counts_for_ready) snap.ready = fold(snap.ready, s->ready_health(), s->critical, true);
     snap.overall = fold(snap.overall, s->overall_health(), s->critical, false);
   }

@@ -139,6 +139,7 @@ TEST(DaemonReload, ReloadsThatAddChangeAndRemoveChecksNeverBlipReadyz) {
   // reloads that add an http check, change the first check's interval, add a tcp check, remove
   // one, and add a group, a check in it and a heartbeat in the ready group. Before: 76 of 406
   // answers were 503. SPEC §2: a reload never flips an answer by itself.
+  setenv("HALE_RELOAD_TEST_TOKEN", "reload-secret-3", 1);
   TcpListener db;
   TestHttpServer web;
   web.set("/ok", TestResponse::ok());
@@ -177,6 +178,7 @@ TEST(DaemonReload, AReloadAddingADownCriticalCheckFailsReadyzOnlyAfterItsThresho
   // The other side of the rule: the added check takes part from its first decisive result, so
   // a target that is down turns /readyz 503 like any other failure, after failure_threshold
   // failures spanning failure_duration, not at once and not never.
+  setenv("HALE_RELOAD_TEST_TOKEN", "reload-secret-4", 1);
   TcpListener db;
   HaleProcess hale(config_with(tcp_check("a", db.port())));
   ASSERT_TRUE(hale.start()) << hale.log();

@@ -108,9 +108,11 @@ TEST_F(EngineTest, ReloadKeepsUnchangedChecksAndRestartsChangedOnes) {
   engine_.apply(changed);
   EXPECT_EQ(view("down"), nullptr);
   ASSERT_NE(view("up"), nullptr);
-  EXPECT_EQ(view("up")->status, Health::kUnknown);
+  // A new probe with the new settings (its counters start over), the status kept (SPEC §2).
+  EXPECT_EQ(view("up")->status, Health::kOk);
   EXPECT_EQ(view("up")->probes_total, 0u);
-  EXPECT_TRUE(run_until([&] { return view("up")->status == Health::kOk; }));
+  EXPECT_TRUE(run_until([&] { return view("up")->probes_total >= 2; }));
+  EXPECT_EQ(view("up")->status, Health::kOk);
 }
 
 TEST_F(EngineTest, EngineDeadlineEndsAHungProbe) {
@@ -147,8 +149,9 @@ TEST_F(EngineTest, ReloadRestartsACheckWhoseRetriesRanOut) {
                            "\"\nfailure_threshold = 1\nbackoff = { base = \"10ms\", max = \"20ms\", max_retries = 1 }\n";
   engine_.apply(load(text));
   ASSERT_TRUE(run_until([&] { return view("gone") && view("gone")->probing_stopped; }));
-  engine_.apply(load(text));  // the same file: probing starts again
+  engine_.apply(load(text));  // the same file: probing starts again, with a new set of retries
   EXPECT_FALSE(view("gone")->probing_stopped);
+  EXPECT_EQ(view("gone")->status, Health::kFail) << "still failing: a reload is no verdict";
   EXPECT_TRUE(run_until([&] { return view("gone")->probes_total >= 2; }));
 }
 

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "support/hale_process.h"
 #include "support/service_helpers.h"
@@ -147,6 +148,31 @@ TEST_P(Containment, ACrashEndsWhatTheRunLeftBehind) {
   ::unlink(grandchild_file_.c_str());
   ::kill(*main, SIGKILL);  // the main process crashes; its escaped grandchild must not live on
   EXPECT_TRUE(eventually([&] { return gone(*gc); }, 5s)) << "grandchild " << proc_state(*gc) << hale_->log();
+}
+
+TEST_P(Containment, WhatAPreStartLeavesBehindEndsAndTheCommandStillRuns) {
+  // pre_start's leftovers are ended when it exits; the command that follows has a cgroup of its
+  // own (a killed cgroup kills what is cloned into it on this kernel) and runs.
+  const std::string pre_gc = (state_.path() / "pre.pid").string();
+  hale_.emplace(server_section(state_.path().string()) + "containment = \"" + GetParam().mode +
+                "\"\n\n[services.daemon]\ncommand = " + child_command({}) + "\npre_start = " +
+                child_command({"--grandchild-pid-file", pre_gc, "--escape", GetParam().escape, "--exit-after", "0"}) +
+                "\n");
+  if (!hale_->start()) {
+    if (std::string(GetParam().mode) == "cgroup" && hale_->log().find("containment_unavailable") != std::string::npos) {
+      GTEST_SKIP() << "cgroup mode unavailable here";
+    }
+    FAIL() << hale_->log();
+  }
+  ASSERT_TRUE(eventually([&] { return state_of(*hale_, "daemon") == "running"; }, 5s)) << hale_->log();
+  const std::optional<pid_t> gc = read_pid_file(pre_gc);
+  ASSERT_TRUE(gc.has_value());
+  EXPECT_TRUE(eventually([&] { return gone(*gc); }, 5s)) << "pre_start's grandchild " << proc_state(*gc);
+  const std::optional<pid_t> main = pid_of(*hale_, "daemon");
+  ASSERT_TRUE(main.has_value());
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(running(*main)) << hale_->log();
+  EXPECT_EQ(state_of(*hale_, "daemon"), "running");
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Containment,

@@ -200,7 +200,7 @@ TEST(FinalizeServices, AServiceAReloadAddedHoldsNothingUntilItHasAVerdict) {
     EXPECT_EQ(h(snapshot_of({svc("api", ServiceState::kReady, "api", true), added}).ready), "fail");
   }
   auto failed = svc("new", ServiceState::kFailed, "new-ready", true);
-  failed->joining = true;  // (the runner clears it at a verdict; even if it did not, a failure counts)
+  failed->joining = true;  // (the runner clears it at a verdict; even when it has not yet, a failure counts)
   EXPECT_EQ(h(snapshot_of({failed}).ready), "fail");
 }
 

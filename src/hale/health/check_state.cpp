@@ -24,6 +24,11 @@ void CheckState::adopt_policy(const CheckPolicy& policy) {
   if (policy_.success_threshold < 1) policy_.success_threshold = 1;
 }
 
+void CheckState::restart_failure_run() {
+  consecutive_failures_ = 0;
+  first_failure_.reset();
+}
+
 bool CheckState::in_start_period(SteadyTime now) const {
   return !start_period_over_ && now < started_ + policy_.start_period;
 }

@@ -404,6 +404,7 @@ void Engine::apply(const Config& config) {
       // Changed probing: what the check knew stays until the new settings decide.
       r->state = old->state;
       r->state.adopt_policy(policy_of(spec));
+      if (old->probing_stopped) r->state.restart_failure_run();  // a new set of retries
       r->last = old->last;
       r->joining = old->joining;
     } else {

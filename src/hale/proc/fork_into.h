@@ -14,7 +14,10 @@
 namespace hale {
 
 // As fork(): the child's pid in the parent, 0 in the child, -1 with errno on failure.
-// `cgroup_dir_fd` < 0: the child stays in hale's cgroup.
+// `cgroup_dir_fd` < 0: the child stays in hale's cgroup. Every signal is blocked around the
+// clone, so none of hale's handlers can run in the child (they would touch hale's pipes and
+// call intercepted libc): the child starts with all signals blocked, to unblock once it has reset
+// the dispositions; the parent's mask is restored before this returns.
 pid_t fork_into_cgroup(int cgroup_dir_fd);
 
 }  // namespace hale

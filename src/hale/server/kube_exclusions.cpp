@@ -41,6 +41,30 @@ std::size_t utf8_length(std::string_view s) {
   return n;
 }
 
+// The code point of a valid UTF-8 sequence (as utf8_length() measured it).
+std::uint32_t code_point(std::string_view s) {
+  const auto b = static_cast<unsigned char>(s[0]);
+  std::uint32_t cp = s.size() == 2 ? (b & 0x1F) : s.size() == 3 ? (b & 0x0F) : (b & 0x07);
+  for (std::size_t i = 1; i < s.size(); ++i) cp = (cp << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
+  return cp;
+}
+
+// Go's unicode.IsPrint for what a query may carry, without Unicode's tables: the C1 controls,
+// the spaces other than U+0020 (Zs), the line and paragraph separators, the common format
+// characters (soft hyphen, zero-width and direction marks, word joiner, BOM), private use and
+// noncharacters are not printable; everything else above ASCII is taken as printable (Go would
+// also escape unassigned code points).
+bool printable(std::uint32_t cp) {
+  if (cp < 0xA0) return false;  // C1 controls (ASCII is handled apart)
+  if (cp == 0xA0 || cp == 0xAD || cp == 0x1680 || cp == 0x180E || cp == 0x202F || cp == 0x205F || cp == 0x3000) {
+    return false;
+  }
+  if ((cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F)) return false;
+  if (cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE000 && cp <= 0xF8FF)) return false;
+  if ((cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF) || cp >= 0xF0000) return false;
+  return true;
+}
+
 }  // namespace
 
 std::string go_quote(std::string_view s) {
@@ -53,10 +77,15 @@ std::string go_quote(std::string_view s) {
       if (n == 0) {
         out += fmt::format("\\x{:02x}", u);
         ++i;
-      } else {
-        out.append(s.substr(i, n));  // printable as far as these names go
-        i += n;
+        continue;
       }
+      const std::uint32_t cp = code_point(s.substr(i, n));
+      if (printable(cp)) {
+        out.append(s.substr(i, n));
+      } else {
+        out += cp < 0x10000 ? fmt::format("\\u{:04x}", cp) : fmt::format("\\U{:08x}", cp);
+      }
+      i += n;
       continue;
     }
     switch (c) {

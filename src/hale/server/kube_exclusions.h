@@ -34,8 +34,9 @@ class KubeExclusions {
 };
 
 // Go's %q of a string (strconv.Quote): double quotes, with \" \\ \a \b \f \n \r \t \v, \xNN for
-// other control bytes, DEL and bytes that are not valid UTF-8; valid UTF-8 as is (Go would also
-// escape the few non-printable code points above ASCII; check names are ASCII).
+// other control bytes, DEL and bytes that are not valid UTF-8; \uXXXX for code points Go's
+// unicode.IsPrint rejects (C1 controls, non-ASCII spaces, format characters, private use:
+// approximated without Unicode's tables, see printable()); other UTF-8 as is.
 std::string go_quote(std::string_view s);
 
 }  // namespace hale

@@ -188,21 +188,22 @@ Containment::~Containment() {
   if (!top_.empty()) remove_cgroup_tree(top_.c_str(), 50);
 }
 
-std::string Containment::run_cgroup(const std::string& service, const std::string& invocation_id) const {
-  return fmt::format("{}/{}.service/{}", top_, service, invocation_id);
+std::string Containment::run_cgroup(const std::string& service, const std::string& leaf) const {
+  return fmt::format("{}/{}.service/{}", top_, service, leaf);
 }
 
-StatusOr<int> Containment::open_run_cgroup(const std::string& service, const std::string& invocation_id) {
+StatusOr<int> Containment::open_run_cgroup(const std::string& service, const std::string& leaf) {
   if (mode_ != ContainmentMode::kCgroup) return -1;
-  // A cgroup of its own for every run: on this kernel (6.18) a child cloned into a cgroup that
-  // was once killed through cgroup.kill is killed at birth, so a cgroup is not used twice.
+  // A cgroup of its own for every process of every run (pre_start and the command apart): on
+  // this kernel (6.18) a child cloned into a cgroup that was once killed through cgroup.kill is
+  // killed at birth, so a cgroup is never used twice.
   const std::string parent = fmt::format("{}/{}.service", top_, service);
   if (::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
     return Status::error(fmt::format("cannot create the cgroup {}: {}", parent, errno_text(errno)));
   }
-  remove_finished_runs(parent, invocation_id);
-  const std::string dir = run_cgroup(service, invocation_id);
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+  remove_finished_runs(parent, leaf);
+  const std::string dir = run_cgroup(service, leaf);
+  if (::mkdir(dir.c_str(), 0755) != 0) {  // EEXIST too: a used cgroup is never reused
     return Status::error(fmt::format("cannot create the cgroup {}: {}", dir, errno_text(errno)));
   }
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -223,10 +224,11 @@ void Containment::remove_finished_runs(const std::string& parent, const std::str
   for (const std::string& dir : old) ::rmdir(dir.c_str());  // EBUSY while populated: next time
 }
 
-void Containment::kill_leftovers(const std::string& service, const std::string& invocation_id) {
+void Containment::kill_leftovers(const std::string& service, const std::string& leaf,
+                                 const std::string& invocation_id) {
   if (mode_ == ContainmentMode::kCgroup) {
-    if (invocation_id.empty()) return;
-    const std::string dir = run_cgroup(service, invocation_id);
+    if (leaf.empty()) return;
+    const std::string dir = run_cgroup(service, leaf);
     if (write_text(dir + "/cgroup.kill", "1")) ::rmdir(dir.c_str());  // gone now, or at the next run
     return;
   }

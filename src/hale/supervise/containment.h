@@ -47,14 +47,15 @@ class Containment {
   // cgroup mode: the directory of hale's cgroups (hale.<pid>), "" otherwise.
   const std::string& cgroup_dir() const { return top_; }
 
-  // cgroup mode: the cgroup of one run of `service` (<NAME>.service/<INVOCATION_ID>, made now),
-  // open; the caller closes it once the run's process is born in it (clone3 CLONE_INTO_CGROUP).
-  // -1 in subreaper mode.
-  StatusOr<int> open_run_cgroup(const std::string& service, const std::string& invocation_id);
+  // cgroup mode: a new cgroup for one process of a run of `service`, <NAME>.service/<leaf> (the
+  // leaf: the run's INVOCATION_ID, with ".pre_start" for its pre_start), open; the caller closes
+  // it once the process is born in it (clone3 CLONE_INTO_CGROUP). -1 in subreaper mode.
+  StatusOr<int> open_run_cgroup(const std::string& service, const std::string& leaf);
 
-  // SIGKILLs whatever is left of a run of `service` (a crash, a stop, hale stopping): everything
-  // in its cgroup, or every process carrying `invocation_id`.
-  void kill_leftovers(const std::string& service, const std::string& invocation_id);
+  // SIGKILLs whatever is left of that process (a crash, a stop, hale stopping): everything in
+  // its cgroup (then removed, or at the service's next start once empty), or, in subreaper mode,
+  // every process carrying `invocation_id`.
+  void kill_leftovers(const std::string& service, const std::string& leaf, const std::string& invocation_id);
 
  private:
   explicit Containment(ContainmentMode mode) : mode_(mode) {}
@@ -62,7 +63,7 @@ class Containment {
   ContainmentMode mode_;
   std::string why_not_cgroup_;
   std::string top_;                    // <hale's cgroup>/hale.<pid>
-  std::string run_cgroup(const std::string& service, const std::string& invocation_id) const;
+  std::string run_cgroup(const std::string& service, const std::string& leaf) const;
   static void remove_finished_runs(const std::string& parent, const std::string& keep);
 };
 

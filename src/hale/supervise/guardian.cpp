@@ -155,13 +155,15 @@ Status Guardian::send(int op, pid_t pgid, const std::string& invocation_id) {
 Status Guardian::replace() {
   log_event(LogLevel::kWarn, "guardian_replaced",
             {{"pid", pid_}, {"message", "the guardian process is gone; starting a new one"}});
-  ::close(write_fd_);
-  write_fd_ = -1;
+  // Killed before its pipe is closed: a guardian that is alive but stuck would otherwise read
+  // EOF and kill every service of a hale that is still running.
   if (pid_ > 0) {  // dead, or stuck: make sure it is gone, and reap it (no zombie)
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
     forget_own_child(pid_);
   }
+  ::close(write_fd_);
+  write_fd_ = -1;
   pid_ = -1;
   if (Status s = ensure_started(); !s) return s;
   for (const auto& [g, id] : watched_) {

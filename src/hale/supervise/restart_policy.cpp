@@ -23,8 +23,9 @@ int restarts_in_window(const RestartPolicy& p, const RestartHistory& h, SteadyTi
 }  // namespace
 
 bool ran_stable(const RestartPolicy& p, const RestartInput& in) {
-  // A start that failed never ran, however long ago it was tried.
-  if (in.cause == StopCause::kStartFailed) return false;
+  // A start that failed never ran, however long ago it was tried; and SPEC §4: a run ended by a
+  // health restart is never stable, however long it was healthy before.
+  if (in.cause == StopCause::kStartFailed || is_health_cause(in.cause)) return false;
   return in.healthy_for >= p.stability_period;
 }
 

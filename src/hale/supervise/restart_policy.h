@@ -69,7 +69,8 @@ struct RestartDecision {
 };
 
 // True when the run `in` describes was stable (SPEC §4): it stayed up with its liveness check not
-// failing for stability_period; a start that failed never ran.
+// failing for stability_period in one stretch. A start that failed never ran, and a run ended
+// by a health restart (liveness, watchdog) is never stable.
 bool ran_stable(const RestartPolicy& policy, const RestartInput& in);
 
 // Decides what follows `in` under `policy`. Pure: `history` is read, not changed.

@@ -272,6 +272,8 @@ void ServiceMachine::on_spawned(int pid) {
   last_start_ = now_;
   healthy_since_ = now_;
   healthy_for_ = Duration::zero();
+  // What the readiness check said while pre_start ran was about the run before.
+  readiness_ = Health::kUnknown;
   // SPEC §4: a restarted service is never judged by its predecessor's failures.
   out_->restart_checks = true;
   refresh_up_state(fmt::format("started (pid {})", pid));
@@ -389,7 +391,9 @@ void ServiceMachine::on_restart_timer() {
 // ---- stopping ----
 
 void ServiceMachine::stop(Sequel then, const std::string& reason) {
-  sequel_ = then;
+  // Removed by a reload or hale stopping: that ending stands (its `retired` is awaited), whatever
+  // an operator asks meanwhile.
+  if (sequel_ != Sequel::kRetire || !alive_) sequel_ = then;
   next_restart_at_.reset();
   out_->cancel_restart_timer = true;
   out_->cancel_watchdog = true;

@@ -285,11 +285,6 @@ void ServiceRunner::spawn(RunPhase phase) {
   }
   std::erase_if(launch.env, [](const std::string& kv) { return kv.starts_with("INVOCATION_ID="); });
   launch.env.push_back("INVOCATION_ID=" + invocation_id_);
-  if (Containment* c = host_.containment()) {
-    auto fd = c->open_run_cgroup(spec_.name, invocation_id_);
-    if (!fd) return failed("cannot start: " + fd.status().message());
-    launch.cgroup_fd = *fd;
-  }
   if (phase == RunPhase::kMain && spec_.ready == ReadyMode::kNotify) {
     if (!timers_->notify) {
       auto sock = NotifySocket::open(host_.io(), spec_.name);
@@ -301,6 +296,12 @@ void ServiceRunner::spawn(RunPhase phase) {
       launch.env.push_back("WATCHDOG_USEC=" + std::to_string(micros(*spec_.watchdog)));
       launch.add_watchdog_pid = true;
     }
+  }
+  cgroup_leaf_ = phase == RunPhase::kPreStart ? invocation_id_ + ".pre_start" : invocation_id_;
+  if (Containment* c = host_.containment()) {  // last: nothing below can fail before the close
+    auto fd = c->open_run_cgroup(spec_.name, cgroup_leaf_);
+    if (!fd) return failed("cannot start: " + fd.status().message());
+    launch.cgroup_fd = *fd;
   }
   started_wall_ = host_.clock().wall_now();
   auto spawned = spawn_service(launch);
@@ -316,7 +317,9 @@ void ServiceRunner::on_spawned(pid_t pid, int output_fd, int pidfd) {
   }
   process_ = std::make_shared<Process>(host_.io(), pid, output_fd, pidfd, timers_->log);
   if (Containment* c = host_.containment()) {
-    process_->end_leftovers = [c, name = spec_.name, id = invocation_id_] { c->kill_leftovers(name, id); };
+    process_->end_leftovers = [c, name = spec_.name, leaf = cgroup_leaf_, id = invocation_id_] {
+      c->kill_leftovers(name, leaf, id);
+    };
   }
   process_->pump();
   std::weak_ptr<ServiceRunner> weak = weak_from_this();

@@ -121,6 +121,7 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   bool joining_ = false;
   std::optional<WallTime> started_wall_;
   std::string invocation_id_;                  // of the current (or last) run: INVOCATION_ID
+  std::string cgroup_leaf_;                    // its process's cgroup (cgroup mode): the id[.pre_start]
   std::string status_text_;                    // the last STATUS= (ready = notify)
   std::optional<Duration> watchdog_override_;  // WATCHDOG_USEC= from the service, this run only
   // Bumped whenever a timer is re-armed or cancelled: a handler of an older arming that was

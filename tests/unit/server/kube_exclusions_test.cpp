@@ -15,6 +15,10 @@ TEST(GoQuote, QuotesAsStrconvQuoteDoes) {
   EXPECT_EQ(go_quote("\x7f"), "\"\\x7f\"");
   EXPECT_EQ(go_quote("caf\xc3\xa9"), "\"caf\xc3\xa9\"") << "valid UTF-8 stays";
   EXPECT_EQ(go_quote("\xff"), "\"\\xff\"") << "a byte that is not UTF-8 is escaped";
+  EXPECT_EQ(go_quote("a\xc2\xa0" "b"), "\"a\\u00a0b\"") << "a no-break space is not printable to Go";
+  EXPECT_EQ(go_quote("\xe2\x80\x8b"), "\"\\u200b\"") << "nor a zero-width space";
+  EXPECT_EQ(go_quote("\xc2\x85"), "\"\\u0085\"") << "nor a C1 control";
+  EXPECT_EQ(go_quote("\xf3\xb0\x80\x80"), "\"\\U000f0000\"") << "nor private use beyond the BMP";
   EXPECT_EQ(go_quote(""), "\"\"");
 }
 

@@ -73,7 +73,9 @@ const std::vector<Case> kCases = {
     {"HealthFailureAtTheStabilityPeriodRestarts", kOnFail, true, kLive, 60s, 0s, 0, 0, R, 1s, 2},
     {"HealthFailureAfterStabilityRestarts", kOnFail, true, kLive, 90s, 0s, 0, 0, R, 1s, 2},
     {"ASickRunKeepsItsBackoff", kOnFail, true, kLive, 90s, 10s, 1, 2, R, 4s, 1},
-    {"AHealthyStretchBeforeTheLivenessFailureResetsTheBackoff", kOnFail, true, kLive, 5min, 4min, 1, 2, R, 1s, 1},
+    // SPEC §4: "a run ended by a health restart is never stable", however long it was healthy.
+    {"ARunEndedByAHealthRestartIsNeverStable", kOnFail, true, kLive, 5min, 4min, 1, 2, R, 4s, 1},
+    {"NorByAMissedWatchdog", kOnFail, true, kDog, 5min, 4min, 1, 2, R, 4s, 1},
     {"OperatorStopWinsOverEverything", kAlways, false, kCrash, 5s, 5s, 0, 0, S, 0s, 3},
     {"OperatorStopWinsOverHealth", kAlways, false, kLive, 5min, 0s, 0, 0, S, 0s, 3},
     {"OperatorStopWinsEvenWithoutBudget", kAlways, false, kCrash, 5s, 5s, 3, 3, S, 0s, 0},

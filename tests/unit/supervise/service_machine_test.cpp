@@ -477,6 +477,41 @@ TEST_F(Script, RetireStopsAndReportsDoneOnceNothingRuns) {
   EXPECT_TRUE(m().wanted()) << "hale stopping is not an operator's stop";
 }
 
+TEST_F(Script, HaleStoppingWinsOverAnOperatorsStopOrRestartMeanwhile) {
+  make(spec());
+  send(K::kBegin);
+  ServiceEvent retire{K::kRetire};
+  retire.shutting_down = true;
+  send(retire);
+  send(K::kOperatorRestart);
+  send(K::kOperatorStop);
+  exits_as_stopped();
+  EXPECT_EQ(m().state(), S::kStopped);
+  EXPECT_EQ(retired_, 1) << "the retire's `done` never came: hale's stop would hang";
+  EXPECT_EQ(spawns_, 1) << "restarted while hale stops";
+}
+
+TEST_F(Script, WhatTheReadinessCheckSaidDuringPreStartIsAboutTheRunBefore) {
+  ServiceMachineSpec s = spec();
+  s.readiness = "api";
+  s.ready = ReadyMode::kCheck;
+  s.has_pre_start = true;
+  make(s);
+  send(K::kBegin);
+  exited(exit_code(0));  // pre_start done
+  ServiceEvent r{K::kReadiness};
+  r.health = Health::kOk;
+  send(r);
+  ASSERT_EQ(m().state(), S::kReady);
+  send(K::kOperatorRestart);
+  exits_as_stopped();
+  ASSERT_EQ(m().phase(), RunPhase::kPreStart);
+  send(r);  // the old run's check, still ok while pre_start runs
+  exited(exit_code(0));
+  EXPECT_EQ(m().state(), S::kStarting) << "ready before its readiness check said so: " << m().reason();
+  EXPECT_EQ(m().reason(), "waiting for readiness check api");
+}
+
 TEST_F(Script, AChangedSpecRestartsARunningServiceOnce) {
   make(spec());
   send(K::kBegin);

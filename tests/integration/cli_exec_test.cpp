@@ -329,8 +329,8 @@ TEST(CliExec, UsageErrorsExit2AndRunNothing) {
   std::vector<Case> cases = {
       {{"exec", "--heartbeat", "backup", "--url", server.url("")}, "command is required"},
       {{"exec", "--url", server.url(""), "--", "true"}, "--heartbeat is required"},
-      {exec_args(server, "back up", job), "hale exec: heartbeat name \"back up\" may only contain"},
-      {exec_args(server, "a/b", job), "may only contain letters"},
+      {exec_args(server, "back up", job), "hale exec: heartbeat name \"back up\": a name starts with a letter or a digit"},
+      {exec_args(server, "a/b", job), "a name starts with a letter or a digit"},
       {{"exec", "--heartbeat", "backup", "--url", "127.0.0.1:8099", "--", "true"},
        "hale exec: --url \"127.0.0.1:8099\" is not an http:// or https:// URL"},
   };

@@ -1,4 +1,6 @@
 // The hale CLI as a user runs it: validate, probe, version, help, exit codes.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include "support/hale_process.h"
@@ -75,6 +77,30 @@ timeout = "soon"
   EXPECT_NE(r.err.find(path + ":4:1: unknown key `intervall` in [checks.db]; did you mean `interval`?"),
             std::string::npos) << r.err;
   EXPECT_NE(r.err.find(path + ":5:11:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, ValidateOfADeviceOrAFifoEndsAtOnceWithExit2) {
+  // Issue 17: `hale validate -c /dev/zero` never ended (1.5 GB after 1.5 s); a FIFO blocked.
+  TempDir dir;
+  const std::string fifo = (dir.path() / "config.fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {std::string("/dev/zero"), fifo}) {
+    const auto r = run_hale({"validate", "-c", path}, std::chrono::seconds(10));
+    EXPECT_EQ(r.exit_code, 2) << path << r.err;
+    EXPECT_NE(r.err.find(path + ": cannot read file: not a regular file"), std::string::npos) << r.err;
+  }
+}
+
+TEST(Cli, ValidateRefusesNamesThatAreAPathOrAnOptionAndPortsOutOfRange) {
+  // Issue 17: a service named ".." passed and could not be stopped from the CLI; port 99999 passed.
+  TempDir dir;
+  auto path = dir.write("hale.toml", "[services.\"..\"]\ncommand = [\"/bin/true\"]\n\n[checks.\"-v\"]\ntype = \"tcp\"\n"
+                                     "target = \"127.0.0.1:1\"\n\n[checks.web]\ntype = \"http\"\nurl = \"http://127.0.0.1:99999/\"\n");
+  const auto r = run_hale({"validate", "-c", path});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(path + ":1:1: service name \"..\": a name starts with a letter or a digit"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(path + ":4:1: check name \"-v\": a name starts with a letter or a digit"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(path + ":10:7: `url` has a port that is not a number from 1 to 65535"), std::string::npos) << r.err;
 }
 
 TEST(Cli, RunWithBadConfigExits2) {

@@ -17,7 +17,7 @@
 #include "hale/cli/http_call.h"
 #include "hale/cli/job_runner.h"
 #include "hale/config.h"
-#include "hale/config/check_table.h"
+#include "hale/config/names.h"
 #include "hale/heartbeat/ping_url.h"
 
 namespace hale::cli {
@@ -122,8 +122,8 @@ int cmd_exec(const ExecArgs& args) {
     return 2;
   }
   // The same rule as the config's [heartbeats.NAME]: a name hale could not have.
-  if (!config::is_valid_name(args.heartbeat)) {
-    say("heartbeat name \"" + args.heartbeat + "\" may only contain letters, digits, '_', '.' and '-'");
+  if (auto problem = config::name_problem("heartbeat", args.heartbeat)) {
+    say(*problem);
     return 2;
   }
   std::string base_text = args.url, source = "--url";

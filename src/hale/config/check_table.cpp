@@ -9,6 +9,7 @@
 
 #include "hale/config/check_keys.h"
 #include "hale/config/levenshtein.h"
+#include "hale/config/names.h"
 #include "hale/config/toml_reader.h"
 
 namespace hale::config {
@@ -126,12 +127,6 @@ void clear_http_fields(CheckSpec& s) {
 
 }  // namespace
 
-bool is_valid_name(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-           c == '-';
-  });
-}
 
 CheckSpec read_defaults(const toml::table& table, LoadContext& ctx) {
   Diagnostics& d = ctx.diagnostics();
@@ -162,10 +157,7 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
                                     LoadContext& ctx) {
   Diagnostics& d = ctx.diagnostics();
   const std::size_t errors_before = d.size();
-  if (!is_valid_name(name)) {
-    // Names appear in URLs (/readyz/NAME) and metric labels.
-    d.add(table, "check name \"" + std::string(name) + "\" may only contain letters, digits, '_', '.' and '-'");
-  }
+  if (auto problem = name_problem("check", name)) d.add(table, *problem);
   const std::optional<TypeName> type = read_type(name, table, ctx);
 
   CheckSpec spec = defaults;

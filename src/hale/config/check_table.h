@@ -25,7 +25,6 @@ CheckSpec read_defaults(const toml::table& table, LoadContext& ctx);
 std::optional<CheckSpec> read_check(std::string_view name, const toml::table& table, const CheckSpec& defaults,
                                     LoadContext& ctx);
 
-// A check or group name usable in URLs and metric labels: [A-Za-z0-9_.-]+.
-bool is_valid_name(std::string_view name);
+// Names: config/names.h.
 
 }  // namespace hale::config

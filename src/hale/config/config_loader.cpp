@@ -15,9 +15,11 @@
 #include <toml++/toml.h>
 
 #include "hale/config.h"
+#include "hale/config/names.h"
 #include "hale/config/alert_table.h"
 #include "hale/config/check_table.h"
 #include "hale/config/diagnostics.h"
+#include "hale/config/file_read.h"
 #include "hale/config/heartbeat_table.h"
 #include "hale/config/load_context.h"
 #include "hale/config/notifier_table.h"
@@ -56,9 +58,8 @@ void read_groups(const toml::table& groups, LoadContext& ctx, std::vector<GroupS
       d.add(*table, "group \"" + name + "\" is built in; it needs no [groups." + name + "] table");
       continue;
     }
-    if (!config::is_valid_name(name)) {
-      // Group names appear in URLs and metric labels, like check names.
-      d.add(*table, "group name \"" + name + "\" may only contain letters, digits, '_', '.' and '-'");
+    if (auto problem = config::name_problem("group", name)) {
+      d.add(*table, *problem);
       continue;
     }
     GroupSpec group{name, ""};
@@ -196,20 +197,15 @@ LoadResult load_config_string(std::string_view text, const std::string& path) {
 }
 
 LoadResult load_config_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  std::string text;
-  if (f) {
-    char buf[16 * 1024];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) text.append(buf, n);
-  }
-  // fopen() succeeds on a directory; reading it is what fails (EISDIR).
-  if (!f || std::ferror(f.get())) {
+  // 16 MiB holds some 100,000 checks; a file past that is not a config (or /dev/zero).
+  constexpr std::size_t kMaxConfigBytes = 16 * 1024 * 1024;
+  auto text = config::read_regular_file(path, kMaxConfigBytes);
+  if (!text) {
     LoadResult result;
-    result.errors.push_back(ConfigError{path, 0, 0, std::string("cannot read file: ") + std::strerror(errno)});
+    result.errors.push_back(ConfigError{path, 0, 0, "cannot read file: " + text.status().message()});
     return result;
   }
-  return load_config_string(text, path);
+  return load_config_string(*text, path);
 }
 
 }  // namespace hale

@@ -6,6 +6,7 @@
 
 #include "hale/config/check_table.h"
 #include "hale/config/levenshtein.h"
+#include "hale/config/names.h"
 #include "hale/config/toml_reader.h"
 #include "hale/heartbeat/cron.h"
 #include "hale/heartbeat/output_pattern.h"
@@ -48,9 +49,7 @@ std::optional<HeartbeatSpec> read_heartbeat(std::string_view name, const toml::t
   HeartbeatSpec h;
   h.name = std::string(name);
   h.pos = position_of(table);
-  if (!is_valid_name(name)) {
-    d.add(table, "heartbeat name \"" + h.name + "\" may only contain letters, digits, '_', '.' and '-'");
-  }
+  if (auto problem = name_problem("heartbeat", name)) d.add(table, *problem);
   const toml::node* schedule_node = nullptr;
   const toml::node* period_node = nullptr;
   const toml::node* tz_node = nullptr;

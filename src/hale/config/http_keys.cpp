@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hale/config/url_check.h"
 #include "hale/config/check_keys.h"
 #include "hale/config/credential_headers.h"
 #include "hale/config/levenshtein.h"
@@ -38,10 +39,6 @@ std::string lower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
-}
-
-bool starts_with_ignoring_case(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == prefix;
 }
 
 // RFC 9110 `token`: the characters a header name may have.
@@ -138,15 +135,8 @@ void apply_url(const KeyCall& c) {
   auto url = c.ctx.resolve_value(c.value, c.key, *text);
   if (!url) return;
   // The URL may be a secret (env:/file:): messages name the key, never the value.
-  const bool http = starts_with_ignoring_case(*url, "http://");
-  const bool https = starts_with_ignoring_case(*url, "https://");
-  if (!http && !https) {
-    c.diagnostics().add(c.value, backticked(c.key) + " must start with http:// or https://");
-    return;
-  }
-  const std::size_t host_at = http ? 7 : 8;
-  if (host_at >= url->size() || std::strchr("/?#", (*url)[host_at]) != nullptr) {
-    c.diagnostics().add(c.value, backticked(c.key) + " has no host");
+  if (auto problem = url_problem(*url, {"http", "https"})) {
+    c.diagnostics().add(c.value, backticked(c.key) + " " + *problem);
     return;
   }
   // Credentials in the URL itself are secrets too, even when the URL was written inline.

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "hale/config/levenshtein.h"
+#include "hale/config/names.h"
 #include "hale/config/toml_reader.h"
 #include "hale/config/word_list.h"
 
@@ -23,11 +24,6 @@ constexpr std::array<Word<SubjectKind>, 3> kKindWords{{
 
 // fnmatch(3)'s pattern characters: `*`, `?`, a bracket expression with `!`/`^`, and `\` quoting.
 constexpr const char* kPatternChars = "*?[]!^\\";
-
-bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-         c == '-';
-}
 
 NameSet names_under(const toml::table& root, std::string_view section) {
   NameSet names;

@@ -1,6 +1,7 @@
 // The readers of [notifiers.NAME] keys (see notifier_keys.h): URLs by scheme, the secrets,
 // webhook headers, the exec argv, TLS settings, timeout and retry. The email keys are in
 // notifier_email_keys.cpp.
+#include "hale/config/url_check.h"
 #include "hale/config/notifier_keys.h"
 
 #include "hale/config/credential_headers.h"
@@ -47,15 +48,12 @@ bool is_token_char(char c) {
 
 // What is wrong with `url` for a notifier of type `t`, said of the value without showing it.
 std::optional<std::string> url_problem(NotifierType t, std::string_view url) {
-  const std::string scheme = lower(url.substr(0, url.find("://") == url.npos ? 0 : url.find("://") + 3));
   const bool email = t == NotifierType::kEmail;
-  if (email ? scheme != "smtp://" && scheme != "smtps://" : scheme != "http://" && scheme != "https://") {
-    return email ? "must start with smtp:// or smtps://" : "must start with http:// or https://";
-  }
   if (has_space_or_control(url)) return "must not contain spaces or control characters";
-  const std::size_t host_at = scheme.size();
+  auto problem = email ? config::url_problem(url, {"smtp", "smtps"}) : config::url_problem(url, {"http", "https"});
+  if (problem) return problem;
+  const std::size_t host_at = url.find("://") + 3;
   const std::size_t authority_end = std::min(url.find_first_of("/?#", host_at), url.size());
-  if (authority_end == host_at) return "has no host";
   if (t == NotifierType::kNtfy) {
     // ntfy publishes to a topic named by the path: https://ntfy.sh/TOPIC.
     const std::string_view path = url.substr(authority_end);

@@ -9,6 +9,7 @@
 
 #include "hale/config/check_table.h"
 #include "hale/config/levenshtein.h"
+#include "hale/config/names.h"
 #include "hale/config/notifier_keys.h"
 #include "hale/config/toml_reader.h"
 #include "hale/config/word_list.h"
@@ -165,10 +166,7 @@ std::optional<NotifierSpec> read_notifier(std::string_view name, const toml::tab
   NotifierSpec spec;
   spec.name = std::string(name);
   spec.pos = position_of(table);
-  if (!is_valid_name(name)) {
-    // Names appear in the API, metric labels and the outbox's rows.
-    d.add(table, "notifier name \"" + spec.name + "\" may only contain letters, digits, '_', '.' and '-'");
-  }
+  if (auto problem = name_problem("notifier", name)) d.add(table, *problem);
   const std::optional<NotifierType> type = read_type(name, table, d);
   if (type) spec.type = *type;
   for (auto&& [k, v] : table) {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "hale/config.h"
+#include "hale/config/file_read.h"
 #include "hale/config/url_userinfo.h"
 
 namespace hale {
@@ -31,20 +32,9 @@ StatusOr<ResolvedValue> read_env(std::string_view name) {
 StatusOr<ResolvedValue> read_file(std::string_view path_text) {
   if (path_text.empty()) return Status::error("`file:` needs a path, e.g. file:/run/secrets/token");
   const std::string path(path_text);
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) return Status::error("cannot read file:" + path + ": " + std::strerror(errno));
-  std::string content;
-  char buf[4096];
-  while (true) {
-    const std::size_t n = std::fread(buf, 1, sizeof buf, f.get());
-    content.append(buf, n);
-    if (content.size() > kMaxSecretFileBytes) {
-      return Status::error("file:" + path + " is larger than 1 MiB; it does not look like a secret");
-    }
-    if (n < sizeof buf) break;
-  }
-  // fopen() succeeds on a directory; the read is what fails (EISDIR).
-  if (std::ferror(f.get())) return Status::error("cannot read file:" + path + ": " + std::strerror(errno));
+  auto read = config::read_regular_file(path, kMaxSecretFileBytes);
+  if (!read) return Status::error("cannot read file:" + path + ": " + read.status().message());
+  std::string content = std::move(read).value();
   // `echo token > file` adds a newline nobody means as part of the token. Strip exactly one
   // (CRLF counts as one), so a secret that really ends in a blank line keeps it.
   if (!content.empty() && content.back() == '\n') {

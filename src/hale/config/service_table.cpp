@@ -23,6 +23,7 @@
 #include "hale/config/check_keys.h"
 #include "hale/config/check_table.h"
 #include "hale/config/levenshtein.h"
+#include "hale/config/names.h"
 #include "hale/config/toml_reader.h"
 #include "hale/config/word_list.h"
 
@@ -482,10 +483,7 @@ std::optional<ServiceSpec> read_service(std::string_view name, const toml::table
                                         LoadContext& ctx, std::vector<Edge>& edges) {
   Diagnostics& d = ctx.diagnostics();
   const std::size_t errors_before = d.size();
-  if (!is_valid_name(name)) {
-    // Names appear in URLs (/api/v1/services/NAME), metric labels and log file names.
-    d.add(table, "service name " + quoted(name) + " may only contain letters, digits, '_', '.' and '-'");
-  }
+  if (auto problem = name_problem("service", name)) d.add(table, *problem);
   ServiceRead r;
   r.spec.name = std::string(name);
   r.spec.pos = position_of(table);

@@ -141,6 +141,11 @@ const std::vector<Case> kCases = {
      {"hale.toml:3:7: `url` must start with http:// or https://"}},
     {"UrlWithoutHost", "[checks.web]\ntype = \"http\"\nurl = \"http:///ready\"\n",
      {"hale.toml:3:7: `url` has no host"}},
+    // Issue 17: ports are 1-65535 (libcurl's URL parser decides).
+    {"UrlPortTooBig", "[checks.web]\ntype = \"http\"\nurl = \"http://127.0.0.1:99999/\"\n",
+     {"hale.toml:3:7: `url` has a port that is not a number from 1 to 65535"}},
+    {"UrlPortZero", "[checks.web]\ntype = \"http\"\nurl = \"http://127.0.0.1:0/\"\n",
+     {"hale.toml:3:7: `url` has port 0, not one from 1 to 65535"}},
     {"UrlNotAString", "[checks.web]\ntype = \"http\"\nurl = [\"http://a\"]\n",
      {"hale.toml:3:7: `url` must be a string, not an array"}},
 
@@ -303,9 +308,18 @@ const std::vector<Case> kCases = {
 
     // Names and shapes.
     {"CheckNameWithSpace", "[checks.\"my db\"]\ntype = \"tcp\"\ntarget = \"db:1\"\n",
-     {"hale.toml:1:1: check name \"my db\" may only contain letters, digits, '_', '.' and '-'"}},
+     {"hale.toml:1:1: check name \"my db\": a name starts with a letter or a digit, then letters, digits, '_', '.' and '-'"}},
     {"CheckNameWithSlash", "[checks.\"a/b\"]\ntype = \"tcp\"\ntarget = \"db:1\"\n",
-     {"hale.toml:1:1: check name \"a/b\" may only contain letters, digits, '_', '.' and '-'"}},
+     {"hale.toml:1:1: check name \"a/b\": a name starts with a letter or a digit, then letters, digits, '_', '.' and '-'"}},
+    // Issue 17: `.`, `..` and `-x` are a path step or a CLI option, not a name.
+    {"CheckNameDot", "[checks.\".\"]\ntype = \"tcp\"\ntarget = \"db:1\"\n",
+     {"hale.toml:1:1: check name \".\": a name starts with a letter or a digit, then letters, digits, '_', '.' and '-'"}},
+    {"CheckNameDotDot", "[checks.\"..\"]\ntype = \"tcp\"\ntarget = \"db:1\"\n",
+     {"hale.toml:1:1: check name \"..\": a name starts with a letter or a digit, then letters, digits, '_', '.' and '-'"}},
+    {"CheckNameDash", "[checks.\"-\"]\ntype = \"tcp\"\ntarget = \"db:1\"\n",
+     {"hale.toml:1:1: check name \"-\": a name starts with a letter or a digit, then letters, digits, '_', '.' and '-'"}},
+    {"CheckNameTooLong", "[checks." + std::string(129, 'a') + "]\ntype = \"tcp\"\ntarget = \"db:1\"\n",
+     {"hale.toml:1:1: check name \"" + std::string(32, 'a') + "…\" is longer than 128 characters"}},
     {"CheckNotATable", "[checks]\ndb = \"tcp://db:5432\"\n",
      {"hale.toml:2:6: `checks.db` must be a table, not a string"}},
     {"ChecksNotATable", "checks = [\"db\"]\n", {"hale.toml:1:10: `checks` must be a table, not an array"}},

@@ -1,9 +1,13 @@
 // The loader on valid files: a config with every key (every field asserted), built-in
 // defaults, the precedence built-in < [defaults] < [checks.NAME], ordering and lookups.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <string>
 
 #include "hale/config.h"
 #include "support/config_errors.h"
@@ -381,7 +385,31 @@ TEST(ConfigLoader, UnreadableFileIsOneErrorWithoutPosition) {
 TEST(ConfigLoader, DirectoryIsAnUnreadableFile) {
   const LoadResult r = load_config_file("/tmp");
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].to_string(), "/tmp: cannot read file: Is a directory");
+  EXPECT_EQ(r.errors[0].to_string(), "/tmp: cannot read file: not a regular file (a directory)");
+}
+
+TEST(ConfigLoader, ADeviceOrAFifoIsRefusedAtOnceNotReadForEver) {
+  // Issue 17: `hale validate -c /dev/zero` read 1.5 GB in 1.5 s and never ended; a FIFO blocked.
+  EXPECT_EQ(load_config_file("/dev/zero").errors.at(0).to_string(),
+            "/dev/zero: cannot read file: not a regular file (a character device)");
+  const std::string fifo = ::testing::TempDir() + "/hale-config-fifo";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(load_config_file(fifo).errors.at(0).to_string(), fifo + ": cannot read file: not a regular file (a FIFO)");
+  ::unlink(fifo.c_str());
+}
+
+TEST(ConfigLoader, AFileOver16MiBIsRefusedWithItsSize) {
+  const std::string big = ::testing::TempDir() + "/hale-config-big.toml";
+  {
+    std::ofstream out(big, std::ios::binary);
+    const std::string line = "# a comment line, repeated until the file is too big for a config\n";
+    for (std::size_t n = 0; n <= 16u * 1024 * 1024; n += line.size()) out << line;
+  }
+  const LoadResult r = load_config_file(big);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].to_string().find("the limit is 16 MiB"), std::string::npos) << r.errors[0].to_string();
+  ::unlink(big.c_str());
 }
 
 TEST(ConfigLoader, TomlSyntaxErrorHasItsPosition) {

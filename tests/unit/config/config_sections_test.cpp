@@ -78,7 +78,7 @@ const std::vector<Case> kCases = {
      {"hale.toml:1:1: group \"live\" is built in; it needs no [groups.live] table"}},
     {"GroupBuiltInReady", "[groups.ready]\n", {"hale.toml:1:1: group \"ready\" is built in; it needs no [groups.ready] table"}},
     {"GroupBadName", "[groups.\"db deps\"]\n",
-     {"hale.toml:1:1: group name \"db deps\" may only contain letters, digits, '_', '.' and '-'"}},
+     {"hale.toml:1:1: group name \"db deps\": a name starts with a letter or a digit, then letters, digits, '_', '.' and '-'"}},
     {"GroupUnknownKey", "[groups.deps]\ndescripton = \"x\"\n",
      {"hale.toml:2:1: unknown key `descripton` in [groups.deps]; did you mean `description`?"}},
     {"GroupDescriptionNotAString", "[groups.deps]\ndescription = 1\n",

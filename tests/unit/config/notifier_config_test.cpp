@@ -437,7 +437,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(NotifierConfig, BadNameAndNotATable) {
   EXPECT_EQ(config_errors("[notifiers.\"on call\"]\ntype = \"webhook\"\nurl = \"https://h/\"\n"),
             std::vector<std::string>{
-                "hale.toml:1:1: notifier name \"on call\" may only contain letters, digits, '_', '.' and '-'"});
+                "hale.toml:1:1: notifier name \"on call\": a name starts with a letter or a digit, then letters, digits, '_', '.' and '-'"});
   EXPECT_EQ(config_errors("[notifiers]\nops = \"https://h/\"\n"),
             std::vector<std::string>{"hale.toml:2:7: `notifiers.ops` must be a table, not a string"});
 }

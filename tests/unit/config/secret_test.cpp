@@ -88,14 +88,14 @@ TEST(ResolveSecret, UnreadableFileNamesThePathOnly) {
 TEST(ResolveSecret, DirectoryIsAnError) {
   auto r = resolve_secret("file:/");
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.status().message(), "cannot read file:/: Is a directory");
+  EXPECT_EQ(r.status().message(), "cannot read file:/: not a regular file (a directory)");
 }
 
 TEST(ResolveSecret, HugeFileIsRefusedWithoutItsContent) {
   TempFile f(std::string(1024 * 1024 + 10, 'x'));
   auto r = resolve_secret("file:" + f.path());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.status().message(), "file:" + f.path() + " is larger than 1 MiB; it does not look like a secret");
+  EXPECT_EQ(r.status().message(), "cannot read file:" + f.path() + ": is 1048586 bytes; the limit is 1 MiB");
 }
 
 TEST(RedactUrl, HidesPasswordsAndLoneTokens) {

@@ -237,7 +237,7 @@ const std::vector<Case> kCases = {
     {"UnknownKeyWithoutNearMiss", service_with("colour = \"red\""),
      {"hale.toml:3:1: unknown key `colour` in [services.api]"}},
     {"BadName", "[services.\"my api\"]\ncommand = [\"./api\"]\n",
-     {"hale.toml:1:1: service name \"my api\" may only contain letters, digits, '_', '.' and '-'"}},
+     {"hale.toml:1:1: service name \"my api\": a name starts with a letter or a digit, then letters, digits, '_', '.' and '-'"}},
     {"ServiceNotATable", "[services]\napi = \"./api\"\n",
      {"hale.toml:2:7: `services.api` must be a table, not a string"}},
     {"ServicesNotATable", "services = 1\n", {"hale.toml:1:12: `services` must be a table, not an integer"}},

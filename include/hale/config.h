@@ -333,6 +333,9 @@ struct ServerConfig {
   Duration read_timeout = std::chrono::seconds(10);   // a request must arrive within this
   Duration idle_timeout = std::chrono::seconds(60);   // keep-alive connection left idle
   ContainmentSetting containment = ContainmentSetting::kAuto;  // read once, at start
+  // Host headers answered besides loopback names when listening on loopback (DNS rebinding);
+  // when listening elsewhere and set, the only ones (with loopback names).
+  std::vector<std::string> allowed_hosts;
 };
 
 struct Config {

@@ -113,6 +113,7 @@ class Daemon {
     ctx.add_silence = [this](Silence s) { return alerting_.add_silence(std::move(s)); };
     ctx.expire_silence = [this](std::string_view id) { return alerting_.expire_silence(id); };
     ctx.alert_metrics = !alerting_.empty();
+    ctx.hosts = &hosts_;
     return route(req, ctx);
   }
 
@@ -270,6 +271,7 @@ class Daemon {
                  {"containment", to_string(containment_->mode())}});
     }
     config_ = std::move(next);
+    hosts_ = HostAllowList(config_.server.listen, config_.server.allowed_hosts);
     Redactor::global().set_secrets(config_.secrets);
     engine_.apply(config_);
     open_store();
@@ -289,6 +291,7 @@ class Daemon {
   }
 
   Config config_;
+  HostAllowList hosts_{config_.server.listen, config_.server.allowed_hosts};
   // Before io_: a run's Process, which a handler in io_ may hold to the end, ends its leftovers
   // through it when the loop goes away.
   std::unique_ptr<Containment> containment_;

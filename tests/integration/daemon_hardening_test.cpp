@@ -252,3 +252,41 @@ TEST_F(DaemonHardening, HeadAndUnknownMethods) {
 
 }  // namespace
 }  // namespace hale::testing
+
+namespace hale::testing {
+namespace {
+
+TEST(DaemonHosts, ARebindingHostNameIsRefusedAndLoopbackNamesAreAnswered) {
+  // Issue 17: any Host was answered, so a web page in a local browser could read hale through
+  // DNS rebinding (its own name resolving to 127.0.0.1). Listening on loopback, hale answers
+  // only loopback names and addresses, and server.allowed_hosts.
+  HaleProcess hale("[server]\nlisten = \"127.0.0.1:{PORT}\"\nallowed_hosts = [\"hale.internal\"]\n");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  const std::string port = std::to_string(hale.port());
+  for (const std::string& host : std::vector<std::string>{"evil.example", "evil.example:" + port, "192.168.1.20:" + port}) {
+    const HttpReply r = http_get(hale.url("/health"), {"Host: " + host});
+    EXPECT_EQ(r.status, 421) << host;
+    EXPECT_EQ(r.body.find("\"status\""), std::string::npos) << host << ": the answer leaked";
+  }
+  for (const std::string& host : std::vector<std::string>{"127.0.0.1:" + port, "localhost:" + port, "LOCALHOST",
+                                                         "app.localhost:" + port, "[::1]:" + port, "127.1.2.3",
+                                                         "hale.internal:" + port, "HALE.internal"}) {
+    EXPECT_EQ(http_get(hale.url("/livez"), {"Host: " + host}).status, 200) << host;
+  }
+}
+
+TEST(DaemonHosts, TheBearerSchemeIsCaseInsensitive) {
+  // Issue 17 (RFC 7235): `bearer TOKEN` was refused with 401.
+  HaleProcess hale("[server]\nlisten = \"127.0.0.1:{PORT}\"\nadmin_token = \"case-token-123\"\n");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  for (const char* scheme : {"Bearer", "bearer", "BEARER", "bEaReR"}) {
+    const HttpReply r = http_request("POST", hale.url("/api/v1/reload"),
+                                     {std::string("Authorization: ") + scheme + " case-token-123"});
+    EXPECT_EQ(r.status, 200) << scheme << " " << r.body;
+  }
+  EXPECT_EQ(http_request("POST", hale.url("/api/v1/reload"), {"Authorization: Basic case-token-123"}).status, 401);
+  EXPECT_EQ(http_request("POST", hale.url("/api/v1/reload"), {"Authorization: Bearercase-token-123"}).status, 401);
+}
+
+}  // namespace
+}  // namespace hale::testing

@@ -15,9 +15,9 @@ namespace hale::config {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kServerKeys{
+constexpr std::array<std::string_view, 11> kServerKeys{
     "listen",         "service",      "admin_token",  "state_dir",   "max_connections", "max_header_bytes",
-    "max_body_bytes", "read_timeout", "idle_timeout", "containment",
+    "max_body_bytes", "read_timeout", "idle_timeout", "containment", "allowed_hosts",
 };
 
 constexpr std::array<Word<ContainmentSetting>, 3> kContainments{{
@@ -55,6 +55,28 @@ void read_admin_token(const toml::node& v, ServerConfig& s, LoadContext& ctx) {
   s.admin_token = std::move(*token);
 }
 
+// Host names or addresses as a browser sends them, without the port: letters, digits, '.', '-'
+// and ':' (an IPv6 address, written without brackets).
+void read_allowed_hosts(const toml::node& v, ServerConfig& s, Diagnostics& d) {
+  const auto* list = v.as_array();
+  if (list == nullptr) {
+    d.add(v, "`allowed_hosts` must be an array of host names, not " + std::string(type_name(v)));
+    return;
+  }
+  for (const toml::node& e : *list) {
+    const auto* text = e.as_string();
+    const std::string host = text ? text->get() : "";
+    const bool ok = !host.empty() && host.size() <= 253 &&
+                    host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") ==
+                        std::string::npos;
+    if (!ok) {
+      d.add(e, "`allowed_hosts`: each entry is a host name or address without a port, e.g. \"hale.internal\"");
+      continue;
+    }
+    s.allowed_hosts.push_back(host);
+  }
+}
+
 }  // namespace
 
 ServerConfig read_server(const toml::table& table, LoadContext& ctx) {
@@ -81,6 +103,8 @@ ServerConfig read_server(const toml::table& table, LoadContext& ctx) {
       if (auto t = read_duration(v, key, d, /*positive=*/true)) s.read_timeout = *t;
     } else if (key == "idle_timeout") {
       if (auto t = read_duration(v, key, d, /*positive=*/true)) s.idle_timeout = *t;
+    } else if (key == "allowed_hosts") {
+      read_allowed_hosts(v, s, d);
     } else if (key == "containment") {
       if (auto c = read_word(v, key, kContainments, d)) s.containment = *c;
     } else {

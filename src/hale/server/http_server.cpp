@@ -164,6 +164,7 @@ class Session : public std::enable_shared_from_this<Session> {
     in.target = req.target();
     in.accept = req[http::field::accept];
     in.authorization = req[http::field::authorization];
+    in.host = req[http::field::host];
     in.body = req.body().data;
     in.body_bytes = req.body().received;
     HttpResponse out;

@@ -246,11 +246,10 @@ HttpResponse handle_ping(const HttpRequest& req, const RouterContext& ctx, const
   call.body = req.body;
   call.body_bytes = std::max<std::uint64_t>(req.body_bytes, req.body.size());
   const std::vector<std::string> tokens = t.all("token");
-  constexpr std::string_view kBearer = "Bearer ";
   if (!tokens.empty()) {
     call.token = tokens.front();
-  } else if (req.authorization.starts_with(kBearer)) {
-    call.token = req.authorization.substr(kBearer.size());
+  } else {
+    call.token = bearer_token(req.authorization);
   }
   PingAnswer a = ctx.ping(call);
   return text(a.status, std::move(a.body));
@@ -278,10 +277,23 @@ bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.
 
 }  // namespace
 
+std::optional<std::string_view> bearer_token(std::string_view authorization) {
+  // RFC 7235: the scheme is case-insensitive, then one or more spaces, then the credentials.
+  constexpr std::string_view kScheme = "bearer";
+  if (authorization.size() <= kScheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return std::nullopt;
+  }
+  std::string_view rest = authorization.substr(kScheme.size());
+  if (rest.front() != ' ') return std::nullopt;
+  rest.remove_prefix(std::min(rest.find_first_not_of(' '), rest.size()));
+  if (rest.empty()) return std::nullopt;
+  return rest;
+}
+
 bool bearer_matches(std::string_view authorization, std::string_view token) {
-  constexpr std::string_view kPrefix = "Bearer ";
-  if (!starts_with(authorization, kPrefix)) return false;
-  return secret_equals(authorization.substr(kPrefix.size()), token);
+  const auto given = bearer_token(authorization);
+  return given && secret_equals(*given, token);
 }
 
 BodyRule body_rule_for(std::string_view method, std::string_view target, std::size_t configured) {
@@ -294,6 +306,11 @@ BodyRule body_rule_for(std::string_view method, std::string_view target, std::si
 }
 
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
+  if (ctx.hosts && !ctx.hosts->allows(req.host)) {
+    // RFC 9110 421: not for this server. A page whose name a DNS rebinding pointed at 127.0.0.1.
+    return text(421, "misdirected request: hale listens on loopback and answers only loopback names and the names "
+                     "in server.allowed_hosts\n");
+  }
   const ParsedTarget t = parse_target(req.target);
   const std::string& path = t.path;
   const Snapshot& snap = ctx.snapshot;

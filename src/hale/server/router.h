@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "hale/server/host_allow.h"
 #include "hale/alert/alerts_view.h"
 #include "hale/clock.h"
 #include "hale/heartbeat/heartbeat_api.h"
@@ -53,6 +54,8 @@ struct RouterContext {
   std::function<bool(std::string_view id)> expire_silence;
   // Whether /metrics shows the hale_alert* families (some notifier is configured).
   bool alert_metrics = false;
+  // Which Host headers are answered (DNS rebinding); null: any.
+  const HostAllowList* hosts = nullptr;
 };
 
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx);
@@ -63,6 +66,9 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx);
 // wants is refused (413) before it is read.
 BodyRule body_rule_for(std::string_view method, std::string_view target, std::size_t configured);
 
+// The credentials of an `Authorization: Bearer <token>` header (the scheme in any case, RFC
+// 7235), or nullopt for another scheme or none.
+std::optional<std::string_view> bearer_token(std::string_view authorization);
 // Constant-time check of an `Authorization: Bearer <token>` header against the admin token.
 bool bearer_matches(std::string_view authorization, std::string_view token);
 

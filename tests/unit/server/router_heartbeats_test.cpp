@@ -393,7 +393,7 @@ TEST_F(RouterHeartbeatsTest, ActionsAreDisabledWithoutAnAdminToken) {
 
 TEST_F(RouterHeartbeatsTest, ActionsNeedTheBearerToken) {
   admin_token_ = kAdminToken;
-  for (const char* auth : {"", "Bearer wrong", "Bearer adm-s3cretX", "bearer adm-s3cret", "adm-s3cret",
+  for (const char* auth : {"", "Bearer wrong", "Bearer adm-s3cretX", "Basic adm-s3cret", "adm-s3cret",
                            "Bearer tok-S3CRET-77"}) {
     auto r = request("POST", "/api/v1/heartbeats/backup/resume", auth);
     EXPECT_EQ(r.status, 401) << auth;

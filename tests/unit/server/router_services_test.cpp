@@ -412,7 +412,7 @@ TEST_F(RouterServicesTest, ActionsAreDisabledWithoutAnAdminToken) {
 TEST_F(RouterServicesTest, ActionsNeedTheBearerToken) {
   token_ = "s3cret-token";
   set_services({svc("api")});
-  for (const char* auth : {"", "Bearer wrong", "Bearer s3cret-tokenX", "bearer s3cret-token",
+  for (const char* auth : {"", "Bearer wrong", "Bearer s3cret-tokenX", "Basic s3cret-token",
                            "s3cret-token", "Basic czNjcmV0LXRva2Vu"}) {
     auto r = post("/api/v1/services/api/stop", auth);
     EXPECT_EQ(r.status, 401) << auth;

@@ -73,9 +73,11 @@ std::string two_notifiers(const std::string& a_url, const std::string& b_url, co
          alert_rule("*", "b", rule_extra);
 }
 
+// Deliveries of `notifier` not done yet: pending, or accepted but not yet recorded as sent
+// (issue 21: a kill then would have the next hale send them again).
 std::size_t pending_of(const HaleProcess& hale, const std::string& notifier) {
   std::size_t n = 0;
-  for (const auto& d : deliveries(hale, notifier)) n += d["state"] == "pending" ? 1 : 0;
+  for (const auto& d : deliveries(hale, notifier)) n += d["state"] == "pending" || d["state"] == "accepted" ? 1 : 0;
   return n;
 }
 

@@ -67,6 +67,11 @@ TEST(AlertsSilences, AnApiSilenceMutesUntilDeletedThenTheAlertGoesOut) {
   EXPECT_EQ(got[1]["key"], "check/db/fail");
   EXPECT_EQ(got[1]["resolved"], false);
   EXPECT_EQ(got[1]["silenced"], false);
+  // "sent" once the outbox has it (it is "accepted" for the milliseconds before: issue 21).
+  ASSERT_TRUE(eventually([&] {
+    const auto d = deliveries(hale, "hook", "check/db/fail");
+    return d.size() == 2 && d[0]["state"] == "sent";
+  })) << http_get(hale.url("/api/v1/alerts")).body;
   const auto db_deliveries = deliveries(hale, "hook", "check/db/fail");
   ASSERT_EQ(db_deliveries.size(), 2u);
   EXPECT_EQ(db_deliveries[0]["state"], "sent");      // newest first

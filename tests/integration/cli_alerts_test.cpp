@@ -95,7 +95,9 @@ TEST(CliAlerts, RealDaemonShowsTheDeliveryTheReceiverAccepted) {
   CommandResult r;
   ASSERT_TRUE(eventually([&] {
     r = run_hale({"alerts", "-c", hale.config_path()});
-    return row(r.out, "hook").size() > 2 && row(r.out, "hook")[2] == "1";
+    // Counted as sent, and recorded so ("accepted" the milliseconds before: issue 21).
+    const auto d = row_with(r.out, "check/db/fail");
+    return row(r.out, "hook").size() > 2 && row(r.out, "hook")[2] == "1" && d.size() > 4 && d[4] == "sent";
   })) << r.out << r.err << hale.log();
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");

@@ -16,6 +16,7 @@
 #include "support/free_port.h"
 #include "support/hale_child.h"
 #include "support/hale_process.h"
+#include "support/http_client.h"
 #include "support/temp_dir.h"
 #include "support/test_http_server.h"
 
@@ -399,6 +400,27 @@ TEST(CliServices, StatusPrintsHeartbeatsWithLastPingAndNextRun) {
   EXPECT_EQ(words(line_starting(r.out, "backup")), "backup down 20m ago in 9h completed with no output");
   EXPECT_EQ(words(line_starting(r.out, "report")), "report late never 5m overdue late: expected at 2026-04-18T17:55:00Z");
   EXPECT_EQ(words(line_starting(r.out, "sync")), "sync up 30s ago in 4m30s last run: success");
+}
+
+TEST(CliServices, StatusShowsWhatAPingSentWithItsControlCharactersEscaped) {
+  // Issue 17: an unauthenticated ping whose body matches fail_if_output_matches put its line,
+  // ESC and NUL included, raw into `hale status`: it could erase lines and draw a fake row.
+  TempDir state;
+  HaleProcess hale("[server]\nlisten = \"127.0.0.1:{PORT}\"\nstate_dir = \"" + state.path().string() +
+                   "\"\n\n[heartbeats.job]\nperiod = \"1h\"\nfail_if_output_matches = \"FAIL\"\n");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  const std::string payload = std::string("\x1b[2K\x1b[1Ajob up success") + '\0' + "\x9b" "2J FAIL\r\n";
+  ASSERT_EQ(http_request("POST", hale.url("/ping/job"), {}, payload).status, 200);
+  CommandResult r;
+  ASSERT_TRUE(eventually([&] {
+    r = run_hale({"status", "-c", hale.config_path()});
+    return line_starting(r.out, "job").find("down") != std::string::npos;
+  })) << r.out << r.err;
+  for (char c : {'\x1b', '\0', '\r'}) {
+    EXPECT_EQ(r.out.find(c), std::string::npos) << "a raw control character reached the terminal: " << r.out;
+  }
+  EXPECT_EQ(r.out.find("\x9b"), std::string::npos) << "a raw 8-bit CSI reached the terminal";
+  EXPECT_NE(r.out.find("\\e[2K\\e[1Ajob up success\\x00"), std::string::npos) << r.out;
 }
 
 TEST(CliServices, StatusAgainstARealDaemon) {

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "hale/text/terminal_text.h"
 #include "hale/cli/commands.h"
 #include "hale/config.h"
 #include "hale/probe/curl_multi.h"
@@ -68,7 +69,7 @@ int cmd_probe(const std::string& target, const std::string& timeout_text) {
                       std::chrono::steady_clock::now() - started).count();
   const bool healthy = result && result->verdict != Verdict::kFail;
   std::printf("%s %s: %s (%lld ms)\n", healthy ? (result->verdict == Verdict::kWarn ? "warn" : "ok") : "fail",
-              shown.c_str(), result ? result->reason.c_str() : "no result",
+              terminal_safe(shown).c_str(), result ? terminal_safe(result->reason).c_str() : "no result",
               static_cast<long long>(ms));
   return healthy ? 0 : 1;
 }

@@ -1,4 +1,5 @@
 // SERVICE JSON -> ServiceInfo.
+#include "hale/text/terminal_text.h"
 #include "hale/cli/service_info.h"
 
 #include "hale/cli/time_text.h"
@@ -8,7 +9,9 @@ namespace hale::cli {
 std::string json_string(const nlohmann::json& j, const char* key) {
   if (!j.is_object()) return "";
   auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+  // What the daemon says may quote a target or a job (an unauthenticated ping's output): never
+  // raw control characters on the terminal (issue 17).
+  return it != j.end() && it->is_string() ? terminal_safe(it->get<std::string>()) : "";
 }
 
 namespace {

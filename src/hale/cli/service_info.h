@@ -27,6 +27,8 @@ struct ServiceInfo {
 ServiceInfo service_from_json(const nlohmann::json& j);
 
 // A string member, or "" when absent or not a string.
+// The string `key` of `j` ("" when absent or not a string), made terminal-safe (control
+// characters escaped: terminal_text.h); plain names and states read the same.
 std::string json_string(const nlohmann::json& j, const char* key);
 
 }  // namespace hale::cli

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "hale/text/terminal_text.h"
+
 namespace hale::cli {
 
 namespace {
@@ -26,6 +28,11 @@ void rstrip(std::string& s) {
 }
 
 }  // namespace
+
+void TextTable::add(std::vector<Cell> row) {
+  for (Cell& c : row) c.text = terminal_safe(c.text);
+  rows_.push_back(std::move(row));
+}
 
 std::string TextTable::render(bool colour) const {
   std::vector<std::size_t> width(headers_.size());

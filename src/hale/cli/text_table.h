@@ -19,7 +19,9 @@ struct Cell {
 class TextTable {
  public:
   explicit TextTable(std::vector<std::string> headers) : headers_(std::move(headers)) {}
-  void add(std::vector<Cell> row) { rows_.push_back(std::move(row)); }
+  // Control characters in a cell are shown escaped (terminal_safe): a row can never move the
+  // cursor or rewrite another.
+  void add(std::vector<Cell> row);
   // Header and rows, two spaces between columns, no trailing blanks, each line ending in '\n'.
   std::string render(bool colour) const;
 

@@ -5,49 +5,11 @@
 
 #include <fmt/format.h>
 
+#include "hale/text/utf8.h"
+
 namespace hale {
 
 namespace {
-
-// The length of the valid UTF-8 sequence at the start of `s`, or 0 when it is not one.
-std::size_t utf8_length(std::string_view s) {
-  const auto b = static_cast<unsigned char>(s[0]);
-  std::size_t n = 0;
-  std::uint32_t cp = 0;
-  if (b < 0x80) return 1;
-  if ((b & 0xE0) == 0xC0) {
-    n = 2;
-    cp = b & 0x1F;
-  } else if ((b & 0xF0) == 0xE0) {
-    n = 3;
-    cp = b & 0x0F;
-  } else if ((b & 0xF8) == 0xF0) {
-    n = 4;
-    cp = b & 0x07;
-  } else {
-    return 0;
-  }
-  if (s.size() < n) return 0;
-  for (std::size_t i = 1; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  // Overlong forms, surrogates and values past U+10FFFF are not valid UTF-8.
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
-}
-
-// The code point of a valid UTF-8 sequence (as utf8_length() measured it).
-std::uint32_t code_point(std::string_view s) {
-  const auto b = static_cast<unsigned char>(s[0]);
-  std::uint32_t cp = s.size() == 2 ? (b & 0x1F) : s.size() == 3 ? (b & 0x0F) : (b & 0x07);
-  for (std::size_t i = 1; i < s.size(); ++i) cp = (cp << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
-  return cp;
-}
 
 // Go's unicode.IsPrint for what a query may carry, without Unicode's tables: the C1 controls,
 // the spaces other than U+0020 (Zs), the line and paragraph separators, the common format
@@ -73,13 +35,13 @@ std::string go_quote(std::string_view s) {
     const char c = s[i];
     const auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) {
-      const std::size_t n = utf8_length(s.substr(i));
+      const std::size_t n = utf8_sequence_length(s.substr(i));
       if (n == 0) {
         out += fmt::format("\\x{:02x}", u);
         ++i;
         continue;
       }
-      const std::uint32_t cp = code_point(s.substr(i, n));
+      const std::uint32_t cp = utf8_code_point(s.substr(i, n));
       if (printable(cp)) {
         out.append(s.substr(i, n));
       } else {

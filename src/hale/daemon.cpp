@@ -314,6 +314,8 @@ class Daemon {
 
 int run_daemon(Config config) {
   std::signal(SIGPIPE, SIG_IGN);  // a client that goes away must not kill the daemon
+  // A write past RLIMIT_FSIZE (a quota) is an error to report (EFBIG), not a reason to die.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     Daemon d(std::move(config));
     return d.run();

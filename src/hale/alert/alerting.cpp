@@ -30,6 +30,8 @@ constexpr Duration kMaxSleep = std::chrono::seconds(30);
 // Finished outbox rows are kept this long, then pruned (hourly).
 constexpr Duration kKeepFinished = std::chrono::hours(24 * 7);
 constexpr Duration kPruneEvery = std::chrono::hours(1);
+// While outbox writes fail (a full disk), the memory-only deliveries are written again this often.
+constexpr Duration kRecommitEvery = std::chrono::seconds(5);
 // API silences that ended are kept this long (as Alertmanager keeps them).
 constexpr Duration kKeepExpiredSilences = std::chrono::hours(24 * 5);
 
@@ -157,6 +159,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void on_committed(std::vector<Delivery> deliveries, const Status& st) {
+    written(st);
     if (!st) {
       // Not durable, but not withheld either: a page that cannot be written down is still sent.
       // add_alerts() put every seq back to 0: these rows are in memory only.
@@ -238,10 +241,67 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
       if (!st) {
         log_event(LogLevel::kError, "alert_outbox_write_failed", {{"id", d.id}, {"message", st.message()}});
       }
-      // Not recorded: it stays "accepted", which is the truth (the next hale sends it again).
-      if (!accepted || !st) return;
-      asio::post(*io, [self, id = d.id] {
-        if (auto impl = self.lock()) impl->recording.erase(id);
+      asio::post(*io, [self, id = d.id, accepted, st] {
+        auto impl = self.lock();
+        if (!impl) return;
+        impl->written(st);
+        // Not recorded: it stays "accepted", which is the truth (the next hale sends it again).
+        if (accepted && st) impl->recording.erase(id);
+      });
+    });
+  }
+
+  // An outbox write ended: durability is reported as it is (issue 17), until the next write.
+  // While writes fail, or deliveries are in memory only, hale tries again every kRecommitEvery.
+  void written(const Status& st) {
+    if (st) {
+      outbox_error.clear();
+    } else {
+      outbox_error = st.message();
+      ++outbox_write_failures;
+    }
+    if (!outbox_error.empty() || queue.memory_only() > 0) arm_recommit();
+  }
+
+  // Writes the deliveries that are in memory only (made while the outbox could not be written:
+  // a full disk) to the outbox, now that it may take them: nothing is lost to a crash any more.
+  void arm_recommit() {
+    if (!store || stopped || recommit_armed) return;
+    recommit_armed = true;
+    recommit_timer.expires_after(kRecommitEvery);
+    recommit_timer.async_wait([self = weak_from_this()](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (auto impl = self.lock()) impl->recommit();
+    });
+  }
+
+  void recommit() {
+    recommit_armed = false;
+    if (stopped) return;
+    // Accepted deliveries whose "sent" could not be recorded: record it again.
+    for (const Delivery& d : queue.finished()) {
+      if (recording.contains(d.id)) save(d);
+    }
+    std::vector<Delivery> rows = queue.memory_only_deliveries();
+    if (rows.empty()) {
+      if (recording.empty()) outbox_error.clear();  // nothing in hand waits for a write any more
+      return;
+    }
+    store->post([self = weak_from_this(), io = &io, rows = std::move(rows)](StateStore& s) mutable {
+      Status st = s.add_alerts(rows, {});
+      std::vector<std::pair<std::string, std::int64_t>> seqs;
+      if (st) {
+        for (const Delivery& d : rows) seqs.emplace_back(d.id, d.seq);
+      }
+      asio::post(*io, [self, seqs = std::move(seqs), st] {
+        auto impl = self.lock();
+        if (!impl) return;
+        for (const auto& [id, seq] : seqs) {
+          // Finished meanwhile: its row was written as pending, so its outcome is saved now.
+          if (auto finished = impl->queue.assign_seq(id, seq)) impl->save(*finished);
+        }
+        if (!seqs.empty()) log_event(LogLevel::kInfo, "alert_outbox_recommitted", {{"deliveries", seqs.size()}});
+        impl->written(st);
       });
     });
   }
@@ -288,13 +348,17 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
     alert_timer.cancel();
     delivery_timer.cancel();
     prune_timer.cancel();
+    recommit_timer.cancel();
     sender.cancel_all();
   }
 
   AlertsView view(bool deliveries) const {
     AlertsView v;
     v.now = clock.wall_now();
-    v.durable = store != nullptr;
+    v.outbox_error = outbox_error;
+    v.outbox_write_failures = outbox_write_failures;
+    v.memory_only = queue.memory_only();
+    v.durable = store != nullptr && outbox_error.empty() && v.memory_only == 0;
     if (deliveries) {
       v.pending = queue.pending();
       v.recent.assign(queue.finished().begin(), queue.finished().end());
@@ -319,8 +383,12 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   asio::steady_timer delivery_timer;
   asio::steady_timer prune_timer;
   StoreWorker* store = nullptr;
+  asio::steady_timer recommit_timer{io};
+  bool recommit_armed = false;
   // Ids of deliveries the receiver accepted whose "sent" is not committed yet.
   std::set<std::string> recording;
+  std::string outbox_error;  // the last outbox write's failure, "" once a write succeeds
+  std::uint64_t outbox_write_failures = 0;
   std::map<std::string, NotifierSpec> notifiers;
   RenderContext render;
   bool stopped = false;

@@ -4,6 +4,8 @@
 // values, no secret (no URL, token or password: a notifier is shown by name and type only).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -18,7 +20,13 @@ namespace hale {
 
 struct AlertsView {
   WallTime now{};
-  bool durable = true;  // the outbox is in SQLite (false: state_dir unusable, memory only)
+  // What survives a crash (issue 17: reported as it is): false when there is no outbox
+  // (state_dir unusable), when its last write failed (a full disk), or while a pending delivery
+  // could not be written and is in memory only.
+  bool durable = true;
+  std::string outbox_error;       // the last outbox write's failure ("" after a write succeeds)
+  std::size_t memory_only = 0;    // pending deliveries that are not in the outbox
+  std::uint64_t outbox_write_failures = 0;  // since hale started
   std::vector<Delivery> pending;  // oldest first
   std::vector<Delivery> recent;   // finished (sent, failed, silenced), newest first
   // Ids among `recent` that the receiver accepted but whose "sent" is not committed to the

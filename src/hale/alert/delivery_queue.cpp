@@ -198,6 +198,33 @@ std::map<std::string, NotifierStats> DeliveryQueue::stats() const {
   return out;
 }
 
+std::size_t DeliveryQueue::memory_only() const {
+  std::size_t n = 0;
+  for (const auto& [arrival, e] : pending_) n += e.delivery.seq == 0 ? 1 : 0;
+  return n;
+}
+
+std::vector<Delivery> DeliveryQueue::memory_only_deliveries() const {
+  std::vector<Delivery> out;
+  for (const auto& [arrival, e] : pending_) {
+    if (e.delivery.seq == 0) out.push_back(e.delivery);
+  }
+  return out;
+}
+
+std::optional<Delivery> DeliveryQueue::assign_seq(const std::string& id, std::int64_t seq) {
+  if (auto it = by_id_.find(id); it != by_id_.end()) {
+    pending_.at(it->second).delivery.seq = seq;
+    return std::nullopt;
+  }
+  for (Delivery& d : finished_) {
+    if (d.id != id) continue;
+    d.seq = seq;
+    return d;
+  }
+  return std::nullopt;
+}
+
 std::vector<Delivery> DeliveryQueue::pending() const {
   std::vector<Delivery> out;
   out.reserve(pending_.size());

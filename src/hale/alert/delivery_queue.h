@@ -90,6 +90,13 @@ class DeliveryQueue {
   // For the API and /metrics.
   std::map<std::string, NotifierStats> stats() const;
   std::vector<Delivery> pending() const;                       // in the order added
+  std::size_t memory_only() const;  // pending deliveries never committed to the outbox (seq 0)
+  std::vector<Delivery> memory_only_deliveries() const;  // those deliveries, in order
+
+  // Delivery `id` was committed late (the outbox could not be written when it was made) as row
+  // `seq`. Returns the delivery when it has finished meanwhile (its outcome is to be saved now);
+  // nullopt when it is still pending, or unknown.
+  std::optional<Delivery> assign_seq(const std::string& id, std::int64_t seq);
   const std::deque<Delivery>& finished() const { return finished_; }  // newest first
 
  private:

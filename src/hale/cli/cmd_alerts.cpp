@@ -143,9 +143,19 @@ int cmd_alerts(const AlertsArgs& args) {
                        (notifiers.size() == 1 ? " notifier, " : " notifiers, ") + std::to_string(pending) +
                        (pending == 1 ? " delivery pending" : " deliveries pending");
   if (auto durable = doc->find("durable"); durable != doc->end() && durable->is_boolean() && !durable->get<bool>()) {
-    // SPEC §6 promises nothing is lost; that holds only with the outbox on disk.
-    header += colour ? " \033[31m(outbox in memory only: state_dir is unusable)\033[0m"
-                     : " (outbox in memory only: state_dir is unusable)";
+    // SPEC §6 promises nothing is lost; that holds only while the outbox is written.
+    const std::string error = json_string(*doc, "outbox_error");
+    const long long memory_only = json_int(*doc, "memory_only");
+    std::string why;
+    if (!error.empty()) {
+      why = "NOT DURABLE: the outbox cannot be written (" + error + ")";
+    } else if (memory_only > 0) {
+      why = "NOT DURABLE: " + std::to_string(memory_only) + " pending in memory only";
+    } else {
+      why = "outbox in memory only: state_dir is unusable";
+    }
+    if (!error.empty() && memory_only > 0) why += "; " + std::to_string(memory_only) + " pending in memory only";
+    header += colour ? " \033[31m(" + why + ")\033[0m" : " (" + why + ")";
   }
   std::string out = header + "\n\n" + notifiers_table(notifiers, now, colour) + "\n" +
                     deliveries_table(doc->value("deliveries", json::array()), now, colour, args.state);

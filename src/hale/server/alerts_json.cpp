@@ -95,6 +95,8 @@ std::string alerts_json(const AlertsView& v, const AlertsQuery& q) {
   ojson j;
   j["timestamp"] = format_iso8601(v.now);  // the daemon's clock, for ages (as in /health)
   j["durable"] = v.durable;
+  j["outbox_error"] = v.outbox_error.empty() ? ojson() : ojson(v.outbox_error);
+  j["memory_only"] = v.memory_only;
   ojson notifiers = ojson::array();
   for (const auto& [name, s] : v.notifiers) {
     auto type = v.notifier_types.find(name);

@@ -164,6 +164,15 @@ std::string health_json(const Snapshot& snap, const HealthDocContext& ctx, const
     for (const auto& h : heartbeats->heartbeats) hb[h->name] = heartbeat_entry(*h);
     j["heartbeats"] = std::move(hb);
   }
+  if (ctx.alerting) {
+    // Whether what alerting has in hand survives a crash: an outbox write failing (a full disk)
+    // leaves deliveries in memory only.
+    ojson a;
+    a["durable"] = ctx.alerting->durable;
+    a["outbox_error"] = ctx.alerting->outbox_error.empty() ? ojson() : ojson(ctx.alerting->outbox_error);
+    a["memory_only"] = ctx.alerting->memory_only;
+    j["alerting"] = std::move(a);
+  }
   return dump(j);
 }
 

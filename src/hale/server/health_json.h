@@ -2,6 +2,7 @@
 // /api/v1/checks. They hold no secret: CheckView is already redacted.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "hale/clock.h"
@@ -11,10 +12,18 @@
 
 namespace hale {
 
+// Alerting's durability, as /health shows it under "alerting" (issue 17).
+struct AlertingHealth {
+  bool durable = true;
+  std::string outbox_error;
+  std::size_t memory_only = 0;
+};
+
 struct HealthDocContext {
   std::string_view service;
   std::string_view version;
   WallTime now{};
+  std::optional<AlertingHealth> alerting;  // unset: no notifier configured, no "alerting" member
 };
 
 // `services` and `heartbeats` may be null (none configured): then there is no "services" or

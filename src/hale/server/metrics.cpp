@@ -179,6 +179,14 @@ void render_alert_metrics(std::string& out, const AlertsView& alerts) {
   per_notifier("hale_alert_notifier_consecutive_failures", "gauge",
                "Failed delivery attempts in a row of a notifier (0 while it accepts).",
                [](const NotifierStats& s) { return s.consecutive_failures; });
+  family(out, "hale_alert_outbox_durable", "gauge",
+         "1 when every alert delivery in hand is in the outbox (survives a crash), 0 when a write failed or some "
+         "are in memory only.");
+  fmt::format_to(it, "hale_alert_outbox_durable {}\n", alerts.durable ? 1 : 0);
+  family(out, "hale_alert_outbox_memory_only", "gauge", "Pending alert deliveries that could not be written to the outbox.");
+  fmt::format_to(it, "hale_alert_outbox_memory_only {}\n", alerts.memory_only);
+  family(out, "hale_alert_outbox_write_failures_total", "counter", "Alert outbox writes that failed (a full disk, say).");
+  fmt::format_to(it, "hale_alert_outbox_write_failures_total {}\n", alerts.outbox_write_failures);
   family(out, "hale_alert_silences_active", "gauge", "Silences muting alerts now: API silences and config windows.");
   std::size_t active = alerts.windows.size();
   for (const Silence& s : alerts.silences) active += silence_active(s, alerts.now) ? 1 : 0;

@@ -365,8 +365,12 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     const Question q = group == "live" ? Question::kLive : Question::kReady;
     return probe_endpoint(group, group, q, "", t, snap, group == "ready" ? ctx.services : nullptr, ctx.heartbeats);
   }
-  const HealthDocContext doc{ctx.service, ctx.version, ctx.now};
+  HealthDocContext doc{ctx.service, ctx.version, ctx.now};
   if (path == "/health") {
+    if (ctx.alert_metrics && ctx.alerts) {
+      const AlertsView a = ctx.alerts(false);
+      doc.alerting = AlertingHealth{a.durable, a.outbox_error, a.memory_only};
+    }
     const int status = status_code_for(overall_health(snap, ctx.services, ctx.heartbeats));
     if (req.accept.find("application/health+json") != std::string::npos) {
       return json(status, health_ietf_json(snap, doc, ctx.services, ctx.heartbeats), "application/health+json");

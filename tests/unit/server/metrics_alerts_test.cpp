@@ -141,7 +141,20 @@ TEST_F(MetricsAlertsTest, EveryFamilyHasAValuePerNotifier) {
     EXPECT_EQ(count_prefix(s, family + "{"), 3u) << family;
   }
   EXPECT_EQ(at(s, "hale_alert_silences_active"), "4") << "active and starts-now, and the two windows";
-  EXPECT_EQ(count_prefix(s, "hale_alert"), 7u * 3u + 1u);
+  EXPECT_EQ(at(s, "hale_alert_outbox_durable"), "1");
+  EXPECT_EQ(count_prefix(s, "hale_alert"), 7u * 3u + 1u + 3u);  // + the outbox's three
+}
+
+TEST_F(MetricsAlertsTest, TheOutboxSaysWhenItIsNotDurable) {
+  // Issue 17: a full disk left deliveries in memory only while everything said durable.
+  view_.durable = false;
+  view_.outbox_error = "database or disk is full";
+  view_.memory_only = 10;
+  view_.outbox_write_failures = 11;
+  const auto s = samples(render(&view_));
+  EXPECT_EQ(at(s, "hale_alert_outbox_durable"), "0");
+  EXPECT_EQ(at(s, "hale_alert_outbox_memory_only"), "10");
+  EXPECT_EQ(at(s, "hale_alert_outbox_write_failures_total"), "11");
 }
 
 TEST_F(MetricsAlertsTest, ExactLinesOnThePage) {
@@ -242,8 +255,9 @@ TEST_F(MetricsAlertsTest, NoNotifiersHasFamiliesAndOnlyTheSilenceCount) {
   const std::string page = render(&empty);
   EXPECT_NE(page.find("# TYPE hale_alerts_sent_total counter\n"), std::string::npos);
   const auto s = samples(page);
-  EXPECT_EQ(count_prefix(s, "hale_alert"), 1u);
+  EXPECT_EQ(count_prefix(s, "hale_alert"), 4u);  // the silence count and the outbox's three
   EXPECT_EQ(at(s, "hale_alert_silences_active"), "0");
+  EXPECT_EQ(at(s, "hale_alert_outbox_durable"), "1");
 }
 
 TEST_F(MetricsAlertsTest, AlertFamiliesComeAfterHeartbeatsAndBeforeProcess) {

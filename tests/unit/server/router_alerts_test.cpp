@@ -268,6 +268,8 @@ TEST_F(RouterAlertsTest, AlertsWithoutNotifiersOrDeliveries) {
   const json j = body(get("/api/v1/alerts"));
   EXPECT_EQ(j, (json{{"timestamp", "2026-01-01T00:00:00Z"},
                      {"durable", true},
+                     {"outbox_error", nullptr},
+                     {"memory_only", 0},
                      {"notifiers", json::array()},
                      {"pending", 0},
                      {"deliveries", json::array()}}));

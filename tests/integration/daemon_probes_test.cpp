@@ -85,6 +85,37 @@ command = ["/usr/lib/nagios/plugins/check_tcp", "-H", "127.0.0.1", "-p", ")" +
   EXPECT_EQ(http_get(hale.url("/readyz")).status, 200);
 }
 
+TEST(DaemonProbes, AnExecCheckShowsItsFirstLineOnlyBoundedMaskedAndWithoutControlCharacters) {
+  // Issue 17, decided with SPEC §2 (a Nagios plugin's first line is the reason): the first line
+  // with text, without perfdata, control characters dropped, at most 200 bytes, every configured
+  // secret masked; nothing else of the output, anywhere.
+  setenv("HALE_TEST_EXEC_SECRET", "s3cret-in-the-output", 1);
+  const std::string long_tail(300, 'x');
+  HaleProcess hale(std::string("[server]\nlisten = \"127.0.0.1:{PORT}\"\nadmin_token = \"env:HALE_TEST_EXEC_SECRET\"\n") +
+                   "\n[checks.job]\ntype = \"exec\"\ninterval = \"200ms\"\ncommand = [\"/usr/bin/printf\", "
+                   "\"\\\\n\\\\033[2Jdisk ok: %s %s|used=1\\\\nSECOND-LINE-never-shown\\\\n\", "
+                   "\"s3cret-in-the-output\", \"" + long_tail + "\"]\n");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  nlohmann::json j;
+  ASSERT_TRUE(eventually([&] {
+    j = nlohmann::json::parse(http_get(hale.url("/health/job")).body, nullptr, false);
+    return j.is_object() && j.value("status", "") == "ok";
+  })) << hale.log();
+  const std::string message = j["message"];
+  EXPECT_EQ(message.rfind("[2Jdisk ok: ", 0), 0u) << message;
+  EXPECT_LE(message.size(), 200u) << message;
+  EXPECT_EQ(message.find('\x1b'), std::string::npos) << "a control character survived";
+  EXPECT_EQ(message.find("s3cret-in-the-output"), std::string::npos) << "the secret was not masked: " << message;
+  EXPECT_EQ(message.find('|'), std::string::npos) << "perfdata shown";
+  for (const char* where : {"/health", "/health/job", "/metrics", "/api/v1/checks"}) {
+    const std::string body = http_get(hale.url(where)).body;
+    EXPECT_EQ(body.find("SECOND-LINE"), std::string::npos) << where;
+    EXPECT_EQ(body.find("s3cret-in-the-output"), std::string::npos) << where;
+  }
+  EXPECT_EQ(hale.log().find("SECOND-LINE"), std::string::npos);
+  EXPECT_EQ(hale.log().find("s3cret-in-the-output"), std::string::npos);
+}
+
 TEST(DaemonProbes, HungTargetDelaysNothingElse) {
   TcpListener target;
   HaleProcess hale(R"([server]

@@ -12,11 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hale/config/url_check.h"
 #include "hale/config/check_keys.h"
 #include "hale/config/credential_headers.h"
 #include "hale/config/levenshtein.h"
+#include "hale/config/secret_parts.h"
 #include "hale/config/toml_reader.h"
+#include "hale/config/url_check.h"
 #include "hale/config/url_userinfo.h"
 
 namespace hale::config {
@@ -141,6 +142,8 @@ void apply_url(const KeyCall& c) {
   }
   // Credentials in the URL itself are secrets too, even when the URL was written inline.
   if (auto span = url_userinfo_secret(*url)) c.ctx.add_secret(url->substr(span->pos, span->size));
+  // ?apikey=..., ?token=...: credentials even in a URL written inline.
+  for (std::string& v : credential_query_values(*url)) c.ctx.add_secret(std::move(v));
   c.spec.url = std::move(*url);
   c.spec.url_is_secret = text->rfind("env:", 0) == 0 || text->rfind("file:", 0) == 0;
 }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "hale/config.h"
+#include "hale/config/secret_parts.h"
 #include "hale/config/toml_reader.h"
 
 namespace hale::config {
@@ -45,7 +46,10 @@ std::optional<std::string> LoadContext::read_readable_path(const toml::node& v, 
 void LoadContext::add_secret(std::string value) {
   if (value.empty()) return;
   if (std::find(secrets_.begin(), secrets_.end(), value) != secrets_.end()) return;
+  // Its meaningful parts are secrets too: a job prints the bare token, not "Bearer TOKEN".
+  std::vector<std::string> parts = secret_parts(value);
   secrets_.push_back(std::move(value));
+  for (std::string& p : parts) add_secret(std::move(p));
 }
 
 }  // namespace hale::config

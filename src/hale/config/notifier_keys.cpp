@@ -1,7 +1,6 @@
 // The readers of [notifiers.NAME] keys (see notifier_keys.h): URLs by scheme, the secrets,
 // webhook headers, the exec argv, TLS settings, timeout and retry. The email keys are in
 // notifier_email_keys.cpp.
-#include "hale/config/url_check.h"
 #include "hale/config/notifier_keys.h"
 
 #include "hale/config/credential_headers.h"
@@ -17,6 +16,7 @@
 
 #include "hale/config/check_keys.h"
 #include "hale/config/toml_reader.h"
+#include "hale/config/url_check.h"
 #include "hale/config/url_userinfo.h"
 
 namespace hale::config {

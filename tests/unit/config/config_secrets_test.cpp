@@ -49,10 +49,12 @@ TEST(ConfigSecrets, EnvAndFileValuesAreResolvedAndListed) {
   EXPECT_EQ(c.checks[0].headers,
             (std::vector<std::pair<std::string, std::string>>{{"X-Api-Key", "Bearer header-from-file"},
                                                                {"X-Plain", "visible"}}));
-  // The whole URL (it came from env:) and its password; the file's value without its newline.
+  // The whole URL (it came from env:) and its password; the file's value without its newline,
+  // and its credentials after the scheme (issue 17: a job prints the bare token).
   EXPECT_THAT(c.secrets, ::testing::UnorderedElementsAre("admin-from-env",
                                                          "https://svc:url-password@api.internal/ready",
-                                                         "url-password", "Bearer header-from-file"));
+                                                         "url-password", "Bearer header-from-file",
+                                                         "header-from-file"));
 }
 
 TEST(ConfigSecrets, InlineAdminTokenIsASecretToo) {

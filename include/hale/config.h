@@ -331,6 +331,7 @@ struct ServerConfig {
   std::size_t max_header_bytes = 8 * 1024;   // over it: 431
   std::size_t max_body_bytes = 1024 * 1024;  // over it: 413
   Duration read_timeout = std::chrono::seconds(10);   // a request must arrive within this
+  Duration header_timeout = std::chrono::seconds(5);  // and its head within this (slowloris)
   Duration idle_timeout = std::chrono::seconds(60);   // keep-alive connection left idle
   ContainmentSetting containment = ContainmentSetting::kAuto;  // read once, at start
   // Host headers answered besides loopback names when listening on loopback (DNS rebinding);

@@ -255,7 +255,7 @@ class Daemon {
     const ServerConfig& b = next.server;
     if (a.listen != b.listen || a.max_connections != b.max_connections ||
         a.max_header_bytes != b.max_header_bytes || a.max_body_bytes != b.max_body_bytes ||
-        a.read_timeout != b.read_timeout || a.idle_timeout != b.idle_timeout) {
+        a.read_timeout != b.read_timeout || a.idle_timeout != b.idle_timeout || a.header_timeout != b.header_timeout) {
       log_event(LogLevel::kWarn, "reload_server_unchanged",
                 {{"message", "changes to server.listen and the HTTP limits take effect at the next start"},
                  {"listen", config_.server.listen}});

@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdio>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
@@ -129,7 +132,7 @@ TEST_F(DaemonHardening, GarbageIs400) {
 // waits for more. The daemon must answer or close every one, and live on (TearDown).
 TEST_F(DaemonHardening, RandomBytesNeverHurtTheDaemon) {
   std::mt19937 rng(1234);
-  const std::string valid = "GET /readyz?verbose&exclude=self HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n";
+  const std::string valid = "GET /readyz?verbose&exclude=self HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n";
   int answered = 0;
   for (int i = 0; i < 150; ++i) {
     std::string msg = valid;
@@ -163,7 +166,7 @@ TEST_F(DaemonHardening, RandomBytesNeverHurtTheDaemon) {
 TEST_F(DaemonHardening, AnEndlessChunkLineIs400) {
   for (const char* target : {"/api/v1/reload", "/ping/backup"}) {
     RawClient c(hale_.port());
-    c.send_text(std::string("POST ") + target + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;");
+    c.send_text(std::string("POST ") + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n1;");
     std::string line(256 * 1024, 'a');
     c.try_send(line);  // the server may answer and close before it has read all of it
     const std::string reply = c.read_some(12);
@@ -173,13 +176,13 @@ TEST_F(DaemonHardening, AnEndlessChunkLineIs400) {
 
 TEST_F(DaemonHardening, SlowClientIsDisconnected) {
   RawClient c(hale_.port());
-  c.send_text("GET /livez HTTP/1.1\r\nHost: x\r\n");  // and never the blank line
+  c.send_text("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n");  // and never the blank line
   EXPECT_TRUE(c.wait_closed());
 }
 
 TEST_F(DaemonHardening, KeepAliveServesPipelinedRequests) {
   RawClient c(hale_.port());
-  c.send_text("GET /livez HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.send_text("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   std::string reply;
   ASSERT_TRUE(eventually([&] {
     reply += c.read_some(1);
@@ -203,19 +206,31 @@ TEST_F(DaemonHardening, IdleConnectionsMakeRoomForNewClients) {
   EXPECT_TRUE(idle.front()->wait_closed());
 }
 
-TEST_F(DaemonHardening, ConnectionsMidRequestAreBounded) {
+TEST_F(DaemonHardening, AtTheLimitTheSlowestHalfSentRequestGivesWayNotTheNewcomer) {
+  // Issue 17: with every slot mid-request, a newcomer used to get 503 (an orchestrator reads that
+  // as "hale is unhealthy"). Now the connection whose head has been arriving longest is closed.
   std::vector<std::unique_ptr<RawClient>> busy;
   for (int i = 0; i < 4; ++i) {
     busy.push_back(std::make_unique<RawClient>(hale_.port()));
     ASSERT_TRUE(busy.back()->connected());
     busy.back()->send_text("GET /livez HTTP/1.1\r\n");  // a request that has begun
+    std::this_thread::sleep_for(20ms);  // in this order
   }
   std::this_thread::sleep_for(100ms);
   RawClient extra(hale_.port());
-  extra.send_text("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
-  EXPECT_EQ(extra.read_some(12).substr(0, 12), "HTTP/1.1 503");
-  busy.clear();
-  EXPECT_TRUE(eventually([&] { return http_get(hale_.url("/livez")).status == 200; }));
+  extra.send_text("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  EXPECT_EQ(extra.read_some(12).substr(0, 12), "HTTP/1.1 200");
+  EXPECT_TRUE(busy.front()->wait_closed()) << "the oldest half-sent request was not the one to go";
+  EXPECT_FALSE(busy.back()->peer_closed());
+}
+
+TEST_F(DaemonHardening, TheHeadOfARequestMustArriveWithinHeaderTimeout) {
+  // kConfig: read_timeout 500 ms bounds the head too (header_timeout is the smaller of the two).
+  RawClient c(hale_.port());
+  c.send_text("GET /livez HTTP/1.1\r\n");
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.wait_closed());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
 }
 
 TEST_F(DaemonHardening, DrippingHeadersHitTheReadTimeoutNotTheIdleTimeout) {
@@ -233,11 +248,11 @@ TEST_F(DaemonHardening, DrippingHeadersHitTheReadTimeoutNotTheIdleTimeout) {
 
 TEST_F(DaemonHardening, BodyOnlyWhereARouteTakesOne) {
   RawClient small(hale_.port());
-  small.send_text("GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n" + std::string(500, 'x'));
+  small.send_text("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 500\r\n\r\n" + std::string(500, 'x'));
   EXPECT_EQ(small.read_some(12).substr(0, 12), "HTTP/1.1 413");
   // A large one is refused before it is read: the server answers while the client still sends.
   RawClient large(hale_.port());
-  large.send_text("POST /readyz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
+  large.send_text("POST /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n" +
                   std::string(2000, 'y'));
   EXPECT_EQ(large.read_some(12).substr(0, 12), "HTTP/1.1 413");
   // The mutating API takes a body (up to max_body_bytes); without a token it is 403.
@@ -286,6 +301,60 @@ TEST(DaemonHosts, TheBearerSchemeIsCaseInsensitive) {
   }
   EXPECT_EQ(http_request("POST", hale.url("/api/v1/reload"), {"Authorization: Basic case-token-123"}).status, 401);
   EXPECT_EQ(http_request("POST", hale.url("/api/v1/reload"), {"Authorization: Bearercase-token-123"}).status, 401);
+}
+
+}  // namespace
+}  // namespace hale::testing
+
+namespace hale::testing {
+namespace {
+
+TEST(DaemonSlowClients, ACrowdOfHalfSentRequestsNeverTurnsLivezOrReadyz503) {
+  // Issue 17: 1,024 half-sent requests turned /livez and /readyz into 503 (every slot taken, the
+  // newcomer refused), and an attacker needed only to reconnect each socket every read_timeout.
+  // 1,100 connections with a half-sent request, reconnected whenever hale closes one, for 25 s,
+  // against the default limits, while a fresh client polls /livez and /readyz.
+  HaleProcess hale("[server]\nlisten = \"127.0.0.1:{PORT}\"\n");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  constexpr int kSlow = 1100;
+  const auto end = std::chrono::steady_clock::now() + 25s;
+  std::atomic<bool> done{false};
+  std::atomic<int> reconnects{0};
+  std::thread crowd([&] {
+    std::vector<std::unique_ptr<RawClient>> slow;
+    auto open_one = [&] {
+      auto c = std::make_unique<RawClient>(hale.port());
+      if (c->connected()) c->try_send("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n");  // never ends
+      return c;
+    };
+    for (int i = 0; i < kSlow; ++i) slow.push_back(open_one());
+    while (!done && std::chrono::steady_clock::now() < end) {
+      for (auto& c : slow) {
+        if (!c->connected() || c->peer_closed()) {
+          c = open_one();
+          ++reconnects;
+        }
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  std::this_thread::sleep_for(1s);  // the crowd is in
+  int answers = 0;
+  std::map<int, int> by_status;
+  while (std::chrono::steady_clock::now() < end) {
+    for (const char* path : {"/livez", "/readyz"}) {
+      ++by_status[http_get(hale.url(path)).status];
+      ++answers;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  done = true;
+  crowd.join();
+  std::printf("[ slowloris ] %d slow connections (%d reconnects) for 25 s: %d answers, %d of them 200\n", kSlow,
+              reconnects.load(), answers, by_status[200]);
+  EXPECT_GT(answers, 100);
+  EXPECT_EQ(by_status[200], answers) << "503: " << by_status[503] << ", no answer: " << by_status[0];
+  EXPECT_EQ(http_get(hale.url("/livez")).status, 200);
 }
 
 }  // namespace

@@ -15,9 +15,9 @@ namespace hale::config {
 
 namespace {
 
-constexpr std::array<std::string_view, 11> kServerKeys{
+constexpr std::array<std::string_view, 12> kServerKeys{
     "listen",         "service",      "admin_token",  "state_dir",   "max_connections", "max_header_bytes",
-    "max_body_bytes", "read_timeout", "idle_timeout", "containment", "allowed_hosts",
+    "max_body_bytes", "read_timeout", "idle_timeout", "containment", "allowed_hosts",   "header_timeout",
 };
 
 constexpr std::array<Word<ContainmentSetting>, 3> kContainments{{
@@ -101,6 +101,8 @@ ServerConfig read_server(const toml::table& table, LoadContext& ctx) {
       if (auto n = read_integer(v, key, 0, kMaxBytes, d)) s.max_body_bytes = static_cast<std::size_t>(*n);
     } else if (key == "read_timeout") {
       if (auto t = read_duration(v, key, d, /*positive=*/true)) s.read_timeout = *t;
+    } else if (key == "header_timeout") {
+      if (auto t = read_duration(v, key, d, /*positive=*/true)) s.header_timeout = *t;
     } else if (key == "idle_timeout") {
       if (auto t = read_duration(v, key, d, /*positive=*/true)) s.idle_timeout = *t;
     } else if (key == "allowed_hosts") {

@@ -41,6 +41,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   void on_accept(beast::error_code ec, tcp::socket socket);
   void sweep_soon();
   void sweep();
+  void evict_one();
 
   asio::io_context& io;
   tcp::acceptor acceptor;
@@ -54,6 +55,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Handler handler;
   BodyLimit body_limit;
   std::list<std::weak_ptr<Session>> sessions;  // for the sweep, stop() and the connection limit
+  std::uint64_t evicted = 0;                    // connections closed to make room for a newcomer
   bool stopped = false;
 };
 
@@ -83,6 +85,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool expired(SteadyTime now) const { return now >= deadline_; }
   // Connected but no byte of a request yet (new, or idle between keep-alive requests).
   bool waiting_for_request() const { return !request_started_; }
+  // A request has begun and its header is not whole yet: a slow client, or a slowloris.
+  bool in_header() const { return request_started_ && !header_done_; }
+  SteadyTime request_started_at() const { return request_started_at_; }
 
  private:
   void expires_after(Duration d) { deadline_ = server_->coarse_now + d; }
@@ -110,9 +115,13 @@ class Session : public std::enable_shared_from_this<Session> {
                             });
   }
 
+  // SPEC §8 and issue 17: the head of a request must arrive within header_timeout (a health
+  // checker sends it in one packet), the whole request within read_timeout.
   void start_request() {
     request_started_ = true;
-    expires_after(server_->limits.read_timeout);
+    header_done_ = false;
+    request_started_at_ = server_->coarse_now;
+    expires_after(std::min(server_->limits.header_timeout, server_->limits.read_timeout));
     do_read_some();
   }
 
@@ -132,6 +141,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return answer_error(400, "bad request\n");
     if (parser_->is_header_done() && !body_limit_set_) {
+      // The head is in: the body has what is left of read_timeout.
+      header_done_ = true;
+      deadline_ = request_started_at_ + server_->limits.read_timeout;
       // Only requests that take a body may send one, and no more than their route allows:
       // a GET announcing a megabyte of body is refused before the megabyte is read.
       body_limit_set_ = true;
@@ -228,7 +240,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<TailBody>> parser_;
   std::string out_;
   SteadyTime deadline_{};
+  SteadyTime request_started_at_{};
   bool request_started_ = false;
+  bool header_done_ = false;
   bool body_limit_set_ = false;
   std::size_t route_body_limit_ = 0;
   bool keep_alive_ = true;
@@ -269,39 +283,44 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     log_event(LogLevel::kWarn, "http_accept_failed", {{"error", ec.message()}});
     return do_accept();
   }
-  sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
-  if (sessions.size() >= static_cast<std::size_t>(limits.max_connections)) {
-    // Like nginx when it runs out of connections: close the oldest connection that is not in
-    // the middle of a request, so idle or silent sockets cannot lock real clients out.
-    for (auto it = sessions.begin(); it != sessions.end(); ++it) {
-      auto s = it->lock();
-      if (s && s->waiting_for_request()) {
-        s->close();
-        sessions.erase(it);
-        break;
-      }
-    }
-  }
-  if (sessions.size() >= static_cast<std::size_t>(limits.max_connections)) {
-    // Over the limit: a short 503 and close, so the client knows why.
-    static const std::string kBusy =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    auto s = std::make_shared<tcp::socket>(std::move(socket));
-    asio::async_write(*s, asio::buffer(kBusy), [s](beast::error_code, std::size_t) {
-      beast::error_code ignored;
-      s->shutdown(tcp::socket::shutdown_both, ignored);
-      s->close(ignored);
-    });
-    return do_accept();
-  }
+  sessions.remove_if([](const std::weak_ptr<Session>& w) {
+    auto s = w.lock();
+    return !s || !s->is_open();
+  });
+  coarse_now = std::chrono::steady_clock::now();
+  // At the limit the newcomer is always taken and an older connection gives way (issue 17: a
+  // crowd of half-sent requests turned /livez and /readyz 503 for everyone, and an orchestrator
+  // reads that as "hale is unhealthy"). Like nginx, first the oldest idle one; then the one whose
+  // head has been arriving the longest (a slowloris); then the oldest of the rest.
+  if (sessions.size() >= static_cast<std::size_t>(limits.max_connections)) evict_one();
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
   sessions.push_back(session);
-  coarse_now = std::chrono::steady_clock::now();
   session->start();
   sweep_soon();
   do_accept();
+}
+
+void HttpServer::Impl::evict_one() {
+  auto victim = sessions.end();
+  auto rank = [](const Session& s) { return s.waiting_for_request() ? 0 : s.in_header() ? 1 : 2; };
+  for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+    auto s = it->lock();
+    if (!s) continue;
+    if (victim == sessions.end()) {
+      victim = it;
+      continue;
+    }
+    auto v = victim->lock();
+    if (rank(*s) < rank(*v) || (rank(*s) == 1 && rank(*v) == 1 && s->request_started_at() < v->request_started_at())) {
+      victim = it;
+    }
+  }
+  if (victim == sessions.end()) return;
+  if (auto s = victim->lock()) s->close();
+  sessions.erase(victim);
+  ++evicted;
 }
 
 void HttpServer::Impl::sweep_soon() {

@@ -221,7 +221,11 @@ struct HeartbeatSpec {
 // ---- Alerts (SPEC §6) ----
 
 // What an alert is about: a check, a supervised service or a heartbeat.
-enum class SubjectKind { kCheck, kService, kHeartbeat };
+// What an alert is about. kHale: hale itself (its state store, "hale/state_store"), so that a
+// problem of hale's own that costs the operator something is alerted like any other.
+enum class SubjectKind { kCheck, kService, kHeartbeat, kHale };
+// The subjects of kind kHale.
+inline constexpr const char* kStateStoreSubject = "state_store";
 std::string_view to_string(SubjectKind k);
 std::optional<SubjectKind> parse_subject_kind(std::string_view s);
 

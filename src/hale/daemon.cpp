@@ -114,6 +114,7 @@ class Daemon {
     ctx.expire_silence = [this](std::string_view id) { return alerting_.expire_silence(id); };
     ctx.alert_metrics = !alerting_.empty();
     ctx.hosts = &hosts_;
+    if (store_health_) ctx.state_store = &*store_health_;
     return route(req, ctx);
   }
 
@@ -166,6 +167,34 @@ class Daemon {
     return true;
   }
 
+  // Issue 17: what the state store could not do is said loudly, in the log, /health
+  // ("state_store") and as an alert about hale/state_store. The first problem found is kept (the
+  // second connection may find a file the first one already replaced).
+  void note_store_condition(StoreCondition c, const std::string& message) {
+    if (!store_health_) store_health_.emplace();
+    if (c == StoreCondition::kOk || store_health_->status != "ok") return;
+    store_health_->status = std::string(to_string(c));
+    store_health_->message = message;
+    log_event(LogLevel::kError, "state_store_condition", {{"status", store_health_->status}, {"message", message}});
+  }
+  void note_store_unavailable(const std::string& message) {
+    if (!store_health_) store_health_.emplace();
+    if (store_health_->status != "ok") return;
+    store_health_->status = "unavailable";
+    store_health_->message = message;
+  }
+  // hale/state_store in the words of alerting: read-only or unavailable is fail (an operator's
+  // intent cannot be kept), recreated is degraded (what the old file held is gone).
+  SubjectStatus store_subject_status() const {
+    SubjectStatus s;
+    const std::string status = store_health_ ? store_health_->status : "ok";
+    s.status = status == "ok" ? Health::kOk : status == "recreated" ? Health::kDegraded : Health::kFail;
+    s.state = status;
+    s.reason = store_health_ ? Redactor::global().redact(store_health_->message) : "";
+    s.since = started_at_;
+    return s;
+  }
+
   // The state store (wanted intents) is opened once some service needs it.
   void open_store() {
     if (store_ || config_.services.empty()) return;
@@ -174,9 +203,13 @@ class Daemon {
       log_event(LogLevel::kError, "state_store_unavailable",
                 {{"message", opened.status().message()},
                  {"consequence", "services run, but operator start/stop cannot be recorded and answer 500"}});
+      note_store_unavailable(opened.status().message() +
+                             ": services run as their config says (an operator's earlier stop cannot be read), and "
+                             "operator start/stop answer 500");
       return;
     }
     store_ = std::move(opened).value();
+    note_store_condition(store_->condition(), store_->condition_message());
     supervisor_.set_store(store_.get());
   }
 
@@ -190,9 +223,12 @@ class Daemon {
       log_event(LogLevel::kError, "state_store_unavailable",
                 {{"message", opened.status().message()},
                  {"consequence", "heartbeats and alerts work, but nothing of theirs is kept across a restart"}});
+      note_store_unavailable(opened.status().message() +
+                             ": heartbeats and alerts work, but nothing of theirs is kept across a restart");
       return;
     }
     worker_store_ = std::move(opened).value();
+    note_store_condition(worker_store_->condition(), worker_store_->condition_message());
     heartbeats_.set_store(worker_store_.get());
     alerting_.set_store(worker_store_.get());
   }
@@ -224,6 +260,7 @@ class Daemon {
   // failing all along would never be announced to it.
   void apply_alerting() {
     alerting_.apply(config_);
+    if (store_health_) alerting_.observe({SubjectKind::kHale, kStateStoreSubject}, store_subject_status());
     for (const auto& c : engine_.snapshot()->checks) {
       if (c->status != Health::kUnknown) alerting_.observe({SubjectKind::kCheck, c->name}, check_subject_status(*c));
     }
@@ -292,6 +329,8 @@ class Daemon {
 
   Config config_;
   HostAllowList hosts_{config_.server.listen, config_.server.allowed_hosts};
+  std::optional<StateStoreHealth> store_health_;  // set once something needed a state store
+  WallTime started_at_ = system_clock().wall_now();
   // Before io_: a run's Process, which a handler in io_ may hold to the end, ends its leftovers
   // through it when the loop goes away.
   std::unique_ptr<Containment> containment_;

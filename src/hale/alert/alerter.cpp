@@ -19,6 +19,7 @@ std::vector<SubjectId> subjects_of(const Config& config) {
   for (const CheckSpec& c : config.checks) out.push_back({SubjectKind::kCheck, c.name});
   for (const ServiceSpec& s : config.services) out.push_back({SubjectKind::kService, s.name});
   for (const HeartbeatSpec& h : config.heartbeats) out.push_back({SubjectKind::kHeartbeat, h.name});
+  out.push_back({SubjectKind::kHale, kStateStoreSubject});  // always there
   return out;
 }
 

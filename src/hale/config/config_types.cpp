@@ -97,12 +97,13 @@ std::string_view to_string(SubjectKind k) {
     case SubjectKind::kCheck: return "check";
     case SubjectKind::kService: return "service";
     case SubjectKind::kHeartbeat: return "heartbeat";
+    case SubjectKind::kHale: return "hale";
   }
   return "check";
 }
 
 std::optional<SubjectKind> parse_subject_kind(std::string_view s) {
-  for (SubjectKind k : {SubjectKind::kCheck, SubjectKind::kService, SubjectKind::kHeartbeat}) {
+  for (SubjectKind k : {SubjectKind::kCheck, SubjectKind::kService, SubjectKind::kHeartbeat, SubjectKind::kHale}) {
     if (to_string(k) == s) return k;
   }
   return std::nullopt;

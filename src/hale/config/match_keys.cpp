@@ -14,12 +14,14 @@ namespace hale::config {
 
 namespace {
 
-constexpr std::array<SubjectKind, 3> kAllKinds{SubjectKind::kCheck, SubjectKind::kService, SubjectKind::kHeartbeat};
+constexpr std::array<SubjectKind, 4> kAllKinds{SubjectKind::kCheck, SubjectKind::kService, SubjectKind::kHeartbeat,
+                                                SubjectKind::kHale};
 
-constexpr std::array<Word<SubjectKind>, 3> kKindWords{{
+constexpr std::array<Word<SubjectKind>, 4> kKindWords{{
     {"check", SubjectKind::kCheck},
     {"service", SubjectKind::kService},
     {"heartbeat", SubjectKind::kHeartbeat},
+    {"hale", SubjectKind::kHale},
 }};
 
 // fnmatch(3)'s pattern characters: `*`, `?`, a bracket expression with `!`/`^`, and `\` quoting.
@@ -52,12 +54,14 @@ const NameSet& SubjectNames::of(SubjectKind k) const {
     case SubjectKind::kCheck: return checks;
     case SubjectKind::kService: return services;
     case SubjectKind::kHeartbeat: return heartbeats;
+    case SubjectKind::kHale: return hale;
   }
   return checks;
 }
 
 SubjectNames declared_subjects(const toml::table& root) {
-  return SubjectNames{names_under(root, "checks"), names_under(root, "services"), names_under(root, "heartbeats")};
+  return SubjectNames{names_under(root, "checks"), names_under(root, "services"), names_under(root, "heartbeats"),
+                      NameSet{kStateStoreSubject}};
 }
 
 bool is_glob(std::string_view entry) { return entry.find_first_of("*?[") != std::string_view::npos; }
@@ -150,7 +154,10 @@ bool check_match_names(const std::vector<TextAt>& match, const std::vector<Subje
                                    [&](SubjectKind k) { return subjects.of(k).count(e.text) > 0; });
     if (found) continue;
     ok = false;
-    std::string message = "no " + kinds_phrase(looked_in) + " named \"" + e.text + "\"";
+    // Every kind but hale's own, which has one subject and is named only when asked for.
+    std::vector<SubjectKind> said = looked_in;
+    if (kinds.empty()) std::erase(said, SubjectKind::kHale);
+    std::string message = "no " + kinds_phrase(said) + " named \"" + e.text + "\"";
     // Named right but under the wrong `kind`: say what it is instead of guessing a spelling.
     const auto other = std::find_if(kAllKinds.begin(), kAllKinds.end(),
                                     [&](SubjectKind k) { return subjects.of(k).count(e.text) > 0; });

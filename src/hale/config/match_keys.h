@@ -22,6 +22,7 @@ struct SubjectNames {
   NameSet checks;
   NameSet services;
   NameSet heartbeats;
+  NameSet hale;  // hale's own subjects: state_store
   const NameSet& of(SubjectKind k) const;
 };
 SubjectNames declared_subjects(const toml::table& root);

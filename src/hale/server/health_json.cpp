@@ -145,7 +145,10 @@ Health overall_health(const Snapshot& snap, const ServicesSnapshot* services, co
 std::string health_json(const Snapshot& snap, const HealthDocContext& ctx, const ServicesSnapshot* services,
                         const HeartbeatsSnapshot* heartbeats) {
   ojson j;
-  j["status"] = to_string(overall_health(snap, services, heartbeats));
+  Health status = overall_health(snap, services, heartbeats);
+  // A store that is read-only, lost or recreated costs the operator something: degraded.
+  if (ctx.state_store && ctx.state_store->status != "ok") status = worse(status, Health::kDegraded);
+  j["status"] = to_string(status);
   j["service"] = ctx.service;
   j["version"] = ctx.version;
   j["uptime_seconds"] =
@@ -163,6 +166,12 @@ std::string health_json(const Snapshot& snap, const HealthDocContext& ctx, const
     ojson hb = ojson::object();
     for (const auto& h : heartbeats->heartbeats) hb[h->name] = heartbeat_entry(*h);
     j["heartbeats"] = std::move(hb);
+  }
+  if (ctx.state_store) {
+    ojson st;
+    st["status"] = ctx.state_store->status;
+    st["message"] = ctx.state_store->message.empty() ? ojson() : ojson(ctx.state_store->message);
+    j["state_store"] = std::move(st);
   }
   if (ctx.alerting) {
     // Whether what alerting has in hand survives a crash: an outbox write failing (a full disk)

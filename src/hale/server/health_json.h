@@ -19,11 +19,19 @@ struct AlertingHealth {
   std::size_t memory_only = 0;
 };
 
+// hale's state store (issue 17), as /health shows it under "state_store": "ok", "read_only",
+// "recreated" (an empty or corrupt file kept aside) or "unavailable", and what that means.
+struct StateStoreHealth {
+  std::string status = "ok";
+  std::string message;
+};
+
 struct HealthDocContext {
   std::string_view service;
   std::string_view version;
   WallTime now{};
   std::optional<AlertingHealth> alerting;  // unset: no notifier configured, no "alerting" member
+  std::optional<StateStoreHealth> state_store;  // unset: nothing needs a store
 };
 
 // `services` and `heartbeats` may be null (none configured): then there is no "services" or

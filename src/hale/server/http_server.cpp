@@ -85,6 +85,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool expired(SteadyTime now) const { return now >= deadline_; }
   // Connected but no byte of a request yet (new, or idle between keep-alive requests).
   bool waiting_for_request() const { return !request_started_; }
+  // Answered at least once: idle now means a keep-alive connection between requests.
+  bool served() const { return served_; }
   // A request has begun and its header is not whole yet: a slow client, or a slowloris.
   bool in_header() const { return request_started_ && !header_done_; }
   SteadyTime request_started_at() const { return request_started_at_; }
@@ -231,6 +233,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_write(beast::error_code ec, std::size_t) {
     if (ec || !keep_alive_) return close();
+    served_ = true;
     do_read();
   }
 
@@ -243,6 +246,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SteadyTime request_started_at_{};
   bool request_started_ = false;
   bool header_done_ = false;
+  bool served_ = false;
   bool body_limit_set_ = false;
   std::size_t route_body_limit_ = 0;
   bool keep_alive_ = true;
@@ -290,8 +294,7 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   coarse_now = std::chrono::steady_clock::now();
   // At the limit the newcomer is always taken and an older connection gives way (issue 17: a
   // crowd of half-sent requests turned /livez and /readyz 503 for everyone, and an orchestrator
-  // reads that as "hale is unhealthy"). Like nginx, first the oldest idle one; then the one whose
-  // head has been arriving the longest (a slowloris); then the oldest of the rest.
+  // reads that as "hale is unhealthy"); evict_one() says which.
   if (sessions.size() >= static_cast<std::size_t>(limits.max_connections)) evict_one();
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
@@ -304,7 +307,13 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
 
 void HttpServer::Impl::evict_one() {
   auto victim = sessions.end();
-  auto rank = [](const Session& s) { return s.waiting_for_request() ? 0 : s.in_header() ? 1 : 2; };
+  // Who gives way first: a keep-alive connection idle between requests; then a request whose head
+  // is still arriving (a slow client); then a new connection that has sent nothing yet (a client
+  // just accepted may not have been read: it goes only after those, oldest first); then the rest.
+  auto rank = [](const Session& s) {
+    if (s.waiting_for_request()) return s.served() ? 0 : 2;
+    return s.in_header() ? 1 : 3;
+  };
   for (auto it = sessions.begin(); it != sessions.end(); ++it) {
     auto s = it->lock();
     if (!s) continue;

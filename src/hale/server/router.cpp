@@ -366,6 +366,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     return probe_endpoint(group, group, q, "", t, snap, group == "ready" ? ctx.services : nullptr, ctx.heartbeats);
   }
   HealthDocContext doc{ctx.service, ctx.version, ctx.now};
+  if (ctx.state_store) doc.state_store = *ctx.state_store;
   if (path == "/health") {
     if (ctx.alert_metrics && ctx.alerts) {
       const AlertsView a = ctx.alerts(false);

@@ -7,11 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "hale/server/host_allow.h"
 #include "hale/alert/alerts_view.h"
 #include "hale/clock.h"
 #include "hale/heartbeat/heartbeat_api.h"
 #include "hale/heartbeat_view.h"
+#include "hale/server/health_json.h"
+#include "hale/server/host_allow.h"
 #include "hale/server/http_types.h"
 #include "hale/service_view.h"
 #include "hale/snapshot.h"
@@ -56,6 +57,8 @@ struct RouterContext {
   bool alert_metrics = false;
   // Which Host headers are answered (DNS rebinding); null: any.
   const HostAllowList* hosts = nullptr;
+  // hale's state store as /health shows it; null: nothing needs one.
+  const StateStoreHealth* state_store = nullptr;
 };
 
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx);

@@ -6,29 +6,21 @@
 
 #include <sqlite3.h>
 
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 
 namespace hale {
 
 std::string_view to_string(Wanted w) { return w == Wanted::kStart ? "start" : "stop"; }
 
-StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::error("cannot create state_dir " + dir + ": " + ec.message());
-  const std::string path = (std::filesystem::path(dir) / "hale.db").string();
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return Status::error("cannot open " + path + ": " + msg);
-  }
-  std::unique_ptr<StateStore> store(new StateStore(db, path));
-  sqlite3_busy_timeout(db, 1000);
-  // WAL for crash safety without blocking readers; FULL so that a committed `wanted` is on disk
-  // before hale acts on it.
+namespace {
+
+// The schema, made when missing: WAL for crash safety without blocking readers; FULL so that a
+// committed `wanted` is on disk before hale acts on it.
+Status make_schema(StateStore& store, const std::string& path, const std::function<Status(const char*)>& exec) {
   for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
                           "CREATE TABLE IF NOT EXISTS service_wanted ("
                           " name TEXT PRIMARY KEY, wanted TEXT NOT NULL CHECK (wanted IN ('start','stop')),"
@@ -60,15 +52,147 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir) {
                           " id TEXT PRIMARY KEY, matchers TEXT NOT NULL, starts_at INTEGER NOT NULL,"
                           " ends_at INTEGER NOT NULL, comment TEXT NOT NULL, author TEXT NOT NULL,"
                           " created_at INTEGER NOT NULL)"}) {
-    if (Status s = store->exec(sql); !s) return Status::error(path + ": " + s.message());
+    if (Status s = exec(sql); !s) return Status::error(path + ": " + s.message());
   }
   // Columns added after the first heartbeat_state table: added to an older file, once.
   for (const char* sql : {"ALTER TABLE heartbeat_state ADD COLUMN since INTEGER",
                           "ALTER TABLE heartbeat_state ADD COLUMN schedule TEXT NOT NULL DEFAULT ''"}) {
-    if (Status s = store->exec(sql); !s && s.message().find("duplicate column") == std::string::npos) {
+    if (Status s = exec(sql); !s && s.message().find("duplicate column") == std::string::npos) {
       return Status::error(path + ": " + s.message());
     }
   }
+  return Status::ok();
+}
+
+std::string stamp() {
+  char buf[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+// What the first 16 bytes of a SQLite file are.
+constexpr char kSqliteHeader[] = "SQLite format 3";
+
+enum class FileShape { kMissing, kEmpty, kNotSqlite, kSqlite };
+
+FileShape shape_of(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return FileShape::kMissing;
+  if (std::filesystem::file_size(path, ec) == 0 && !ec) return FileShape::kEmpty;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return FileShape::kSqlite;  // unreadable: let SQLite say why
+  char header[16] = {};
+  const std::size_t n = std::fread(header, 1, sizeof header, f);
+  std::fclose(f);
+  return n == sizeof header && std::memcmp(header, kSqliteHeader, sizeof kSqliteHeader) == 0 ? FileShape::kSqlite
+                                                                                               : FileShape::kNotSqlite;
+}
+
+sqlite3* open_db(const std::string& uri, int flags, std::string& error) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(uri.c_str(), &db, flags | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
+    error = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return nullptr;
+  }
+  sqlite3_busy_timeout(db, 1000);
+  return db;
+}
+
+// "ok" from PRAGMA quick_check (a scan of every page: a damaged file is found at start, not in
+// the middle of a restore).
+bool quick_check_ok(sqlite3* db, std::string& error) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, nullptr) != SQLITE_OK) {
+    error = sqlite3_errmsg(db);
+    return false;
+  }
+  const int rc = sqlite3_step(st);
+  const bool ok = rc == SQLITE_ROW && std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "ok";
+  if (!ok) error = rc == SQLITE_ROW ? reinterpret_cast<const char*>(sqlite3_column_text(st, 0)) : sqlite3_errmsg(db);
+  sqlite3_finalize(st);
+  return ok;
+}
+
+}  // namespace
+
+std::string_view to_string(StoreCondition c) {
+  switch (c) {
+    case StoreCondition::kOk: return "ok";
+    case StoreCondition::kReadOnly: return "read_only";
+    case StoreCondition::kRecreated: return "recreated";
+  }
+  return "ok";
+}
+
+StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec && !std::filesystem::is_directory(dir)) return Status::error("cannot create state_dir " + dir + ": " + ec.message());
+  const std::string path = (std::filesystem::path(dir) / "hale.db").string();
+  StoreCondition condition = StoreCondition::kOk;
+  std::string message;
+
+  // An empty or foreign file is kept aside, never overwritten, and said out loud.
+  auto set_aside = [&](const char* what, const std::string& why) -> Status {
+    const std::string aside = path + "." + what + "-" + stamp();
+    std::error_code rename_error;
+    std::filesystem::rename(path, aside, rename_error);
+    if (rename_error) {
+      return Status::error(path + " is " + why + ", and it cannot be kept aside as " + aside + ": " + rename_error.message());
+    }
+    for (const char* side : {"-wal", "-shm"}) std::filesystem::remove(path + side, rename_error);
+    condition = StoreCondition::kRecreated;
+    message = path + " was " + why + "; it is kept as " + aside +
+              " and a new one was started: what it held (operator stops, silences, heartbeat state, pending alerts) "
+              "is not restored";
+    return Status::ok();
+  };
+  switch (shape_of(path)) {
+    case FileShape::kEmpty:
+      if (Status s = set_aside("empty", "empty (0 bytes)"); !s) return s;
+      break;
+    case FileShape::kNotSqlite:
+      if (Status s = set_aside("corrupt", "not a SQLite database"); !s) return s;
+      break;
+    default: break;
+  }
+
+  std::string error;
+  // Twice at most: a file found damaged inside is kept aside and a new one made.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    sqlite3* db = open_db("file:" + path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error);
+    if (!db) break;
+    std::unique_ptr<StateStore> store(new StateStore(db, path));
+    const Status schema = make_schema(*store, path, [&](const char* sql) { return store->exec(sql); });
+    const int code = sqlite3_errcode(db);
+    std::string check_error;
+    if (schema && quick_check_ok(db, check_error)) {
+      store->condition_ = condition;
+      store->condition_message_ = message;
+      return store;
+    }
+    store.reset();
+    const bool damaged = schema ? !check_error.empty() : (code == SQLITE_CORRUPT || code == SQLITE_NOTADB);
+    error = schema ? check_error : schema.message();
+    if (!damaged || attempt > 0) break;
+    if (Status s = set_aside("corrupt", "damaged (" + error + ")"); !s) return s;
+  }
+  // Not writable (a read-only state_dir or file system): read what is there, so that an
+  // operator's stop still holds. immutable=1: SQLite takes no lock and needs no -shm or -wal file
+  // (none can be made here).
+  if (shape_of(path) != FileShape::kSqlite) return Status::error("cannot open " + path + ": " + error);
+  std::string ro_error;
+  sqlite3* ro = open_db("file:" + path + "?mode=ro&immutable=1", SQLITE_OPEN_READONLY, ro_error);
+  if (!ro) return Status::error("cannot open " + path + ": " + error + "; read-only: " + ro_error);
+  std::unique_ptr<StateStore> store(new StateStore(ro, path));
+  store->condition_ = StoreCondition::kReadOnly;
+  store->condition_message_ = path + " cannot be written (" + error +
+                              "): what it holds is read (operator stops hold), but nothing new is saved: an operator's "
+                              "start or stop is refused, heartbeat state and alerts are kept in memory only";
   return store;
 }
 

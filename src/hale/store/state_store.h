@@ -41,11 +41,27 @@ struct SavedHeartbeat {
   bool operator==(const SavedHeartbeat&) const = default;
 };
 
+// How the store could be opened (issue 17: the operator's intent must hold, and when it cannot,
+// hale says so loudly).
+enum class StoreCondition {
+  kOk,         // read and written
+  kReadOnly,   // the file is read (intents hold) but nothing can be saved: state_dir read-only
+  kRecreated,  // the file was empty (0 bytes) or corrupt: kept aside, a new one started
+};
+std::string_view to_string(StoreCondition c);
+
 class StateStore {
  public:
-  // Opens (creating if needed) `dir`/hale.db, and `dir` itself. An unreadable or corrupt file
-  // is an error naming the path, never a crash.
+  // Opens (creating if needed) `dir`/hale.db, and `dir` itself. A file that exists and can be
+  // read is read, even where it cannot be written (a read-only state_dir: kReadOnly). An empty
+  // (0-byte) or corrupt file is never taken as a new one without a word, nor overwritten: it is
+  // renamed hale.db.empty-<time> / hale.db.corrupt-<time> and a new one started (kRecreated),
+  // condition() and condition_message() say so. An error when nothing can be read or made.
   static StatusOr<std::unique_ptr<StateStore>> open(const std::string& dir);
+
+  StoreCondition condition() const { return condition_; }
+  // What happened and what it means, for the log and /health ("" when kOk).
+  const std::string& condition_message() const { return condition_message_; }
   ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
@@ -102,6 +118,8 @@ class StateStore {
   StatusOr<std::vector<Delivery>> read_deliveries(const std::string& tail, std::optional<std::int64_t> limit);
   sqlite3* db_;
   std::string path_;
+  StoreCondition condition_ = StoreCondition::kOk;
+  std::string condition_message_;
 };
 
 }  // namespace hale

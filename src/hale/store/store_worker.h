@@ -50,6 +50,9 @@ class StoreWorker {
   void flush();
 
   const std::string& path() const { return store_->path(); }
+  // How its store was opened (read from the loop before the first job; fixed after open).
+  StoreCondition condition() const { return store_->condition(); }
+  const std::string& condition_message() const { return store_->condition_message(); }
 
  private:
   explicit StoreWorker(std::unique_ptr<StateStore> store);

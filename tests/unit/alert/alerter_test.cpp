@@ -84,8 +84,9 @@ const SubjectId kWeb{SubjectKind::kCheck, "web"};
 
 TEST_F(AlerterTest, RoutesEverySubjectToTheNotifiersOfItsFirstRules) {
   alerter().apply(config);
-  // db: pager (rule 1) and ops (rule 2); web, api, backup: ops.
-  EXPECT_EQ(alerter().routes().size(), 5u);
+  // db: pager (rule 1) and ops (rule 2); web, api, backup and hale's own state store: ops.
+  EXPECT_EQ(alerter().routes().size(), 6u);
+  EXPECT_TRUE(alerter().routes().contains({"hale/state_store", "ops"}));
   EXPECT_TRUE(alerter().routes().contains({"check/db", "pager"}));
   EXPECT_TRUE(alerter().routes().contains({"check/db", "ops"}));
   EXPECT_TRUE(alerter().routes().contains({"service/api", "ops"}));

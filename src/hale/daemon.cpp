@@ -172,10 +172,22 @@ class Daemon {
   // second connection may find a file the first one already replaced).
   void note_store_condition(StoreCondition c, const std::string& message) {
     if (!store_health_) store_health_.emplace();
+    // Unavailable at start, opened since (a reload after the operator fixed state_dir): once
+    // every connection hale needs is open, the problem is over.
+    if (c == StoreCondition::kOk && store_health_->status == "unavailable" && every_store_needed_is_open()) {
+      log_event(LogLevel::kInfo, "state_store_recovered", {{"path", config_.server.state_dir}});
+      store_health_->status = "ok";
+      store_health_->message.clear();
+      return;
+    }
     if (c == StoreCondition::kOk || store_health_->status != "ok") return;
     store_health_->status = std::string(to_string(c));
     store_health_->message = message;
     log_event(LogLevel::kError, "state_store_condition", {{"status", store_health_->status}, {"message", message}});
+  }
+  bool every_store_needed_is_open() const {
+    const bool worker_needed = !config_.heartbeats.empty() || !config_.notifiers.empty();
+    return (store_ || config_.services.empty()) && (worker_store_ || !worker_needed);
   }
   void note_store_unavailable(const std::string& message) {
     if (!store_health_) store_health_.emplace();
@@ -300,6 +312,7 @@ class Daemon {
       kept.service = b.service;
       kept.admin_token = b.admin_token;
       kept.state_dir = b.state_dir;
+      kept.allowed_hosts = b.allowed_hosts;  // checked per request, not by the listener
       next.server = std::move(kept);
     }
     if (next.server.containment != config_.server.containment && containment_) {

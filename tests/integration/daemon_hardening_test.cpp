@@ -288,6 +288,14 @@ TEST(DaemonHosts, ARebindingHostNameIsRefusedAndLoopbackNamesAreAnswered) {
                                                          "hale.internal:" + port, "HALE.internal"}) {
     EXPECT_EQ(http_get(hale.url("/livez"), {"Host: " + host}).status, 200) << host;
   }
+  // The probe endpoints answer any Host: a kubelet or a load balancer names hale by whatever
+  // address it reaches it at, and a 421 there would read as "unhealthy".
+  for (const char* path : {"/livez", "/healthz", "/readyz", "/livez/none", "/readyz?verbose"}) {
+    EXPECT_NE(http_get(hale.url(path), {"Host: 10.1.2.3:" + port}).status, 421) << path;
+  }
+  for (const char* path : {"/metrics", "/api/v1/checks", "/api/v1/services", "/"}) {
+    EXPECT_EQ(http_get(hale.url(path), {"Host: 10.1.2.3:" + port}).status, 421) << path;
+  }
 }
 
 TEST(DaemonHosts, TheBearerSchemeIsCaseInsensitive) {

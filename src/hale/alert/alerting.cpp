@@ -277,7 +277,9 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
 
   void recommit() {
     recommit_armed = false;
-    if (stopped) return;
+    // The last one is still being written (a slow disk): writing the same rows twice would make
+    // the second fail on their ids. Its end (written) arms the next one if still needed.
+    if (stopped || recommit_in_flight) return;
     // Accepted deliveries whose "sent" could not be recorded: record it again.
     for (const Delivery& d : queue.finished()) {
       if (recording.contains(d.id)) save(d);
@@ -287,6 +289,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
       if (recording.empty()) outbox_error.clear();  // nothing in hand waits for a write any more
       return;
     }
+    recommit_in_flight = true;
     store->post([self = weak_from_this(), io = &io, rows = std::move(rows)](StateStore& s) mutable {
       Status st = s.add_alerts(rows, {});
       std::vector<std::pair<std::string, std::int64_t>> seqs;
@@ -296,6 +299,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
       asio::post(*io, [self, seqs = std::move(seqs), st] {
         auto impl = self.lock();
         if (!impl) return;
+        impl->recommit_in_flight = false;
         for (const auto& [id, seq] : seqs) {
           // Finished meanwhile: its row was written as pending, so its outcome is saved now.
           if (auto finished = impl->queue.assign_seq(id, seq)) impl->save(*finished);
@@ -385,6 +389,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   StoreWorker* store = nullptr;
   asio::steady_timer recommit_timer{io};
   bool recommit_armed = false;
+  bool recommit_in_flight = false;  // a recommit's rows are being written
   // Ids of deliveries the receiver accepted whose "sent" is not committed yet.
   std::set<std::string> recording;
   std::string outbox_error;  // the last outbox write's failure, "" once a write succeeds

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "hale/config.h"
+#include "hale/text/terminal_text.h"
 
 namespace hale::cli {
 
@@ -125,7 +126,8 @@ std::string url_escape(const std::string& s) {
   return out;
 }
 
-std::string api_error_message(const std::string& body) { return error_field(body, "message"); }
+// The daemon's words, printed on the operator's terminal: made safe like everything else it says.
+std::string api_error_message(const std::string& body) { return terminal_safe(error_field(body, "message")); }
 std::string api_error_code(const std::string& body) { return error_field(body, "code"); }
 
 }  // namespace hale::cli

@@ -5,9 +5,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
-
-#include "hale/config/credential_headers.h"
 
 namespace hale::config {
 
@@ -55,6 +54,38 @@ std::string base64_decode(std::string_view s) {
   return out;
 }
 
+// The path segments of `url` (between the authority and the query).
+std::vector<std::string_view> path_segments(std::string_view url) {
+  std::vector<std::string_view> out;
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return out;
+  std::string_view rest = url.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find_first_of("?#"));
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return out;
+  rest.remove_prefix(slash + 1);
+  while (!rest.empty()) {
+    const auto next = rest.find('/');
+    out.push_back(rest.substr(0, next));
+    if (next == std::string_view::npos) break;
+    rest.remove_prefix(next + 1);
+  }
+  return out;
+}
+
+// The password of `url`'s user info (https://user:PASSWORD@host/...), as written.
+std::string_view userinfo_password(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  std::string_view authority = url.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  const auto at = authority.rfind('@');
+  if (at == std::string_view::npos) return {};
+  const std::string_view userinfo = authority.substr(0, at);
+  const auto colon = userinfo.find(':');
+  return colon == std::string_view::npos ? std::string_view() : userinfo.substr(colon + 1);
+}
+
 bool is_scheme_word(std::string_view w) {
   return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
@@ -66,10 +97,18 @@ bool is_scheme_word(std::string_view w) {
 std::vector<std::string> secret_parts(std::string_view secret) {
   std::vector<std::string> out;
   if (secret.find("://") != std::string_view::npos) {
-    for (const auto& [key, value] : query_pairs(secret)) {
-      keep(out, std::string(value), secret);
-      keep(out, url_decode(value), secret);
+    // A webhook URL carries its secret in a long path segment (Slack's .../T0/B0/XXXX, Discord's
+    // .../ID/TOKEN, Telegram's /bot<TOKEN>/...), in its password, or in a credential query key;
+    // its other parts (/services, ?channel=ops) are everyday words the log must keep.
+    for (std::string_view segment : path_segments(secret)) {
+      if (segment.size() < kMinSecretPathSegment) continue;
+      keep(out, std::string(segment), secret);
+      keep(out, url_decode(segment), secret);
+      if (segment.starts_with("bot")) keep(out, url_decode(segment.substr(3)), secret);  // Telegram
     }
+    keep(out, std::string(userinfo_password(secret)), secret);
+    keep(out, url_decode(userinfo_password(secret)), secret);
+    for (std::string& v : credential_query_values(secret)) keep(out, std::move(v), secret);
     return out;
   }
   // "Scheme credentials": one word, spaces, one token.
@@ -92,10 +131,32 @@ std::vector<std::string> secret_parts(std::string_view secret) {
   return out;
 }
 
+bool is_credential_query_key(std::string_view key) {
+  // Lower case, separators dropped: api_key, api-key, apiKey and APIKEY are one key.
+  std::string k;
+  for (char c : key) {
+    if (c == '_' || c == '-' || c == '.') continue;
+    k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  // Whole names, not substrings: `sort_key`, `author` and `monkey` are not credentials, and
+  // masking their values would hide everyday words from the log.
+  static constexpr std::array<std::string_view, 22> kNames{
+      "key",       "apikey",     "auth",       "sig",          "signature",       "secret",
+      "password",  "passwd",     "pwd",        "pass",         "credential",      "credentials",
+      "accesskey", "secretkey",  "privatekey", "appkey",       "xamzsignature",   "xamzcredential",
+      "xgoogsignature", "xgoogcredential", "hmac", "jwt"};
+  if (std::find(kNames.begin(), kNames.end(), k) != kNames.end()) return true;
+  // ...and any name that ends like one: access_token, client_secret, db_password, x_api_key.
+  for (std::string_view suffix : {"token", "secret", "password", "apikey", "signature"}) {
+    if (k.size() >= suffix.size() && k.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
 std::vector<std::string> credential_query_values(std::string_view url) {
   std::vector<std::string> out;
   for (const auto& [key, value] : query_pairs(url)) {
-    if (!is_credential_header(key) && key != "sig") continue;
+    if (!is_credential_query_key(key)) continue;
     keep(out, std::string(value), url);
     keep(out, url_decode(value), url);
   }

@@ -89,7 +89,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool served() const { return served_; }
   // A request has begun and its header is not whole yet: a slow client, or a slowloris.
   bool in_header() const { return request_started_ && !header_done_; }
-  SteadyTime request_started_at() const { return request_started_at_; }
+  // When the connection began waiting for a request (accepted, or answered last), or when its
+  // request began.
+  SteadyTime phase_started_at() const { return request_started_ ? request_started_at_ : waiting_since_; }
 
  private:
   void expires_after(Duration d) { deadline_ = server_->coarse_now + d; }
@@ -108,6 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
     body_limit_set_ = false;
     if (buffer_.size() > 0) return start_request();  // pipelined bytes already here
     request_started_ = false;
+    waiting_since_ = server_->coarse_now;
     expires_after(server_->limits.idle_timeout);
     socket_.async_read_some(buffer_.prepare(kFirstRead),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
@@ -244,6 +247,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string out_;
   SteadyTime deadline_{};
   SteadyTime request_started_at_{};
+  SteadyTime waiting_since_{};
   bool request_started_ = false;
   bool header_done_ = false;
   bool served_ = false;
@@ -305,25 +309,35 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   do_accept();
 }
 
+// Who gives way when a newcomer finds every slot taken, first to last (oldest first within each):
+//  0  a keep-alive connection idle between requests (as nginx does);
+//  1  a connection that has sent nothing for a second or more (a silent one);
+//  2  a request whose head has been arriving for 250 ms or more (a slow client, a slowloris);
+//  3  a request stalled in its body or its answer for a second or more;
+//  4  anything fresh: a client just accepted, or whose request has just begun. A real health
+//     check is one of these for a few milliseconds; it goes only when nothing else can.
 void HttpServer::Impl::evict_one() {
-  auto victim = sessions.end();
-  // Who gives way first: a keep-alive connection idle between requests; then a request whose head
-  // is still arriving (a slow client); then a new connection that has sent nothing yet (a client
-  // just accepted may not have been read: it goes only after those, oldest first); then the rest.
-  auto rank = [](const Session& s) {
-    if (s.waiting_for_request()) return s.served() ? 0 : 2;
-    return s.in_header() ? 1 : 3;
+  const SteadyTime now = coarse_now;
+  auto rank = [&](const Session& s) {
+    const Duration age = now - s.phase_started_at();
+    if (s.waiting_for_request()) {
+      if (s.served()) return 0;
+      return age >= std::chrono::seconds(1) ? 1 : 4;
+    }
+    if (s.in_header()) return age >= std::chrono::milliseconds(250) ? 2 : 4;
+    return age >= std::chrono::seconds(1) ? 3 : 4;
   };
+  auto victim = sessions.end();
+  int victim_rank = 5;
+  SteadyTime victim_since{};
   for (auto it = sessions.begin(); it != sessions.end(); ++it) {
     auto s = it->lock();
     if (!s) continue;
-    if (victim == sessions.end()) {
+    const int r = rank(*s);
+    if (r < victim_rank || (r == victim_rank && s->phase_started_at() < victim_since)) {
       victim = it;
-      continue;
-    }
-    auto v = victim->lock();
-    if (rank(*s) < rank(*v) || (rank(*s) == 1 && rank(*v) == 1 && s->request_started_at() < v->request_started_at())) {
-      victim = it;
+      victim_rank = r;
+      victim_since = s->phase_started_at();
     }
   }
   if (victim == sessions.end()) return;

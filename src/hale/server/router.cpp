@@ -305,8 +305,18 @@ BodyRule body_rule_for(std::string_view method, std::string_view target, std::si
   return {};
 }
 
+namespace {
+// The probe endpoints answer any Host: an orchestrator's or load balancer's probe may name hale
+// by an address it was never told about (a kubelet sends the pod IP), and refusing it would turn
+// "healthy" into "unhealthy". What they show a rebinding page is what every probe sees anyway.
+bool answers_any_host(std::string_view path) {
+  return path == "/livez" || path == "/healthz" || path == "/readyz" || starts_with(path, "/livez/") ||
+         starts_with(path, "/readyz/");
+}
+}  // namespace
+
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
-  if (ctx.hosts && !ctx.hosts->allows(req.host)) {
+  if (ctx.hosts && !ctx.hosts->allows(req.host) && !answers_any_host(parse_target(req.target).path)) {
     // RFC 9110 421: not for this server. A page whose name a DNS rebinding pointed at 127.0.0.1.
     return text(421, "misdirected request: hale listens on loopback and answers only loopback names and the names "
                      "in server.allowed_hosts\n");

@@ -11,6 +11,8 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <mutex>
+#include <set>
 
 namespace hale {
 
@@ -91,9 +93,26 @@ FileShape shape_of(const std::string& path) {
                                                                                                : FileShape::kNotSqlite;
 }
 
-sqlite3* open_db(const std::string& uri, int flags, std::string& error) {
+// `path` as a SQLite URI ("file:" + the path, its '%', '?' and '#' escaped), for the parameters
+// only a URI can give (mode=ro, immutable=1).
+std::string file_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    switch (c) {
+      case '%': uri += "%25"; break;
+      case '?': uri += "%3f"; break;
+      case '#': uri += "%23"; break;
+      default: uri += c;
+    }
+  }
+  return uri;
+}
+
+// Opens `name` (a plain path, or a "file:" URI); on failure, says why in `error` and `code`.
+sqlite3* open_db(const std::string& name, int flags, std::string& error, int& code) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(uri.c_str(), &db, flags | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
+  code = sqlite3_open_v2(name.c_str(), &db, flags | SQLITE_OPEN_URI, nullptr);
+  if (code != SQLITE_OK) {
     error = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return nullptr;
@@ -102,19 +121,53 @@ sqlite3* open_db(const std::string& uri, int flags, std::string& error) {
   return db;
 }
 
-// "ok" from PRAGMA quick_check (a scan of every page: a damaged file is found at start, not in
-// the middle of a restore).
-bool quick_check_ok(sqlite3* db, std::string& error) {
+enum class CheckResult { kOk, kDamaged, kUnknown };
+
+// PRAGMA quick_check (a scan of every page: a damaged file is found at start, not in the middle
+// of a restore). Damaged only when SQLite says so (a row other than "ok", SQLITE_CORRUPT or
+// SQLITE_NOTADB); a busy or failing disk is kUnknown, and never a reason to set the file aside.
+CheckResult quick_check(sqlite3* db, std::string& error) {
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, nullptr) != SQLITE_OK) {
+  int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, nullptr);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  CheckResult result = CheckResult::kOk;
+  if (rc == SQLITE_ROW) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    const std::string_view row = text ? text : "";
+    if (row != "ok") {
+      error = row;
+      result = CheckResult::kDamaged;
+    }
+  } else {
     error = sqlite3_errmsg(db);
-    return false;
+    const int primary = sqlite3_errcode(db) & 0xff;
+    result = primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB ? CheckResult::kDamaged : CheckResult::kUnknown;
   }
-  const int rc = sqlite3_step(st);
-  const bool ok = rc == SQLITE_ROW && std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "ok";
-  if (!ok) error = rc == SQLITE_ROW ? reinterpret_cast<const char*>(sqlite3_column_text(st, 0)) : sqlite3_errmsg(db);
   sqlite3_finalize(st);
-  return ok;
+  return result;
+}
+
+// The paths this process has open (each StateStore's): a file one connection uses is never set
+// aside by another (the daemon opens hale.db twice: the loop's connection and the worker's).
+std::mutex open_paths_mutex;
+std::multiset<std::string> open_paths;
+
+bool is_open_here(const std::string& path) {
+  std::lock_guard lock(open_paths_mutex);
+  return open_paths.contains(path);
+}
+
+// Whether a failure to open or write the file means "it cannot be written here" (read-only file
+// system or directory, permissions), the one case where reading it read-only is the right answer.
+// A busy or locked file is not: another writer has it, and hale must not pretend it is read-only.
+bool is_not_writable(int code) {
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_INTERRUPT: return false;
+    default: return true;
+  }
 }
 
 }  // namespace
@@ -136,15 +189,22 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir) {
   StoreCondition condition = StoreCondition::kOk;
   std::string message;
 
-  // An empty or foreign file is kept aside, never overwritten, and said out loud.
+  // An empty or foreign file is kept aside, never overwritten, and said out loud. Its -wal and
+  // -shm go with it (a -wal may hold its last commits: whoever recovers it needs both).
   auto set_aside = [&](const char* what, const std::string& why) -> Status {
+    if (is_open_here(path)) {
+      return Status::error(path + " is " + why + ", but hale has it open already: it is not set aside");
+    }
     const std::string aside = path + "." + what + "-" + stamp();
     std::error_code rename_error;
     std::filesystem::rename(path, aside, rename_error);
     if (rename_error) {
       return Status::error(path + " is " + why + ", and it cannot be kept aside as " + aside + ": " + rename_error.message());
     }
-    for (const char* side : {"-wal", "-shm"}) std::filesystem::remove(path + side, rename_error);
+    for (const char* side : {"-wal", "-shm"}) {
+      std::error_code side_error;
+      if (std::filesystem::exists(path + side, side_error)) std::filesystem::rename(path + side, aside + side, side_error);
+    }
     condition = StoreCondition::kRecreated;
     message = path + " was " + why + "; it is kept as " + aside +
               " and a new one was started: what it held (operator stops, silences, heartbeat state, pending alerts) "
@@ -162,41 +222,85 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir) {
   }
 
   std::string error;
+  int code = SQLITE_OK;
   // Twice at most: a file found damaged inside is kept aside and a new one made.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    sqlite3* db = open_db("file:" + path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error);
+    sqlite3* db = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error, code);
     if (!db) break;
     std::unique_ptr<StateStore> store(new StateStore(db, path));
     const Status schema = make_schema(*store, path, [&](const char* sql) { return store->exec(sql); });
-    const int code = sqlite3_errcode(db);
+    code = sqlite3_extended_errcode(db);
     std::string check_error;
-    if (schema && quick_check_ok(db, check_error)) {
+    const CheckResult check = schema ? quick_check(db, check_error) : CheckResult::kUnknown;
+    if (check == CheckResult::kOk) {
       store->condition_ = condition;
       store->condition_message_ = message;
       return store;
     }
+    if (schema) code = sqlite3_extended_errcode(db);
     store.reset();
-    const bool damaged = schema ? !check_error.empty() : (code == SQLITE_CORRUPT || code == SQLITE_NOTADB);
+    const int primary = code & 0xff;
+    const bool damaged = schema ? check == CheckResult::kDamaged : (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB);
     error = schema ? check_error : schema.message();
     if (!damaged || attempt > 0) break;
     if (Status s = set_aside("corrupt", "damaged (" + error + ")"); !s) return s;
   }
   // Not writable (a read-only state_dir or file system): read what is there, so that an
-  // operator's stop still holds. immutable=1: SQLite takes no lock and needs no -shm or -wal file
-  // (none can be made here).
-  if (shape_of(path) != FileShape::kSqlite) return Status::error("cannot open " + path + ": " + error);
-  std::string ro_error;
-  sqlite3* ro = open_db("file:" + path + "?mode=ro&immutable=1", SQLITE_OPEN_READONLY, ro_error);
-  if (!ro) return Status::error("cannot open " + path + ": " + error + "; read-only: " + ro_error);
-  std::unique_ptr<StateStore> store(new StateStore(ro, path));
+  // operator's stop still holds. Busy or locked is not "read-only": that is an error.
+  if (shape_of(path) != FileShape::kSqlite || !is_not_writable(code)) {
+    return Status::error("cannot open " + path + ": " + error);
+  }
+  return open_read_only(path, error);
+}
+
+std::unique_ptr<StateStore> StateStore::open_read_only_at(sqlite3* db, const std::string& path, std::string message) {
+  std::unique_ptr<StateStore> store(new StateStore(db, path));
   store->condition_ = StoreCondition::kReadOnly;
-  store->condition_message_ = path + " cannot be written (" + error +
-                              "): what it holds is read (operator stops hold), but nothing new is saved: an operator's "
-                              "start or stop is refused, heartbeat state and alerts are kept in memory only";
+  store->condition_message_ = std::move(message);
   return store;
 }
 
-StateStore::~StateStore() { sqlite3_close(db_); }
+StatusOr<std::unique_ptr<StateStore>> StateStore::open_read_only(const std::string& path, const std::string& why) {
+  const std::string consequence =
+      "what it holds is read (operator stops hold), but nothing new is saved: an operator's start or stop is "
+      "refused, heartbeat state and alerts are kept in memory only";
+  // mode=ro reads the -wal too (its last commits), where SQLite can use or make the -shm.
+  std::string ro_error;
+  int ro_code = SQLITE_OK;
+  if (sqlite3* ro = open_db(file_uri(path) + "?mode=ro", SQLITE_OPEN_READONLY, ro_error, ro_code)) {
+    sqlite3_stmt* st = nullptr;
+    const bool readable = sqlite3_prepare_v2(ro, "SELECT count(*) FROM sqlite_master", -1, &st, nullptr) == SQLITE_OK &&
+                          sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (readable) return open_read_only_at(ro, path, path + " cannot be written (" + why + "): " + consequence);
+    ro_error = sqlite3_errmsg(ro);
+    sqlite3_close(ro);
+  }
+  // immutable=1: SQLite takes no lock and needs no -shm (none can be made here), but it does not
+  // read the -wal either: if one with content is there, its last commits are not seen.
+  std::string im_error;
+  int im_code = SQLITE_OK;
+  sqlite3* im = open_db(file_uri(path) + "?mode=ro&immutable=1", SQLITE_OPEN_READONLY, im_error, im_code);
+  if (!im) return Status::error("cannot open " + path + ": " + why + "; read-only: " + ro_error + "; " + im_error);
+  std::error_code ec;
+  const auto wal_size = std::filesystem::file_size(path + "-wal", ec);
+  std::string message = path + " cannot be written (" + why + "): " + consequence;
+  if (!ec && wal_size > 0) {
+    message += "; its last writes (in " + path + "-wal, which cannot be read without writing) are not read either";
+  }
+  return open_read_only_at(im, path, std::move(message));
+}
+
+StateStore::StateStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {
+  std::lock_guard lock(open_paths_mutex);
+  open_paths.insert(path_);
+}
+
+StateStore::~StateStore() {
+  sqlite3_close(db_);
+  std::lock_guard lock(open_paths_mutex);
+  if (auto it = open_paths.find(path_); it != open_paths.end()) open_paths.erase(it);
+}
 
 Status StateStore::error() const { return Status::error(path_ + ": " + sqlite3_errmsg(db_)); }
 

@@ -110,7 +110,10 @@ class StateStore {
   const std::string& path() const { return path_; }
 
  private:
-  StateStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  StateStore(sqlite3* db, std::string path);
+  // The fallback of open() when `path` cannot be written (`why`): read it as it is.
+  static StatusOr<std::unique_ptr<StateStore>> open_read_only(const std::string& path, const std::string& why);
+  static std::unique_ptr<StateStore> open_read_only_at(sqlite3* db, const std::string& path, std::string message);
   Status exec(const char* sql);
   Status error() const;
   // The deliveries of `SELECT ... FROM alert_outbox <tail>`, ?1 bound to `limit` if given;

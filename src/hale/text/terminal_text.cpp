@@ -7,6 +7,15 @@
 
 namespace hale {
 
+namespace {
+// The bidirectional controls (Unicode TR9): they reorder what follows on the line, so a reason
+// can make "down" read as "up" ("Trojan Source", CVE-2021-42574).
+bool is_bidi_control(std::uint32_t cp) {
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+}  // namespace
+
 std::string terminal_safe(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -35,7 +44,7 @@ std::string terminal_safe(std::string_view text) {
       continue;
     }
     const std::uint32_t cp = utf8_code_point(text.substr(i, n));
-    if (cp >= 0x80 && cp <= 0x9F) {  // C1 controls
+    if ((cp >= 0x80 && cp <= 0x9F) || is_bidi_control(cp)) {
       out += fmt::format("\\u{:04x}", cp);
     } else {
       out.append(text.substr(i, n));

@@ -22,5 +22,13 @@ TEST(TerminalSafe, ControlCharactersAreShownEscaped) {
   EXPECT_EQ(terminal_safe("\xff\xfe"), "\\xff\\xfe");
 }
 
+TEST(TerminalSafe, BidirectionalControlsAreShownEscaped) {
+  // U+202E RIGHT-TO-LEFT OVERRIDE would print "down" as "nwod" and the rest of the line backwards.
+  EXPECT_EQ(terminal_safe("db \xe2\x80\xae" "nwod"), "db \\u202enwod");
+  EXPECT_EQ(terminal_safe("\xe2\x81\xa6x\xe2\x81\xa9"), "\\u2066x\\u2069") << "isolates";
+  EXPECT_EQ(terminal_safe("\xe2\x80\x8f\xd8\x9c"), "\\u200f\\u061c") << "RLM and ALM";
+  EXPECT_EQ(terminal_safe("\xe2\x80\x94"), "\xe2\x80\x94") << "an em dash is text";
+}
+
 }  // namespace
 }  // namespace hale

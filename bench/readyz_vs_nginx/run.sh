@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/readyz_vs_nginx: /readyz throughput and p99 of hale against nginx serving a fixed 200
-# (SPEC §8: hale >= 0.9x nginx's req/s, p99 no worse), and hale's idle RSS with 10 checks
+# (SPEC §8: hale >= 0.9x nginx's req/s, p99 no worse), the same for /guard/NAME (SPEC §7: a
+# guard answers at /readyz speed, a 204 for a usable check), and hale's idle RSS with 10 checks
 # (target < 8 MB).
 #
 # nginx: one worker, `location / { return 200 "ok"; }`.
@@ -91,16 +92,20 @@ run_wrk() {
   echo "$rps $p99"
 }
 
-nginx_rps=(); nginx_p99=(); hale_rps=(); hale_p99=()
+echo "hale /guard/ok-0500 before the load: $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$HALE_PORT/guard/ok-0500)"
+nginx_rps=(); nginx_p99=(); hale_rps=(); hale_p99=(); guard_rps=(); guard_p99=()
 for r in $(seq 1 "$ROUNDS"); do
   read -r a b < <(run_wrk "http://127.0.0.1:$NGINX_PORT/readyz")
   read -r c d < <(run_wrk "http://127.0.0.1:$HALE_PORT/readyz")
-  nginx_rps+=("$a"); nginx_p99+=("$b"); hale_rps+=("$c"); hale_p99+=("$d")
-  printf 'round %d: nginx %10.0f req/s p99 %7.3f ms | hale %10.0f req/s p99 %7.3f ms\n' "$r" "$a" "$b" "$c" "$d"
+  read -r e f < <(run_wrk "http://127.0.0.1:$HALE_PORT/guard/ok-0500")
+  nginx_rps+=("$a"); nginx_p99+=("$b"); hale_rps+=("$c"); hale_p99+=("$d"); guard_rps+=("$e"); guard_p99+=("$f")
+  printf 'round %d: nginx %10.0f req/s p99 %7.3f ms | hale /readyz %10.0f req/s p99 %7.3f ms | hale /guard %10.0f req/s p99 %7.3f ms\n' \
+    "$r" "$a" "$b" "$c" "$d" "$e" "$f"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 n_rps=$(median "${nginx_rps[@]}"); n_p99=$(median "${nginx_p99[@]}")
 h_rps=$(median "${hale_rps[@]}"); h_p99=$(median "${hale_p99[@]}")
+g_rps=$(median "${guard_rps[@]}"); g_p99=$(median "${guard_p99[@]}")
 echo "hale /readyz after the load: $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$HALE_PORT/readyz)"
 hung=$(curl -s "http://127.0.0.1:$HALE_PORT/metrics" | awk '/^hale_check_probe_errors_total\{check="hang-.*code="timeout"/ {n+=$2} END {print n+0}')
 echo "timeouts recorded by the 100 hung checks during the run: $hung"
@@ -127,8 +132,11 @@ echo
 echo "== readyz_vs_nginx: medians of $ROUNDS rounds, wrk -t1 -c$CONNS -d$DURATION"
 printf 'nginx: %10.0f req/s  p99 %7.3f ms\n' "$n_rps" "$n_p99"
 printf 'hale:  %10.0f req/s  p99 %7.3f ms   (1,000 checks, 100 hung)\n' "$h_rps" "$h_p99"
+printf 'hale /guard/NAME: %10.0f req/s  p99 %7.3f ms   (204 for a usable check)\n' "$g_rps" "$g_p99"
 awk -v h="$h_rps" -v n="$n_rps" -v hp="$h_p99" -v np="$n_p99" 'BEGIN {
   printf "ratio hale/nginx: throughput %.2fx (target >= 0.90), p99 %.2fx (target <= 1.00)\n", h/n, hp/np }'
+awk -v h="$g_rps" -v n="$n_rps" -v hp="$g_p99" -v np="$n_p99" 'BEGIN {
+  printf "ratio hale /guard/nginx: throughput %.2fx (target >= 0.90), p99 %.2fx (target <= 1.00)\n", h/n, hp/np }'
 awk -v k="$rss_kb" -v a="$anon_kb" -v f="$file_kb" -v p="$pss_kb" 'BEGIN {
   printf "hale idle RSS with 10 checks: %.1f MB (target < 8 MB): %.1f MB private (heap, stacks), %.1f MB shared library pages; PSS %.1f MB\n", k/1024, a/1024, f/1024, p/1024 }'
 awk -v k="$nginx_rss_kb" 'BEGIN { printf "nginx RSS (master + worker), for scale: %.1f MB\n", k/1024 }'

@@ -129,6 +129,9 @@ struct CheckSpec {
   std::string grpc_service;
   bool grpc_tls = false;
 
+  // SPEC §7: the code of /guard/NAME's 503 answer; default_guard_code(name) unless written.
+  std::string guard_code;
+
   bool operator==(const CheckSpec& o) const;  // everything but pos: decides "changed" on reload
 };
 
@@ -214,6 +217,7 @@ struct HeartbeatSpec {
   bool critical = true;
   std::vector<std::string> groups;        // default none: a late job degrades /health, not /readyz
   std::optional<std::string> token;       // resolved secret; required on its pings when set
+  std::string guard_code;                 // /guard/NAME's 503 code; default_guard_code(name)
 
   bool operator==(const HeartbeatSpec& o) const;  // everything but pos
 };
@@ -366,6 +370,10 @@ struct LoadResult {
   std::optional<Config> config;     // set only when errors is empty
   std::vector<ConfigError> errors;  // every error found, in file order
 };
+
+// The code of /guard/NAME's 503 answer when the config does not name one (SPEC §7):
+// "<name>_not_ready" with '-' and '.' written as '_' ("llama-guard" -> "llama_guard_not_ready").
+std::string default_guard_code(std::string_view name);
 
 // Reads and validates a config file. Never throws.
 LoadResult load_config_file(const std::string& path);

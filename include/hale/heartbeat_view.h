@@ -53,6 +53,7 @@ struct HeartbeatView {
   std::string reason;  // why it is in this state ("no ping since the run expected at ...")
   bool critical = true;
   std::vector<std::string> groups;
+  std::string guard_code;  // /guard/NAME's 503 code (SPEC §7)
   std::string schedule;  // "0 3 * * * (UTC)" or "every 1h"
   Duration grace{};
   WallTime since{};                       // when the current state began

@@ -72,6 +72,7 @@ struct ServiceView {
   std::optional<WallTime> started_at;  // when the current (or last) run started
   std::string liveness;               // check names, empty when none
   std::string readiness;
+  std::string guard_code;  // /guard/NAME's 503 code: default_guard_code(name) (SPEC §7)
   bool critical = false;  // its readiness check's `critical`: weighs in /readyz and /health
   // Added by a reload and without a verdict yet (starting or running, neither ready nor failed):
   // it does not hold /readyz at 503 (SPEC §2: a reload never flips an answer by itself), as for

@@ -34,6 +34,7 @@ struct CheckView {
   Health status = Health::kUnknown;
   bool critical = true;
   std::vector<std::string> groups;
+  std::string guard_code;  // /guard/NAME's 503 code (SPEC §7)
   std::string error;       // reason of the last failure while not ok (empty when ok)
   std::string error_code;  // machine code of that failure
   std::string message;     // reason of the last result, pass or fail ("200 OK", plugin line)

@@ -57,6 +57,8 @@ void apply_jitter(const KeyCall& c);
 void apply_critical(const KeyCall& c);
 void apply_groups(const KeyCall& c);
 void apply_backoff(const KeyCall& c);
+// SPEC §7 (guard_keys.cpp reads the value).
+void apply_guard_code(const KeyCall& c);
 
 // HTTP keys (http_keys.cpp).
 void apply_url(const KeyCall& c);

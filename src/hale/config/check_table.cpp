@@ -185,6 +185,7 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
     if (d.size() == before) at.emplace(k.str(), position_of(v));
   }
   if (!type) return std::nullopt;
+  if (spec.guard_code.empty()) spec.guard_code = default_guard_code(name);
 
   // What each type cannot run without, reported at the table.
   const std::string prefix = "check \"" + std::string(name) + "\": type \"" + std::string(type->name) + "\" needs ";

@@ -29,9 +29,15 @@ bool CheckSpec::operator==(const CheckSpec& o) const {
                     s.backoff, s.expect_status, s.expect_body, s.expect_json, s.max_latency, s.method, s.headers,
                     s.ca_file, s.tls_verify, s.file, s.server_name, s.warn_before, s.fail_before, s.dns_name,
                     s.record_type, s.dns_expect, s.dns_server, s.source_kind, s.source, s.format, s.json_pointer,
-                    s.grpc_service, s.grpc_tls);
+                    s.grpc_service, s.grpc_tls, s.guard_code);
   };
   return fields(*this) == fields(o);
+}
+
+std::string default_guard_code(std::string_view name) {
+  std::string code(name);
+  std::replace_if(code.begin(), code.end(), [](char c) { return c == '-' || c == '.'; }, '_');
+  return code + "_not_ready";
 }
 
 const CheckSpec* Config::find_check(std::string_view name) const {
@@ -54,7 +60,7 @@ bool ServiceSpec::operator==(const ServiceSpec& o) const {
 bool HeartbeatSpec::operator==(const HeartbeatSpec& o) const {
   auto fields = [](const HeartbeatSpec& h) {
     return std::tie(h.name, h.schedule, h.period, h.tz, h.grace, h.max_duration, h.min_duration, h.require_output,
-                    h.fail_if_output_matches, h.critical, h.groups, h.token);
+                    h.fail_if_output_matches, h.critical, h.groups, h.token, h.guard_code);
   };
   return fields(*this) == fields(o);
 }

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "hale/config/check_table.h"
+#include "hale/config/guard_keys.h"
 #include "hale/config/levenshtein.h"
 #include "hale/config/names.h"
 #include "hale/config/toml_reader.h"
@@ -17,9 +18,9 @@ namespace {
 
 constexpr std::size_t kMinPingTokenLength = 8;
 
-constexpr std::array<std::string_view, 12> kHeartbeatKeys{
+constexpr std::array<std::string_view, 13> kHeartbeatKeys{
     "schedule",       "period",  "tz",       "grace",  "max_duration", "min_duration", "require_output",
-    "fail_if_output_matches", "critical", "groups", "token", "description"};
+    "fail_if_output_matches", "critical", "groups", "token", "description", "guard_code"};
 
 std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
 
@@ -118,6 +119,8 @@ std::optional<HeartbeatSpec> read_heartbeat(std::string_view name, const toml::t
       h.token = std::move(*token);
     } else if (key == "description") {
       read_string(v, key, d);
+    } else if (key == "guard_code") {
+      if (auto code = read_guard_code(v, d)) h.guard_code = std::move(*code);
     } else {
       report_unknown_key(k, "in [heartbeats." + h.name + "]", kHeartbeatKeys, d);
     }
@@ -136,6 +139,7 @@ std::optional<HeartbeatSpec> read_heartbeat(std::string_view name, const toml::t
                          format_duration(*h.max_duration) + ")");
   }
   if (d.size() != errors_before) return std::nullopt;
+  if (h.guard_code.empty()) h.guard_code = default_guard_code(h.name);
   return h;
 }
 

@@ -60,6 +60,7 @@ std::string display_target(const CheckSpec& s) {
 bool same_probing(const CheckSpec& a, CheckSpec b) {
   b.critical = a.critical;
   b.groups = a.groups;
+  b.guard_code = a.guard_code;
   return a == b;
 }
 
@@ -331,6 +332,7 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   v->status = state.health();
   v->critical = spec.critical;
   v->groups = spec.groups;
+  v->guard_code = spec.guard_code;
   // Reasons may quote what a target said (a plugin's first line may echo its arguments):
   // every known secret is masked before they are shown.
   const Redactor& redactor = Redactor::global();

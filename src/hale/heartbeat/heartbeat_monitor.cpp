@@ -289,6 +289,7 @@ void HeartbeatMonitor::refresh_view(Entry& e) {
   v->reason = Redactor::global().redact(e.state.reason());
   v->critical = e.spec.critical;
   v->groups = e.spec.groups;
+  v->guard_code = e.spec.guard_code;
   v->schedule = e.schedule;
   v->grace = e.spec.grace;
   v->since = e.since;

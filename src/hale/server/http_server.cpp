@@ -212,10 +212,14 @@ class Session : public std::enable_shared_from_this<Session> {
     out_ += std::to_string(status);
     out_ += ' ';
     out_ += http::obsolete_reason(static_cast<http::status>(status));
-    out_ += "\r\nContent-Type: ";
-    out_ += out.content_type;
-    out_ += "\r\nCache-Control: no-store\r\nContent-Length: ";
-    out_ += std::to_string(out.body.size());
+    if (status == 204) {
+      out_ += "\r\nCache-Control: no-store";  // RFC 9110: a 204 has no Content-Length, no body
+    } else {
+      out_ += "\r\nContent-Type: ";
+      out_ += out.content_type;
+      out_ += "\r\nCache-Control: no-store\r\nContent-Length: ";
+      out_ += std::to_string(out.body.size());
+    }
     for (const auto& [k, v] : out.headers) {
       out_ += "\r\n";
       out_ += k;

@@ -9,6 +9,7 @@
 #include "hale/heartbeat/ping_request.h"
 #include "hale/server/alerts_routes.h"
 #include "hale/server/answers.h"
+#include "hale/server/guard_route.h"
 #include "hale/server/health_json.h"
 #include "hale/server/heartbeat_json.h"
 #include "hale/server/kube_exclusions.h"
@@ -306,12 +307,13 @@ BodyRule body_rule_for(std::string_view method, std::string_view target, std::si
 }
 
 namespace {
-// The probe endpoints answer any Host: an orchestrator's or load balancer's probe may name hale
-// by an address it was never told about (a kubelet sends the pod IP), and refusing it would turn
-// "healthy" into "unhealthy". What they show a rebinding page is what every probe sees anyway.
+// The probe endpoints and the guards answer any Host: an orchestrator's or load balancer's probe
+// may name hale by an address it was never told about (a kubelet sends the pod IP), and refusing
+// it would turn "healthy" into "unhealthy" (a guarded route into 503s). What they show a
+// rebinding page is what every probe sees anyway.
 bool answers_any_host(std::string_view path) {
   return path == "/livez" || path == "/healthz" || path == "/readyz" || starts_with(path, "/livez/") ||
-         starts_with(path, "/readyz/");
+         starts_with(path, "/readyz/") || starts_with(path, "/guard/");
 }
 }  // namespace
 
@@ -355,6 +357,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
   }
   if (!read) return method_not_allowed("GET, HEAD");
 
+  if (starts_with(path, "/guard/")) return guard_answer(std::string_view(path).substr(7), ctx);
   if (path == "/readyz") {
     return probe_endpoint("readyz", "ready", Question::kReady, "", t, snap, ctx.services, ctx.heartbeats);
   }
@@ -436,7 +439,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
   if (path == "/") {
     return text(200, fmt::format(
         "hale {} watching {} checks\n\n"
-        "/livez /readyz /health /metrics /api/v1/checks /api/v1/services /api/v1/heartbeats\n"
+        "/livez /readyz /health /metrics /guard/NAME /api/v1/checks /api/v1/services /api/v1/heartbeats\n"
         "/api/v1/alerts /api/v1/silences\n"
         "add ?verbose to /livez and /readyz for the per-check listing\n",
         ctx.version, snap.checks.size()));

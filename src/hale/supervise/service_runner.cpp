@@ -505,6 +505,7 @@ std::shared_ptr<const ServiceView> ServiceRunner::view() const {
   v->joining = joining_;
   v->liveness = spec_.liveness;
   v->readiness = spec_.readiness;
+  v->guard_code = default_guard_code(spec_.name);
   v->status_text = status_text_;
   v->transitions_total = machine_.transitions_total();
   return v;

@@ -51,6 +51,15 @@ struct BackoffPolicy {
   bool operator==(const BackoffPolicy&) const = default;
 };
 
+// SPEC §7 `latency_budget`: p50 and p95 of a check's latencies over `window` (once it holds
+// enough results); over either: the result is a warn (degraded) with the reason.
+struct LatencyBudget {
+  std::optional<Duration> p50;
+  std::optional<Duration> p95;
+  Duration window = std::chrono::minutes(10);
+  bool operator==(const LatencyBudget&) const = default;
+};
+
 struct StatusRange {
   int lo = 200;
   int hi = 399;
@@ -131,6 +140,7 @@ struct CheckSpec {
 
   // SPEC §7: the code of /guard/NAME's 503 answer; default_guard_code(name) unless written.
   std::string guard_code;
+  std::optional<LatencyBudget> latency_budget;
 
   bool operator==(const CheckSpec& o) const;  // everything but pos: decides "changed" on reload
 };

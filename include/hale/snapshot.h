@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hale/clock.h"
+#include "hale/config.h"
 #include "hale/health.h"
 
 namespace hale {
@@ -24,6 +25,13 @@ struct LatencyHistogram {
   std::uint64_t count = 0;
   double sum_seconds = 0;
   void observe(Duration d);
+};
+
+// p50 and p95 of a check's latencies over its latency_budget's window (SPEC §7).
+struct LatencyQuantiles {
+  Duration p50{};
+  Duration p95{};
+  std::size_t results = 0;  // how many latencies they were taken over
 };
 
 // One check as the endpoints show it. Holds no secret: `target` is already redacted.
@@ -50,6 +58,9 @@ struct CheckView {
   // aggregation (SPEC §2: a reload never flips an answer by itself). Never set at start-up,
   // where a critical unknown holds /readyz at 503.
   bool joining = false;
+  // SPEC §7: the budget, and the quantiles over its window once it holds enough results.
+  std::optional<LatencyBudget> latency_budget;
+  std::optional<LatencyQuantiles> latency_quantiles;
   std::vector<ProbeResult> recent;     // last results, oldest first (for /health/NAME)
   std::vector<WallTime> recent_wall;   // calendar time of each entry of `recent`
 

@@ -8,7 +8,6 @@
 #include <climits>
 #include <string>
 
-#include "hale/config/guard_keys.h"
 #include "hale/config/host_port.h"
 #include "hale/config/levenshtein.h"
 #include "hale/config/toml_reader.h"
@@ -57,6 +56,7 @@ constexpr std::array kCheckKeys{
     CheckKey{"ca_file", kHttp | kTls | kGrpc, true, apply_ca_file},
     CheckKey{"insecure_skip_verify", kHttp | kTls, true, apply_insecure_skip_verify},
     CheckKey{"guard_code", kAnyType, false, apply_guard_code},
+    CheckKey{"latency_budget", kAnyType, false, apply_latency_budget},
 };
 
 constexpr auto kCheckKeyNames = [] {
@@ -91,10 +91,6 @@ void apply_target(const KeyCall& c) {
     return;
   }
   c.spec.target = *text;
-}
-
-void apply_guard_code(const KeyCall& c) {
-  if (auto code = read_guard_code(c.value, c.diagnostics())) c.spec.guard_code = std::move(*code);
 }
 
 void apply_command(const KeyCall& c) {

@@ -57,8 +57,9 @@ void apply_jitter(const KeyCall& c);
 void apply_critical(const KeyCall& c);
 void apply_groups(const KeyCall& c);
 void apply_backoff(const KeyCall& c);
-// SPEC §7 (guard_keys.cpp reads the value).
+// Degraded-mode keys, SPEC §7 (degraded_keys.cpp).
 void apply_guard_code(const KeyCall& c);
+void apply_latency_budget(const KeyCall& c);
 
 // HTTP keys (http_keys.cpp).
 void apply_url(const KeyCall& c);

@@ -5,7 +5,7 @@
 #include <array>
 
 #include "hale/config/check_table.h"
-#include "hale/config/guard_keys.h"
+#include "hale/config/degraded_keys.h"
 #include "hale/config/levenshtein.h"
 #include "hale/config/names.h"
 #include "hale/config/toml_reader.h"

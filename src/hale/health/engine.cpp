@@ -10,6 +10,7 @@
 
 #include "hale/aggregate.h"
 #include "hale/check_state.h"
+#include "hale/health/latency_window.h"
 #include "hale/health/schedule.h"
 #include "hale/log/json_log.h"
 #include "hale/log/redactor.h"
@@ -95,9 +96,12 @@ struct Runner : std::enable_shared_from_this<Runner> {
   Runner(Engine::Impl& e, const CheckSpec& s, std::unique_ptr<Probe> p, SteadyTime now,
          asio::io_context& io)
       : engine(e), spec(s), probe(std::move(p)), state(s.name, policy_of(s), now), timer(io),
-        deadline(io), target(display_target(s)) {}
+        deadline(io), target(display_target(s)) {
+    if (s.latency_budget) latencies.emplace(s.latency_budget->window);
+  }
 
   void schedule(Duration delay);
+  void judge_latency(ProbeResult& r);
   void run();
   void on_result(ProbeResult r);
   void remove();
@@ -121,6 +125,9 @@ struct Runner : std::enable_shared_from_this<Runner> {
   std::uint64_t transitions_total = 0;
   std::map<std::string, std::uint64_t> errors_by_code;
   LatencyHistogram histogram;
+  // With a latency_budget (SPEC §7): the answered probes' latencies over its window.
+  std::optional<LatencyWindow> latencies;
+  std::optional<LatencyQuantiles> quantiles;
   std::shared_ptr<const CheckView> view;
 };
 
@@ -269,6 +276,7 @@ void Runner::on_result(ProbeResult r) {
   if (r.error_code == "timeout") r.reason = timeout_reason(spec.timeout);
   const WallTime wall = clock.wall_now();
 
+  judge_latency(r);
   ++probes_total;
   histogram.observe(r.latency);
   if (r.verdict != Verdict::kPass && !r.error_code.empty()) ++errors_by_code[r.error_code];
@@ -315,6 +323,22 @@ void Runner::on_result(ProbeResult r) {
   if (t) engine.notify(*t);
 }
 
+// SPEC §7: an answered probe's latency joins the window; a pass while the window's p50 or p95
+// is over budget counts as a warn, so the check turns degraded through the usual thresholds
+// (as for max_latency) and says why. A failure's latency is its timeout or an error, not an
+// answer's speed: it does not count.
+void Runner::judge_latency(ProbeResult& r) {
+  if (!latencies || !spec.latency_budget) return;
+  if (r.verdict != Verdict::kFail) latencies->observe(r.at, r.latency);
+  quantiles = latencies->quantiles(r.at);
+  if (!quantiles || r.verdict != Verdict::kPass) return;
+  if (auto over = over_budget(*spec.latency_budget, *quantiles)) {
+    r.verdict = Verdict::kWarn;
+    r.reason = std::move(*over);
+    r.error_code = "latency_budget";
+  }
+}
+
 void Runner::remove() {
   removed = true;
   timer.cancel();
@@ -333,6 +357,8 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   v->critical = spec.critical;
   v->groups = spec.groups;
   v->guard_code = spec.guard_code;
+  v->latency_budget = spec.latency_budget;
+  v->latency_quantiles = quantiles;
   // Reasons may quote what a target said (a plugin's first line may echo its arguments):
   // every known secret is masked before they are shown.
   const Redactor& redactor = Redactor::global();
@@ -409,6 +435,11 @@ void Engine::apply(const Config& config) {
       if (old->probing_stopped) r->state.restart_failure_run();  // a new set of retries
       r->last = old->last;
       r->joining = old->joining;
+      if (r->latencies && old->latencies) {  // a new budget judges the latencies already seen
+        r->latencies = old->latencies;
+        r->latencies->set_window(spec.latency_budget->window);
+        r->quantiles = old->quantiles;
+      }
     } else {
       r->joining = e.applied;
     }
@@ -456,6 +487,9 @@ void Engine::restart_check(const std::string& name, const std::string& reason) {
   r->in_flight = false;
   r->probing_stopped = false;
   r->last.reset();
+  // A new process is not judged by its predecessor's latencies either.
+  if (r->latencies) r->latencies.emplace(r->spec.latency_budget->window);
+  r->quantiles.reset();
   std::optional<Transition> t = r->state.reset(e.clock.now(), e.clock.wall_now());
   r->schedule(first_probe_delay(r->spec, e.rng));
   r->view = r->make_view();

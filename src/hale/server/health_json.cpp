@@ -69,6 +69,19 @@ ojson check_detail(const CheckView& c) {
   j["next_check"] = c.next_check ? ojson(format_iso8601(*c.next_check)) : ojson();
   j["in_start_period"] = c.in_start_period;
   j["probing_stopped"] = c.probing_stopped;
+  if (c.latency_budget) {
+    // SPEC §7: the budget and what it judges; the quantiles are null until the window holds
+    // enough results to judge.
+    ojson budget;
+    budget["p50_ms"] = c.latency_budget->p50 ? ojson(millis(*c.latency_budget->p50)) : ojson();
+    budget["p95_ms"] = c.latency_budget->p95 ? ojson(millis(*c.latency_budget->p95)) : ojson();
+    budget["window"] = format_duration(c.latency_budget->window);
+    j["latency_budget"] = std::move(budget);
+    const auto& q = c.latency_quantiles;
+    j["latency_p50_ms"] = q ? ojson(millis(q->p50)) : ojson();
+    j["latency_p95_ms"] = q ? ojson(millis(q->p95)) : ojson();
+    j["latency_window_results"] = q ? q->results : 0;
+  }
   ojson recent = ojson::array();
   for (std::size_t i = 0; i < c.recent.size(); ++i) {
     const ProbeResult& r = c.recent[i];

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 namespace hale {
@@ -193,6 +194,42 @@ void render_alert_metrics(std::string& out, const AlertsView& alerts) {
   fmt::format_to(it, "hale_alert_silences_active {}\n", active);
 }
 
+double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+// SPEC §7: the p50/p95 a latency_budget judges, and the budget itself, for checks that have one
+// (only they keep a window of latencies). One family per quantile: promtool keeps the
+// `quantile` label for summaries, and these are gauges over a sliding window.
+void render_latency_budget_metrics(std::string& out, const Snapshot& snap) {
+  const bool any = std::any_of(snap.checks.begin(), snap.checks.end(),
+                               [](const auto& c) { return c->latency_budget.has_value(); });
+  if (!any) return;
+  auto it = std::back_inserter(out);
+  struct Quantile {
+    std::string_view name;  // p50, p95
+    std::optional<Duration> LatencyBudget::*budget;
+    Duration LatencyQuantiles::*seen;
+  };
+  for (const Quantile q : {Quantile{"p50", &LatencyBudget::p50, &LatencyQuantiles::p50},
+                           Quantile{"p95", &LatencyBudget::p95, &LatencyQuantiles::p95}}) {
+    const std::string seen = fmt::format("hale_check_latency_{}_seconds", q.name);
+    family(out, seen, "gauge",
+           fmt::format("The {} of a check's answered probes over its latency_budget window, once it holds 20 results.",
+                       q.name));
+    for (const auto& c : snap.checks) {
+      if (!c->latency_budget || !c->latency_quantiles) continue;
+      fmt::format_to(it, "{}{{check=\"{}\"}} {}\n", seen, escape_label(c->name),
+                     fmt_double(seconds((*c->latency_quantiles).*q.seen)));
+    }
+    const std::string budget = fmt::format("hale_check_latency_budget_{}_seconds", q.name);
+    family(out, budget, "gauge", fmt::format("The {} a check's latency_budget allows.", q.name));
+    for (const auto& c : snap.checks) {
+      if (!c->latency_budget || !((*c->latency_budget).*q.budget)) continue;
+      fmt::format_to(it, "{}{{check=\"{}\"}} {}\n", budget, escape_label(c->name),
+                     fmt_double(seconds(*((*c->latency_budget).*q.budget))));
+    }
+  }
+}
+
 }  // namespace
 
 std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
@@ -255,6 +292,8 @@ std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStat
                    fmt_double(h.sum_seconds));
     fmt::format_to(it, "hale_check_latency_seconds_count{{check=\"{}\"}} {}\n", name, h.count);
   }
+
+  render_latency_budget_metrics(out, snap);
 
   family(out, "hale_build_info", "gauge", "Always 1; the version is in the label.");
   fmt::format_to(it, "hale_build_info{{version=\"{}\"}} 1\n", escape_label(version));

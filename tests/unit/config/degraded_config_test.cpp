@@ -53,5 +53,34 @@ TEST(GuardCodeConfig, ACodeOutsideTheNameGrammarIsRefusedWhereItIsWritten) {
               ElementsAre("hale.toml:2:1: `guard_code` cannot be set in [defaults]; set it in each [checks.NAME]"));
 }
 
+std::string tcp_check(const std::string& line4) {
+  return "[checks.guard]\ntype = \"tcp\"\ntarget = \"127.0.0.1:8000\"\n" + line4 + "\n";
+}
+
+TEST(LatencyBudgetConfig, ReadWithTheDefaultWindow) {
+  using namespace std::chrono_literals;
+  const Config c = load(tcp_check(R"(latency_budget = { p50 = "100ms", p95 = "400ms", window = "5m" })"));
+  ASSERT_TRUE(c.checks.at(0).latency_budget);
+  EXPECT_EQ(*c.checks[0].latency_budget, (LatencyBudget{100ms, 400ms, 5min}));
+  const Config d = load(tcp_check(R"(latency_budget = { p95 = "1s" })"));
+  EXPECT_EQ(*d.checks.at(0).latency_budget, (LatencyBudget{std::nullopt, 1s, 10min}));
+  EXPECT_FALSE(load(tcp_check("")).checks.at(0).latency_budget.has_value());
+}
+
+TEST(LatencyBudgetConfig, BadBudgetsAreRefusedWhereTheyAreWritten) {
+  EXPECT_THAT(config_errors(tcp_check(R"(latency_budget = { p50 = "500ms", p95 = "400ms" })")),
+              ElementsAre("hale.toml:4:26: `latency_budget.p50` (500ms) is more than `latency_budget.p95` (400ms), but "
+                          "a p50 is never above the p95: did you swap them?"));
+  EXPECT_THAT(config_errors(tcp_check(R"(latency_budget = { window = "5m" })")),
+              ElementsAre("hale.toml:4:18: `latency_budget` needs `p50`, `p95` or both, e.g. { p50 = \"100ms\", "
+                          "p95 = \"400ms\" }"));
+  EXPECT_THAT(config_errors(tcp_check(R"(latency_budget = { p99 = "1s" })")),
+              ElementsAre("hale.toml:4:20: unknown key `p99` in `latency_budget`; did you mean `p95`?"));
+  EXPECT_THAT(config_errors(tcp_check(R"(latency_budget = { p95 = "0s" })")),
+              ElementsAre("hale.toml:4:26: `latency_budget.p95` must be greater than 0"));
+  EXPECT_THAT(config_errors(tcp_check(R"(latency_budget = "400ms")")),
+              ElementsAre("hale.toml:4:18: `latency_budget` must be a table, not a string"));
+}
+
 }  // namespace
 }  // namespace hale

@@ -1,5 +1,5 @@
-// The keys of SPEC §7 that checks, heartbeats and services share: `guard_code`, the code of
-// /guard/NAME's 503 answer.
+// The keys of degraded mode (SPEC §7): `guard_code` (checks and heartbeats), `latency_budget`
+// (checks; its apply_ function is declared with the other check keys in check_keys.h).
 #pragma once
 
 #include <optional>

@@ -178,6 +178,14 @@ struct ServiceDependency {
   bool operator==(const ServiceDependency&) const = default;
 };
 
+// SPEC §7 `on_require_fail`: what a service does while a subject it `require`s is fail.
+enum class RequireFail {
+  kStop,     // fail closed: stopped, started again once every requirement is usable
+  kUnready,  // kept running, but not ready (out of /readyz, its guard closed)
+  kIgnore,   // fail open, chosen out loud
+};
+std::string_view to_string(RequireFail m);
+
 struct ServiceSpec {
   std::string name;
   SourcePos pos;  // where [services.NAME] starts
@@ -200,6 +208,8 @@ struct ServiceSpec {
   std::vector<ServiceDependency> depends_on;  // sorted by name
   std::size_t log_max_bytes = 10 * 1024 * 1024;  // state_dir/logs/NAME.log rotates past this
   int log_keep = 3;                              // rotated files kept: NAME.log.1 .. .N
+  std::vector<std::string> require;  // checks or heartbeats it must not run without, sorted
+  RequireFail on_require_fail = RequireFail::kStop;
 
   bool operator==(const ServiceSpec& o) const;  // everything but pos: decides "changed" on reload
 };

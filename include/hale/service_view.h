@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hale/clock.h"
+#include "hale/config.h"
 #include "hale/health.h"
 
 namespace hale {
@@ -73,6 +74,11 @@ struct ServiceView {
   std::string liveness;               // check names, empty when none
   std::string readiness;
   std::string guard_code;  // /guard/NAME's 503 code: default_guard_code(name) (SPEC §7)
+  // SPEC §7: the checks or heartbeats it must not run without, what it does while one fails,
+  // and "held: llama-guard fail" while one does (empty otherwise).
+  std::vector<std::string> require;
+  RequireFail on_require_fail = RequireFail::kStop;
+  std::string held;
   bool critical = false;  // its readiness check's `critical`: weighs in /readyz and /health
   // Added by a reload and without a verdict yet (starting or running, neither ready nor failed):
   // it does not hold /readyz at 503 (SPEC §2: a reload never flips an answer by itself), as for
@@ -81,8 +87,11 @@ struct ServiceView {
   std::string status_text;  // the last sd_notify STATUS= (ready = "notify")
   std::uint64_t transitions_total = 0;
 
-  // What the service means for /readyz (services with `readiness` only): ok when `ready`,
-  // unknown while starting, fail otherwise.
+  // Whether it takes part in /readyz: it has a readiness check, or on_require_fail = "unready"
+  // (out of /readyz while a requirement fails).
+  bool in_readyz() const;
+  // What the service means for /readyz: ok when `ready` (or running, when it has no readiness
+  // check), unknown while starting, fail otherwise and while a requirement holds it.
   Health ready_health() const;
   // What it means for /health: ok when running as wanted (or stopped by an operator, or a
   // job that completed), unknown while starting, degraded while it is being healed

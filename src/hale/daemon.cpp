@@ -260,6 +260,7 @@ class Daemon {
       }
     });
     heartbeats_.subscribe([this](const HeartbeatTransition& t, bool critical) {
+      supervisor_.note_heartbeat(t.name, to_health(t.to));
       alerting_.observe({SubjectKind::kHeartbeat, t.name}, heartbeat_subject_status(t.to, t.reason, critical, t.at));
     });
   }
@@ -280,6 +281,8 @@ class Daemon {
       alerting_.observe({SubjectKind::kService, v->name}, service_subject_status(*v));
     }
     for (const auto& h : heartbeats_.snapshot()->heartbeats) {
+      // A restored heartbeat makes no transition: a service that requires it learns it here.
+      supervisor_.note_heartbeat(h->name, h->health());
       alerting_.observe({SubjectKind::kHeartbeat, h->name},
                         heartbeat_subject_status(h->state, h->reason, h->critical, h->since));
     }

@@ -36,9 +36,15 @@ std::string ExitInfo::describe() const {
   return "unknown";
 }
 
+bool ServiceView::in_readyz() const {
+  return !readiness.empty() || (!require.empty() && on_require_fail == RequireFail::kUnready);
+}
+
 Health ServiceView::ready_health() const {
+  if (!held.empty()) return Health::kFail;
   switch (state) {
     case ServiceState::kReady: return Health::kOk;
+    case ServiceState::kRunning: return readiness.empty() ? Health::kOk : Health::kFail;
     case ServiceState::kStarting: return Health::kUnknown;
     default: return Health::kFail;
   }
@@ -80,7 +86,7 @@ void finalize(ServicesSnapshot& snap) {
   for (const auto& s : snap.services) {
     const bool waiting_for_a_verdict =
         s->joining && (s->state == ServiceState::kStarting || s->state == ServiceState::kRunning);
-    const bool counts_for_ready = !s->readiness.empty() && !waiting_for_a_verdict;
+    const bool counts_for_ready = s->in_readyz() && !waiting_for_a_verdict;
     if (counts_for_ready) snap.ready = fold(snap.ready, s->ready_health(), s->critical, true);
     snap.overall = fold(snap.overall, s->overall_health(), s->critical, false);
   }

@@ -90,20 +90,39 @@ TEST(ExitInfoDescribe, SignalWinsOverCodeAndNeitherIsUnknown) {
   EXPECT_EQ(ExitInfo{}.describe(), "unknown");
 }
 
+ServiceView with_readiness(ServiceState s, bool wanted = true) {
+  ServiceView v = in_state(s, wanted);
+  v.readiness = "api-ready";
+  return v;
+}
+
 TEST(ServiceViewReadyHealth, OnlyReadyIsOkAndStartingIsUnknown) {
   for (ServiceState s : kAllServiceStates) {
     SCOPED_TRACE(std::string(to_string(s)));
     const Health want = s == ServiceState::kReady      ? Health::kOk
                         : s == ServiceState::kStarting ? Health::kUnknown
                                                        : Health::kFail;
-    EXPECT_EQ(h(in_state(s).ready_health()), h(want));
-    EXPECT_EQ(h(in_state(s, false).ready_health()), h(want)) << "wanted does not change readiness";
+    EXPECT_EQ(h(with_readiness(s).ready_health()), h(want));
+    EXPECT_EQ(h(with_readiness(s, false).ready_health()), h(want)) << "wanted does not change readiness";
   }
 }
 
-TEST(ServiceViewReadyHealth, RunningIsNotReady) {
+TEST(ServiceViewReadyHealth, RunningIsNotReadyWhileItsReadinessCheckHasNotSaidSo) {
   // "running": up, but nothing positively says it is ready.
-  EXPECT_EQ(h(in_state(ServiceState::kRunning).ready_health()), "fail");
+  EXPECT_EQ(h(with_readiness(ServiceState::kRunning).ready_health()), "fail");
+}
+
+TEST(ServiceViewReadyHealth, UnreadyOnARequirementTakesPartInReadyzAndIsNotReadyWhileHeld) {
+  ServiceView v = in_state(ServiceState::kRunning);
+  EXPECT_FALSE(v.in_readyz());
+  v.require = {"llama-guard"};
+  v.on_require_fail = RequireFail::kStop;
+  EXPECT_FALSE(v.in_readyz());  // stop: out of the way, not unready
+  v.on_require_fail = RequireFail::kUnready;
+  EXPECT_TRUE(v.in_readyz());
+  EXPECT_EQ(h(v.ready_health()), "ok");  // running, no readiness check to wait for
+  v.held = "held: llama-guard fail";
+  EXPECT_EQ(h(v.ready_health()), "fail");
 }
 
 TEST(ServiceViewOverallHealth, UpOrStoppedIsOk) {

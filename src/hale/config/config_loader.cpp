@@ -150,7 +150,8 @@ Config read_config(const toml::table& root, const std::string& path, LoadContext
   }
   if (const auto* node = root.get("services")) {
     if (const auto* t = config::read_table(*node, "services", d)) {
-      out.services = config::read_services(*t, config::declared_subjects(root).checks, ctx);
+      const config::SubjectNames declared = config::declared_subjects(root);
+      out.services = config::read_services(*t, declared.checks, declared.heartbeats, ctx);
     }
   }
   if (const auto* node = root.get("heartbeats")) {

@@ -52,7 +52,7 @@ bool ServiceSpec::operator==(const ServiceSpec& o) const {
   auto fields = [](const ServiceSpec& s) {
     return std::tie(s.name, s.command, s.env, s.cwd, s.user, s.restart, s.backoff, s.restart_budget,
                     s.stability_period, s.liveness, s.readiness, s.ready, s.watchdog, s.pre_start,
-                    s.stop_signal, s.stop_timeout, s.depends_on, s.log_max_bytes, s.log_keep);
+                    s.stop_signal, s.stop_timeout, s.depends_on, s.log_max_bytes, s.log_keep, s.require, s.on_require_fail);
   };
   return fields(*this) == fields(o);
 }
@@ -153,6 +153,15 @@ std::string_view to_string(ReadyMode m) {
     case ReadyMode::kCheck: return "check";
   }
   return "started";
+}
+
+std::string_view to_string(RequireFail m) {
+  switch (m) {
+    case RequireFail::kStop: return "stop";
+    case RequireFail::kUnready: return "unready";
+    case RequireFail::kIgnore: return "ignore";
+  }
+  return "stop";
 }
 
 std::string_view to_string(DependencyCondition c) {

@@ -46,6 +46,12 @@ constexpr std::array<Word<ReadyMode>, 3> kReadyModes{{
     {"check", ReadyMode::kCheck},
 }};
 
+constexpr std::array<Word<RequireFail>, 3> kRequireModes{{
+    {"stop", RequireFail::kStop},
+    {"unready", RequireFail::kUnready},
+    {"ignore", RequireFail::kIgnore},
+}};
+
 constexpr std::array<Word<DependencyCondition>, 3> kConditions{{
     {"started", DependencyCondition::kStarted},
     {"healthy", DependencyCondition::kHealthy},
@@ -127,6 +133,7 @@ struct Edge {
 struct Known {
   const NameSet& services;
   const NameSet& checks;
+  const NameSet& heartbeats;
 };
 
 // One service being read.
@@ -408,6 +415,48 @@ void apply_depends_on(const ServiceKeyCall& c) {
   c.spec().depends_on = std::move(deps);
 }
 
+// `require`: checks or heartbeats (SPEC §7), each named once.
+void apply_require(const ServiceKeyCall& c) {
+  Diagnostics& d = c.diagnostics();
+  const auto* list = c.value.as_array();
+  if (list == nullptr) {
+    d.add(c.value, "`require` must be an array of check or heartbeat names, not " + std::string(type_name(c.value)));
+    return;
+  }
+  std::vector<std::string> names;
+  bool ok = true;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const toml::node& item = *list->get(i);
+    auto name = read_nonempty_string(item, "require[" + std::to_string(i) + "]", d);
+    if (!name) {
+      ok = false;
+      continue;
+    }
+    if (!c.known.checks.count(*name) && !c.known.heartbeats.count(*name)) {
+      std::string message = "`require` names " + quoted(*name) + ", which is neither a check nor a heartbeat";
+      std::vector<std::string_view> known(c.known.checks.begin(), c.known.checks.end());
+      known.insert(known.end(), c.known.heartbeats.begin(), c.known.heartbeats.end());
+      if (auto guess = did_you_mean(*name, known)) message += "; did you mean " + quoted(*guess) + "?";
+      d.add(item, std::move(message));
+      ok = false;
+      continue;
+    }
+    if (std::find(names.begin(), names.end(), *name) != names.end()) {
+      d.add(item, "`require` names " + quoted(*name) + " twice");
+      ok = false;
+      continue;
+    }
+    names.push_back(std::move(*name));
+  }
+  if (!ok) return;
+  std::sort(names.begin(), names.end());
+  c.spec().require = std::move(names);
+}
+
+void apply_on_require_fail(const ServiceKeyCall& c) {
+  if (auto mode = read_word(c.value, c.key, kRequireModes, c.diagnostics())) c.spec().on_require_fail = *mode;
+}
+
 void apply_log_max_bytes(const ServiceKeyCall& c) {
   if (auto n = read_integer(c.value, c.key, kMinLogBytes, std::numeric_limits<std::int64_t>::max(),
                             c.diagnostics())) {
@@ -445,6 +494,8 @@ constexpr std::array kServiceKeys{
     ServiceKey{"depends_on", apply_depends_on},
     ServiceKey{"log_max_bytes", apply_log_max_bytes},
     ServiceKey{"log_keep", apply_log_keep},
+    ServiceKey{"require", apply_require},
+    ServiceKey{"on_require_fail", apply_on_require_fail},
 };
 
 constexpr auto kServiceKeyNames = [] {
@@ -470,6 +521,10 @@ void check_key_rules(const toml::table& table, ServiceRead& r, Diagnostics& d) {
     s.ready = s.readiness.empty() ? ReadyMode::kStarted : ReadyMode::kCheck;
   } else if (ready_at != r.at.end() && s.ready == ReadyMode::kCheck && table.get("readiness") == nullptr) {
     d.add(ready_at->second, "ready = \"check\" needs `readiness` (the check that decides when the service is ready)");
+  }
+  if (const auto mode_at = r.at.find("on_require_fail"); mode_at != r.at.end() && table.get("require") == nullptr) {
+    d.add(mode_at->second, "`on_require_fail` needs `require` (the checks or heartbeats the service must not run "
+                           "without)");
   }
   const bool ready_known = table.get("ready") == nullptr || ready_at != r.at.end();
   if (const auto watchdog_at = r.at.find("watchdog");
@@ -567,14 +622,15 @@ bool is_valid_env_name(std::string_view name) {
   });
 }
 
-std::vector<ServiceSpec> read_services(const toml::table& services, const NameSet& check_names, LoadContext& ctx) {
+std::vector<ServiceSpec> read_services(const toml::table& services, const NameSet& check_names,
+                                       const NameSet& heartbeat_names, LoadContext& ctx) {
   Diagnostics& d = ctx.diagnostics();
   // Every name first: a service may depend on one defined further down.
   NameSet service_names;
   for (auto&& [k, v] : services) {
     if (v.is_table()) service_names.emplace(k.str());
   }
-  const Known known{service_names, check_names};
+  const Known known{service_names, check_names, heartbeat_names};
 
   std::vector<ServiceSpec> out;
   std::map<std::string, std::vector<Edge>, std::less<>> graph;

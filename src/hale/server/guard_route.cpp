@@ -30,8 +30,9 @@ struct GuardVerdict {
 bool usable(Health h) { return h == Health::kOk || h == Health::kDegraded; }
 
 // A service is usable while it is up and nothing says it is not: ready, or running without a
-// readiness check to wait for.
+// readiness check to wait for, and not held by a requirement (on_require_fail = "unready").
 bool usable(const ServiceView& s) {
+  if (!s.held.empty()) return false;
   return s.state == ServiceState::kReady || (s.state == ServiceState::kRunning && s.readiness.empty());
 }
 

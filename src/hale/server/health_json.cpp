@@ -124,6 +124,11 @@ ojson service_entry(const ServiceView& s) {
   j["liveness"] = text_or_null(s.liveness);
   j["readiness"] = text_or_null(s.readiness);
   j["status_text"] = text_or_null(s.status_text);
+  if (!s.require.empty()) {
+    j["require"] = s.require;
+    j["on_require_fail"] = to_string(s.on_require_fail);
+    j["held"] = text_or_null(s.held);
+  }
   return j;
 }
 

@@ -51,7 +51,7 @@ std::string line_for(const CheckView& c, Question q) {
 // The `[±]services/NAME` lines of /readyz?verbose, for services with a readiness check.
 void service_ready_lines(const ServicesSnapshot& services, KubeExclusions& excluded, std::string& body) {
   for (const auto& s : services.services) {
-    if (s->readiness.empty()) continue;
+    if (!s->in_readyz()) continue;
     const std::string name = "services/" + s->name;
     if (excluded.take(name)) {
       body += KubeExclusions::excluded_line(name);

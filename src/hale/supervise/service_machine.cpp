@@ -28,7 +28,7 @@ std::string_view reason_label(StopCause c) {
 
 const std::vector<ServiceEdge> kServiceEdges = {
     // Starting a run: every start goes through `starting` (depends_on, pre_start, the ready condition).
-    {S::kStopped, S::kStarting, "wanted at hale's start, an operator's start, a reload"},
+    {S::kStopped, S::kStarting, "wanted at hale's start, an operator's start, a reload, a requirement usable again"},
     {S::kExited, S::kStarting, "an operator's start or restart, a reload"},
     {S::kFailed, S::kStarting, "an operator's start or restart, a reload"},
     {S::kBackoff, S::kStarting, "the backoff delay is over"},
@@ -39,7 +39,7 @@ const std::vector<ServiceEdge> kServiceEdges = {
     {S::kStarting, S::kUnhealthy, "its readiness or liveness check fails, or the watchdog is missed"},
     {S::kRunning, S::kReady, "its readiness check passes"},
     {S::kRunning, S::kUnhealthy, "its readiness or liveness check fails, or the watchdog is missed"},
-    {S::kReady, S::kRunning, "its readiness check has no verdict any more (a reload replaced it)"},
+    {S::kReady, S::kRunning, "its readiness check has no verdict any more (a reload replaced it); held (unready)"},
     {S::kReady, S::kUnhealthy, "its readiness or liveness check fails, or the watchdog is missed"},
     {S::kUnhealthy, S::kRunning, "healthy again, without a readiness verdict"},
     {S::kUnhealthy, S::kReady, "healthy and ready again"},
@@ -49,7 +49,7 @@ const std::vector<ServiceEdge> kServiceEdges = {
     {S::kRunning, S::kStopping, "stop, restart, health restart, give-up, reload, hale stopping"},
     {S::kReady, S::kStopping, "stop, restart, health restart, give-up, reload, hale stopping"},
     {S::kUnhealthy, S::kStopping, "stop, restart, health restart, give-up, reload, hale stopping"},
-    {S::kStopping, S::kStopped, "stopped: by an operator, a reload removed it, hale is stopping"},
+    {S::kStopping, S::kStopped, "stopped: by an operator, a reload removed it, hale is stopping, held by a requirement"},
     {S::kStopping, S::kBackoff, "a health restart: the old run is gone, the backoff delay starts"},
     {S::kStopping, S::kFailed, "a health failure with no budget left: the run is gone"},
     // A run ended on its own (or could not start).
@@ -68,8 +68,8 @@ const std::vector<ServiceEdge> kServiceEdges = {
     {S::kReady, S::kFailed, "it ended with no budget left"},
     {S::kUnhealthy, S::kFailed, "it ended with no budget left"},
     // Not running, and an operator (or hale stopping) says stop.
-    {S::kStarting, S::kStopped, "an operator's stop while it waits for depends_on; hale stopping"},
-    {S::kBackoff, S::kStopped, "an operator's stop; hale stopping"},
+    {S::kStarting, S::kStopped, "an operator's stop while it waits for depends_on; held by a requirement; hale stopping"},
+    {S::kBackoff, S::kStopped, "an operator's stop; held by a requirement; hale stopping"},
     {S::kExited, S::kStopped, "an operator's stop; hale stopping"},
     {S::kFailed, S::kStopped, "an operator's stop; hale stopping"},
 };
@@ -89,6 +89,8 @@ ServiceMachineSpec machine_spec(const ServiceSpec& spec) {
   m.ready = spec.ready;
   m.liveness = spec.liveness;
   m.readiness = spec.readiness;
+  m.has_requirements = !spec.require.empty();
+  m.on_require_fail = spec.on_require_fail;
   return m;
 }
 
@@ -233,6 +235,9 @@ ServiceActions ServiceMachine::handle(const ServiceEvent& e) {
     case K::kRestartTimer:
       on_restart_timer();
       break;
+    case K::kRequirements:
+      on_requirements(e.health == Health::kFail, e.detail);
+      break;
   }
   out_ = nullptr;
   return out;
@@ -249,6 +254,15 @@ void ServiceMachine::begin_start() {
 
 void ServiceMachine::on_dependencies(bool met, const std::string& what) {
   if (alive_ || !wanted_) return;  // a stale answer: something else happened meanwhile
+  // A spec put in force at this start may no longer hold the service (a reload took `require`
+  // away, or made it "ignore").
+  if (!spec_.has_requirements || spec_.on_require_fail == RequireFail::kIgnore) held_.clear();
+  if (!met && !held_.empty()) {
+    // An operator's start (or a reload) while a requirement fails: held, not waiting.
+    waiting_deps_ = false;
+    // Stopped|Exited|Failed|Backoff|Stopping -> Stopped
+    return set_state(S::kStopped, held_);
+  }
   if (!met) {
     waiting_deps_ = true;
     // Stopped|Exited|Failed|Backoff|Stopping -> Starting (or a new reason while it waits)
@@ -286,6 +300,8 @@ void ServiceMachine::refresh_up_state(const std::string& reason) {
   if (!alive_ || phase_ != RunPhase::kMain || sequel_ != Sequel::kDecide) return;
   if (health_cause()) return;  // unhealthy until the check recovers or the restart happens
   if (!ready_seen_) return set_state(S::kStarting, "waiting for READY=1");
+  // on_require_fail = "unready": it runs on, but is not ready while a requirement fails.
+  if (!held_.empty() && spec_.on_require_fail == RequireFail::kUnready) return set_state(S::kRunning, held_);
   if (!spec_.readiness.empty()) {
     switch (readiness_) {
       case Health::kOk:
@@ -388,6 +404,48 @@ void ServiceMachine::on_restart_timer() {
   if (wanted_ && sequel_ != Sequel::kRetire && (state_ == S::kBackoff || state_ == S::kStarting)) begin_start();
 }
 
+// ---- requirements (SPEC §7) ----
+
+// A held service is neither an operator's stop (`wanted` is untouched) nor a spent restart (no
+// budget is used, no restart counted): it stops while a requirement fails and starts again by
+// itself once every requirement is usable (the start waits for that like a depends_on).
+void ServiceMachine::on_requirements(bool failing, const std::string& detail) {
+  const bool active = spec_.has_requirements && spec_.on_require_fail != RequireFail::kIgnore;
+  if (failing && active) {
+    if (std::string reason = "held: " + detail; reason != held_) {
+      held_ = std::move(reason);
+      out_->changed = true;
+    }
+    if (spec_.on_require_fail == RequireFail::kUnready) return refresh_up_state(held_);
+    if (!wanted_) return;  // stopped by an operator: that stands, and says so
+    if (alive_) {
+      if (sequel_ == Sequel::kDecide || sequel_ == Sequel::kHealthRestart || sequel_ == Sequel::kRestartNow ||
+          sequel_ == Sequel::kHold) {
+        stop(Sequel::kHold, held_);
+      }
+      return;
+    }
+    if (state_ == S::kStarting || state_ == S::kBackoff || state_ == S::kStopped) {
+      waiting_deps_ = false;
+      next_restart_at_.reset();
+      out_->cancel_restart_timer = true;
+      // Starting|Backoff -> Stopped (or a new reason while held)
+      set_state(S::kStopped, held_);
+    }
+    return;  // exited or failed: stays so; the requirement is not why
+  }
+  if (held_.empty()) return;
+  held_.clear();
+  out_->changed = true;
+  if (spec_.on_require_fail == RequireFail::kUnready) return refresh_up_state("requirements usable again");
+  if (!wanted_) return;
+  if (alive_) {
+    if (state_ == S::kStopping && sequel_ == Sequel::kHold) sequel_ = Sequel::kRestartNow;
+    return;
+  }
+  if (state_ == S::kStopped) begin_start();  // Stopped -> Starting, once every requirement is usable
+}
+
 // ---- stopping ----
 
 void ServiceMachine::stop(Sequel then, const std::string& reason) {
@@ -438,6 +496,9 @@ void ServiceMachine::after_exit(const ExitInfo& e) {
     case Sequel::kGiveUp:
       // Stopping -> Failed
       return set_state(S::kFailed, reason_);
+    case Sequel::kHold:
+      // Stopping -> Stopped: until every requirement is usable again
+      return set_state(S::kStopped, held_.empty() ? reason_ : held_);
     case Sequel::kRetire:
       // Stopping -> Stopped
       set_state(S::kStopped, "stopped (" + e.describe() + ")");

@@ -55,6 +55,9 @@ struct ServiceMachineSpec {
   ReadyMode ready = ReadyMode::kStarted;
   std::string liveness;   // check names, for reasons; empty = none
   std::string readiness;
+  // SPEC §7: what a failing requirement does (nothing when there is none, or kIgnore).
+  bool has_requirements = false;
+  RequireFail on_require_fail = RequireFail::kStop;
 };
 ServiceMachineSpec machine_spec(const ServiceSpec& spec);
 
@@ -82,6 +85,8 @@ struct ServiceEvent {
     kLivenessFailed,       // its liveness check turned fail: `detail`
     kLivenessRecovered,    // its liveness check is no longer fail: `detail`
     kRestartTimer,         // the restart timer fired (a backoff, or a stability-period wait, ended)
+    kRequirements,         // its `require`d subjects: `health` kFail while one fails (`detail`
+                           // "llama-guard fail"), anything else while none does
   };
   Kind kind = Kind::kBegin;
   SteadyTime now{};
@@ -90,7 +95,7 @@ struct ServiceEvent {
   bool shutting_down = false;  // kRetire
   int pid = -1;                // kSpawned
   ExitInfo exit;               // kExited
-  Health health = Health::kUnknown;  // kReadiness
+  Health health = Health::kUnknown;  // kReadiness, kRequirements
 };
 
 // What the runner must do after an event, in this order.
@@ -129,6 +134,8 @@ class ServiceMachine {
   bool retiring() const { return sequel_ == Sequel::kRetire && alive_; }
   bool liveness_failing() const { return liveness_failing_; }
   bool ready_seen() const { return ready_seen_; }
+  // "held: llama-guard fail" while a requirement holds it (SPEC §7); empty otherwise.
+  const std::string& held() const { return held_; }
   std::uint64_t restarts() const { return restarts_; }
   const std::map<std::string, std::uint64_t>& restarts_by_reason() const { return restarts_by_reason_; }
   const std::optional<ExitInfo>& last_exit() const { return last_exit_; }
@@ -148,6 +155,7 @@ class ServiceMachine {
     kHealthRestart,  // a health restart: start again after restart_delay_
     kGiveUp,         // a health failure with no budget left: failed
     kRetire,         // removed by a reload, or hale is stopping
+    kHold,           // a requirement fails (on_require_fail = "stop"): stopped until it is usable
   };
 
   void begin_start();
@@ -161,6 +169,7 @@ class ServiceMachine {
   void decide_health(StopCause cause);
   void health_recovered(const std::string& reason);
   void on_restart_timer();
+  void on_requirements(bool failing, const std::string& detail);
   void stop(Sequel then, const std::string& reason);
   void refresh_up_state(const std::string& reason);
   void note_healthy_stretch();
@@ -193,6 +202,7 @@ class ServiceMachine {
   bool watchdog_missed_ = false;
   Health readiness_ = Health::kUnknown;
   std::string health_detail_;      // what the current health failure is ("api-live: HTTP 500")
+  std::string held_;               // "held: llama-guard fail" while a requirement fails
 
   // Restarts.
   RestartHistory history_;

@@ -483,6 +483,15 @@ void ServiceRunner::on_check(const Transition& t) {
 
 void ServiceRunner::dependencies_changed() { feed({ServiceEvent::Kind::kDependenciesChanged}); }
 
+void ServiceRunner::requirements_changed() {
+  ServiceEvent e{ServiceEvent::Kind::kRequirements};
+  if (auto failing = host_.failing_requirement(spec_)) {
+    e.health = Health::kFail;
+    e.detail = std::move(*failing);
+  }
+  feed(std::move(e));
+}
+
 // ---- view ----
 
 std::shared_ptr<const ServiceView> ServiceRunner::view() const {
@@ -501,11 +510,18 @@ std::shared_ptr<const ServiceView> ServiceRunner::view() const {
   v->budget_left = machine_.budget_left(clock.now());
   v->since = clock.to_wall(machine_.since());
   v->started_at = started_wall_;
-  v->critical = readiness_critical_;
+  // A service that is unready while a requirement fails weighs in /readyz like a critical check
+  // unless its readiness check says otherwise.
+  const bool unready_only = spec_.readiness.empty() && !spec_.require.empty() &&
+                            spec_.on_require_fail == RequireFail::kUnready;
+  v->critical = readiness_critical_ || unready_only;
   v->joining = joining_;
   v->liveness = spec_.liveness;
   v->readiness = spec_.readiness;
   v->guard_code = default_guard_code(spec_.name);
+  v->require = spec_.require;
+  v->on_require_fail = spec_.on_require_fail;
+  v->held = machine_.held();
   v->status_text = status_text_;
   v->transitions_total = machine_.transitions_total();
   return v;

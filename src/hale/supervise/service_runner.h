@@ -44,8 +44,11 @@ class SupervisorHost {
   // Secret values of the config (admin token, env:/file: values): an inherited environment
   // variable holding one is not passed on to services.
   virtual const std::vector<std::string>& secrets() = 0;
-  // Whether `spec`'s depends_on hold now; when not, `waiting` says for what.
+  // Whether `spec`'s depends_on hold now (and, with on_require_fail = "stop", whether every
+  // `require`d subject is usable); when not, `waiting` says for what.
   virtual bool dependencies_met(const ServiceSpec& spec, std::string& waiting) = 0;
+  // "llama-guard fail" when a subject `spec` requires is fail (SPEC §7); nullopt otherwise.
+  virtual std::optional<std::string> failing_requirement(const ServiceSpec& spec) = 0;
   // The runner's view changed; `t` is set when its state did.
   virtual void changed(const ServiceTransition* t) = 0;
 };
@@ -85,6 +88,8 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   void on_check(const Transition& t);
   // Some service or check changed: a start waiting on depends_on may go ahead.
   void dependencies_changed();
+  // A check or heartbeat changed: a required one may now hold the service, or let it go.
+  void requirements_changed();
 
   std::shared_ptr<const ServiceView> view() const;
   // Its readiness check's `critical` (how much the service weighs in /readyz and /health).

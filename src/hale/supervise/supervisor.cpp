@@ -47,7 +47,33 @@ struct Supervisor::Impl final : SupervisorHost {
         return false;
       }
     }
+    // SPEC §7, fail closed: a service that must not run without its requirements starts only
+    // once every one of them is usable (not before their first result either).
+    if (spec.on_require_fail == RequireFail::kStop) {
+      for (const std::string& name : spec.require) {
+        const Health h = subject_health(name);
+        if (h != Health::kOk && h != Health::kDegraded) {
+          waiting = fmt::format("{} (required, {})", name, to_string(h));
+          return false;
+        }
+      }
+    }
     return true;
+  }
+
+  std::optional<std::string> failing_requirement(const ServiceSpec& spec) override {
+    for (const std::string& name : spec.require) {
+      if (subject_health(name) == Health::kFail) return name + " fail";
+    }
+    return std::nullopt;
+  }
+
+  // A check's or heartbeat's status (names never clash between the two). The latest transition
+  // wins: the engine publishes its snapshot a moment after it tells its subscribers.
+  Health subject_health(const std::string& name) const {
+    if (auto it = subject_status_.find(name); it != subject_status_.end()) return it->second;
+    if (const CheckView* c = engine_.snapshot()->find(name)) return c->status;
+    return Health::kUnknown;
   }
 
   void changed(const ServiceTransition* t) override {
@@ -84,14 +110,8 @@ struct Supervisor::Impl final : SupervisorHost {
       }
       return false;
     }
-    // A check (the loader allows only "healthy" for checks). The latest transition wins: the
-    // engine publishes its snapshot a moment after it tells its subscribers.
-    Health h = Health::kUnknown;
-    if (auto it = check_status_.find(dep.name); it != check_status_.end()) {
-      h = it->second;
-    } else if (const CheckView* c = engine_.snapshot()->find(dep.name)) {
-      h = c->status;
-    }
+    // A check (the loader allows only "healthy" for checks).
+    const Health h = subject_health(dep.name);
     return h == Health::kOk || h == Health::kDegraded;
   }
 
@@ -145,9 +165,18 @@ struct Supervisor::Impl final : SupervisorHost {
   }
 
   void on_check(const Transition& t) {
-    check_status_[t.check] = t.to;
+    subject_status_[t.check] = t.to;
     for (auto& [name, r] : snapshot_of_runners()) r->on_check(t);
+    requirements_changed(t.check);
     wake_dependants();
+  }
+
+  // Tells the runners that require `subject` that its status changed.
+  void requirements_changed(const std::string& subject) {
+    for (auto& [name, r] : snapshot_of_runners()) {
+      const auto& req = r->spec().require;
+      if (std::find(req.begin(), req.end(), subject) != req.end()) r->requirements_changed();
+    }
   }
 
   asio::io_context& io_;
@@ -178,7 +207,7 @@ struct Supervisor::Impl final : SupervisorHost {
   std::unique_ptr<OrphanReaper> reaper_;
   std::map<ServiceRunner*, std::shared_ptr<ServiceRunner>> retiring_;
   std::vector<TransitionListener> listeners_;
-  std::map<std::string, Health> check_status_;  // from the transitions seen so far
+  std::map<std::string, Health> subject_status_;  // checks and heartbeats, from their transitions
   bool waking_ = false;
   bool wake_again_ = false;
   bool shutting_down_ = false;
@@ -258,8 +287,23 @@ void Supervisor::apply(const Config& config) {
     r->unretire(*spec);
   }
   for (auto& r : fresh) r->begin();
+  // A requirement that fails already holds a service the reload added or changed (it made no
+  // transition to tell them).
+  for (auto& [name, r] : s.runners_) {
+    if (!r->spec().require.empty()) r->requirements_changed();
+  }
   s.applied_ = true;
   s.publish();
+}
+
+void Supervisor::note_heartbeat(const std::string& name, Health health) {
+  Impl& s = *impl_;
+  if (s.shutting_down_) return;
+  auto [it, added] = s.subject_status_.try_emplace(name, health);
+  if (!added && it->second == health) return;
+  it->second = health;
+  s.requirements_changed(name);
+  s.wake_dependants();
 }
 
 ServiceActionResult Supervisor::act(std::string_view name, std::string_view action) {

@@ -60,6 +60,10 @@ class Supervisor {
   // changed ones restart with their new spec, unchanged ones are left alone.
   void apply(const Config& config);
 
+  // A heartbeat's status, at start (restored) and on each of its transitions: a service may
+  // `require` it (SPEC §7). Checks are followed through the engine.
+  void note_heartbeat(const std::string& name, Health health);
+
   // start | stop | restart, from the API.
   ServiceActionResult act(std::string_view name, std::string_view action);
 

@@ -82,5 +82,46 @@ TEST(LatencyBudgetConfig, BadBudgetsAreRefusedWhereTheyAreWritten) {
               ElementsAre("hale.toml:4:18: `latency_budget` must be a table, not a string"));
 }
 
+constexpr const char* kGuardAndJob = R"([checks.llama-guard]
+type = "tcp"
+target = "127.0.0.1:8000"
+[heartbeats.model-sync]
+period = "1h"
+)";
+
+TEST(RequireConfig, ChecksAndHeartbeatsSortedWithStopByDefault) {
+  const Config c = load(std::string(kGuardAndJob) + R"([services.voice-agent]
+command = ["./voice-agent"]
+require = ["model-sync", "llama-guard"]
+[services.web]
+command = ["./web"]
+require = ["llama-guard"]
+on_require_fail = "unready"
+)");
+  ASSERT_EQ(c.services.size(), 2u);
+  EXPECT_EQ(c.services[0].require, (std::vector<std::string>{"llama-guard", "model-sync"}));
+  EXPECT_EQ(c.services[0].on_require_fail, RequireFail::kStop);
+  EXPECT_EQ(c.services[1].on_require_fail, RequireFail::kUnready);
+}
+
+TEST(RequireConfig, UnknownSubjectsAndModesAreRefusedWithASuggestion) {
+  auto errors = [](const std::string& lines) {
+    return config_errors(std::string(kGuardAndJob) + "[services.voice-agent]\ncommand = [\"./v\"]\n" + lines);
+  };
+  EXPECT_THAT(errors("require = [\"llama-gaurd\"]\n"),
+              ElementsAre("hale.toml:8:12: `require` names \"llama-gaurd\", which is neither a check nor a heartbeat; "
+                          "did you mean \"llama-guard\"?"));
+  EXPECT_THAT(errors("require = [\"llama-guard\", \"llama-guard\"]\n"),
+              ElementsAre("hale.toml:8:27: `require` names \"llama-guard\" twice"));
+  EXPECT_THAT(errors("require = [\"llama-guard\"]\non_require_fail = \"close\"\n"),
+              ElementsAre("hale.toml:9:19: `on_require_fail`: unknown value \"close\" (expected one of stop, unready, "
+                          "ignore)"));
+  EXPECT_THAT(errors("on_require_fail = \"stop\"\n"),
+              ElementsAre("hale.toml:8:19: `on_require_fail` needs `require` (the checks or heartbeats the service must "
+                          "not run without)"));
+  EXPECT_THAT(errors("require = \"llama-guard\"\n"),
+              ElementsAre("hale.toml:8:11: `require` must be an array of check or heartbeat names, not a string"));
+}
+
 }  // namespace
 }  // namespace hale

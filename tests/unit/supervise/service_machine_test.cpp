@@ -523,5 +523,143 @@ TEST_F(Script, AChangedSpecRestartsARunningServiceOnce) {
   EXPECT_EQ(m().restarts(), 0u);
 }
 
+// ---- require (SPEC §7) ----
+
+ServiceMachineSpec requiring(RequireFail mode) {
+  ServiceMachineSpec s = spec(3, 10min, 60s);
+  s.has_requirements = true;
+  s.on_require_fail = mode;
+  return s;
+}
+
+class RequireScript : public Script {
+ protected:
+  // The requirement's status as the supervisor reports it: kRequirements (a fail holds the
+  // service), then the wake-up of starts waiting on depends_on, where a start waits until every
+  // requirement is usable (the fake runner's depends_on answer stands for that).
+  void requirement(Health h) {
+    dependencies_met_ = h == Health::kOk || h == Health::kDegraded;
+    ServiceEvent e{K::kRequirements};
+    e.health = h;
+    if (h == Health::kFail) e.detail = "llama-guard fail";
+    send(std::move(e));
+    send(K::kDependenciesChanged);
+  }
+};
+
+TEST_F(RequireScript, StopHoldsTheServiceWithoutSpendingBudgetAndStartsItAgainByItself) {
+  make(requiring(RequireFail::kStop));
+  dependencies_met_ = false;  // the guard has no result yet: a fail-closed service waits
+  send(K::kBegin);
+  EXPECT_EQ(m().state(), S::kStarting);
+  EXPECT_EQ(spawns_, 0);
+  requirement(Health::kFail);  // down at start-up
+  EXPECT_EQ(m().state(), S::kStopped);
+  EXPECT_EQ(m().reason(), "held: llama-guard fail");
+  EXPECT_EQ(m().held(), "held: llama-guard fail");
+  EXPECT_TRUE(m().wanted()) << "held is not an operator's stop";
+  requirement(Health::kOk);
+  EXPECT_EQ(m().state(), S::kRunning);
+  EXPECT_EQ(m().held(), "");
+
+  // The guard goes down while the service runs: stopped, then back once it is usable.
+  for (int outage = 1; outage <= 5; ++outage) {
+    SCOPED_TRACE("outage " + std::to_string(outage));
+    advance(10s);
+    requirement(Health::kFail);
+    ASSERT_EQ(m().state(), S::kStopping);
+    EXPECT_EQ(m().reason(), "held: llama-guard fail");
+    exits_as_stopped();
+    ASSERT_EQ(m().state(), S::kStopped);
+    EXPECT_EQ(m().reason(), "held: llama-guard fail");
+    requirement(Health::kUnknown);  // not failing any more, but not usable yet: still held
+    EXPECT_EQ(m().state(), S::kStarting) << m().reason();
+    EXPECT_EQ(spawns_, outage);
+    requirement(Health::kDegraded);  // usable
+    ASSERT_EQ(m().state(), S::kRunning);
+  }
+  // Five outages, five stops and starts: none was a restart, no budget was spent.
+  EXPECT_EQ(m().restarts(), 0u);
+  EXPECT_EQ(m().budget_left(clock_.now()), 3);
+  EXPECT_EQ(spawns_, 6);
+}
+
+TEST_F(RequireScript, AnOperatorsStopStandsAndAnOperatorsStartWhileHeldStaysHeld) {
+  make(requiring(RequireFail::kStop));
+  requirement(Health::kOk);
+  send(K::kBegin);
+  ASSERT_EQ(m().state(), S::kRunning);
+  send(K::kOperatorStop);
+  exits_as_stopped();
+  ASSERT_EQ(m().state(), S::kStopped);
+  requirement(Health::kFail);
+  requirement(Health::kOk);
+  EXPECT_EQ(m().state(), S::kStopped) << "a requirement coming back never starts what an operator stopped";
+  EXPECT_EQ(m().reason(), "stopped by an operator (killed by SIGTERM)");
+  requirement(Health::kFail);
+  send(K::kOperatorStart);
+  EXPECT_EQ(m().state(), S::kStopped);
+  EXPECT_EQ(m().reason(), "held: llama-guard fail");
+  EXPECT_TRUE(m().wanted());
+  requirement(Health::kOk);
+  EXPECT_EQ(m().state(), S::kRunning);
+}
+
+TEST_F(RequireScript, AHoldDuringBackoffCancelsTheRestartAndItsRelease) {
+  make(requiring(RequireFail::kStop));
+  requirement(Health::kOk);
+  send(K::kBegin);
+  exited(exit_code(1));
+  ASSERT_EQ(m().state(), S::kBackoff);
+  requirement(Health::kFail);
+  EXPECT_EQ(m().state(), S::kStopped);
+  EXPECT_FALSE(timer_in().has_value()) << "no restart while held";
+  requirement(Health::kOk);
+  EXPECT_EQ(m().state(), S::kRunning);
+  EXPECT_EQ(m().restarts(), 1u) << "the crash counted; the hold did not";
+}
+
+TEST_F(RequireScript, AFailedServiceStaysFailedWhateverItsRequirementsDo) {
+  ServiceMachineSpec s = requiring(RequireFail::kStop);
+  s.policy.budget = {0, 10min};
+  make(s);
+  requirement(Health::kOk);
+  send(K::kBegin);
+  exited(exit_code(1));
+  ASSERT_EQ(m().state(), S::kFailed);
+  requirement(Health::kFail);
+  requirement(Health::kOk);
+  EXPECT_EQ(m().state(), S::kFailed);
+}
+
+TEST_F(RequireScript, UnreadyKeepsItRunningButNotReadyWhileHeld) {
+  ServiceMachineSpec s = requiring(RequireFail::kUnready);
+  s.readiness = "api";
+  make(s);
+  send(K::kBegin);
+  ServiceEvent ready{K::kReadiness};
+  ready.health = Health::kOk;
+  send(ready);
+  ASSERT_EQ(m().state(), S::kReady);
+  requirement(Health::kFail);
+  EXPECT_EQ(m().state(), S::kRunning);
+  EXPECT_EQ(m().reason(), "held: llama-guard fail");
+  EXPECT_FALSE(stop_signalled_);
+  send(ready);  // its own readiness check passing does not make it ready while held
+  EXPECT_EQ(m().state(), S::kRunning);
+  requirement(Health::kOk);
+  EXPECT_EQ(m().state(), S::kReady);
+  EXPECT_EQ(spawns_, 1);
+}
+
+TEST_F(RequireScript, IgnoreIsFailOpen) {
+  make(requiring(RequireFail::kIgnore));
+  send(K::kBegin);
+  requirement(Health::kFail);
+  EXPECT_EQ(m().state(), S::kRunning);
+  EXPECT_EQ(m().held(), "");
+  EXPECT_FALSE(stop_signalled_);
+}
+
 }  // namespace
 }  // namespace hale

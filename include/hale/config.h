@@ -141,6 +141,9 @@ struct CheckSpec {
   // SPEC §7: the code of /guard/NAME's 503 answer; default_guard_code(name) unless written.
   std::string guard_code;
   std::optional<LatencyBudget> latency_budget;
+  // Checks this one depends on (SPEC §7): while one is fail, this check failing is "blocked by"
+  // it and not alerted on its own. Sorted; no cycles.
+  std::vector<std::string> depends_on;
 
   bool operator==(const CheckSpec& o) const;  // everything but pos: decides "changed" on reload
 };

@@ -53,6 +53,10 @@ struct Transition {
   SteadyTime at{};
   WallTime wall_at{};
   std::vector<ProbeResult> evidence;  // the last results, oldest first
+  // SPEC §7 depends_on: the parent that blocks this check (to fail only), and the checks this
+  // one blocks (its failing children), as they stand at the transition.
+  std::string blocked_by;
+  std::vector<std::string> blocking;
 };
 
 }  // namespace hale

@@ -61,6 +61,12 @@ struct CheckView {
   // SPEC §7: the budget, and the quantiles over its window once it holds enough results.
   std::optional<LatencyBudget> latency_budget;
   std::optional<LatencyQuantiles> latency_quantiles;
+  // SPEC §7 depends_on: its parents; the parent that blocks it (it fails while that parent is
+  // fail: `error` is "blocked by PARENT", and it is not alerted on its own); the failing
+  // children it blocks.
+  std::vector<std::string> depends_on;
+  std::string blocked_by;
+  std::vector<std::string> blocking;
   std::vector<ProbeResult> recent;     // last results, oldest first (for /health/NAME)
   std::vector<WallTime> recent_wall;   // calendar time of each entry of `recent`
 

@@ -252,6 +252,11 @@ class Daemon {
         alerting_.observe({SubjectKind::kCheck, t.check}, check_subject_status(t, c->critical));
       }
     });
+    // SPEC §7: a child blocked or let go by its parent, and the parent's list of blocked
+    // children, change without a transition of their own.
+    engine_.subscribe_blocking([this](const CheckView& v) {
+      if (config_.find_check(v.name)) alerting_.observe({SubjectKind::kCheck, v.name}, check_subject_status(v));
+    });
     // The supervisor publishes before it tells its subscribers: the view is the new state.
     supervisor_.subscribe([this](const ServiceTransition& t) {
       auto snap = supervisor_.snapshot();

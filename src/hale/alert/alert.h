@@ -37,6 +37,10 @@ struct SubjectStatus {
   std::string reason;  // redacted
   bool critical = true;
   WallTime since{};    // when `status` began
+  // SPEC §7 depends_on (checks): the parent whose failure blocks this one (it is then not
+  // announced on its own), and the children this one blocks (its own message lists them).
+  std::string blocked_by;
+  std::vector<std::string> blocking;
 };
 
 // One message about one key. A key is (subject, status) as text: "check/db/fail"; flapping has

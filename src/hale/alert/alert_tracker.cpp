@@ -203,6 +203,9 @@ std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& sile
     out.push_back(std::move(a));
     return out;
   }
+  // SPEC §7: a check blocked by its failing parent is not announced on its own (the parent's
+  // message lists it); it is, once the parent recovered, if it still fails then.
+  if (!current_->blocked_by.empty()) return out;
   if (now < current_->since + policy_.after) return out;  // not lasted long enough (yet)
   Alert a = firing(s, now);
   if (muted(silenced, a)) {
@@ -230,6 +233,7 @@ std::optional<WallTime> AlertTracker::next_deadline() const {
     if (policy_.repeat <= Duration::zero() || held_.count(s) != 0) return std::nullopt;
     return open->second.last_sent + policy_.repeat;
   }
+  if (!current_->blocked_by.empty()) return std::nullopt;  // waits for its parent to recover
   return current_->since + policy_.after;
 }
 

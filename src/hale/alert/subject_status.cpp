@@ -5,6 +5,21 @@
 
 namespace hale {
 
+namespace {
+
+// SPEC §7: a parent's message lists the failing children it blocks: "connection refused
+// (blocking api, web)".
+void note_blocking(SubjectStatus& s, const std::string& blocked_by, const std::vector<std::string>& blocking) {
+  s.blocked_by = blocked_by;
+  s.blocking = blocking;
+  if (blocking.empty() || s.status != Health::kFail) return;
+  std::string list;
+  for (const std::string& c : blocking) list += (list.empty() ? "" : ", ") + c;
+  s.reason += " (blocking " + list + ")";
+}
+
+}  // namespace
+
 SubjectStatus check_subject_status(const Transition& t, bool critical) {
   SubjectStatus s;
   s.status = t.to;
@@ -12,6 +27,7 @@ SubjectStatus check_subject_status(const Transition& t, bool critical) {
   s.reason = Redactor::global().redact(t.reason);
   s.critical = critical;
   s.since = t.wall_at;
+  note_blocking(s, t.blocked_by, t.blocking);
   return s;
 }
 
@@ -23,6 +39,7 @@ SubjectStatus check_subject_status(const CheckView& v) {
   s.reason = Redactor::global().redact(v.status == Health::kOk || v.error.empty() ? v.message : v.error);
   s.critical = v.critical;
   s.since = v.since;
+  note_blocking(s, v.blocked_by, v.blocking);
   return s;
 }
 

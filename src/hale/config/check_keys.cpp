@@ -57,6 +57,7 @@ constexpr std::array kCheckKeys{
     CheckKey{"insecure_skip_verify", kHttp | kTls, true, apply_insecure_skip_verify},
     CheckKey{"guard_code", kAnyType, false, apply_guard_code},
     CheckKey{"latency_budget", kAnyType, false, apply_latency_budget},
+    CheckKey{"depends_on", kAnyType, false, apply_check_depends_on},
 };
 
 constexpr auto kCheckKeyNames = [] {

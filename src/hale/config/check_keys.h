@@ -60,6 +60,9 @@ void apply_backoff(const KeyCall& c);
 // Degraded-mode keys, SPEC §7 (degraded_keys.cpp).
 void apply_guard_code(const KeyCall& c);
 void apply_latency_budget(const KeyCall& c);
+// The names only; that they name other checks, and no cycle, is checked once every check is
+// read (check_dependencies()).
+void apply_check_depends_on(const KeyCall& c);
 
 // HTTP keys (http_keys.cpp).
 void apply_url(const KeyCall& c);

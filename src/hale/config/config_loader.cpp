@@ -18,6 +18,7 @@
 #include "hale/config/names.h"
 #include "hale/config/alert_table.h"
 #include "hale/config/check_table.h"
+#include "hale/config/degraded_keys.h"
 #include "hale/config/diagnostics.h"
 #include "hale/config/file_read.h"
 #include "hale/config/heartbeat_table.h"
@@ -83,6 +84,7 @@ void read_checks(const toml::table& checks, const CheckSpec& defaults, LoadConte
     if (table == nullptr) continue;
     if (auto spec = config::read_check(k.str(), *table, defaults, ctx)) out.push_back(std::move(*spec));
   }
+  config::check_dependencies(checks, ctx.diagnostics());
 }
 
 // /health/NAME answers for a check or a heartbeat: one name cannot mean both.

@@ -29,7 +29,7 @@ bool CheckSpec::operator==(const CheckSpec& o) const {
                     s.backoff, s.expect_status, s.expect_body, s.expect_json, s.max_latency, s.method, s.headers,
                     s.ca_file, s.tls_verify, s.file, s.server_name, s.warn_before, s.fail_before, s.dns_name,
                     s.record_type, s.dns_expect, s.dns_server, s.source_kind, s.source, s.format, s.json_pointer,
-                    s.grpc_service, s.grpc_tls, s.guard_code, s.latency_budget);
+                    s.grpc_service, s.grpc_tls, s.guard_code, s.latency_budget, s.depends_on);
   };
   return fields(*this) == fields(o);
 }

@@ -15,4 +15,8 @@ namespace hale::config {
 // `error.code` of the 503 JSON); nullopt, reported at the value, otherwise.
 std::optional<std::string> read_guard_code(const toml::node& value, Diagnostics& d);
 
+// The `depends_on` of every check table under [checks]: each entry names another check (with a
+// did-you-mean), never the check itself, and they form no cycle. Reported at the entry.
+void check_dependencies(const toml::table& checks, Diagnostics& d);
+
 }  // namespace hale::config

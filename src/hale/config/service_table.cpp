@@ -22,6 +22,7 @@
 
 #include "hale/config/check_keys.h"
 #include "hale/config/check_table.h"
+#include "hale/config/dependency_graph.h"
 #include "hale/config/levenshtein.h"
 #include "hale/config/names.h"
 #include "hale/config/toml_reader.h"
@@ -122,12 +123,6 @@ std::optional<std::string> user_problem(const std::string& name) {
   }
   return "`user` " + quoted(name) + ": cannot look it up: " + std::strerror(rc);
 }
-
-// A depends_on entry that names another service: an edge of the graph that must have no cycle.
-struct Edge {
-  std::string to;
-  SourcePos at;  // the entry's key inside depends_on
-};
 
 // The names a service table may refer to.
 struct Known {
@@ -561,58 +556,6 @@ std::optional<ServiceSpec> read_service(std::string_view name, const toml::table
   return std::move(r.spec);
 }
 
-// Reports every cycle of depends_on among services once, as "a -> b -> a" starting from its
-// smallest name, at the entry of that service's depends_on that leads into the cycle.
-void report_cycles(const std::map<std::string, std::vector<Edge>, std::less<>>& graph, Diagnostics& d) {
-  enum class Mark { kNew, kOnPath, kDone };
-  std::map<std::string_view, Mark, std::less<>> mark;
-  for (const auto& [name, _] : graph) mark[name] = Mark::kNew;
-
-  struct Frame {
-    std::string_view node;
-    std::size_t next_edge = 0;
-  };
-  for (const auto& [root, _] : graph) {
-    if (mark[root] != Mark::kNew) continue;
-    // Iterative depth-first search: a long chain of services must not exhaust the stack.
-    std::vector<Frame> path{{root}};
-    mark[root] = Mark::kOnPath;
-    while (!path.empty()) {
-      Frame& top = path.back();
-      const auto& out = graph.find(top.node)->second;
-      if (top.next_edge == out.size()) {
-        mark[top.node] = Mark::kDone;
-        path.pop_back();
-        continue;
-      }
-      const Edge& e = out[top.next_edge++];
-      const auto to = graph.find(e.to);
-      if (to == graph.end()) continue;  // a service whose table was not read (already reported)
-      const Mark m = mark[to->first];
-      if (m == Mark::kNew) {
-        mark[to->first] = Mark::kOnPath;
-        path.push_back(Frame{to->first});
-        continue;
-      }
-      if (m != Mark::kOnPath) continue;
-      // A back edge: the cycle is the path from `to` up to here.
-      std::vector<std::string_view> cycle;
-      auto it = std::find_if(path.begin(), path.end(), [&](const Frame& f) { return f.node == to->first; });
-      for (; it != path.end(); ++it) cycle.push_back(it->node);
-      std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
-      std::string text;
-      for (std::string_view n : cycle) text += std::string(n) + " -> ";
-      text += std::string(cycle.front());
-      const std::string_view first = cycle.front();
-      const std::string_view second = cycle.size() > 1 ? cycle[1] : cycle.front();
-      const auto& first_edges = graph.find(first)->second;
-      const auto edge = std::find_if(first_edges.begin(), first_edges.end(),
-                                     [&](const Edge& x) { return x.to == second; });
-      d.add(edge->at, "depends_on forms a cycle: " + text);
-    }
-  }
-}
-
 }  // namespace
 
 bool is_valid_env_name(std::string_view name) {
@@ -633,7 +576,7 @@ std::vector<ServiceSpec> read_services(const toml::table& services, const NameSe
   const Known known{service_names, check_names, heartbeat_names};
 
   std::vector<ServiceSpec> out;
-  std::map<std::string, std::vector<Edge>, std::less<>> graph;
+  DependencyGraph graph;
   for (auto&& [k, v] : services) {
     const std::string name(k.str());
     const auto* table = read_table(v, "services." + name, d);
@@ -643,7 +586,7 @@ std::vector<ServiceSpec> read_services(const toml::table& services, const NameSe
     // Cycles are looked for among every service, also one with other errors.
     graph.emplace(name, std::move(edges));
   }
-  report_cycles(graph, d);
+  report_cycles(graph, "depends_on", d);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;
 }

@@ -102,6 +102,8 @@ struct Runner : std::enable_shared_from_this<Runner> {
 
   void schedule(Duration delay);
   void judge_latency(ProbeResult& r);
+  // The first of its parents that is fail while it fails itself; "" otherwise.
+  std::string blocking_parent() const;
   void run();
   void on_result(ProbeResult r);
   void remove();
@@ -128,6 +130,12 @@ struct Runner : std::enable_shared_from_this<Runner> {
   // With a latency_budget (SPEC §7): the answered probes' latencies over its window.
   std::optional<LatencyWindow> latencies;
   std::optional<LatencyQuantiles> quantiles;
+  std::string blocked_by;              // SPEC §7: the parent that blocks it, "" when none
+  // Its parent recovered while it still failed: blocked until its own next result (probed at
+  // once) says whether it still fails, so that a child whose probe merely lags its parent's
+  // recovery is not paged.
+  bool release_pending = false;
+  std::vector<std::string> blocking;   // the children it blocks, sorted
   std::shared_ptr<const CheckView> view;
 };
 
@@ -166,6 +174,12 @@ struct Engine::Impl {
     });
   }
 
+  // SPEC §7: recomputes who `changed` blocks and who blocks it, after its status changed (or its
+  // own result came in). Every other check whose view changed for it is told to the blocking
+  // listeners (after `changed`'s own transition, which the caller tells). `changed` itself gets
+  // its blocked_by and blocking lists up to date; its view is the caller's to rebuild.
+  void refresh_blocking(Runner& changed);
+
   // Tells every subscriber. A copy of the list, so a listener may subscribe; a listener that
   // throws is logged and the others still hear of the transition.
   void notify(const Transition& t) {
@@ -177,6 +191,23 @@ struct Engine::Impl {
         log_event(LogLevel::kError, "subscriber_failed", {{"check", t.check}, {"error", e.what()}});
       }
       if (stopped) return;
+    }
+  }
+
+  std::vector<BlockingListener> blocking_listeners;
+  std::vector<std::shared_ptr<Runner>> blocking_changed;  // told once the transition is out
+  void notify_blocking() {
+    auto changed = std::move(blocking_changed);
+    blocking_changed.clear();
+    const std::vector<BlockingListener> copy = blocking_listeners;
+    for (const auto& r : changed) {
+      for (const auto& l : copy) {
+        try {
+          l(*r->view);
+        } catch (const std::exception& e) {
+          log_event(LogLevel::kError, "subscriber_failed", {{"check", r->spec.name}, {"error", e.what()}});
+        }
+      }
     }
   }
 
@@ -219,6 +250,8 @@ struct Engine::Impl {
   asio::steady_timer publish_timer;
   bool urgent_pending = false;
   std::map<std::string, std::shared_ptr<Runner>> runners;
+  // SPEC §7: each check's children (the checks whose depends_on names it), from the config.
+  std::map<std::string, std::vector<std::string>, std::less<>> children;
   std::vector<std::string> custom_groups;
   std::vector<TransitionListener> listeners;
   WallTime started_wall{};
@@ -284,6 +317,20 @@ void Runner::on_result(ProbeResult r) {
 
   std::optional<Transition> t = state.observe(r, wall);
   if (state.health() != Health::kUnknown) joining = false;
+  if (!t && release_pending) {
+    // SPEC §7: the first result since its parent recovered: it still fails (it is paged now), or
+    // a transition (above) said otherwise.
+    const std::string before = blocked_by;
+    engine.refresh_blocking(*this);
+    if (blocked_by != before) engine.blocking_changed.push_back(shared_from_this());
+  }
+  if (t) {
+    // SPEC §7: a failing child of a failing parent is "blocked by" it, and the parent lists it.
+    engine.refresh_blocking(*this);
+    if (t->to == Health::kFail && !blocked_by.empty()) t->reason = "blocked by " + blocked_by;
+    t->blocked_by = blocked_by;
+    t->blocking = blocking;
+  }
   std::optional<Duration> next = next_probe_delay(spec, state, engine.rng);
 
   if (r.verdict == Verdict::kFail) {
@@ -321,6 +368,7 @@ void Runner::on_result(ProbeResult r) {
   view = make_view();
   engine.publish_soon(t.has_value());
   if (t) engine.notify(*t);
+  engine.notify_blocking();
 }
 
 // SPEC §7: an answered probe's latency joins the window; a pass while the window's p50 or p95
@@ -338,6 +386,84 @@ void Runner::judge_latency(ProbeResult& r) {
     r.error_code = "latency_budget";
   }
 }
+
+std::string Runner::blocking_parent() const {
+  if (state.health() != Health::kFail) return "";
+  for (const std::string& name : spec.depends_on) {
+    auto it = engine.runners.find(name);
+    if (it != engine.runners.end() && it->second->state.health() == Health::kFail) return name;
+  }
+  return "";
+}
+
+namespace {
+
+// The children `parent` blocks now; true when that list changed.
+bool recompute_blocking_list(Engine::Impl& e, Runner& parent);
+
+}  // namespace
+
+void Engine::Impl::refresh_blocking(Runner& changed) {
+  // As a child: blocked by a failing parent, or not.
+  changed.release_pending = false;
+  changed.blocked_by = changed.blocking_parent();
+  // As a parent: its children's blocked_by may follow its new status.
+  if (auto it = children.find(changed.spec.name); it != children.end()) {
+    for (const std::string& name : it->second) {
+      auto c = runners.find(name);
+      if (c == runners.end() || c->second.get() == &changed) continue;
+      Runner& child = *c->second;
+      std::string now_blocked_by = child.blocking_parent();
+      if (now_blocked_by == child.blocked_by) continue;
+      if (now_blocked_by.empty()) {
+        // The parent is back: the child's own next result decides, and it comes now.
+        child.release_pending = true;
+        if (!child.in_flight && !child.removed) child.schedule(Duration::zero());
+        continue;
+      }
+      child.release_pending = false;
+      child.blocked_by = std::move(now_blocked_by);
+      // Another parent of this child may have gained or lost it.
+      for (const std::string& p : child.spec.depends_on) {
+        auto pr = runners.find(p);
+        if (pr == runners.end() || pr->second.get() == &changed) continue;
+        if (recompute_blocking_list(*this, *pr->second)) {
+          pr->second->view = pr->second->make_view();
+          blocking_changed.push_back(pr->second);
+        }
+      }
+      child.view = child.make_view();
+      blocking_changed.push_back(c->second);
+    }
+  }
+  recompute_blocking_list(*this, changed);
+  // Its own parents' lists, for its own blocked_by just set.
+  for (const std::string& p : changed.spec.depends_on) {
+    auto pr = runners.find(p);
+    if (pr == runners.end() || pr->second.get() == &changed) continue;
+    if (recompute_blocking_list(*this, *pr->second)) {
+      pr->second->view = pr->second->make_view();
+      blocking_changed.push_back(pr->second);
+    }
+  }
+}
+
+namespace {
+
+bool recompute_blocking_list(Engine::Impl& e, Runner& parent) {
+  std::vector<std::string> now;
+  if (auto it = e.children.find(parent.spec.name); it != e.children.end()) {
+    for (const std::string& name : it->second) {
+      auto c = e.runners.find(name);
+      if (c != e.runners.end() && c->second->blocked_by == parent.spec.name) now.push_back(name);
+    }
+  }
+  if (now == parent.blocking) return false;
+  parent.blocking = std::move(now);
+  return true;
+}
+
+}  // namespace
 
 void Runner::remove() {
   removed = true;
@@ -359,6 +485,9 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   v->guard_code = spec.guard_code;
   v->latency_budget = spec.latency_budget;
   v->latency_quantiles = quantiles;
+  v->depends_on = spec.depends_on;
+  v->blocked_by = blocked_by;
+  v->blocking = blocking;
   // Reasons may quote what a target said (a plugin's first line may echo its arguments):
   // every known secret is masked before they are shown.
   const Redactor& redactor = Redactor::global();
@@ -366,7 +495,10 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
     v->message = redactor.redact(last->reason);
     v->latency = last->latency;
   }
-  if (state.consecutive_failures() > 0 || state.health() == Health::kFail) {
+  if (!blocked_by.empty()) {
+    v->error = "blocked by " + blocked_by;  // SPEC §7; its own failures are in `recent`
+    v->error_code = "blocked";
+  } else if (state.consecutive_failures() > 0 || state.health() == Health::kFail) {
     v->error = redactor.redact(state.last_failure_reason());
     v->error_code = last && last->verdict == Verdict::kFail ? last->error_code : "";
   } else if (state.health() == Health::kDegraded && last) {
@@ -464,6 +596,20 @@ void Engine::apply(const Config& config) {
     ended.push_back(std::move(t));
   }
   e.runners = std::move(next);
+  e.children.clear();
+  for (const CheckSpec& spec : config.checks) {
+    for (const std::string& parent : spec.depends_on) e.children[parent].push_back(spec.name);
+  }
+  // A reload may add, change or remove a dependency: who blocks whom is worked out anew.
+  for (auto& [name, r] : e.runners) r->blocked_by = r->blocking_parent();
+  for (auto& [name, r] : e.runners) {
+    const std::vector<std::string> before = r->blocking;
+    recompute_blocking_list(e, *r);
+    if (r->blocking != before || r->view->blocked_by != r->blocked_by) {
+      r->view = r->make_view();
+      e.blocking_changed.push_back(r);
+    }
+  }
   e.custom_groups.clear();
   for (const auto& g : config.groups) e.custom_groups.push_back(g.name);
   e.applied = true;
@@ -472,6 +618,7 @@ void Engine::apply(const Config& config) {
     log_transition(t);
     e.notify(t);
   }
+  e.notify_blocking();
 }
 
 void Engine::restart_check(const std::string& name, const std::string& reason) {
@@ -491,6 +638,7 @@ void Engine::restart_check(const std::string& name, const std::string& reason) {
   if (r->latencies) r->latencies.emplace(r->spec.latency_budget->window);
   r->quantiles.reset();
   std::optional<Transition> t = r->state.reset(e.clock.now(), e.clock.wall_now());
+  if (t) e.refresh_blocking(*r);  // unknown blocks nothing, and is blocked by nothing
   r->schedule(first_probe_delay(r->spec, e.rng));
   r->view = r->make_view();
   e.publish_soon(t.has_value());
@@ -500,10 +648,15 @@ void Engine::restart_check(const std::string& name, const std::string& reason) {
     log_transition(*t);
     e.notify(*t);
   }
+  e.notify_blocking();
 }
 
 void Engine::subscribe(TransitionListener listener) {
   impl_->listeners.push_back(std::move(listener));
+}
+
+void Engine::subscribe_blocking(BlockingListener listener) {
+  impl_->blocking_listeners.push_back(std::move(listener));
 }
 
 std::shared_ptr<const Snapshot> Engine::snapshot() const {

@@ -51,6 +51,12 @@ class Engine {
   // Every transition of every check, on the loop thread, right after it happens.
   void subscribe(TransitionListener listener);
 
+  // A check whose blocking changed without a transition of its own (SPEC §7 depends_on): a
+  // failing child its parent's failure now blocks or no longer blocks, and that parent (whose
+  // list of blocked children changed). Called with the check's new view, on the loop thread.
+  using BlockingListener = std::function<void(const CheckView&)>;
+  void subscribe_blocking(BlockingListener listener);
+
   // The latest published snapshot (never null).
   std::shared_ptr<const Snapshot> snapshot() const;
 

@@ -48,6 +48,8 @@ std::string_view ietf_status(Health h) {
   return "warn";
 }
 
+ojson text_or_null(const std::string& s) { return s.empty() ? ojson() : ojson(s); }
+
 ojson check_detail(const CheckView& c) {
   ojson j;
   j["name"] = c.name;
@@ -69,6 +71,12 @@ ojson check_detail(const CheckView& c) {
   j["next_check"] = c.next_check ? ojson(format_iso8601(*c.next_check)) : ojson();
   j["in_start_period"] = c.in_start_period;
   j["probing_stopped"] = c.probing_stopped;
+  if (!c.depends_on.empty() || !c.blocking.empty()) {
+    // SPEC §7 depends_on: its parents, the one that blocks it now, the children it blocks now.
+    j["depends_on"] = c.depends_on;
+    j["blocked_by"] = text_or_null(c.blocked_by);
+    j["blocking"] = c.blocking;
+  }
   if (c.latency_budget) {
     // SPEC §7: the budget and what it judges; the quantiles are null until the window holds
     // enough results to judge.
@@ -97,7 +105,6 @@ ojson check_detail(const CheckView& c) {
 }
 
 ojson iso_or_null(const std::optional<WallTime>& t) { return t ? ojson(format_iso8601(*t)) : ojson(); }
-ojson text_or_null(const std::string& s) { return s.empty() ? ojson() : ojson(s); }
 
 ojson service_entry(const ServiceView& s) {
   ojson j;

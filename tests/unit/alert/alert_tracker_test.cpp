@@ -111,6 +111,44 @@ TEST(AlertTracker, NextDeadlineIsWhenAfterRunsOutThenTheNextReminder) {
   EXPECT_FALSE(t.next_deadline());
 }
 
+SubjectStatus blocked_fail(WallTime since) {
+  SubjectStatus s = status_of(Health::kFail, since);
+  s.reason = "blocked by network";
+  s.blocked_by = "network";
+  return s;
+}
+
+TEST(AlertTracker, ABlockedChildIsNotAnnouncedOnItsOwnUntilItsParentIsBack) {
+  // SPEC §7: the child fails (after = 2m pending), its parent fails 5 s later and blocks it.
+  AlertTracker t(kDb, "ops", policy(2min));
+  EXPECT_TRUE(t.observe(status_of(Health::kFail, at(0s)), at(0s), {}).empty());
+  EXPECT_TRUE(t.observe(blocked_fail(at(0s)), at(5s), {}).empty());
+  EXPECT_FALSE(t.next_deadline()) << "nothing is due while blocked";
+  EXPECT_TRUE(t.tick(at(30min), {}).empty());
+  // The parent is back and the child still fails: announced then, as failing since 0 s.
+  std::vector<Alert> got = t.observe(status_of(Health::kFail, at(0s)), at(31min), {});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(describe(got[0]), "fire check/db/fail");
+  EXPECT_EQ(got[0].since, at(0s));
+}
+
+TEST(AlertTracker, ABlockedChildThatRecoversWithItsParentWasNeverNews) {
+  AlertTracker t(kDb, "ops", policy(0s));
+  EXPECT_TRUE(t.observe(status_of(Health::kOk, at(0s)), at(0s), {}).empty());
+  EXPECT_TRUE(t.observe(blocked_fail(at(10s)), at(10s), {}).empty());
+  EXPECT_TRUE(t.observe(status_of(Health::kOk, at(5min)), at(5min), {}).empty());
+}
+
+TEST(AlertTracker, AnAnnouncedChildBlockedLaterIsStillResolved) {
+  AlertTracker t(kDb, "ops", policy(0s));
+  t.observe(status_of(Health::kOk, at(0s)), at(0s), {});
+  ASSERT_EQ(t.observe(status_of(Health::kFail, at(10s)), at(10s), {}).size(), 1u);
+  EXPECT_TRUE(t.observe(blocked_fail(at(10s)), at(20s), {}).empty());
+  std::vector<Alert> got = t.observe(status_of(Health::kOk, at(1min)), at(1min), {});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(describe(got[0]), "resolve check/db/fail -> ok");
+}
+
 TEST(AlertTracker, RepeatZeroMeansNoReminders) {
   AlertTracker t(kDb, "ops", policy(0s, 0s));
   run(t, {

@@ -123,5 +123,31 @@ TEST(RequireConfig, UnknownSubjectsAndModesAreRefusedWithASuggestion) {
               ElementsAre("hale.toml:8:11: `require` must be an array of check or heartbeat names, not a string"));
 }
 
+std::string three_checks(const std::string& a_line, const std::string& b_line = "") {
+  return "[checks.network]\ntype = \"tcp\"\ntarget = \"10.0.0.1:53\"\n"                 // 1-3
+         "[checks.api]\ntype = \"tcp\"\ntarget = \"127.0.0.1:80\"\n" + a_line + "\n" +  // 4-7
+         "[checks.db]\ntype = \"tcp\"\ntarget = \"127.0.0.1:5432\"\n" + b_line + "\n";  // 8-11
+}
+
+TEST(CheckDependsOnConfig, ParentsAreReadSorted) {
+  const Config c = load(three_checks(R"(depends_on = ["network", "db"])", R"(depends_on = ["network"])"));
+  EXPECT_EQ(c.find_check("api")->depends_on, (std::vector<std::string>{"db", "network"}));
+  EXPECT_EQ(c.find_check("db")->depends_on, (std::vector<std::string>{"network"}));
+  EXPECT_TRUE(c.find_check("network")->depends_on.empty());
+}
+
+TEST(CheckDependsOnConfig, UnknownSelfAndCyclesAreRefusedAtTheEntry) {
+  EXPECT_THAT(config_errors(three_checks(R"(depends_on = ["netwrok"])")),
+              ElementsAre("hale.toml:7:15: `depends_on` names \"netwrok\", which is not a check; did you mean "
+                          "\"network\"?"));
+  EXPECT_THAT(config_errors(three_checks(R"(depends_on = ["api"])")),
+              ElementsAre("hale.toml:7:15: `depends_on` names the check itself (\"api\"); a check depends on others, "
+                          "such as the network or the host it runs on"));
+  EXPECT_THAT(config_errors(three_checks(R"(depends_on = ["db"])", R"(depends_on = ["api"])")),
+              ElementsAre("hale.toml:7:15: depends_on forms a cycle: api -> db -> api"));
+  EXPECT_THAT(config_errors(three_checks(R"(depends_on = "network")")),
+              ElementsAre("hale.toml:7:14: `depends_on` must be an array of check names, not a string"));
+}
+
 }  // namespace
 }  // namespace hale

@@ -52,6 +52,10 @@ echo "== hale is up; every check and service:"
 build/hale status -c "$config" || true
 sleep 3  # the closed "cache" port fails its three probes; the certificate is near expiry
 show_alerts
+echo
+echo "== guards (SPEC §7): a service asks before a route that needs a dependency:"
+echo "   GET /guard/web   -> $(curl -s -o /dev/null -w '%{http_code}' localhost:8099/guard/web)"
+echo "   GET /guard/cache -> $(curl -s -D - localhost:8099/guard/cache | tr -d '\r' | grep -E '^HTTP|^Retry-After|^\{' | tr '\n' ' ')"
 
 old=$(service_pid)
 echo
@@ -87,6 +91,7 @@ cat <<MSG
   hale keeps watching (its JSON log: $log). In another terminal:
 
     curl -s localhost:8099/readyz?verbose       # kube-apiserver style, 200 or 503
+    curl -si localhost:8099/guard/cache         # 503 + JSON while the cache is down; 204 when usable
     curl -s localhost:8099/health | python3 -m json.tool
     curl -s localhost:8099/metrics | grep -E 'hale_check_status|hale_service_|hale_heartbeat_state'
     curl -s localhost:8099/api/v1/heartbeats/demo-backup | python3 -m json.tool   # its last runs

@@ -32,6 +32,43 @@ schedule = "0 3 * * *"
       << r.out;
 }
 
+TEST(Cli, MatrixRendersTheConfigsDegradedModeInEachFormatAndRefusesABadOne) {
+  TempDir dir;
+  auto path = dir.write("hale.toml", R"([checks.guard]
+type = "tcp"
+target = "127.0.0.1:8000"
+
+[services.agent]
+command = ["./agent"]
+require = ["guard"]
+)");
+  auto text = run_hale({"matrix", "-c", path});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out,
+            "when check guard is down (critical):\n"
+            "  /health   503\n"
+            "  /livez    200\n"
+            "  /readyz   503\n"
+            "  guards    /guard/guard: guard_not_ready, /guard/agent: agent_not_ready\n"
+            "  services  agent: stopped (held: guard fail) until every requirement is usable\n"
+            "  blocked   -\n"
+            "  alerted   nobody\n");
+  auto md = run_hale({"matrix", "-c", path, "--format", "markdown"});
+  EXPECT_EQ(md.exit_code, 0);
+  EXPECT_EQ(md.out.rfind("| down | /health |", 0), 0u) << md.out;
+  auto json = run_hale({"matrix", "-c", path, "--format", "json"});
+  EXPECT_EQ(json.exit_code, 0);
+  EXPECT_NE(json.out.find("\"readyz\": \"503\""), std::string::npos) << json.out;
+  auto bad_format = run_hale({"matrix", "-c", path, "--format", "xml"});
+  EXPECT_EQ(bad_format.exit_code, 2);
+  EXPECT_EQ(bad_format.err, "hale matrix: unknown format \"xml\" (text, markdown, json)\n");
+  auto bad_config = run_hale({"matrix", "-c", dir.write("bad.toml", "[services.agent]\ncommand = [\"./a\"]\nrequire = [\"gaurd\"]\n")});
+  EXPECT_EQ(bad_config.exit_code, 2);
+  EXPECT_NE(bad_config.err.find("bad.toml:3:12: `require` names \"gaurd\", which is neither a check nor a heartbeat"),
+            std::string::npos)
+      << bad_config.err;
+}
+
 TEST(Cli, ValidateSummaryCountsNotifiersRulesAndSilences) {
   TempDir dir;
   auto path = dir.write("hale.toml", R"([checks.db]

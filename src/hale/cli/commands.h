@@ -10,6 +10,8 @@ namespace hale::cli {
 
 int cmd_run(const std::string& config_path, const std::string& log_level);
 int cmd_validate(const std::string& config_path);
+// The degraded-mode matrix of a config (SPEC §7): text, markdown or json.
+int cmd_matrix(const std::string& config_path, const std::string& format);
 int cmd_probe(const std::string& target, const std::string& timeout);
 int cmd_version();
 

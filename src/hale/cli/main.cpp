@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  hale run -c hale.toml           run the daemon\n"
       "  hale validate -c hale.toml      check a config file without running it\n"
+      "  hale matrix -c hale.toml        what follows when each dependency is down\n"
       "  hale probe http://127.0.0.1:8080/readyz   one probe, exit 0 healthy / 1 not\n"
       "  hale status -c hale.toml        the running daemon's checks and services\n"
       "  hale restart api                restart service api, wait until it is up\n"
@@ -47,6 +48,11 @@ int main(int argc, char** argv) {
 
   auto* validate = app.add_subcommand("validate", "Check a config file; print its errors or a summary");
   validate->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
+
+  std::string matrix_format = "text";
+  auto* matrix = app.add_subcommand("matrix", "Print what follows when each check or heartbeat is down (from the config)");
+  matrix->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
+  matrix->add_option("--format", matrix_format, "text | markdown | json")->capture_default_str();
 
   std::string target, timeout = "5s";
   auto* probe = app.add_subcommand(
@@ -133,6 +139,7 @@ int main(int argc, char** argv) {
   }
   if (*run) return hale::cli::cmd_run(config, log_level);
   if (*validate) return hale::cli::cmd_validate(config);
+  if (*matrix) return hale::cli::cmd_matrix(config, matrix_format);
   if (*probe) return hale::cli::cmd_probe(target, timeout);
   if (*ver) return hale::cli::cmd_version();
   for (const auto& [sub, verb] : actions) {

@@ -323,6 +323,9 @@ struct AlertRuleSpec {
   std::vector<Health> on{Health::kFail, Health::kDegraded};  // the statuses that alert
   Duration after{};                                  // a status must have lasted this long
   Duration repeat = std::chrono::hours(4);           // re-sent this often while it lasts; 0 = never
+  // SPEC §7 digest: what this rule sends a notifier within group_wait of the first goes out as
+  // one message (Alertmanager's group_wait); 0 = each on its own, at once.
+  Duration group_wait{};
   bool resolved = true;                              // a message when it recovers
   FlapPolicy flapping;
   bool operator==(const AlertRuleSpec& o) const;  // everything but pos

@@ -2,7 +2,11 @@
 // JSON the outbox keeps.
 #include "hale/alert/alert.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "hale/alert/render.h"
 
 namespace hale {
 
@@ -60,7 +64,7 @@ std::optional<Health> parse_health(std::string_view s) {
 }
 
 json to_json(const Alert& a) {
-  return json{{"key", a.key},
+  json j{{"key", a.key},
               {"kind", to_string(a.kind)},
               {"subject", a.subject},
               {"status", to_string(a.status)},
@@ -75,6 +79,41 @@ json to_json(const Alert& a) {
               {"sequence", a.sequence},
               {"repeat_ms", ms(a.repeat)},
               {"silenced", a.silenced}};
+  if (!a.members.empty()) {
+    json members = json::array();
+    for (const Alert& m : a.members) members.push_back(to_json(m));
+    j["members"] = std::move(members);
+  }
+  return j;
+}
+
+Alert make_digest(std::vector<Alert> members, WallTime at) {
+  Alert d;
+  d.key = "digest";
+  d.kind = SubjectKind::kHale;
+  d.subject = "digest";
+  d.at = at;
+  d.resolved = std::all_of(members.begin(), members.end(), [](const Alert& m) { return m.resolved; });
+  auto rank = [](Health h) { return h == Health::kFail ? 3 : h == Health::kDegraded ? 2 : h == Health::kOk ? 1 : 0; };
+  d.status = d.resolved ? Health::kOk : Health::kUnknown;
+  d.previous = Health::kUnknown;
+  d.critical = false;
+  d.since = members.empty() ? at : members.front().since;
+  for (const Alert& m : members) {
+    d.since = std::min(d.since, m.since);
+    if (d.resolved) {
+      if (rank(m.previous) > rank(d.previous)) d.previous = m.previous;
+      d.critical = d.critical || m.critical;
+    } else if (!m.resolved) {
+      if (rank(m.status) > rank(d.status)) d.status = m.status;
+      d.critical = d.critical || (m.critical && m.status == Health::kFail);
+    }
+  }
+  d.state = std::string(to_string(d.status));
+  for (const Alert& m : members) d.message += (d.message.empty() ? "" : "\n") + alert_headline(m);
+  d.repeat = members.empty() ? Duration{} : members.front().repeat;
+  d.members = std::move(members);
+  return d;
 }
 
 std::optional<Alert> alert_from_json(const json& j) {
@@ -99,6 +138,13 @@ std::optional<Alert> alert_from_json(const json& j) {
     a.sequence = j.at("sequence").get<int>();
     a.repeat = std::chrono::duration_cast<Duration>(std::chrono::milliseconds(j.at("repeat_ms").get<std::int64_t>()));
     a.silenced = j.at("silenced").get<bool>();
+    if (const auto m = j.find("members"); m != j.end()) {
+      for (const json& member : *m) {
+        auto one = alert_from_json(member);
+        if (!one) return std::nullopt;
+        a.members.push_back(std::move(*one));
+      }
+    }
     return a;
   } catch (const json::exception&) {
     return std::nullopt;

@@ -61,12 +61,21 @@ struct Alert {
   int sequence = 0;        // 0: the first announcement; n: the n-th reminder (`repeat`)
   Duration repeat{};       // the rule's repeat (Alertmanager's endsAt follows from it)
   bool silenced = false;   // recorded, not sent: a silence matched it when it was made
+  // SPEC §7 digest: the alerts of one group_wait window for one notifier, sent as one message.
+  // A digest's own fields sum them up (see make_digest()); empty for every other alert.
+  std::vector<Alert> members;
 
   // "critical" for a critical subject's fail; "warning" for everything else (degraded, a
   // non-critical subject, flapping). A resolution keeps the severity of what it resolves.
   std::string severity() const;
   bool operator==(const Alert&) const = default;
 };
+
+// SPEC §7 digest: `members` (two or more, in the order they were made) as one alert. It is
+// firing while any member is (its status the worst of theirs, critical when a critical member
+// fails) and a resolution when every member is one; since: the earliest; message: the members'
+// headlines, one per line. Kind kHale, subject "digest", key "digest".
+Alert make_digest(std::vector<Alert> members, WallTime at);
 
 // The key of `status` for `subject`: "check/db/fail"; kFlappingSuffix for flapping.
 std::string alert_key(const SubjectId& subject, Health status);

@@ -14,6 +14,7 @@ AlertPolicy policy_of(const AlertRuleSpec& rule) {
   p.repeat = rule.repeat;
   p.resolved = rule.resolved;
   p.flapping = rule.flapping;
+  p.group_wait = rule.group_wait;
   return p;
 }
 

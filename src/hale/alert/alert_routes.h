@@ -19,6 +19,7 @@ struct AlertPolicy {
   Duration repeat = std::chrono::hours(4);  // 0 = never
   bool resolved = true;
   FlapPolicy flapping;
+  Duration group_wait{};  // SPEC §7 digest: 0 = each alert on its own
   bool operator==(const AlertPolicy&) const = default;
 };
 

@@ -82,15 +82,19 @@ UndeliveredCheck Alerter::undelivered_check(const AlertTracker& t) const {
 
 void Alerter::delivered(const Delivery& d) {
   if (d.state != DeliveryState::kSent && d.state != DeliveryState::kFailed) return;
-  auto it = routes_.find(RouteKey{SubjectId{d.alert.kind, d.alert.subject}.key(), d.notifier});
-  if (it == routes_.end()) return;
-  AlertTracker& t = it->second;
-  SavedRoute before = t.saved();
-  t.delivered(d.alert, d.state == DeliveryState::kSent, d.done_at.value_or(clock_.wall_now()));
-  track(it->first, t);
-  // The repeat now counts from the receiver's acceptance: saved, or a restart would remind early.
   AlertBatch batch;
-  collect(t, before, {}, batch, true);
+  // A digest (SPEC §7) was delivered for each of its members.
+  const std::vector<Alert> one{d.alert};
+  for (const Alert& a : d.alert.members.empty() ? one : d.alert.members) {
+    auto it = routes_.find(RouteKey{SubjectId{a.kind, a.subject}.key(), d.notifier});
+    if (it == routes_.end()) continue;
+    AlertTracker& t = it->second;
+    SavedRoute before = t.saved();
+    t.delivered(a, d.state == DeliveryState::kSent, d.done_at.value_or(clock_.wall_now()));
+    track(it->first, t);
+    // The repeat now counts from the receiver's acceptance: saved, or a restart would remind early.
+    collect(t, before, {}, batch, true);
+  }
   emit(std::move(batch));
 }
 
@@ -189,12 +193,16 @@ void Alerter::tick() {
     silences_changed_ = false;
     silences_change_ = silences_.next_change(now);
   }
+  flush_groups(now, batch);
   emit(std::move(batch));
 }
 
 std::optional<WallTime> Alerter::next_deadline() const {
   std::optional<WallTime> next = silences_changed_ ? std::optional<WallTime>(clock_.wall_now()) : silences_change_;
   if (!deadlines_.empty() && (!next || deadlines_.begin()->first < *next)) next = deadlines_.begin()->first;
+  for (const auto& [notifier, g] : groups_) {
+    if (!next || g.flush_at < *next) next = g.flush_at;
+  }
   return next;
 }
 
@@ -223,6 +231,27 @@ bool Alerter::expire_silence(std::string_view id) {
 
 void Alerter::collect(AlertTracker& t, const SavedRoute& before, std::vector<Alert> alerts, AlertBatch& batch,
                       bool save_route) {
+  const Duration wait = t.policy().group_wait;
+  if (wait > Duration::zero()) {
+    // A rule with a group_wait: what is sent waits in its notifier's group; what is only
+    // recorded (silenced) is recorded now. A save of the route waits with the group while it
+    // is open, so that it never gets ahead of the digest it belongs to.
+    for (Alert& a : alerts) {
+      if (a.silenced) continue;
+      Group& g = groups_[t.notifier()];
+      if (g.alerts.empty()) g.flush_at = a.at + wait;
+      g.alerts.push_back(std::move(a));
+      a.key.clear();  // taken
+    }
+    std::erase_if(alerts, [](const Alert& a) { return a.key.empty(); });
+    auto group = groups_.find(t.notifier());
+    if (group != groups_.end() && save_route) {
+      SavedRoute after = t.saved();
+      const RouteKey k{after.subject, after.notifier};
+      if (after != before || group->second.routes.count(k)) group->second.routes[k] = std::move(after);
+      save_route = false;
+    }
+  }
   for (Alert& a : alerts) {
     Delivery d;
     d.id = new_id();
@@ -240,6 +269,28 @@ void Alerter::collect(AlertTracker& t, const SavedRoute& before, std::vector<Ale
   if (!save_route) return;
   SavedRoute after = t.saved();
   if (after != before) batch.routes.push_back(std::move(after));
+}
+
+void Alerter::flush_groups(WallTime now, AlertBatch& batch) {
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    Group& g = it->second;
+    if (!g.alerts.empty() && now < g.flush_at) {
+      ++it;
+      continue;
+    }
+    if (!g.alerts.empty()) {
+      Delivery d;
+      d.id = new_id();
+      d.notifier = it->first;
+      d.created_at = now;
+      d.next_attempt_at = now;
+      // A lone problem goes out as itself, having waited at most group_wait.
+      d.alert = g.alerts.size() == 1 ? std::move(g.alerts.front()) : make_digest(std::move(g.alerts), now);
+      batch.deliveries.push_back(std::move(d));
+    }
+    for (auto& [k, route] : g.routes) batch.routes.push_back(std::move(route));
+    it = groups_.erase(it);
+  }
 }
 
 void Alerter::emit(AlertBatch batch) {

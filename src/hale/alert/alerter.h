@@ -97,6 +97,9 @@ class Alerter {
   void collect(AlertTracker& t, const SavedRoute& before, std::vector<Alert> alerts, AlertBatch& batch,
                bool save_route);
   void emit(AlertBatch batch);
+  // SPEC §7 digests: the groups whose group_wait is over, as one delivery each (with the saves
+  // of their routes).
+  void flush_groups(WallTime now, AlertBatch& batch);
   SilenceCheck silence_check() const;
   UndeliveredCheck undelivered_check(const AlertTracker& t) const;
 
@@ -115,6 +118,16 @@ class Alerter {
   // schedules); passing it, or a silence ending early, makes the next tick look at every route.
   std::optional<WallTime> silences_change_;
   bool silences_changed_ = false;
+
+  // SPEC §7 digests: per notifier, what rules with a group_wait made since the group opened.
+  // Their routes are saved with the digest, not before: a hale that dies inside the window
+  // never saved them as announced, so the next one announces them again (nothing is lost).
+  struct Group {
+    WallTime flush_at{};
+    std::vector<Alert> alerts;
+    std::map<RouteKey, SavedRoute> routes;  // the latest save of each route in the group
+  };
+  std::map<std::string, Group> groups_;
 };
 
 }  // namespace hale

@@ -14,8 +14,29 @@ namespace {
 // A delivery's subject, as a key into the walks' "seen" sets: views into the delivery, which
 // stays where it is while a walk runs.
 using SubjectRef = std::pair<SubjectKind, std::string_view>;
-SubjectRef subject_of(const Delivery& d) { return {d.alert.kind, d.alert.subject}; }
 using Seen = std::map<std::string_view, std::set<SubjectRef>, std::less<>>;  // notifier -> subjects
+
+// The alerts a delivery carries: its own, or a digest's members (SPEC §7).
+const std::vector<Alert>& carried(const Delivery& d, std::vector<Alert>& one) {
+  if (!d.alert.members.empty()) return d.alert.members;
+  one.assign(1, d.alert);
+  return one;
+}
+
+// Marks the subjects of `d` seen for its notifier; true when none of them had an earlier
+// delivery (a digest waits for every earlier delivery about any of its subjects, and a later
+// delivery about one of them waits for the digest).
+bool first_of_its_subjects(Seen& seen, const Delivery& d) {
+  std::set<SubjectRef>& s = seen[d.notifier];
+  bool first = true;
+  auto mark = [&](const Alert& a) { first = s.insert({a.kind, a.subject}).second && first; };
+  if (d.alert.members.empty()) {
+    mark(d.alert);
+  } else {
+    for (const Alert& m : d.alert.members) mark(m);
+  }
+  return first;
+}
 
 }  // namespace
 
@@ -47,7 +68,8 @@ void DeliveryQueue::add(Delivery d, bool counted) {
   notifier(d.notifier);  // known from now on, configured or not
   const std::uint64_t place = ++arrivals_;
   by_id_[d.id] = place;
-  ++by_key_[{d.notifier, d.alert.key}];
+  std::vector<Alert> one;
+  for (const Alert& a : carried(d, one)) ++by_key_[{d.notifier, a.key}];
   pending_[place] = Entry{std::move(d)};
 }
 
@@ -76,7 +98,7 @@ std::vector<Delivery> DeliveryQueue::start_due(WallTime now) {
   for (auto& [place, e] : pending_) {
     Delivery& d = e.delivery;
     // One subject's deliveries go out in order: a later one waits for every earlier one.
-    if (!seen[d.notifier].insert(subject_of(d)).second) continue;
+    if (!first_of_its_subjects(seen, d)) continue;
     if (e.in_flight) continue;
     Notifier& n = notifier(d.notifier);
     if (!n.configured || n.in_flight >= capacity(n)) continue;
@@ -149,7 +171,10 @@ void DeliveryQueue::retire(const std::string& id) {
   by_id_.erase(found);
   if (it == pending_.end()) return;
   const Delivery& d = it->second.delivery;
-  if (auto k = by_key_.find({d.notifier, d.alert.key}); k != by_key_.end() && --k->second == 0) by_key_.erase(k);
+  std::vector<Alert> one;
+  for (const Alert& a : carried(d, one)) {
+    if (auto k = by_key_.find({d.notifier, a.key}); k != by_key_.end() && --k->second == 0) by_key_.erase(k);
+  }
   finished_.push_front(std::move(it->second.delivery));
   if (finished_.size() > kKeepFinished) finished_.pop_back();
   pending_.erase(it);
@@ -168,7 +193,7 @@ std::optional<WallTime> DeliveryQueue::next_deadline() const {
     const auto n = notifiers_.find(d.notifier);
     if (n == notifiers_.end() || !n->second.configured) continue;
     if (!e.in_flight && n->second.retry.give_up_after) consider(d.created_at + *n->second.retry.give_up_after);
-    if (!seen[d.notifier].insert(subject_of(d)).second || e.in_flight) continue;
+    if (!first_of_its_subjects(seen, d) || e.in_flight) continue;
     if (n->second.in_flight >= capacity(n->second)) continue;
     WallTime t = d.next_attempt_at.value_or(WallTime::min());
     if (n->second.retry_at) t = std::max(t, *n->second.retry_at);

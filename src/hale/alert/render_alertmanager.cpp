@@ -70,20 +70,28 @@ std::string alertmanager_endpoint(const std::string& url) {
 
 std::vector<HttpDeliveryRequest> render_alertmanager(const NotifierSpec& n, const Delivery& d,
                                                      const RenderContext& ctx) {
-  const Alert& a = d.alert;
-  ojson labels = ojson::object();
-  for (auto& [name, value] : alertmanager_labels(a, ctx)) labels[name] = value;
-  ojson annotations;
-  annotations["summary"] = alert_headline(a);
-  annotations["description"] = valid_utf8(a.message);
-  annotations["hale_key"] = valid_utf8(a.key);
-  annotations["hale_delivery_id"] = d.id;
-  ojson alert;
-  alert["labels"] = std::move(labels);
-  alert["annotations"] = std::move(annotations);
-  alert["startsAt"] = iso(a.since);
-  alert["endsAt"] = iso(ends_at(d));
-  const std::string body = dump(ojson::array({std::move(alert)}));
+  // Alertmanager takes a list and groups by itself: a digest (SPEC §7) is its members, each
+  // the alert it would have been on its own.
+  ojson list = ojson::array();
+  const std::vector<Alert> one{d.alert};
+  for (const Alert& a : d.alert.members.empty() ? one : d.alert.members) {
+    Delivery each = d;
+    each.alert = a;
+    ojson labels = ojson::object();
+    for (auto& [name, value] : alertmanager_labels(a, ctx)) labels[name] = value;
+    ojson annotations;
+    annotations["summary"] = alert_headline(a);
+    annotations["description"] = valid_utf8(a.message);
+    annotations["hale_key"] = valid_utf8(a.key);
+    annotations["hale_delivery_id"] = d.id;
+    ojson alert;
+    alert["labels"] = std::move(labels);
+    alert["annotations"] = std::move(annotations);
+    alert["startsAt"] = iso(a.since);
+    alert["endsAt"] = iso(ends_at(each));
+    list.push_back(std::move(alert));
+  }
+  const std::string body = dump(list);
 
   std::vector<HttpDeliveryRequest> out;
   for (const std::string& url : n.urls) {

@@ -258,8 +258,31 @@ std::string dump(const nlohmann::ordered_json& j) {
 
 }  // namespace render
 
+namespace {
+
+// A digest's headline: "[CRITICAL] 40 alerts: check a is fail, check b is fail, …"; the
+// problems first, then the resolutions ("[RESOLVED] 40 alerts: check a is ok again, …" when
+// every one is a resolution).
+std::string digest_headline(const Alert& d) {
+  using namespace render;
+  std::string tag = d.resolved ? "RESOLVED" : d.severity();
+  std::transform(tag.begin(), tag.end(), tag.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::string list;
+  for (bool resolutions : {false, true}) {
+    for (const Alert& m : d.members) {
+      if (m.resolved != resolutions) continue;
+      std::string what = subject_label(m) + (m.resolved ? " is " + state_word(m) + " again" : " is " + state_word(m));
+      list += (list.empty() ? "" : ", ") + what;
+    }
+  }
+  return cut_code_points(one_line(fmt::format("[{}] {} alerts: {}", tag, d.members.size(), list)), kHeadlineMaxChars);
+}
+
+}  // namespace
+
 std::string alert_headline(const Alert& a) {
   using namespace render;
+  if (!a.members.empty()) return digest_headline(a);
   const std::string who = subject_label(a);
   const std::string message = one_line(a.message);
   const std::string reminder = a.sequence > 0 ? fmt::format(" (reminder {})", a.sequence) : "";

@@ -30,11 +30,11 @@ bool header_safe(std::string_view s) { return s.find_first_of(std::string_view("
 
 }  // namespace
 
-std::string webhook_json(const Delivery& d, const RenderContext& ctx) {
-  const Alert& a = d.alert;
-  ojson j;
-  // SPEC §6 order, then what the spec's example leaves out.
-  j["id"] = d.id;
+namespace {
+
+// One alert's SPEC §6 fields; `id` and the sender go around it (webhook_json) or beside it (a
+// digest's list).
+void alert_fields(ojson& j, const Alert& a, const RenderContext& ctx) {
   j["key"] = a.key;
   j["kind"] = to_string(a.kind);
   j["subject"] = a.subject;
@@ -52,6 +52,35 @@ std::string webhook_json(const Delivery& d, const RenderContext& ctx) {
   j["state"] = a.state;
   j["at"] = render::iso(a.at);
   j["sequence"] = a.sequence;
+}
+
+}  // namespace
+
+std::string webhook_json(const Delivery& d, const RenderContext& ctx) {
+  const Alert& a = d.alert;
+  ojson j;
+  j["id"] = d.id;
+  if (a.members.empty()) {
+    // SPEC §6 order, then what the spec's example leaves out.
+    alert_fields(j, a, ctx);
+    return render::dump(j);
+  }
+  // SPEC §7 digest: one object, the alerts of the window in `alerts`, each as on its own.
+  j["digest"] = true;
+  j["count"] = a.members.size();
+  j["resolved"] = a.resolved;
+  j["severity"] = a.severity();
+  j["message"] = alert_headline(a);
+  j["service"] = ctx.service;
+  j["host"] = ctx.host;
+  j["at"] = render::iso(a.at);
+  ojson alerts = ojson::array();
+  for (const Alert& m : a.members) {
+    ojson one;
+    alert_fields(one, m, ctx);
+    alerts.push_back(std::move(one));
+  }
+  j["alerts"] = std::move(alerts);
   return render::dump(j);
 }
 

@@ -16,8 +16,8 @@ namespace hale::config {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kAlertKeys{"match",  "kind",     "notify",   "on",         "after",
-                                                     "repeat", "resolved", "flapping", "description"};
+constexpr std::array<std::string_view, 10> kAlertKeys{"match",  "kind",     "notify",   "on",          "after",
+                                                      "repeat", "resolved", "flapping", "description", "group_wait"};
 constexpr std::array<std::string_view, 2> kFlappingKeys{"max_changes", "window"};
 constexpr std::array<std::string_view, 6> kSilenceKeys{"match", "kind", "schedule", "tz", "duration", "comment"};
 
@@ -164,6 +164,8 @@ std::optional<AlertRuleSpec> read_rule(const toml::table& table, const SubjectNa
       if (auto on = read_on(v, d)) rule.on = std::move(*on);
     } else if (key == "after") {
       if (auto after = read_duration(v, key, d)) rule.after = *after;
+    } else if (key == "group_wait") {
+      if (auto wait = read_duration(v, key, d)) rule.group_wait = *wait;
     } else if (key == "repeat") {
       if (auto repeat = read_duration(v, key, d)) rule.repeat = *repeat;
     } else if (key == "resolved") {

@@ -86,7 +86,7 @@ bool NotifierSpec::operator==(const NotifierSpec& o) const {
 
 bool AlertRuleSpec::operator==(const AlertRuleSpec& o) const {
   auto fields = [](const AlertRuleSpec& r) {
-    return std::tie(r.match, r.kinds, r.notify, r.on, r.after, r.repeat, r.resolved, r.flapping);
+    return std::tie(r.match, r.kinds, r.notify, r.on, r.after, r.repeat, r.resolved, r.flapping, r.group_wait);
   };
   return fields(*this) == fields(o);
 }

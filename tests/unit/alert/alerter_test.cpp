@@ -258,5 +258,113 @@ TEST_F(AlerterTest, ServicesAndHeartbeatsAlertLikeChecks) {
   EXPECT_EQ(deliveries().size(), 2u);
 }
 
+// ---- digests (SPEC §7 group_wait) ----
+
+class DigestTest : public AlerterTest {
+ protected:
+  // 40 checks behind one network, every one alerting `ops` with a 30 s group_wait.
+  DigestTest() {
+    config = Config{};
+    for (int i = 0; i < 40; ++i) {
+      CheckSpec c;
+      c.name = "svc-" + std::to_string(i);
+      config.checks.push_back(c);
+    }
+    NotifierSpec ops;
+    ops.name = "ops";
+    config.notifiers.push_back(ops);
+    AlertRuleSpec rule;
+    rule.notify = {"ops"};
+    rule.group_wait = 30s;
+    config.alerts = {rule};
+  }
+  void all(Health h, Duration spread) {
+    for (int i = 0; i < 40; ++i) {
+      alerter().observe({SubjectKind::kCheck, "svc-" + std::to_string(i)}, status(h, clock.wall_now()));
+      clock.advance(spread);
+    }
+  }
+  std::size_t saved_routes() const {
+    std::size_t n = 0;
+    for (const AlertBatch& b : batches) n += b.routes.size();
+    return n;
+  }
+};
+
+TEST_F(DigestTest, FortyProblemsWithinTheWindowAreOneMessageAndTheirEndOneMore) {
+  alerter().apply(config);
+  all(Health::kOk, 0s);
+  batches.clear();
+  const WallTime first = clock.wall_now();
+  all(Health::kFail, 200ms);  // 40 failures over 8 s
+  EXPECT_TRUE(deliveries().empty()) << "nothing before the window is over";
+  EXPECT_EQ(saved_routes(), 0u) << "no route is saved as announced before its digest";
+  EXPECT_EQ(alerter().next_deadline(), first + 30s);
+  clock.advance(first + 30s - clock.wall_now());
+  alerter().tick();
+  ASSERT_EQ(deliveries(), (std::vector<std::string>{"ops digest"}));
+  const Delivery& d = batches.back().deliveries.front();
+  ASSERT_EQ(d.alert.members.size(), 40u);
+  EXPECT_EQ(d.alert.members.front().key, "check/svc-0/fail");
+  EXPECT_EQ(d.alert.status, Health::kFail);
+  EXPECT_FALSE(d.alert.resolved);
+  EXPECT_EQ(batches.back().routes.size(), 40u) << "saved with the digest, in the same batch";
+  EXPECT_EQ(d.alert.message.substr(0, d.alert.message.find('\n')), "[CRITICAL] check svc-0 is fail: connection refused");
+
+  batches.clear();
+  clock.advance(10min);
+  all(Health::kOk, 100ms);
+  clock.advance(30s);
+  alerter().tick();
+  ASSERT_EQ(deliveries(), (std::vector<std::string>{"ops digest resolved"}));
+  EXPECT_EQ(batches.back().deliveries.front().alert.members.size(), 40u);
+}
+
+TEST_F(DigestTest, ALoneProblemWaitsAtMostGroupWaitAndGoesOutAsItself) {
+  alerter().apply(config);
+  all(Health::kOk, 0s);
+  batches.clear();
+  alerter().observe({SubjectKind::kCheck, "svc-7"}, status(Health::kFail, clock.wall_now()));
+  clock.advance(29s);
+  alerter().tick();
+  EXPECT_TRUE(deliveries().empty());
+  clock.advance(1s);
+  alerter().tick();
+  EXPECT_EQ(deliveries(), (std::vector<std::string>{"ops check/svc-7/fail"}));
+}
+
+TEST_F(DigestTest, AProblemAfterTheWindowStartsTheNextDigest) {
+  alerter().apply(config);
+  all(Health::kOk, 0s);
+  batches.clear();
+  for (int i : {1, 2}) alerter().observe({SubjectKind::kCheck, "svc-" + std::to_string(i)}, status(Health::kFail, clock.wall_now()));
+  clock.advance(30s);
+  alerter().tick();
+  for (int i : {3, 4, 5}) alerter().observe({SubjectKind::kCheck, "svc-" + std::to_string(i)}, status(Health::kFail, clock.wall_now()));
+  clock.advance(30s);
+  alerter().tick();
+  ASSERT_EQ(deliveries(), (std::vector<std::string>{"ops digest", "ops digest"}));
+  EXPECT_EQ(batches[0].deliveries[0].alert.members.size(), 2u);
+  EXPECT_EQ(batches[1].deliveries[0].alert.members.size(), 3u);
+}
+
+TEST_F(DigestTest, DeliveringADigestCountsForEveryMember) {
+  alerter().apply(config);
+  all(Health::kOk, 0s);
+  all(Health::kFail, 0s);
+  clock.advance(30s);
+  alerter().tick();
+  Delivery d = batches.back().deliveries.front();
+  d.state = DeliveryState::kSent;
+  d.done_at = clock.wall_now();
+  alerter().delivered(d);
+  // Each member's route now counts its repeat (4h by default) from this acceptance.
+  for (const auto& [key, t] : alerter().routes()) {
+    if (key.first == "hale/state_store") continue;  // hale's own subject was never failing
+    ASSERT_EQ(t.open().count(Health::kFail), 1u) << key.first;
+    EXPECT_EQ(t.open().at(Health::kFail).last_sent, clock.wall_now()) << key.first;
+  }
+}
+
 }  // namespace
 }  // namespace hale

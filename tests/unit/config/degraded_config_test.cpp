@@ -149,5 +149,14 @@ TEST(CheckDependsOnConfig, UnknownSelfAndCyclesAreRefusedAtTheEntry) {
               ElementsAre("hale.toml:7:14: `depends_on` must be an array of check names, not a string"));
 }
 
+TEST(GroupWaitConfig, ADurationOnAnAlertRule) {
+  using namespace std::chrono_literals;
+  const std::string base = "[notifiers.ops]\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\n[[alerts]]\nnotify = [\"ops\"]\n";
+  EXPECT_EQ(load(base + "group_wait = \"30s\"\n").alerts.at(0).group_wait, 30s);
+  EXPECT_EQ(load(base).alerts.at(0).group_wait, 0s);
+  EXPECT_THAT(config_errors(base + "group_wait = \"soon\"\n"),
+              ElementsAre("hale.toml:6:14: `group_wait`: invalid duration \"soon\" (use a unit: 250ms, 10s, 5m, 1h, 14d)"));
+}
+
 }  // namespace
 }  // namespace hale

@@ -236,14 +236,17 @@ void Alerter::collect(AlertTracker& t, const SavedRoute& before, std::vector<Ale
     // A rule with a group_wait: what is sent waits in its notifier's group; what is only
     // recorded (silenced) is recorded now. A save of the route waits with the group while it
     // is open, so that it never gets ahead of the digest it belongs to.
+    std::vector<Alert> recorded;
     for (Alert& a : alerts) {
-      if (a.silenced) continue;
+      if (a.silenced) {
+        recorded.push_back(std::move(a));
+        continue;
+      }
       Group& g = groups_[t.notifier()];
       if (g.alerts.empty()) g.flush_at = a.at + wait;
       g.alerts.push_back(std::move(a));
-      a.key.clear();  // taken
     }
-    std::erase_if(alerts, [](const Alert& a) { return a.key.empty(); });
+    alerts = std::move(recorded);
     auto group = groups_.find(t.notifier());
     if (group != groups_.end() && save_route) {
       SavedRoute after = t.saved();

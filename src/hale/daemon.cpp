@@ -4,6 +4,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <random>
 
@@ -15,6 +17,7 @@
 #include "hale/log/redactor.h"
 #include "hale/probe/curl_multi.h"
 #include "hale/probe/probe.h"
+#include "hale/server/event_json.h"
 #include "hale/server/http_server.h"
 #include "hale/server/router.h"
 #include "hale/store/state_store.h"
@@ -51,6 +54,7 @@ class Daemon {
         signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
 
   int run() {
+    raise_open_files_limit();
     Redactor::global().set_secrets(config_.secrets);
     engine_.apply(config_);
     open_store();
@@ -59,6 +63,7 @@ class Daemon {
     open_worker_store();
     heartbeats_.apply(config_.heartbeats);
     subscribe_alerting();
+    subscribe_events();
     apply_alerting();
     if (Status s = server_.listen(config_.server.listen); !s) {
       log_event(LogLevel::kError, "listen_failed", {{"message", s.message()}});
@@ -243,6 +248,28 @@ class Daemon {
     note_store_condition(worker_store_->condition(), worker_store_->condition_message());
     heartbeats_.set_store(worker_store_.get());
     alerting_.set_store(worker_store_.get());
+  }
+
+  // Every connection (max_connections, event streams) and probe holds a descriptor: the soft
+  // limit (often 1024) is raised to the hard one, as nginx's worker_rlimit_nofile and systemd's
+  // services do.
+  static void raise_open_files_limit() {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+    lim.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+      log_event(LogLevel::kWarn, "open_files_limit", {{"message", "could not raise the open files limit"}});
+    }
+  }
+
+  // SPEC §7: GET /api/v1/events streams every transition of checks, services and heartbeats.
+  void subscribe_events() {
+    engine_.subscribe([this](const Transition& t) { server_.events().publish("check", check_event_json(t)); });
+    supervisor_.subscribe(
+        [this](const ServiceTransition& t) { server_.events().publish("service", service_event_json(t)); });
+    heartbeats_.subscribe([this](const HeartbeatTransition& t, bool) {
+      server_.events().publish("heartbeat", heartbeat_event_json(t));
+    });
   }
 
   // SPEC §6: alerts follow the transitions of checks, services and heartbeats.

@@ -4,11 +4,13 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <limits>
+#include <deque>
 #include <list>
 
 #include "hale/log/json_log.h"
@@ -55,6 +57,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Handler handler;
   BodyLimit body_limit;
   std::list<std::weak_ptr<Session>> sessions;  // for the sweep, stop() and the connection limit
+  EventHub events;                              // GET /api/v1/events
+  SteadyTime last_keepalive = std::chrono::steady_clock::now();
   std::uint64_t evicted = 0;                    // connections closed to make room for a newcomer
   bool stopped = false;
 };
@@ -68,15 +72,27 @@ constexpr std::size_t kFirstRead = 4096;  // a whole health request fits: one re
 // covers (a chunk size with an endless extension, trailers): over it, 400.
 constexpr std::size_t kMaxUnparsedBody = 64 * 1024;
 
-// One connection: read a request, answer it, repeat while keep-alive.
-class Session : public std::enable_shared_from_this<Session> {
+// A stream silent this long gets an SSE comment, so that proxies keep it open.
+constexpr auto kKeepalivePeriod = std::chrono::seconds(15);
+
+// One connection: read a request, answer it, repeat while keep-alive; or, after GET
+// /api/v1/events, a Server-Sent Events stream until the client goes.
+class Session : public std::enable_shared_from_this<Session>, public EventHub::Subscriber {
  public:
   Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
       : socket_(std::move(socket)), server_(std::move(server)),
         buffer_(std::max<std::size_t>(server_->limits.max_header_bytes, kFirstRead) + kMaxUnparsedBody) {}
 
+  ~Session() override {
+    if (streaming_ && !dropped_) server_->events.unsubscribe(this);
+  }
+
   void start() { do_read(); }
   void close() {
+    if (streaming_ && !dropped_) {
+      server_->events.unsubscribe(this);
+      dropped_ = true;
+    }
     beast::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
@@ -89,6 +105,22 @@ class Session : public std::enable_shared_from_this<Session> {
   bool served() const { return served_; }
   // A request has begun and its header is not whole yet: a slow client, or a slowloris.
   bool in_header() const { return request_started_ && !header_done_; }
+  bool streaming() const { return streaming_; }
+
+  // EventHub::Subscriber: queued in order, written one after another. A client that lets more
+  // than kMaxQueuedBytes pile up is dropped (it reconnects with Last-Event-ID and resumes).
+  bool push(const EventHub::Frame& frame) override {
+    if (!socket_.is_open() || dropped_) return false;
+    if (queued_bytes_ + frame->size() > EventHub::kMaxQueuedBytes) {
+      dropped_ = true;  // the hub forgets it; closed on the next turn (the hub is iterating)
+      asio::post(socket_.get_executor(), [self = shared_from_this()] { self->close(); });
+      return false;
+    }
+    queue_.push_back(frame);
+    queued_bytes_ += frame->size();
+    if (!writing_) write_next();
+    return true;
+  }
   // When the connection began waiting for a request (accepted, or answered last), or when its
   // request began.
   SteadyTime phase_started_at() const { return request_started_ ? request_started_at_ : waiting_since_; }
@@ -182,6 +214,7 @@ class Session : public std::enable_shared_from_this<Session> {
     in.accept = req[http::field::accept];
     in.authorization = req[http::field::authorization];
     in.host = req[http::field::host];
+    in.last_event_id = req["Last-Event-ID"];
     in.body = req.body().data;
     in.body_bytes = req.body().received;
     HttpResponse out;
@@ -194,7 +227,52 @@ class Session : public std::enable_shared_from_this<Session> {
       out = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}};
     }
     keep_alive_ = req.keep_alive() && !server_->stopped;
+    if (out.event_stream && req.method() == http::verb::get && !server_->stopped) {
+      return start_stream(std::string(req["Last-Event-ID"]));
+    }
     write(out, req.version(), req.method() == http::verb::head);
+  }
+
+  // SPEC §7 events: the answer's head, then what the client missed, then every event as it
+  // comes. The connection has no deadline from now on; a read that ends says the client left.
+  void start_stream(std::string last_event_id) {
+    streaming_ = true;
+    deadline_ = SteadyTime::max();
+    auto head = std::make_shared<const std::string>(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+        "X-Accel-Buffering: no\r\n\r\nretry: 2000\n\n");
+    queue_.push_back(head);
+    queued_bytes_ += head->size();
+    write_next();
+    if (!server_->events.subscribe(this, last_event_id)) {
+      dropped_ = true;
+      return close();
+    }
+    watch_for_close();
+  }
+
+  void write_next() {
+    if (queue_.empty()) {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    asio::async_write(socket_, asio::buffer(*queue_.front()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        self->queued_bytes_ -= self->queue_.front()->size();
+                        self->queue_.pop_front();
+                        self->write_next();
+                      });
+  }
+
+  // A stream's client sends nothing more; a read completes only when it goes (or misbehaves).
+  void watch_for_close() {
+    socket_.async_read_some(asio::buffer(ignored_, sizeof ignored_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->watch_for_close();
+                            });
   }
 
   void answer_error(int status, const char* body) {
@@ -258,6 +336,13 @@ class Session : public std::enable_shared_from_this<Session> {
   bool body_limit_set_ = false;
   std::size_t route_body_limit_ = 0;
   bool keep_alive_ = true;
+  // An event stream (GET /api/v1/events).
+  bool streaming_ = false;
+  bool writing_ = false;
+  bool dropped_ = false;  // the hub no longer has it
+  std::deque<EventHub::Frame> queue_;
+  std::size_t queued_bytes_ = 0;
+  char ignored_[512];
 };
 
 std::optional<tcp::endpoint> parse_endpoint(std::string_view address) {
@@ -318,7 +403,8 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
 //  1  a connection that has sent nothing for a second or more (a silent one);
 //  2  a request whose head has been arriving for 250 ms or more (a slow client, a slowloris);
 //  3  a request stalled in its body or its answer for a second or more;
-//  4  anything fresh: a client just accepted, or whose request has just begun. A real health
+//  4  an event stream (GET /api/v1/events), oldest first;
+//  5  anything fresh: a client just accepted, or whose request has just begun. A real health
 //     check is one of these for a few milliseconds; it goes only when nothing else can.
 void HttpServer::Impl::evict_one() {
   const SteadyTime now = coarse_now;
@@ -326,13 +412,15 @@ void HttpServer::Impl::evict_one() {
     const Duration age = now - s.phase_started_at();
     if (s.waiting_for_request()) {
       if (s.served()) return 0;
-      return age >= std::chrono::seconds(1) ? 1 : 4;
+      return age >= std::chrono::seconds(1) ? 1 : 5;
     }
-    if (s.in_header()) return age >= std::chrono::milliseconds(250) ? 2 : 4;
-    return age >= std::chrono::seconds(1) ? 3 : 4;
+    if (s.in_header()) return age >= std::chrono::milliseconds(250) ? 2 : 5;
+    // An event stream is a long connection on purpose: after what stalls, before what is fresh.
+    if (s.streaming()) return 4;
+    return age >= std::chrono::seconds(1) ? 3 : 5;
   };
   auto victim = sessions.end();
-  int victim_rank = 5;
+  int victim_rank = 6;
   SteadyTime victim_since{};
   for (auto it = sessions.begin(); it != sessions.end(); ++it) {
     auto s = it->lock();
@@ -372,8 +460,14 @@ void HttpServer::Impl::sweep() {
     }
     return false;
   });
+  if (events.clients() > 0 && coarse_now - last_keepalive >= kKeepalivePeriod) {
+    last_keepalive = coarse_now;
+    events.keepalive();
+  }
   if (!sessions.empty()) sweep_soon();
 }
+
+EventHub& HttpServer::events() { return impl_->events; }
 
 HttpServer::HttpServer(asio::io_context& io, const ServerConfig& limits, Handler handler,
                        BodyLimit body_limit)

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "hale/config.h"
+#include "hale/server/event_hub.h"
 #include "hale/server/http_types.h"
 #include "hale/status.h"
 
@@ -43,6 +44,9 @@ class HttpServer {
   std::uint16_t port() const;
   // Stops accepting and closes every connection.
   void stop();
+
+  // What GET /api/v1/events streams (an answer with event_stream set): publish into it.
+  EventHub& events();
 
   struct Impl;  // implementation detail, public only so that sessions can name it
 

@@ -19,6 +19,7 @@ struct HttpRequest {
   std::string_view accept;
   std::string_view authorization;
   std::string_view host;  // the Host header, "" when absent
+  std::string_view last_event_id;  // Last-Event-ID (SSE reconnection), "" when absent
   std::string_view body;
   // Bytes the body had on the wire; more than body.size() when only its tail was kept (pings).
   std::uint64_t body_bytes = 0;
@@ -39,6 +40,9 @@ struct HttpResponse {
   std::string_view content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type / no-store
+  // GET /api/v1/events: the connection becomes a Server-Sent Events stream of the server's
+  // EventHub from the request's Last-Event-ID on (status, type and body are not used).
+  bool event_stream = false;
 };
 
 }  // namespace hale

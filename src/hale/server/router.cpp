@@ -355,6 +355,14 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     }
     return json_error(404, "not_found", "use POST /api/v1/services/NAME/start|stop|restart");
   }
+  if (path == "/api/v1/events") {
+    // SPEC §7: the server turns the connection into the stream (HttpResponse::event_stream).
+    if (req.method != "GET") return method_not_allowed("GET");
+    HttpResponse stream;
+    stream.content_type = "text/event-stream";
+    stream.event_stream = true;
+    return stream;
+  }
   if (!read) return method_not_allowed("GET, HEAD");
 
   if (starts_with(path, "/guard/")) return guard_answer(std::string_view(path).substr(7), ctx);

@@ -1,0 +1,39 @@
+// Event frames' JSON (see event_json.h).
+#include "hale/server/event_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "hale/log/redactor.h"
+
+namespace hale {
+
+namespace {
+
+std::string event(std::string_view kind, const std::string& name, std::string_view from, std::string_view to,
+                  const std::string& reason, WallTime at, const std::string& blocked_by = {}) {
+  nlohmann::ordered_json j;
+  j["kind"] = kind;
+  j["name"] = name;
+  j["from"] = from;
+  j["to"] = to;
+  j["reason"] = Redactor::global().redact(reason);
+  j["at"] = format_iso8601_ms(at);
+  if (!blocked_by.empty()) j["blocked_by"] = blocked_by;
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string check_event_json(const Transition& t) {
+  return event("check", t.check, to_string(t.from), to_string(t.to), t.reason, t.wall_at, t.blocked_by);
+}
+
+std::string service_event_json(const ServiceTransition& t) {
+  return event("service", t.service, to_string(t.from), to_string(t.to), t.reason, t.wall_at);
+}
+
+std::string heartbeat_event_json(const HeartbeatTransition& t) {
+  return event("heartbeat", t.name, to_string(t.from), to_string(t.to), t.reason, t.at);
+}
+
+}  // namespace hale

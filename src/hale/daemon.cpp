@@ -62,8 +62,8 @@ class Daemon {
     supervisor_.apply(config_);
     open_worker_store();
     heartbeats_.apply(config_.heartbeats);
+    subscribe_events();  // first: a transition's event goes out before the alerts it causes
     subscribe_alerting();
-    subscribe_events();
     apply_alerting();
     if (Status s = server_.listen(config_.server.listen); !s) {
       log_event(LogLevel::kError, "listen_failed", {{"message", s.message()}});
@@ -270,6 +270,7 @@ class Daemon {
     heartbeats_.subscribe([this](const HeartbeatTransition& t, bool) {
       server_.events().publish("heartbeat", heartbeat_event_json(t));
     });
+    alerting_.on_delivery([this](const Delivery& d) { server_.events().publish("alert", alert_event_json(d)); });
   }
 
   // SPEC §6: alerts follow the transitions of checks, services and heartbeats.

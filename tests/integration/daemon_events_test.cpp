@@ -18,6 +18,8 @@
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
+#include "support/temp_dir.h"
+#include "support/test_http_server.h"
 
 namespace hale::testing {
 namespace {
@@ -131,6 +133,49 @@ jitter = "0ms"
     return again.got.find("\"from\":\"fail\",\"to\":\"ok\"") != std::string::npos;
   })) << again.got;
   EXPECT_EQ(again.got.find("\"from\":\"ok\",\"to\":\"fail\""), std::string::npos) << "it had seen that one";
+}
+
+TEST(DaemonEvents, AlertDeliveriesAreEventsToo) {
+  TempDir state;  // an outbox of its own: nothing of another test's is delivered again
+  TcpListener db;
+  TestHttpServer hook;
+  hook.set("/hook", TestResponse::ok());
+  HaleProcess hale(R"([server]
+listen = "127.0.0.1:{PORT}"
+state_dir = ")" + state.path().string() + R"("
+
+[checks.db]
+type = "tcp"
+target = "127.0.0.1:)" + std::to_string(db.port()) + R"("
+interval = "100ms"
+failure_threshold = 1
+jitter = "0ms"
+
+[notifiers.hook]
+type = "webhook"
+url = ")" + hook.url("/hook") + R"("
+
+[[alerts]]
+notify = ["hook"]
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; }));
+  SseClient client(hale.port());
+  ASSERT_TRUE(eventually([&] {
+    client.drain();
+    return client.got.find("retry: 2000") != std::string::npos;
+  }));
+  db.close();
+  ASSERT_TRUE(eventually([&] {
+    client.drain();
+    return client.got.find("\"state\":\"sent\"") != std::string::npos;
+  })) << client.got;
+  const auto made = client.got.find("event: alert\ndata: {\"kind\":\"alert\"");
+  ASSERT_NE(made, std::string::npos) << client.got;
+  EXPECT_NE(client.got.find("\"notifier\":\"hook\",\"key\":\"check/db/fail\",\"state\":\"pending\""), std::string::npos)
+      << client.got;
+  EXPECT_LT(client.got.find("\"state\":\"pending\""), client.got.find("\"state\":\"sent\""));
+  EXPECT_LT(client.got.find("event: check"), made) << "the transition, then its alert";
 }
 
 }  // namespace

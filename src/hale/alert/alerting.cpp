@@ -120,8 +120,13 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
 
   // ---- decisions -> outbox ----
 
+  void tell(const Delivery& d) {
+    for (const auto& l : delivery_listeners) l(d);
+  }
+
   void on_batch(AlertBatch b) {
     for (const Delivery& d : b.deliveries) {
+      tell(d);
       // A problem is a warning; its resolution, or an alert a silence mutes, is news only.
       const bool quiet = d.state == DeliveryState::kSilenced || d.alert.resolved;
       log_event(quiet ? LogLevel::kInfo : LogLevel::kWarn, "alert",
@@ -186,6 +191,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
                 {{"id", d.id}, {"notifier", d.notifier}, {"key", d.alert.key}, {"attempts", d.attempts},
                  {"reason", d.last_error}});
       save(d);
+      tell(d);
       alerter.delivered(d);
       expired = true;
     }
@@ -224,6 +230,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
     }
     save(*d);
     if (d->state != DeliveryState::kPending) {
+      tell(*d);
       alerter.delivered(*d);  // a reminder held for it may be due now
       arm_alert_timer();
     }
@@ -397,6 +404,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   std::map<std::string, NotifierSpec> notifiers;
   RenderContext render;
   bool stopped = false;
+  std::vector<DeliveryListener> delivery_listeners;
   bool prune_armed = false;
   bool warned_memory_only = false;
 };
@@ -418,6 +426,8 @@ void Alerting::observe(const SubjectId& subject, const SubjectStatus& status) {
 }
 
 void Alerting::stop() { impl_->stop(); }
+
+void Alerting::on_delivery(DeliveryListener listener) { impl_->delivery_listeners.push_back(std::move(listener)); }
 
 bool Alerting::empty() const { return impl_->notifiers.empty(); }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -56,6 +57,11 @@ class Alerting {
   // hale is stopping: timers and attempts in flight are cancelled; what was not accepted stays
   // pending in the outbox for the next start.
   void stop();
+
+  // Every delivery when it is made (pending or silenced) and when it ends (sent or failed), on
+  // the loop thread: SPEC §7's event stream.
+  using DeliveryListener = std::function<void(const Delivery&)>;
+  void on_delivery(DeliveryListener listener);
 
   // No notifier configured: nothing to do.
   bool empty() const;

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hale/alert/render.h"
 #include "hale/log/redactor.h"
 
 namespace hale {
@@ -30,6 +31,18 @@ std::string check_event_json(const Transition& t) {
 
 std::string service_event_json(const ServiceTransition& t) {
   return event("service", t.service, to_string(t.from), to_string(t.to), t.reason, t.wall_at);
+}
+
+std::string alert_event_json(const Delivery& d) {
+  nlohmann::ordered_json j;
+  j["kind"] = "alert";
+  j["id"] = d.id;
+  j["notifier"] = d.notifier;
+  j["key"] = d.alert.key;
+  j["state"] = to_string(d.state);
+  j["resolved"] = d.alert.resolved;
+  j["message"] = alert_headline(d.alert);
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string heartbeat_event_json(const HeartbeatTransition& t) {

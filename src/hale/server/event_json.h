@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "hale/alert/alert.h"
 #include "hale/health.h"
 #include "hale/heartbeat/heartbeat_state.h"
 #include "hale/service_view.h"
@@ -16,5 +17,8 @@ std::string check_event_json(const Transition& t);
 std::string service_event_json(const ServiceTransition& t);
 // {"kind":"heartbeat","name","from","to","reason","at"}
 std::string heartbeat_event_json(const HeartbeatTransition& t);
+// {"kind":"alert","id","notifier","key","state","resolved","message"}: a delivery made
+// (pending, silenced) or ended (sent, failed). The message is the alert's headline.
+std::string alert_event_json(const Delivery& d);
 
 }  // namespace hale

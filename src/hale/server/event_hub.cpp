@@ -33,6 +33,11 @@ void EventHub::deliver(const Frame& f) {
   }
 }
 
+const EventHub::Frame& EventHub::reset_frame() {
+  static const Frame kReset = std::make_shared<const std::string>("event: reset\ndata: {}\n\n");
+  return kReset;
+}
+
 bool EventHub::subscribe(Subscriber* s, std::string_view last_event_id) {
   std::size_t from = kept_.size();  // nothing to replay
   if (!last_event_id.empty()) {
@@ -47,9 +52,16 @@ bool EventHub::subscribe(Subscriber* s, std::string_view last_event_id) {
       from = static_cast<std::size_t>(n + 1 - oldest);
     } else {
       // The id is not one this run can resume from: the client reads the whole state again.
-      static const Frame kReset = std::make_shared<const std::string>("event: reset\ndata: {}\n\n");
-      if (!s->push(kReset)) return false;
+      if (!s->push(reset_frame())) return false;
     }
+  }
+  // A backlog that would fill half a client's queue is not replayed: the client could never
+  // catch up that way. It gets a reset and reads the state whole instead.
+  std::size_t backlog = 0;
+  for (std::size_t i = from; i < kept_.size(); ++i) backlog += kept_[i].second->size();
+  if (backlog > kMaxQueuedBytes / 2) {
+    if (!s->push(reset_frame())) return false;
+    from = kept_.size();
   }
   for (std::size_t i = from; i < kept_.size(); ++i) {
     if (!s->push(kept_[i].second)) return false;

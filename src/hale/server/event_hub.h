@@ -37,8 +37,9 @@ class EventHub {
 
   // Adds `s`, first giving it what it missed: every kept frame after `last_event_id` (the
   // header's value, "" for none). An id it cannot resume from (too old, from another run of
-  // hale, not a number) gets a `reset` event first: the client should read the whole state
-  // (/health) again. False when `s` refused the replay (it is not added).
+  // hale, not a number), or whose backlog would fill half a client's queue, gets a `reset`
+  // event instead: the client should read the whole state (/health) again. False when `s`
+  // refused the replay (it is not added).
   bool subscribe(Subscriber* s, std::string_view last_event_id);
   void unsubscribe(Subscriber* s) { subscribers_.erase(s); }
 
@@ -53,6 +54,7 @@ class EventHub {
 
  private:
   void deliver(const Frame& f);
+  static const Frame& reset_frame();
 
   std::string run_ = make_run_id();
   static std::string make_run_id();

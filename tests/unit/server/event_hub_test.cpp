@@ -69,6 +69,21 @@ TEST(EventHub, AnIdItCannotResumeFromGetsAReset) {
   EXPECT_EQ(late.got.front(), "event: reset\ndata: {}\n\n");
 }
 
+TEST(EventHub, ABacklogTooLargeToCatchUpOnIsAResetNotAReplay) {
+  EventHub hub;
+  Client first;
+  hub.subscribe(&first, "");
+  hub.publish("check", "{}");
+  const std::string big(1000, 'x');
+  for (int i = 0; i < 200; ++i) hub.publish("check", "{\"pad\":\"" + big + "\"}");  // ~200 KB behind
+  Client again;
+  ASSERT_TRUE(hub.subscribe(&again, id_of(first.got.front())));
+  ASSERT_EQ(again.got.size(), 1u);
+  EXPECT_EQ(again.got[0], "event: reset\ndata: {}\n\n");
+  hub.publish("check", "{}");
+  EXPECT_EQ(again.got.size(), 2u) << "and then live";
+}
+
 TEST(EventHub, AClientThatFallsBehindIsDroppedAndTheOthersGoOn) {
   EventHub hub;
   Client slow, fast;

@@ -171,8 +171,10 @@ struct Supervisor::Impl final : SupervisorHost {
     wake_dependants();
   }
 
-  // Tells the runners that require `subject` that its status changed.
+  // Tells the runners that require `subject` that its status changed. Not while hale stops: a
+  // held service whose requirement comes back then must not start again.
   void requirements_changed(const std::string& subject) {
+    if (shutting_down_) return;
     for (auto& [name, r] : snapshot_of_runners()) {
       const auto& req = r->spec().require;
       if (std::find(req.begin(), req.end(), subject) != req.end()) r->requirements_changed();

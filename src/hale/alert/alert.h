@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,11 @@ struct Alert {
   std::string severity() const;
   bool operator==(const Alert&) const = default;
 };
+
+// The alerts `a` stands for: a digest's members, or `a` itself. A view into `a`.
+inline std::span<const Alert> carried_alerts(const Alert& a) {
+  return a.members.empty() ? std::span<const Alert>(&a, 1) : std::span<const Alert>(a.members);
+}
 
 // SPEC §7 digest: `members` (two or more, in the order they were made) as one alert. It is
 // firing while any member is (its status the worst of theirs, critical when a critical member

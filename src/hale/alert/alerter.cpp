@@ -84,8 +84,7 @@ void Alerter::delivered(const Delivery& d) {
   if (d.state != DeliveryState::kSent && d.state != DeliveryState::kFailed) return;
   AlertBatch batch;
   // A digest (SPEC §7) was delivered for each of its members.
-  const std::vector<Alert> one{d.alert};
-  for (const Alert& a : d.alert.members.empty() ? one : d.alert.members) {
+  for (const Alert& a : carried_alerts(d.alert)) {
     auto it = routes_.find(RouteKey{SubjectId{a.kind, a.subject}.key(), d.notifier});
     if (it == routes_.end()) continue;
     AlertTracker& t = it->second;

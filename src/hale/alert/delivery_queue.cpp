@@ -16,25 +16,13 @@ namespace {
 using SubjectRef = std::pair<SubjectKind, std::string_view>;
 using Seen = std::map<std::string_view, std::set<SubjectRef>, std::less<>>;  // notifier -> subjects
 
-// The alerts a delivery carries: its own, or a digest's members (SPEC §7).
-const std::vector<Alert>& carried(const Delivery& d, std::vector<Alert>& one) {
-  if (!d.alert.members.empty()) return d.alert.members;
-  one.assign(1, d.alert);
-  return one;
-}
-
 // Marks the subjects of `d` seen for its notifier; true when none of them had an earlier
 // delivery (a digest waits for every earlier delivery about any of its subjects, and a later
 // delivery about one of them waits for the digest).
 bool first_of_its_subjects(Seen& seen, const Delivery& d) {
   std::set<SubjectRef>& s = seen[d.notifier];
   bool first = true;
-  auto mark = [&](const Alert& a) { first = s.insert({a.kind, a.subject}).second && first; };
-  if (d.alert.members.empty()) {
-    mark(d.alert);
-  } else {
-    for (const Alert& m : d.alert.members) mark(m);
-  }
+  for (const Alert& a : carried_alerts(d.alert)) first = s.insert({a.kind, a.subject}).second && first;
   return first;
 }
 
@@ -68,8 +56,7 @@ void DeliveryQueue::add(Delivery d, bool counted) {
   notifier(d.notifier);  // known from now on, configured or not
   const std::uint64_t place = ++arrivals_;
   by_id_[d.id] = place;
-  std::vector<Alert> one;
-  for (const Alert& a : carried(d, one)) ++by_key_[{d.notifier, a.key}];
+  for (const Alert& a : carried_alerts(d.alert)) ++by_key_[{d.notifier, a.key}];
   pending_[place] = Entry{std::move(d)};
 }
 
@@ -171,8 +158,7 @@ void DeliveryQueue::retire(const std::string& id) {
   by_id_.erase(found);
   if (it == pending_.end()) return;
   const Delivery& d = it->second.delivery;
-  std::vector<Alert> one;
-  for (const Alert& a : carried(d, one)) {
+  for (const Alert& a : carried_alerts(d.alert)) {
     if (auto k = by_key_.find({d.notifier, a.key}); k != by_key_.end() && --k->second == 0) by_key_.erase(k);
   }
   finished_.push_front(std::move(it->second.delivery));

@@ -23,8 +23,8 @@ constexpr auto kEndsAtWithoutRepeat = std::chrono::hours(24 * 7);
 // before Alertmanager resolves it by itself.
 constexpr int kRepeatsBeforeEnd = 3;
 
-WallTime ends_at(const Delivery& d) {
-  const Alert& a = d.alert;
+// `a`: the delivery's alert, or one member of a digest (held like the alert it would have been).
+WallTime ends_at(const Alert& a, const Delivery& d) {
   const Phase p = phase(a);
   if (p == Phase::kResolved || p == Phase::kStable) return a.at;  // the alert ended now
   // Held from this attempt, not from when the alert was made: an alert that reaches
@@ -73,10 +73,7 @@ std::vector<HttpDeliveryRequest> render_alertmanager(const NotifierSpec& n, cons
   // Alertmanager takes a list and groups by itself: a digest (SPEC §7) is its members, each
   // the alert it would have been on its own.
   ojson list = ojson::array();
-  const std::vector<Alert> one{d.alert};
-  for (const Alert& a : d.alert.members.empty() ? one : d.alert.members) {
-    Delivery each = d;
-    each.alert = a;
+  for (const Alert& a : carried_alerts(d.alert)) {
     ojson labels = ojson::object();
     for (auto& [name, value] : alertmanager_labels(a, ctx)) labels[name] = value;
     ojson annotations;
@@ -88,7 +85,7 @@ std::vector<HttpDeliveryRequest> render_alertmanager(const NotifierSpec& n, cons
     alert["labels"] = std::move(labels);
     alert["annotations"] = std::move(annotations);
     alert["startsAt"] = iso(a.since);
-    alert["endsAt"] = iso(ends_at(each));
+    alert["endsAt"] = iso(ends_at(a, d));
     list.push_back(std::move(alert));
   }
   const std::string body = dump(list);

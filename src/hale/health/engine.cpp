@@ -179,6 +179,9 @@ struct Engine::Impl {
   // listeners (after `changed`'s own transition, which the caller tells). `changed` itself gets
   // its blocked_by and blocking lists up to date; its view is the caller's to rebuild.
   void refresh_blocking(Runner& changed);
+  // The blocking lists of `child`'s parents (but `skip`, whose caller does its own), after
+  // `child`'s blocked_by changed; a parent whose list changed gets a new view and is told.
+  void relist_parents(const Runner& child, const Runner& skip);
 
   // Tells every subscriber. A copy of the list, so a listener may subscribe; a listener that
   // throws is logged and the others still hear of the transition.
@@ -423,24 +426,19 @@ void Engine::Impl::refresh_blocking(Runner& changed) {
       }
       child.release_pending = false;
       child.blocked_by = std::move(now_blocked_by);
-      // Another parent of this child may have gained or lost it.
-      for (const std::string& p : child.spec.depends_on) {
-        auto pr = runners.find(p);
-        if (pr == runners.end() || pr->second.get() == &changed) continue;
-        if (recompute_blocking_list(*this, *pr->second)) {
-          pr->second->view = pr->second->make_view();
-          blocking_changed.push_back(pr->second);
-        }
-      }
+      relist_parents(child, changed);  // another parent of this child may have gained or lost it
       child.view = child.make_view();
       blocking_changed.push_back(c->second);
     }
   }
   recompute_blocking_list(*this, changed);
-  // Its own parents' lists, for its own blocked_by just set.
-  for (const std::string& p : changed.spec.depends_on) {
+  relist_parents(changed, changed);  // its own parents' lists, for its own blocked_by just set
+}
+
+void Engine::Impl::relist_parents(const Runner& child, const Runner& skip) {
+  for (const std::string& p : child.spec.depends_on) {
     auto pr = runners.find(p);
-    if (pr == runners.end() || pr->second.get() == &changed) continue;
+    if (pr == runners.end() || pr->second.get() == &skip) continue;
     if (recompute_blocking_list(*this, *pr->second)) {
       pr->second->view = pr->second->make_view();
       blocking_changed.push_back(pr->second);

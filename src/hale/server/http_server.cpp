@@ -214,7 +214,6 @@ class Session : public std::enable_shared_from_this<Session>, public EventHub::S
     in.accept = req[http::field::accept];
     in.authorization = req[http::field::authorization];
     in.host = req[http::field::host];
-    in.last_event_id = req["Last-Event-ID"];
     in.body = req.body().data;
     in.body_bytes = req.body().received;
     HttpResponse out;

@@ -4,8 +4,9 @@
 // Hardening (SPEC §8): headers over max_header_bytes answer 431, bodies over max_body_bytes
 // 413, a malformed request 400; an idle keep-alive connection is closed after idle_timeout and a
 // request must arrive whole within read_timeout of its first byte (slow clients); at most
-// max_connections are open: a new one closes the oldest idle connection, and when every
-// connection is mid-request it gets 503 and is closed.
+// max_connections are open: a newcomer is always taken and an older connection gives way
+// (idle first, fresh requests last; see evict_one). GET /api/v1/events turns a connection into
+// a Server-Sent Events stream of events().
 // Thread-safety: everything runs on the io_context's thread.
 #pragma once
 

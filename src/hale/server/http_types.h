@@ -19,7 +19,6 @@ struct HttpRequest {
   std::string_view accept;
   std::string_view authorization;
   std::string_view host;  // the Host header, "" when absent
-  std::string_view last_event_id;  // Last-Event-ID (SSE reconnection), "" when absent
   std::string_view body;
   // Bytes the body had on the wire; more than body.size() when only its tail was kept (pings).
   std::uint64_t body_bytes = 0;

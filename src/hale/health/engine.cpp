@@ -56,12 +56,14 @@ std::string display_target(const CheckSpec& s) {
   }
 }
 
-// Whether two specs probe and judge the target the same way (they may differ in `critical` and
-// `groups`, which only decide how the check is aggregated).
+// Whether two specs probe and judge the target the same way (they may differ in `critical`,
+// `groups`, `guard_code` and `depends_on`, which decide how the check is aggregated, guarded and
+// blocked, not how it is probed).
 bool same_probing(const CheckSpec& a, CheckSpec b) {
   b.critical = a.critical;
   b.groups = a.groups;
   b.guard_code = a.guard_code;
+  b.depends_on = a.depends_on;  // who blocks whom is worked out anew at every apply()
   return a == b;
 }
 

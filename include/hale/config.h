@@ -250,7 +250,8 @@ struct HeartbeatSpec {
 // What an alert is about: a check, a supervised service or a heartbeat.
 // What an alert is about. kHale: hale itself (its state store, "hale/state_store"), so that a
 // problem of hale's own that costs the operator something is alerted like any other.
-enum class SubjectKind { kCheck, kService, kHeartbeat, kHale };
+// kDrill: a scheduled drill's own result ("drill/NAME", SPEC §7).
+enum class SubjectKind { kCheck, kService, kHeartbeat, kHale, kDrill };
 // The subjects of kind kHale.
 inline constexpr const char* kStateStoreSubject = "state_store";
 std::string_view to_string(SubjectKind k);
@@ -301,6 +302,9 @@ struct NotifierSpec {
   std::vector<std::string> command;
   Duration timeout = std::chrono::seconds(10);  // one delivery attempt
   RetryPolicy retry;
+  // SPEC §7: drills' alerts are delivered to it; false: recorded without delivering (unless the
+  // drill has `page = true`).
+  bool drills = false;
 
   bool operator==(const NotifierSpec& o) const;  // everything but pos
 };
@@ -344,6 +348,43 @@ struct SilenceSpec {
   bool operator==(const SilenceSpec& o) const;  // everything but pos
 };
 
+// ---- Drills (SPEC §7) ----
+
+// What a drill forces a subject to. Checks: fail, degraded or ok (each probe's result is
+// replaced); heartbeats: fail (down) or ok (up); notifiers: fail (every delivery refused) or ok.
+struct DrillForce {
+  SubjectKind kind = SubjectKind::kCheck;  // kCheck, kHeartbeat, or kService for a notifier (see `notifier`)
+  bool notifier = false;                   // a notifier rather than a check or heartbeat
+  std::string name;
+  Health result = Health::kFail;
+  bool operator==(const DrillForce&) const = default;
+};
+
+// One `expect` entry: what the drill checks once the forced state has settled.
+//  readyz, livez: an HTTP status (200, 503); "groups.G": /readyz/G's status;
+//  "guard.X": /guard/X's status (204, 503); "checks.X": ok|degraded|fail|unknown;
+//  "heartbeats.X": a heartbeat state (down, up, ...); "services.X": a service state (stopped,
+//  running, ...); alerts: the notifiers a drill alert was delivered to (sorted names).
+struct DrillExpectation {
+  std::string key;     // as written: "readyz", "services.voice-agent", "alerts"
+  std::string wanted;  // as text: "503", "stopped", "ops, pager" (alerts: sorted, ", "-joined)
+  bool operator==(const DrillExpectation&) const = default;
+};
+
+// [drills.NAME]
+struct DrillSpec {
+  std::string name;
+  SourcePos pos;
+  std::vector<DrillForce> force;  // sorted by name
+  Duration duration = std::chrono::seconds(30);
+  std::vector<DrillExpectation> expect;  // sorted by key
+  std::string schedule;  // cron; empty: run only when asked
+  std::string tz = "UTC";
+  bool page = false;  // its alerts reach every notifier, not only those with drills = true
+  std::string description;
+  bool operator==(const DrillSpec& o) const;  // everything but pos
+};
+
 // A custom group declared under [groups.NAME] ("live" and "ready" always exist).
 struct GroupSpec {
   std::string name;
@@ -383,6 +424,7 @@ struct Config {
   std::vector<NotifierSpec> notifiers;    // sorted by name
   std::vector<AlertRuleSpec> alerts;      // in file order: the first matching rule wins per notifier
   std::vector<SilenceSpec> silences;      // in file order
+  std::vector<DrillSpec> drills;          // sorted by name
   // Every secret value resolved from env:/file: (and the admin token), so that the log
   // redactor can take them out of every line.
   std::vector<std::string> secrets;
@@ -390,6 +432,7 @@ struct Config {
   const CheckSpec* find_check(std::string_view name) const;
   const ServiceSpec* find_service(std::string_view name) const;
   const NotifierSpec* find_notifier(std::string_view name) const;
+  const DrillSpec* find_drill(std::string_view name) const;
 };
 
 struct LoadResult {

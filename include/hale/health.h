@@ -57,6 +57,9 @@ struct Transition {
   // one blocks (its failing children), as they stand at the transition.
   std::string blocked_by;
   std::vector<std::string> blocking;
+  // SPEC §7 drills: the drill that caused it (its result forced, or the recovery when the drill
+  // ended), "" for everything real.
+  std::string drill;
 };
 
 }  // namespace hale

@@ -56,6 +56,7 @@ struct ServiceTransition {
   std::string reason;
   SteadyTime at{};
   WallTime wall_at{};
+  std::string drill;  // SPEC §7: the drill that caused it (a requirement or liveness check it forced)
 };
 
 struct ServiceView {

@@ -67,6 +67,9 @@ struct CheckView {
   std::vector<std::string> depends_on;
   std::string blocked_by;
   std::vector<std::string> blocking;
+  // SPEC §7 drills: the drill forcing its results now (or whose end it has not recovered from
+  // yet), "" otherwise.
+  std::string drill;
   std::vector<ProbeResult> recent;     // last results, oldest first (for /health/NAME)
   std::vector<WallTime> recent_wall;   // calendar time of each entry of `recent`
 

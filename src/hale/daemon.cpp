@@ -11,6 +11,7 @@
 
 #include "hale/alert/alerting.h"
 #include "hale/alert/subject_status.h"
+#include "hale/drill/drill_runner.h"
 #include "hale/health/engine.h"
 #include "hale/heartbeat/heartbeat_monitor.h"
 #include "hale/log/json_log.h"
@@ -65,6 +66,7 @@ class Daemon {
     subscribe_events();  // first: a transition's event goes out before the alerts it causes
     subscribe_alerting();
     apply_alerting();
+    drills_.apply(config_.drills);
     if (Status s = server_.listen(config_.server.listen); !s) {
       log_event(LogLevel::kError, "listen_failed", {{"message", s.message()}});
       return 1;
@@ -118,6 +120,10 @@ class Daemon {
     ctx.add_silence = [this](Silence s) { return alerting_.add_silence(std::move(s)); };
     ctx.expire_silence = [this](std::string_view id) { return alerting_.expire_silence(id); };
     ctx.alert_metrics = !alerting_.empty();
+    if (!config_.drills.empty() || drills_.active()) {
+      ctx.drills = [this](std::string_view name) { return drills_answer(name); };
+      ctx.run_drill = [this](std::string_view name) { return run_drill(name); };
+    }
     ctx.hosts = &hosts_;
     if (store_health_) ctx.state_store = &*store_health_;
     return route(req, ctx);
@@ -139,6 +145,7 @@ class Daemon {
       log_event(LogLevel::kInfo, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
       notifier_.stopping();
       server_.stop();
+      drills_.stop();  // before what it forces: nothing of a drill outlives hale anyway
       engine_.stop();
       heartbeats_.stop();
       // Before the services stop: their stopping with hale is not news for anyone. What was
@@ -266,11 +273,17 @@ class Daemon {
   void subscribe_events() {
     engine_.subscribe([this](const Transition& t) { server_.events().publish("check", check_event_json(t)); });
     supervisor_.subscribe(
-        [this](const ServiceTransition& t) { server_.events().publish("service", service_event_json(t)); });
+        [this](const ServiceTransition& t) { server_.events().publish("service", service_event_json(marked(t))); });
     heartbeats_.subscribe([this](const HeartbeatTransition& t, bool) {
       server_.events().publish("heartbeat", heartbeat_event_json(t));
     });
-    alerting_.on_delivery([this](const Delivery& d) { server_.events().publish("alert", alert_event_json(d)); });
+    alerting_.on_delivery([this](const Delivery& d) {
+      server_.events().publish("alert", alert_event_json(d));
+      // SPEC §7: a drill's `alerts` expectation counts what was sent or queued, not recorded.
+      if (!d.alert.drill.empty()) {
+        drills_.note_alert(d.notifier, d.alert.drill, d.state == DeliveryState::kPending || d.state == DeliveryState::kSent);
+      }
+    });
   }
 
   // SPEC §6: alerts follow the transitions of checks, services and heartbeats.
@@ -289,12 +302,18 @@ class Daemon {
     supervisor_.subscribe([this](const ServiceTransition& t) {
       auto snap = supervisor_.snapshot();
       if (const ServiceView* v = snap->find(t.service)) {
-        alerting_.observe({SubjectKind::kService, t.service}, service_subject_status(*v));
+        SubjectStatus s = service_subject_status(*v);
+        s.drill = marked(t).drill;
+        alerting_.observe({SubjectKind::kService, t.service}, s);
       }
     });
+    // Last: the events and alerts above saw the transition with the drill mark it had.
+    supervisor_.subscribe([this](const ServiceTransition& t) { remember_service_drill(t); });
     heartbeats_.subscribe([this](const HeartbeatTransition& t, bool critical) {
       supervisor_.note_heartbeat(t.name, to_health(t.to));
-      alerting_.observe({SubjectKind::kHeartbeat, t.name}, heartbeat_subject_status(t.to, t.reason, critical, t.at));
+      SubjectStatus s = heartbeat_subject_status(t.to, t.reason, critical, t.at);
+      s.drill = t.drill;
+      alerting_.observe({SubjectKind::kHeartbeat, t.name}, s);
     });
   }
 
@@ -319,6 +338,134 @@ class Daemon {
       alerting_.observe({SubjectKind::kHeartbeat, h->name},
                         heartbeat_subject_status(h->state, h->reason, h->critical, h->since));
     }
+  }
+
+  // ---- SPEC §7 drills ----
+
+  DrillRunner::Hooks drill_hooks() {
+    DrillRunner::Hooks h;
+    h.force = [this](const DrillForce& f, const std::string& drill) {
+      if (f.notifier) return alerting_.force_notifier(f.name, drill);
+      if (f.kind == SubjectKind::kHeartbeat) return heartbeats_.force(f.name, f.result, drill);
+      engine_.force(f.name, f.result, drill);
+    };
+    h.unforce = [this](const DrillForce& f) {
+      if (f.notifier) return alerting_.unforce_notifier(f.name);
+      if (f.kind == SubjectKind::kHeartbeat) return heartbeats_.unforce(f.name);
+      engine_.unforce(f.name);
+    };
+    h.shows_forced = [this](const DrillForce& f) {
+      if (f.notifier) return true;  // refuses from the first attempt on
+      if (f.kind == SubjectKind::kHeartbeat) {
+        auto snap = heartbeats_.snapshot();
+        const HeartbeatView* v = snap->find(f.name);
+        return v && v->health() == f.result;
+      }
+      auto snap = engine_.snapshot();
+      const CheckView* c = snap->find(f.name);
+      return c && c->status == f.result;
+    };
+    h.seen = [this](const DrillExpectation& e) { return drill_seen(e); };
+    h.on_run = [this](const DrillRun& run) {
+      server_.events().publish("drill", to_json(run).dump());
+      // SPEC §7: a scheduled drill's result is subject drill/NAME, alerted when it fails.
+      if (run.state != DrillState::kRunning && run.trigger == "schedule") {
+        SubjectStatus s;
+        s.status = run.state == DrillState::kPassed ? Health::kOk : Health::kFail;
+        s.state = std::string(to_string(run.state));
+        s.reason = run.state == DrillState::kPassed ? "every expectation held" : drill_failure_summary(run);
+        s.since = run.ended_at.value_or(system_clock().wall_now());
+        alerting_.observe({SubjectKind::kDrill, run.drill}, s);
+      }
+    };
+    return h;
+  }
+
+  // What a drill's expectation sees now: the answer any client would get (a status code), or
+  // the subject's state word.
+  std::optional<std::string> drill_seen(const DrillExpectation& e) {
+    const auto dot = e.key.find('.');
+    const std::string section = dot == std::string::npos ? e.key : e.key.substr(0, dot);
+    const std::string name = dot == std::string::npos ? "" : e.key.substr(dot + 1);
+    auto status_of = [this](const std::string& target) {
+      HttpRequest req;
+      req.target = target;
+      req.host = "localhost";
+      return std::to_string(handle(req).status);
+    };
+    if (section == "readyz" || section == "livez") return status_of("/" + section);
+    if (section == "groups") return status_of("/groupz/" + name);
+    if (section == "guard") return status_of("/guard/" + name);
+    if (section == "checks") {
+      auto snap = engine_.snapshot();
+      if (const CheckView* c = snap->find(name)) return std::string(to_string(c->status));
+    } else if (section == "heartbeats") {
+      auto snap = heartbeats_.snapshot();
+      if (const HeartbeatView* h = snap->find(name)) return std::string(to_string(h->state));
+    } else if (section == "services") {
+      auto snap = supervisor_.snapshot();
+      if (const ServiceView* s = snap->find(name)) return std::string(to_string(s->state));
+    }
+    return std::nullopt;
+  }
+
+  // SPEC §7: a service transition caused by a drill (it holds or restarts the service because a
+  // check or heartbeat the running drill forces is down) is marked with the drill, and so is
+  // its way back (until it runs again).
+  ServiceTransition marked(const ServiceTransition& t) const {
+    ServiceTransition out = t;
+    if (auto it = service_drill_.find(t.service); it != service_drill_.end()) out.drill = it->second;
+    const auto& active = drills_.active();
+    if (!active) return out;
+    const ServiceSpec* spec = config_.find_service(t.service);
+    if (!spec) return out;
+    std::vector<std::string> watched = spec->require;
+    if (!spec->liveness.empty()) watched.push_back(spec->liveness);
+    for (const DrillForce& f : active->forced) {
+      if (f.notifier) continue;
+      const bool watches = std::find(watched.begin(), watched.end(), f.name) != watched.end();
+      if (watches && t.reason.find(f.name) != std::string::npos) out.drill = active->drill;
+    }
+    return out;
+  }
+
+  // After everyone heard of `t`: which drill the service's next transitions are marked with.
+  void remember_service_drill(const ServiceTransition& t) {
+    const std::string drill = marked(t).drill;
+    const bool back = t.to == ServiceState::kRunning || t.to == ServiceState::kReady;
+    if (drill.empty() || back) {
+      service_drill_.erase(t.service);
+    } else {
+      service_drill_[t.service] = drill;
+    }
+  }
+
+  DrillAnswer drills_answer(std::string_view name) {
+    auto one = [this](const DrillSpec& d) {
+      nlohmann::json j = to_json(d);
+      const auto& active = drills_.active();
+      j["running"] = active && active->drill == d.name ? to_json(*active) : nlohmann::json();
+      const DrillRun* last = drills_.last_run(d.name);
+      j["last_run"] = last ? to_json(*last) : nlohmann::json();
+      return j;
+    };
+    if (name.empty()) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const DrillSpec& d : drills_.drills()) list.push_back(one(d));
+      return {200, nlohmann::json{{"drills", std::move(list)}}.dump()};
+    }
+    for (const DrillSpec& d : drills_.drills()) {
+      if (d.name == name) return {200, nlohmann::json{{"drill", one(d)}}.dump()};
+    }
+    return {404, nlohmann::json{{"error", {{"code", "not_found"}, {"message", "no drill named \"" + std::string(name) + "\""}}}}.dump()};
+  }
+
+  DrillAnswer run_drill(std::string_view name) {
+    DrillRunner::StartResult r = drills_.start(name, "api");
+    nlohmann::json body;
+    if (r.http_status != 202) body["error"] = {{"code", r.error_code}, {"message", r.message}};
+    if (r.run) body["run"] = to_json(*r.run);
+    return {r.http_status, body.dump()};
   }
 
   // SPEC §1: a reload with a bad file keeps the running config and logs the error.
@@ -368,6 +515,7 @@ class Daemon {
     open_worker_store();
     heartbeats_.apply(config_.heartbeats);
     apply_alerting();
+    drills_.apply(config_.drills);  // a running drill goes on to its end, and restores then
     engine_.note_reload(true);
     out.ok = true;
     out.checks = config_.checks.size();
@@ -394,6 +542,8 @@ class Daemon {
   std::unique_ptr<StoreWorker> worker_store_;  // before the monitor and alerting: outlives them
   HeartbeatMonitor heartbeats_{io_, system_clock()};
   Alerting alerting_{io_, system_clock(), curl_, seed64()};
+  DrillRunner drills_{io_, system_clock(), drill_hooks()};
+  std::map<std::string, std::string> service_drill_;  // service -> the drill it is held by, till it runs again
   asio::signal_set signals_;
   bool stopping_ = false;
 };

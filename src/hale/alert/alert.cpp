@@ -79,6 +79,7 @@ json to_json(const Alert& a) {
               {"sequence", a.sequence},
               {"repeat_ms", ms(a.repeat)},
               {"silenced", a.silenced}};
+  if (!a.drill.empty()) j["drill"] = a.drill;
   if (!a.members.empty()) {
     json members = json::array();
     for (const Alert& m : a.members) members.push_back(to_json(m));
@@ -112,6 +113,11 @@ Alert make_digest(std::vector<Alert> members, WallTime at) {
   d.state = std::string(to_string(d.status));
   for (const Alert& m : members) d.message += (d.message.empty() ? "" : "\n") + alert_headline(m);
   d.repeat = members.empty() ? Duration{} : members.front().repeat;
+  // SPEC §7: a digest of one drill's alerts is that drill's.
+  const bool one_drill = !members.empty() && std::all_of(members.begin(), members.end(), [&](const Alert& m) {
+    return m.drill == members.front().drill;
+  });
+  if (one_drill) d.drill = members.front().drill;
   d.members = std::move(members);
   return d;
 }
@@ -138,6 +144,7 @@ std::optional<Alert> alert_from_json(const json& j) {
     a.sequence = j.at("sequence").get<int>();
     a.repeat = std::chrono::duration_cast<Duration>(std::chrono::milliseconds(j.at("repeat_ms").get<std::int64_t>()));
     a.silenced = j.at("silenced").get<bool>();
+    a.drill = j.value("drill", std::string());
     if (const auto m = j.find("members"); m != j.end()) {
       for (const json& member : *m) {
         auto one = alert_from_json(member);
@@ -162,6 +169,7 @@ json to_json(const SavedRoute& r) {
                                                 {"critical", k.critical},
                                                 {"state", k.state},
                                                 {"message", k.message}};
+    if (!k.drill.empty()) open[std::string(to_string(status))]["drill"] = k.drill;
   }
   json j{{"subject", r.subject}, {"notifier", r.notifier}, {"open", std::move(open)}, {"flapping", r.flapping}};
   if (r.last_change) j["last_change_ms"] = ms(*r.last_change);
@@ -188,6 +196,7 @@ std::optional<SavedRoute> saved_route_from_json(const json& j) {
       o.critical = k.at("critical").get<bool>();
       o.state = k.at("state").get<std::string>();
       o.message = k.at("message").get<std::string>();
+      o.drill = k.value("drill", std::string());
       r.open.emplace(*status, std::move(o));
     }
     return r;

@@ -42,6 +42,8 @@ struct SubjectStatus {
   // announced on its own), and the children this one blocks (its own message lists them).
   std::string blocked_by;
   std::vector<std::string> blocking;
+  // SPEC §7: the drill that caused this status, "" when it is real.
+  std::string drill;
 };
 
 // One message about one key. A key is (subject, status) as text: "check/db/fail"; flapping has
@@ -62,6 +64,9 @@ struct Alert {
   int sequence = 0;        // 0: the first announcement; n: the n-th reminder (`repeat`)
   Duration repeat{};       // the rule's repeat (Alertmanager's endsAt follows from it)
   bool silenced = false;   // recorded, not sent: a silence matched it when it was made
+  // SPEC §7: the drill that caused it ("" when real): "[drill]" before its headline and
+  // "drill" in the webhook payload.
+  std::string drill;
   // SPEC §7 digest: the alerts of one group_wait window for one notifier, sent as one message.
   // A digest's own fields sum them up (see make_digest()); empty for every other alert.
   std::vector<Alert> members;
@@ -120,6 +125,7 @@ struct OpenKey {
   bool critical = true;
   std::string state;
   std::string message;
+  std::string drill;      // SPEC §7: opened by this drill ("" when real); its resolution is the drill's too
   bool operator==(const OpenKey&) const = default;
 };
 

@@ -60,12 +60,32 @@ std::vector<Alert> AlertTracker::observe(const SubjectStatus& status, WallTime n
   // go on), so a check restarted with its service, or a job whose retry has just started, is
   // neither resolved nor given a fresh start.
   if (status.status == Health::kUnknown) return evaluate(now, silenced, undelivered);
-  const bool changed = !current_ || current_->status != status.status;
+  SubjectStatus seen = status;
+  // SPEC §7 drills: a real incident already announced is never turned into a drill's.
+  if (auto open = open_.find(seen.status); open != open_.end() && open->second.drill.empty()) seen.drill.clear();
+  const bool changed = !current_ || current_->status != seen.status;
   if (current_ && changed) previous_ = current_->status;
+  // A drill is over but the subject still is in the status the drill forced: what the drill
+  // opened is resolved (the drill's), and the real problem is a new incident from now.
+  const bool drill_over = current_ && !changed && !current_->drill.empty() && seen.drill.empty();
+  if (drill_over) {
+    if (auto open = open_.find(seen.status); open != open_.end() && !open->second.drill.empty()) {
+      if (policy_.resolved) {
+        Alert a = resolution(open->first, open->second, seen.status, now, "drill over; the problem is real: " + seen.reason);
+        a.status = Health::kUnknown;
+        a.state = "drill over";
+        a.silenced = muted(silenced, a);
+        out.push_back(std::move(a));
+      }
+      held_.erase(open->first);
+      open_.erase(open);
+    }
+    muted_.erase(seen.status);
+  }
   // The same status again (after an unknown, or seen anew after a reload) goes on from when it
   // began; its reason and state word are the latest.
-  const WallTime since = changed ? status.since : current_->since;
-  current_ = status;
+  const WallTime since = changed ? seen.since : drill_over ? now : current_->since;
+  current_ = std::move(seen);
   current_->since = since;
   if (changed) {
     // Only a change of what this route alerts on is a flip: with on = ["fail"], a check that
@@ -217,7 +237,8 @@ std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& sile
     return out;
   }
   muted_.erase(s);
-  open_[s] = OpenKey{previous_, current_->since, now, now, 0, current_->critical, current_->state, current_->reason};
+  open_[s] = OpenKey{previous_,        current_->since, now, now, 0, current_->critical, current_->state,
+                     current_->reason, current_->drill};
   out.push_back(std::move(a));
   return out;
 }
@@ -250,6 +271,7 @@ Alert AlertTracker::make_alert(std::string key, WallTime now) const {
     a.critical = current_->critical;
     a.message = current_->reason;
     a.since = current_->since;
+    a.drill = current_->drill;
   }
   return a;
 }
@@ -270,6 +292,7 @@ Alert AlertTracker::resolution(Health ended, const OpenKey& k, Health now_status
   a.since = k.since;
   a.sequence = k.sequence;
   a.message = std::move(message);
+  a.drill = k.drill;  // the recovery from a drill is the drill's too
   return a;
 }
 

@@ -20,6 +20,10 @@ std::vector<SubjectId> subjects_of(const Config& config) {
   for (const ServiceSpec& s : config.services) out.push_back({SubjectKind::kService, s.name});
   for (const HeartbeatSpec& h : config.heartbeats) out.push_back({SubjectKind::kHeartbeat, h.name});
   out.push_back({SubjectKind::kHale, kStateStoreSubject});  // always there
+  // SPEC §7: a scheduled drill's own result is alerted ("drill/NAME").
+  for (const DrillSpec& d : config.drills) {
+    if (!d.schedule.empty()) out.push_back({SubjectKind::kDrill, d.name});
+  }
   return out;
 }
 
@@ -70,9 +74,13 @@ void Alerter::track_all() {
   silences_change_ = silences_.next_change(clock_.wall_now());
 }
 
-SilenceCheck Alerter::silence_check() const {
+SilenceCheck Alerter::silence_check(const std::string& notifier) const {
   const WallTime now = clock_.wall_now();
-  return [this, now](const Alert& a) { return silences_.muted(a, now); };
+  return [this, now, &notifier](const Alert& a) { return withholds_drill(notifier, a) || silences_.muted(a, now); };
+}
+
+bool Alerter::withholds_drill(const std::string& notifier, const Alert& a) const {
+  return !a.drill.empty() && !drill_notifiers_.contains(notifier) && !paging_drills_.contains(a.drill);
 }
 
 UndeliveredCheck Alerter::undelivered_check(const AlertTracker& t) const {
@@ -128,11 +136,20 @@ void Alerter::apply(const Config& config) {
       by_subject[subject.key()].push_back(k);
     }
   }
-  const SilenceCheck silenced = silence_check();
+  drill_notifiers_.clear();
+  for (const NotifierSpec& n : config.notifiers) {
+    if (n.drills) drill_notifiers_.insert(n.name);
+  }
+  paging_drills_.clear();
+  for (const DrillSpec& d : config.drills) {
+    if (d.page) paging_drills_.insert(d.name);
+  }
   // Routes no longer configured: a subject that went away gets its open keys resolved; a route
   // that a rule change took away is dropped without a word (the subject is still watched).
   for (auto& [k, t] : routes_) {
-    if (!subjects.contains(k.first) && configured(k.second)) collect(t, t.saved(), t.remove(now, silenced), batch, false);
+    if (!subjects.contains(k.first) && configured(k.second)) {
+      collect(t, t.saved(), t.remove(now, silence_check(k.second)), batch, false);
+    }
     batch.forget.push_back(k);
   }
   // Saved by a previous hale and not configured now: the same, once.
@@ -142,7 +159,7 @@ void Alerter::apply(const Config& config) {
       AlertPolicy resolve_all;  // its rule may be gone: `resolved` as by default
       AlertTracker t(*subject, k.second, resolve_all);
       t.restore(saved);
-      collect(t, t.saved(), t.remove(now, silenced), batch, false);
+      collect(t, t.saved(), t.remove(now, silence_check(k.second)), batch, false);
     }
     batch.forget.push_back(k);
   }
@@ -157,12 +174,11 @@ void Alerter::observe(const SubjectId& subject, const SubjectStatus& status) {
   auto it = by_subject_.find(subject.key());
   if (it == by_subject_.end()) return;
   const WallTime now = clock_.wall_now();
-  const SilenceCheck silenced = silence_check();
   AlertBatch batch;
   for (const RouteKey& k : it->second) {
     AlertTracker& t = routes_.at(k);
     SavedRoute before = t.saved();
-    collect(t, before, t.observe(status, now, silenced, undelivered_check(t)), batch, true);
+    collect(t, before, t.observe(status, now, silence_check(k.second), undelivered_check(t)), batch, true);
     track(k, t);
   }
   emit(std::move(batch));
@@ -180,12 +196,11 @@ void Alerter::tick() {
   } else {
     for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= now; ++it) due.push_back(it->second);
   }
-  const SilenceCheck silenced = silence_check();
   AlertBatch batch;
   for (const RouteKey& k : due) {
     AlertTracker& t = routes_.at(k);
     SavedRoute before = t.saved();
-    collect(t, before, t.tick(now, silenced, undelivered_check(t)), batch, true);
+    collect(t, before, t.tick(now, silence_check(k.second), undelivered_check(t)), batch, true);
     track(k, t);
   }
   if (every_route) {
@@ -262,6 +277,8 @@ void Alerter::collect(AlertTracker& t, const SavedRoute& before, std::vector<Ale
     if (a.silenced) {
       d.state = DeliveryState::kSilenced;
       d.done_at = a.at;
+      // SPEC §7: recorded, not sent, because it is a drill's (a silence needs no word).
+      if (withholds_drill(t.notifier(), a)) d.last_error = "drill " + a.drill + ": this notifier has drills = false";
     } else {
       d.next_attempt_at = a.at;
     }

@@ -100,7 +100,10 @@ class Alerter {
   // SPEC §7 digests: the groups whose group_wait is over, as one delivery each (with the saves
   // of their routes).
   void flush_groups(WallTime now, AlertBatch& batch);
-  SilenceCheck silence_check() const;
+  // Silences, and SPEC §7's rule that a drill's alert is recorded, not sent, to a notifier
+  // without `drills = true` (unless the drill pages).
+  SilenceCheck silence_check(const std::string& notifier) const;
+  bool withholds_drill(const std::string& notifier, const Alert& a) const;
   UndeliveredCheck undelivered_check(const AlertTracker& t) const;
 
   const Clock& clock_;
@@ -128,6 +131,9 @@ class Alerter {
     std::map<RouteKey, SavedRoute> routes;  // the latest save of each route in the group
   };
   std::map<std::string, Group> groups_;
+
+  std::set<std::string, std::less<>> drill_notifiers_;  // notifiers with drills = true
+  std::set<std::string, std::less<>> paging_drills_;    // drills with page = true
 };
 
 }  // namespace hale

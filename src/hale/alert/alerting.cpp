@@ -198,6 +198,14 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
     if (expired) arm_alert_timer();
     for (const Delivery& d : queue.start_due(now)) {
       const NotifierSpec& n = notifiers.at(d.notifier);  // the queue starts configured ones only
+      if (auto f = forced_down.find(d.notifier); f != forced_down.end()) {
+        // SPEC §7: a drill forces this receiver down; the attempt fails as a refused one would.
+        DeliveryOutcome o{OutcomeKind::kRetry, "drill " + f->second + ": notifier forced to fail", std::nullopt};
+        asio::post(io, [self = weak_from_this(), id = d.id, o = std::move(o)]() mutable {
+          if (auto impl = self.lock()) impl->on_outcome(id, std::move(o));
+        });
+        continue;
+      }
       sender.send(n, d, render, [self = weak_from_this(), id = d.id](DeliveryOutcome o) {
         if (auto impl = self.lock()) impl->on_outcome(id, std::move(o));
       });
@@ -236,6 +244,8 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
     }
     pump();
   }
+
+  std::map<std::string, std::string> forced_down;  // SPEC §7: notifier -> the drill forcing it down
 
   void save(const Delivery& d) {
     if (!store || d.seq == 0) return;  // never committed: nothing to update
@@ -430,6 +440,17 @@ void Alerting::stop() { impl_->stop(); }
 void Alerting::on_delivery(DeliveryListener listener) { impl_->delivery_listeners.push_back(std::move(listener)); }
 
 bool Alerting::empty() const { return impl_->notifiers.empty(); }
+
+void Alerting::force_notifier(const std::string& name, const std::string& drill) {
+  impl_->forced_down[name] = drill;
+}
+
+void Alerting::unforce_notifier(const std::string& name) {
+  if (impl_->forced_down.erase(name) == 0) return;
+  // What waited for a retry may be accepted now: attempts resume on their own schedule, and the
+  // pump looks at once.
+  impl_->pump();
+}
 
 AlertsView Alerting::view(bool deliveries) const { return impl_->view(deliveries); }
 

@@ -63,6 +63,11 @@ class Alerting {
   using DeliveryListener = std::function<void(const Delivery&)>;
   void on_delivery(DeliveryListener listener);
 
+  // SPEC §7 drills: every delivery attempt to notifier `name` is refused (retried with its
+  // backoff, as a receiver that is down) until unforce_notifier(). Kept across apply().
+  void force_notifier(const std::string& name, const std::string& drill);
+  void unforce_notifier(const std::string& name);
+
   // No notifier configured: nothing to do.
   bool empty() const;
 

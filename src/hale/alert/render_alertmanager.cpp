@@ -41,7 +41,7 @@ WallTime ends_at(const Alert& a, const Delivery& d) {
 
 std::vector<std::pair<std::string, std::string>> alertmanager_labels(const Alert& a, const RenderContext& ctx) {
   const std::string status = problem_status(a);
-  return {
+  std::vector<std::pair<std::string, std::string>> labels{
       {"alertname", "Hale" + capitalised(to_string(a.kind)) + capitalised(status)},
       {"kind", std::string(to_string(a.kind))},
       {"subject", valid_utf8(a.subject)},
@@ -50,6 +50,9 @@ std::vector<std::pair<std::string, std::string>> alertmanager_labels(const Alert
       {"service", valid_utf8(ctx.service)},
       {"instance", valid_utf8(ctx.host)},
   };
+  // SPEC §7: a drill's alert is another alert than a real one (its own fingerprint), and says so.
+  if (!a.drill.empty()) labels.emplace_back("drill", valid_utf8(a.drill));
+  return labels;
 }
 
 std::string alertmanager_endpoint(const std::string& url) {

@@ -275,7 +275,9 @@ std::string digest_headline(const Alert& d) {
       list += (list.empty() ? "" : ", ") + what;
     }
   }
-  return cut_code_points(one_line(fmt::format("[{}] {} alerts: {}", tag, d.members.size(), list)), kHeadlineMaxChars);
+  const std::string drill = d.drill.empty() ? "" : "[drill] ";
+  return cut_code_points(one_line(fmt::format("{}[{}] {} alerts: {}", drill, tag, d.members.size(), list)),
+                         kHeadlineMaxChars);
 }
 
 }  // namespace
@@ -323,6 +325,7 @@ std::string alert_headline(const Alert& a) {
       line = fmt::format("[STABLE] {} is stable again: {}", who, state_word(a));
       break;
   }
+  if (!a.drill.empty()) line = "[drill] " + line;  // SPEC §7: a rehearsal, said first
   return cut_code_points(one_line(line), kHeadlineMaxChars);
 }
 

@@ -52,6 +52,7 @@ void alert_fields(ojson& j, const Alert& a, const RenderContext& ctx) {
   j["state"] = a.state;
   j["at"] = render::iso(a.at);
   j["sequence"] = a.sequence;
+  if (!a.drill.empty()) j["drill"] = a.drill;  // SPEC §7: caused by this drill
 }
 
 }  // namespace
@@ -74,6 +75,7 @@ std::string webhook_json(const Delivery& d, const RenderContext& ctx) {
   j["service"] = ctx.service;
   j["host"] = ctx.host;
   j["at"] = render::iso(a.at);
+  if (!a.drill.empty()) j["drill"] = a.drill;
   ojson alerts = ojson::array();
   for (const Alert& m : a.members) {
     ojson one;

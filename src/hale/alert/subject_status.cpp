@@ -27,6 +27,7 @@ SubjectStatus check_subject_status(const Transition& t, bool critical) {
   s.reason = Redactor::global().redact(t.reason);
   s.critical = critical;
   s.since = t.wall_at;
+  s.drill = t.drill;
   note_blocking(s, t.blocked_by, t.blocking);
   return s;
 }
@@ -39,6 +40,7 @@ SubjectStatus check_subject_status(const CheckView& v) {
   s.reason = Redactor::global().redact(v.status == Health::kOk || v.error.empty() ? v.message : v.error);
   s.critical = v.critical;
   s.since = v.since;
+  s.drill = v.drill;
   note_blocking(s, v.blocked_by, v.blocking);
   return s;
 }

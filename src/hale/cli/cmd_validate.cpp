@@ -37,6 +37,7 @@ int cmd_validate(const std::string& config_path) {
                         ", " + count(c.alerts.size(), "alert rule");
   // Silences are rare: named only when there are some.
   if (!c.silences.empty()) summary += ", " + count(c.silences.size(), "silence");
+  if (!c.drills.empty()) summary += ", " + count(c.drills.size(), "drill");
   std::printf("%s: ok: %s, listen %s\n", config_path.c_str(), summary.c_str(), c.server.listen.c_str());
   return 0;
 }

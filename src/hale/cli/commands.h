@@ -50,6 +50,11 @@ int cmd_silence_add(const SilenceArgs& args);
 int cmd_silence_list(const SilenceArgs& args);
 int cmd_silence_rm(const SilenceArgs& args);
 
+// hale drill run NAME | list (cmd_drill.cpp): the daemon's drills (SPEC §7). run exits 0 when
+// every expectation held, 1 when one did not, 2 for a drill the daemon does not know.
+int cmd_drill_run(const std::string& config_path, const std::string& name);
+int cmd_drill_list(const std::string& config_path);
+
 // A service's output from state_dir/logs, read directly (no daemon needed).
 int cmd_logs(const std::string& config_path, const std::string& name, int lines, bool follow);
 

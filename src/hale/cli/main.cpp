@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
       "  hale logs api -f -n 100         a service's last 100 lines, then follow\n"
       "  hale alerts --state failed      alert deliveries the receivers refused\n"
       "  hale silence add --match subject=db --for 2h --comment \"migration\"   mute db's alerts\n"
+      "  hale drill run guard-down       rehearse a dependency going down; exit 0 if the plan held\n"
       "  hale exec --heartbeat backup -- /usr/local/bin/backup.sh   a cron job, reported to hale\n",
       "hale"};
   app.require_subcommand(1);
@@ -112,6 +113,17 @@ int main(int argc, char** argv) {
   silence_rm->add_option("id", silence_args.id, "The silence's id, or a unique start of it")->required();
   silence_rm->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
 
+  std::string drill_name;
+  auto* drill = app.add_subcommand("drill", "Rehearse failures in the running daemon: run, list ([drills.NAME])");
+  drill->require_subcommand(1);
+  auto* drill_run = drill->add_subcommand("run", "Run a drill; print each expectation, wanted and seen");
+  drill_run->add_option("name", drill_name, "The drill's name ([drills.NAME])")->required();
+  drill_run->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
+  drill_run->footer("Exit 0: every expectation held; 1: one did not; 2: no such drill.\n"
+                    "The daemon ends the drill and restores everything, even if this command is killed.");
+  auto* drill_list = drill->add_subcommand("list", "List the drills and their last runs");
+  drill_list->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
+
   std::string log_name;
   int log_lines = 50;
   bool log_follow = false;
@@ -159,6 +171,10 @@ int main(int argc, char** argv) {
     if (*silence_add) return hale::cli::cmd_silence_add(silence_args);
     if (*silence_list) return hale::cli::cmd_silence_list(silence_args);
     if (*silence_rm) return hale::cli::cmd_silence_rm(silence_args);
+  }
+  if (*drill) {
+    if (*drill_run) return hale::cli::cmd_drill_run(config, drill_name);
+    if (*drill_list) return hale::cli::cmd_drill_list(config);
   }
   if (*logs) return hale::cli::cmd_logs(config, log_name, log_lines, log_follow);
   if (*exec) return hale::cli::cmd_exec(exec_args);

@@ -20,6 +20,7 @@
 #include "hale/config/check_table.h"
 #include "hale/config/degraded_keys.h"
 #include "hale/config/diagnostics.h"
+#include "hale/config/drill_table.h"
 #include "hale/config/file_read.h"
 #include "hale/config/heartbeat_table.h"
 #include "hale/config/load_context.h"
@@ -35,9 +36,6 @@ namespace {
 using config::Diagnostics;
 using config::LoadContext;
 
-// Sections a later version of hale reads (SPEC §7): named as "not supported yet", not as
-// typos, so an operator with a newer config knows to upgrade rather than to rename.
-constexpr std::array<std::string_view, 1> kFutureSections{"drills"};
 constexpr std::array<std::string_view, 10> kTopLevelKeys{"server",    "defaults",   "checks",   "groups",
                                                         "services",  "heartbeats", "notifiers", "alerts",
                                                         "silences",  "drills"};
@@ -103,11 +101,7 @@ void report_other_top_level(const toml::table& root, Diagnostics& d) {
   for (auto&& [k, v] : root) {
     const std::string_view key = k.str();
     if (key == "server" || key == "defaults" || key == "checks" || key == "groups" || key == "services" ||
-        key == "heartbeats" || key == "notifiers" || key == "alerts" || key == "silences") {
-      continue;
-    }
-    if (std::find(kFutureSections.begin(), kFutureSections.end(), key) != kFutureSections.end()) {
-      d.add(k, "[" + std::string(key) + "] is not supported by this version of hale");
+        key == "heartbeats" || key == "notifiers" || key == "alerts" || key == "silences" || key == "drills") {
       continue;
     }
     config::report_unknown_key(k, "at the top level", kTopLevelKeys, d);
@@ -163,6 +157,10 @@ Config read_config(const toml::table& root, const std::string& path, LoadContext
     }
   }
   read_alerting(root, ctx, out);
+  // Last: a drill names checks, heartbeats, notifiers, services and groups.
+  if (const auto* node = root.get("drills")) {
+    if (const auto* t = config::read_table(*node, "drills", d)) out.drills = config::read_drills(*t, out, ctx);
+  }
   report_other_top_level(root, d);
 
   auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };

@@ -79,7 +79,7 @@ bool NotifierSpec::operator==(const NotifierSpec& o) const {
   // Every member but `pos`, as for CheckSpec: a new member must be added here too.
   auto fields = [](const NotifierSpec& n) {
     return std::tie(n.name, n.type, n.urls, n.secret, n.token, n.headers, n.ca_file, n.tls_verify, n.from, n.to,
-                    n.username, n.password, n.smtp_tls, n.command, n.timeout, n.retry);
+                    n.username, n.password, n.smtp_tls, n.command, n.timeout, n.retry, n.drills);
   };
   return fields(*this) == fields(o);
 }
@@ -98,18 +98,32 @@ bool SilenceSpec::operator==(const SilenceSpec& o) const {
   return fields(*this) == fields(o);
 }
 
+bool DrillSpec::operator==(const DrillSpec& o) const {
+  auto fields = [](const DrillSpec& d) {
+    return std::tie(d.name, d.force, d.duration, d.expect, d.schedule, d.tz, d.page, d.description);
+  };
+  return fields(*this) == fields(o);
+}
+
+const DrillSpec* Config::find_drill(std::string_view name) const {
+  auto it = std::find_if(drills.begin(), drills.end(), [&](const DrillSpec& d) { return d.name == name; });
+  return it == drills.end() ? nullptr : &*it;
+}
+
 std::string_view to_string(SubjectKind k) {
   switch (k) {
     case SubjectKind::kCheck: return "check";
     case SubjectKind::kService: return "service";
     case SubjectKind::kHeartbeat: return "heartbeat";
     case SubjectKind::kHale: return "hale";
+    case SubjectKind::kDrill: return "drill";
   }
   return "check";
 }
 
 std::optional<SubjectKind> parse_subject_kind(std::string_view s) {
-  for (SubjectKind k : {SubjectKind::kCheck, SubjectKind::kService, SubjectKind::kHeartbeat, SubjectKind::kHale}) {
+  for (SubjectKind k : {SubjectKind::kCheck, SubjectKind::kService, SubjectKind::kHeartbeat, SubjectKind::kHale,
+                        SubjectKind::kDrill}) {
     if (to_string(k) == s) return k;
   }
   return std::nullopt;

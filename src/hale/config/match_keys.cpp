@@ -14,14 +14,15 @@ namespace hale::config {
 
 namespace {
 
-constexpr std::array<SubjectKind, 4> kAllKinds{SubjectKind::kCheck, SubjectKind::kService, SubjectKind::kHeartbeat,
-                                                SubjectKind::kHale};
+constexpr std::array<SubjectKind, 5> kAllKinds{SubjectKind::kCheck, SubjectKind::kService, SubjectKind::kHeartbeat,
+                                                SubjectKind::kHale, SubjectKind::kDrill};
 
-constexpr std::array<Word<SubjectKind>, 4> kKindWords{{
+constexpr std::array<Word<SubjectKind>, 5> kKindWords{{
     {"check", SubjectKind::kCheck},
     {"service", SubjectKind::kService},
     {"heartbeat", SubjectKind::kHeartbeat},
     {"hale", SubjectKind::kHale},
+    {"drill", SubjectKind::kDrill},
 }};
 
 // fnmatch(3)'s pattern characters: `*`, `?`, a bracket expression with `!`/`^`, and `\` quoting.
@@ -55,13 +56,14 @@ const NameSet& SubjectNames::of(SubjectKind k) const {
     case SubjectKind::kService: return services;
     case SubjectKind::kHeartbeat: return heartbeats;
     case SubjectKind::kHale: return hale;
+    case SubjectKind::kDrill: return drills;
   }
   return checks;
 }
 
 SubjectNames declared_subjects(const toml::table& root) {
   return SubjectNames{names_under(root, "checks"), names_under(root, "services"), names_under(root, "heartbeats"),
-                      NameSet{kStateStoreSubject}};
+                      NameSet{kStateStoreSubject}, names_under(root, "drills")};
 }
 
 bool is_glob(std::string_view entry) { return entry.find_first_of("*?[") != std::string_view::npos; }
@@ -154,9 +156,11 @@ bool check_match_names(const std::vector<TextAt>& match, const std::vector<Subje
                                    [&](SubjectKind k) { return subjects.of(k).count(e.text) > 0; });
     if (found) continue;
     ok = false;
-    // Every kind but hale's own, which has one subject and is named only when asked for.
+    // Every kind but hale's own, which has one subject, and drills when there are none: named
+    // only when asked for.
     std::vector<SubjectKind> said = looked_in;
     if (kinds.empty()) std::erase(said, SubjectKind::kHale);
+    if (kinds.empty() && subjects.drills.empty()) std::erase(said, SubjectKind::kDrill);
     std::string message = "no " + kinds_phrase(said) + " named \"" + e.text + "\"";
     // Named right but under the wrong `kind`: say what it is instead of guessing a spelling.
     const auto other = std::find_if(kAllKinds.begin(), kAllKinds.end(),

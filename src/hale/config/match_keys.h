@@ -23,6 +23,7 @@ struct SubjectNames {
   NameSet services;
   NameSet heartbeats;
   NameSet hale;  // hale's own subjects: state_store
+  NameSet drills;  // drill/NAME: a scheduled drill's result
   const NameSet& of(SubjectKind k) const;
 };
 SubjectNames declared_subjects(const toml::table& root);

@@ -280,6 +280,11 @@ void apply_notifier_retry(const NotifierCall& c) {
   c.spec.retry = retry;
 }
 
+// SPEC §7: whether drills' alerts are delivered to it (otherwise they are recorded only).
+void apply_notifier_drills(const NotifierCall& c) {
+  if (auto b = read_bool(c.value, c.key, c.diagnostics())) c.spec.drills = *b;
+}
+
 void apply_notifier_description(const NotifierCall& c) { read_string(c.value, c.key, c.diagnostics()); }
 
 }  // namespace hale::config

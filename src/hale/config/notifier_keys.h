@@ -50,6 +50,7 @@ void apply_notifier_ca_file(const NotifierCall& c);
 void apply_notifier_insecure_skip_verify(const NotifierCall& c);
 void apply_notifier_timeout(const NotifierCall& c);
 void apply_notifier_retry(const NotifierCall& c);
+void apply_notifier_drills(const NotifierCall& c);
 void apply_notifier_description(const NotifierCall& c);
 
 }  // namespace hale::config

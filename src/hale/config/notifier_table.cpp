@@ -60,6 +60,7 @@ constexpr std::array kNotifierKeys{
     NotifierKey{"insecure_skip_verify", kConnecting, apply_notifier_insecure_skip_verify},
     NotifierKey{"timeout", kAny, apply_notifier_timeout},
     NotifierKey{"retry", kAny, apply_notifier_retry},
+    NotifierKey{"drills", kAny, apply_notifier_drills},
     NotifierKey{"description", kAny, apply_notifier_description},
 };
 

@@ -82,13 +82,14 @@ nlohmann::json evidence_json(const std::vector<ProbeResult>& results) {
 
 // SPEC §2: every transition is an event, logged with its time, from, to, reason and evidence.
 void log_transition(const Transition& t) {
-  log_event(t.to == Health::kFail ? LogLevel::kError : LogLevel::kInfo, "transition",
-            {{"check", t.check},
-             {"from", to_string(t.from)},
-             {"to", to_string(t.to)},
-             {"reason", t.reason},
-             {"at", format_iso8601_ms(t.wall_at)},
-             {"evidence", evidence_json(t.evidence)}});
+  nlohmann::json fields{{"check", t.check},
+                        {"from", to_string(t.from)},
+                        {"to", to_string(t.to)},
+                        {"reason", t.reason},
+                        {"at", format_iso8601_ms(t.wall_at)},
+                        {"evidence", evidence_json(t.evidence)}};
+  if (!t.drill.empty()) fields["drill"] = t.drill;  // SPEC §7: caused by a drill
+  log_event(t.to == Health::kFail ? LogLevel::kError : LogLevel::kInfo, "transition", std::move(fields));
 }
 
 }  // namespace
@@ -106,6 +107,11 @@ struct Runner : std::enable_shared_from_this<Runner> {
   void judge_latency(ProbeResult& r);
   // The first of its parents that is fail while it fails itself; "" otherwise.
   std::string blocking_parent() const;
+  // SPEC §7: the drill forcing it, the drill forcing the parent that blocks it, or the drill it
+  // has not recovered from yet; "" when what it shows is real.
+  std::string drill_mark() const;
+  // A drill replaces the probe's result (see Engine::force).
+  void apply_force(ProbeResult& r) const;
   void run();
   void on_result(ProbeResult r);
   void remove();
@@ -138,7 +144,16 @@ struct Runner : std::enable_shared_from_this<Runner> {
   // recovery is not paged.
   bool release_pending = false;
   std::vector<std::string> blocking;   // the children it blocks, sorted
+  // SPEC §7: the drill that forced it until lately: its recovery is still the drill's. Cleared
+  // by its next transition, or by a real failure (then it really fails, and says so).
+  std::string drill_after;
   std::shared_ptr<const CheckView> view;
+};
+
+// SPEC §7: a check a drill forces, by name (so that a reload keeps it).
+struct ForcedResult {
+  Health result = Health::kFail;
+  std::string drill;
 };
 
 struct Engine::Impl {
@@ -255,6 +270,7 @@ struct Engine::Impl {
   asio::steady_timer publish_timer;
   bool urgent_pending = false;
   std::map<std::string, std::shared_ptr<Runner>> runners;
+  std::map<std::string, ForcedResult, std::less<>> forced;  // SPEC §7 drills
   // SPEC §7: each check's children (the checks whose depends_on names it), from the config.
   std::map<std::string, std::vector<std::string>, std::less<>> children;
   std::vector<std::string> custom_groups;
@@ -314,6 +330,7 @@ void Runner::on_result(ProbeResult r) {
   if (r.error_code == "timeout") r.reason = timeout_reason(spec.timeout);
   const WallTime wall = clock.wall_now();
 
+  apply_force(r);
   judge_latency(r);
   ++probes_total;
   histogram.observe(r.latency);
@@ -335,6 +352,16 @@ void Runner::on_result(ProbeResult r) {
     if (t->to == Health::kFail && !blocked_by.empty()) t->reason = "blocked by " + blocked_by;
     t->blocked_by = blocked_by;
     t->blocking = blocking;
+    t->drill = drill_mark();
+    // Its recovery (or whatever came after the drill) is told now; while forced, the mark stays
+    // for the recovery to come.
+    if (!engine.forced.contains(spec.name)) drill_after.clear();
+  } else if (!drill_after.empty() && r.verdict != Verdict::kPass && state.health() != Health::kOk &&
+             !engine.forced.contains(spec.name)) {
+    // SPEC §7: the drill is over and the check still fails for real: from now on that is news
+    // of its own (alerting hears the same status without the drill's mark).
+    drill_after.clear();
+    engine.blocking_changed.push_back(shared_from_this());
   }
   std::optional<Duration> next = next_probe_delay(spec, state, engine.rng);
 
@@ -389,6 +416,26 @@ void Runner::judge_latency(ProbeResult& r) {
     r.verdict = Verdict::kWarn;
     r.reason = std::move(*over);
     r.error_code = "latency_budget";
+  }
+}
+
+std::string Runner::drill_mark() const {
+  if (auto f = engine.forced.find(spec.name); f != engine.forced.end()) return f->second.drill;
+  if (!blocked_by.empty()) {
+    if (auto f = engine.forced.find(blocked_by); f != engine.forced.end()) return f->second.drill;
+  }
+  return drill_after;
+}
+
+void Runner::apply_force(ProbeResult& r) const {
+  auto f = engine.forced.find(spec.name);
+  if (f == engine.forced.end()) return;
+  const std::string_view word = to_string(f->second.result);
+  r.reason = "drill " + f->second.drill + ": forced " + std::string(word) + " (the probe said: " + r.reason + ")";
+  switch (f->second.result) {
+    case Health::kOk: r.verdict = Verdict::kPass; r.error_code.clear(); break;
+    case Health::kDegraded: r.verdict = Verdict::kWarn; r.error_code = "drill"; break;
+    default: r.verdict = Verdict::kFail; r.error_code = "drill"; break;
   }
 }
 
@@ -488,6 +535,7 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   v->depends_on = spec.depends_on;
   v->blocked_by = blocked_by;
   v->blocking = blocking;
+  v->drill = drill_mark();
   // Reasons may quote what a target said (a plugin's first line may echo its arguments):
   // every known secret is masked before they are shown.
   const Redactor& redactor = Redactor::global();
@@ -649,6 +697,32 @@ void Engine::restart_check(const std::string& name, const std::string& reason) {
     e.notify(*t);
   }
   e.notify_blocking();
+}
+
+void Engine::force(const std::string& name, Health result, const std::string& drill) {
+  Impl& e = *impl_;
+  if (e.stopped) return;
+  e.forced[name] = ForcedResult{result, drill};
+  auto it = e.runners.find(name);
+  if (it == e.runners.end()) return;
+  Runner& r = *it->second;
+  r.drill_after = drill;
+  if (!r.in_flight && !r.removed) r.schedule(Duration::zero());
+  r.view = r.make_view();
+  e.publish_soon();
+}
+
+void Engine::unforce(const std::string& name) {
+  Impl& e = *impl_;
+  if (e.stopped || e.forced.erase(name) == 0) return;
+  auto it = e.runners.find(name);
+  if (it == e.runners.end()) return;
+  Runner& r = *it->second;
+  // A drill that changed nothing leaves no mark to clear.
+  if (r.state.health() == Health::kOk || r.state.health() == Health::kUnknown) r.drill_after.clear();
+  if (!r.in_flight && !r.removed && !r.probing_stopped) r.schedule(Duration::zero());
+  r.view = r.make_view();
+  e.publish_soon();
 }
 
 void Engine::subscribe(TransitionListener listener) {

@@ -48,6 +48,16 @@ class Engine {
   // had a status reports a transition to `unknown` with `reason`. An unknown name is ignored.
   void restart_check(const std::string& name, const std::string& reason);
 
+  // SPEC §7 drills: from now on every result of check `name` is replaced by one of `result`
+  // (the probe still runs and its latency counts; thresholds, failure_duration and everything
+  // downstream judge it as usual), its transitions marked with `drill`, until unforce(). It is
+  // probed at once. Kept by name across apply(), so a reload mid-drill keeps forcing it. An
+  // unknown name is ignored.
+  void force(const std::string& name, Health result, const std::string& drill);
+  // Its real results count again, from a probe made at once. Its transitions stay marked with
+  // the drill until it has recovered (or its first real result says it really fails).
+  void unforce(const std::string& name);
+
   // Every transition of every check, on the loop thread, right after it happens.
   void subscribe(TransitionListener listener);
 

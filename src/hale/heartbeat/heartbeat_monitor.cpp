@@ -223,13 +223,67 @@ void HeartbeatMonitor::stop() {
 void HeartbeatMonitor::on_transition(Entry& e, const HeartbeatTransition& t) {
   e.since = t.at;
   ++e.transitions_total;
-  log_event(level_for(t.to), "heartbeat_transition",
-            {{"heartbeat", t.name},
-             {"from", to_string(t.from)},
-             {"to", to_string(t.to)},
-             {"reason", Redactor::global().redact(t.reason)},
-             {"critical", e.spec.critical}});
+  if (auto f = forced_.find(e.spec.name); f != forced_.end()) {
+    // SPEC §7: a drill shows its own state; the real one moves underneath, said in the log only.
+    log_event(LogLevel::kInfo, "heartbeat_transition",
+              {{"heartbeat", t.name},
+               {"from", to_string(t.from)},
+               {"to", to_string(t.to)},
+               {"reason", Redactor::global().redact(t.reason)},
+               {"critical", e.spec.critical},
+               {"hidden_by_drill", f->second.drill}});
+    return;
+  }
+  tell(e, t);
+}
+
+void HeartbeatMonitor::tell(const Entry& e, const HeartbeatTransition& t) {
+  nlohmann::json fields{{"heartbeat", t.name},
+                        {"from", to_string(t.from)},
+                        {"to", to_string(t.to)},
+                        {"reason", Redactor::global().redact(t.reason)},
+                        {"critical", e.spec.critical}};
+  if (!t.drill.empty()) fields["drill"] = t.drill;
+  log_event(level_for(t.to), "heartbeat_transition", std::move(fields));
   for (const auto& listener : listeners_) listener(t, e.spec.critical);
+}
+
+HeartbeatStatus HeartbeatMonitor::shown(const Entry& e) const {
+  auto f = forced_.find(e.spec.name);
+  return f == forced_.end() ? e.state.status() : f->second.status;
+}
+
+void HeartbeatMonitor::force(const std::string& name, Health result, const std::string& drill) {
+  Entry* e = find(name);
+  if (!e) return;
+  const HeartbeatStatus from = shown(*e);
+  const HeartbeatStatus to = result == Health::kOk ? HeartbeatStatus::kUp : HeartbeatStatus::kDown;
+  forced_[name] = Forced{to, drill};
+  if (from != to) {
+    e->since = clock_.wall_now();
+    tell(*e, HeartbeatTransition{name, from, to, "drill " + drill + ": forced " + std::string(to_string(to)),
+                                 e->since, drill});
+  }
+  refresh_view(*e);
+  publish();
+}
+
+void HeartbeatMonitor::unforce(const std::string& name) {
+  auto f = forced_.find(name);
+  if (f == forced_.end()) return;
+  const Forced was = f->second;
+  forced_.erase(f);
+  Entry* e = find(name);
+  if (!e) return;
+  const HeartbeatStatus real = e->state.status();
+  // Back to the real state: the drill's doing when it differs; when the real state is the
+  // forced one, the heartbeat really is in it, which is told unmarked (news of its own).
+  HeartbeatTransition t{name, was.status, real, e->state.reason(), clock_.wall_now(),
+                        real == was.status ? std::string() : was.drill};
+  e->since = t.at;
+  tell(*e, t);
+  refresh_view(*e);
+  publish();
 }
 
 void HeartbeatMonitor::record_run(Entry& e, std::optional<WallTime> started, const Ping& end,
@@ -285,8 +339,11 @@ void HeartbeatMonitor::save(const Entry& e) {
 void HeartbeatMonitor::refresh_view(Entry& e) {
   auto v = std::make_shared<HeartbeatView>();
   v->name = e.spec.name;
-  v->state = e.state.status();
+  v->state = shown(e);
   v->reason = Redactor::global().redact(e.state.reason());
+  if (auto f = forced_.find(e.spec.name); f != forced_.end()) {
+    v->reason = "drill " + f->second.drill + ": forced " + std::string(to_string(f->second.status));
+  }
   v->critical = e.spec.critical;
   v->groups = e.spec.groups;
   v->guard_code = e.spec.guard_code;

@@ -63,6 +63,14 @@ class HeartbeatMonitor {
   // subscribe). A restored state is not a change: read it from snapshot() after apply().
   void subscribe(TransitionListener listener) { listeners_.push_back(std::move(listener)); }
 
+  // SPEC §7 drills: heartbeat `name` shows `result` (fail: down, ok: up) to everyone (views,
+  // listeners, /readyz, guards) until unforce(); pings still count underneath, and unforce()
+  // shows the real state again (a transition marked with the drill, or unmarked when the real
+  // state is the forced one: then it really is down, which is news of its own). Kept by name
+  // across apply(). An unknown name is ignored.
+  void force(const std::string& name, Health result, const std::string& drill);
+  void unforce(const std::string& name);
+
   // Judges the time that has passed (the timer calls it; tests on a FakeClock call it directly).
   void tick();
   // Cancels the timer (hale is stopping).
@@ -80,6 +88,9 @@ class HeartbeatMonitor {
   struct Timer;  // an asio::steady_timer, kept out of this header (Asio headers are slow to build)
 
   Entry* find(std::string_view name);
+  // The state everyone sees: the drill's while one forces it, else the real one.
+  HeartbeatStatus shown(const Entry& e) const;
+  void tell(const Entry& e, const HeartbeatTransition& t);
   void restore(Entry& e);
   void on_transition(Entry& e, const HeartbeatTransition& t);
   // `dropped`: bytes of the output left out before end.output (see ping_output()).
@@ -95,6 +106,11 @@ class HeartbeatMonitor {
   std::unique_ptr<Timer> timer_;
   std::vector<TransitionListener> listeners_;
   bool stopped_ = false;
+  struct Forced {
+    HeartbeatStatus status = HeartbeatStatus::kDown;
+    std::string drill;
+  };
+  std::map<std::string, Forced, std::less<>> forced_;  // SPEC §7 drills, by name
 
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const HeartbeatsSnapshot> snapshot_;

@@ -50,6 +50,7 @@ struct HeartbeatTransition {
   HeartbeatStatus to = HeartbeatStatus::kNew;
   std::string reason;
   WallTime at{};
+  std::string drill;  // SPEC §7: the drill that forced it (or whose end restored it), "" otherwise
 };
 
 // The verdict on one finished run (pure): nullopt when it counts as a success, else why not.

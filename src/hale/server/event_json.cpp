@@ -11,7 +11,8 @@ namespace hale {
 namespace {
 
 std::string event(std::string_view kind, const std::string& name, std::string_view from, std::string_view to,
-                  const std::string& reason, WallTime at, const std::string& blocked_by = {}) {
+                  const std::string& reason, WallTime at, const std::string& blocked_by = {},
+                  const std::string& drill = {}) {
   nlohmann::ordered_json j;
   j["kind"] = kind;
   j["name"] = name;
@@ -20,17 +21,18 @@ std::string event(std::string_view kind, const std::string& name, std::string_vi
   j["reason"] = Redactor::global().redact(reason);
   j["at"] = format_iso8601_ms(at);
   if (!blocked_by.empty()) j["blocked_by"] = blocked_by;
+  if (!drill.empty()) j["drill"] = drill;  // SPEC §7: caused by a drill
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace
 
 std::string check_event_json(const Transition& t) {
-  return event("check", t.check, to_string(t.from), to_string(t.to), t.reason, t.wall_at, t.blocked_by);
+  return event("check", t.check, to_string(t.from), to_string(t.to), t.reason, t.wall_at, t.blocked_by, t.drill);
 }
 
 std::string service_event_json(const ServiceTransition& t) {
-  return event("service", t.service, to_string(t.from), to_string(t.to), t.reason, t.wall_at);
+  return event("service", t.service, to_string(t.from), to_string(t.to), t.reason, t.wall_at, {}, t.drill);
 }
 
 std::string alert_event_json(const Delivery& d) {
@@ -42,11 +44,12 @@ std::string alert_event_json(const Delivery& d) {
   j["state"] = to_string(d.state);
   j["resolved"] = d.alert.resolved;
   j["message"] = alert_headline(d.alert);
+  if (!d.alert.drill.empty()) j["drill"] = d.alert.drill;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string heartbeat_event_json(const HeartbeatTransition& t) {
-  return event("heartbeat", t.name, to_string(t.from), to_string(t.to), t.reason, t.at);
+  return event("heartbeat", t.name, to_string(t.from), to_string(t.to), t.reason, t.at, {}, t.drill);
 }
 
 }  // namespace hale

@@ -77,6 +77,7 @@ ojson check_detail(const CheckView& c) {
     j["blocked_by"] = text_or_null(c.blocked_by);
     j["blocking"] = c.blocking;
   }
+  if (!c.drill.empty()) j["drill"] = c.drill;  // SPEC §7: its results are forced by this drill
   if (c.latency_budget) {
     // SPEC §7: the budget and what it judges; the quantiles are null until the window holds
     // enough results to judge.

@@ -338,6 +338,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     return handle_heartbeat_action(req, ctx, std::string_view(path).substr(kHeartbeats.size()));
   }
   if (auto answer = route_alerts(req, t, ctx)) return std::move(*answer);
+  if (auto answer = route_drills(req, t, ctx)) return std::move(*answer);
   if (path == "/api/v1/reload") {
     if (req.method != "POST") return method_not_allowed("POST");
     return handle_reload(req, ctx);
@@ -448,7 +449,7 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
     return text(200, fmt::format(
         "hale {} watching {} checks\n\n"
         "/livez /readyz /health /metrics /guard/NAME /api/v1/checks /api/v1/services /api/v1/heartbeats\n"
-        "/api/v1/alerts /api/v1/silences\n"
+        "/api/v1/alerts /api/v1/silences /api/v1/drills /api/v1/events\n"
         "add ?verbose to /livez and /readyz for the per-check listing\n",
         ctx.version, snap.checks.size()));
   }

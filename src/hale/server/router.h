@@ -11,6 +11,7 @@
 #include "hale/clock.h"
 #include "hale/heartbeat/heartbeat_api.h"
 #include "hale/heartbeat_view.h"
+#include "hale/server/drill_routes.h"
 #include "hale/server/health_json.h"
 #include "hale/server/host_allow.h"
 #include "hale/server/http_types.h"
@@ -57,6 +58,10 @@ struct RouterContext {
   bool alert_metrics = false;
   // Which Host headers are answered (DNS rebinding); null: any.
   const HostAllowList* hosts = nullptr;
+  // SPEC §7 drills. `drills("")`: GET /api/v1/drills; `drills(NAME)`: GET /api/v1/drills/NAME;
+  // `run_drill(NAME)`: POST /api/v1/drills/NAME/run (after the token check). Empty: no drills.
+  std::function<DrillAnswer(std::string_view name)> drills;
+  std::function<DrillAnswer(std::string_view name)> run_drill;
   // hale's state store as /health shows it; null: nothing needs one.
   const StateStoreHealth* state_store = nullptr;
 };

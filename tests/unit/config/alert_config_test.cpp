@@ -228,14 +228,14 @@ INSTANTIATE_TEST_SUITE_P(
                   at(2, 9, "`match` must be a string or an array of strings, not a table")},
         // kind
         ErrorCase{"KindTypo", "kind = \"chek\"\nnotify = \"ops\"\n",
-                  at(2, 8, "`kind`: unknown value \"chek\" (expected one of check, service, heartbeat, hale); did you mean "
+                  at(2, 8, "`kind`: unknown value \"chek\" (expected one of check, service, heartbeat, hale, drill); did you mean "
                            "\"check\"?")},
         ErrorCase{"KindPlural", "kind = [\"check\", \"services\"]\nnotify = \"ops\"\n",
-                  at(2, 18, "`kind`: unknown value \"services\" (expected one of check, service, heartbeat, hale); did you "
+                  at(2, 18, "`kind`: unknown value \"services\" (expected one of check, service, heartbeat, hale, drill); did you "
                             "mean \"service\"?")},
         ErrorCase{"KindEmpty", "kind = []\nnotify = \"ops\"\n", at(2, 8, "`kind` must list at least one kind")},
         ErrorCase{"BadKindDoesNotAlsoFailTheNames", "match = \"db\"\nkind = \"heartbeats\"\nnotify = \"ops\"\n",
-                  at(3, 8, "`kind`: unknown value \"heartbeats\" (expected one of check, service, heartbeat, hale); did you "
+                  at(3, 8, "`kind`: unknown value \"heartbeats\" (expected one of check, service, heartbeat, hale, drill); did you "
                            "mean \"heartbeat\"?")},
         // on
         ErrorCase{"OnTypo", "notify = \"ops\"\non = [\"fail\", \"degarded\"]\n",
@@ -343,7 +343,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"MatchOfAnotherKind", "match = \"api\"\nkind = \"check\"\n",
                   at(4, 9, "no check named \"api\" (\"api\" is a service)")},
         ErrorCase{"KindTypo", "kind = \"heartbaet\"\n",
-                  at(4, 8, "`kind`: unknown value \"heartbaet\" (expected one of check, service, heartbeat, hale); did you "
+                  at(4, 8, "`kind`: unknown value \"heartbaet\" (expected one of check, service, heartbeat, hale, drill); did you "
                            "mean \"heartbeat\"?")},
         ErrorCase{"CommentNotAString", "comment = 1\n", at(4, 11, "`comment` must be a string, not an integer")},
         ErrorCase{"UnknownKey", "comentt = \"x\"\n", at(4, 1, "unknown key `comentt` in [[silences]]; did you mean `comment`?")}),

@@ -103,7 +103,9 @@ const std::vector<Case> kCases = {
      {"hale.toml:1:1: `alerts` must be an array of tables: write [[alerts]]"}},
     {"SilencesAsTable", "[silences.x]\n", {"hale.toml:1:1: `silences` must be an array of tables: write [[silences]]"}},
     {"AlertsArrayOfStrings", "alerts = [\"ops\"]\n", {"hale.toml:1:11: `alerts[0]` must be a table, not a string"}},
-    {"FutureDrills", "[drills.db-down]\n", {"hale.toml:1:2: [drills] is not supported by this version of hale"}},
+    {"DrillWithoutForce", "[drills.db-down]\n",
+     {"hale.toml:1:1: [drills.db-down] needs `force`: the checks, heartbeats or notifiers it forces, e.g. force = { db = "
+      "\"fail\" }"}},
     {"TopLevelTypo", "[chekcs.db]\ntype = \"tcp\"\n",
      {"hale.toml:1:2: unknown key `chekcs` at the top level; did you mean `checks`?"}},
     {"TopLevelSingular", "[check.db]\ntype = \"tcp\"\n",

@@ -28,7 +28,8 @@ class Receiver(BaseHTTPRequestHandler):
         else:
             what = f"{a.get('severity', '').upper()} {a.get('state')}"
         reminder = f" (reminder {a['sequence']})" if a.get("sequence") else ""
-        print(f"{time.strftime('%H:%M:%S')} alert {a.get('key')}: {what}{reminder}: {a.get('message')}"
+        drill = f" [drill {a['drill']}]" if a.get("drill") else ""  # caused by a drill (SPEC §7)
+        print(f"{time.strftime('%H:%M:%S')} alert{drill} {a.get('key')}: {what}{reminder}: {a.get('message')}"
               f"   [id {a.get('id', '')[:8]}]", flush=True)
 
     def log_message(self, *args):

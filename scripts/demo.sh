@@ -57,6 +57,16 @@ echo "== guards (SPEC §7): a service asks before a route that needs a dependenc
 echo "   GET /guard/web   -> $(curl -s -o /dev/null -w '%{http_code}' localhost:8099/guard/web)"
 echo "   GET /guard/cache -> $(curl -s -D - localhost:8099/guard/cache | tr -d '\r' | grep -E '^HTTP|^Retry-After|^\{' | tr '\n' ' ')"
 
+echo
+echo "== a drill (SPEC §7): force the web check to fail for 5s, check the plan, restore everything:"
+HALE_TOKEN=$HALE_TOKEN build/hale drill run web-down -c "$config" | sed 's/^/   /' || true
+sleep 1.5  # the restored web check's recovery, and the drill's resolution alert
+show_alerts
+for _ in $(seq 100); do  # the held report-worker starts again by itself
+  curl -sf localhost:8099/readyz >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
 old=$(service_pid)
 echo
 echo "== SIGKILL the supervised web server (pid $old); hale restarts it after its 500ms backoff:"
@@ -101,6 +111,8 @@ cat <<MSG
     build/hale exec --heartbeat demo-backup -- sh -c 'echo ERROR: disk full'      # caught: output matched
     build/hale status -c $config
     build/hale logs web -c $config -n 5        # the web server's output
+    HALE_TOKEN=$HALE_TOKEN build/hale drill run web-down -c $config   # rehearse web failing; exit 0 if the plan held
+    build/hale drill list -c $config           # the drills and their last runs
     HALE_TOKEN=$HALE_TOKEN build/hale stop web -c $config     # /readyz turns 503, stays stopped
     HALE_TOKEN=$HALE_TOKEN build/hale start web -c $config
     build/hale probe http://127.0.0.1:8099/readyz && echo ready

@@ -421,6 +421,7 @@ class Daemon {
     if (!spec) return out;
     std::vector<std::string> watched = spec->require;
     if (!spec->liveness.empty()) watched.push_back(spec->liveness);
+    if (!spec->readiness.empty()) watched.push_back(spec->readiness);
     for (const DrillForce& f : active->forced) {
       if (f.notifier) continue;
       const bool watches = std::find(watched.begin(), watched.end(), f.name) != watched.end();

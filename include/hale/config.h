@@ -364,7 +364,8 @@ struct DrillForce {
 //  readyz, livez: an HTTP status (200, 503); "groups.G": /readyz/G's status;
 //  "guard.X": /guard/X's status (204, 503); "checks.X": ok|degraded|fail|unknown;
 //  "heartbeats.X": a heartbeat state (down, up, ...); "services.X": a service state (stopped,
-//  running, ...); alerts: the notifiers a drill alert was delivered to (sorted names).
+//  running, ...); alerts: the notifiers a drill alert was delivered (sent or queued) to; routed:
+//  the notifiers the rules sent it to, also those that only recorded it (sorted names).
 struct DrillExpectation {
   std::string key;     // as written: "readyz", "services.voice-agent", "alerts"
   std::string wanted;  // as text: "503", "stopped", "ops, pager" (alerts: sorted, ", "-joined)

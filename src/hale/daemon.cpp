@@ -11,6 +11,7 @@
 
 #include "hale/alert/alerting.h"
 #include "hale/alert/subject_status.h"
+#include "hale/drill/drill_request.h"
 #include "hale/drill/drill_runner.h"
 #include "hale/health/engine.h"
 #include "hale/heartbeat/heartbeat_monitor.h"
@@ -120,10 +121,9 @@ class Daemon {
     ctx.add_silence = [this](Silence s) { return alerting_.add_silence(std::move(s)); };
     ctx.expire_silence = [this](std::string_view id) { return alerting_.expire_silence(id); };
     ctx.alert_metrics = !alerting_.empty();
-    if (!config_.drills.empty() || drills_.active()) {
-      ctx.drills = [this](std::string_view name) { return drills_answer(name); };
-      ctx.run_drill = [this](std::string_view name) { return run_drill(name); };
-    }
+    ctx.drills = [this](std::string_view name) { return drills_answer(name); };
+    ctx.run_drill = [this](std::string_view name) { return run_drill(name); };
+    ctx.run_drill_request = [this](std::string_view body) { return run_drill_request(body); };
     ctx.hosts = &hosts_;
     if (store_health_) ctx.state_store = &*store_health_;
     return route(req, ctx);
@@ -458,11 +458,36 @@ class Daemon {
     for (const DrillSpec& d : drills_.drills()) {
       if (d.name == name) return {200, nlohmann::json{{"drill", one(d)}}.dump()};
     }
+    // A drill asked for through POST /api/v1/drills: its running or last run.
+    const auto& active = drills_.active();
+    const DrillRun* last = drills_.last_run(name);
+    if ((active && active->drill == name) || last) {
+      nlohmann::json j{{"name", name}};
+      j["running"] = active && active->drill == name ? to_json(*active) : nlohmann::json();
+      j["last_run"] = last ? to_json(*last) : nlohmann::json();
+      return {200, nlohmann::json{{"drill", std::move(j)}}.dump()};
+    }
     return {404, nlohmann::json{{"error", {{"code", "not_found"}, {"message", "no drill named \"" + std::string(name) + "\""}}}}.dump()};
   }
 
-  DrillAnswer run_drill(std::string_view name) {
-    DrillRunner::StartResult r = drills_.start(name, "api");
+  DrillAnswer run_drill_request(std::string_view body) {
+    auto spec = parse_drill_request(body, config_);
+    if (!spec) {
+      return {400, nlohmann::json{{"error", {{"code", "bad_request"}, {"message", spec.status().message()}}}}.dump()};
+    }
+    if (config_.find_drill(spec->name)) {
+      return {409, nlohmann::json{{"error", {{"code", "drill_exists"},
+                                             {"message", "a drill named \"" + spec->name +
+                                                             "\" is in the config: POST /api/v1/drills/" + spec->name +
+                                                             "/run"}}}}
+                       .dump()};
+    }
+    return start_answer(drills_.start(*spec, "api"));
+  }
+
+  DrillAnswer run_drill(std::string_view name) { return start_answer(drills_.start(name, "api")); }
+
+  static DrillAnswer start_answer(const DrillRunner::StartResult& r) {
     nlohmann::json body;
     if (r.http_status != 202) body["error"] = {{"code", r.error_code}, {"message", r.message}};
     if (r.run) body["run"] = to_json(*r.run);

@@ -59,7 +59,31 @@ std::vector<Alert> AlertTracker::observe(const SubjectStatus& status, WallTime n
   // Unknown is no news: the last known status holds (its `after` keeps counting, its reminders
   // go on), so a check restarted with its service, or a job whose retry has just started, is
   // neither resolved nor given a fresh start.
-  if (status.status == Health::kUnknown) return evaluate(now, silenced, undelivered);
+  if (status.status == Health::kUnknown) {
+    // SPEC §7: a drill's forced status ended and the subject's own is not known (a heartbeat
+    // back to "new"): the drill's incident is over; nothing real is known to hold instead.
+    if (!status.drill.empty() && current_ && current_->drill == status.drill) {
+      for (auto it = open_.begin(); it != open_.end();) {
+        if (it->second.drill != status.drill) {
+          ++it;
+          continue;
+        }
+        if (policy_.resolved) {
+          Alert a = resolution(it->first, it->second, Health::kUnknown, now, status.reason);
+          a.state = status.state;
+          a.silenced = muted(silenced, a);
+          out.push_back(std::move(a));
+        }
+        held_.erase(it->first);
+        muted_resolutions_.erase(it->first);
+        it = open_.erase(it);
+      }
+      muted_.clear();
+      current_.reset();
+    }
+    for (Alert& a : evaluate(now, silenced, undelivered)) out.push_back(std::move(a));
+    return out;
+  }
   SubjectStatus seen = status;
   // SPEC §7 drills: a real incident already announced is never turned into a drill's.
   if (auto open = open_.find(seen.status); open != open_.end() && open->second.drill.empty()) seen.drill.clear();

@@ -12,6 +12,9 @@ int cmd_run(const std::string& config_path, const std::string& log_level);
 int cmd_validate(const std::string& config_path);
 // The degraded-mode matrix of a config (SPEC §7): text, markdown or json.
 int cmd_matrix(const std::string& config_path, const std::string& format);
+// --verify: a drill per dependency (or per --only NAME) against the running daemon; exit 0 when
+// reality matches the matrix, 1 where it differs (cmd_matrix_verify.cpp).
+int cmd_matrix_verify(const std::string& config_path, const std::vector<std::string>& only);
 int cmd_probe(const std::string& target, const std::string& timeout);
 int cmd_version();
 

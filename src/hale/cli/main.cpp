@@ -54,6 +54,11 @@ int main(int argc, char** argv) {
   auto* matrix = app.add_subcommand("matrix", "Print what follows when each check or heartbeat is down (from the config)");
   matrix->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
   matrix->add_option("--format", matrix_format, "text | markdown | json")->capture_default_str();
+  bool matrix_verify = false;
+  std::vector<std::string> matrix_only;
+  matrix->add_flag("--verify", matrix_verify,
+                   "Check it against the running daemon: a drill per dependency (each is forced to fail for a while)");
+  matrix->add_option("--only", matrix_only, "With --verify: only these checks or heartbeats");
 
   std::string target, timeout = "5s";
   auto* probe = app.add_subcommand(
@@ -151,7 +156,10 @@ int main(int argc, char** argv) {
   }
   if (*run) return hale::cli::cmd_run(config, log_level);
   if (*validate) return hale::cli::cmd_validate(config);
-  if (*matrix) return hale::cli::cmd_matrix(config, matrix_format);
+  if (*matrix) {
+    if (matrix_verify) return hale::cli::cmd_matrix_verify(config, matrix_only);
+    return hale::cli::cmd_matrix(config, matrix_format);
+  }
   if (*probe) return hale::cli::cmd_probe(target, timeout);
   if (*ver) return hale::cli::cmd_version();
   for (const auto& [sub, verb] : actions) {

@@ -23,7 +23,7 @@ constexpr std::array<std::string_view, 7> kDrillKeys{"force", "duration", "expec
 constexpr std::array<std::string_view, 3> kForceSections{"checks", "heartbeats", "notifiers"};
 // The prefixes of `expect` keys, and its whole keys.
 constexpr std::array<std::string_view, 5> kExpectSections{"checks", "heartbeats", "services", "guard", "groups"};
-constexpr std::array<std::string_view, 8> kExpectWords{"readyz", "livez", "alerts", "checks.NAME",
+constexpr std::array<std::string_view, 9> kExpectWords{"readyz", "livez", "alerts", "routed", "checks.NAME",
                                                        "heartbeats.NAME", "services.NAME", "guard.NAME",
                                                        "groups.NAME"};
 
@@ -156,19 +156,20 @@ std::optional<std::string> read_state_word(const toml::node& v, const std::strin
   return std::nullopt;
 }
 
-std::optional<std::string> read_alert_list(const toml::node& v, const Names& names, Diagnostics& d) {
-  const auto* list = read_array(v, "alerts", d);
+std::optional<std::string> read_alert_list(const toml::node& v, const std::string& key, const Names& names,
+                                           Diagnostics& d) {
+  const auto* list = read_array(v, key, d);
   if (list == nullptr) return std::nullopt;
   std::vector<std::string> out;
   bool ok = true;
   for (std::size_t i = 0; i < list->size(); ++i) {
-    auto name = read_nonempty_string(*list->get(i), "alerts[" + std::to_string(i) + "]", d);
+    auto name = read_nonempty_string(*list->get(i), key + "[" + std::to_string(i) + "]", d);
     if (!name) {
       ok = false;
       continue;
     }
     if (!Names::has(names.notifiers, *name)) {
-      d.add(*list->get(i), "`expect` alerts: no notifier named \"" + *name + "\"" +
+      d.add(*list->get(i), "`expect` " + key + ": no notifier named \"" + *name + "\"" +
                                suggestion(*name, {&names.notifiers}));
       ok = false;
       continue;
@@ -199,8 +200,8 @@ void read_expect(const toml::table& t, const Names& names, DrillSpec& drill, Dia
     };
     if (e.key == "readyz" || e.key == "livez") {
       wanted = read_http_status(*e.value, e.key, d);
-    } else if (e.key == "alerts") {
-      wanted = read_alert_list(*e.value, names, d);
+    } else if (e.key == "alerts" || e.key == "routed") {
+      wanted = read_alert_list(*e.value, e.key, names, d);
     } else if (section == "groups") {
       if (!Names::has(names.groups, name)) {
         unknown("group", {&names.groups});

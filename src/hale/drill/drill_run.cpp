@@ -61,10 +61,11 @@ std::vector<DrillRow> judge_expectations(const std::vector<DrillExpectation>& ex
   for (const DrillExpectation& e : expect) {
     DrillRow row;
     row.expectation = e.key;
-    row.wanted = e.key == "alerts" && e.wanted.empty() ? "none" : e.wanted;
+    const bool notifiers = e.key == "alerts" || e.key == "routed";
+    row.wanted = notifiers && e.wanted.empty() ? "none" : e.wanted;
     std::optional<std::string> s = seen(e);
     row.seen = s ? *s : "not there";
-    if (e.key == "alerts") {
+    if (notifiers) {
       if (s && s->empty()) row.seen = "none";
       row.held = s && split_names(e.wanted) == split_names(*s);
     } else {

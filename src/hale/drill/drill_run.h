@@ -47,8 +47,8 @@ struct DrillRun {
 // What the daemon shows of one expectation; nullopt: nothing to show (the subject is gone).
 using ExpectationSeen = std::function<std::optional<std::string>(const DrillExpectation&)>;
 
-// The rows of `expect`, each compared with what `seen` says now. "alerts" is compared as a set
-// of notifier names, everything else as text.
+// The rows of `expect`, each compared with what `seen` says now. "alerts" and "routed" are
+// compared as sets of notifier names, everything else as text.
 std::vector<DrillRow> judge_expectations(const std::vector<DrillExpectation>& expect, const ExpectationSeen& seen);
 
 // Passed: settled and every row held.

@@ -59,6 +59,11 @@ const DrillRun* DrillRunner::last_run(std::string_view name) const {
 DrillRunner::StartResult DrillRunner::start(std::string_view name, std::string trigger) {
   auto spec = std::find_if(specs_.begin(), specs_.end(), [&](const DrillSpec& d) { return d.name == name; });
   if (spec == specs_.end()) return {404, "not_found", fmt::format("no drill named \"{}\"", name), std::nullopt};
+  return start(*spec, std::move(trigger));
+}
+
+DrillRunner::StartResult DrillRunner::start(const DrillSpec& drill, std::string trigger) {
+  const DrillSpec* spec = &drill;
   if (active_) {
     return {409, "drill_running",
             fmt::format("drill {} is running until {}; one drill at a time", active_->drill,
@@ -77,6 +82,7 @@ DrillRunner::StartResult DrillRunner::start(std::string_view name, std::string t
   active_ = run;
   active_started_ = clock_.now();
   alerted_.clear();
+  routed_.clear();
   ++runs_;
   log_event(LogLevel::kWarn, "drill_started",
             {{"drill", run.drill}, {"id", run.id}, {"trigger", run.trigger},
@@ -109,8 +115,12 @@ void DrillRunner::watch_settling() {
 }
 
 void DrillRunner::note_alert(const std::string& notifier, const std::string& drill, bool delivered) {
-  if (!active_ || drill != active_->drill || !delivered) return;
-  if (std::find(alerted_.begin(), alerted_.end(), notifier) == alerted_.end()) alerted_.push_back(notifier);
+  if (!active_ || drill != active_->drill) return;
+  auto add = [&](std::vector<std::string>& list) {
+    if (std::find(list.begin(), list.end(), notifier) == list.end()) list.push_back(notifier);
+  };
+  add(routed_);
+  if (delivered) add(alerted_);
 }
 
 void DrillRunner::finish() {
@@ -119,13 +129,16 @@ void DrillRunner::finish() {
   watch_settling();  // a last look: it may have settled since the last one
   DrillRun& run = *active_;
   // SPEC §7: judged while the forced state still holds, then everything is restored.
-  std::vector<std::string> alerted = alerted_;
-  std::sort(alerted.begin(), alerted.end());
+  auto joined = [](std::vector<std::string> names) {
+    std::sort(names.begin(), names.end());
+    std::string out;
+    for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  };
   run.rows = judge_expectations(active_spec_->expect, [&](const DrillExpectation& e) -> std::optional<std::string> {
-    if (e.key != "alerts") return hooks_.seen(e);
-    std::string joined;
-    for (const std::string& n : alerted) joined += (joined.empty() ? "" : ", ") + n;
-    return joined;
+    if (e.key == "alerts") return joined(alerted_);
+    if (e.key == "routed") return joined(routed_);
+    return hooks_.seen(e);
   });
   if (!run.settled_after) {
     std::string pending;

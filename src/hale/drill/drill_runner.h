@@ -66,9 +66,12 @@ class DrillRunner {
     std::optional<DrillRun> run;
   };
   StartResult start(std::string_view name, std::string trigger);
+  // Starts a drill that is not in the config (`hale matrix --verify` asks for one per dependency
+  // through POST /api/v1/drills). Its runs are kept under its name like a configured one's.
+  StartResult start(const DrillSpec& spec, std::string trigger);
 
-  // An alert delivery was made (SPEC §7's "alerts" expectation: the notifiers a drill alert was
-  // sent or queued to; one recorded without delivering does not count).
+  // An alert delivery was made: `delivered` when it was sent or queued (SPEC §7's "alerts"
+  // expectation), not when only recorded (it counts for "routed" only).
   void note_alert(const std::string& notifier, const std::string& drill, bool delivered);
 
   // hale stops: timers cancelled; the forcing dies with the process.
@@ -96,7 +99,8 @@ class DrillRunner {
   std::optional<DrillSpec> active_spec_;  // the running drill as it was when it started
   std::optional<DrillRun> active_;
   SteadyTime active_started_{};
-  std::vector<std::string> alerted_;  // notifiers the running drill's alerts were sent to
+  std::vector<std::string> alerted_;  // notifiers the running drill's alerts were sent or queued to
+  std::vector<std::string> routed_;   // ... or recorded for (a notifier without drills = true)
   std::map<std::string, DrillRun, std::less<>> last_;
   std::uint64_t runs_ = 0;
   std::optional<WallTime> next_due_;  // the scheduled drill the schedule timer waits for

@@ -19,7 +19,14 @@ std::optional<HttpResponse> route_drills(const HttpRequest& req, const ParsedTar
   if (!path.starts_with(kDrills)) return std::nullopt;
   const bool read = req.method == "GET" || req.method == "HEAD";
   if (path == kDrills) {
-    if (!read) return method_not_allowed("GET, HEAD");
+    if (req.method == "POST") {
+      // A drill that is not in the config (hale matrix --verify).
+      if (auto refused = refuse_unauthorized(req, ctx.admin_token)) return *refused;
+      if (!ctx.run_drill_request) return json_error(503, "unavailable", "drills are not available");
+      DrillAnswer a = ctx.run_drill_request(req.body);
+      return json_answer(a.http_status, std::move(a.body));
+    }
+    if (!read) return method_not_allowed("GET, HEAD, POST");
     if (!ctx.drills) return json_answer(200, R"({"drills":[]})");
     DrillAnswer a = ctx.drills("");
     return json_answer(a.http_status, std::move(a.body));

@@ -1,5 +1,6 @@
-// /api/v1/drills (SPEC §7): GET the drills with their last runs, GET one, and POST
-// /api/v1/drills/NAME/run (admin token) to start one. The drills themselves run in the daemon
+// /api/v1/drills (SPEC §7): GET the drills with their last runs, GET one, POST
+// /api/v1/drills/NAME/run (admin token) to start one, and POST /api/v1/drills (admin token) with
+// a drill as JSON to start one the config does not have (drill_request.h). The drills themselves run in the daemon
 // (DrillRunner); the router only asks through RouterContext's drill calls.
 #pragma once
 

@@ -62,6 +62,7 @@ struct RouterContext {
   // `run_drill(NAME)`: POST /api/v1/drills/NAME/run (after the token check). Empty: no drills.
   std::function<DrillAnswer(std::string_view name)> drills;
   std::function<DrillAnswer(std::string_view name)> run_drill;
+  std::function<DrillAnswer(std::string_view body)> run_drill_request;
   // hale's state store as /health shows it; null: nothing needs one.
   const StateStoreHealth* state_store = nullptr;
 };

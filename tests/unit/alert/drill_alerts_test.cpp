@@ -129,6 +129,21 @@ TEST_F(DrillAlertsTest, ARealIncidentIsNeverTurnedIntoADrill) {
   EXPECT_EQ(deliveries(), (std::vector<std::string>{"ops check/guard/fail resolved", "pager check/guard/fail resolved"}));
 }
 
+TEST_F(DrillAlertsTest, ADrillEndingInAnUnknownStatusResolvesItsIncident) {
+  // A heartbeat that never pinged ("new", unknown to alerting) forced down, then restored.
+  alerter().observe({SubjectKind::kCheck, "guard"}, status(Health::kFail, "guard-down"));
+  batches.clear();
+  clock.advance(2s);
+  SubjectStatus back = status(Health::kUnknown, "guard-down");
+  back.state = "new";
+  alerter().observe({SubjectKind::kCheck, "guard"}, back);
+  EXPECT_EQ(deliveries(), (std::vector<std::string>{"ops check/guard/fail resolved drill=guard-down"}));
+  batches.clear();
+  clock.advance(1h);
+  alerter().tick();
+  EXPECT_TRUE(deliveries().empty()) << "nothing is re-announced: the drill's status is gone";
+}
+
 TEST_F(DrillAlertsTest, AScheduledDrillIsASubjectOfItsOwn) {
   config.drills.front().schedule = "@weekly";
   SubjectStatus failed;

@@ -101,7 +101,7 @@ TEST(DrillConfig, AnUnknownSubjectIsRefusedWithASuggestion) {
               ElementsAre("hale.toml:20:22: `expect` alerts: no notifier named \"opps\"; did you mean \"ops\"?"));
   EXPECT_THAT(config_errors(kBase + "[drills.d]\nforce = { backup = \"fail\" }\nexpect = { readz = 503 }\n"),
               ElementsAre("hale.toml:20:20: `expect`: unknown expectation \"readz\" (expected readyz, livez, alerts, "
-                          "checks.NAME, heartbeats.NAME, services.NAME, guard.NAME, groups.NAME); did you mean "
+                          "routed, checks.NAME, heartbeats.NAME, services.NAME, guard.NAME, groups.NAME); did you mean "
                           "\"readyz\"?"));
 }
 

@@ -50,6 +50,7 @@ struct CheckView {
   WallTime since{};                 // when the current status began
   int consecutive_failures = 0;
   std::optional<WallTime> last_success;
+  std::optional<WallTime> last_failure;  // when the last probe that failed finished
   std::optional<WallTime> last_probe;
   std::optional<WallTime> next_check;  // unset while probing is stopped
   bool probing_stopped = false;        // backoff.max_retries exhausted

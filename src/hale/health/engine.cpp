@@ -131,6 +131,7 @@ struct Runner : std::enable_shared_from_this<Runner> {
   SteadyTime probe_started{};
   std::optional<SteadyTime> next_at;
   std::optional<ProbeResult> last;
+  std::optional<SteadyTime> last_failure_at;
   std::uint64_t probes_total = 0;
   std::uint64_t transitions_total = 0;
   std::map<std::string, std::uint64_t> errors_by_code;
@@ -335,6 +336,7 @@ void Runner::on_result(ProbeResult r) {
   ++probes_total;
   histogram.observe(r.latency);
   if (r.verdict != Verdict::kPass && !r.error_code.empty()) ++errors_by_code[r.error_code];
+  if (r.verdict == Verdict::kFail) last_failure_at = r.at;
   last = r;
 
   std::optional<Transition> t = state.observe(r, wall);
@@ -556,6 +558,7 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   v->since = clock.to_wall(state.since());
   v->consecutive_failures = state.consecutive_failures();
   if (auto ls = state.last_success()) v->last_success = clock.to_wall(*ls);
+  if (last_failure_at) v->last_failure = clock.to_wall(*last_failure_at);
   // Calendar times are derived from the steady times of the results, like since/next_check.
   if (last) v->last_probe = clock.to_wall(last->at);
   if (next_at) v->next_check = clock.to_wall(*next_at);

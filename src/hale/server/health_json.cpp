@@ -33,6 +33,7 @@ ojson check_summary(const CheckView& c) {
     j["since"] = format_iso8601(c.since);
     j["consecutive_failures"] = c.consecutive_failures;
     if (c.last_success) j["last_success"] = format_iso8601(*c.last_success);
+    if (c.last_failure) j["last_failure"] = format_iso8601(*c.last_failure);
     if (c.next_check) j["next_check"] = format_iso8601(*c.next_check);
   }
   return j;
@@ -67,6 +68,7 @@ ojson check_detail(const CheckView& c) {
   j["since"] = format_iso8601(c.since);
   j["consecutive_failures"] = c.consecutive_failures;
   j["last_success"] = c.last_success ? ojson(format_iso8601(*c.last_success)) : ojson();
+  j["last_failure"] = c.last_failure ? ojson(format_iso8601(*c.last_failure)) : ojson();
   j["last_probe"] = c.last_probe ? ojson(format_iso8601(*c.last_probe)) : ojson();
   j["next_check"] = c.next_check ? ojson(format_iso8601(*c.next_check)) : ojson();
   j["in_start_period"] = c.in_start_period;

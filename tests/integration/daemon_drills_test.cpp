@@ -171,6 +171,10 @@ expect = { readyz = 503 }
   ASSERT_TRUE(eventually([&] { return pid_of(hale, "voice-agent").has_value(); }, 5s)) << hale.log();
   EXPECT_EQ(http_get(hale.url("/readyz")).status, 200);
   EXPECT_TRUE(get_json(hale, "/api/v1/drills/guard-down")["drill"]["running"].is_null());
+  const CommandResult list = run_hale({"drill", "list", "-c", hale.config_path()}, 10s);
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_THAT(list.out, ::testing::ContainsRegex("guard-down +llama-guard=fail|guard-down +checks.llama-guard=fail"));
+  EXPECT_THAT(list.out, HasSubstr("passed"));
 }
 
 TEST(DaemonDrills, AHeartbeatAndANotifierForcedDownRefuseUntilTheDrillEnds) {

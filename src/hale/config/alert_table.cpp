@@ -1,5 +1,6 @@
 // [[alerts]] and [[silences]] (see alert_table.h): each table's keys at their values, then what
 // needs the whole table (a literal `match` name against `kind`, the required keys).
+#include "hale/config/calendar_keys.h"
 #include "hale/config/alert_table.h"
 
 #include <algorithm>
@@ -10,7 +11,6 @@
 #include "hale/config/levenshtein.h"
 #include "hale/config/toml_reader.h"
 #include "hale/config/word_list.h"
-#include "hale/heartbeat/cron.h"
 
 namespace hale::config {
 
@@ -196,22 +196,10 @@ std::optional<SilenceSpec> read_silence(const toml::table& table, const SubjectN
     if (subject_keys.read(key, v, silence.kinds, d)) continue;
     if (key == "schedule") {
       has_schedule = true;
-      auto text = read_nonempty_string(v, key, d);
-      if (!text) continue;
       // The same parser, and so the same messages, as a heartbeat's schedule.
-      if (auto cron = heartbeat::parse_cron(*text); !cron) {
-        d.add(v, "`schedule` \"" + *text + "\": " + cron.status().message());
-        continue;
-      }
-      silence.schedule = std::move(*text);
+      if (auto text = read_schedule(v, d)) silence.schedule = std::move(*text);
     } else if (key == "tz") {
-      auto text = read_nonempty_string(v, key, d);
-      if (!text) continue;
-      if (!heartbeat::TimeZone::load(*text)) {
-        d.add(v, "`tz` \"" + *text + "\" is not a time zone of the tz database (e.g. \"UTC\", \"Europe/Berlin\")");
-        continue;
-      }
-      silence.tz = std::move(*text);
+      if (auto text = read_time_zone(v, d)) silence.tz = std::move(*text);
     } else if (key == "duration") {
       has_duration = true;
       if (auto duration = read_duration(v, key, d, /*positive=*/true)) silence.duration = *duration;

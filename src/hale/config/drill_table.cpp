@@ -1,4 +1,5 @@
 // [drills.NAME] (see drill_table.h).
+#include "hale/config/calendar_keys.h"
 #include "hale/config/drill_table.h"
 
 #include <algorithm>
@@ -9,7 +10,6 @@
 #include "hale/config/names.h"
 #include "hale/config/toml_reader.h"
 #include "hale/config/word_list.h"
-#include "hale/heartbeat/cron.h"
 #include "hale/heartbeat_view.h"
 #include "hale/service_view.h"
 
@@ -262,21 +262,9 @@ std::optional<DrillSpec> read_drill(const std::string& name, const toml::table& 
     } else if (key == "expect") {
       if (const auto* t = read_table(v, key, d)) read_expect(*t, names, drill, d);
     } else if (key == "schedule") {
-      auto text = read_nonempty_string(v, key, d);
-      if (!text) continue;
-      if (auto cron = heartbeat::parse_cron(*text); !cron) {
-        d.add(v, "`schedule` \"" + *text + "\": " + cron.status().message());
-        continue;
-      }
-      drill.schedule = std::move(*text);
+      if (auto text = read_schedule(v, d)) drill.schedule = std::move(*text);
     } else if (key == "tz") {
-      auto text = read_nonempty_string(v, key, d);
-      if (!text) continue;
-      if (!heartbeat::TimeZone::load(*text)) {
-        d.add(v, "`tz` \"" + *text + "\" is not a time zone of the tz database (e.g. \"UTC\", \"Europe/Berlin\")");
-        continue;
-      }
-      drill.tz = std::move(*text);
+      if (auto text = read_time_zone(v, d)) drill.tz = std::move(*text);
     } else if (key == "page") {
       if (auto b = read_bool(v, key, d)) drill.page = *b;
     } else if (key == "description") {

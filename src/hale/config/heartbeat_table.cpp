@@ -1,4 +1,5 @@
 // [heartbeats.NAME] (see heartbeat_table.h).
+#include "hale/config/calendar_keys.h"
 #include "hale/config/heartbeat_table.h"
 
 #include <algorithm>
@@ -9,7 +10,6 @@
 #include "hale/config/levenshtein.h"
 #include "hale/config/names.h"
 #include "hale/config/toml_reader.h"
-#include "hale/heartbeat/cron.h"
 #include "hale/heartbeat/output_pattern.h"
 
 namespace hale::config {
@@ -59,25 +59,13 @@ std::optional<HeartbeatSpec> read_heartbeat(std::string_view name, const toml::t
     const std::string_view key = k.str();
     if (key == "schedule") {
       schedule_node = &v;
-      auto text = read_nonempty_string(v, key, d);
-      if (!text) continue;
-      if (auto cron = heartbeat::parse_cron(*text); !cron) {
-        d.add(v, "`schedule` \"" + *text + "\": " + cron.status().message());
-        continue;
-      }
-      h.schedule = *text;
+      if (auto text = read_schedule(v, d)) h.schedule = *text;
     } else if (key == "period") {
       period_node = &v;
       if (auto p = read_duration(v, key, d, /*positive=*/true)) h.period = *p;
     } else if (key == "tz") {
       tz_node = &v;
-      if (auto text = read_nonempty_string(v, key, d)) {
-        if (!heartbeat::TimeZone::load(*text)) {
-          d.add(v, "`tz` \"" + *text + "\" is not a time zone of the tz database (e.g. \"UTC\", \"Europe/Berlin\")");
-        } else {
-          h.tz = *text;
-        }
-      }
+      if (auto text = read_time_zone(v, d)) h.tz = *text;
     } else if (key == "grace") {
       if (auto g = read_duration(v, key, d)) h.grace = *g;
     } else if (key == "max_duration") {

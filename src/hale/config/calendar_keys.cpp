@@ -1,0 +1,29 @@
+// `schedule` and `tz` (see calendar_keys.h).
+#include "hale/config/calendar_keys.h"
+
+#include "hale/config/toml_reader.h"
+#include "hale/heartbeat/cron.h"
+
+namespace hale::config {
+
+std::optional<std::string> read_schedule(const toml::node& v, Diagnostics& d) {
+  auto text = read_nonempty_string(v, "schedule", d);
+  if (!text) return std::nullopt;
+  if (auto cron = heartbeat::parse_cron(*text); !cron) {
+    d.add(v, "`schedule` \"" + *text + "\": " + cron.status().message());
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<std::string> read_time_zone(const toml::node& v, Diagnostics& d) {
+  auto text = read_nonempty_string(v, "tz", d);
+  if (!text) return std::nullopt;
+  if (!heartbeat::TimeZone::load(*text)) {
+    d.add(v, "`tz` \"" + *text + "\" is not a time zone of the tz database (e.g. \"UTC\", \"Europe/Berlin\")");
+    return std::nullopt;
+  }
+  return text;
+}
+
+}  // namespace hale::config

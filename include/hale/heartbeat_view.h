@@ -54,6 +54,7 @@ struct HeartbeatView {
   bool critical = true;
   std::vector<std::string> groups;
   std::string guard_code;  // /guard/NAME's 503 code (SPEC §7)
+  std::string drill;       // SPEC §7: the drill forcing its state now, "" otherwise
   std::string schedule;  // "0 3 * * * (UTC)" or "every 1h"
   Duration grace{};
   WallTime since{};                       // when the current state began

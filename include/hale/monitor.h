@@ -21,7 +21,10 @@
 //
 // Thread-safety: dependencies(), dependency() and snapshot() may be called from any thread.
 // on_transition() before start(); its callbacks run on the monitor's loop thread (its own, or
-// the thread that runs the caller's io_context) and must not block it.
+// the thread that runs the caller's io_context) and must not block it; one that throws is
+// logged and the others still run. A caller's io_context must be run by one thread (or the
+// Monitor's work must be on one strand): the engine is single-threaded, like the daemon.
+// stop() may be called from any thread, also from a callback.
 #pragma once
 
 #include <functional>
@@ -94,7 +97,7 @@ class Monitor {
   struct Impl;
 
  private:
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;  // shared with what is queued on the loop, which may outlive *this
 };
 
 // A check's view as a dependency.

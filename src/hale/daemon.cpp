@@ -6,6 +6,7 @@
 
 #include <sys/resource.h>
 
+#include <cctype>
 #include <csignal>
 #include <random>
 
@@ -329,14 +330,18 @@ class Daemon {
     for (const auto& c : engine_.snapshot()->checks) {
       if (c->status != Health::kUnknown) alerting_.observe({SubjectKind::kCheck, c->name}, check_subject_status(*c));
     }
+    // A reload mid-drill tells what a drill forces with the drill's mark, as it was told.
     for (const auto& v : supervisor_.snapshot()->services) {
-      alerting_.observe({SubjectKind::kService, v->name}, service_subject_status(*v));
+      SubjectStatus s = service_subject_status(*v);
+      if (auto it = service_drill_.find(v->name); it != service_drill_.end()) s.drill = it->second;
+      alerting_.observe({SubjectKind::kService, v->name}, s);
     }
     for (const auto& h : heartbeats_.snapshot()->heartbeats) {
       // A restored heartbeat makes no transition: a service that requires it learns it here.
       supervisor_.note_heartbeat(h->name, h->health());
-      alerting_.observe({SubjectKind::kHeartbeat, h->name},
-                        heartbeat_subject_status(h->state, h->reason, h->critical, h->since));
+      SubjectStatus s = heartbeat_subject_status(h->state, h->reason, h->critical, h->since);
+      s.drill = h->drill;
+      alerting_.observe({SubjectKind::kHeartbeat, h->name}, s);
     }
   }
 
@@ -367,9 +372,12 @@ class Daemon {
     };
     h.seen = [this](const DrillExpectation& e) { return drill_seen(e); };
     h.on_run = [this](const DrillRun& run) {
+      // SPEC §7 page = true: its alerts reach every notifier, while it runs.
+      alerting_.set_drill_pages(run.drill, run.state == DrillState::kRunning && run.page);
       server_.events().publish("drill", to_json(run).dump());
       // SPEC §7: a scheduled drill's result is subject drill/NAME, alerted when it fails.
-      if (run.state != DrillState::kRunning && run.trigger == "schedule") {
+      const bool judged = run.state == DrillState::kPassed || run.state == DrillState::kFailed;
+      if (judged && run.trigger == "schedule") {
         SubjectStatus s;
         s.status = run.state == DrillState::kPassed ? Health::kOk : Health::kFail;
         s.state = std::string(to_string(run.state));
@@ -414,7 +422,11 @@ class Daemon {
   // its way back (until it runs again).
   ServiceTransition marked(const ServiceTransition& t) const {
     ServiceTransition out = t;
-    if (auto it = service_drill_.find(t.service); it != service_drill_.end()) out.drill = it->second;
+    // Held by a drill: its way back (starting, then running) is the drill's too; anything else
+    // (a crash, a spent budget) is real.
+    if (auto it = service_drill_.find(t.service); it != service_drill_.end() && on_the_way_back(t.to)) {
+      out.drill = it->second;
+    }
     const auto& active = drills_.active();
     if (!active) return out;
     const ServiceSpec* spec = config_.find_service(t.service);
@@ -425,16 +437,35 @@ class Daemon {
     for (const DrillForce& f : active->forced) {
       if (f.notifier) continue;
       const bool watches = std::find(watched.begin(), watched.end(), f.name) != watched.end();
-      if (watches && t.reason.find(f.name) != std::string::npos) out.drill = active->drill;
+      if (watches && names(t.reason, f.name)) out.drill = active->drill;
     }
     return out;
+  }
+
+  static bool on_the_way_back(ServiceState s) {
+    return s == ServiceState::kStopping || s == ServiceState::kStopped || s == ServiceState::kStarting ||
+           s == ServiceState::kRunning || s == ServiceState::kReady || s == ServiceState::kUnhealthy;
+  }
+
+  // Whether `reason` names `name` as a word of its own ("held: db fail" names db, not db-replica).
+  static bool names(const std::string& reason, const std::string& name) {
+    auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; };
+    for (auto at = reason.find(name); at != std::string::npos; at = reason.find(name, at + 1)) {
+      const bool starts = at == 0 || !name_char(reason[at - 1]);
+      const std::size_t end = at + name.size();
+      // A name may end a sentence: "held: db." is still db.
+      const bool ends = end == reason.size() || !name_char(reason[end]) ||
+                        (reason[end] == '.' && (end + 1 == reason.size() || !name_char(reason[end + 1])));
+      if (starts && ends) return true;
+    }
+    return false;
   }
 
   // After everyone heard of `t`: which drill the service's next transitions are marked with.
   void remember_service_drill(const ServiceTransition& t) {
     const std::string drill = marked(t).drill;
     const bool back = t.to == ServiceState::kRunning || t.to == ServiceState::kReady;
-    if (drill.empty() || back) {
+    if (drill.empty() || back || !on_the_way_back(t.to)) {
       service_drill_.erase(t.service);
     } else {
       service_drill_[t.service] = drill;

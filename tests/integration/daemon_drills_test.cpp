@@ -213,6 +213,31 @@ expect = { "heartbeats.backup" = "down", "guard.backup" = 503, alerts = ["ops"] 
   EXPECT_TRUE(received_alerts(hook, "/pager").empty());
 }
 
+TEST(DaemonDrills, ACheckWhoseRetriesTheDrillSpentIsProbedAgainAfterIt) {
+  TempDir state;
+  TcpListener db;
+  HaleProcess hale(alert_server_section(state.path().string()) + R"(
+[checks.db]
+type = "tcp"
+target = "127.0.0.1:)" + std::to_string(db.port()) + R"("
+interval = "100ms"
+failure_threshold = 1
+backoff = { base = "50ms", max = "50ms", max_retries = 2 }
+[drills.db-down]
+force = { db = "fail" }
+duration = "1s"
+expect = { "checks.db" = "fail" }
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+  const HttpReply started = admin_request("POST", hale.url("/api/v1/drills/db-down/run"));
+  ASSERT_EQ(started.status, 202) << started.body;
+  ASSERT_TRUE(hale.wait_for_log("\"probing_stopped\"", 5s)) << "the forced failures spent max_retries";
+  ASSERT_TRUE(hale.wait_for_log("\"drill_ended\"", 5s)) << hale.log();
+  // Restored: the real target is probed again and is ok, no reload needed.
+  EXPECT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; }, 5s)) << hale.log();
+}
+
 // The one test that waits for the wall clock: a cron schedule fires on a minute boundary, so it
 // takes up to a minute.
 TEST(DaemonDrills, AScheduledDrillThatFailsIsAlertedAsDrillName) {

@@ -89,11 +89,15 @@ std::vector<Alert> AlertTracker::observe(const SubjectStatus& status, WallTime n
   if (auto open = open_.find(seen.status); open != open_.end() && open->second.drill.empty()) seen.drill.clear();
   const bool changed = !current_ || current_->status != seen.status;
   if (current_ && changed) previous_ = current_->status;
-  // A drill is over but the subject still is in the status the drill forced: what the drill
-  // opened is resolved (the drill's), and the real problem is a new incident from now.
-  const bool drill_over = current_ && !changed && !current_->drill.empty() && seen.drill.empty();
+  // A drill is over but the subject still is in the status the drill forced (also after a
+  // restart of hale, which restored the drill's open key): what the drill opened is resolved
+  // (the drill's), and the real problem is a new incident from now.
+  const auto drill_key = open_.find(seen.status);
+  const bool drill_over =
+      seen.drill.empty() && ((current_ && !changed && !current_->drill.empty()) ||
+                             (drill_key != open_.end() && !drill_key->second.drill.empty()));
   if (drill_over) {
-    if (auto open = open_.find(seen.status); open != open_.end() && !open->second.drill.empty()) {
+    if (auto open = drill_key; open != open_.end() && !open->second.drill.empty()) {
       if (policy_.resolved) {
         Alert a = resolution(open->first, open->second, seen.status, now, "drill over; the problem is real: " + seen.reason);
         a.status = Health::kUnknown;
@@ -201,7 +205,10 @@ std::vector<Alert> AlertTracker::evaluate(WallTime now, const SilenceCheck& sile
   // receiver still shows it firing) and is recorded once; it goes out when the silence ends,
   // or the incident simply goes on if the subject is back in that status by then.
   for (auto it = open_.begin(); it != open_.end();) {
-    if (badness(s) >= badness(it->first)) {
+    // A drill forcing a subject better (ok) never resolves a real incident: the problem is
+    // still there underneath, and comes back into view when the drill ends.
+    const bool drill_hides_it = !current_->drill.empty() && it->second.drill.empty();
+    if (badness(s) >= badness(it->first) || drill_hides_it) {
       muted_resolutions_.erase(it->first);
       ++it;
       continue;

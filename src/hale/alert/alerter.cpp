@@ -80,7 +80,8 @@ SilenceCheck Alerter::silence_check(const std::string& notifier) const {
 }
 
 bool Alerter::withholds_drill(const std::string& notifier, const Alert& a) const {
-  return !a.drill.empty() && !drill_notifiers_.contains(notifier) && !paging_drills_.contains(a.drill);
+  return !a.drill.empty() && !drill_notifiers_.contains(notifier) && !paging_drills_.contains(a.drill) &&
+         !paging_running_.contains(a.drill);
 }
 
 UndeliveredCheck Alerter::undelivered_check(const AlertTracker& t) const {

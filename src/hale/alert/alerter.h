@@ -80,6 +80,16 @@ class Alerter {
   bool expire_silence(std::string_view id);
   const SilenceSet& silences() const { return silences_; }
 
+  // SPEC §7: drill `drill` pages (its alerts reach every notifier) while it runs, whatever the
+  // config says of it.
+  void set_drill_pages(const std::string& drill, bool page) {
+    if (page) {
+      paging_running_.insert(drill);
+    } else {
+      paging_running_.erase(drill);
+    }
+  }
+
   // Every route, for tests and the API: (subject, notifier) -> tracker.
   const std::map<std::pair<std::string, std::string>, AlertTracker>& routes() const { return routes_; }
 
@@ -134,6 +144,7 @@ class Alerter {
 
   std::set<std::string, std::less<>> drill_notifiers_;  // notifiers with drills = true
   std::set<std::string, std::less<>> paging_drills_;    // drills with page = true
+  std::set<std::string, std::less<>> paging_running_;   // running drills with page = true
 };
 
 }  // namespace hale

@@ -182,11 +182,16 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
 
   // ---- outbox -> receivers ----
 
-  void pump() {
+  // pump_deliveries(false): right after a drill released a notifier, so that what waited
+  // through the drill gets an attempt before its give_up_after is looked at.
+  void pump() { pump_deliveries(true); }
+  void pump_deliveries(bool expire) {
     if (stopped) return;
     const WallTime now = clock.wall_now();
     bool expired = false;
-    for (const Delivery& d : queue.expire(now)) {
+    // SPEC §7: refusals forced by a drill do not make a delivery give up.
+    auto forced = [this, expire](const std::string& notifier) { return !expire || forced_down.contains(notifier); };
+    for (const Delivery& d : queue.expire(now, forced)) {
       log_event(LogLevel::kError, "alert_delivery_failed",
                 {{"id", d.id}, {"notifier", d.notifier}, {"key", d.alert.key}, {"attempts", d.attempts},
                  {"reason", d.last_error}});
@@ -445,11 +450,13 @@ void Alerting::force_notifier(const std::string& name, const std::string& drill)
   impl_->forced_down[name] = drill;
 }
 
+void Alerting::set_drill_pages(const std::string& drill, bool page) { impl_->alerter.set_drill_pages(drill, page); }
+
 void Alerting::unforce_notifier(const std::string& name) {
   if (impl_->forced_down.erase(name) == 0) return;
-  // What waited for a retry may be accepted now: attempts resume on their own schedule, and the
-  // pump looks at once.
-  impl_->pump();
+  // Its refusals were the drill's: no backoff is kept, and what waited goes out now.
+  impl_->queue.forget_failures(name, impl_->clock.wall_now());
+  impl_->pump_deliveries(/*expire=*/false);
 }
 
 AlertsView Alerting::view(bool deliveries) const { return impl_->view(deliveries); }

@@ -60,9 +60,10 @@ void DeliveryQueue::add(Delivery d, bool counted) {
   pending_[place] = Entry{std::move(d)};
 }
 
-std::vector<Delivery> DeliveryQueue::expire(WallTime now) {
+std::vector<Delivery> DeliveryQueue::expire(WallTime now, const std::function<bool(const std::string&)>& exempt) {
   std::vector<Delivery> out;
   for (auto& [place, e] : pending_) {
+    if (exempt && exempt(e.delivery.notifier)) continue;
     Notifier& n = notifier(e.delivery.notifier);
     const auto& give_up = n.retry.give_up_after;
     if (e.in_flight || !n.configured || !give_up || now < e.delivery.created_at + *give_up) continue;
@@ -77,6 +78,16 @@ std::vector<Delivery> DeliveryQueue::expire(WallTime now) {
   }
   for (const Delivery& d : out) retire(d.id);
   return out;
+}
+
+void DeliveryQueue::forget_failures(const std::string& name, WallTime now) {
+  Notifier& n = notifier(name);
+  n.failures = 0;
+  n.retry_at.reset();
+  n.last_failure = now;  // a refusal of an attempt started before now does not count
+  for (auto& [place, e] : pending_) {
+    if (e.delivery.notifier == name && !e.in_flight) e.delivery.next_attempt_at = now;
+  }
 }
 
 std::vector<Delivery> DeliveryQueue::start_due(WallTime now) {

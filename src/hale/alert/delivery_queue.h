@@ -71,7 +71,12 @@ class DeliveryQueue {
 
   // Pending deliveries of notifiers with retry.give_up_after that are older than that now:
   // failed ("gave up after 24h: HTTP 503"), returned to be saved.
-  std::vector<Delivery> expire(WallTime now);
+  // `exempt`: notifiers whose deliveries do not expire now (a drill forces them to refuse).
+  std::vector<Delivery> expire(WallTime now, const std::function<bool(const std::string&)>& exempt = {});
+
+  // SPEC §7: `notifier` refused only because a drill forced it to: its backoff is forgotten and
+  // what waits for it may start now.
+  void forget_failures(const std::string& notifier, WallTime now);
 
   // The pending deliveries that may be attempted now; they are in flight from now on.
   std::vector<Delivery> start_due(WallTime now);

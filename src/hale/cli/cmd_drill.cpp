@@ -15,6 +15,7 @@
 #include "hale/cli/commands.h"
 #include "hale/cli/daemon_client.h"
 #include "hale/cli/text_table.h"
+#include "hale/cli/time_text.h"
 #include "hale/config.h"
 
 namespace hale::cli {
@@ -89,12 +90,22 @@ int cmd_drill_run(const std::string& config_path, const std::string& name) {
   const std::string id = text_of(run, "id");
   std::printf("drill %s started; forced until %s\n", name.c_str(), text_of(run, "ends_at").c_str());
   std::fflush(stdout);
-  // The daemon ends the drill; this only waits to read the result (a lost answer is retried).
+  // The daemon ends the drill; this only waits to read the result (a lost answer is retried,
+  // until a minute past the drill's end).
+  const auto ends_at = parse_iso8601(text_of(run, "ends_at"));
+  const WallTime give_up = ends_at.value_or(system_clock().wall_now()) + std::chrono::minutes(1);
   for (;;) {
     const timespec pause{0, 250'000'000};
     ::nanosleep(&pause, nullptr);
     const HttpAnswer a = client->get("/api/v1/drills/" + url_escape(name));
-    if (a.status == 0) continue;  // the daemon is busy or restarting: it restores on its own
+    if (a.status == 0) {
+      if (system_clock().wall_now() < give_up) continue;  // busy or restarting: it restores on its own
+      std::fprintf(stderr,
+                   "hale: the daemon at %s stopped answering during drill %s; nothing of a drill outlives "
+                   "the daemon (a restarted hale forces nothing)\n",
+                   client->address().c_str(), name.c_str());
+      return 1;
+    }
     if (a.status != 200) return report_refusal(*client, a, name);
     auto doc = client->parse_body(a);
     if (!doc) return 1;

@@ -104,6 +104,7 @@ nlohmann::json to_json(const DrillRun& run) {
   json forced = json::object();
   for (const DrillForce& f : run.forced) forced[force_key(f)] = force_word(f);
   j["forced"] = std::move(forced);
+  j["page"] = run.page;
   json rows = json::array();
   for (const DrillRow& r : run.rows) {
     rows.push_back({{"expectation", r.expectation}, {"wanted", r.wanted}, {"seen", r.seen}, {"held", r.held}});

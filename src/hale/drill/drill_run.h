@@ -39,6 +39,7 @@ struct DrillRun {
   std::optional<WallTime> ended_at;       // when everything was restored
   std::optional<Duration> settled_after;  // every forced subject showed its forced result after this long
   std::vector<DrillForce> forced;
+  bool page = false;  // its alerts reach every notifier
   std::vector<DrillRow> rows;  // once ended; the first is "settled" when the forced state never settled
   std::string message;         // aborted: why
   bool operator==(const DrillRun&) const = default;

@@ -78,6 +78,7 @@ DrillRunner::StartResult DrillRunner::start(const DrillSpec& drill, std::string 
   run.started_at = clock_.wall_now();
   run.ends_at = run.started_at + std::chrono::duration_cast<WallTime::duration>(spec->duration);
   run.forced = spec->force;
+  run.page = spec->page;
   active_spec_ = *spec;
   active_ = run;
   active_started_ = clock_.now();
@@ -198,7 +199,21 @@ void DrillRunner::on_schedule() {
       if (!at || *at != *next_due_) continue;
       StartResult r = start(d.name, "schedule");
       if (r.http_status != 202) {
+        // Kept as its last run (the API and `hale drill list` show it), not alerted: a skipped
+        // rehearsal found nothing wrong, it just did not happen.
+        DrillRun skipped;
+        skipped.id = new_run_id();
+        skipped.drill = d.name;
+        skipped.trigger = "schedule";
+        skipped.state = DrillState::kAborted;
+        skipped.started_at = now;
+        skipped.ends_at = now;
+        skipped.ended_at = now;
+        skipped.forced = d.force;
+        skipped.message = "skipped: " + r.message;
+        last_[d.name] = skipped;
         log_event(LogLevel::kWarn, "drill_skipped", {{"drill", d.name}, {"message", r.message}});
+        if (hooks_.on_run) hooks_.on_run(skipped);
       }
     }
   }

@@ -6,11 +6,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <atomic>
 #include <mutex>
 #include <random>
 #include <thread>
 
 #include "hale/health/engine.h"
+#include "hale/log/json_log.h"
 #include "hale/log/redactor.h"
 #include "hale/probe/curl_multi.h"
 #include "hale/probe/probe.h"
@@ -45,7 +47,7 @@ DependencyStatus dependency_status(const CheckView& c) {
   return d;
 }
 
-struct Monitor::Impl {
+struct Monitor::Impl : std::enable_shared_from_this<Monitor::Impl> {
   Impl(asio::io_context* caller_io, Config c) : config(std::move(c)) {
     if (caller_io == nullptr) {
       own_io = std::make_unique<asio::io_context>(1);
@@ -58,11 +60,24 @@ struct Monitor::Impl {
     engine = std::make_unique<Engine>(*io, system_clock(), *probes, std::random_device{}());
   }
 
-  void tell(const std::string& name, Health from) {
+  void tell(const std::string& name, Health from, Health to) {
     std::optional<DependencyStatus> d;
     if (const CheckView* v = engine->snapshot()->find(name)) d = dependency_status(*v);
     if (!d) return;
-    for (const auto& l : listeners) l(*d, from);
+    // The status the transition went to, even if a later one is in the snapshot already.
+    d->health = to;
+    d->state = to == Health::kUnknown ? DependencyState::kUnknown
+               : to == Health::kFail  ? DependencyState::kDown
+                                      : DependencyState::kUp;
+    for (const auto& l : listeners) {
+      try {
+        l(*d, from);
+      } catch (const std::exception& e) {
+        log_event(LogLevel::kError, "subscriber_failed", {{"check", name}, {"error", e.what()}});
+      } catch (...) {
+        log_event(LogLevel::kError, "subscriber_failed", {{"check", name}});
+      }
+    }
   }
 
   Config config;
@@ -74,9 +89,9 @@ struct Monitor::Impl {
   std::vector<TransitionListener> listeners;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
-  std::mutex mu;  // start/stop
+  std::mutex mu;  // start
   bool started = false;
-  bool stopped = false;
+  std::atomic<bool> stopped = false;
 };
 
 namespace {
@@ -115,11 +130,17 @@ StatusOr<std::unique_ptr<Monitor>> Monitor::from_file(const std::string& path) {
   return from_result(load_config_file(path));
 }
 
-Monitor::Monitor(Config config) : impl_(std::make_unique<Impl>(nullptr, std::move(config))) {}
+Monitor::Monitor(Config config) : impl_(std::make_shared<Impl>(nullptr, std::move(config))) {}
 
-Monitor::Monitor(asio::io_context& io, Config config) : impl_(std::make_unique<Impl>(&io, std::move(config))) {}
+Monitor::Monitor(asio::io_context& io, Config config) : impl_(std::make_shared<Impl>(&io, std::move(config))) {}
 
-Monitor::~Monitor() { stop(); }
+Monitor::~Monitor() {
+  stop();
+  Impl& m = *impl_;
+  // Stopped from a callback on its own thread: that thread has ended its loop by now or soon.
+  if (m.thread.joinable() && std::this_thread::get_id() != m.thread.get_id()) m.thread.join();
+  if (m.thread.joinable()) m.thread.detach();  // destroyed on its own thread, from a callback
+}
 
 void Monitor::on_transition(TransitionListener listener) { impl_->listeners.push_back(std::move(listener)); }
 
@@ -130,34 +151,47 @@ void Monitor::start() {
   m.started = true;
   Redactor::global().set_secrets(m.config.secrets);
   // A transition is told once the snapshot shows it: the engine publishes it at the next turn
-  // of the loop, and this runs after that.
-  m.engine->subscribe([&m](const Transition& t) {
-    asio::post(*m.io, [&m, name = t.check, from = t.from] { m.tell(name, from); });
+  // of the loop, and this runs after that. What is queued holds the Impl weakly: a Monitor gone
+  // meanwhile is told nothing.
+  std::weak_ptr<Impl> weak = impl_;
+  m.engine->subscribe([&m, weak](const Transition& t) {
+    asio::post(*m.io, [weak, name = t.check, from = t.from, to = t.to] {
+      if (auto self = weak.lock(); self && !self->stopped) self->tell(name, from, to);
+    });
   });
   if (m.own_io) {
     m.engine->apply(m.config);  // before the loop runs: allowed, and the first probes are armed
     m.work.emplace(m.own_io->get_executor());
-    m.thread = std::thread([&m] { m.own_io->run(); });
+    m.thread = std::thread([self = impl_] { self->own_io->run(); });
   } else {
-    asio::post(*m.io, [&m] { m.engine->apply(m.config); });
+    asio::post(*m.io, [weak] {
+      if (auto self = weak.lock(); self && !self->stopped) self->engine->apply(self->config);
+    });
   }
 }
 
 void Monitor::stop() {
   Impl& m = *impl_;
-  std::lock_guard lock(m.mu);
-  if (m.stopped) return;
-  m.stopped = true;
-  if (!m.started) return;
+  if (m.stopped.exchange(true)) return;
+  {
+    std::lock_guard lock(m.mu);  // a start() under way has finished
+    if (!m.started) return;
+  }
   if (m.own_io) {
-    asio::post(*m.own_io, [&m] { m.engine->stop(); });
     m.work.reset();
     m.own_io->stop();
+    if (std::this_thread::get_id() == m.thread.get_id()) {
+      // From a callback on the monitor's own thread: the loop ends when the callback returns;
+      // the thread is joined by whoever destroys the Monitor.
+      m.engine->stop();
+      return;
+    }
     if (m.thread.joinable()) m.thread.join();
     m.engine->stop();  // the loop is gone: nothing runs concurrently any more
   } else {
-    // The caller's loop runs the stop; the caller destroys the Monitor after its loop stopped.
-    asio::post(*m.io, [&m] { m.engine->stop(); });
+    // On the caller's loop, which may still be running: the engine is stopped there. The
+    // handler holds the Impl, so the Monitor may be destroyed before it runs.
+    asio::post(*m.io, [self = impl_] { self->engine->stop(); });
   }
 }
 

@@ -618,6 +618,7 @@ void Engine::apply(const Config& config) {
       if (old->probing_stopped) r->state.restart_failure_run();  // a new set of retries
       r->last = old->last;
       r->joining = old->joining;
+      r->drill_after = old->drill_after;  // a drill's recovery stays the drill's across a reload
       if (r->latencies && old->latencies) {  // a new budget judges the latencies already seen
         r->latencies = old->latencies;
         r->latencies->set_window(spec.latency_budget->window);
@@ -709,7 +710,10 @@ void Engine::force(const std::string& name, Health result, const std::string& dr
   auto it = e.runners.find(name);
   if (it == e.runners.end()) return;
   Runner& r = *it->second;
-  r.drill_after = drill;
+  // Its way back is the drill's only when the drill made it worse: a check that already failed
+  // (or is forced better than it is) recovers, or fails again, for real.
+  auto badness = [](Health h) { return h == Health::kFail ? 2 : h == Health::kDegraded ? 1 : 0; };
+  if (badness(result) > badness(r.state.health())) r.drill_after = drill;
   if (!r.in_flight && !r.removed) r.schedule(Duration::zero());
   r.view = r.make_view();
   e.publish_soon();
@@ -723,7 +727,12 @@ void Engine::unforce(const std::string& name) {
   Runner& r = *it->second;
   // A drill that changed nothing leaves no mark to clear.
   if (r.state.health() == Health::kOk || r.state.health() == Health::kUnknown) r.drill_after.clear();
-  if (!r.in_flight && !r.removed && !r.probing_stopped) r.schedule(Duration::zero());
+  // Forced failures may have spent backoff.max_retries: the real results get a fresh run.
+  if (r.probing_stopped) {
+    r.probing_stopped = false;
+    r.state.restart_failure_run();
+  }
+  if (!r.in_flight && !r.removed) r.schedule(Duration::zero());
   r.view = r.make_view();
   e.publish_soon();
 }

@@ -258,7 +258,7 @@ void HeartbeatMonitor::force(const std::string& name, Health result, const std::
   if (!e) return;
   const HeartbeatStatus from = shown(*e);
   const HeartbeatStatus to = result == Health::kOk ? HeartbeatStatus::kUp : HeartbeatStatus::kDown;
-  forced_[name] = Forced{to, drill};
+  forced_[name] = Forced{to, drill, e->state.status()};
   if (from != to) {
     e->since = clock_.wall_now();
     tell(*e, HeartbeatTransition{name, from, to, "drill " + drill + ": forced " + std::string(to_string(to)),
@@ -276,10 +276,11 @@ void HeartbeatMonitor::unforce(const std::string& name) {
   Entry* e = find(name);
   if (!e) return;
   const HeartbeatStatus real = e->state.status();
-  // Back to the real state: the drill's doing when it differs; when the real state is the
-  // forced one, the heartbeat really is in it, which is told unmarked (news of its own).
+  // Back to the state it had before the drill: the drill's doing (its recovery). Anything else
+  // happened for real meanwhile (a job that went down while forced up, or the forced state
+  // itself) and is told unmarked: news of its own.
   HeartbeatTransition t{name, was.status, real, e->state.reason(), clock_.wall_now(),
-                        real == was.status ? std::string() : was.drill};
+                        real == was.real_before && real != was.status ? was.drill : std::string()};
   e->since = t.at;
   tell(*e, t);
   refresh_view(*e);
@@ -343,6 +344,7 @@ void HeartbeatMonitor::refresh_view(Entry& e) {
   v->reason = Redactor::global().redact(e.state.reason());
   if (auto f = forced_.find(e.spec.name); f != forced_.end()) {
     v->reason = "drill " + f->second.drill + ": forced " + std::string(to_string(f->second.status));
+    v->drill = f->second.drill;
   }
   v->critical = e.spec.critical;
   v->groups = e.spec.groups;

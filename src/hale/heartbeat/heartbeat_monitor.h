@@ -109,6 +109,7 @@ class HeartbeatMonitor {
   struct Forced {
     HeartbeatStatus status = HeartbeatStatus::kDown;
     std::string drill;
+    HeartbeatStatus real_before = HeartbeatStatus::kNew;  // the real state when the drill began
   };
   std::map<std::string, Forced, std::less<>> forced_;  // SPEC §7 drills, by name
 

@@ -124,7 +124,8 @@ TEST_F(DrillAlertsTest, ARealIncidentIsNeverTurnedIntoADrill) {
   clock.advance(10s);
   alerter().observe({SubjectKind::kCheck, "guard"}, status(Health::kFail, "guard-down"));
   clock.advance(10s);
-  alerter().observe({SubjectKind::kCheck, "guard"}, status(Health::kOk, "guard-down"));
+  // The engine marks the way back only when the drill made the check worse: this recovery is real.
+  alerter().observe({SubjectKind::kCheck, "guard"}, status(Health::kOk, ""));
   // Still the real incident: its resolution goes to both, unmarked.
   EXPECT_EQ(deliveries(), (std::vector<std::string>{"ops check/guard/fail resolved", "pager check/guard/fail resolved"}));
 }
@@ -142,6 +143,44 @@ TEST_F(DrillAlertsTest, ADrillEndingInAnUnknownStatusResolvesItsIncident) {
   clock.advance(1h);
   alerter().tick();
   EXPECT_TRUE(deliveries().empty()) << "nothing is re-announced: the drill's status is gone";
+}
+
+TEST_F(DrillAlertsTest, ForcingOkNeverResolvesARealIncident) {
+  alerter().observe({SubjectKind::kCheck, "guard"}, status(Health::kOk, ""));
+  alerter().observe({SubjectKind::kCheck, "guard"}, status(Health::kFail, ""));
+  batches.clear();
+  clock.advance(10s);
+  alerter().observe({SubjectKind::kCheck, "guard"}, status(Health::kOk, "guard-up"));
+  EXPECT_TRUE(deliveries().empty()) << "the dependency is still down underneath";
+  clock.advance(10s);
+  alerter().observe({SubjectKind::kCheck, "guard"}, status(Health::kFail, ""));
+  clock.advance(1s);
+  alerter().tick();
+  EXPECT_TRUE(deliveries().empty()) << "the same incident goes on: no second announcement";
+}
+
+TEST(DrillTracker, ADrillsIncidentRestoredAfterARestartIsEndedByARealFailure) {
+  // hale stopped mid-drill with the drill's key open; the next hale sees the check fail for real.
+  AlertTracker t(SubjectId{SubjectKind::kCheck, "guard"}, "pager", AlertPolicy{});
+  SavedRoute saved;
+  saved.subject = "check/guard";
+  saved.notifier = "pager";
+  OpenKey k;
+  k.previous = Health::kOk;
+  k.state = "fail";
+  k.drill = "guard-down";
+  saved.open[Health::kFail] = k;
+  t.restore(saved);
+  SubjectStatus real;
+  real.status = Health::kFail;
+  real.state = "fail";
+  real.reason = "connection refused";
+  real.since = FakeClock().wall_now();
+  std::vector<std::string> said;
+  for (const Alert& a : t.observe(real, real.since, {})) {
+    said.push_back(std::string(a.resolved ? "resolve" : "fire") + (a.drill.empty() ? "" : " drill=" + a.drill));
+  }
+  EXPECT_EQ(said, (std::vector<std::string>{"resolve drill=guard-down", "fire"}));
 }
 
 TEST_F(DrillAlertsTest, AScheduledDrillIsASubjectOfItsOwn) {

@@ -477,3 +477,45 @@ TEST_F(HeartbeatPersistenceTest, PausedStaysPausedAcrossARestart) {
 
 }  // namespace
 }  // namespace hale
+
+namespace hale {
+namespace {
+
+// SPEC §7 drills: a forced state is what everyone sees; its end is the drill's only when the
+// heartbeat goes back to what it was, and pings still count underneath.
+TEST_F(HeartbeatMonitorTest, ADrillForcesWhatIsSeenAndMarksOnlyItsOwnWayBack) {
+  monitor_->apply({every_hour()});
+  std::vector<HeartbeatTransition> told;
+  monitor_->subscribe([&](const HeartbeatTransition& t, bool) { told.push_back(t); });
+  ASSERT_EQ(monitor_->ping(call("backup")).status, 200);
+  told.clear();
+
+  monitor_->force("backup", Health::kFail, "dr");
+  EXPECT_EQ(view().state, HeartbeatStatus::kDown);
+  EXPECT_EQ(view().drill, "dr");
+  ASSERT_EQ(monitor_->ping(call("backup")).status, 200);  // counted, not shown
+  EXPECT_EQ(view().state, HeartbeatStatus::kDown);
+  monitor_->unforce("backup");
+  EXPECT_EQ(view().state, HeartbeatStatus::kUp);
+  EXPECT_TRUE(view().drill.empty());
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told[0].to, HeartbeatStatus::kDown);
+  EXPECT_EQ(told[0].drill, "dr");
+  EXPECT_EQ(told[1].to, HeartbeatStatus::kUp);
+  EXPECT_EQ(told[1].drill, "dr") << "back to what it was: the drill's recovery";
+
+  // Forced up while the job really goes down: the way out of the drill is real news.
+  told.clear();
+  monitor_->force("backup", Health::kOk, "dr2");
+  advance(2h);  // no ping: down underneath
+  EXPECT_EQ(view().state, HeartbeatStatus::kUp);
+  EXPECT_TRUE(told.empty()) << "hidden while forced";
+  monitor_->unforce("backup");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].from, HeartbeatStatus::kUp);
+  EXPECT_EQ(told[0].to, HeartbeatStatus::kDown);
+  EXPECT_TRUE(told[0].drill.empty()) << "a real failure is never the drill's";
+}
+
+}  // namespace
+}  // namespace hale

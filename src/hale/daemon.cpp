@@ -12,6 +12,7 @@
 
 #include "hale/alert/alerting.h"
 #include "hale/alert/subject_status.h"
+#include "hale/drill/drill_api.h"
 #include "hale/drill/drill_request.h"
 #include "hale/drill/drill_runner.h"
 #include "hale/health/engine.h"
@@ -473,45 +474,21 @@ class Daemon {
   }
 
   DrillAnswer drills_answer(std::string_view name) {
-    auto one = [this](const DrillSpec& d) {
-      nlohmann::json j = to_json(d);
-      const auto& active = drills_.active();
-      j["running"] = active && active->drill == d.name ? to_json(*active) : nlohmann::json();
-      const DrillRun* last = drills_.last_run(d.name);
-      j["last_run"] = last ? to_json(*last) : nlohmann::json();
-      return j;
-    };
-    if (name.empty()) {
-      nlohmann::json list = nlohmann::json::array();
-      for (const DrillSpec& d : drills_.drills()) list.push_back(one(d));
-      return {200, nlohmann::json{{"drills", std::move(list)}}.dump()};
-    }
-    for (const DrillSpec& d : drills_.drills()) {
-      if (d.name == name) return {200, nlohmann::json{{"drill", one(d)}}.dump()};
-    }
-    // A drill asked for through POST /api/v1/drills: its running or last run.
-    const auto& active = drills_.active();
-    const DrillRun* last = drills_.last_run(name);
-    if ((active && active->drill == name) || last) {
-      nlohmann::json j{{"name", name}};
-      j["running"] = active && active->drill == name ? to_json(*active) : nlohmann::json();
-      j["last_run"] = last ? to_json(*last) : nlohmann::json();
-      return {200, nlohmann::json{{"drill", std::move(j)}}.dump()};
-    }
-    return {404, nlohmann::json{{"error", {{"code", "not_found"}, {"message", "no drill named \"" + std::string(name) + "\""}}}}.dump()};
+    if (name.empty()) return {200, drills_list_json(drills_)};
+    if (auto j = drill_json(drills_, name)) return {200, std::move(*j)};
+    return {404, error_json("not_found", "no drill named \"" + std::string(name) + "\"")};
+  }
+
+  static std::string error_json(std::string_view code, const std::string& message) {
+    return nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump();
   }
 
   DrillAnswer run_drill_request(std::string_view body) {
     auto spec = parse_drill_request(body, config_);
-    if (!spec) {
-      return {400, nlohmann::json{{"error", {{"code", "bad_request"}, {"message", spec.status().message()}}}}.dump()};
-    }
+    if (!spec) return {400, error_json("bad_request", spec.status().message())};
     if (config_.find_drill(spec->name)) {
-      return {409, nlohmann::json{{"error", {{"code", "drill_exists"},
-                                             {"message", "a drill named \"" + spec->name +
-                                                             "\" is in the config: POST /api/v1/drills/" + spec->name +
-                                                             "/run"}}}}
-                       .dump()};
+      return {409, error_json("drill_exists", "a drill named \"" + spec->name + "\" is in the config: POST /api/v1/drills/" +
+                                                  spec->name + "/run")};
     }
     return start_answer(drills_.start(*spec, "api"));
   }
@@ -521,7 +498,7 @@ class Daemon {
   static DrillAnswer start_answer(const DrillRunner::StartResult& r) {
     nlohmann::json body;
     if (r.http_status != 202) body["error"] = {{"code", r.error_code}, {"message", r.message}};
-    if (r.run) body["run"] = to_json(*r.run);
+    if (r.run) body["run"] = to_json(*r.run);  // the running one, also with a 409
     return {r.http_status, body.dump()};
   }
 

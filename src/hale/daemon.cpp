@@ -375,8 +375,10 @@ class Daemon {
     };
     h.seen = [this](const DrillExpectation& e) { return drill_seen(e); };
     h.on_run = [this](const DrillRun& run) {
-      // SPEC §7 page = true: its alerts reach every notifier, while it runs.
-      alerting_.set_drill_pages(run.drill, run.state == DrillState::kRunning && run.page);
+      // SPEC §7 page = true: its alerts reach every notifier, also the resolutions that come
+      // after its end (so that what paged someone is resolved for them too); the next run of
+      // that name decides anew.
+      if (run.state == DrillState::kRunning) alerting_.set_drill_pages(run.drill, run.page);
       server_.events().publish("drill", to_json(run).dump());
       // SPEC §7: a scheduled drill's result is subject drill/NAME, alerted when it fails.
       const bool judged = run.state == DrillState::kPassed || run.state == DrillState::kFailed;

@@ -100,5 +100,30 @@ TEST(MatrixVerify, ADrillAskedForThroughTheApiIsCheckedAsTheConfigWouldBe) {
   }, 5s)) << hale.log();
 }
 
+TEST(MatrixVerify, ADrillAskedForWithPageReachesEveryNotifierAndResolvesForThemToo) {
+  TempDir state;
+  TcpListener guard;
+  TestHttpServer hook;
+  hook.set("/ops", TestResponse::ok());
+  hook.set("/pager", TestResponse::ok());
+  // pager does not take drills: only `page` brings the drill's alerts to it.
+  HaleProcess hale(stack(state.path().string(), guard.port(), hook, "stop") +
+                   webhook_notifier("pager", hook.url("/pager")) + alert_rule("*", "pager"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return check_status(hale, "llama-guard") == "ok"; })) << hale.log();
+  HttpReply r = admin_request("POST", hale.url("/api/v1/drills"),
+                              R"({"name":"paging","force":{"llama-guard":"fail"},"duration":"500ms","page":true,
+                                  "expect":{"alerts":["ops","pager"]}})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  ASSERT_TRUE(eventually([&] {
+    const json last = get_json(hale, "/api/v1/drills/paging")["drill"]["last_run"];
+    return last.is_object() && last["state"] == "passed";
+  }, 5s)) << hale.log();
+  // Its resolution comes after its end, and pager, which was paged, gets it too.
+  ASSERT_TRUE(eventually([&] { return received_alerts(hook, "/pager").size() >= 2; }, 5s)) << hale.log();
+  EXPECT_EQ(received_alerts(hook, "/pager")[0]["drill"], "paging");
+  EXPECT_EQ(received_alerts(hook, "/pager")[1]["resolved"], true);
+}
+
 }  // namespace
 }  // namespace hale::testing

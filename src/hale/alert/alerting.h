@@ -67,8 +67,8 @@ class Alerting {
   // backoff, as a receiver that is down) until unforce_notifier(). Kept across apply().
   void force_notifier(const std::string& name, const std::string& drill);
   void unforce_notifier(const std::string& name);
-  // SPEC §7: while drill `drill` runs with page = true its alerts reach every notifier (also a
-  // drill asked for through the API, which the config does not have).
+  // SPEC §7: drill `drill` (also one asked for through the API, which the config does not have)
+  // pages or not: with page = true its alerts, and their resolutions, reach every notifier.
   void set_drill_pages(const std::string& drill, bool page);
 
   // No notifier configured: nothing to do.

@@ -44,6 +44,21 @@ duration = "2s"
 expect = { readyz = 503, "services.voice-agent" = "stopped", "guard.llama-guard" = 503, alerts = ["ops"] }
 )";
 
+// The stack under a real hale with `drill` in its config, and a receiver for ops and pager.
+struct VoiceStack {
+  explicit VoiceStack(const std::string& drill)
+      : hale(voice_stack(state.path().string(), guard.port(), receiver_for_ops_and_pager(hook), drill)) {}
+  static const TestHttpServer& receiver_for_ops_and_pager(TestHttpServer& h) {
+    h.set("/ops", TestResponse::ok());
+    h.set("/pager", TestResponse::ok());
+    return h;
+  }
+  TempDir state;
+  TcpListener guard;
+  TestHttpServer hook;
+  HaleProcess hale;
+};
+
 void wait_until_running(const HaleProcess& hale) {
   ASSERT_TRUE(eventually([&] { return check_status(hale, "llama-guard") == "ok"; })) << hale.log();
   ASSERT_TRUE(eventually([&] { return pid_of(hale, "voice-agent").has_value(); }, 5s)) << hale.log();
@@ -51,12 +66,9 @@ void wait_until_running(const HaleProcess& hale) {
 }
 
 TEST(DaemonDrills, APassingDrillPrintsItsTableAlertsOnlyDrillNotifiersAndRestoresEverything) {
-  TempDir state;
-  TcpListener guard;
-  TestHttpServer hook;
-  hook.set("/ops", TestResponse::ok());
-  hook.set("/pager", TestResponse::ok());
-  HaleProcess hale(voice_stack(state.path().string(), guard.port(), hook, kGuardDown));
+  VoiceStack stack(kGuardDown);
+  HaleProcess& hale = stack.hale;
+  TestHttpServer& hook = stack.hook;
   ASSERT_TRUE(hale.start()) << hale.log();
   wait_until_running(hale);
   const pid_t before = *pid_of(hale, "voice-agent");
@@ -106,18 +118,14 @@ TEST(DaemonDrills, APassingDrillPrintsItsTableAlertsOnlyDrillNotifiersAndRestore
 }
 
 TEST(DaemonDrills, AFailedExpectationExitsOneWithWantedAndSeen) {
-  TempDir state;
-  TcpListener guard;
-  TestHttpServer hook;
-  hook.set("/ops", TestResponse::ok());
-  hook.set("/pager", TestResponse::ok());
   // A plan that is wrong: it says the agent keeps running and pager is paged.
-  HaleProcess hale(voice_stack(state.path().string(), guard.port(), hook, R"(
+  VoiceStack stack(R"(
 [drills.wrong-plan]
 force = { llama-guard = "fail" }
 duration = "1500ms"
 expect = { readyz = 503, "services.voice-agent" = "running", alerts = ["ops", "pager"] }
-)"));
+)");
+  HaleProcess& hale = stack.hale;
   ASSERT_TRUE(hale.start()) << hale.log();
   wait_until_running(hale);
   const CommandResult r = run_hale({"drill", "run", "wrong-plan", "-c", hale.config_path()}, 20s);
@@ -135,17 +143,13 @@ expect = { readyz = 503, "services.voice-agent" = "running", alerts = ["ops", "p
 }
 
 TEST(DaemonDrills, TheDaemonEndsTheDrillThroughAKilledCliAndAReload) {
-  TempDir state;
-  TcpListener guard;
-  TestHttpServer hook;
-  hook.set("/ops", TestResponse::ok());
-  hook.set("/pager", TestResponse::ok());
-  HaleProcess hale(voice_stack(state.path().string(), guard.port(), hook, R"(
+  VoiceStack stack(R"(
 [drills.guard-down]
 force = { llama-guard = "fail" }
 duration = "3s"
 expect = { readyz = 503 }
-)"));
+)");
+  HaleProcess& hale = stack.hale;
   ASSERT_TRUE(hale.start()) << hale.log();
   wait_until_running(hale);
 
@@ -178,19 +182,16 @@ expect = { readyz = 503 }
 }
 
 TEST(DaemonDrills, AHeartbeatAndANotifierForcedDownRefuseUntilTheDrillEnds) {
-  TempDir state;
-  TcpListener guard;
-  TestHttpServer hook;
-  hook.set("/ops", TestResponse::ok());
-  hook.set("/pager", TestResponse::ok());
-  HaleProcess hale(voice_stack(state.path().string(), guard.port(), hook, R"(
+  VoiceStack stack(R"(
 [heartbeats.backup]
 period = "1h"
 [drills.backup-and-ops-down]
 force = { backup = "fail", ops = "fail" }
 duration = "1500ms"
 expect = { "heartbeats.backup" = "down", "guard.backup" = 503, alerts = ["ops"] }
-)"));
+)");
+  HaleProcess& hale = stack.hale;
+  TestHttpServer& hook = stack.hook;
   ASSERT_TRUE(hale.start()) << hale.log();
   wait_until_running(hale);
   ASSERT_EQ(http_request("POST", hale.url("/ping/backup")).status, 200);
@@ -241,18 +242,15 @@ expect = { "checks.db" = "fail" }
 // The one test that waits for the wall clock: a cron schedule fires on a minute boundary, so it
 // takes up to a minute.
 TEST(DaemonDrills, AScheduledDrillThatFailsIsAlertedAsDrillName) {
-  TempDir state;
-  TcpListener guard;
-  TestHttpServer hook;
-  hook.set("/ops", TestResponse::ok());
-  hook.set("/pager", TestResponse::ok());
-  HaleProcess hale(voice_stack(state.path().string(), guard.port(), hook, R"(
+  VoiceStack stack(R"(
 [drills.weekly]
 force = { llama-guard = "fail" }
 duration = "1s"
 expect = { readyz = 200 }
 schedule = "* * * * *"
-)"));
+)");
+  HaleProcess& hale = stack.hale;
+  TestHttpServer& hook = stack.hook;
   ASSERT_TRUE(hale.start()) << hale.log();
   wait_until_running(hale);
   // Both notifiers hear it: the rehearsal found a gap in the plan, which is real news.

@@ -30,13 +30,21 @@ std::string_view to_string(DependencyState s) {
   return "unknown";
 }
 
+namespace {
+
+// Usable is up: ok or degraded, as a guard sees it.
+DependencyState state_of(Health h) {
+  if (h == Health::kUnknown) return DependencyState::kUnknown;
+  return h == Health::kFail ? DependencyState::kDown : DependencyState::kUp;
+}
+
+}  // namespace
+
 DependencyStatus dependency_status(const CheckView& c) {
   DependencyStatus d;
   d.name = c.name;
   d.health = c.status;
-  d.state = c.status == Health::kUnknown ? DependencyState::kUnknown
-            : c.status == Health::kFail  ? DependencyState::kDown
-                                         : DependencyState::kUp;
+  d.state = state_of(c.status);
   d.critical = c.critical;
   d.last_success = c.last_success;
   d.last_failure = c.last_failure;
@@ -66,9 +74,7 @@ struct Monitor::Impl : std::enable_shared_from_this<Monitor::Impl> {
     if (!d) return;
     // The status the transition went to, even if a later one is in the snapshot already.
     d->health = to;
-    d->state = to == Health::kUnknown ? DependencyState::kUnknown
-               : to == Health::kFail  ? DependencyState::kDown
-                                      : DependencyState::kUp;
+    d->state = state_of(to);
     for (const auto& l : listeners) {
       try {
         l(*d, from);

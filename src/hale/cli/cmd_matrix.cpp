@@ -6,6 +6,7 @@
 #include "hale/cli/commands.h"
 #include "hale/config.h"
 #include "hale/matrix/degraded_matrix.h"
+#include "hale/matrix/self_probe.h"
 
 namespace hale::cli {
 
@@ -19,6 +20,7 @@ int cmd_matrix(const std::string& config_path, const std::string& format) {
     for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
     return 2;
   }
+  for (const std::string& w : self_probe_latches(*r.config)) std::fprintf(stderr, "hale matrix: warning: %s\n", w.c_str());
   const std::vector<MatrixRow> rows = degraded_matrix(*r.config);
   const std::string out = format == "json" ? matrix_json(rows) : format == "markdown" ? matrix_markdown(rows) : matrix_text(rows);
   std::fwrite(out.data(), 1, out.size(), stdout);

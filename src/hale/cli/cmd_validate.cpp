@@ -6,6 +6,7 @@
 
 #include "hale/cli/commands.h"
 #include "hale/config.h"
+#include "hale/matrix/self_probe.h"
 
 namespace hale::cli {
 
@@ -39,6 +40,8 @@ int cmd_validate(const std::string& config_path) {
   if (!c.silences.empty()) summary += ", " + count(c.silences.size(), "silence");
   if (!c.drills.empty()) summary += ", " + count(c.drills.size(), "drill");
   std::printf("%s: ok: %s, listen %s\n", config_path.c_str(), summary.c_str(), c.server.listen.c_str());
+  // Valid, but a trap: said, and the config still loads.
+  for (const std::string& w : self_probe_latches(c)) std::fprintf(stderr, "%s: warning: %s\n", config_path.c_str(), w.c_str());
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // GET /api/v1/events against the real daemon (SPEC §7): 1,000 Server-Sent Events clients on
 // hale's one I/O thread each get a check's transitions as they happen, /readyz keeps answering,
 // and a client that reconnects with Last-Event-ID gets what it missed.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -176,6 +177,58 @@ notify = ["hook"]
       << client.got;
   EXPECT_LT(client.got.find("\"state\":\"pending\""), client.got.find("\"state\":\"sent\""));
   EXPECT_LT(client.got.find("event: check"), made) << "the transition, then its alert";
+}
+
+TEST(DaemonEvents, ADrillIsAnEventAndEverythingItCausesIsMarked) {
+  TempDir state;
+  TcpListener db;
+  HaleProcess hale(R"([server]
+listen = "127.0.0.1:{PORT}"
+admin_token = "t"
+state_dir = ")" + state.path().string() + R"("
+
+[checks.db]
+type = "tcp"
+target = "127.0.0.1:)" + std::to_string(db.port()) + R"("
+interval = "100ms"
+failure_threshold = 1
+jitter = "0ms"
+
+[drills.db-down]
+force = { db = "fail" }
+duration = "300ms"
+expect = { readyz = 503 }
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; }));
+  SseClient client(hale.port());
+  ASSERT_TRUE(eventually([&] {
+    client.drain();
+    return client.got.find("retry: 2000") != std::string::npos;
+  }));
+  ASSERT_EQ(http_request("POST", hale.url("/api/v1/drills/db-down/run"), {"Authorization: Bearer t"}).status, 202);
+  ASSERT_TRUE(eventually([&] {
+    client.drain();
+    return client.got.find("\"state\":\"passed\"") != std::string::npos;
+  }, 5s)) << client.got;
+  const auto started = client.got.find("event: drill\ndata: ");
+  ASSERT_NE(started, std::string::npos) << client.got;
+  EXPECT_NE(client.got.find("\"state\":\"running\"", started), std::string::npos);
+  // The forced failure and the recovery after the drill, both the drill's.
+  ASSERT_TRUE(eventually([&] {
+    client.drain();
+    return client.got.find("\"to\":\"ok\"") != std::string::npos;
+  }, 5s)) << client.got;
+  EXPECT_NE(client.got.find("\"name\":\"db\",\"from\":\"ok\",\"to\":\"fail\""), std::string::npos) << client.got;
+  // The event line that holds `needle`.
+  auto line_with = [&](const std::string& needle) {
+    const auto at = client.got.find(needle);
+    if (at == std::string::npos) return std::string();
+    const auto begin = client.got.rfind('\n', at) + 1;
+    return client.got.substr(begin, client.got.find('\n', at) - begin);
+  };
+  EXPECT_THAT(line_with("\"to\":\"fail\""), ::testing::HasSubstr("\"drill\":\"db-down\"")) << client.got;
+  EXPECT_THAT(line_with("\"to\":\"ok\""), ::testing::HasSubstr("\"drill\":\"db-down\"")) << "the recovery is the drill's";
 }
 
 }  // namespace

@@ -148,19 +148,15 @@ int cmd_matrix_verify(const std::string& config_path, const std::vector<std::str
         table.add({text_of(e, "expectation"), text_of(e, "wanted"),
                    Cell(text_of(e, "seen"), Colour::kRed)});
       }
-      for (const std::string& line : [&] {
-             std::vector<std::string> lines;
-             std::string t = table.render(use_colour());
-             std::size_t at = 0;
-             while (at < t.size()) {
-               const std::size_t nl = t.find('\n', at);
-               lines.push_back(t.substr(at, nl - at));
-               at = nl == std::string::npos ? t.size() : nl + 1;
-             }
-             return lines;
-           }()) {
-        std::printf("    %s\n", line.c_str());
+      // The table indented under its subject: every line of it starts with four spaces.
+      const std::string rendered = table.render(use_colour());
+      std::string indented;
+      for (std::size_t at = 0; at < rendered.size();) {
+        const std::size_t end = rendered.find('\n', at);
+        indented += "    " + rendered.substr(at, end - at + 1);
+        at = end == std::string::npos ? rendered.size() : end + 1;
       }
+      std::fputs(indented.c_str(), stdout);
     }
     for (const std::string& n : plan.not_verified) std::printf("    not verified: %s\n", n.c_str());
     std::fflush(stdout);

@@ -12,7 +12,7 @@ namespace hale {
 
 namespace {
 
-using json = nlohmann::ordered_json;
+using json = nlohmann::json;
 
 std::int64_t ms_of(Duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
@@ -111,7 +111,7 @@ nlohmann::json to_json(const DrillRun& run) {
   }
   j["expectations"] = std::move(rows);
   if (!run.message.empty()) j["message"] = run.message;
-  return nlohmann::json::parse(j.dump());  // ordered keys kept by the text form
+  return j;
 }
 
 nlohmann::json to_json(const DrillSpec& spec) {
@@ -128,7 +128,7 @@ nlohmann::json to_json(const DrillSpec& spec) {
   if (!spec.schedule.empty()) j["tz"] = spec.tz;
   j["page"] = spec.page;
   if (!spec.description.empty()) j["description"] = spec.description;
-  return nlohmann::json::parse(j.dump());
+  return j;
 }
 
 }  // namespace hale

@@ -31,13 +31,6 @@ std::string new_run_id() {
   return fmt::format("{:016x}{:016x}", rng(), rng());
 }
 
-nlohmann::json rows_json(const DrillRun& run) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const DrillRow& r : run.rows) {
-    rows.push_back({{"expectation", r.expectation}, {"wanted", r.wanted}, {"seen", r.seen}, {"held", r.held}});
-  }
-  return rows;
-}
 
 }  // namespace
 
@@ -153,7 +146,7 @@ void DrillRunner::finish() {
   run.ended_at = clock_.wall_now();
   run.state = drill_passed(run) ? DrillState::kPassed : DrillState::kFailed;
   nlohmann::json fields{{"drill", run.drill}, {"id", run.id}, {"result", to_string(run.state)},
-                        {"expectations", rows_json(run)}};
+                        {"expectations", to_json(run)["expectations"]}};
   if (run.state == DrillState::kFailed) fields["failed"] = drill_failure_summary(run);
   log_event(run.state == DrillState::kPassed ? LogLevel::kInfo : LogLevel::kWarn, "drill_ended", std::move(fields));
   DrillRun done = std::move(run);

@@ -126,7 +126,7 @@ struct CheckSpec {
 
   // dns only: resolve `dns_name` (key `name`) for `record_type` through c-ares, at `dns_server`
   // ("ip" or "ip:port"; empty = the system resolver, /etc/resolv.conf); every entry of
-  // `dns_expect` (key `expect`) must be among the answers (see probe/dns_answers.h).
+  // `dns_expect` (key `expect`) must be among the answers (see net/dns_answers.h).
   std::string dns_name;
   std::string record_type = "A";  // A, AAAA, CNAME, MX, TXT, NS, SRV
   std::vector<std::string> dns_expect;

@@ -19,7 +19,7 @@
 #include "hale/heartbeat/heartbeat_monitor.h"
 #include "hale/log/json_log.h"
 #include "hale/log/redactor.h"
-#include "hale/probe/curl_multi.h"
+#include "hale/net/curl_multi.h"
 #include "hale/probe/probe.h"
 #include "hale/server/event_json.h"
 #include "hale/server/http_server.h"

@@ -1,8 +1,8 @@
 // CommandRun with real child processes: its stdin given whole, its output captured, its exit
 // status, the timeout killing the group, and a spawn error (the exec notifier's transport and
 // the exec probe's engine).
-#include "hale/probe/command_run.h"
-#include "hale/probe/process_spawn.h"
+#include "hale/proc/command_run.h"
+#include "hale/proc/process_spawn.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>

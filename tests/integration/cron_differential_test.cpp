@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "hale/heartbeat/cron.h"
+#include "hale/time/cron.h"
 #include "support/temp_dir.h"
 
 namespace hale::heartbeat {

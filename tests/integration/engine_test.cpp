@@ -10,7 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "hale/config.h"
-#include "hale/probe/curl_multi.h"
+#include "hale/net/curl_multi.h"
 #include "hale/probe/probe.h"
 #include "support/hale_process.h"
 #include "support/tcp_listener.h"

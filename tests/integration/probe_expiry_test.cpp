@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hale/probe/timestamp.h"
+#include "hale/time/timestamp.h"
 #include "support/free_port.h"
 #include "support/hale_process.h"
 #include "support/http_client.h"

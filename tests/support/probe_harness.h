@@ -8,7 +8,7 @@
 #include <chrono>
 #include <optional>
 
-#include "hale/probe/curl_multi.h"
+#include "hale/net/curl_multi.h"
 #include "hale/probe/probe.h"
 
 namespace hale::testing {

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/alert/render.h"
-#include "hale/probe/timestamp.h"
+#include "hale/time/timestamp.h"
 
 namespace hale::testing {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/config.h"
 
 namespace hale {

@@ -47,7 +47,7 @@
 #include <string>
 #include <vector>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/alert/alert_routes.h"
 #include "hale/alert/flap_detector.h"
 

@@ -1,5 +1,6 @@
 // Every (subject, notifier) route of the config (see alerter.h).
 #include "hale/alert/alerter.h"
+#include "hale/alert/digest.h"
 
 #include <set>
 

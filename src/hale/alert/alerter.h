@@ -28,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/alert/alert_tracker.h"
 #include "hale/alert/silences.h"
 #include "hale/clock.h"

@@ -21,7 +21,7 @@
 #include <memory>
 #include <string_view>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/alert/alerts_view.h"
 #include "hale/clock.h"
 #include "hale/config.h"

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/alert/delivery_queue.h"
 #include "hale/alert/silences.h"
 #include "hale/clock.h"

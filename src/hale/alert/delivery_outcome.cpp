@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "hale/probe/curl_errors.h"
+#include "hale/net/curl_errors.h"
 #include "hale/service_view.h"
 
 namespace hale {

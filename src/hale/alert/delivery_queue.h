@@ -28,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/alert/delivery_outcome.h"
 #include "hale/clock.h"
 #include "hale/config.h"

@@ -13,9 +13,9 @@
 #include <map>
 
 #include "hale/log/redactor.h"
-#include "hale/probe/command_run.h"
-#include "hale/probe/curl_multi.h"
-#include "hale/probe/nagios_output.h"
+#include "hale/proc/command_run.h"
+#include "hale/net/curl_multi.h"
+#include "hale/proc/nagios_output.h"
 #include "hale/version.h"
 
 namespace hale {

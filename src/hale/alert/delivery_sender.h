@@ -15,7 +15,7 @@
 #include <functional>
 #include <memory>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/alert/delivery_outcome.h"
 #include "hale/alert/render.h"
 #include "hale/clock.h"

@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/config.h"
 
 namespace hale {

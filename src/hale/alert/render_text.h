@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 
 namespace hale::render {
 

@@ -55,8 +55,8 @@ Status validate_matchers(const std::vector<SilenceMatcher>& matchers) {
 void SilenceSet::set_windows(const std::vector<SilenceSpec>& specs) {
   windows_.clear();
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    auto cron = heartbeat::parse_cron(specs[i].schedule);
-    auto tz = heartbeat::TimeZone::load(specs[i].tz);
+    auto cron = parse_cron(specs[i].schedule);
+    auto tz = TimeZone::load(specs[i].tz);
     if (!cron || !tz || specs[i].duration <= Duration::zero()) continue;
     windows_.push_back(Window{i, specs[i], std::move(cron).value(), std::move(tz).value()});
   }

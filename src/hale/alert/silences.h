@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/config.h"
-#include "hale/heartbeat/cron.h"
+#include "hale/time/cron.h"
 #include "hale/status.h"
 
 namespace hale {
@@ -65,8 +65,8 @@ class SilenceSet {
   struct Window {
     std::size_t index;  // in [[silences]]
     SilenceSpec spec;
-    heartbeat::CronSchedule cron;
-    heartbeat::TimeZone tz;
+    CronSchedule cron;
+    TimeZone tz;
   };
   // The window of `w` that covers `now`, as [start, end).
   std::optional<std::pair<WallTime, WallTime>> window_at(const Window& w, WallTime now) const;

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 
 namespace hale {
 

@@ -12,9 +12,8 @@
 //    the next run merely starts.
 #pragma once
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/health.h"
-#include "hale/heartbeat/heartbeat_state.h"
 #include "hale/heartbeat_view.h"
 #include "hale/service_view.h"
 #include "hale/snapshot.h"

@@ -8,7 +8,7 @@
 #include "hale/text/terminal_text.h"
 #include "hale/cli/commands.h"
 #include "hale/config.h"
-#include "hale/probe/curl_multi.h"
+#include "hale/net/curl_multi.h"
 #include "hale/probe/probe.h"
 
 namespace hale::cli {

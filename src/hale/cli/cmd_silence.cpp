@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/cli/commands.h"
 #include "hale/cli/daemon_client.h"
 #include "hale/cli/service_info.h"
 #include "hale/cli/text_table.h"
 #include "hale/cli/time_text.h"
 #include "hale/config.h"
-#include "hale/probe/timestamp.h"
+#include "hale/time/timestamp.h"
 
 namespace hale::cli {
 

@@ -22,7 +22,7 @@
 
 #include "hale/heartbeat/job_exit.h"
 #include "hale/heartbeat/output_tail.h"
-#include "hale/probe/spawn_setup.h"
+#include "hale/proc/spawn_setup.h"
 
 extern char** environ;
 

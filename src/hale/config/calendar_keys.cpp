@@ -2,14 +2,14 @@
 #include "hale/config/calendar_keys.h"
 
 #include "hale/config/toml_reader.h"
-#include "hale/heartbeat/cron.h"
+#include "hale/time/cron.h"
 
 namespace hale::config {
 
 std::optional<std::string> read_schedule(const toml::node& v, Diagnostics& d) {
   auto text = read_nonempty_string(v, "schedule", d);
   if (!text) return std::nullopt;
-  if (auto cron = heartbeat::parse_cron(*text); !cron) {
+  if (auto cron = parse_cron(*text); !cron) {
     d.add(v, "`schedule` \"" + *text + "\": " + cron.status().message());
     return std::nullopt;
   }
@@ -19,7 +19,7 @@ std::optional<std::string> read_schedule(const toml::node& v, Diagnostics& d) {
 std::optional<std::string> read_time_zone(const toml::node& v, Diagnostics& d) {
   auto text = read_nonempty_string(v, "tz", d);
   if (!text) return std::nullopt;
-  if (!heartbeat::TimeZone::load(*text)) {
+  if (!TimeZone::load(*text)) {
     d.add(v, "`tz` \"" + *text + "\" is not a time zone of the tz database (e.g. \"UTC\", \"Europe/Berlin\")");
     return std::nullopt;
   }

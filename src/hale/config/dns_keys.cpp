@@ -5,7 +5,7 @@
 
 #include "hale/config/check_keys.h"
 #include "hale/config/toml_reader.h"
-#include "hale/probe/dns_answers.h"
+#include "hale/net/dns_answers.h"
 
 namespace hale::config {
 

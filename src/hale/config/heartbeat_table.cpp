@@ -10,7 +10,7 @@
 #include "hale/config/levenshtein.h"
 #include "hale/config/names.h"
 #include "hale/config/toml_reader.h"
-#include "hale/heartbeat/output_pattern.h"
+#include "hale/text/output_pattern.h"
 
 namespace hale::config {
 

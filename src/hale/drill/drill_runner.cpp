@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "hale/heartbeat/cron.h"
+#include "hale/time/cron.h"
 #include "hale/log/json_log.h"
 
 namespace hale {
@@ -163,8 +163,8 @@ void DrillRunner::arm_schedule() {
   std::optional<WallTime> next;
   for (const DrillSpec& d : specs_) {
     if (d.schedule.empty()) continue;
-    auto cron = heartbeat::parse_cron(d.schedule);
-    auto tz = heartbeat::TimeZone::load(d.tz);
+    auto cron = parse_cron(d.schedule);
+    auto tz = TimeZone::load(d.tz);
     if (!cron || !tz) continue;  // the loader refuses both
     if (auto at = cron->next_after(now, *tz); at && (!next || *at < *next)) next = at;
   }
@@ -184,8 +184,8 @@ void DrillRunner::on_schedule() {
   if (next_due_ && now >= *next_due_) {
     for (const DrillSpec& d : specs_) {
       if (d.schedule.empty()) continue;
-      auto cron = heartbeat::parse_cron(d.schedule);
-      auto tz = heartbeat::TimeZone::load(d.tz);
+      auto cron = parse_cron(d.schedule);
+      auto tz = TimeZone::load(d.tz);
       if (!cron || !tz) continue;
       // Due now: its next firing after a moment before the due time is the due time.
       auto at = cron->next_after(*next_due_ - std::chrono::seconds(1), *tz);

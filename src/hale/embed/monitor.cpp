@@ -14,7 +14,7 @@
 #include "hale/health/engine.h"
 #include "hale/log/json_log.h"
 #include "hale/log/redactor.h"
-#include "hale/probe/curl_multi.h"
+#include "hale/net/curl_multi.h"
 #include "hale/probe/probe.h"
 
 namespace hale {

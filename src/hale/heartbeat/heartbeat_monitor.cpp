@@ -13,7 +13,7 @@
 #include "hale/heartbeat/ping_request.h"
 #include "hale/log/json_log.h"
 #include "hale/log/redactor.h"
-#include "hale/secret_compare.h"
+#include "hale/text/secret_compare.h"
 #include "hale/store/store_worker.h"
 
 namespace hale {

@@ -1,8 +1,8 @@
 // HeartbeatSpec -> HeartbeatPolicy (see heartbeat_policy.h).
 #include "hale/heartbeat/heartbeat_policy.h"
 
-#include "hale/heartbeat/cron.h"
-#include "hale/heartbeat/output_pattern.h"
+#include "hale/time/cron.h"
+#include "hale/text/output_pattern.h"
 
 namespace hale {
 
@@ -14,9 +14,9 @@ StatusOr<HeartbeatPolicy> make_heartbeat_policy(const HeartbeatSpec& spec) {
       return after + std::chrono::duration_cast<WallTime::duration>(period);
     };
   } else {
-    auto cron = heartbeat::parse_cron(spec.schedule);
+    auto cron = parse_cron(spec.schedule);
     if (!cron) return Status::error("`schedule` \"" + spec.schedule + "\": " + cron.status().message());
-    auto tz = heartbeat::TimeZone::load(spec.tz);
+    auto tz = TimeZone::load(spec.tz);
     if (!tz) return Status::error("`tz` \"" + spec.tz + "\": " + tz.status().message());
     p.next_expected = [cron = std::move(cron).value(), tz = std::move(tz).value()](WallTime after) {
       return cron.next_after(after, tz);

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "hale/probe/async_resolver.h"
+#include "hale/net/async_resolver.h"
 #include "hale/probe/probe.h"
 
 namespace hale {

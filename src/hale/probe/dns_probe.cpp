@@ -19,7 +19,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "hale/probe/dns_answers.h"
+#include "hale/net/dns_answers.h"
 #include "hale/probe/probe.h"
 
 namespace hale {

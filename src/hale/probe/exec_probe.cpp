@@ -5,8 +5,8 @@
 
 #include <utility>
 
-#include "hale/probe/command_run.h"
-#include "hale/probe/nagios_output.h"
+#include "hale/proc/command_run.h"
+#include "hale/proc/nagios_output.h"
 #include "hale/probe/probe.h"
 
 namespace hale {

@@ -11,7 +11,7 @@
 #include "hale/clock.h"
 #include "hale/config.h"
 #include "hale/health.h"
-#include "hale/probe/timestamp.h"
+#include "hale/time/timestamp.h"
 #include "hale/status.h"
 
 namespace hale {

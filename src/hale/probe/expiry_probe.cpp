@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "hale/probe/curl_errors.h"
-#include "hale/probe/curl_multi.h"
+#include "hale/net/curl_errors.h"
+#include "hale/net/curl_multi.h"
 #include "hale/probe/expiry_date.h"
 #include "hale/probe/expiry_source.h"
 #include "hale/probe/probe.h"

@@ -10,8 +10,8 @@
 #include <chrono>
 #include <vector>
 
-#include "hale/probe/curl_errors.h"
-#include "hale/probe/curl_multi.h"
+#include "hale/net/curl_errors.h"
+#include "hale/net/curl_multi.h"
 #include "hale/probe/http_expect.h"
 #include "hale/probe/probe.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "hale/probe/timestamp.h"
+#include "hale/time/timestamp.h"
 #include "hale/status.h"
 
 namespace hale {

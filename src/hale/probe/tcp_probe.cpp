@@ -3,7 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "hale/probe/connect_attempt.h"
-#include "hale/probe/host_port.h"
+#include "hale/net/host_port.h"
 #include "hale/probe/probe.h"
 
 namespace hale {

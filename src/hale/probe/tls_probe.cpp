@@ -14,7 +14,7 @@
 #include <boost/asio/ssl/stream.hpp>
 
 #include "hale/probe/connect_attempt.h"
-#include "hale/probe/host_port.h"
+#include "hale/net/host_port.h"
 #include "hale/probe/probe.h"
 #include "hale/probe/tls_probe.h"
 

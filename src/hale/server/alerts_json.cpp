@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "hale/probe/timestamp.h"
+#include "hale/time/timestamp.h"
 
 namespace hale {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/health.h"
 #include "hale/heartbeat/heartbeat_state.h"
 #include "hale/service_view.h"

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hale/aggregate.h"
-#include "hale/secret_compare.h"
+#include "hale/text/secret_compare.h"
 #include "hale/heartbeat/ping_request.h"
 #include "hale/server/alerts_routes.h"
 #include "hale/server/answers.h"

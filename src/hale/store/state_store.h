@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "hale/alert/alert.h"
+#include "hale/model/alert.h"
 #include "hale/clock.h"
 #include "hale/heartbeat_view.h"
 #include "hale/status.h"

@@ -1,5 +1,5 @@
 // spawn_service: starts one run of a supervised service (SPEC §4). Unlike an exec check
-// (probe/process_spawn.h, posix_spawn) a service may switch user, needs PR_SET_PDEATHSIG, a
+// (proc/process_spawn.h, posix_spawn) a service may switch user, needs PR_SET_PDEATHSIG, a
 // session and maybe a cgroup of its own, none of which posix_spawn can do; so this clones (clone3,
 // born in the service's cgroup: proc/fork_into.h) and execs, making only raw system calls in
 // between (hale has threads: DNS lookups, libcurl, the store).

@@ -2,7 +2,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "hale/alert/alert.h"
+#include "hale/alert/digest.h"
+#include "hale/model/alert.h"
 #include "hale/alert/render.h"
 
 namespace hale {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hale/probe/timestamp.h"
+#include "hale/time/timestamp.h"
 
 namespace hale {
 namespace {

@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <random>
 
-#include "hale/heartbeat/cron.h"
+#include "hale/time/cron.h"
 #include "support/temp_dir.h"
 
-namespace hale::heartbeat {
+namespace hale {
 namespace {
 
 std::string be32(std::uint32_t v) {
@@ -71,4 +71,4 @@ TEST_F(TzifRobustness, RandomBytesAfterAValidHeaderNeverCrash) {
 }
 
 }  // namespace
-}  // namespace hale::heartbeat
+}  // namespace hale

@@ -1,5 +1,5 @@
 // Nagios plugin output and exit status as a table: what reason and verdict each gets.
-#include "hale/probe/nagios_output.h"
+#include "hale/proc/nagios_output.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Parsing of tcp targets: what is a valid host:port.
-#include "hale/probe/host_port.h"
+#include "hale/net/host_port.h"
 
 #include <gtest/gtest.h>
 

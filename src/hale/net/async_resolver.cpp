@@ -1,6 +1,6 @@
 // resolve_async: one detached thread per lookup, a cap on how many run, and a cancelled flag
 // so that a lookup outliving its probe (or the loop) posts nothing.
-#include "hale/probe/async_resolver.h"
+#include "hale/net/async_resolver.h"
 
 #include <netdb.h>
 #include <sys/socket.h>

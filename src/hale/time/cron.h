@@ -35,7 +35,7 @@
 #include "hale/clock.h"
 #include "hale/status.h"
 
-namespace hale::heartbeat {
+namespace hale {
 
 // An IANA time zone loaded from a TZif file: UTC offset at any instant, and the instants a
 // local wall time maps to (none in a gap, two in a repeated hour).
@@ -100,4 +100,4 @@ class CronSchedule {
 // `minute field "61": value out of range 0-59`.
 StatusOr<CronSchedule> parse_cron(std::string_view expr);
 
-}  // namespace hale::heartbeat
+}  // namespace hale

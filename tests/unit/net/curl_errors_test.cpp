@@ -1,5 +1,5 @@
 // libcurl transfer errors as a table: the short reason and stable code each maps to.
-#include "hale/probe/curl_errors.h"
+#include "hale/net/curl_errors.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Maps libcurl transfer errors to ProbeResult reasons and codes (see curl_errors.h).
-#include "hale/probe/curl_errors.h"
+#include "hale/net/curl_errors.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -1,5 +1,5 @@
 // Constant-time secret comparison (see secret_compare.h).
-#include "hale/secret_compare.h"
+#include "hale/text/secret_compare.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "hale/probe/timestamp.h"
+#include "hale/time/timestamp.h"
 
 namespace hale {
 namespace {

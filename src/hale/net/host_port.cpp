@@ -1,5 +1,5 @@
 // Splits a tcp target into host and port (see host_port.h).
-#include "hale/probe/host_port.h"
+#include "hale/net/host_port.h"
 
 #include <charconv>
 

@@ -1,6 +1,6 @@
 // PCRE2 behind OutputPattern (see output_pattern.h).
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "hale/heartbeat/output_pattern.h"
+#include "hale/text/output_pattern.h"
 
 #include <pcre2.h>
 

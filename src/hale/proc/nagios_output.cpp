@@ -1,6 +1,6 @@
 // Turns an exec check's exit status and output into a ProbeResult the Nagios way
 // (see nagios_output.h).
-#include "hale/probe/nagios_output.h"
+#include "hale/proc/nagios_output.h"
 
 #include <sys/wait.h>
 

@@ -1,7 +1,7 @@
 // The pure half of dns checks: record types, `server`, the matching rules and the verdicts.
 #include <gtest/gtest.h>
 
-#include "hale/probe/dns_answers.h"
+#include "hale/net/dns_answers.h"
 
 namespace hale::dns {
 namespace {

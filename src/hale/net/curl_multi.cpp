@@ -1,7 +1,7 @@
 // CurlMulti: binds libcurl's multi_socket API to the io_context. curl says which sockets to
 // watch (socket callback) and when to wake it (timer callback); Asio waits, then tells curl
 // with curl_multi_socket_action, and finished transfers get their completion called.
-#include "hale/probe/curl_multi.h"
+#include "hale/net/curl_multi.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>

@@ -1,6 +1,6 @@
 // fail_if_output_matches (SPEC §5): PCRE2 syntax, searched line by line, the matching line as
 // evidence; a bad pattern is an error with its offset.
-#include "hale/heartbeat/output_pattern.h"
+#include "hale/text/output_pattern.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Cron parsing and next-time computation; TZif time zones. Decisions: see cron.h.
-#include "hale/heartbeat/cron.h"
+#include "hale/time/cron.h"
 
 #include <algorithm>
 #include <array>
@@ -10,7 +10,7 @@
 #include <iterator>
 #include <sstream>
 
-namespace hale::heartbeat {
+namespace hale {
 namespace {
 
 using namespace std::chrono;
@@ -477,4 +477,4 @@ std::optional<WallTime> CronSchedule::next_after(WallTime t, const TimeZone& tz)
   return std::nullopt;
 }
 
-}  // namespace hale::heartbeat
+}  // namespace hale

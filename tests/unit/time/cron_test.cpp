@@ -2,7 +2,7 @@
 // across both DST changes of 2026 in Europe/Berlin and America/New_York, the day rule, and
 // expressions that never match. The differential test against croniter is in
 // tests/integration/cron_differential_test.cpp.
-#include "hale/heartbeat/cron.h"
+#include "hale/time/cron.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <initializer_list>
 #include <string>
 
-namespace hale::heartbeat {
+namespace hale {
 namespace {
 
 using namespace std::chrono;
@@ -343,4 +343,4 @@ TEST(TimeZoneTest, UnknownZonesAreErrors) {
 }
 
 }  // namespace
-}  // namespace hale::heartbeat
+}  // namespace hale

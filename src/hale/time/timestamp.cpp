@@ -1,5 +1,5 @@
 // Reading and writing the dates of credentials (see timestamp.h).
-#include "hale/probe/timestamp.h"
+#include "hale/time/timestamp.h"
 
 #include <charconv>
 #include <cmath>

@@ -1,7 +1,7 @@
 // Starts a child process in its own process group with posix_spawn (see process_spawn.h).
-#include "hale/probe/process_spawn.h"
+#include "hale/proc/process_spawn.h"
 
-#include "hale/probe/spawn_setup.h"
+#include "hale/proc/spawn_setup.h"
 #include "hale/proc/child_registry.h"
 
 #include <fcntl.h>

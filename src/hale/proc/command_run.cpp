@@ -1,7 +1,7 @@
 // CommandRun: one run of a command on the loop (see command_run.h). The child's output pipe and
 // its pidfd are watched on the loop; no SIGCHLD handler, no blocking wait. Whatever happens,
 // the child is reaped and its group killed.
-#include "hale/probe/command_run.h"
+#include "hale/proc/command_run.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,7 +14,7 @@
 #include <array>
 #include <chrono>
 
-#include "hale/probe/process_spawn.h"
+#include "hale/proc/process_spawn.h"
 #include "hale/proc/child_registry.h"
 
 namespace hale {

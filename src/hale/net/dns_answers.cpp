@@ -1,5 +1,5 @@
 // Record types, `server` parsing and answer matching for dns checks (see dns_answers.h).
-#include "hale/probe/dns_answers.h"
+#include "hale/net/dns_answers.h"
 
 #include <array>
 #include <charconv>

@@ -82,12 +82,6 @@ inline std::span<const Alert> carried_alerts(const Alert& a) {
   return a.members.empty() ? std::span<const Alert>(&a, 1) : std::span<const Alert>(a.members);
 }
 
-// SPEC §7 digest: `members` (two or more, in the order they were made) as one alert. It is
-// firing while any member is (its status the worst of theirs, critical when a critical member
-// fails) and a resolution when every member is one; since: the earliest; message: the members'
-// headlines, one per line. Kind kHale, subject "digest", key "digest".
-Alert make_digest(std::vector<Alert> members, WallTime at);
-
 // The key of `status` for `subject`: "check/db/fail"; kFlappingSuffix for flapping.
 std::string alert_key(const SubjectId& subject, Health status);
 std::string flapping_key(const SubjectId& subject);

@@ -98,6 +98,7 @@ class Daemon {
     ctx.version = version();
     if (config_.server.admin_token) ctx.admin_token = *config_.server.admin_token;
     ctx.now = system_clock().wall_now();
+    ctx.process_stats = read_process_stats;
     ctx.reload = [this] { return reload("api"); };
     // Only a config with services pays for their snapshot (a mutex and a shared_ptr copy) on
     // the hot path; without services, no "services" appears anywhere.

@@ -13,9 +13,9 @@ namespace hale {
 
 namespace {
 
-constexpr std::string_view kAlerts = "/api/v1/alerts";
-constexpr std::string_view kSilences = "/api/v1/silences";
 constexpr std::size_t kMaxLimit = 1000;
+
+HttpResponse alerting_unavailable() { return json_error(503, "alerting_unavailable", "alerting is not running"); }
 
 HttpResponse list_alerts(const ParsedTarget& t, const RouterContext& ctx) {
   AlertsQuery q;
@@ -61,27 +61,20 @@ HttpResponse one_silence(const HttpRequest& req, const RouterContext& ctx, std::
 
 }  // namespace
 
-std::optional<HttpResponse> route_alerts(const HttpRequest& req, const ParsedTarget& t, const RouterContext& ctx) {
-  const std::string_view path = t.path;
-  const bool read = req.method == "GET" || req.method == "HEAD";
-  if (path == kAlerts) {
-    if (!read) return method_not_allowed("GET, HEAD");
-    if (!ctx.alerts) return json_error(503, "alerting_unavailable", "alerting is not running");
-    return list_alerts(t, ctx);
-  }
-  if (path == kSilences) {
-    if (!read && req.method != "POST") return method_not_allowed("GET, HEAD, POST");
-    if (!ctx.alerts) return json_error(503, "alerting_unavailable", "alerting is not running");
-    if (req.method == "POST") return add_silence(req, ctx);
-    return json_answer(200, silences_json(ctx.alerts(false)));
-  }
-  if (path.starts_with(kSilences) && path.size() > kSilences.size() + 1 && path[kSilences.size()] == '/') {
-    const std::string_view id = path.substr(kSilences.size() + 1);
-    if (!read && req.method != "DELETE") return method_not_allowed("GET, HEAD, DELETE");
-    if (!ctx.alerts) return json_error(503, "alerting_unavailable", "alerting is not running");
-    return one_silence(req, ctx, id);
-  }
-  return std::nullopt;
+HttpResponse alerts_list(const RouteCall& c) {
+  if (!c.ctx.alerts) return alerting_unavailable();
+  return list_alerts(c.target, c.ctx);
+}
+
+HttpResponse silences(const RouteCall& c) {
+  if (!c.ctx.alerts) return alerting_unavailable();
+  if (c.req.method == "POST") return add_silence(c.req, c.ctx);
+  return json_answer(200, silences_json(c.ctx.alerts(false)));
+}
+
+HttpResponse silence_one(const RouteCall& c) {
+  if (!c.ctx.alerts) return alerting_unavailable();
+  return one_silence(c.req, c.ctx, c.name);
 }
 
 }  // namespace hale

@@ -2,16 +2,15 @@
 // GET|DELETE /api/v1/silences/ID. Mutating calls need the admin token.
 #pragma once
 
-#include <optional>
-
-#include "hale/server/http_types.h"
-#include "hale/server/query.h"
+#include "hale/server/route_table.h"
 
 namespace hale {
 
-struct RouterContext;
-
-// The answer when `t.path` is one of these routes; nullopt otherwise.
-std::optional<HttpResponse> route_alerts(const HttpRequest& req, const ParsedTarget& t, const RouterContext& ctx);
+// GET /api/v1/alerts[?state=&limit=]
+HttpResponse alerts_list(const RouteCall& c);
+// GET /api/v1/silences, POST /api/v1/silences (admin token)
+HttpResponse silences(const RouteCall& c);
+// GET /api/v1/silences/ID, DELETE /api/v1/silences/ID (admin token)
+HttpResponse silence_one(const RouteCall& c);
 
 }  // namespace hale

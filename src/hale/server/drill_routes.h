@@ -4,14 +4,11 @@
 // (DrillRunner); the router only asks through RouterContext's drill calls.
 #pragma once
 
-#include <optional>
+#include <string>
 
-#include "hale/server/http_types.h"
-#include "hale/server/query.h"
+#include "hale/server/route_table.h"
 
 namespace hale {
-
-struct RouterContext;
 
 // What the daemon answers a drill call with: an HTTP status and a JSON body.
 struct DrillAnswer {
@@ -19,7 +16,12 @@ struct DrillAnswer {
   std::string body;
 };
 
-// The answer when `t.path` is one of these routes; nullopt otherwise.
-std::optional<HttpResponse> route_drills(const HttpRequest& req, const ParsedTarget& t, const RouterContext& ctx);
+// GET /api/v1/drills (the drills and their last runs); POST /api/v1/drills (admin token): a
+// drill as JSON, run now.
+HttpResponse drills(const RouteCall& c);
+// GET /api/v1/drills/NAME
+HttpResponse drill_one(const RouteCall& c);
+// POST /api/v1/drills/NAME/run (admin token)
+HttpResponse drill_run(const RouteCall& c);
 
 }  // namespace hale

@@ -15,6 +15,7 @@
 #include "hale/server/kube_exclusions.h"
 #include "hale/server/metrics.h"
 #include "hale/server/query.h"
+#include "hale/server/route_table.h"
 
 namespace hale {
 
@@ -186,14 +187,6 @@ std::optional<HttpResponse> refuse_unauthorized(const HttpRequest& req, const Ro
   return refuse_unauthorized(req, ctx.admin_token);
 }
 
-// "NAME/start", "NAME/stop", "NAME/restart" (service names have no '/').
-bool is_action_path(std::string_view rest) {
-  const auto slash = rest.find('/');
-  if (slash == std::string_view::npos || slash == 0) return false;
-  const std::string_view action = rest.substr(slash + 1);
-  return action == "start" || action == "stop" || action == "restart";
-}
-
 // The answer to an operator call that was carried out: {"name", "action", "state"}.
 HttpResponse action_done(std::string_view name, std::string_view action, std::string_view state) {
   nlohmann::json j;
@@ -204,11 +197,9 @@ HttpResponse action_done(std::string_view name, std::string_view action, std::st
 }
 
 // POST /api/v1/services/NAME/ACTION.
-HttpResponse handle_service_action(const HttpRequest& req, const RouterContext& ctx, std::string_view rest) {
-  const auto slash = rest.rfind('/');
-  if (slash == std::string_view::npos || slash == 0) return json_error(404, "not_found", "use /api/v1/services/NAME/start|stop|restart");
-  const std::string_view name = rest.substr(0, slash);
-  const std::string_view action = rest.substr(slash + 1);
+HttpResponse handle_service_action(const HttpRequest& req, const RouterContext& ctx, std::string_view name,
+                                   std::string_view action) {
+  if (name.empty()) return json_error(404, "not_found", "use POST /api/v1/services/NAME/start|stop|restart");
   if (action != "start" && action != "stop" && action != "restart") {
     return json_error(404, "not_found", fmt::format("no action \"{}\" (start, stop, restart)", action));
   }
@@ -257,13 +248,9 @@ HttpResponse handle_ping(const HttpRequest& req, const RouterContext& ctx, const
 }
 
 // POST /api/v1/heartbeats/NAME/pause|resume.
-HttpResponse handle_heartbeat_action(const HttpRequest& req, const RouterContext& ctx, std::string_view rest) {
-  const auto slash = rest.rfind('/');
-  if (slash == std::string_view::npos || slash == 0) {
-    return json_error(404, "not_found", "use POST /api/v1/heartbeats/NAME/pause|resume");
-  }
-  const std::string_view name = rest.substr(0, slash);
-  const std::string_view action = rest.substr(slash + 1);
+HttpResponse handle_heartbeat_action(const HttpRequest& req, const RouterContext& ctx, std::string_view name,
+                                     std::string_view action) {
+  if (name.empty()) return json_error(404, "not_found", "use POST /api/v1/heartbeats/NAME/pause|resume");
   if (action != "pause" && action != "resume") {
     return json_error(404, "not_found", fmt::format("no action \"{}\" (pause, resume)", action));
   }
@@ -307,153 +294,211 @@ BodyRule body_rule_for(std::string_view method, std::string_view target, std::si
 }
 
 namespace {
-// The probe endpoints and the guards answer any Host: an orchestrator's or load balancer's probe
-// may name hale by an address it was never told about (a kubelet sends the pod IP), and refusing
-// it would turn "healthy" into "unhealthy" (a guarded route into 503s). What they show a
-// rebinding page is what every probe sees anyway.
-bool answers_any_host(std::string_view path) {
-  return path == "/livez" || path == "/healthz" || path == "/readyz" || starts_with(path, "/livez/") ||
-         starts_with(path, "/readyz/") || starts_with(path, "/guard/");
+
+// ---- the handlers of the route table ---------------------------------------------------------
+
+HttpResponse livez(const RouteCall& c) {
+  const std::string_view what = c.target.path == "/healthz" ? "healthz" : "livez";
+  return probe_endpoint(what, "live", Question::kLive, "", c.target, c.ctx.snapshot, nullptr, c.ctx.heartbeats);
 }
+
+HttpResponse readyz(const RouteCall& c) {
+  return probe_endpoint("readyz", "ready", Question::kReady, "", c.target, c.ctx.snapshot, c.ctx.services,
+                        c.ctx.heartbeats);
+}
+
+HttpResponse livez_one(const RouteCall& c) {
+  return probe_endpoint("livez", "", Question::kLive, c.name, c.target, c.ctx.snapshot);
+}
+
+HttpResponse readyz_one(const RouteCall& c) {
+  return probe_endpoint("readyz", "", Question::kReady, c.name, c.target, c.ctx.snapshot);
+}
+
+HttpResponse guard(const RouteCall& c) { return guard_answer(c.name, c.ctx); }
+
+HttpResponse groupz(const RouteCall& c) {
+  const std::string_view group = c.name;
+  const Snapshot& snap = c.ctx.snapshot;
+  if (!is_custom_group(snap, group) && group != "live" && group != "ready") {
+    return text(404, fmt::format("no group named \"{}\"\n", group));
+  }
+  const Question q = group == "live" ? Question::kLive : Question::kReady;
+  return probe_endpoint(group, group, q, "", c.target, snap, group == "ready" ? c.ctx.services : nullptr,
+                        c.ctx.heartbeats);
+}
+
+HealthDocContext health_doc(const RouterContext& ctx) {
+  HealthDocContext doc{ctx.service, ctx.version, ctx.now};
+  if (ctx.state_store) doc.state_store = *ctx.state_store;
+  return doc;
+}
+
+HttpResponse health(const RouteCall& c) {
+  const RouterContext& ctx = c.ctx;
+  HealthDocContext doc = health_doc(ctx);
+  if (ctx.alert_metrics && ctx.alerts) {
+    const AlertsView a = ctx.alerts(false);
+    doc.alerting = AlertingHealth{a.durable, a.outbox_error, a.memory_only};
+  }
+  const int status = status_code_for(overall_health(ctx.snapshot, ctx.services, ctx.heartbeats));
+  if (c.req.accept.find("application/health+json") != std::string::npos) {
+    return json(status, health_ietf_json(ctx.snapshot, doc, ctx.services, ctx.heartbeats), "application/health+json");
+  }
+  return json(status, health_json(ctx.snapshot, doc, ctx.services, ctx.heartbeats));
+}
+
+const ServiceView* find_service(const RouterContext& ctx, std::string_view name) {
+  return ctx.services ? ctx.services->find(std::string(name)) : nullptr;
+}
+
+HttpResponse no_service(std::string_view name) {
+  return json_error(404, "not_found", fmt::format("no service named \"{}\"", name));
+}
+
+// /health/services/NAME: the service's JSON, 503 when it is not healthy.
+HttpResponse service_health(const RouteCall& c) {
+  const ServiceView* s = find_service(c.ctx, c.name);
+  if (!s) return no_service(c.name);
+  return json(status_code_for(s->overall_health()), service_json(*s));
+}
+
+// /health/NAME: a check or a heartbeat, answering on its own, critical or not.
+HttpResponse subject_health(const RouteCall& c) {
+  const std::string name(c.name);
+  if (const CheckView* check = c.ctx.snapshot.find(name)) {
+    return json(status_code_for(own_health(*check, Question::kHealth)), check_detail_json(*check));
+  }
+  if (const HeartbeatView* h = c.ctx.heartbeats ? c.ctx.heartbeats->find(name) : nullptr) {
+    return json(status_code_for(h->health()), heartbeat_detail_json(*h));
+  }
+  return json_error(404, "not_found", fmt::format("no check or heartbeat named \"{}\"", name));
+}
+
+HttpResponse metrics(const RouteCall& c) {
+  const RouterContext& ctx = c.ctx;
+  std::optional<AlertsView> alerts;
+  if (ctx.alert_metrics && ctx.alerts) alerts = ctx.alerts(false);
+  const std::optional<ProcessStats> process = ctx.process_stats ? ctx.process_stats() : std::nullopt;
+  HttpResponse r = text(200, render_metrics(ctx.snapshot, process, ctx.version, ctx.services, ctx.heartbeats,
+                                            alerts ? &*alerts : nullptr));
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return r;
+}
+
+HttpResponse index(const RouteCall& c) {
+  return text(200, fmt::format(
+      "hale {} watching {} checks\n\n"
+      "/livez /readyz /health /metrics /guard/NAME /api/v1/checks /api/v1/services /api/v1/heartbeats\n"
+      "/api/v1/alerts /api/v1/silences /api/v1/drills /api/v1/events\n"
+      "add ?verbose to /livez and /readyz for the per-check listing\n",
+      c.ctx.version, c.ctx.snapshot.checks.size()));
+}
+
+HttpResponse ping(const RouteCall& c) { return handle_ping(c.req, c.ctx, c.target); }
+
+HttpResponse checks_list(const RouteCall& c) { return json(200, checks_list_json(c.ctx.snapshot)); }
+
+HttpResponse check_detail(const RouteCall& c) {
+  const CheckView* check = c.ctx.snapshot.find(std::string(c.name));
+  if (!check) return json_error(404, "not_found", fmt::format("no check named \"{}\"", c.name));
+  return json(200, check_detail_json(*check));
+}
+
+HttpResponse services_list(const RouteCall& c) {
+  return json(200, c.ctx.services ? services_list_json(*c.ctx.services) : std::string(R"({"services":[]})"));
+}
+
+HttpResponse service_detail(const RouteCall& c) {
+  const ServiceView* s = find_service(c.ctx, c.name);
+  if (!s) return no_service(c.name);
+  return json(200, service_json(*s));
+}
+
+// POST /api/v1/services/NAME: not an endpoint; the 404 says which is.
+HttpResponse service_action_hint(const RouteCall&) {
+  return json_error(404, "not_found", "use POST /api/v1/services/NAME/start|stop|restart");
+}
+
+HttpResponse service_action(const RouteCall& c) { return handle_service_action(c.req, c.ctx, c.name, c.action); }
+
+HttpResponse heartbeats_list(const RouteCall& c) {
+  return json(200, c.ctx.heartbeats ? heartbeats_list_json(*c.ctx.heartbeats) : std::string(R"({"heartbeats":[]})"));
+}
+
+HttpResponse heartbeat_detail(const RouteCall& c) {
+  const HeartbeatView* h = c.ctx.heartbeats ? c.ctx.heartbeats->find(std::string(c.name)) : nullptr;
+  if (!h) return json_error(404, "not_found", fmt::format("no heartbeat named \"{}\"", c.name));
+  return json(200, heartbeat_detail_json(*h));
+}
+
+HttpResponse heartbeat_action(const RouteCall& c) { return handle_heartbeat_action(c.req, c.ctx, c.name, c.action); }
+
+// SPEC §7: the server turns the connection into the stream (HttpResponse::event_stream).
+HttpResponse events(const RouteCall&) {
+  HttpResponse stream;
+  stream.content_type = "text/event-stream";
+  stream.event_stream = true;
+  return stream;
+}
+
+HttpResponse reload(const RouteCall& c) { return handle_reload(c.req, c.ctx); }
+
+constexpr std::string_view kRead = "GET, HEAD";
+
+// The probe endpoints come first: they are the hot path, and the table is walked in order.
+constexpr Route kRoutes[] = {
+    {"/readyz", kRead, readyz, true},
+    {"/livez", kRead, livez, true},
+    {"/healthz", kRead, livez, true},
+    {"/readyz/{name}", kRead, readyz_one, true},
+    {"/livez/{name}", kRead, livez_one, true},
+    {"/guard/{name}", kRead, guard, true},
+    {"/groupz/{name}", kRead, groupz},
+    {"/health", kRead, health},
+    {"/health/services/{name}", kRead, service_health},
+    {"/health/{name}", kRead, subject_health},
+    {"/metrics", kRead, metrics},
+    {"/", kRead, index},
+    {"/ping/{path...}", "GET, HEAD, POST", ping},
+    {"/api/v1/checks", kRead, checks_list},
+    {"/api/v1/checks/{name}", kRead, check_detail},
+    {"/api/v1/services", kRead, services_list},
+    {"/api/v1/services/{name}", kRead, service_detail},
+    {"/api/v1/services/{name}", "POST", service_action_hint},
+    {"/api/v1/services/{name}/{action}", "POST", service_action},
+    {"/api/v1/heartbeats", kRead, heartbeats_list},
+    {"/api/v1/heartbeats/{name}", kRead, heartbeat_detail},
+    {"/api/v1/heartbeats/{name}/{action}", "POST", heartbeat_action},
+    {"/api/v1/alerts", kRead, alerts_list},
+    {"/api/v1/silences", "GET, HEAD, POST", silences},
+    {"/api/v1/silences/{id}", "GET, HEAD, DELETE", silence_one},
+    {"/api/v1/drills", "GET, HEAD, POST", drills},
+    {"/api/v1/drills/{name}", kRead, drill_one},
+    {"/api/v1/drills/{name}/run", "POST", drill_run},
+    {"/api/v1/events", "GET", events},
+    {"/api/v1/reload", "POST", reload},
+};
+
 }  // namespace
 
+std::span<const Route> routes() { return kRoutes; }
+
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
-  if (ctx.hosts && !ctx.hosts->allows(req.host) && !answers_any_host(parse_target(req.target).path)) {
+  const ParsedTarget t = parse_target(req.target);
+  const RouteLookup found = find_route(req.method, t.path);
+  const Route* r = found.route ? found.route : found.fits_path;
+  if (ctx.hosts && !(r && r->any_host) && !ctx.hosts->allows(req.host)) {
     // RFC 9110 421: not for this server. A page whose name a DNS rebinding pointed at 127.0.0.1.
     return text(421, "misdirected request: hale listens on loopback and answers only loopback names and the names "
                      "in server.allowed_hosts\n");
   }
-  const ParsedTarget t = parse_target(req.target);
-  const std::string& path = t.path;
-  const Snapshot& snap = ctx.snapshot;
-  const bool read = req.method == "GET" || req.method == "HEAD";
-
-  if (starts_with(path, "/ping/")) {
-    if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") return method_not_allowed("GET, HEAD, POST");
-    return handle_ping(req, ctx, t);
+  if (!r) {
+    if (starts_with(t.path, "/api/")) return json_error(404, "not_found", fmt::format("no endpoint {}", t.path));
+    return text(404, "not found\n");
   }
-  constexpr std::string_view kHeartbeats = "/api/v1/heartbeats/";
-  if (starts_with(path, kHeartbeats) && std::string_view(path).substr(kHeartbeats.size()).find('/') != std::string_view::npos) {
-    if (req.method != "POST") return method_not_allowed("POST");
-    return handle_heartbeat_action(req, ctx, std::string_view(path).substr(kHeartbeats.size()));
-  }
-  if (auto answer = route_alerts(req, t, ctx)) return std::move(*answer);
-  if (auto answer = route_drills(req, t, ctx)) return std::move(*answer);
-  if (path == "/api/v1/reload") {
-    if (req.method != "POST") return method_not_allowed("POST");
-    return handle_reload(req, ctx);
-  }
-  constexpr std::string_view kServices = "/api/v1/services/";
-  if (starts_with(path, kServices) && is_action_path(std::string_view(path).substr(kServices.size()))) {
-    if (req.method != "POST") return method_not_allowed("POST");
-    return handle_service_action(req, ctx, std::string_view(path).substr(kServices.size()));
-  }
-  if (req.method == "POST" && starts_with(path, kServices)) {
-    const std::string_view rest = std::string_view(path).substr(kServices.size());
-    const auto slash = rest.find('/');
-    if (slash != std::string_view::npos && slash > 0) {
-      return json_error(404, "not_found", fmt::format("no action \"{}\" (start, stop, restart)", rest.substr(slash + 1)));
-    }
-    return json_error(404, "not_found", "use POST /api/v1/services/NAME/start|stop|restart");
-  }
-  if (path == "/api/v1/events") {
-    // SPEC §7: the server turns the connection into the stream (HttpResponse::event_stream).
-    if (req.method != "GET") return method_not_allowed("GET");
-    HttpResponse stream;
-    stream.content_type = "text/event-stream";
-    stream.event_stream = true;
-    return stream;
-  }
-  if (!read) return method_not_allowed("GET, HEAD");
-
-  if (starts_with(path, "/guard/")) return guard_answer(std::string_view(path).substr(7), ctx);
-  if (path == "/readyz") {
-    return probe_endpoint("readyz", "ready", Question::kReady, "", t, snap, ctx.services, ctx.heartbeats);
-  }
-  if (path == "/livez" || path == "/healthz") {
-    return probe_endpoint(path.substr(1), "live", Question::kLive, "", t, snap, nullptr, ctx.heartbeats);
-  }
-  if (starts_with(path, "/readyz/")) {
-    return probe_endpoint("readyz", "", Question::kReady, path.substr(8), t, snap);
-  }
-  if (starts_with(path, "/livez/")) {
-    return probe_endpoint("livez", "", Question::kLive, path.substr(7), t, snap);
-  }
-  if (starts_with(path, "/groupz/")) {
-    const std::string group = path.substr(8);
-    if (!is_custom_group(snap, group) && group != "live" && group != "ready") {
-      return text(404, fmt::format("no group named \"{}\"\n", group));
-    }
-    const Question q = group == "live" ? Question::kLive : Question::kReady;
-    return probe_endpoint(group, group, q, "", t, snap, group == "ready" ? ctx.services : nullptr, ctx.heartbeats);
-  }
-  HealthDocContext doc{ctx.service, ctx.version, ctx.now};
-  if (ctx.state_store) doc.state_store = *ctx.state_store;
-  if (path == "/health") {
-    if (ctx.alert_metrics && ctx.alerts) {
-      const AlertsView a = ctx.alerts(false);
-      doc.alerting = AlertingHealth{a.durable, a.outbox_error, a.memory_only};
-    }
-    const int status = status_code_for(overall_health(snap, ctx.services, ctx.heartbeats));
-    if (req.accept.find("application/health+json") != std::string::npos) {
-      return json(status, health_ietf_json(snap, doc, ctx.services, ctx.heartbeats), "application/health+json");
-    }
-    return json(status, health_json(snap, doc, ctx.services, ctx.heartbeats));
-  }
-  if (starts_with(path, "/health/services/") || starts_with(path, kServices)) {
-    const std::string name = path.substr(path[1] == 'h' ? 17 : kServices.size());
-    const ServiceView* s = ctx.services ? ctx.services->find(name) : nullptr;
-    if (!s) return json_error(404, "not_found", fmt::format("no service named \"{}\"", name));
-    const int status = path[1] == 'h' ? status_code_for(s->overall_health()) : 200;
-    return json(status, service_json(*s));
-  }
-  if (path == "/api/v1/services") {
-    return json(200, ctx.services ? services_list_json(*ctx.services) : std::string(R"({"services":[]})"));
-  }
-  if (path == "/api/v1/heartbeats") {
-    return json(200, ctx.heartbeats ? heartbeats_list_json(*ctx.heartbeats) : std::string(R"({"heartbeats":[]})"));
-  }
-  if (starts_with(path, kHeartbeats)) {
-    const std::string name = path.substr(kHeartbeats.size());
-    const HeartbeatView* h = ctx.heartbeats ? ctx.heartbeats->find(name) : nullptr;
-    if (!h) return json_error(404, "not_found", fmt::format("no heartbeat named \"{}\"", name));
-    return json(200, heartbeat_detail_json(*h));
-  }
-  if (starts_with(path, "/health/")) {
-    const std::string name = path.substr(8);
-    if (const CheckView* c = snap.find(name)) {
-      return json(status_code_for(own_health(*c, Question::kHealth)), check_detail_json(*c));
-    }
-    // A heartbeat answers on its own, critical or not, as a check does.
-    if (const HeartbeatView* h = ctx.heartbeats ? ctx.heartbeats->find(name) : nullptr) {
-      return json(status_code_for(h->health()), heartbeat_detail_json(*h));
-    }
-    return json_error(404, "not_found", fmt::format("no check or heartbeat named \"{}\"", name));
-  }
-  if (path == "/metrics") {
-    std::optional<AlertsView> alerts;
-    if (ctx.alert_metrics && ctx.alerts) alerts = ctx.alerts(false);
-    HttpResponse r = text(200, render_metrics(snap, read_process_stats(), ctx.version, ctx.services, ctx.heartbeats,
-                                              alerts ? &*alerts : nullptr));
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    return r;
-  }
-  if (path == "/api/v1/checks") return json(200, checks_list_json(snap));
-  if (starts_with(path, "/api/v1/checks/")) {
-    const std::string name = path.substr(15);
-    const CheckView* c = snap.find(name);
-    if (!c) return json_error(404, "not_found", fmt::format("no check named \"{}\"", name));
-    return json(200, check_detail_json(*c));
-  }
-  if (path == "/") {
-    return text(200, fmt::format(
-        "hale {} watching {} checks\n\n"
-        "/livez /readyz /health /metrics /guard/NAME /api/v1/checks /api/v1/services /api/v1/heartbeats\n"
-        "/api/v1/alerts /api/v1/silences /api/v1/drills /api/v1/events\n"
-        "add ?verbose to /livez and /readyz for the per-check listing\n",
-        ctx.version, snap.checks.size()));
-  }
-  return text(404, "not found\n");
+  if (!found.route) return method_not_allowed(r->methods);
+  return r->handle(RouteCall{req, ctx, t, found.name, found.action});
 }
 
 }  // namespace hale

@@ -15,6 +15,7 @@
 #include "hale/server/health_json.h"
 #include "hale/server/host_allow.h"
 #include "hale/server/http_types.h"
+#include "hale/server/process_stats.h"
 #include "hale/service_view.h"
 #include "hale/snapshot.h"
 #include "hale/supervise/supervisor.h"
@@ -65,6 +66,9 @@ struct RouterContext {
   std::function<DrillAnswer(std::string_view body)> run_drill_request;
   // hale's state store as /health shows it; null: nothing needs one.
   const StateStoreHealth* state_store = nullptr;
+  // hale's own process figures for /metrics (read_process_stats in the daemon); empty: the
+  // process_* families are left out. A function, so that route() itself reads nothing.
+  std::optional<ProcessStats> (*process_stats)() = nullptr;
 };
 
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx);

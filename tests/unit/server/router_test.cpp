@@ -41,6 +41,13 @@ class RouterTest : public ::testing::Test {
     ctx.version = "test";
     ctx.now = clock_.wall_now();
     ctx.admin_token = token_;
+    // route() reads no /proc of its own: the figures come from the context.
+    ctx.process_stats = [] {
+      ProcessStats s;
+      s.resident_bytes = 4096 * 1000;
+      s.threads = 3;
+      return std::optional<ProcessStats>(s);
+    };
     ctx.reload = [this] {
       ++reloads_;
       return ReloadOutcome{reload_ok_, reload_ok_ ? std::vector<std::string>{}
@@ -245,7 +252,8 @@ TEST_F(RouterTest, MetricsExposeChecks) {
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("hale_check_status{check=\"db\",status=\"ok\"} 1"), std::string::npos);
   EXPECT_NE(r.body.find("hale_check_up{check=\"openai\",critical=\"false\"} 1"), std::string::npos);
-  EXPECT_NE(r.body.find("process_resident_memory_bytes"), std::string::npos);
+  EXPECT_NE(r.body.find("process_resident_memory_bytes 4096000\n"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("process_threads 3\n"), std::string::npos) << r.body;
 }
 
 TEST(BearerMatches, ConstantTimeCompareSemantics) {

@@ -8,6 +8,7 @@ packages=(
   libboost-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libpcre2-dev libc-ares-dev
+  libcctz-dev tzdata         # time zones of cron schedules
   libgrpc++-dev              # grpc checks: grpc.health.v1 through gRPC's C++ library (no protoc needed)
   libsystemd-dev             # sd_notify() in tests/helpers/svc_child.cpp only; hale itself never links it
   monitoring-plugins-basic   # check_tcp, check_dummy, check_disk, check_load for exec checks

@@ -45,94 +45,15 @@ std::string transfer_reason(CURLcode code, long os_errno, std::string_view text)
   return without_urls(curl_failure(code, os_errno, text).reason);
 }
 
-// ---- HTTP-date (RFC 9110 5.6.7) ----
-
-class Cursor {
- public:
-  explicit Cursor(std::string_view s) : s_(s) {}
-  bool done() const { return i_ == s_.size(); }
-  bool literal(std::string_view lit) {
-    if (s_.substr(i_, lit.size()) != lit) return false;
-    i_ += lit.size();
-    return true;
-  }
-  // Exactly `n` digits.
-  bool digits(int n, int& value) {
-    value = 0;
-    for (int k = 0; k < n; ++k) {
-      if (i_ >= s_.size() || !std::isdigit(static_cast<unsigned char>(s_[i_]))) return false;
-      value = value * 10 + (s_[i_++] - '0');
-    }
-    return true;
-  }
-  // One of `names`; its index.
-  template <std::size_t N>
-  bool one_of(const std::array<std::string_view, N>& names, int& index) {
-    for (std::size_t k = 0; k < N; ++k) {
-      if (literal(names[k])) {
-        index = static_cast<int>(k);
-        return true;
-      }
-    }
-    return false;
-  }
-
- private:
-  std::string_view s_;
-  std::size_t i_ = 0;
-};
-
-constexpr std::array<std::string_view, 7> kDayNames{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-constexpr std::array<std::string_view, 7> kLongDayNames{"Monday", "Tuesday", "Wednesday", "Thursday",
-                                                         "Friday", "Saturday", "Sunday"};
-constexpr std::array<std::string_view, 12> kMonthNames{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-bool time_of_day(Cursor& c, int& h, int& m, int& s) {
-  return c.digits(2, h) && c.literal(":") && c.digits(2, m) && c.literal(":") && c.digits(2, s) && h <= 23 &&
-         m <= 59 && s <= 60;
-}
-
-std::optional<std::chrono::sys_seconds> make_date(int year, int month, int day, int h, int m, int s) {
-  const std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
-                                        std::chrono::day(static_cast<unsigned>(day))};
-  if (!ymd.ok()) return std::nullopt;
-  return std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(m) + std::chrono::seconds(s);
-}
-
-// IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", rfc850-date "Sunday, 06-Nov-94 08:49:37 GMT",
-// asctime-date "Sun Nov  6 08:49:37 1994".
-std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text, WallTime now) {
-  int wd = 0, day = 0, month = 0, year = 0, h = 0, m = 0, s = 0;
-  {  // IMF-fixdate
-    Cursor c(text);
-    if (c.one_of(kDayNames, wd) && c.literal(", ") && c.digits(2, day) && c.literal(" ") &&
-        c.one_of(kMonthNames, month) && c.literal(" ") && c.digits(4, year) && c.literal(" ") &&
-        time_of_day(c, h, m, s) && c.literal(" GMT") && c.done()) {
-      return make_date(year, month + 1, day, h, m, s);
-    }
-  }
-  {  // rfc850-date: a two-digit year more than 50 years ahead is the century before (RFC 9110)
-    Cursor c(text);
-    if (c.one_of(kLongDayNames, wd) && c.literal(", ") && c.digits(2, day) && c.literal("-") &&
-        c.one_of(kMonthNames, month) && c.literal("-") && c.digits(2, year) && c.literal(" ") &&
-        time_of_day(c, h, m, s) && c.literal(" GMT") && c.done()) {
-      const int this_year = static_cast<int>(
-          std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year());
-      int full = this_year / 100 * 100 + year;
-      if (full > this_year + 50) full -= 100;
-      return make_date(full, month + 1, day, h, m, s);
-    }
-  }
-  {  // asctime-date: the day is two digits or a space and one digit
-    Cursor c(text);
-    if (c.one_of(kDayNames, wd) && c.literal(" ") && c.one_of(kMonthNames, month) && c.literal(" ") &&
-        (c.literal(" ") ? c.digits(1, day) : c.digits(2, day)) && c.literal(" ") && time_of_day(c, h, m, s) &&
-        c.literal(" ") && c.digits(4, year) && c.done()) {
-      return make_date(year, month + 1, day, h, m, s);
-    }
-  }
-  return std::nullopt;
+// An HTTP-date (RFC 9110 5.6.7: IMF-fixdate, RFC 850, asctime) through libcurl's curl_getdate(),
+// which reads it as browsers do: leniently ("UTC" for "GMT", a day past the month's end rolled
+// over, text after the date ignored). A receiver's hint read generously costs nothing: the wait is
+// capped at kMaxRetryAfter and never below hale's own backoff. nullopt when it is no date at all.
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
+  const std::string value(text);  // curl_getdate() wants a C string
+  const time_t t = curl_getdate(value.c_str(), nullptr);
+  if (t == -1) return std::nullopt;
+  return std::chrono::sys_seconds(std::chrono::seconds(t));
 }
 
 std::optional<Duration> retry_after_for(long status, std::string_view header, WallTime now) {
@@ -166,7 +87,7 @@ std::optional<Duration> parse_retry_after(std::string_view value, WallTime now) 
     return std::min<Duration>(std::chrono::seconds(secs), kMaxRetryAfter);
   }
 
-  const auto date = parse_http_date(value, now);
+  const auto date = parse_http_date(value);
   if (!date) return std::nullopt;
   const auto now_secs = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
   const auto date_secs = date->time_since_epoch().count();

@@ -71,8 +71,9 @@ DeliveryOutcome exec_outcome(std::optional<int> exit_code, std::optional<int> si
 DeliveryOutcome combine_cluster(const std::vector<DeliveryOutcome>& members);
 
 // A Retry-After value (RFC 9110 10.2.3): delay-seconds ("120") or an HTTP-date (IMF-fixdate
-// "Sun, 06 Nov 1994 08:49:37 GMT", and the obsolete RFC 850 and asctime forms) relative to
-// `now`. Capped at kMaxRetryAfter; a date in the past is zero. nullopt when it is neither form.
+// "Sun, 06 Nov 1994 08:49:37 GMT", and the obsolete RFC 850 and asctime forms, read by libcurl's
+// curl_getdate()) relative to `now`. Capped at kMaxRetryAfter; a date in the past is zero.
+// nullopt when it is neither form.
 std::optional<Duration> parse_retry_after(std::string_view value, WallTime now);
 
 }  // namespace hale

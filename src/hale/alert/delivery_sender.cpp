@@ -15,6 +15,7 @@
 #include "hale/log/redactor.h"
 #include "hale/proc/command_run.h"
 #include "hale/net/curl_multi.h"
+#include "hale/net/url.h"
 #include "hale/proc/nagios_output.h"
 #include "hale/version.h"
 
@@ -28,26 +29,9 @@ long to_ms(Duration d) {
   return static_cast<long>(std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(d).count()));
 }
 
-// The host part of scheme://[userinfo@]host[:port]/..., lower-cased.
-std::string url_host(std::string_view url) {
-  auto scheme = url.find("://");
-  if (scheme == std::string_view::npos) return {};
-  std::string_view rest = url.substr(scheme + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
-  if (!rest.empty() && rest.front() == '[') {
-    rest = rest.substr(1, rest.find(']') - 1);
-  } else {
-    rest = rest.substr(0, rest.find(':'));
-  }
-  std::string host(rest);
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
-  return host;
-}
-
 bool is_loopback(std::string_view url) {
-  const std::string host = url_host(url);
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  const UrlParse parsed = parse_url(url);
+  return parsed.url && is_loopback_host(parsed.url->host);
 }
 
 // "hale <hale@example.org>" -> "<hale@example.org>"; "hale@example.org" -> "<hale@example.org>".

@@ -40,7 +40,7 @@ Colour state_colour(const std::string& state) {
 
 // "in 12s" while the notifier backs off; "due" once that has passed (its next attempt may start).
 std::string retrying(const json& n, WallTime now) {
-  auto at = parse_iso8601(json_string(n, "retry_at"));
+  auto at = parse_iso8601_instant(json_string(n, "retry_at"));
   if (!at) return "-";
   return *at > now ? "in " + short_span(*at - now) : "due";
 }
@@ -79,7 +79,7 @@ std::string detail(const json& d, WallTime now) {
   const std::string error = json_string(d, "last_error");
   if (state == "pending") {
     if (!error.empty()) parts.push_back(error);
-    if (auto next = parse_iso8601(json_string(d, "next_attempt_at")); next && *next > now) {
+    if (auto next = parse_iso8601_instant(json_string(d, "next_attempt_at")); next && *next > now) {
       parts.push_back("next attempt in " + short_span(*next - now));
     } else if (json_int(d, "attempts") == 0) {
       parts.push_back("not tried yet");
@@ -103,7 +103,7 @@ std::string deliveries_table(const json& deliveries, WallTime now, bool colour, 
   TextTable t({"WHEN", "KEY", "NOTIFIER", "STATE", "ATTEMPTS", "DETAIL"});
   for (const json& d : deliveries) {
     std::string when = "-";
-    if (auto at = parse_iso8601(json_string(d, "created_at"))) when = short_span(now - *at) + " ago";
+    if (auto at = parse_iso8601_instant(json_string(d, "created_at"))) when = short_span(now - *at) + " ago";
     const std::string s = json_string(d, "state");
     t.add({when, json_string(d, "key"), json_string(d, "notifier"), {s, state_colour(s)},
            std::to_string(json_int(d, "attempts")), detail(d, now)});
@@ -134,7 +134,7 @@ int cmd_alerts(const AlertsArgs& args) {
   }
   auto doc = client->parse_body(a);
   if (!doc) return 1;
-  const WallTime now = parse_iso8601(json_string(*doc, "timestamp")).value_or(std::chrono::system_clock::now());
+  const WallTime now = parse_iso8601_instant(json_string(*doc, "timestamp")).value_or(std::chrono::system_clock::now());
   const bool colour = use_colour();
 
   const json notifiers = doc->value("notifiers", json::array());

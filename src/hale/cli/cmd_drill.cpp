@@ -92,7 +92,7 @@ int cmd_drill_run(const std::string& config_path, const std::string& name) {
   std::fflush(stdout);
   // The daemon ends the drill; this only waits to read the result (a lost answer is retried,
   // until a minute past the drill's end).
-  const auto ends_at = parse_iso8601(text_of(run, "ends_at"));
+  const auto ends_at = parse_iso8601_instant(text_of(run, "ends_at"));
   const WallTime give_up = ends_at.value_or(system_clock().wall_now()) + std::chrono::minutes(1);
   for (;;) {
     const timespec pause{0, 250'000'000};

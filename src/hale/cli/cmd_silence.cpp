@@ -155,7 +155,7 @@ std::string windows_table(const json& windows, WallTime now, bool colour) {
     if (kinds.empty()) kinds = "*";
     t.add({"#" + std::to_string(index), joined(w.value("match", json::array()), ","), kinds,
            json_string(w, "schedule") + " (" + json_string(w, "tz") + ")",
-           relative(parse_iso8601(json_string(w, "ends_at")), now), json_string(w, "comment")});
+           relative(parse_iso8601_instant(json_string(w, "ends_at")), now), json_string(w, "comment")});
   }
   return t.render(colour);
 }
@@ -236,7 +236,7 @@ int cmd_silence_list(const SilenceArgs& args) {
   if (!client) return exit_code;
   auto doc = fetch_silences(*client, exit_code);
   if (!doc) return exit_code;
-  const WallTime now = parse_iso8601(json_string(*doc, "timestamp")).value_or(std::chrono::system_clock::now());
+  const WallTime now = parse_iso8601_instant(json_string(*doc, "timestamp")).value_or(std::chrono::system_clock::now());
   const bool colour = use_colour();
 
   TextTable t({"ID", "STATE", "MATCHERS", "STARTS", "ENDS", "AUTHOR", "COMMENT"});
@@ -249,8 +249,8 @@ int cmd_silence_list(const SilenceArgs& args) {
     }
     std::string author = json_string(s, "author");
     t.add({json_string(s, "id"), {state, silence_colour(state)}, matchers_text(s.value("matchers", json::array())),
-           relative(parse_iso8601(json_string(s, "starts_at")), now),
-           relative(parse_iso8601(json_string(s, "ends_at")), now), author.empty() ? "-" : author,
+           relative(parse_iso8601_instant(json_string(s, "starts_at")), now),
+           relative(parse_iso8601_instant(json_string(s, "ends_at")), now), author.empty() ? "-" : author,
            json_string(s, "comment")});
     ++shown;
   }

@@ -39,7 +39,7 @@ std::string checks_table(const json& checks, WallTime now, bool colour) {
       latency = std::to_string(l->get<long long>()) + "ms";
     }
     std::string since = "-";
-    if (auto at = parse_iso8601(json_string(c, "since"))) since = short_span(now - *at) + " ago";
+    if (auto at = parse_iso8601_instant(json_string(c, "since"))) since = short_span(now - *at) + " ago";
     std::string detail = json_string(c, "error");
     if (detail.empty()) detail = json_string(c, "reason");
     t.add({name, {status, health_colour(status)}, latency, since, detail});
@@ -90,7 +90,7 @@ Colour heartbeat_colour(const std::string& state) {
 
 // "in 42m" / "12m overdue" for the next expected run.
 std::string next_run(const json& h, WallTime now) {
-  auto at = parse_iso8601(json_string(h, "next_expected"));
+  auto at = parse_iso8601_instant(json_string(h, "next_expected"));
   if (!at) return "-";
   return *at >= now ? "in " + short_span(*at - now) : short_span(now - *at) + " overdue";
 }
@@ -100,7 +100,7 @@ std::string heartbeats_table(const json& heartbeats, WallTime now, bool colour) 
   for (const auto& [name, h] : heartbeats.items()) {
     const std::string state = json_string(h, "state");
     std::string last = "never";
-    if (auto at = parse_iso8601(json_string(h, "last_ping"))) last = short_span(now - *at) + " ago";
+    if (auto at = parse_iso8601_instant(json_string(h, "last_ping"))) last = short_span(now - *at) + " ago";
     std::string detail = json_string(h, "error");
     if (detail.empty()) {
       if (auto run = h.find("last_run"); h.is_object() && run != h.end() && run->is_object()) {
@@ -127,7 +127,7 @@ int cmd_status(const std::string& config_path) {
   auto doc = client->parse_body(a);
   if (!doc) return 1;
   const std::string status = json_string(*doc, "status");
-  WallTime now = parse_iso8601(json_string(*doc, "timestamp")).value_or(std::chrono::system_clock::now());
+  WallTime now = parse_iso8601_instant(json_string(*doc, "timestamp")).value_or(std::chrono::system_clock::now());
   const bool colour = use_colour();
 
   std::string header = "hale at " + client->address() + ": ";

@@ -17,7 +17,7 @@ std::string json_string(const nlohmann::json& j, const char* key) {
 namespace {
 
 std::optional<WallTime> json_time(const nlohmann::json& j, const char* key) {
-  return parse_iso8601(json_string(j, key));
+  return parse_iso8601_instant(json_string(j, key));
 }
 
 std::string describe_exit(const nlohmann::json& e) {

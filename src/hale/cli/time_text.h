@@ -1,4 +1,4 @@
-// Times as the CLI shows them: ISO 8601 from the daemon's JSON in, short spans out.
+// Times as the CLI shows them: short spans. (ISO 8601 is read by time/timestamp.h.)
 #pragma once
 
 #include <optional>
@@ -6,12 +6,9 @@
 #include <string_view>
 
 #include "hale/clock.h"
+#include "hale/time/timestamp.h"
 
 namespace hale::cli {
-
-// "2026-04-18T17:59:30Z", with optional fractional seconds and a "Z" or "+HH:MM"/"-HH:MM"
-// offset. nullopt for anything else.
-std::optional<WallTime> parse_iso8601(std::string_view text);
 
 // A span in its two largest units, rounded down to whole seconds: "0s", "45s", "3m12s",
 // "2h5m", "3d4h". A negative span is shown as "0s".

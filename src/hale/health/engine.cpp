@@ -14,6 +14,7 @@
 #include "hale/health/schedule.h"
 #include "hale/log/json_log.h"
 #include "hale/log/redactor.h"
+#include "hale/net/url.h"
 #include "hale/probe/expiry_source.h"
 #include "hale/probe/probe.h"
 
@@ -32,13 +33,13 @@ CheckPolicy policy_of(const CheckSpec& s) {
 // (api_key=...) cut; a URL written as env:/file: is a secret as a whole, so only its scheme
 // and host are shown.
 std::string display_url(const CheckSpec& s) {
-  std::string url = redact_url(s.url);
-  const auto scheme_end = url.find("://");
-  const auto path_at = url.find_first_of("/?#", scheme_end == std::string::npos ? 0 : scheme_end + 3);
-  if (path_at == std::string::npos) return url;
-  if (s.url_is_secret) return url.substr(0, path_at) + "/…";
-  const auto query_at = url.find_first_of("?#", path_at);
-  return query_at == std::string::npos ? url : url.substr(0, query_at) + "?…";
+  const UrlParse parsed = parse_url(s.url);
+  if (!parsed.url) return s.url_is_secret ? std::string("(a URL that does not parse)") : redact_url(s.url);
+  const Url& u = *parsed.url;
+  // A lone userinfo is almost always a token ("https://TOKEN@host"), as redact_url() decides.
+  const std::string origin = u.origin(u.password ? u.user + ":***" : "***");
+  if (s.url_is_secret) return origin + "/…";
+  return origin + u.path + (u.query || u.fragment ? "?…" : "");
 }
 
 // What /health and the logs show as the target: never a secret. Exec arguments may carry

@@ -29,7 +29,4 @@ class HostAllowList {
   std::vector<std::string> allowed_;  // lower case
 };
 
-// Whether `host` (no port; an IPv6 address without brackets) names the loopback interface.
-bool is_loopback_host(std::string_view host);
-
 }  // namespace hale

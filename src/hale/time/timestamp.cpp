@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 
 namespace hale {
 
@@ -44,10 +45,12 @@ class Cursor {
     }
     return true;
   }
-  // One digit or more, ignored (a fraction of a second).
-  bool skip_digits() {
+  // One digit or more: a fraction of a second, in nanoseconds (digits past the ninth dropped).
+  bool fraction(std::int64_t& nanos) {
     const std::size_t start = i_;
-    while (i_ < s_.size() && is_digit(s_[i_])) ++i_;
+    nanos = 0;
+    std::int64_t scale = 100'000'000;
+    for (; i_ < s_.size() && is_digit(s_[i_]); ++i_, scale /= 10) nanos += (s_[i_] - '0') * scale;
     return i_ > start;
   }
 
@@ -83,19 +86,28 @@ std::optional<ExpiryTime> from_epoch_number(double n) {
   return ExpiryTime(seconds(static_cast<std::int64_t>(secs)));
 }
 
-std::optional<ExpiryTime> parse_iso8601(std::string_view text) {
+namespace {
+
+// parse_iso8601()'s forms, to the nanosecond: the whole seconds and the fraction after them.
+struct Instant {
+  ExpiryTime seconds;
+  std::int64_t nanos = 0;
+};
+
+std::optional<Instant> read_iso8601(std::string_view text) {
   Cursor c(trim(text));
   int y = 0, mo = 0, d = 0;
   if (!c.digits(4, y) || !c.eat('-') || !c.digits(2, mo) || !c.eat('-') || !c.digits(2, d)) return std::nullopt;
   const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!date.ok()) return std::nullopt;
   int h = 0, mi = 0, s = 0, offset_minutes = 0;
+  std::int64_t nanos = 0;
   if (!c.done()) {
     if (!c.eat('T') && !c.eat('t') && !c.eat(' ')) return std::nullopt;
     if (!c.digits(2, h) || !c.eat(':') || !c.digits(2, mi)) return std::nullopt;
     if (c.eat(':')) {
       if (!c.digits(2, s)) return std::nullopt;
-      if ((c.eat('.') || c.eat(',')) && !c.skip_digits()) return std::nullopt;
+      if ((c.eat('.') || c.eat(',')) && !c.fraction(nanos)) return std::nullopt;
     }
     if (!c.done()) {
       auto offset = read_offset(c);
@@ -105,7 +117,25 @@ std::optional<ExpiryTime> parse_iso8601(std::string_view text) {
   }
   // 60 seconds is a leap second (RFC 3339): it reads as the next minute's first second.
   if (h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return ExpiryTime(sys_days(date)) + hours(h) + minutes(mi) + seconds(s) - minutes(offset_minutes);
+  return Instant{ExpiryTime(sys_days(date)) + hours(h) + minutes(mi) + seconds(s) - minutes(offset_minutes), nanos};
+}
+
+}  // namespace
+
+std::optional<ExpiryTime> parse_iso8601(std::string_view text) {
+  const auto instant = read_iso8601(text);
+  if (!instant) return std::nullopt;
+  return instant->seconds;
+}
+
+std::optional<WallTime> parse_iso8601_instant(std::string_view text) {
+  const auto instant = read_iso8601(text);
+  if (!instant) return std::nullopt;
+  // WallTime counts nanoseconds in 64 bits: 1677-09-21 to 2262-04-11.
+  constexpr std::int64_t kMaxWallSeconds = std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
+  const std::int64_t secs = instant->seconds.time_since_epoch().count();
+  if (secs > kMaxWallSeconds || secs < -kMaxWallSeconds) return std::nullopt;
+  return WallTime(std::chrono::seconds(secs)) + std::chrono::nanoseconds(instant->nanos);
 }
 
 std::optional<ExpiryTime> parse_timestamp_text(std::string_view text) {

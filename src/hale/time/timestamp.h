@@ -1,4 +1,4 @@
-// Timestamps as credentials write them: ISO 8601 / RFC 3339 text, or a number of seconds or
+// Timestamps as credentials and hale's own JSON write them (the one ISO 8601 reader of hale): ISO 8601 / RFC 3339 text, or a number of seconds or
 // milliseconds since the epoch (a JWT's `exp`, an OAuth token cache's `expires_at`). Pure,
 // unit-tested; the expiry check's reading of dates (see expiry_date.h).
 //
@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "hale/clock.h"
 
 namespace hale {
 
@@ -30,6 +32,10 @@ std::optional<ExpiryTime> from_epoch_number(double n);
 // read as UTC. Calendar fields are checked (no February 30th). Surrounding whitespace is
 // ignored. nullopt when it is none of these.
 std::optional<ExpiryTime> parse_iso8601(std::string_view text);
+
+// The same forms as an instant to the nanosecond (the daemon's JSON times, read by the CLI).
+// nullopt also outside WallTime's range (years 1678-2261).
+std::optional<WallTime> parse_iso8601_instant(std::string_view text);
 
 // A string value: ISO 8601 as above, or a number written as text ("1732000000",
 // "1732000000123", "1732000000.5") read like from_epoch_number.

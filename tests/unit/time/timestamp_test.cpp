@@ -104,5 +104,25 @@ TEST(TimestampText, Garbage) {
   }
 }
 
+// The CLI reads the daemon's JSON times with the same reader, to the nanosecond.
+TEST(Iso8601Instant, KeepsTheFractionAndTheOffset) {
+  using namespace std::chrono_literals;
+  const WallTime base = WallTime(std::chrono::seconds(1795428000));  // 2026-11-23T10:00:00Z
+  EXPECT_EQ(parse_iso8601_instant("2026-11-23T10:00:00Z"), base);
+  EXPECT_EQ(parse_iso8601_instant("2026-11-23T10:00:00.25Z"), base + 250ms);
+  EXPECT_EQ(parse_iso8601_instant("2026-11-23T10:00:00.123456789Z"), base + 123456789ns);
+  EXPECT_EQ(parse_iso8601_instant("2026-11-23T10:00:00.1234567891Z"), base + 123456789ns);  // the tenth digit dropped
+  EXPECT_EQ(parse_iso8601_instant("2026-11-23T12:00:00.5+02:00"), base + 500ms);
+  EXPECT_EQ(parse_iso8601_instant("1969-12-31T23:59:59.5Z"), WallTime(-500ms));
+}
+
+TEST(Iso8601Instant, OutsideWallTimesRangeIsNoInstant) {
+  EXPECT_EQ(parse_iso8601_instant("9999-12-31T23:59:59Z"), std::nullopt);
+  EXPECT_EQ(parse_iso8601_instant("1600-01-01T00:00:00Z"), std::nullopt);
+  EXPECT_NE(parse_iso8601_instant("2261-12-31T23:59:59Z"), std::nullopt);
+  EXPECT_EQ(parse_iso8601_instant("2026-02-30T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(parse_iso8601_instant("soon"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace hale

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "hale/backoff.h"
 #include "hale/clock.h"
 #include "hale/health.h"
 #include "hale/status.h"
@@ -31,23 +32,13 @@ struct ConfigError {
   std::string to_string() const;
 };
 
-// `jitter`: either an absolute duration or a share of the interval ("10%").
-struct Jitter {
-  bool is_fraction = true;
-  double fraction = 0.10;
-  Duration absolute{};
-  // The spread for a check with this interval: fraction × interval, or `absolute`; never more
-  // than the interval itself, never negative.
-  Duration resolve(Duration interval) const;
-  bool operator==(const Jitter&) const = default;
-};
-
-// Exponential retry while a check is failing (SPEC §1 `backoff`).
-struct BackoffPolicy {
-  Duration base = std::chrono::milliseconds(500);
-  Duration max = std::chrono::seconds(30);
-  Duration jitter{};
+// Exponential retry while a check is failing (SPEC §1 `backoff`): 500ms doubling to 30s by
+// default, with a fixed jitter (none by default).
+struct BackoffPolicy : Backoff {
   int max_retries = 0;  // 0 = unlimited; past it the check stays `fail` and stops probing
+  BackoffPolicy() : Backoff{std::chrono::milliseconds(500), std::chrono::seconds(30), 2.0, Jitter::fixed({})} {}
+  BackoffPolicy(Duration base, Duration max, Duration jitter, int max_retries)
+      : Backoff{base, max, 2.0, Jitter::fixed(jitter)}, max_retries(max_retries) {}
   bool operator==(const BackoffPolicy&) const = default;
 };
 
@@ -153,13 +144,10 @@ struct CheckSpec {
 // Which endings of a service's process are followed by a restart.
 enum class RestartMode { kAlways, kOnFailure, kNever };
 
-// Delay before an automatic restart: base * multiplier^attempts, capped at max, plus jitter.
-struct ServiceBackoff {
-  Duration base = std::chrono::seconds(1);
-  Duration max = std::chrono::minutes(5);
-  double multiplier = 2.0;
-  Jitter jitter;  // default 10 % of the delay
-  bool operator==(const ServiceBackoff&) const = default;
+// Delay before an automatic restart (SPEC §4 `backoff`): 1s doubling to 5m by default, plus up
+// to 10 % of the delay.
+struct ServiceBackoff : Backoff {
+  ServiceBackoff() : Backoff{std::chrono::seconds(1), std::chrono::minutes(5), 2.0, Jitter::share(0.10)} {}
 };
 
 struct RestartBudget {
@@ -264,15 +252,13 @@ std::string_view to_string(NotifierType t);
 // smtp:// URLs), implicit TLS (smtps:// URLs), or none at all (`tls = "none"`, loopback relays).
 enum class SmtpTls { kStartTls, kImplicit, kNone };
 
-// Retries of a delivery the receiver did not accept (network error, timeout, 5xx, 429):
-// base * 2^(n-1) after the n-th failure in a row, capped at max, plus U(0, jitter) of it.
-struct RetryPolicy {
-  Duration base = std::chrono::seconds(1);
-  Duration max = std::chrono::minutes(5);
-  double jitter = 0.2;  // a share of the delay, 0..1
+// Retries of a delivery the receiver did not accept (network error, timeout, 5xx, 429), SPEC §6
+// `retry`: 1s doubling to 5m by default, plus up to 20 % of the delay (always a share).
+struct RetryPolicy : Backoff {
   // A delivery still not accepted this long after it was made is marked failed ("gave up");
   // unset: retried until the receiver accepts it (SPEC §6: nothing is lost).
   std::optional<Duration> give_up_after;
+  RetryPolicy() : Backoff{std::chrono::seconds(1), std::chrono::minutes(5), 2.0, Jitter::share(0.2)} {}
   bool operator==(const RetryPolicy&) const = default;
 };
 

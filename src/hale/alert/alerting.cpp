@@ -49,9 +49,9 @@ std::int64_t ms_until(WallTime t, WallTime now) {
 
 struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io_context, const Clock& c, CurlMulti& curl, std::uint64_t seed)
-      : io(io_context), clock(c), rng(seed ^ 0x9e3779b97f4a7c15ULL),
+      : io(io_context), clock(c),
         alerter(c, seed, [this](AlertBatch b) { on_batch(std::move(b)); }),
-        queue([this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }),
+        queue(Random(seed ^ 0x9e3779b97f4a7c15ULL)),
         sender(io_context, curl, c), alert_timer(io_context), delivery_timer(io_context), prune_timer(io_context) {
     render.host = host_name();
     // SPEC §6, at most once per repeat: no reminder queues up behind an undelivered message.
@@ -401,7 +401,6 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
 
   asio::io_context& io;
   const Clock& clock;
-  std::mt19937_64 rng;
   Alerter alerter;
   DeliveryQueue queue;
   DeliverySender sender;

@@ -25,7 +25,7 @@ std::string_view to_string(OutcomeKind k);  // "accepted", "retry", "permanent"
 struct DeliveryOutcome {
   OutcomeKind kind = OutcomeKind::kRetry;
   std::string reason;
-  // kRetry only: the receiver's own wait (Retry-After), used instead of retry_delay() when set.
+  // kRetry only: the receiver's own wait (Retry-After), used instead of the notifier's backoff when set.
   std::optional<Duration> retry_after;
 };
 

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "hale/alert/retry_delay.h"
 
 namespace hale {
 
@@ -28,7 +27,7 @@ bool first_of_its_subjects(Seen& seen, const Delivery& d) {
 
 }  // namespace
 
-DeliveryQueue::DeliveryQueue(std::function<double()> uniform) : uniform_(std::move(uniform)) {}
+DeliveryQueue::DeliveryQueue(Random random) : random_(std::move(random)) {}
 
 DeliveryQueue::Notifier& DeliveryQueue::notifier(const std::string& name) { return notifiers_[name]; }
 
@@ -149,7 +148,7 @@ std::optional<Delivery> DeliveryQueue::finish(const std::string& id, const Deliv
       }
       // A Retry-After is the least the receiver asks for; it never makes hale retry sooner than
       // its own backoff (a proxy's "Retry-After: 0" would have it hammer the receiver).
-      Duration wait = retry_delay(n.retry, n.failures, uniform_());
+      Duration wait = n.retry.delay(n.failures, random_.unit());
       if (outcome.retry_after) wait = std::max(wait, *outcome.retry_after);
       if (new_failure || !n.retry_at || now + wait > *n.retry_at) n.retry_at = now + wait;
       d.next_attempt_at = n.retry_at;

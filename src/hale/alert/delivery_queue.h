@@ -4,7 +4,7 @@
 //
 // Per notifier:
 // - at most kMaxInFlight attempts at once while it accepts;
-// - after a failure it backs off: nothing of it starts before retry_delay(failures in a row)
+// - after a failure it backs off: nothing of it starts before the notifier's RetryPolicy (backoff.h) after its failures in a row
 //   (or the receiver's Retry-After, when it asks for longer) has passed, and then one attempt at a time until one is
 //   accepted, so a dead receiver is tried, not hammered;
 // - deliveries about one subject go out in order (a resolution never overtakes its alert);
@@ -32,6 +32,8 @@
 #include "hale/alert/delivery_outcome.h"
 #include "hale/clock.h"
 #include "hale/config.h"
+#include "hale/random.h"
+#include "hale/random.h"
 
 namespace hale {
 
@@ -54,8 +56,8 @@ class DeliveryQueue {
   // Finished deliveries kept in memory for the API (the outbox keeps them longer).
   static constexpr std::size_t kKeepFinished = 200;
 
-  // `uniform` gives numbers in [0, 1) for the jitter (injected, so tests are exact).
-  explicit DeliveryQueue(std::function<double()> uniform);
+  // `random` picks each retry's jitter (Random::from in tests, so they name exact delays).
+  explicit DeliveryQueue(Random random);
 
   // The configured notifiers and their retry policies. Deliveries of a notifier that is not
   // configured stay pending and are never started (a renamed or removed notifier loses
@@ -124,7 +126,7 @@ class DeliveryQueue {
   std::size_t capacity(const Notifier& n) const;
   void retire(const std::string& id);  // moves a finished delivery from pending_ to finished_
 
-  std::function<double()> uniform_;
+  Random random_;
   std::map<std::string, Notifier> notifiers_;
   std::map<std::uint64_t, Entry> pending_;  // by arrival
   std::map<std::string, std::uint64_t, std::less<>> by_id_;  // id -> its place in pending_

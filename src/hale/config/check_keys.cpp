@@ -2,6 +2,8 @@
 // backoff) plus the tcp and exec targets. HTTP's own keys are in http_keys.cpp.
 #include "hale/config/check_keys.h"
 
+#include "hale/config/backoff_keys.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -65,8 +67,6 @@ constexpr auto kCheckKeyNames = [] {
   for (std::size_t i = 0; i < kCheckKeys.size(); ++i) names[i] = kCheckKeys[i].name;
   return names;
 }();
-
-constexpr std::array<std::string_view, 4> kBackoffKeys{"base", "max", "jitter", "max_retries"};
 
 std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
 
@@ -219,41 +219,17 @@ void apply_groups(const KeyCall& c) {
 void apply_backoff(const KeyCall& c) {
   const auto* table = read_table(c.value, c.key, c.diagnostics());
   if (table == nullptr) return;
-  Diagnostics& d = c.diagnostics();
-  const std::size_t errors_before = d.size();
+  static constexpr std::string_view kOwnKeys[] = {"max_retries"};
   BackoffPolicy policy;
-  const toml::node* max_node = nullptr;
-  const toml::node* base_node = nullptr;
-  for (auto&& [k, v] : *table) {
-    const std::string name = std::string(c.key) + "." + std::string(k.str());
-    if (k.str() == "base") {
-      base_node = &v;
-      if (auto dur = read_duration(v, name, d, /*positive=*/true)) policy.base = *dur;
-    } else if (k.str() == "max") {
-      max_node = &v;
-      if (auto dur = read_duration(v, name, d, /*positive=*/true)) policy.max = *dur;
-    } else if (k.str() == "jitter") {
-      if (auto dur = read_duration(v, name, d)) policy.jitter = *dur;
-    } else if (k.str() == "max_retries") {
-      if (auto n = read_integer(v, name, 0, INT_MAX, d)) policy.max_retries = to_int(*n);
-    } else {
-      report_unknown_key(k, "in " + backticked(c.key), kBackoffKeys, d);
-    }
-  }
-  if (d.size() != errors_before) return;
-  if (!check_backoff_max(c.key, policy.base, policy.max, base_node, max_node, c.value, d)) return;
-  c.spec.backoff = policy;
+  const bool ok = read_backoff(*table, c.key, BackoffRules{false, false, JitterForm::kDuration, kOwnKeys}, policy,
+                               c.diagnostics(), [&](std::string_view key, const toml::node& v, const std::string& name) {
+                                 if (key != "max_retries") return false;
+                                 if (auto n = read_integer(v, name, 0, INT_MAX, c.diagnostics())) policy.max_retries = to_int(*n);
+                                 return true;
+                               });
+  if (ok) c.spec.backoff = policy;
 }
 
-bool check_backoff_max(std::string_view key, Duration base, Duration max, const toml::node* base_node,
-                       const toml::node* max_node, const toml::node& whole, Diagnostics& d) {
-  if (max >= base) return true;
-  // Only base written: the default max may be what is too small, so say where it came from.
-  const std::string max_text = format_duration(max) + (max_node ? "" : ", the default");
-  const toml::node& at = max_node ? *max_node : (base_node ? *base_node : whole);
-  d.add(at, backticked(std::string(key) + ".max") + " (" + max_text + ") must not be less than " +
-                backticked(std::string(key) + ".base") + " (" + format_duration(base) + ")");
-  return false;
-}
+
 
 }  // namespace hale::config

@@ -108,10 +108,4 @@ void check_expiry_table(CheckSpec& s, const toml::table& table, Diagnostics& d);
 // Parses a `jitter` value: a duration ("2s") or a share of the interval ("10%", 0-100).
 std::optional<Jitter> parse_jitter(std::string_view text);
 
-// The rule shared by a check's and a service's `backoff`: `max` must not be less than `base`.
-// Reports at `max` if written, else at `base`, else at the table (`whole`), naming the default
-// when `max` was left out. False when reported.
-bool check_backoff_max(std::string_view key, Duration base, Duration max, const toml::node* base_node,
-                       const toml::node* max_node, const toml::node& whole, Diagnostics& d);
-
 }  // namespace hale::config

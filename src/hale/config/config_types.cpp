@@ -12,14 +12,6 @@ std::string ConfigError::to_string() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
 }
 
-Duration Jitter::resolve(Duration interval) const {
-  if (interval <= Duration::zero()) return Duration::zero();
-  Duration spread = is_fraction ? std::chrono::duration_cast<Duration>(interval * std::clamp(fraction, 0.0, 1.0))
-                                : absolute;
-  // A spread wider than the interval would let one probe start after the next was due.
-  return std::clamp(spread, Duration::zero(), interval);
-}
-
 bool CheckSpec::operator==(const CheckSpec& o) const {
   // Every member but `pos`: moving a check in the file is not a change. A new member of
   // CheckSpec must be added here, or a reload would not notice it changed.

@@ -2,6 +2,7 @@
 // webhook headers, the exec argv, TLS settings, timeout and retry. The email keys are in
 // notifier_email_keys.cpp.
 #include "hale/config/notifier_keys.h"
+#include "hale/config/backoff_keys.h"
 
 #include "hale/config/credential_headers.h"
 
@@ -23,7 +24,6 @@ namespace hale::config {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kRetryKeys{"base", "max", "jitter", "give_up_after"};
 
 // Headers the webhook sender writes itself: a second one would break the request's framing or
 // forge its signature.
@@ -244,40 +244,19 @@ void apply_notifier_timeout(const NotifierCall& c) {
 }
 
 void apply_notifier_retry(const NotifierCall& c) {
-  Diagnostics& d = c.diagnostics();
-  const auto* table = read_table(c.value, c.key, d);
+  const auto* table = read_table(c.value, c.key, c.diagnostics());
   if (table == nullptr) return;
-  const std::size_t errors_before = d.size();
+  static constexpr std::string_view kOwnKeys[] = {"give_up_after"};
   RetryPolicy retry;
-  const toml::node* base_node = nullptr;
-  const toml::node* max_node = nullptr;
-  for (auto&& [k, v] : *table) {
-    const std::string name = std::string(c.key) + "." + std::string(k.str());
-    if (k.str() == "base") {
-      base_node = &v;
-      if (auto base = read_duration(v, name, d, /*positive=*/true)) retry.base = *base;
-    } else if (k.str() == "max") {
-      max_node = &v;
-      if (auto max = read_duration(v, name, d, /*positive=*/true)) retry.max = *max;
-    } else if (k.str() == "jitter") {
-      auto text = read_string(v, name, d);
-      if (!text) continue;
-      // A share of each delay only: a fixed jitter would swamp a 1s base and vanish in a 5m max.
-      auto jitter = parse_jitter(*text);
-      if (!jitter || !jitter->is_fraction) {
-        d.add(v, backticked(name) + ": invalid value \"" + *text + "\" (use a share of the delay from \"0%\" to \"100%\")");
-        continue;
-      }
-      retry.jitter = jitter->fraction;
-    } else if (k.str() == "give_up_after") {
-      if (auto after = read_duration(v, name, d, /*positive=*/true)) retry.give_up_after = *after;
-    } else {
-      report_unknown_key(k, "in " + backticked(c.key), kRetryKeys, d);
-    }
-  }
-  if (d.size() != errors_before) return;
-  if (!check_backoff_max(c.key, retry.base, retry.max, base_node, max_node, c.value, d)) return;
-  c.spec.retry = retry;
+  const bool ok = read_backoff(*table, c.key, BackoffRules{false, false, JitterForm::kShare, kOwnKeys}, retry,
+                               c.diagnostics(), [&](std::string_view key, const toml::node& v, const std::string& name) {
+                                 if (key != "give_up_after") return false;
+                                 if (auto after = read_duration(v, name, c.diagnostics(), /*positive=*/true)) {
+                                   retry.give_up_after = *after;
+                                 }
+                                 return true;
+                               });
+  if (ok) c.spec.retry = retry;
 }
 
 // SPEC §7: whether drills' alerts are delivered to it (otherwise they are recorded only).

@@ -1,6 +1,7 @@
 // One [services.NAME] table at a time through the key table below, then the rules between its
 // keys; last, depends_on over all services together (a cycle needs them all to be seen).
 #include "hale/config/service_table.h"
+#include "hale/config/backoff_keys.h"
 
 #include <pwd.h>
 #include <sys/stat.h>
@@ -70,7 +71,6 @@ constexpr std::array<Word<int>, 7> kSignals{{
     {"SIGKILL", SIGKILL},
 }};
 
-constexpr std::array<std::string_view, 4> kBackoffKeys{"base", "max", "multiplier", "jitter"};
 constexpr std::array<std::string_view, 2> kBudgetKeys{"max", "window"};
 
 constexpr std::int64_t kMinLogBytes = 1024;
@@ -222,64 +222,13 @@ void apply_restart(const ServiceKeyCall& c) {
   if (auto mode = read_word(c.value, c.key, kRestartModes, c.diagnostics())) c.spec().restart = *mode;
 }
 
-std::optional<double> read_multiplier(const toml::node& v, std::string_view key, Diagnostics& d) {
-  double m = 0;
-  if (const auto* i = v.as_integer()) {
-    m = static_cast<double>(i->get());
-  } else if (const auto* f = v.as_floating_point()) {
-    m = f->get();
-  } else {
-    d.add(v, backticked(key) + " must be a number, not " + std::string(type_name(v)));
-    return std::nullopt;
-  }
-  if (!std::isfinite(m)) {
-    d.add(v, backticked(key) + " must be a finite number");
-    return std::nullopt;
-  }
-  if (m < 1) {
-    // Below 1 the delay would shrink with every failure: the opposite of a backoff.
-    d.add(v, backticked(key) + " must be at least 1");
-    return std::nullopt;
-  }
-  return m;
-}
-
 void apply_backoff(const ServiceKeyCall& c) {
-  Diagnostics& d = c.diagnostics();
-  const auto* table = read_table(c.value, c.key, d);
+  const auto* table = read_table(c.value, c.key, c.diagnostics());
   if (table == nullptr) return;
-  const std::size_t errors_before = d.size();
   ServiceBackoff policy;
-  const toml::node* base_node = nullptr;
-  const toml::node* max_node = nullptr;
-  for (auto&& [k, v] : *table) {
-    const std::string name = std::string(c.key) + "." + std::string(k.str());
-    if (k.str() == "base") {
-      base_node = &v;
-      // 0 is allowed: restart at once (the budget still bounds a crash loop).
-      if (auto dur = read_duration(v, name, d)) policy.base = *dur;
-    } else if (k.str() == "max") {
-      max_node = &v;
-      if (auto dur = read_duration(v, name, d)) policy.max = *dur;
-    } else if (k.str() == "multiplier") {
-      if (auto m = read_multiplier(v, name, d)) policy.multiplier = *m;
-    } else if (k.str() == "jitter") {
-      auto text = read_string(v, name, d);
-      if (!text) continue;
-      auto jitter = parse_jitter(*text);
-      if (!jitter) {
-        d.add(v, backticked(name) + ": invalid value " + quoted(*text) +
-                     " (use a duration like \"2s\" or a share of the delay from \"0%\" to \"100%\")");
-        continue;
-      }
-      policy.jitter = *jitter;
-    } else {
-      report_unknown_key(k, "in " + backticked(c.key), kBackoffKeys, d);
-    }
+  if (read_backoff(*table, c.key, BackoffRules{true, true, JitterForm::kEither, {}}, policy, c.diagnostics())) {
+    c.spec().backoff = policy;
   }
-  if (d.size() != errors_before) return;
-  if (!check_backoff_max(c.key, policy.base, policy.max, base_node, max_node, c.value, d)) return;
-  c.spec().backoff = policy;
 }
 
 void apply_restart_budget(const ServiceKeyCall& c) {

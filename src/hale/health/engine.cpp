@@ -267,7 +267,7 @@ struct Engine::Impl {
   asio::io_context& io;
   Clock& clock;
   ProbeContext& probes;
-  Rng rng;
+  Random rng;
   asio::steady_timer lag_timer;
   asio::steady_timer publish_timer;
   bool urgent_pending = false;

@@ -7,33 +7,19 @@ namespace hale {
 
 namespace {
 using namespace std::chrono_literals;
-
-Duration uniform(Duration lo, Duration hi, Rng& rng) {
-  if (hi <= lo) return lo;
-  std::uniform_int_distribution<Duration::rep> dist(lo.count(), hi.count());
-  return Duration(dist(rng));
-}
 }  // namespace
 
-Duration first_probe_delay(const CheckSpec& spec, Rng& rng) {
+Duration first_probe_delay(const CheckSpec& spec, Random& rng) {
   const Duration spread = std::min<Duration>(1s, spec.interval);
-  return uniform(Duration::zero(), spread - Duration(1), rng);
+  return rng.up_to(spread - Duration(1));
 }
 
-Duration interval_delay(Duration interval, Duration jitter, Rng& rng) {
+Duration interval_delay(Duration interval, Duration jitter, Random& rng) {
   jitter = std::clamp<Duration>(jitter, Duration::zero(), interval);
-  return std::max<Duration>(1ms, interval - uniform(Duration::zero(), jitter, rng));
+  return std::max<Duration>(1ms, interval - rng.up_to(jitter));
 }
 
-Duration backoff_delay(const BackoffPolicy& b, int consecutive_failures, Rng& rng) {
-  Duration d = b.base;
-  for (int i = 1; i < consecutive_failures && d < b.max; ++i) d *= 2;
-  d = std::min(d, b.max);
-  return std::max<Duration>(1ms, d + uniform(Duration::zero(), b.jitter, rng));
-}
-
-std::optional<Duration> next_probe_delay(const CheckSpec& spec, const CheckState& state,
-                                         Rng& rng) {
+std::optional<Duration> next_probe_delay(const CheckSpec& spec, const CheckState& state, Random& rng) {
   const int failures = state.consecutive_failures();
   if (spec.backoff && failures > 0) {
     // SPEC §1: past max_retries the check stays fail and stops probing. The first failure is
@@ -43,7 +29,7 @@ std::optional<Duration> next_probe_delay(const CheckSpec& spec, const CheckState
         state.health() == Health::kFail) {
       return std::nullopt;
     }
-    return backoff_delay(*spec.backoff, failures, rng);
+    return std::max<Duration>(1ms, spec.backoff->delay(failures, rng.unit()));
   }
   return interval_delay(spec.interval, spec.jitter.resolve(spec.interval), rng);
 }

@@ -8,29 +8,23 @@
 #pragma once
 
 #include <optional>
-#include <random>
 
 #include "hale/check_state.h"
 #include "hale/config.h"
+#include "hale/random.h"
 
 namespace hale {
 
-using Rng = std::mt19937_64;
-
 // SPEC §2: the first probe of every check runs right at start-up, spread over at most 1s.
-Duration first_probe_delay(const CheckSpec& spec, Rng& rng);
+Duration first_probe_delay(const CheckSpec& spec, Random& rng);
 
 // The steady wait between probes: `interval` shortened by a random share of the jitter.
 // Jitter only ever shortens the wait, so interval x failure_threshold stays an upper bound on
 // the time to detect a sustained failure. Never below 1 ms.
-Duration interval_delay(Duration interval, Duration jitter, Rng& rng);
-
-// Exponential backoff for the n-th consecutive failure (n >= 1): base * 2^(n-1), capped at
-// `max`, plus a random extra in [0, jitter].
-Duration backoff_delay(const BackoffPolicy& b, int consecutive_failures, Rng& rng);
+Duration interval_delay(Duration interval, Duration jitter, Random& rng);
 
 // The delay before the next probe after `state` has observed a result, or nullopt when probing
 // stops: backoff.max_retries is exhausted and the check is `fail` (SPEC §1).
-std::optional<Duration> next_probe_delay(const CheckSpec& spec, const CheckState& state, Rng& rng);
+std::optional<Duration> next_probe_delay(const CheckSpec& spec, const CheckState& state, Random& rng);
 
 }  // namespace hale

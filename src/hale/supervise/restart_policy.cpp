@@ -40,17 +40,6 @@ std::string_view to_string(StopCause c) {
   return "stopped";
 }
 
-Duration service_backoff_delay(const ServiceBackoff& b, int attempts, std::mt19937_64& rng) {
-  const double factor = std::pow(std::max(1.0, b.multiplier), std::max(0, attempts));
-  const double base_ns = static_cast<double>(b.base.count());
-  const double capped = std::min(base_ns * factor, static_cast<double>(b.max.count()));
-  const Duration delay(static_cast<Duration::rep>(capped));
-  const Duration spread = b.jitter.resolve(delay);
-  if (spread <= Duration::zero()) return delay;
-  std::uniform_int_distribution<Duration::rep> extra(0, spread.count());
-  return delay + Duration(extra(rng));
-}
-
 // "crashed (exit code 3)": the cause, and what happened when the caller knows it.
 std::string what_happened(const RestartInput& in) {
   if (in.detail.empty()) return std::string(to_string(in.cause));
@@ -63,7 +52,7 @@ std::string readable(Duration d) {
 }
 
 RestartDecision decide_restart(const RestartPolicy& p, const RestartHistory& h,
-                               const RestartInput& in, std::mt19937_64& rng) {
+                               const RestartInput& in, Random& rng) {
   RestartDecision d;
   // SPEC §4: the budget is a sliding window that only time gives back; a stable run resets
   // only the backoff.
@@ -99,7 +88,7 @@ RestartDecision decide_restart(const RestartPolicy& p, const RestartHistory& h,
   }
   const int attempts = stable ? 0 : h.attempts;
   d.action = RestartAction::kRestart;
-  d.delay = service_backoff_delay(p.backoff, attempts, rng);
+  d.delay = p.backoff.delay(attempts + 1, rng.unit());  // attempts restarts since it last ran stable
   d.budget_left = p.budget.max - used - 1;
   d.reason = fmt::format("{}; restarting in {}", what_happened(in), readable(d.delay));
   return d;

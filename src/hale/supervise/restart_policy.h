@@ -12,11 +12,11 @@
 
 #include <deque>
 #include <optional>
-#include <random>
 #include <string>
 
 #include "hale/clock.h"
 #include "hale/config.h"
+#include "hale/random.h"
 
 namespace hale {
 
@@ -75,15 +75,13 @@ bool ran_stable(const RestartPolicy& policy, const RestartInput& in);
 
 // Decides what follows `in` under `policy`. Pure: `history` is read, not changed.
 RestartDecision decide_restart(const RestartPolicy& policy, const RestartHistory& history,
-                               const RestartInput& in, std::mt19937_64& rng);
+                               const RestartInput& in, Random& rng);
 
 // Records that a restart decided by decide_restart() happened at `now` (and forgets restarts
 // that left the window). A stable run (see RestartInput::healthy_for) resets attempts first;
 // the restarts inside the window stay: only time gives budget back.
 void record_restart(const RestartPolicy& policy, RestartHistory& history, const RestartInput& in);
 
-// base * multiplier^attempts, capped at max, plus a random extra in [0, jitter of that delay].
-Duration service_backoff_delay(const ServiceBackoff& b, int attempts, std::mt19937_64& rng);
 
 std::string_view to_string(StopCause c);
 

@@ -24,7 +24,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <random>
+#include "hale/random.h"
 #include <string>
 #include <string_view>
 #include <vector>
@@ -181,7 +181,7 @@ class ServiceMachine {
   std::string name_;
   ServiceMachineSpec spec_;
   bool wanted_;
-  std::mt19937_64 rng_;
+  Random rng_;
 
   ServiceState state_ = ServiceState::kStopped;
   std::string reason_;

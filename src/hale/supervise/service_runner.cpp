@@ -151,7 +151,7 @@ struct ServiceRunner::Process : std::enable_shared_from_this<Process> {
 ServiceRunner::ServiceRunner(SupervisorHost& host, ServiceSpec spec, bool wanted)
     : host_(host),
       spec_(std::move(spec)),
-      machine_(spec_.name, machine_spec(spec_), wanted, host.rng()()),
+      machine_(spec_.name, machine_spec(spec_), wanted, host.rng().next()),
       timers_(std::make_unique<Timers>(host.io())) {}
 
 ServiceRunner::~ServiceRunner() {
@@ -281,7 +281,7 @@ void ServiceRunner::spawn(RunPhase phase) {
   // A run is pre_start and the command: one INVOCATION_ID for both (systemd's name for it),
   // inherited by everything the run starts, which is how its leftovers are found.
   if (phase == RunPhase::kPreStart || spec_.pre_start.empty()) {
-    invocation_id_ = new_invocation_id(host_.rng()(), host_.rng()());
+    invocation_id_ = new_invocation_id(host_.rng().next(), host_.rng().next());
   }
   std::erase_if(launch.env, [](const std::string& kv) { return kv.starts_with("INVOCATION_ID="); });
   launch.env.push_back("INVOCATION_ID=" + invocation_id_);

@@ -12,7 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
+#include "hale/random.h"
 #include <string>
 
 #include "hale/clock.h"
@@ -37,7 +37,7 @@ class SupervisorHost {
   virtual boost::asio::io_context& io() = 0;
   virtual Clock& clock() = 0;
   virtual Engine& engine() = 0;
-  virtual std::mt19937_64& rng() = 0;
+  virtual Random& rng() = 0;
   virtual const std::string& logs_dir() = 0;
   // How a run's descendants are held and ended (null: by its process group only).
   virtual Containment* containment() = 0;

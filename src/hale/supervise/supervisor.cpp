@@ -35,7 +35,7 @@ struct Supervisor::Impl final : SupervisorHost {
   asio::io_context& io() override { return io_; }
   Clock& clock() override { return clock_; }
   Engine& engine() override { return engine_; }
-  std::mt19937_64& rng() override { return rng_; }
+  Random& rng() override { return rng_; }
   const std::string& logs_dir() override { return logs_dir_; }
   Containment* containment() override { return containment_; }
   const std::vector<std::string>& secrets() override { return secrets_; }
@@ -187,7 +187,7 @@ struct Supervisor::Impl final : SupervisorHost {
   StateStore* store_;
   std::string logs_dir_;
   std::vector<std::string> secrets_;
-  std::mt19937_64 rng_;
+  Random rng_;
   std::map<std::string, std::shared_ptr<ServiceRunner>> runners_;
   // Removed by a reload, still stopping.
   // An adopted process may live on while the run it carries the INVOCATION_ID of does (subreaper

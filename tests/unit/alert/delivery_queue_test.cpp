@@ -21,11 +21,11 @@ DeliveryOutcome permanent(std::string reason = "HTTP 400") { return {OutcomeKind
 
 class DeliveryQueueTest : public ::testing::Test {
  protected:
-  DeliveryQueueTest() : queue([this] { return u; }) {
+  DeliveryQueueTest() : queue(Random::from([this] { return u; })) {
     RetryPolicy p;
     p.base = 1s;
     p.max = 8s;
-    p.jitter = 0.5;
+    p.jitter = Jitter::share(0.5);
     queue.set_notifiers({{"ops", p}, {"pager", p}});
   }
 

@@ -131,7 +131,7 @@ timeout = "30s"
   EXPECT_EQ(hook.timeout, 5s);
   EXPECT_EQ(hook.retry.base, 2s);
   EXPECT_EQ(hook.retry.max, 1min);
-  EXPECT_DOUBLE_EQ(hook.retry.jitter, 0.5);
+  EXPECT_DOUBLE_EQ(hook.retry.jitter.fraction, 0.5);
   EXPECT_EQ(hook.retry.give_up_after, 1h);
 
   EXPECT_EQ(notifier(c, "chat").type, NotifierType::kSlack);
@@ -205,7 +205,7 @@ to = "root@localhost"
   EXPECT_EQ(hook.retry, RetryPolicy{});
   EXPECT_EQ(hook.retry.base, 1s);
   EXPECT_EQ(hook.retry.max, 5min);
-  EXPECT_DOUBLE_EQ(hook.retry.jitter, 0.2);
+  EXPECT_DOUBLE_EQ(hook.retry.jitter.fraction, 0.2);
   EXPECT_FALSE(hook.retry.give_up_after.has_value());  // retried until accepted: nothing is lost
   EXPECT_TRUE(hook.tls_verify);
   EXPECT_EQ(hook.ca_file, "");

@@ -9,7 +9,7 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(Schedule, FirstProbeSpreadOverAtMostOneSecond) {
-  Rng rng(1);
+  Random rng(1);
   CheckSpec spec;
   spec.interval = 10s;
   Duration lo = 1h, hi = 0s;
@@ -25,14 +25,14 @@ TEST(Schedule, FirstProbeSpreadOverAtMostOneSecond) {
 }
 
 TEST(Schedule, FirstProbeWithinShortInterval) {
-  Rng rng(2);
+  Random rng(2);
   CheckSpec spec;
   spec.interval = 200ms;
   for (int i = 0; i < 500; ++i) EXPECT_LT(first_probe_delay(spec, rng), 200ms);
 }
 
 TEST(Schedule, JitterOnlyShortensTheInterval) {
-  Rng rng(3);
+  Random rng(3);
   Duration lo = 1h, hi = 0s;
   for (int i = 0; i < 2000; ++i) {
     Duration d = interval_delay(10s, 1s, rng);
@@ -46,12 +46,12 @@ TEST(Schedule, JitterOnlyShortensTheInterval) {
 }
 
 TEST(Schedule, ZeroJitterIsExactInterval) {
-  Rng rng(4);
+  Random rng(4);
   for (int i = 0; i < 10; ++i) EXPECT_EQ(interval_delay(5s, 0s, rng), 5s);
 }
 
 TEST(Schedule, JitterLargerThanIntervalIsCappedAndFloorIsOneMillisecond) {
-  Rng rng(5);
+  Random rng(5);
   for (int i = 0; i < 1000; ++i) {
     Duration d = interval_delay(10ms, 1s, rng);
     EXPECT_GE(d, 1ms);
@@ -60,24 +60,24 @@ TEST(Schedule, JitterLargerThanIntervalIsCappedAndFloorIsOneMillisecond) {
 }
 
 TEST(Schedule, BackoffDoublesUpToMax) {
-  Rng rng(6);
+  Random rng(6);
   BackoffPolicy b;
   b.base = 500ms;
   b.max = 30s;
-  b.jitter = 0s;
+  b.jitter = Jitter::fixed(0s);
   const Duration expected[] = {500ms, 1s, 2s, 4s, 8s, 16s, 30s, 30s, 30s};
-  for (int n = 1; n <= 9; ++n) EXPECT_EQ(backoff_delay(b, n, rng), expected[n - 1]) << n;
-  EXPECT_EQ(backoff_delay(b, 1000, rng), 30s);  // no overflow for long outages
+  for (int n = 1; n <= 9; ++n) EXPECT_EQ(b.delay(n, rng.unit()), expected[n - 1]) << n;
+  EXPECT_EQ(b.delay(1000, rng.unit()), 30s);  // no overflow for long outages
 }
 
 TEST(Schedule, BackoffJitterWithinBounds) {
-  Rng rng(7);
+  Random rng(7);
   BackoffPolicy b;
   b.base = 1s;
   b.max = 8s;
-  b.jitter = 250ms;
+  b.jitter = Jitter::fixed(250ms);
   for (int i = 0; i < 1000; ++i) {
-    Duration d = backoff_delay(b, 3, rng);
+    Duration d = b.delay(3, rng.unit());
     EXPECT_GE(d, 4s);
     EXPECT_LE(d, 4250ms);
   }
@@ -99,7 +99,7 @@ ProbeResult fail_at(SteadyTime t) {
 }
 
 TEST(NextProbeDelay, IntervalWhileOkBackoffWhileFailingThenIntervalAgain) {
-  Rng rng(8);
+  Random rng(8);
   FakeClock clock;
   CheckSpec spec;
   spec.interval = 10s;
@@ -124,7 +124,7 @@ TEST(NextProbeDelay, IntervalWhileOkBackoffWhileFailingThenIntervalAgain) {
 }
 
 TEST(NextProbeDelay, WithoutBackoffFailingChecksKeepTheirInterval) {
-  Rng rng(9);
+  Random rng(9);
   FakeClock clock;
   CheckSpec spec;
   spec.interval = 2s;
@@ -136,7 +136,7 @@ TEST(NextProbeDelay, WithoutBackoffFailingChecksKeepTheirInterval) {
 }
 
 TEST(NextProbeDelay, StopsPastMaxRetriesOnlyOnceFail) {
-  Rng rng(10);
+  Random rng(10);
   FakeClock clock;
   CheckSpec spec;
   spec.backoff = BackoffPolicy{100ms, 1s, 0s, 2};

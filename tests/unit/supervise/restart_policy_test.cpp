@@ -86,7 +86,7 @@ class RestartTable : public ::testing::TestWithParam<Case> {};
 TEST_P(RestartTable, FollowsSpec) {
   const Case& c = GetParam();
   FakeClock clock;
-  std::mt19937_64 rng(1);
+  Random rng(1);
   RestartHistory h;
   h.attempts = c.attempts;
   const SteadyTime now = clock.now();
@@ -112,7 +112,7 @@ INSTANTIATE_TEST_SUITE_P(Spec, RestartTable, ::testing::ValuesIn(kCases),
 // A crash loop, run through decide + record on simulated time: 1 s, 2 s, 4 s, then failed.
 TEST(RestartRun, CrashLoopExhaustsTheBudgetThenFails) {
   FakeClock clock;
-  std::mt19937_64 rng(2);
+  Random rng(2);
   const RestartPolicy p = policy();
   RestartHistory h;
   std::vector<Duration> delays;
@@ -137,7 +137,7 @@ TEST(RestartRun, CrashLoopExhaustsTheBudgetThenFails) {
 
 TEST(RestartRun, BudgetWindowSlides) {
   FakeClock clock;
-  std::mt19937_64 rng(3);
+  Random rng(3);
   RestartPolicy p = policy();
   p.stability_period = 1h;  // never stable here: only the window frees budget
   RestartHistory h;
@@ -161,7 +161,7 @@ TEST(RestartRun, BudgetWindowSlides) {
 }
 
 TEST(ServiceBackoff, JitterWithinBoundsAndMultiplierApplied) {
-  std::mt19937_64 rng(4);
+  Random rng(4);
   ServiceBackoff b;
   b.base = 100ms;
   b.max = 10s;
@@ -169,13 +169,13 @@ TEST(ServiceBackoff, JitterWithinBoundsAndMultiplierApplied) {
   b.jitter.is_fraction = true;
   b.jitter.fraction = 0.10;
   for (int i = 0; i < 1000; ++i) {
-    Duration d = service_backoff_delay(b, 2, rng);  // 100 ms * 3^2 = 900 ms, + up to 90 ms
+    Duration d = b.delay(2 + 1, rng.unit());  // after 2 restarts: 100 ms * 3^2 = 900 ms, + up to 90 ms
     EXPECT_GE(d, 900ms);
     EXPECT_LE(d, 990ms);
   }
   b.jitter.fraction = 0;
-  EXPECT_EQ(service_backoff_delay(b, 0, rng), 100ms);
-  EXPECT_EQ(service_backoff_delay(b, 50, rng), 10s);  // capped, no overflow
+  EXPECT_EQ(b.delay(0 + 1, rng.unit()), 100ms);
+  EXPECT_EQ(b.delay(50 + 1, rng.unit()), 10s);  // capped, no overflow
 }
 
 }  // namespace
@@ -186,7 +186,7 @@ namespace {
 
 TEST(RestartReason, NamesWhatHappenedAndRoundsTheDelayToMilliseconds) {
   FakeClock clock;
-  std::mt19937_64 rng(7);
+  Random rng(7);
   RestartPolicy p = policy();
   p.backoff.base = std::chrono::microseconds(545'354);
   RestartInput in{true, StopCause::kCrash, clock.now(), clock.now() - std::chrono::seconds(5), {}, "exit code 3"};

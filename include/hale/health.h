@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hale/clock.h"
+#include "hale/error_kind.h"
 
 namespace hale {
 
@@ -26,22 +27,22 @@ struct ProbeResult {
   // A short reason a person can read: "200 OK", "connection refused", "timeout after 1s",
   // a Nagios plugin's first line. Never a response body (SPEC §2: bodies may hold personal data).
   std::string reason;
-  // A stable machine code for failures, counted in /metrics: "timeout", "refused", "status",
-  // "body", "json", "exit", "dns", "tls", "connect", "spawn", "latency", "warn". Empty on pass.
-  std::string error_code;
+  // Why it did not pass (error_kind.h: its word is the `error_code` of /health and the `code`
+  // of /metrics). kNone on pass.
+  ErrorKind error = ErrorKind::kNone;
   Duration latency{};
   SteadyTime at{};  // when the result arrived
 };
 
-inline ProbeResult probe_result(Verdict verdict, std::string reason, std::string error_code = {}) {
+inline ProbeResult probe_result(Verdict verdict, std::string reason, ErrorKind error = ErrorKind::kNone) {
   ProbeResult r;
   r.verdict = verdict;
   r.reason = std::move(reason);
-  r.error_code = std::move(error_code);
+  r.error = error;
   return r;
 }
-inline ProbeResult probe_failure(std::string reason, std::string error_code) {
-  return probe_result(Verdict::kFail, std::move(reason), std::move(error_code));
+inline ProbeResult probe_failure(std::string reason, ErrorKind error) {
+  return probe_result(Verdict::kFail, std::move(reason), error);
 }
 
 // A change of a check's Health, with the evidence that caused it.

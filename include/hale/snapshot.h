@@ -44,7 +44,7 @@ struct CheckView {
   std::vector<std::string> groups;
   std::string guard_code;  // /guard/NAME's 503 code (SPEC §7)
   std::string error;       // reason of the last failure while not ok (empty when ok)
-  std::string error_code;  // machine code of that failure
+  ErrorKind error_kind = ErrorKind::kNone;  // why (error_kind.h); kNone when ok
   std::string message;     // reason of the last result, pass or fail ("200 OK", plugin line)
   std::optional<Duration> latency;  // of the last probe
   WallTime since{};                 // when the current status began
@@ -77,7 +77,7 @@ struct CheckView {
   // Counters for /metrics, cumulative since the check was (re)loaded.
   std::uint64_t probes_total = 0;
   std::uint64_t transitions_total = 0;
-  std::map<std::string, std::uint64_t> errors_by_code;
+  std::map<ErrorKind, std::uint64_t> errors_by_code;
   LatencyHistogram latency_histogram;
 
   bool in_group(std::string_view g) const;

@@ -222,5 +222,49 @@ TEST(DaemonProbes, CliProbeTimesOutOnAHungServer) {
   EXPECT_EQ(r.out.rfind("fail " + web.url("/hang") + ": timeout after 300ms (", 0), 0u) << r.out;
 }
 
+// A probe hale cannot make (the command of an exec check is not there) fails the check, closed,
+// but says it is the prober's fault, as kubelet says "probe errored"; a target that refuses is
+// the target's (issue 14).
+TEST(DaemonProbes, AProbeHaleCannotMakeIsTheProbersFaultNotTheTargets) {
+  HaleProcess hale(R"([server]
+listen = "127.0.0.1:{PORT}"
+
+[defaults]
+interval = "300ms"
+failure_threshold = 1
+
+[checks.missing-tool]
+type = "exec"
+command = ["/opt/nowhere/check_thing"]
+
+[checks.closed-port]
+type = "tcp"
+target = "127.0.0.1:1"
+)");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  nlohmann::json tool, port;
+  ASSERT_TRUE(eventually([&] {
+    tool = nlohmann::json::parse(http_get(hale.url("/health/missing-tool")).body, nullptr, false);
+    port = nlohmann::json::parse(http_get(hale.url("/health/closed-port")).body, nullptr, false);
+    return tool.is_object() && port.is_object() && tool["status"] == "fail" && port["status"] == "fail";
+  })) << tool.dump() << port.dump();
+  EXPECT_EQ(tool["error_code"], "spawn");
+  EXPECT_EQ(tool["fault"], "prober");
+  EXPECT_EQ(port["error_code"], "refused");
+  EXPECT_FALSE(port.contains("fault")) << port.dump();
+  ASSERT_TRUE(hale.wait_for_log("\"event\":\"probe_errored\""));
+  const std::string log = hale.log();
+  const auto errored = log.find("\"event\":\"probe_errored\"");
+  const std::string line = log.substr(log.rfind('\n', errored) + 1, log.find('\n', errored) - log.rfind('\n', errored));
+  EXPECT_NE(line.find("\"check\":\"missing-tool\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"level\":\"error\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"fault\":\"prober\""), std::string::npos) << line;
+  EXPECT_EQ(log.find("\"event\":\"probe_errored\",\"check\":\"closed-port\""), std::string::npos);
+  EXPECT_NE(log.find("\"check\":\"closed-port\""), std::string::npos);
+  // The metric counts it under its own code.
+  const std::string metrics = http_get(hale.url("/metrics")).body;
+  EXPECT_NE(metrics.find("hale_check_probe_errors_total{check=\"missing-tool\",code=\"spawn\"}"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hale::testing

@@ -78,7 +78,7 @@ TEST_F(EngineTest, TransitionsReachSubscribersWithEvidence) {
   auto snap = engine_.snapshot();
   EXPECT_EQ(snap->ready, Health::kFail);
   EXPECT_EQ(snap->find("down")->status, Health::kFail);
-  EXPECT_EQ(snap->find("down")->error_code, "refused");
+  EXPECT_EQ(to_string(snap->find("down")->error_kind), "refused");
   EXPECT_EQ(snap->find("up")->status, Health::kOk);
   EXPECT_TRUE(snap->find("up")->next_check.has_value());
 }
@@ -125,8 +125,8 @@ failure_threshold = 1
 )"));
   ASSERT_TRUE(run_until([&] { return view("hung") && view("hung")->status == Health::kFail; }, 5s));
   EXPECT_EQ(view("hung")->error, "timeout after 200ms");
-  EXPECT_EQ(view("hung")->error_code, "timeout");
-  EXPECT_EQ(view("hung")->errors_by_code.at("timeout"), 1u);
+  EXPECT_EQ(to_string(view("hung")->error_kind), "timeout");
+  EXPECT_EQ(view("hung")->errors_by_code.at(ErrorKind::kTimeout), 1u);
 }
 
 TEST_F(EngineTest, MaxRetriesStopsProbing) {

@@ -60,7 +60,7 @@ class DnsProbeTest : public ::testing::Test {
 TEST_F(DnsProbeTest, AAnswersPass) {
   ProbeResult r = probe(dns_check("www.zone.test", "A", server_.address()));
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
-  EXPECT_EQ(r.error_code, "");
+  EXPECT_EQ(to_string(r.error), "");
   EXPECT_EQ(r.reason.rfind("A 127.0.0.1, 10.0.0.2 (", 0), 0u) << r.reason;
   EXPECT_TRUE(r.reason.ends_with(" ms)")) << r.reason;
 }
@@ -79,7 +79,7 @@ TEST_F(DnsProbeTest, ExpectedAnswersPresentPass) {
 TEST_F(DnsProbeTest, ExpectedAnswerMissingFails) {
   ProbeResult r = probe(dns_check("www.zone.test", "A", server_.address(), {"127.0.0.1", "10.0.0.9"}));
   EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_EQ(r.error_code, "dns_mismatch");
+  EXPECT_EQ(to_string(r.error), "dns_mismatch");
   EXPECT_EQ(r.reason, "missing expected answer 10.0.0.9; got 127.0.0.1, 10.0.0.2");
 }
 
@@ -87,21 +87,21 @@ TEST_F(DnsProbeTest, NxdomainFails) {
   ProbeResult r = probe(dns_check("nope.zone.test", "A", server_.address()));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "NXDOMAIN");
-  EXPECT_EQ(r.error_code, "dns_nxdomain");
+  EXPECT_EQ(to_string(r.error), "dns_nxdomain");
 }
 
 TEST_F(DnsProbeTest, NoAnswerOfTheTypeFails) {
   ProbeResult r = probe(dns_check("txtonly.zone.test", "A", server_.address()));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "no A answer");
-  EXPECT_EQ(r.error_code, "dns_nodata");
+  EXPECT_EQ(to_string(r.error), "dns_nodata");
 }
 
 TEST_F(DnsProbeTest, ServfailFails) {
   ProbeResult r = probe(dns_check("broken.zone.test", "A", server_.address()));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "SERVFAIL");
-  EXPECT_EQ(r.error_code, "dns");
+  EXPECT_EQ(to_string(r.error), "dns");
 }
 
 TEST_F(DnsProbeTest, TxtWorks) {
@@ -130,7 +130,7 @@ TEST_F(DnsProbeTest, SilentServerEndsAtTheTimeout) {
   ProbeResult r = probe(dns_check("silent.zone.test", "A", server_.address()), 300ms);
   const auto took = std::chrono::steady_clock::now() - t0;
   EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_EQ(r.error_code, "timeout") << r.reason;
+  EXPECT_EQ(to_string(r.error), "timeout") << r.reason;
   EXPECT_GE(took, 250ms);
   EXPECT_LT(took, 1s);
   EXPECT_GE(server_.queries(), 1);
@@ -191,7 +191,7 @@ TEST_F(DnsProbeTest, RefusedPortFailsFast) {
   ProbeResult r = probe(dns_check("www.zone.test", "A", "127.0.0.1:" + std::to_string(port)), 1s);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "connection refused");
-  EXPECT_EQ(r.error_code, "refused");
+  EXPECT_EQ(to_string(r.error), "refused");
 }
 
 TEST(DnsThroughHale, HealthShowsTheDnsCheck) {

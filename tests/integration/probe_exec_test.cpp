@@ -76,7 +76,7 @@ TEST_F(ExecProbeTest, TruePassesFalseWarns) {
   ProbeResult bad = probe({"/bin/false"});
   EXPECT_EQ(bad.verdict, Verdict::kWarn);  // exit 1 is a Nagios WARNING
   EXPECT_EQ(bad.reason, "exit 1");
-  EXPECT_EQ(bad.error_code, "warn");
+  EXPECT_EQ(to_string(bad.error), "warn");
 }
 
 TEST_F(ExecProbeTest, CheckDummyVerdicts) {
@@ -90,16 +90,16 @@ TEST_F(ExecProbeTest, CheckDummyVerdicts) {
   ProbeResult warn = probe({dummy, "1", "meh"});
   EXPECT_EQ(warn.verdict, Verdict::kWarn);
   EXPECT_EQ(warn.reason, "WARNING: meh");
-  EXPECT_EQ(warn.error_code, "warn");
+  EXPECT_EQ(to_string(warn.error), "warn");
 
   ProbeResult crit = probe({dummy, "2", "bad"});
   EXPECT_EQ(crit.verdict, Verdict::kFail);
   EXPECT_EQ(crit.reason, "CRITICAL: bad");
-  EXPECT_EQ(crit.error_code, "exit");
+  EXPECT_EQ(to_string(crit.error), "exit");
 
   ProbeResult unknown = probe({dummy, "3"});
   EXPECT_EQ(unknown.verdict, Verdict::kFail);
-  EXPECT_EQ(unknown.error_code, "exit");
+  EXPECT_EQ(to_string(unknown.error), "exit");
   EXPECT_EQ(unknown.reason, "UNKNOWN");
 }
 
@@ -122,7 +122,7 @@ TEST_F(ExecProbeTest, MissingBinaryIsASpawnError) {
   ProbeResult r = probe({"/nonexistent/hale-check"});
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "cannot run /nonexistent/hale-check: No such file or directory");
-  EXPECT_EQ(r.error_code, "spawn");
+  EXPECT_EQ(to_string(r.error), "spawn");
 }
 
 TEST_F(ExecProbeTest, NoShellIsInvolved) {
@@ -158,7 +158,7 @@ TEST_F(ExecProbeTest, TimeoutKillsTheGroupAndFails) {
   ProbeResult r = probe({"/bin/sleep", "30"}, 200ms);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "timeout");
-  EXPECT_EQ(r.error_code, "timeout");
+  EXPECT_EQ(to_string(r.error), "timeout");
 }
 
 TEST_F(ExecProbeTest, CancelKillsChildAndGrandchild) {

@@ -111,7 +111,7 @@ TEST_F(ExpiryProbeTest, FileIsReadAgainAtEveryProbe) {
   ProbeResult r = run(*p);
   EXPECT_EQ(r.verdict, Verdict::kPass);
   EXPECT_EQ(r.reason, expires_in("3h", first));
-  EXPECT_EQ(r.error_code, "");
+  EXPECT_EQ(to_string(r.error), "");
 
   // The owner refreshes the file; the same probe sees the new date.
   const ExpiryTime soon = in(20min);
@@ -119,14 +119,14 @@ TEST_F(ExpiryProbeTest, FileIsReadAgainAtEveryProbe) {
   r = run(*p);
   EXPECT_EQ(r.verdict, Verdict::kWarn);
   EXPECT_THAT(r.reason, expires_in_minutes(20, soon));
-  EXPECT_EQ(r.error_code, "expiry");
+  EXPECT_EQ(to_string(r.error), "expiry");
 
   const ExpiryTime gone = now_s() - 2h - 30s;
   dir_.write("credentials.json", credentials_json(gone));
   r = run(*p);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "expired 2h ago (" + format_expiry_time(gone) + ")");
-  EXPECT_EQ(r.error_code, "expiry");
+  EXPECT_EQ(to_string(r.error), "expiry");
 }
 
 TEST_F(ExpiryProbeTest, FileHoldingAJwt) {
@@ -142,13 +142,13 @@ TEST_F(ExpiryProbeTest, MissingFileFails) {
   ProbeResult r = probe(expiry_check(ExpirySource::kFile, path));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "cannot read file:" + path + ": No such file or directory");
-  EXPECT_EQ(r.error_code, "source");
+  EXPECT_EQ(to_string(r.error), "source");
 }
 
 TEST_F(ExpiryProbeTest, DirectoryFails) {
   ProbeResult r = probe(expiry_check(ExpirySource::kFile, dir_.path().string()));
   EXPECT_EQ(r.reason, "cannot read file:" + dir_.path().string() + ": Is a directory");
-  EXPECT_EQ(r.error_code, "source");
+  EXPECT_EQ(to_string(r.error), "source");
 }
 
 TEST_F(ExpiryProbeTest, FifoIsRefusedWithoutBlocking) {
@@ -156,21 +156,21 @@ TEST_F(ExpiryProbeTest, FifoIsRefusedWithoutBlocking) {
   ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
   ProbeResult r = probe(expiry_check(ExpirySource::kFile, path));
   EXPECT_EQ(r.reason, "cannot read file:" + path + ": not a regular file");
-  EXPECT_EQ(r.error_code, "source");
+  EXPECT_EQ(to_string(r.error), "source");
 }
 
 TEST_F(ExpiryProbeTest, FileOverOneMebibyteIsRefused) {
   const std::string path = dir_.write("huge.json", std::string(1024 * 1024 + 1, ' '));
   ProbeResult r = probe(expiry_check(ExpirySource::kFile, path));
   EXPECT_EQ(r.reason, "file:" + path + " is larger than 1 MiB; a credential file is small");
-  EXPECT_EQ(r.error_code, "source");
+  EXPECT_EQ(to_string(r.error), "source");
 }
 
 TEST_F(ExpiryProbeTest, EmptyFileFails) {
   const std::string path = dir_.write("empty.json", "\n");
   ProbeResult r = probe(expiry_check(ExpirySource::kFile, path));
   EXPECT_EQ(r.reason, "file:" + path + " is empty");
-  EXPECT_EQ(r.error_code, "source");
+  EXPECT_EQ(to_string(r.error), "source");
 }
 
 TEST_F(ExpiryProbeTest, UnreadableDocumentIsAFormatFailure) {
@@ -181,7 +181,7 @@ TEST_F(ExpiryProbeTest, UnreadableDocumentIsAFormatFailure) {
   ProbeResult r = probe(spec);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "no value at /claudeAiOauth/expires_at");
-  EXPECT_EQ(r.error_code, "format");
+  EXPECT_EQ(to_string(r.error), "format");
 }
 
 // ---- env ----
@@ -197,12 +197,12 @@ TEST_F(ExpiryProbeTest, EnvironmentVariableHoldingAJwt) {
   ASSERT_EQ(::setenv("HALE_EXPIRY_TEST_TOKEN", make_jwt(R"({"sub":"svc"})").c_str(), 1), 0);
   r = probe(expiry_check(ExpirySource::kEnv, "HALE_EXPIRY_TEST_TOKEN"));
   EXPECT_EQ(r.reason, "JWT has no `exp` claim");
-  EXPECT_EQ(r.error_code, "format");
+  EXPECT_EQ(to_string(r.error), "format");
 
   ASSERT_EQ(::setenv("HALE_EXPIRY_TEST_TOKEN", "", 1), 0);
   r = probe(expiry_check(ExpirySource::kEnv, "HALE_EXPIRY_TEST_TOKEN"));
   EXPECT_EQ(r.reason, "environment variable HALE_EXPIRY_TEST_TOKEN is empty");
-  EXPECT_EQ(r.error_code, "source");
+  EXPECT_EQ(to_string(r.error), "source");
   ::unsetenv("HALE_EXPIRY_TEST_TOKEN");
 }
 
@@ -211,7 +211,7 @@ TEST_F(ExpiryProbeTest, UnsetEnvironmentVariableFails) {
   ProbeResult r = probe(expiry_check(ExpirySource::kEnv, "HALE_EXPIRY_TEST_UNSET"));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "environment variable HALE_EXPIRY_TEST_UNSET is not set");
-  EXPECT_EQ(r.error_code, "source");
+  EXPECT_EQ(to_string(r.error), "source");
 }
 
 // ---- url ----
@@ -225,7 +225,7 @@ TEST_F(ExpiryProbeTest, HttpJsonTimestamp) {
   ProbeResult r = probe(url_check(server.url("/oauth/status")));
   EXPECT_EQ(r.verdict, Verdict::kWarn);
   EXPECT_THAT(r.reason, expires_in_minutes(30, at));
-  EXPECT_EQ(r.error_code, "expiry");
+  EXPECT_EQ(to_string(r.error), "expiry");
   ASSERT_EQ(server.request_count("/oauth/status"), 1u);
   EXPECT_EQ(server.last_request("/oauth/status")->method, "GET");
 }
@@ -248,7 +248,7 @@ TEST_F(ExpiryProbeTest, HttpErrorStatusFails) {
   ProbeResult r = probe(url_check(server.url("/oauth/status")));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "status 500 (expected 2xx)");
-  EXPECT_EQ(r.error_code, "status");
+  EXPECT_EQ(to_string(r.error), "status");
 }
 
 TEST_F(ExpiryProbeTest, HttpRedirectIsNotFollowed) {
@@ -267,7 +267,7 @@ TEST_F(ExpiryProbeTest, HungServerTimesOut) {
   ProbeResult r = probe(url_check(server.url("/oauth/status")), 300ms);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "timeout after 300ms");
-  EXPECT_EQ(r.error_code, "timeout");
+  EXPECT_EQ(to_string(r.error), "timeout");
 }
 
 TEST_F(ExpiryProbeTest, RefusedConnectionHidesTheUrlPassword) {
@@ -276,7 +276,7 @@ TEST_F(ExpiryProbeTest, RefusedConnectionHidesTheUrlPassword) {
   ProbeResult r = probe(url_check(url));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "connection refused");
-  EXPECT_EQ(r.error_code, "refused");
+  EXPECT_EQ(to_string(r.error), "refused");
   EXPECT_EQ(r.reason.find("pa55-secret"), std::string::npos);
 }
 
@@ -285,7 +285,7 @@ TEST_F(ExpiryProbeTest, HttpBodyOverOneMebibyteIsRefused) {
   server.set("/big", TestResponse::ok(std::string(1024 * 1024 + 10, ' ')));
   ProbeResult r = probe(url_check(server.url("/big")));
   EXPECT_EQ(r.reason, "response body is larger than 1 MiB");
-  EXPECT_EQ(r.error_code, "source");
+  EXPECT_EQ(to_string(r.error), "source");
 }
 
 TEST_F(ExpiryProbeTest, HttpBodyNotJson) {
@@ -293,7 +293,7 @@ TEST_F(ExpiryProbeTest, HttpBodyNotJson) {
   server.set("/status", TestResponse::ok("<html>sk-ant-SECRET-in-a-page</html>"));
   ProbeResult r = probe(url_check(server.url("/status")));
   EXPECT_EQ(r.reason, "document is not JSON");
-  EXPECT_EQ(r.error_code, "format");
+  EXPECT_EQ(to_string(r.error), "format");
 }
 
 // ---- cancel ----

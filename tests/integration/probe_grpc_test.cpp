@@ -95,7 +95,7 @@ TEST_F(GrpcProbeTest, ServingPasses) {
   ProbeResult r = probe(grpc_check(server.target()));
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
   EXPECT_EQ(r.reason, "SERVING");
-  EXPECT_EQ(r.error_code, "");
+  EXPECT_EQ(to_string(r.error), "");
 }
 
 TEST_F(GrpcProbeTest, NamedServiceServingPasses) {
@@ -112,7 +112,7 @@ TEST_F(GrpcProbeTest, NotServingFails) {
   ProbeResult r = probe(grpc_check(server.target(), "hale.test.Api"));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "NOT_SERVING");
-  EXPECT_EQ(r.error_code, "grpc_not_serving");
+  EXPECT_EQ(to_string(r.error), "grpc_not_serving");
 }
 
 TEST_F(GrpcProbeTest, WholeServerNotServingFails) {
@@ -127,7 +127,7 @@ TEST_F(GrpcProbeTest, UnknownServiceFailsWithTheReason) {
   TestGrpcServer server;
   ProbeResult r = probe(grpc_check(server.target(), "no.such.Service"));
   EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_EQ(r.error_code, "grpc_service_unknown") << r.reason;
+  EXPECT_EQ(to_string(r.error), "grpc_service_unknown") << r.reason;
   EXPECT_EQ(r.reason.rfind("SERVICE_UNKNOWN (NOT_FOUND", 0), 0u) << r.reason;
 }
 
@@ -149,7 +149,7 @@ TEST_F(GrpcProbeTest, NothingListeningIsRefused) {
   ProbeResult r = probe(grpc_check("127.0.0.1:" + std::to_string(testing::closed_loopback_port())));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "UNAVAILABLE: connection refused");
-  EXPECT_EQ(r.error_code, "refused");
+  EXPECT_EQ(to_string(r.error), "refused");
 }
 
 TEST_F(GrpcProbeTest, ServerBackOnTheSamePortPassesOnTheNextProbe) {
@@ -158,7 +158,7 @@ TEST_F(GrpcProbeTest, ServerBackOnTheSamePortPassesOnTheNextProbe) {
   const std::uint16_t port = testing::closed_loopback_port();
   auto p = make_probe(grpc_check("127.0.0.1:" + std::to_string(port)), harness_.ctx());
   ProbeResult refused = probe(*p);
-  EXPECT_EQ(refused.error_code, "refused") << refused.reason;
+  EXPECT_EQ(to_string(refused.error), "refused") << refused.reason;
   TestGrpcServer::Options options;
   options.port = port;
   TestGrpcServer server(options);
@@ -179,7 +179,7 @@ TEST_F(GrpcProbeTest, ServerGoneAfterPassingFailsThenRecovers) {
   }
   ProbeResult gone = probe(*p);
   EXPECT_EQ(gone.verdict, Verdict::kFail);
-  EXPECT_EQ(gone.error_code, "refused") << gone.reason;
+  EXPECT_EQ(to_string(gone.error), "refused") << gone.reason;
   TestGrpcServer again(options);
   ASSERT_TRUE(again.ok());
   ProbeResult back = probe(*p);
@@ -194,7 +194,7 @@ TEST_F(GrpcProbeTest, ServerWithoutHealthServiceIsUnimplemented) {
   ProbeResult r = probe(grpc_check(server.target()));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "UNIMPLEMENTED: the server has no grpc.health.v1.Health service");
-  EXPECT_EQ(r.error_code, "grpc_unimplemented");
+  EXPECT_EQ(to_string(r.error), "grpc_unimplemented");
 }
 
 TEST_F(GrpcProbeTest, SilentServerTimesOut) {
@@ -203,7 +203,7 @@ TEST_F(GrpcProbeTest, SilentServerTimesOut) {
   ProbeResult r = probe(grpc_check(silent.target()), 300ms);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "timeout");
-  EXPECT_EQ(r.error_code, "timeout");
+  EXPECT_EQ(to_string(r.error), "timeout");
   EXPECT_EQ(timeout_reason(300ms), "timeout after 300ms");  // what the engine makes of it
 }
 
@@ -218,7 +218,7 @@ TEST_F(GrpcProbeTest, PlaintextCheckOfATlsServerFails) {
   ASSERT_TRUE(server.ok());
   ProbeResult r = probe(grpc_check(server.target()));
   EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_NE(r.error_code, "");
+  EXPECT_NE(to_string(r.error), "");
   EXPECT_EQ(r.reason.find('\n'), std::string::npos) << r.reason;
 }
 
@@ -244,14 +244,14 @@ TEST_F(GrpcProbeTest, TlsWithTheRightCaAndNamePasses) {
   spec.ca_file.clear();
   ProbeResult untrusted = probe(spec);
   EXPECT_EQ(untrusted.verdict, Verdict::kFail);
-  EXPECT_EQ(untrusted.error_code, "tls") << untrusted.reason;
+  EXPECT_EQ(to_string(untrusted.error), "tls") << untrusted.reason;
 
   // The right CA, the wrong name.
   spec.ca_file = pki.ca_file();
   spec.server_name = "other.test";
   ProbeResult wrong_name = probe(spec);
   EXPECT_EQ(wrong_name.verdict, Verdict::kFail);
-  EXPECT_EQ(wrong_name.error_code, "tls") << wrong_name.reason;
+  EXPECT_EQ(to_string(wrong_name.error), "tls") << wrong_name.reason;
 }
 
 TEST_F(GrpcProbeTest, UnreadableCaFileFailsFromTheLoop) {
@@ -272,7 +272,7 @@ TEST_F(GrpcProbeTest, UnreadableCaFileFailsFromTheLoop) {
   EXPECT_FALSE(called_inside_start);
   EXPECT_EQ(result->verdict, Verdict::kFail);
   EXPECT_EQ(result->reason, "cannot read ca_file /nonexistent/ca.pem");
-  EXPECT_EQ(result->error_code, "tls");
+  EXPECT_EQ(to_string(result->error), "tls");
 }
 
 TEST_F(GrpcProbeTest, CancelInFlightNeverReports) {
@@ -300,7 +300,7 @@ TEST_F(GrpcProbeTest, StartWhileInFlightReplacesTheAttempt) {
   p->start(5s, [&](ProbeResult) { ++first_calls; });
   harness_.run_for(50ms);
   ProbeResult second = probe(*p, 300ms);
-  EXPECT_EQ(second.error_code, "timeout");
+  EXPECT_EQ(to_string(second.error), "timeout");
   idle_for(100ms);
   EXPECT_EQ(first_calls, 0);
 }

@@ -41,7 +41,7 @@ TEST_F(HttpProbeTest, UpServerPasses) {
   ProbeResult r = probe(http_check(server_.url("/ready")));
   EXPECT_EQ(r.verdict, Verdict::kPass);
   EXPECT_EQ(r.reason, "HTTP 200");
-  EXPECT_EQ(r.error_code, "");
+  EXPECT_EQ(to_string(r.error), "");
   EXPECT_EQ(server_.request_count("/ready"), 1u);
 }
 
@@ -50,7 +50,7 @@ TEST_F(HttpProbeTest, WrongStatusFails) {
   ProbeResult r = probe(http_check(server_.url("/ready")));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "status 503 (expected 200-399)");
-  EXPECT_EQ(r.error_code, "status");
+  EXPECT_EQ(to_string(r.error), "status");
 }
 
 TEST_F(HttpProbeTest, StatusListAndRange) {
@@ -87,7 +87,7 @@ TEST_F(HttpProbeTest, BodyRegexMatchAndMismatch) {
   ProbeResult r = probe(spec);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "body did not match");
-  EXPECT_EQ(r.error_code, "body");
+  EXPECT_EQ(to_string(r.error), "body");
 }
 
 TEST_F(HttpProbeTest, JsonSubsetMatchAndMismatch) {
@@ -99,7 +99,7 @@ TEST_F(HttpProbeTest, JsonSubsetMatchAndMismatch) {
   spec.expect_json = R"({"checks":{"db":"down"}})";
   ProbeResult r = probe(spec);
   EXPECT_EQ(r.reason, "json did not match at /checks/db");
-  EXPECT_EQ(r.error_code, "json");
+  EXPECT_EQ(to_string(r.error), "json");
 
   server_.set("/html", TestResponse::ok("<html>ok</html>"));
   spec.url = server_.url("/html");
@@ -122,7 +122,7 @@ TEST_F(HttpProbeTest, SlowOverMaxLatencyWarns) {
   spec.max_latency = 20ms;
   ProbeResult r = probe(spec);
   EXPECT_EQ(r.verdict, Verdict::kWarn);
-  EXPECT_EQ(r.error_code, "latency");
+  EXPECT_EQ(to_string(r.error), "latency");
   EXPECT_EQ(r.reason.rfind("slow: ", 0), 0u) << r.reason;
   EXPECT_NE(r.reason.find("ms > 20ms"), std::string::npos) << r.reason;
 }
@@ -131,7 +131,7 @@ TEST_F(HttpProbeTest, RefusedPortFails) {
   ProbeResult r = probe(http_check("http://127.0.0.1:" + std::to_string(closed_port()) + "/"));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "connection refused");
-  EXPECT_EQ(r.error_code, "refused");
+  EXPECT_EQ(to_string(r.error), "refused");
 }
 
 TEST_F(HttpProbeTest, HangingServerTimesOutByItself) {
@@ -140,14 +140,14 @@ TEST_F(HttpProbeTest, HangingServerTimesOutByItself) {
   ProbeResult r = probe(http_check(server_.url("/hang")), 300ms);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "timeout");
-  EXPECT_EQ(r.error_code, "timeout");
+  EXPECT_EQ(to_string(r.error), "timeout");
 }
 
 TEST_F(HttpProbeTest, CloseWithoutResponseFails) {
   server_.set("/rude", TestResponse::closing());
   ProbeResult r = probe(http_check(server_.url("/rude")));
   EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_EQ(r.error_code, "connect");
+  EXPECT_EQ(to_string(r.error), "connect");
   EXPECT_EQ(r.reason, "empty reply from server");
 }
 
@@ -190,7 +190,7 @@ TEST_F(HttpProbeTest, UrlCredentialsNeverReachAReason) {
 TEST_F(HttpProbeTest, OtherSchemesAreRefused) {
   ProbeResult r = probe(http_check("file:///etc/passwd"));
   EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_EQ(r.error_code, "connect");
+  EXPECT_EQ(to_string(r.error), "connect");
 }
 
 TEST_F(HttpProbeTest, CancelledProbeNeverReports) {
@@ -240,7 +240,7 @@ TEST_F(HttpsProbeTest, SelfSignedFailsWithTlsByDefault) {
   auto r = harness_.run(*p, 3s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->verdict, Verdict::kFail);
-  EXPECT_EQ(r->error_code, "tls");
+  EXPECT_EQ(to_string(r->error), "tls");
   EXPECT_EQ(r->reason.rfind("tls: ", 0), 0u) << r->reason;
 }
 

@@ -46,14 +46,14 @@ TEST_F(TcpProbeTest, OpenPortPasses) {
   ProbeResult r = probe("127.0.0.1:" + std::to_string(port));
   EXPECT_EQ(r.verdict, Verdict::kPass);
   EXPECT_EQ(r.reason, "connected");
-  EXPECT_EQ(r.error_code, "");
+  EXPECT_EQ(to_string(r.error), "");
 }
 
 TEST_F(TcpProbeTest, RefusedPortFails) {
   ProbeResult r = probe("127.0.0.1:" + std::to_string(testing::closed_loopback_port()));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "connection refused");
-  EXPECT_EQ(r.error_code, "refused");
+  EXPECT_EQ(to_string(r.error), "refused");
 }
 
 TEST_F(TcpProbeTest, LocalhostNameResolves) {
@@ -77,14 +77,14 @@ TEST_F(TcpProbeTest, BracketedIpv6Literal) {
 TEST_F(TcpProbeTest, UnknownHostIsADnsFailure) {
   ProbeResult r = probe("no-such-host.invalid:80", 5s);
   EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_EQ(r.error_code, "dns") << r.reason;
+  EXPECT_EQ(to_string(r.error), "dns") << r.reason;
   EXPECT_EQ(r.reason.rfind("dns: ", 0), 0u) << r.reason;
 }
 
 TEST_F(TcpProbeTest, BadTargetFails) {
   ProbeResult r = probe("no-port-here");
   EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_EQ(r.error_code, "connect");
+  EXPECT_EQ(to_string(r.error), "connect");
 }
 
 TEST_F(TcpProbeTest, CancelledProbeNeverReports) {

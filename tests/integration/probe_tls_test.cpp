@@ -69,7 +69,7 @@ TEST_F(TlsProbeTest, FarFromExpiryPasses) {
   ProbeResult r = probe(trusted(server));
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
   EXPECT_EQ(r.reason.rfind("certificate CN=far.test expires in 99d (", 0), 0u) << r.reason;
-  EXPECT_EQ(r.error_code, "");
+  EXPECT_EQ(to_string(r.error), "");
 }
 
 TEST_F(TlsProbeTest, WithinWarnBeforeWarns) {
@@ -77,7 +77,7 @@ TEST_F(TlsProbeTest, WithinWarnBeforeWarns) {
   ProbeResult r = probe(trusted(server));
   EXPECT_EQ(r.verdict, Verdict::kWarn) << r.reason;
   EXPECT_EQ(r.reason.rfind("certificate CN=soon.test expires in 9d (", 0), 0u) << r.reason;
-  EXPECT_EQ(r.error_code, "expiry");
+  EXPECT_EQ(to_string(r.error), "expiry");
 }
 
 TEST_F(TlsProbeTest, WithinFailBeforeFails) {
@@ -85,7 +85,7 @@ TEST_F(TlsProbeTest, WithinFailBeforeFails) {
   ProbeResult r = probe(trusted(server));
   EXPECT_EQ(r.verdict, Verdict::kFail) << r.reason;
   EXPECT_EQ(r.reason.rfind("certificate CN=close.test expires in 1d (", 0), 0u) << r.reason;
-  EXPECT_EQ(r.error_code, "expiry");
+  EXPECT_EQ(to_string(r.error), "expiry");
 }
 
 TEST_F(TlsProbeTest, ThresholdsComeFromTheCheck) {
@@ -104,7 +104,7 @@ TEST_F(TlsProbeTest, ExpiredFailsWithHowLongAgo) {
   ProbeResult r = probe(trusted(server));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason.rfind("certificate CN=old.test expired 2d ago (", 0), 0u) << r.reason;
-  EXPECT_EQ(r.error_code, "expiry");
+  EXPECT_EQ(to_string(r.error), "expiry");
 }
 
 TEST_F(TlsProbeTest, UnknownCaFailsWithTheVerifyReason) {
@@ -112,7 +112,7 @@ TEST_F(TlsProbeTest, UnknownCaFailsWithTheVerifyReason) {
   ProbeResult r = probe(tls_check(server.target()));  // the system store only
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "certificate verify failed: unable to get local issuer certificate");
-  EXPECT_EQ(r.error_code, "tls");
+  EXPECT_EQ(to_string(r.error), "tls");
 }
 
 TEST_F(TlsProbeTest, SelfSignedFailsWithTheVerifyReason) {
@@ -122,7 +122,7 @@ TEST_F(TlsProbeTest, SelfSignedFailsWithTheVerifyReason) {
   ProbeResult r = probe(trusted(server));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "certificate verify failed: self-signed certificate");
-  EXPECT_EQ(r.error_code, "tls");
+  EXPECT_EQ(to_string(r.error), "tls");
 }
 
 TEST_F(TlsProbeTest, InsecureSkipVerifyStillJudgesExpiry) {
@@ -171,7 +171,7 @@ TEST_F(TlsProbeTest, WrongNameFails) {
   ProbeResult r = probe(s);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "certificate verify failed: hostname mismatch");
-  EXPECT_EQ(r.error_code, "tls");
+  EXPECT_EQ(to_string(r.error), "tls");
 }
 
 TEST_F(TlsProbeTest, AnExpiredCertificateFromTheTrustStoreFailsThoughTheServerNeverSentIt) {
@@ -193,7 +193,7 @@ TEST_F(TlsProbeTest, AnExpiredCertificateFromTheTrustStoreFailsThoughTheServerNe
   s.ca_file = store;
   ProbeResult r = probe(s);
   EXPECT_EQ(r.verdict, Verdict::kFail) << r.reason;
-  EXPECT_EQ(r.error_code, "tls");
+  EXPECT_EQ(to_string(r.error), "tls");
   EXPECT_NE(r.reason.find("expired"), std::string::npos) << r.reason;
   EXPECT_NE(r.reason.find("trust store"), std::string::npos) << r.reason;
 }
@@ -234,7 +234,7 @@ TEST_F(TlsProbeTest, FileChainWithCaFileIsVerified) {
   ProbeResult r = probe(s);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "certificate verify failed: unable to get local issuer certificate");
-  EXPECT_EQ(r.error_code, "tls");
+  EXPECT_EQ(to_string(r.error), "tls");
 }
 
 TEST_F(TlsProbeTest, MissingFileFails) {
@@ -243,7 +243,7 @@ TEST_F(TlsProbeTest, MissingFileFails) {
   ProbeResult r = probe(s);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "cannot read " + s.file + ": No such file or directory");
-  EXPECT_EQ(r.error_code, "tls");
+  EXPECT_EQ(to_string(r.error), "tls");
 }
 
 TEST_F(TlsProbeTest, HungServerEndsAtTheTimeout) {
@@ -253,7 +253,7 @@ TEST_F(TlsProbeTest, HungServerEndsAtTheTimeout) {
   ProbeResult r = probe(tls_check("127.0.0.1:" + std::to_string(silent.local_endpoint().port())), 300ms);
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_EQ(r.error_code, "timeout");
+  EXPECT_EQ(to_string(r.error), "timeout");
   EXPECT_GE(took, 250ms);
   EXPECT_LT(took, 2s);
 }
@@ -262,13 +262,13 @@ TEST_F(TlsProbeTest, RefusedIsAConnectFailure) {
   ProbeResult r = probe(tls_check("127.0.0.1:" + std::to_string(testing::closed_loopback_port())));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "connection refused");
-  EXPECT_EQ(r.error_code, "refused");  // as for http, tcp and dns checks
+  EXPECT_EQ(to_string(r.error), "refused");  // as for http, tcp and dns checks
 }
 
 TEST_F(TlsProbeTest, UnknownHostIsADnsFailure) {
   ProbeResult r = probe(tls_check("no-such-host.invalid:443"), 5s);
   EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_EQ(r.error_code, "dns") << r.reason;
+  EXPECT_EQ(to_string(r.error), "dns") << r.reason;
 }
 
 TEST_F(TlsProbeTest, CancelledProbeNeverReports) {

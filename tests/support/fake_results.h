@@ -13,7 +13,7 @@ inline ProbeResult result(Verdict v, SteadyTime at, std::string reason = "") {
   r.verdict = v;
   r.at = at;
   r.reason = reason.empty() ? std::string(to_string(v)) : std::move(reason);
-  if (v == Verdict::kFail) r.error_code = "test";
+  if (v == Verdict::kFail) r.error = ErrorKind::kStatus;
   return r;
 }
 

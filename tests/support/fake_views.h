@@ -23,7 +23,7 @@ inline std::shared_ptr<CheckView> fake_check_view(std::string name, Health h, bo
   v->latency = 4ms;
   if (h == Health::kFail || h == Health::kDegraded) {
     v->error = "timeout after 1s";
-    v->error_code = "timeout";
+    v->error_kind = ErrorKind::kTimeout;
     v->consecutive_failures = 4;
   }
   return v;

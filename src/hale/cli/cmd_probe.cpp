@@ -51,7 +51,7 @@ int cmd_probe(const std::string& target, const std::string& timeout_text) {
   const auto started = std::chrono::steady_clock::now();
   boost::asio::steady_timer deadline(io, *timeout);
   probe->start(*timeout, [&](ProbeResult r) {
-    if (r.error_code == "timeout") r.reason = timeout_reason(*timeout);
+    if (r.error == ErrorKind::kTimeout) r.reason = timeout_reason(*timeout);
     result = std::move(r);
     deadline.cancel();
   });
@@ -61,7 +61,7 @@ int cmd_probe(const std::string& target, const std::string& timeout_text) {
     ProbeResult r;
     r.verdict = Verdict::kFail;
     r.reason = timeout_reason(*timeout);
-    r.error_code = "timeout";
+    r.error = ErrorKind::kTimeout;
     result = std::move(r);
   });
   io.run();

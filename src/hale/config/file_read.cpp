@@ -41,9 +41,9 @@ std::string byte_size_text(std::size_t bytes) {
 StatusOr<std::string> read_regular_file(const std::string& path, std::size_t max_bytes) {
   // O_NONBLOCK: opening a FIFO without a writer would otherwise wait for one.
   Fd f{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
-  if (f.fd < 0) return Status::error(std::strerror(errno));
+  if (f.fd < 0) return Status::error(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kUnavailable, std::strerror(errno));
   struct stat st {};
-  if (::fstat(f.fd, &st) != 0) return Status::error(std::strerror(errno));
+  if (::fstat(f.fd, &st) != 0) return Status::unavailable(std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return Status::error(fmt::format("not a regular file ({})", kind_of(st.st_mode)));
   const auto too_big = [&](std::size_t size) {
     return Status::error(fmt::format("is {}; the limit is {}", byte_size_text(size), byte_size_text(max_bytes)));
@@ -54,7 +54,7 @@ StatusOr<std::string> read_regular_file(const std::string& path, std::size_t max
   for (;;) {
     const ssize_t n = ::read(f.fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::error(std::strerror(errno));
+    if (n < 0) return Status::unavailable(std::strerror(errno));
     if (n == 0) break;
     text.append(buf, static_cast<std::size_t>(n));
     if (text.size() > max_bytes) return too_big(text.size());  // it grew while read

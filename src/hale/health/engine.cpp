@@ -135,7 +135,7 @@ struct Runner : std::enable_shared_from_this<Runner> {
   std::optional<SteadyTime> last_failure_at;
   std::uint64_t probes_total = 0;
   std::uint64_t transitions_total = 0;
-  std::map<std::string, std::uint64_t> errors_by_code;
+  std::map<ErrorKind, std::uint64_t> errors_by_code;
   LatencyHistogram histogram;
   // With a latency_budget (SPEC §7): the answered probes' latencies over its window.
   std::optional<LatencyWindow> latencies;
@@ -313,7 +313,7 @@ void Runner::run() {
     ProbeResult r;
     r.verdict = Verdict::kFail;
     r.reason = timeout_reason(self->spec.timeout);
-    r.error_code = "timeout";
+    r.error = ErrorKind::kTimeout;
     self->on_result(std::move(r));
   });
   probe->start(spec.timeout, [weak](ProbeResult r) {
@@ -329,14 +329,14 @@ void Runner::on_result(ProbeResult r) {
   Clock& clock = engine.clock;
   r.at = clock.now();
   r.latency = r.at - probe_started;
-  if (r.error_code == "timeout") r.reason = timeout_reason(spec.timeout);
+  if (r.error == ErrorKind::kTimeout) r.reason = timeout_reason(spec.timeout);
   const WallTime wall = clock.wall_now();
 
   apply_force(r);
   judge_latency(r);
   ++probes_total;
   histogram.observe(r.latency);
-  if (r.verdict != Verdict::kPass && !r.error_code.empty()) ++errors_by_code[r.error_code];
+  if (r.verdict != Verdict::kPass && r.error != ErrorKind::kNone) ++errors_by_code[r.error];
   if (r.verdict == Verdict::kFail) last_failure_at = r.at;
   last = r;
 
@@ -372,7 +372,7 @@ void Runner::on_result(ProbeResult r) {
     // SPEC §2: each failure while not ok is one structured JSON line.
     nlohmann::json f = {{"check", spec.name},
                         {"target", target},
-                        {"error_code", r.error_code},
+                        {"error_code", to_string(r.error)},
                         {"message", r.reason},
                         {"status", to_string(state.health())},
                         {"consecutive_failures", state.consecutive_failures()},
@@ -385,7 +385,10 @@ void Runner::on_result(ProbeResult r) {
       f["retry_in_ms"] = nullptr;
       f["next_retry_at"] = nullptr;
     }
-    log_event(LogLevel::kWarn, "probe_failed", std::move(f));
+    // kubelet's distinction: a target that failed, or a probe hale could not make at all.
+    const bool errored = fault_of(r.error) == Fault::kProber;
+    if (errored) f["fault"] = "prober";
+    log_event(errored ? LogLevel::kError : LogLevel::kWarn, errored ? "probe_errored" : "probe_failed", std::move(f));
   }
   if (t) {
     ++transitions_total;
@@ -418,7 +421,7 @@ void Runner::judge_latency(ProbeResult& r) {
   if (auto over = over_budget(*spec.latency_budget, *quantiles)) {
     r.verdict = Verdict::kWarn;
     r.reason = std::move(*over);
-    r.error_code = "latency_budget";
+    r.error = ErrorKind::kLatencyBudget;
   }
 }
 
@@ -436,9 +439,9 @@ void Runner::apply_force(ProbeResult& r) const {
   const std::string_view word = to_string(f->second.result);
   r.reason = "drill " + f->second.drill + ": forced " + std::string(word) + " (the probe said: " + r.reason + ")";
   switch (f->second.result) {
-    case Health::kOk: r.verdict = Verdict::kPass; r.error_code.clear(); break;
-    case Health::kDegraded: r.verdict = Verdict::kWarn; r.error_code = "drill"; break;
-    default: r.verdict = Verdict::kFail; r.error_code = "drill"; break;
+    case Health::kOk: r.verdict = Verdict::kPass; r.error = ErrorKind::kNone; break;
+    case Health::kDegraded: r.verdict = Verdict::kWarn; r.error = ErrorKind::kDrill; break;
+    default: r.verdict = Verdict::kFail; r.error = ErrorKind::kDrill; break;
   }
 }
 
@@ -548,13 +551,13 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   }
   if (!blocked_by.empty()) {
     v->error = "blocked by " + blocked_by;  // SPEC §7; its own failures are in `recent`
-    v->error_code = "blocked";
+    v->error_kind = ErrorKind::kBlocked;
   } else if (state.consecutive_failures() > 0 || state.health() == Health::kFail) {
     v->error = redactor.redact(state.last_failure_reason());
-    v->error_code = last && last->verdict == Verdict::kFail ? last->error_code : "";
+    v->error_kind = last && last->verdict == Verdict::kFail ? last->error : ErrorKind::kNone;
   } else if (state.health() == Health::kDegraded && last) {
     v->error = redactor.redact(last->reason);
-    v->error_code = last->error_code;
+    v->error_kind = last->error;
   }
   v->since = clock.to_wall(state.since());
   v->consecutive_failures = state.consecutive_failures();

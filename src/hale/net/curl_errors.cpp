@@ -44,23 +44,23 @@ ProbeResult curl_failure(CURLcode code, long os_errno, std::string_view detail) 
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   if (text.size() > kMaxDetail) text.resize(kMaxDetail);
 
-  if (code == CURLE_OPERATION_TIMEDOUT) return probe_failure("timeout", "timeout");
+  if (code == CURLE_OPERATION_TIMEDOUT) return probe_failure("timeout", ErrorKind::kTimeout);
   if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY) {
-    return probe_failure("dns: " + text, "dns");
+    return probe_failure("dns: " + text, ErrorKind::kDns);
   }
-  if (is_tls_error(code)) return probe_failure("tls: " + text, "tls");
+  if (is_tls_error(code)) return probe_failure("tls: " + text, ErrorKind::kTls);
   if (code == CURLE_COULDNT_CONNECT || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR) {
     switch (os_errno) {
-      case ECONNREFUSED: return probe_failure("connection refused", "refused");
-      case ECONNRESET: return probe_failure("connection reset", "connect");
-      case EHOSTUNREACH: return probe_failure("host unreachable", "connect");
-      case ENETUNREACH: return probe_failure("network unreachable", "connect");
-      case ETIMEDOUT: return probe_failure("timeout", "timeout");
+      case ECONNREFUSED: return probe_failure("connection refused", ErrorKind::kRefused);
+      case ECONNRESET: return probe_failure("connection reset", ErrorKind::kConnect);
+      case EHOSTUNREACH: return probe_failure("host unreachable", ErrorKind::kConnect);
+      case ENETUNREACH: return probe_failure("network unreachable", ErrorKind::kConnect);
+      case ETIMEDOUT: return probe_failure("timeout", ErrorKind::kTimeout);
       default: break;
     }
   }
-  if (code == CURLE_GOT_NOTHING) return probe_failure("empty reply from server", "connect");
-  return probe_failure(text, "connect");
+  if (code == CURLE_GOT_NOTHING) return probe_failure("empty reply from server", ErrorKind::kConnect);
+  return probe_failure(text, ErrorKind::kConnect);
 }
 
 std::vector<std::string> url_secrets(const std::string& url) {

@@ -1,6 +1,6 @@
 // What the http and expiry probes share about a libcurl transfer: the options every probe
-// transfer gets, and a failed transfer as a short ProbeResult reason and a stable error_code
-// ("timeout", "refused", "dns", "tls", "connect") with the URL secrets scrubbed from it.
+// transfer gets, and a failed transfer as a short ProbeResult reason and an ErrorKind (timeout,
+// refused, dns, tls, connect) with the URL secrets scrubbed from it.
 // curl_failure, url_secrets and scrub_secret are pure and unit-tested.
 #pragma once
 

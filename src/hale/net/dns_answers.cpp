@@ -234,12 +234,12 @@ std::string summarize_answers(const std::vector<std::string>& answers) {
 ProbeResult judge_answers(RecordType t, const std::vector<std::string>& answers,
                           const std::vector<std::string>& expected, Duration elapsed) {
   const std::string type(to_string(t));
-  if (answers.empty()) return probe_failure("no " + type + " answer", "dns_nodata");
+  if (answers.empty()) return probe_failure("no " + type + " answer", ErrorKind::kDnsNodata);
   auto missing = missing_answers(t, answers, expected);
   if (!missing.empty()) {
     std::string reason = missing.size() == 1 ? "missing expected answer " : "missing expected answers ";
     reason += summarize_answers(missing) + "; got " + summarize_answers(answers);
-    return probe_failure(std::move(reason), "dns_mismatch");
+    return probe_failure(std::move(reason), ErrorKind::kDnsMismatch);
   }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
   return probe_result(Verdict::kPass, type + " " + summarize_answers(answers) + " (" + std::to_string(ms) + " ms)");

@@ -25,11 +25,11 @@ namespace hale {
 // The result for a failed connect: the same reasons and error codes for every probe type.
 inline ProbeResult connect_failure(const boost::system::error_code& ec) {
   namespace error = boost::asio::error;
-  if (ec == error::connection_refused) return probe_failure("connection refused", "refused");
-  if (ec == error::host_unreachable) return probe_failure("host unreachable", "connect");
-  if (ec == error::network_unreachable) return probe_failure("network unreachable", "connect");
-  if (ec == error::timed_out) return probe_failure("timeout", "timeout");
-  return probe_failure(ec.message(), "connect");
+  if (ec == error::connection_refused) return probe_failure("connection refused", ErrorKind::kRefused);
+  if (ec == error::host_unreachable) return probe_failure("host unreachable", ErrorKind::kConnect);
+  if (ec == error::network_unreachable) return probe_failure("network unreachable", ErrorKind::kConnect);
+  if (ec == error::timed_out) return probe_failure("timeout", ErrorKind::kTimeout);
+  return probe_failure(ec.message(), ErrorKind::kConnect);
 }
 
 class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
@@ -44,7 +44,7 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
   void run(const std::string& host, std::uint16_t port, Duration timeout) {
     deadline_.expires_after(timeout);
     deadline_.async_wait([self = shared_from_this()](const error_code& ec) {
-      if (!ec) self->finish(probe_failure("timeout", "timeout"));
+      if (!ec) self->finish(probe_failure("timeout", ErrorKind::kTimeout));
     });
     error_code ec;
     auto address = boost::asio::ip::make_address(host, ec);
@@ -56,7 +56,7 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
                                                                         std::vector<tcp::endpoint> endpoints) {
       self->lookup_.reset();
       if (!self->done_) return;
-      if (!error.empty()) return self->finish(probe_failure(std::move(error), "dns"));
+      if (!error.empty()) return self->finish(probe_failure(std::move(error), ErrorKind::kDns));
       self->connect(std::move(endpoints));
     });
   }

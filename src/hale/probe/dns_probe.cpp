@@ -156,15 +156,15 @@ int parse_answers(RecordType t, const unsigned char* buf, int len, std::vector<s
 // A lookup that did not give a usable response.
 ProbeResult failure_for(int status) {
   switch (status) {
-    case ARES_ENOTFOUND: return probe_failure("NXDOMAIN", "dns_nxdomain");
-    case ARES_ESERVFAIL: return probe_failure("SERVFAIL", "dns");
-    case ARES_EREFUSED: return probe_failure("REFUSED", "dns");
-    case ARES_ENOTIMP: return probe_failure("NOTIMP", "dns");
-    case ARES_EFORMERR: return probe_failure("FORMERR", "dns");
-    case ARES_ETIMEOUT: return probe_failure("timeout", "timeout");
-    case ARES_ECONNREFUSED: return probe_failure("connection refused", "refused");
-    case ARES_EBADRESP: return probe_failure("bad DNS response", "dns");
-    default: return probe_failure(std::string("dns: ") + ares_strerror(status), "dns");
+    case ARES_ENOTFOUND: return probe_failure("NXDOMAIN", ErrorKind::kDnsNxdomain);
+    case ARES_ESERVFAIL: return probe_failure("SERVFAIL", ErrorKind::kDns);
+    case ARES_EREFUSED: return probe_failure("REFUSED", ErrorKind::kDns);
+    case ARES_ENOTIMP: return probe_failure("NOTIMP", ErrorKind::kDns);
+    case ARES_EFORMERR: return probe_failure("FORMERR", ErrorKind::kDns);
+    case ARES_ETIMEOUT: return probe_failure("timeout", ErrorKind::kTimeout);
+    case ARES_ECONNREFUSED: return probe_failure("connection refused", ErrorKind::kRefused);
+    case ARES_EBADRESP: return probe_failure("bad DNS response", ErrorKind::kDns);
+    default: return probe_failure(std::string("dns: ") + ares_strerror(status), ErrorKind::kDns);
   }
 }
 
@@ -377,7 +377,7 @@ class DnsProbe final : public Probe {
       auto channel = std::make_shared<Channel>(io_);
       std::string error = channel->init(timeout, server_);
       if (!error.empty()) {
-        asio::post(io_, [a = attempt_, error] { a->finish(probe_failure(error, "dns")); });
+        asio::post(io_, [a = attempt_, error] { a->finish(probe_failure(error, ErrorKind::kDns)); });
         return;
       }
       channel_ = std::move(channel);
@@ -391,7 +391,7 @@ class DnsProbe final : public Probe {
       // The query first (its callback sees ECANCELLED), then the result: `done` may start the
       // next attempt on this channel.
       if (auto c = channel.lock()) c->cancel_all();
-      a->finish(probe_failure("timeout", "timeout"));
+      a->finish(probe_failure("timeout", ErrorKind::kTimeout));
     });
     channel_->query(name_, ares_type_of(type_), &on_query, new QueryArg{io_, attempt_, type_, expected_});
   }

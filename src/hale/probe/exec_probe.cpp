@@ -28,14 +28,14 @@ class ExecProbe final : public Probe {
     auto run = CommandRun::start(io_, command_, {}, timeout, [token](CommandResult r) {
       if (!*token) return;
       Done d = std::exchange(*token, nullptr);
-      d(r.timed_out ? probe_failure("timeout", "timeout") : nagios_result(r.wait_status, r.output));
+      d(r.timed_out ? probe_failure("timeout", ErrorKind::kTimeout) : nagios_result(r.wait_status, r.output));
     });
     if (!run) {
       // Reported from the loop, never inside start().
       asio::post(io_, [token, message = run.status().message()] {
         if (!*token) return;
         Done d = std::exchange(*token, nullptr);
-        d(probe_failure(message, "spawn"));
+        d(probe_failure(message, ErrorKind::kSpawn));
       });
       return;
     }

@@ -105,11 +105,11 @@ ProbeResult judge_expiry_date(ExpiryTime expires_at, WallTime now, Duration warn
   // In whole seconds, both sides: a date in the year 9999 is too far for nanoseconds.
   const seconds left = expires_at - std::chrono::floor<seconds>(now);
   const std::string when = " (" + format_expiry_time(expires_at) + ")";
-  if (left <= seconds::zero()) return probe_failure("expired " + format_time_left(left) + " ago" + when, "expiry");
+  if (left <= seconds::zero()) return probe_failure("expired " + format_time_left(left) + " ago" + when, ErrorKind::kExpiry);
   std::string reason = "expires in " + format_time_left(left) + when;
   // With whole seconds left, "left < 1.5s" is "left < 2s".
-  if (left < std::chrono::ceil<seconds>(fail_before)) return probe_failure(std::move(reason), "expiry");
-  if (left < std::chrono::ceil<seconds>(warn_before)) return probe_result(Verdict::kWarn, std::move(reason), "expiry");
+  if (left < std::chrono::ceil<seconds>(fail_before)) return probe_failure(std::move(reason), ErrorKind::kExpiry);
+  if (left < std::chrono::ceil<seconds>(warn_before)) return probe_result(Verdict::kWarn, std::move(reason), ErrorKind::kExpiry);
   return probe_result(Verdict::kPass, std::move(reason));
 }
 

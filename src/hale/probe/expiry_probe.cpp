@@ -96,7 +96,7 @@ class ExpiryProbe final : public Probe {
   ProbeResult read_and_judge() const {
     const bool env = spec_.source_kind == ExpirySource::kEnv;
     auto document = env ? read_expiry_env(spec_.source) : read_expiry_file(spec_.source);
-    if (!document) return probe_failure(document.status().message(), "source");
+    if (!document) return probe_failure(document.status().message(), ErrorKind::kSource);
     return judge_document(*document, env ? "environment variable " + spec_.source : expiry_source_name(spec_));
   }
 
@@ -104,10 +104,10 @@ class ExpiryProbe final : public Probe {
   ProbeResult judge_document(std::string_view document, const std::string& what) const {
     if (document.find_first_not_of(" \t\r\n") == std::string_view::npos) {
       // A token cache caught mid-rewrite, or a variable set to nothing.
-      return probe_failure(what + " is empty", "source");
+      return probe_failure(what + " is empty", ErrorKind::kSource);
     }
     auto at = find_expiry(document, spec_.format, spec_.json_pointer);
-    if (!at) return probe_failure(at.status().message(), "format");
+    if (!at) return probe_failure(at.status().message(), ErrorKind::kFormat);
     return judge_expiry_date(*at, system_clock().wall_now(), spec_.warn_before, spec_.fail_before);
   }
 
@@ -115,7 +115,7 @@ class ExpiryProbe final : public Probe {
     auto f = std::make_shared<Fetch>();
     f->timeout = timeout;
     if (f->easy == nullptr || !configure(*f, timeout)) {
-      later(std::move(done), [] { return probe_failure("cannot set up the request", "connect"); });
+      later(std::move(done), [] { return probe_failure("cannot set up the request", ErrorKind::kConnect); });
       return;
     }
     f->done = std::move(done);
@@ -145,18 +145,18 @@ class ExpiryProbe final : public Probe {
 
   ProbeResult judge_fetch(Fetch& f, CURLcode code) const {
     if (f.too_large || code == CURLE_FILESIZE_EXCEEDED) {
-      return probe_failure("response body is larger than 1 MiB", "source");
+      return probe_failure("response body is larger than 1 MiB", ErrorKind::kSource);
     }
     if (code != CURLE_OK) {
       ProbeResult r = transfer_failure(f.easy, code, f.error, secrets_);
       // SPEC §2: a timeout reads the same whoever noticed it.
-      if (r.error_code == "timeout") r.reason = timeout_reason(f.timeout);
+      if (r.error == ErrorKind::kTimeout) r.reason = timeout_reason(f.timeout);
       return r;
     }
     long status = 0;
     curl_easy_getinfo(f.easy, CURLINFO_RESPONSE_CODE, &status);
     if (status < 200 || status > 299) {
-      return probe_failure("status " + std::to_string(status) + " (expected 2xx)", "status");
+      return probe_failure("status " + std::to_string(status) + " (expected 2xx)", ErrorKind::kStatus);
     }
     return judge_document(f.body, "response body");
   }

@@ -154,20 +154,20 @@ std::string_view status_name(std::int32_t status) {
 ProbeResult judge_status(std::int32_t status) {
   switch (status) {
     case kServing: return probe_result(Verdict::kPass, "SERVING");
-    case kNotServing: return probe_failure("NOT_SERVING", "grpc_not_serving");
-    case kServiceUnknown: return probe_failure("SERVICE_UNKNOWN", "grpc_service_unknown");
-    case kUnknown: return probe_failure("UNKNOWN", "grpc_status_unknown");
+    case kNotServing: return probe_failure("NOT_SERVING", ErrorKind::kGrpcNotServing);
+    case kServiceUnknown: return probe_failure("SERVICE_UNKNOWN", ErrorKind::kGrpcServiceUnknown);
+    case kUnknown: return probe_failure("UNKNOWN", ErrorKind::kGrpcStatusUnknown);
     default:
       return probe_failure("serving status " + std::to_string(status) + " (not in grpc.health.v1)",
-                           "grpc_status_unknown");
+                           ErrorKind::kGrpcStatusUnknown);
   }
 }
 
 ProbeResult malformed_response() {
-  return probe_failure("malformed HealthCheckResponse (not protobuf)", "grpc_protocol");
+  return probe_failure("malformed HealthCheckResponse (not protobuf)", ErrorKind::kGrpcProtocol);
 }
 
-ProbeResult missing_response() { return probe_failure("no HealthCheckResponse in an OK answer", "grpc_protocol"); }
+ProbeResult missing_response() { return probe_failure("no HealthCheckResponse in an OK answer", ErrorKind::kGrpcProtocol); }
 
 std::string code_name(int code) {
   if (code >= 0 && code < static_cast<int>(kCodeNames.size())) return std::string(kCodeNames[code]);
@@ -179,24 +179,29 @@ ProbeResult rpc_failure(int code, std::string_view message) {
   const std::string text = one_line(message);
   const std::string with_text = text.empty() ? name : name + ": " + text;
   switch (code) {
-    case kDeadlineExceeded: return probe_failure("timeout", "timeout");
+    case kDeadlineExceeded: return probe_failure("timeout", ErrorKind::kTimeout);
     case kUnimplemented:
       // The server speaks gRPC but has no health service (or not this method).
-      return probe_failure("UNIMPLEMENTED: the server has no grpc.health.v1.Health service", "grpc_unimplemented");
+      return probe_failure("UNIMPLEMENTED: the server has no grpc.health.v1.Health service", ErrorKind::kGrpcUnimplemented);
     case kNotFound:
       // grpc.health.v1: "If the requested service is unknown, the call will fail with status NOT_FOUND."
-      return probe_failure("SERVICE_UNKNOWN (" + with_text + ")", "grpc_service_unknown");
+      return probe_failure("SERVICE_UNKNOWN (" + with_text + ")", ErrorKind::kGrpcServiceUnknown);
     case kUnavailable:
       if (contains_ignoring_case(message, "connection refused")) {
-        return probe_failure("UNAVAILABLE: connection refused", "refused");
+        return probe_failure("UNAVAILABLE: connection refused", ErrorKind::kRefused);
       }
-      if (contains_ignoring_case(message, "dns resolution failed")) return probe_failure(with_text, "dns");
+      if (contains_ignoring_case(message, "dns resolution failed")) return probe_failure(with_text, ErrorKind::kDns);
       if (contains_ignoring_case(message, "handshake failed") || contains_ignoring_case(message, "ssl_error") ||
           contains_ignoring_case(message, "peer certificate")) {
-        return probe_failure(with_text, "tls");
+        return probe_failure(with_text, ErrorKind::kTls);
       }
-      return probe_failure(with_text, "grpc_unavailable");
-    default: return probe_failure(with_text, "grpc_" + lower(name));
+      return probe_failure(with_text, ErrorKind::kGrpcUnavailable);
+    default: {
+      // Every other status as its own kind ("grpc_permission_denied"); a code gRPC does not
+      // define is one hale does not know.
+      const auto kind = parse_error_kind("grpc_" + lower(name));
+      return probe_failure(with_text, kind.value_or(ErrorKind::kGrpcStatusUnknown));
+    }
   }
 }
 

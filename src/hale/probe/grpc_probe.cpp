@@ -228,12 +228,12 @@ class GrpcProbe final : public Probe {
     retire_call();  // a new attempt replaces one still in flight
     if (!module_.api) {
       asio::post(io_, [done = std::move(done), error = module_.error] {
-        done(probe_failure(error, "grpc_module_unavailable"));
+        done(probe_failure(error, ErrorKind::kGrpcModuleUnavailable));
       });
       return;
     }
     std::string error;
-    std::string error_code = "tls";
+    ErrorKind error_code = ErrorKind::kTls;
     if (!channel_) channel_ = make_channel(error, error_code);
     if (!channel_) {
       asio::post(io_, [done = std::move(done), error, error_code] { done(probe_failure(error, error_code)); });
@@ -271,7 +271,7 @@ class GrpcProbe final : public Probe {
     if (!keep) channel_.reset();
   }
 
-  ChannelPtr make_channel(std::string& error, std::string& error_code) {
+  ChannelPtr make_channel(std::string& error, ErrorKind& error_code) {
     std::string ca_pem;
     if (tls_ && !ca_file_.empty()) {
       ca_pem = read_file(ca_file_, error);
@@ -288,7 +288,7 @@ class GrpcProbe final : public Probe {
     ChannelPtr channel(module_.api->create_channel(&options, message, sizeof message), ChannelDeleter{module_.api});
     if (!channel) {
       error = std::string("cannot make a gRPC channel: ") + message;
-      error_code = "grpc_channel";
+      error_code = ErrorKind::kGrpcChannel;
     }
     return channel;
   }

@@ -53,11 +53,11 @@ long long to_ms(Duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }
 
-ProbeResult make(Verdict verdict, std::string reason, std::string code, Duration latency) {
+ProbeResult make(Verdict verdict, std::string reason, ErrorKind code, Duration latency) {
   ProbeResult r;
   r.verdict = verdict;
   r.reason = std::move(reason);
-  r.error_code = std::move(code);
+  r.error = code;
   r.latency = latency;
   return r;
 }
@@ -104,10 +104,10 @@ ProbeResult HttpExpect::judge(const HttpResponse& r) const {
     return make(Verdict::kFail,
                 "status " + std::to_string(r.status) + " (expected " +
                     describe_status_ranges(status_) + ")",
-                "status", r.latency);
+                ErrorKind::kStatus, r.latency);
   }
   if (needs_body() && r.body_truncated) {
-    return make(Verdict::kFail, "body larger than 1 MiB", "body", r.latency);
+    return make(Verdict::kFail, "body larger than 1 MiB", ErrorKind::kBody, r.latency);
   }
   if (body_regex_) {
     bool found = false;
@@ -117,25 +117,25 @@ ProbeResult HttpExpect::judge(const HttpResponse& r) const {
     } catch (const std::regex_error&) {
       found = false;  // error_complexity / error_stack: treat as no match
     }
-    if (!found) return make(Verdict::kFail, "body did not match", "body", r.latency);
+    if (!found) return make(Verdict::kFail, "body did not match", ErrorKind::kBody, r.latency);
   }
   if (expect_json_) {
     json actual = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
     if (actual.is_discarded()) {
-      return make(Verdict::kFail, "response is not JSON", "json", r.latency);
+      return make(Verdict::kFail, "response is not JSON", ErrorKind::kJson, r.latency);
     }
     if (auto where = json_subset_mismatch(*expect_json_, actual)) {
       return make(Verdict::kFail, "json did not match at " + (where->empty() ? "/" : *where),
-                  "json", r.latency);
+                  ErrorKind::kJson, r.latency);
     }
   }
   if (max_latency_ && r.latency > *max_latency_) {
     return make(Verdict::kWarn,
                 "slow: " + std::to_string(to_ms(r.latency)) + "ms > " +
                     std::to_string(to_ms(*max_latency_)) + "ms",
-                "latency", r.latency);
+                ErrorKind::kLatency, r.latency);
   }
-  return make(Verdict::kPass, "HTTP " + std::to_string(r.status), "", r.latency);
+  return make(Verdict::kPass, "HTTP " + std::to_string(r.status), ErrorKind::kNone, r.latency);
 }
 
 std::string describe_status_ranges(const std::vector<StatusRange>& ranges) {

@@ -67,7 +67,7 @@ class HttpProbe final : public Probe {
     if (!expect_) {
       // A check that cannot be judged: say so on every attempt, from the loop.
       bool bad_json = expect_.status().message().find("expect_json") != std::string::npos;
-      asio::post(io_, [t, r = probe_failure(expect_.status().message(), bad_json ? "json" : "body")] {
+      asio::post(io_, [t, r = probe_failure(expect_.status().message(), bad_json ? ErrorKind::kJson : ErrorKind::kBody)] {
         if (t->done) std::exchange(t->done, nullptr)(r);
       });
       pending_ = t;
@@ -75,7 +75,7 @@ class HttpProbe final : public Probe {
     }
     if (t->easy == nullptr || !configure(*t, timeout)) {
       asio::post(io_, [t] {
-        if (t->done) std::exchange(t->done, nullptr)(probe_failure("cannot set up the request", "connect"));
+        if (t->done) std::exchange(t->done, nullptr)(probe_failure("cannot set up the request", ErrorKind::kConnect));
       });
       pending_ = t;
       return;

@@ -20,7 +20,7 @@ class Attempt final : public ConnectAttempt {
 
  private:
   tcp::socket& socket() override { return socket_; }
-  void on_connected() override { finish(probe_result(Verdict::kPass, "connected", "")); }
+  void on_connected() override { finish(probe_result(Verdict::kPass, "connected")); }
 
   tcp::socket socket_{io()};
 };
@@ -37,7 +37,7 @@ class TcpProbe final : public Probe {
     if (!target) {
       // Reported from the loop, never inside start().
       asio::post(io_, [a = attempt_] {
-        a->finish(probe_result(Verdict::kFail, "invalid target (want host:port)", "connect"));
+        a->finish(probe_result(Verdict::kFail, "invalid target (want host:port)", ErrorKind::kConnect));
       });
       return;
     }

@@ -80,7 +80,7 @@ std::string format_left(Duration d) {
 
 ProbeResult judge_expiry(const std::vector<CertExpiry>& chain, SysTime now, Duration warn_before,
                          Duration fail_before) {
-  if (chain.empty()) return probe_failure("no certificate", "tls");
+  if (chain.empty()) return probe_failure("no certificate", ErrorKind::kTls);
   const CertExpiry* first = &chain.front();
   for (const CertExpiry& c : chain) {
     if (c.not_after < first->not_after) first = &c;
@@ -88,11 +88,11 @@ ProbeResult judge_expiry(const std::vector<CertExpiry>& chain, SysTime now, Dura
   const Duration left = duration_cast<Duration>(first->not_after - now);
   const std::string when = " (" + format_utc(first->not_after) + ")";
   if (left <= Duration::zero()) {
-    return probe_failure("certificate " + first->subject + " expired " + format_left(left) + " ago" + when, "expiry");
+    return probe_failure("certificate " + first->subject + " expired " + format_left(left) + " ago" + when, ErrorKind::kExpiry);
   }
   std::string reason = "certificate " + first->subject + " expires in " + format_left(left) + when;
-  if (left < fail_before) return probe_failure(std::move(reason), "expiry");
-  if (left < warn_before) return probe_result(Verdict::kWarn, std::move(reason), "expiry");
+  if (left < fail_before) return probe_failure(std::move(reason), ErrorKind::kExpiry);
+  if (left < warn_before) return probe_result(Verdict::kWarn, std::move(reason), ErrorKind::kExpiry);
   return probe_result(Verdict::kPass, std::move(reason));
 }
 
@@ -125,18 +125,18 @@ std::string verify_failure_reason(long verify_result) {
 ProbeResult judge_pem_file(const std::string& path, const std::string& ca_file, bool verify, SysTime now,
                            Duration warn_before, Duration fail_before) {
   std::unique_ptr<std::FILE, FileClose> f(std::fopen(path.c_str(), "rb"));
-  if (!f) return probe_failure("cannot read " + path + ": " + std::strerror(errno), "tls");
+  if (!f) return probe_failure("cannot read " + path + ": " + std::strerror(errno), ErrorKind::kTls);
   std::unique_ptr<STACK_OF(X509), StackFree> chain(sk_X509_new_null());
   while (X509* cert = PEM_read_X509(f.get(), nullptr, nullptr, nullptr)) sk_X509_push(chain.get(), cert);
   ERR_clear_error();  // the end of the file reads as "no start line"
-  if (sk_X509_num(chain.get()) == 0) return probe_failure("no PEM certificate in " + path, "tls");
+  if (sk_X509_num(chain.get()) == 0) return probe_failure("no PEM certificate in " + path, ErrorKind::kTls);
 
   if (verify && !ca_file.empty()) {
     std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
     X509_STORE_set_default_paths(store.get());
     if (X509_STORE_load_file(store.get(), ca_file.c_str()) != 1) {
       ERR_clear_error();
-      return probe_failure("cannot load ca_file " + ca_file, "tls");
+      return probe_failure("cannot load ca_file " + ca_file, ErrorKind::kTls);
     }
     std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
     X509_STORE_CTX_init(ctx.get(), store.get(), sk_X509_value(chain.get(), 0), chain.get());
@@ -144,11 +144,11 @@ ProbeResult judge_pem_file(const std::string& path, const std::string& ca_file, 
     const int err = X509_STORE_CTX_get_error(ctx.get());
     ERR_clear_error();
     // An expired certificate is judged below, with its date ("expired 2d ago").
-    if (ok != 1 && err != X509_V_ERR_CERT_HAS_EXPIRED) return probe_failure(verify_failure_reason(err), "tls");
+    if (ok != 1 && err != X509_V_ERR_CERT_HAS_EXPIRED) return probe_failure(verify_failure_reason(err), ErrorKind::kTls);
     ProbeResult r = judge_expiry(chain_expiry(chain.get()), now, warn_before, fail_before);
     // An expired certificate outside the file (from ca_file or the system store) fails too.
     if (ok != 1 && r.verdict != Verdict::kFail) {
-      return probe_failure(verify_failure_reason(err) + " (a certificate from the trust store, not in the file)", "tls");
+      return probe_failure(verify_failure_reason(err) + " (a certificate from the trust store, not in the file)", ErrorKind::kTls);
     }
     return r;
   }

@@ -76,7 +76,7 @@ class Attempt final : public ConnectAttempt {
     }
     if (!ok) {
       asio::post(io(), [self = shared_from_this(), this] {
-        finish(probe_failure("cannot use server name " + settings_.name, "tls"));
+        finish(probe_failure("cannot use server name " + settings_.name, ErrorKind::kTls));
       });
     }
     return ok;
@@ -85,7 +85,7 @@ class Attempt final : public ConnectAttempt {
   void on_handshake(const error_code& ec) {
     if (finished()) return;
     if (ec) {
-      finish(probe_failure("TLS handshake failed: " + ec.message(), "tls"));
+      finish(probe_failure("TLS handshake failed: " + ec.message(), ErrorKind::kTls));
       return;
     }
     SSL* ssl = stream_.native_handle();
@@ -93,7 +93,7 @@ class Attempt final : public ConnectAttempt {
     // An expired certificate is judged by the expiry rules, with its date; any other problem is
     // a chain that does not verify.
     if (settings_.verify && verified != X509_V_OK && verified != X509_V_ERR_CERT_HAS_EXPIRED) {
-      finish(probe_failure(verify_failure_reason(verified), "tls"));
+      finish(probe_failure(verify_failure_reason(verified), ErrorKind::kTls));
       return;
     }
     auto chain = chain_expiry(SSL_get_peer_cert_chain(ssl));
@@ -103,7 +103,7 @@ class Attempt final : public ConnectAttempt {
     // anchor from the trust store): clients fail on it, so the check must too.
     if (settings_.verify && verified == X509_V_ERR_CERT_HAS_EXPIRED && r.verdict != Verdict::kFail) {
       r = probe_failure(verify_failure_reason(verified) + " (a certificate from the trust store, not sent by the server)",
-                        "tls");
+                        ErrorKind::kTls);
     }
     finish(std::move(r));
   }
@@ -158,7 +158,7 @@ class TlsProbe final : public Probe {
     if (!target || !setup_error_.empty()) {
       // Reported from the loop, never inside start().
       std::string why = target ? setup_error_ : "invalid target (want host:port)";
-      asio::post(io_, [a = attempt_, why = std::move(why), code = target ? "tls" : "connect"] {
+      asio::post(io_, [a = attempt_, why = std::move(why), code = target ? ErrorKind::kTls : ErrorKind::kConnect] {
         a->finish(probe_failure(why, code));
       });
       return;

@@ -63,7 +63,7 @@ ProbeResult nagios_result(int wait_status, std::string_view output) {
   if (WIFSIGNALED(wait_status)) {
     r.verdict = Verdict::kFail;
     r.reason = "killed by " + signal_name(WTERMSIG(wait_status));
-    r.error_code = "exit";
+    r.error = ErrorKind::kExit;
     return r;
   }
   int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 3;
@@ -75,11 +75,11 @@ ProbeResult nagios_result(int wait_status, std::string_view output) {
       break;
     case 1:
       r.verdict = Verdict::kWarn;
-      r.error_code = "warn";
+      r.error = ErrorKind::kWarn;
       break;
     default:  // 2 CRITICAL, 3 UNKNOWN, anything else: the check could not say "ok"
       r.verdict = Verdict::kFail;
-      r.error_code = "exit";
+      r.error = ErrorKind::kExit;
       break;
   }
   return r;

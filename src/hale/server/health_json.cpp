@@ -63,7 +63,12 @@ ojson check_detail(const CheckView& c) {
   j["message"] = c.message;
   if (!c.error.empty()) {
     j["error"] = c.error;
-    j["error_code"] = c.error_code;
+    j["error_code"] = to_string(c.error_kind);
+    // Whose fault (error_kind.h): "prober" when hale could not ask at all (kubelet's "probe
+    // errored"), "hale" for hale's own judgments; absent for the target's own failures.
+    if (c.error_kind != ErrorKind::kNone && fault_of(c.error_kind) != Fault::kTarget) {
+      j["fault"] = to_string(fault_of(c.error_kind));
+    }
   }
   j["since"] = format_iso8601(c.since);
   j["consecutive_failures"] = c.consecutive_failures;

@@ -275,7 +275,7 @@ std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStat
   for (const auto& c : snap.checks) {
     for (const auto& [code, n] : c->errors_by_code) {
       fmt::format_to(it, "hale_check_probe_errors_total{{check=\"{}\",code=\"{}\"}} {}\n",
-                     escape_label(c->name), escape_label(code), n);
+                     escape_label(c->name), to_string(code), n);
     }
   }
   family(out, "hale_check_latency_seconds", "histogram", "Probe latency.");

@@ -93,7 +93,8 @@ Status StateStore::add_alerts(std::vector<Delivery>& deliveries, const std::vect
   if (!exec("BEGIN IMMEDIATE")) return error();
   // Every error path: nothing of the batch is committed, and no seq claims a row that is not there.
   auto fail = [&](Status s) {
-    exec("ROLLBACK");
+    // The first error is the one to report; a ROLLBACK that fails leaves nothing committed either.
+    (void)exec("ROLLBACK");
     for (std::size_t i = 0; i < deliveries.size(); ++i) deliveries[i].seq = old_seqs[i];
     return s;
   };

@@ -59,7 +59,8 @@ Status StateStore::save_heartbeat(const std::string& name, const SavedHeartbeat&
 Status StateStore::add_run(const std::string& name, const HeartbeatRun& run, int keep) {
   if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
   auto fail = [&](Status s) {
-    exec("ROLLBACK");
+    // The first error is the one to report; a ROLLBACK that fails leaves nothing committed either.
+    (void)exec("ROLLBACK");
     return s;
   };
   {

@@ -184,7 +184,7 @@ std::string_view to_string(StoreCondition c) {
 StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec && !std::filesystem::is_directory(dir)) return Status::error("cannot create state_dir " + dir + ": " + ec.message());
+  if (ec && !std::filesystem::is_directory(dir)) return Status::unavailable("cannot create state_dir " + dir + ": " + ec.message());
   const std::string path = (std::filesystem::path(dir) / "hale.db").string();
   StoreCondition condition = StoreCondition::kOk;
   std::string message;

@@ -51,7 +51,7 @@ StatusOr<TimeZone> TimeZone::load(std::string_view name) {
   // cctz says only "no": name the file, and whether it is missing or not a zone.
   const std::string path = zone_file(n);
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return Status::error("unknown time zone \"" + n + "\": no file " + path);
+  if (!std::filesystem::is_regular_file(path, ec)) return Status::not_found("unknown time zone \"" + n + "\": no file " + path);
   return Status::error("time zone \"" + n + "\": " + path + " is not a TZif file");
 }
 

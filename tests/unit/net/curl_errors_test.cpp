@@ -36,7 +36,7 @@ TEST(CurlErrors, MapToShortReasons) {
     ProbeResult r = curl_failure(c.code, c.os_errno, c.detail);
     EXPECT_EQ(r.verdict, Verdict::kFail) << c.reason;
     EXPECT_EQ(r.reason, c.reason);
-    EXPECT_EQ(r.error_code, c.error_code) << c.reason;
+    EXPECT_EQ(to_string(r.error), c.error_code) << c.reason;
   }
 }
 

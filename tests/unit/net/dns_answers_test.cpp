@@ -106,14 +106,14 @@ TEST(DnsJudge, PassListsTheAnswersAndTheTime) {
   ProbeResult r = judge_answers(RecordType::kA, {"127.0.0.1", "10.0.0.2"}, {}, 2ms);
   EXPECT_EQ(r.verdict, Verdict::kPass);
   EXPECT_EQ(r.reason, "A 127.0.0.1, 10.0.0.2 (2 ms)");
-  EXPECT_EQ(r.error_code, "");
+  EXPECT_EQ(to_string(r.error), "");
 }
 
 TEST(DnsJudge, MissingExpectedAnswer) {
   ProbeResult r = judge_answers(RecordType::kA, {"127.0.0.1"}, {"10.0.0.9"}, 1ms);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "missing expected answer 10.0.0.9; got 127.0.0.1");
-  EXPECT_EQ(r.error_code, "dns_mismatch");
+  EXPECT_EQ(to_string(r.error), "dns_mismatch");
   r = judge_answers(RecordType::kA, {"127.0.0.1"}, {"10.0.0.9", "10.0.0.8", "127.0.0.1"}, 1ms);
   EXPECT_EQ(r.reason, "missing expected answers 10.0.0.9, 10.0.0.8; got 127.0.0.1");
 }
@@ -122,7 +122,7 @@ TEST(DnsJudge, NoAnswerOfTheType) {
   ProbeResult r = judge_answers(RecordType::kAAAA, {}, {}, 1ms);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "no AAAA answer");
-  EXPECT_EQ(r.error_code, "dns_nodata");
+  EXPECT_EQ(to_string(r.error), "dns_nodata");
 }
 
 TEST(DnsJudge, LongAnswerListsAreCut) {

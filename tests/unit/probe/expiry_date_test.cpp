@@ -201,7 +201,7 @@ TEST_P(ExpiryVerdict, AtTheBoundaries) {
   const ProbeResult r = judge_expiry_date(kAt + c.left, kNow, kWarn, kFail);
   EXPECT_EQ(r.verdict, c.verdict);
   EXPECT_EQ(r.reason, c.reason);
-  EXPECT_EQ(r.error_code, c.code);
+  EXPECT_EQ(to_string(r.error), c.code);
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, ExpiryVerdict, ::testing::ValuesIn(kVerdicts),

@@ -42,14 +42,14 @@ TEST(TlsExpiry, FarFromExpiryPassesWithTheDate) {
   ProbeResult r = judge(100 * kDay);
   EXPECT_EQ(r.verdict, Verdict::kPass);
   EXPECT_EQ(r.reason, "certificate CN=example.test expires in 100d (2027-03-03T10:00:00Z)");
-  EXPECT_EQ(r.error_code, "");
+  EXPECT_EQ(to_string(r.error), "");
 }
 
 TEST(TlsExpiry, InsideWarnBeforeWarns) {
   ProbeResult r = judge(9 * kDay);
   EXPECT_EQ(r.verdict, Verdict::kWarn);
   EXPECT_EQ(r.reason, "certificate CN=example.test expires in 9d (2026-12-02T10:00:00Z)");
-  EXPECT_EQ(r.error_code, "expiry");
+  EXPECT_EQ(to_string(r.error), "expiry");
 }
 
 TEST(TlsExpiry, WarnBoundaryIsStrict) {
@@ -63,7 +63,7 @@ TEST(TlsExpiry, FailBoundaryIsStrict) {
   ProbeResult r = judge(kFail - 1s);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "certificate CN=example.test expires in 2d (2026-11-26T09:59:59Z)");
-  EXPECT_EQ(r.error_code, "expiry");
+  EXPECT_EQ(to_string(r.error), "expiry");
 }
 
 TEST(TlsExpiry, ExpiryMomentAndAfterAreExpired) {
@@ -73,7 +73,7 @@ TEST(TlsExpiry, ExpiryMomentAndAfterAreExpired) {
   ProbeResult r = judge(-(2 * kDay + hours(5)));
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.reason, "certificate CN=example.test expired 2d ago (2026-11-21T05:00:00Z)");
-  EXPECT_EQ(r.error_code, "expiry");
+  EXPECT_EQ(to_string(r.error), "expiry");
 }
 
 TEST(TlsExpiry, UnderADayShowsHours) {
@@ -102,7 +102,7 @@ TEST(TlsExpiry, CustomThresholds) {
 TEST(TlsExpiry, EmptyChainFails) {
   ProbeResult r = judge_expiry({}, kNow, kWarn, kFail);
   EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_EQ(r.error_code, "tls");
+  EXPECT_EQ(to_string(r.error), "tls");
 }
 
 TEST(TlsExpiry, VerifyReasonIsOpenSsls) {

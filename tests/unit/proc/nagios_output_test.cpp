@@ -73,7 +73,7 @@ TEST(NagiosOutput, ExitStatusDecidesTheVerdict) {
     ProbeResult r = nagios_result(c.wait_status, c.output);
     EXPECT_EQ(r.verdict, c.verdict) << c.name;
     EXPECT_EQ(r.reason, c.reason) << c.name;
-    EXPECT_EQ(r.error_code, c.code) << c.name;
+    EXPECT_EQ(to_string(r.error), c.code) << c.name;
   }
 }
 

@@ -42,7 +42,7 @@ class MetricsServicesTest : public ::testing::Test {
     c->status = Health::kOk;
     c->groups = {"ready"};
     c->probes_total = 10;
-    c->errors_by_code = {{"timeout", 2}};
+    c->errors_by_code = {{ErrorKind::kTimeout, 2}};
     snap_.checks.push_back(c);
     finalize(snap_);
 

@@ -338,12 +338,14 @@ TEST(TimeZoneTest, UnknownZonesAreErrors) {
   auto z = TimeZone::load("Mars/Olympus_Mons");
   ASSERT_FALSE(z.is_ok());
   EXPECT_EQ(z.status().message(), R"(unknown time zone "Mars/Olympus_Mons": no file /usr/share/zoneinfo/Mars/Olympus_Mons)");
+  EXPECT_EQ(z.status().code(), StatusCode::kNotFound);
   EXPECT_FALSE(TimeZone::load("../etc/passwd").is_ok());
   EXPECT_FALSE(TimeZone::load("/etc/localtime").is_ok());
   EXPECT_FALSE(TimeZone::load("").is_ok());
   auto notzif = TimeZone::load("leapseconds");
   ASSERT_FALSE(notzif.is_ok());
   EXPECT_NE(notzif.status().message().find("is not a TZif file"), std::string::npos) << notzif.status().message();
+  EXPECT_EQ(notzif.status().code(), StatusCode::kInvalid);
   EXPECT_TRUE(TimeZone::load("Etc/UTC").is_ok());
 }
 

@@ -15,6 +15,7 @@
 #include "hale/clock.h"
 #include "hale/health.h"
 #include "hale/status.h"
+#include "hale/words.h"
 
 namespace hale {
 
@@ -58,6 +59,15 @@ struct StatusRange {
 };
 
 enum class CheckType { kHttp, kTcp, kExec, kDns, kTls, kGrpc, kExpiry };
+inline constexpr std::array<Word<CheckType>, 7> kCheckTypeWords{{
+    {"http", CheckType::kHttp},
+    {"tcp", CheckType::kTcp},
+    {"exec", CheckType::kExec},
+    {"dns", CheckType::kDns},
+    {"tls", CheckType::kTls},
+    {"grpc", CheckType::kGrpc},
+    {"expiry", CheckType::kExpiry},
+}};
 std::string_view to_string(CheckType t);
 
 // Where an expiry check reads its document: a file, an environment variable of hale's, or the
@@ -143,6 +153,11 @@ struct CheckSpec {
 
 // Which endings of a service's process are followed by a restart.
 enum class RestartMode { kAlways, kOnFailure, kNever };
+inline constexpr std::array<Word<RestartMode>, 3> kRestartModeWords{{
+    {"always", RestartMode::kAlways},
+    {"on-failure", RestartMode::kOnFailure},
+    {"never", RestartMode::kNever},
+}};
 
 // Delay before an automatic restart (SPEC §4 `backoff`): 1s doubling to 5m by default, plus up
 // to 10 % of the delay.
@@ -159,9 +174,19 @@ struct RestartBudget {
 // When a started service counts as up: at once, on sd_notify READY=1, or when its readiness
 // check is ok.
 enum class ReadyMode { kStarted, kNotify, kCheck };
+inline constexpr std::array<Word<ReadyMode>, 3> kReadyModeWords{{
+    {"started", ReadyMode::kStarted},
+    {"notify", ReadyMode::kNotify},
+    {"check", ReadyMode::kCheck},
+}};
 
 // docker compose's depends_on conditions.
 enum class DependencyCondition { kStarted, kHealthy, kCompleted };
+inline constexpr std::array<Word<DependencyCondition>, 3> kDependencyConditionWords{{
+    {"started", DependencyCondition::kStarted},
+    {"healthy", DependencyCondition::kHealthy},
+    {"completed", DependencyCondition::kCompleted},
+}};
 
 struct ServiceDependency {
   std::string name;  // a service, or (condition kHealthy only) a check
@@ -175,6 +200,11 @@ enum class RequireFail {
   kUnready,  // kept running, but not ready (out of /readyz, its guard closed)
   kIgnore,   // fail open, chosen out loud
 };
+inline constexpr std::array<Word<RequireFail>, 3> kRequireFailWords{{
+    {"stop", RequireFail::kStop},
+    {"unready", RequireFail::kUnready},
+    {"ignore", RequireFail::kIgnore},
+}};
 std::string_view to_string(RequireFail m);
 
 struct ServiceSpec {
@@ -240,12 +270,28 @@ struct HeartbeatSpec {
 // problem of hale's own that costs the operator something is alerted like any other.
 // kDrill: a scheduled drill's own result ("drill/NAME", SPEC §7).
 enum class SubjectKind { kCheck, kService, kHeartbeat, kHale, kDrill };
+inline constexpr std::array<Word<SubjectKind>, 5> kSubjectKindWords{{
+    {"check", SubjectKind::kCheck},
+    {"service", SubjectKind::kService},
+    {"heartbeat", SubjectKind::kHeartbeat},
+    {"hale", SubjectKind::kHale},
+    {"drill", SubjectKind::kDrill},
+}};
 // The subjects of kind kHale.
 inline constexpr const char* kStateStoreSubject = "state_store";
 std::string_view to_string(SubjectKind k);
 std::optional<SubjectKind> parse_subject_kind(std::string_view s);
 
 enum class NotifierType { kWebhook, kSlack, kDiscord, kAlertmanager, kNtfy, kEmail, kExec };
+inline constexpr std::array<Word<NotifierType>, 7> kNotifierTypeWords{{
+    {"webhook", NotifierType::kWebhook},
+    {"slack", NotifierType::kSlack},
+    {"discord", NotifierType::kDiscord},
+    {"alertmanager", NotifierType::kAlertmanager},
+    {"ntfy", NotifierType::kNtfy},
+    {"email", NotifierType::kEmail},
+    {"exec", NotifierType::kExec},
+}};
 std::string_view to_string(NotifierType t);
 
 // How an email notifier protects its SMTP session: STARTTLS required (the default, for
@@ -381,6 +427,11 @@ struct GroupSpec {
 // How hale holds everything a service starts, so that nothing outlives it (SPEC §4): a cgroup v2
 // per service where hale may create one, else hale as a child subreaper. kAuto picks the first.
 enum class ContainmentSetting { kAuto, kCgroup, kSubreaper };
+inline constexpr std::array<Word<ContainmentSetting>, 3> kContainmentSettingWords{{
+    {"auto", ContainmentSetting::kAuto},
+    {"cgroup", ContainmentSetting::kCgroup},
+    {"subreaper", ContainmentSetting::kSubreaper},
+}};
 std::string_view to_string(ContainmentSetting c);
 
 struct ServerConfig {

@@ -16,22 +16,17 @@ namespace hale::config {
 
 namespace {
 
-struct TypeName {
-  std::string_view name;
-  CheckType type;
-};
+using TypeName = Word<CheckType>;
 
-// `https` is an alias for http: the scheme of `url` decides TLS.
-constexpr std::array<TypeName, 8> kTypeNames{{
-    {"http", CheckType::kHttp},
-    {"https", CheckType::kHttp},
-    {"tcp", CheckType::kTcp},
-    {"exec", CheckType::kExec},
-    {"dns", CheckType::kDns},
-    {"tls", CheckType::kTls},
-    {"grpc", CheckType::kGrpc},
-    {"expiry", CheckType::kExpiry},
-}};
+// The words `type` takes: every check type's own (config.h), and `https`, an alias for http (the
+// scheme of `url` decides TLS).
+constexpr auto kTypeNames = [] {
+  std::array<TypeName, kCheckTypeWords.size() + 1> all{};
+  all[0] = kCheckTypeWords[0];
+  all[1] = TypeName{"https", CheckType::kHttp};
+  for (std::size_t i = 1; i < kCheckTypeWords.size(); ++i) all[i + 1] = kCheckTypeWords[i];
+  return all;
+}();
 
 // The names alone, for did-you-mean.
 constexpr auto kTypeWords = [] {
@@ -163,7 +158,7 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
   CheckSpec spec = defaults;
   spec.name = std::string(name);
   spec.pos = position_of(table);
-  spec.type = type ? type->type : CheckType::kHttp;
+  spec.type = type ? type->value : CheckType::kHttp;
   if (spec.type != CheckType::kHttp) clear_http_fields(spec);
   if (spec.type == CheckType::kExpiry) set_expiry_defaults(spec);
 
@@ -176,8 +171,8 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
       continue;
     }
     // With an unknown type, every key is still read for its own errors, but none is "wrong type".
-    if (type && (key->types & type_bit(type->type)) == 0) {
-      d.add(k, backticked(k.str()) + " does not apply to " + a_check_of(type->type));
+    if (type && (key->types & type_bit(type->value)) == 0) {
+      d.add(k, backticked(k.str()) + " does not apply to " + a_check_of(type->value));
       continue;
     }
     const std::size_t before = d.size();
@@ -189,12 +184,12 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
 
   // What each type cannot run without, reported at the table.
   const std::string prefix = "check \"" + std::string(name) + "\": type \"" + std::string(type->name) + "\" needs ";
-  if (type->type == CheckType::kTcp && table.get("target") == nullptr) d.add(table, prefix + "`target` (host:port)");
-  if (type->type == CheckType::kHttp && table.get("url") == nullptr) d.add(table, prefix + "`url`");
-  if (type->type == CheckType::kExec && table.get("command") == nullptr) {
+  if (type->value == CheckType::kTcp && table.get("target") == nullptr) d.add(table, prefix + "`target` (host:port)");
+  if (type->value == CheckType::kHttp && table.get("url") == nullptr) d.add(table, prefix + "`url`");
+  if (type->value == CheckType::kExec && table.get("command") == nullptr) {
     d.add(table, prefix + "`command` (an argv array)");
   }
-  if (type->type == CheckType::kTls) {
+  if (type->value == CheckType::kTls) {
     const toml::node* target = table.get("target");
     const toml::node* file = table.get("file");
     if (target == nullptr && file == nullptr) {
@@ -210,12 +205,12 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
       }
     }
   }
-  if (type->type == CheckType::kDns && table.get("name") == nullptr) {
+  if (type->value == CheckType::kDns && table.get("name") == nullptr) {
     d.add(table, prefix + "`name` (the name to resolve)");
   }
-  if (type->type == CheckType::kDns) check_dns_expect(spec, table, d);
-  if (type->type == CheckType::kExpiry) check_expiry_table(spec, table, d);
-  if (type->type == CheckType::kGrpc) {
+  if (type->value == CheckType::kDns) check_dns_expect(spec, table, d);
+  if (type->value == CheckType::kExpiry) check_expiry_table(spec, table, d);
+  if (type->value == CheckType::kGrpc) {
     check_grpc_table(spec, table, prefix, d);
     // A plaintext check has no use for a ca_file from [defaults]: left out, so that changing it
     // does not count as a change of this check on reload.

@@ -102,94 +102,22 @@ const DrillSpec* Config::find_drill(std::string_view name) const {
   return it == drills.end() ? nullptr : &*it;
 }
 
-std::string_view to_string(SubjectKind k) {
-  switch (k) {
-    case SubjectKind::kCheck: return "check";
-    case SubjectKind::kService: return "service";
-    case SubjectKind::kHeartbeat: return "heartbeat";
-    case SubjectKind::kHale: return "hale";
-    case SubjectKind::kDrill: return "drill";
-  }
-  return "check";
-}
+std::string_view to_string(SubjectKind k) { return word_of(kSubjectKindWords, k, "check"); }
 
-std::optional<SubjectKind> parse_subject_kind(std::string_view s) {
-  for (SubjectKind k : {SubjectKind::kCheck, SubjectKind::kService, SubjectKind::kHeartbeat, SubjectKind::kHale,
-                        SubjectKind::kDrill}) {
-    if (to_string(k) == s) return k;
-  }
-  return std::nullopt;
-}
+std::optional<SubjectKind> parse_subject_kind(std::string_view s) { return value_of(kSubjectKindWords, s); }
 
-std::string_view to_string(NotifierType t) {
-  switch (t) {
-    case NotifierType::kWebhook: return "webhook";
-    case NotifierType::kSlack: return "slack";
-    case NotifierType::kDiscord: return "discord";
-    case NotifierType::kAlertmanager: return "alertmanager";
-    case NotifierType::kNtfy: return "ntfy";
-    case NotifierType::kEmail: return "email";
-    case NotifierType::kExec: return "exec";
-  }
-  return "webhook";
-}
+std::string_view to_string(NotifierType t) { return word_of(kNotifierTypeWords, t, "webhook"); }
 
-std::string_view to_string(ContainmentSetting c) {
-  switch (c) {
-    case ContainmentSetting::kAuto: return "auto";
-    case ContainmentSetting::kCgroup: return "cgroup";
-    case ContainmentSetting::kSubreaper: return "subreaper";
-  }
-  return "auto";
-}
+std::string_view to_string(ContainmentSetting c) { return word_of(kContainmentSettingWords, c, "auto"); }
 
-std::string_view to_string(RestartMode m) {
-  switch (m) {
-    case RestartMode::kAlways: return "always";
-    case RestartMode::kOnFailure: return "on-failure";
-    case RestartMode::kNever: return "never";
-  }
-  return "on-failure";
-}
+std::string_view to_string(RestartMode m) { return word_of(kRestartModeWords, m, "on-failure"); }
 
-std::string_view to_string(ReadyMode m) {
-  switch (m) {
-    case ReadyMode::kStarted: return "started";
-    case ReadyMode::kNotify: return "notify";
-    case ReadyMode::kCheck: return "check";
-  }
-  return "started";
-}
+std::string_view to_string(ReadyMode m) { return word_of(kReadyModeWords, m, "started"); }
 
-std::string_view to_string(RequireFail m) {
-  switch (m) {
-    case RequireFail::kStop: return "stop";
-    case RequireFail::kUnready: return "unready";
-    case RequireFail::kIgnore: return "ignore";
-  }
-  return "stop";
-}
+std::string_view to_string(RequireFail m) { return word_of(kRequireFailWords, m, "stop"); }
 
-std::string_view to_string(DependencyCondition c) {
-  switch (c) {
-    case DependencyCondition::kStarted: return "started";
-    case DependencyCondition::kHealthy: return "healthy";
-    case DependencyCondition::kCompleted: return "completed";
-  }
-  return "started";
-}
+std::string_view to_string(DependencyCondition c) { return word_of(kDependencyConditionWords, c, "started"); }
 
-std::string_view to_string(CheckType t) {
-  switch (t) {
-    case CheckType::kHttp: return "http";
-    case CheckType::kTcp: return "tcp";
-    case CheckType::kExec: return "exec";
-    case CheckType::kDns: return "dns";
-    case CheckType::kTls: return "tls";
-    case CheckType::kGrpc: return "grpc";
-    case CheckType::kExpiry: return "expiry";
-  }
-  return "http";
-}
+std::string_view to_string(CheckType t) { return word_of(kCheckTypeWords, t, "http"); }
 
 }  // namespace hale

@@ -17,14 +17,6 @@ namespace {
 constexpr std::array<SubjectKind, 5> kAllKinds{SubjectKind::kCheck, SubjectKind::kService, SubjectKind::kHeartbeat,
                                                 SubjectKind::kHale, SubjectKind::kDrill};
 
-constexpr std::array<Word<SubjectKind>, 5> kKindWords{{
-    {"check", SubjectKind::kCheck},
-    {"service", SubjectKind::kService},
-    {"heartbeat", SubjectKind::kHeartbeat},
-    {"hale", SubjectKind::kHale},
-    {"drill", SubjectKind::kDrill},
-}};
-
 // fnmatch(3)'s pattern characters: `*`, `?`, a bracket expression with `!`/`^`, and `\` quoting.
 constexpr const char* kPatternChars = "*?[]!^\\";
 
@@ -130,7 +122,7 @@ std::optional<std::vector<SubjectKind>> read_kinds(const toml::node& v, Diagnost
   std::vector<SubjectKind> written;
   bool ok = true;
   for (const TextAt& e : *entries) {
-    auto kind = read_word(*e.node, "kind", kKindWords, d);
+    auto kind = read_word(*e.node, "kind", kSubjectKindWords, d);
     if (!kind) {
       ok = false;
       continue;

@@ -18,23 +18,13 @@ namespace hale::config {
 
 namespace {
 
-constexpr std::array<Word<NotifierType>, 7> kTypeWords{{
-    {"webhook", NotifierType::kWebhook},
-    {"slack", NotifierType::kSlack},
-    {"discord", NotifierType::kDiscord},
-    {"alertmanager", NotifierType::kAlertmanager},
-    {"ntfy", NotifierType::kNtfy},
-    {"email", NotifierType::kEmail},
-    {"exec", NotifierType::kExec},
-}};
-
 constexpr unsigned bit(NotifierType t) { return 1u << static_cast<unsigned>(t); }
 constexpr unsigned kWebhook = bit(NotifierType::kWebhook);
 constexpr unsigned kAlertmanager = bit(NotifierType::kAlertmanager);
 constexpr unsigned kNtfy = bit(NotifierType::kNtfy);
 constexpr unsigned kEmail = bit(NotifierType::kEmail);
 constexpr unsigned kExec = bit(NotifierType::kExec);
-constexpr unsigned kAny = (1u << kTypeWords.size()) - 1;
+constexpr unsigned kAny = (1u << kNotifierTypeWords.size()) - 1;
 constexpr unsigned kConnecting = kAny & ~kExec;  // every type that opens a connection
 
 struct NotifierKey {
@@ -84,7 +74,7 @@ std::string not_for(std::string_view key, unsigned types) {
     return "`" + std::string(key) + "` does not apply to exec notifiers (a program makes its own connections)";
   }
   std::vector<std::string_view> names;
-  for (const auto& w : kTypeWords) {
+  for (const auto& w : kNotifierTypeWords) {
     if ((types & bit(w.value)) != 0) names.push_back(w.name);
   }
   std::string list;
@@ -98,15 +88,15 @@ std::string not_for(std::string_view key, unsigned types) {
 std::optional<NotifierType> read_type(std::string_view notifier, const toml::table& table, Diagnostics& d) {
   const toml::node* node = table.get("type");
   if (node == nullptr) {
-    d.add(table, "notifier \"" + std::string(notifier) + "\" needs `type` (one of " + listed(names_of(kTypeWords)) + ")");
+    d.add(table, "notifier \"" + std::string(notifier) + "\" needs `type` (one of " + listed(names_of(kNotifierTypeWords)) + ")");
     return std::nullopt;
   }
   auto text = read_string(*node, "type", d);
   if (!text) return std::nullopt;
-  for (const auto& w : kTypeWords) {
+  for (const auto& w : kNotifierTypeWords) {
     if (w.name == *text) return w.value;
   }
-  const auto names = names_of(kTypeWords);
+  const auto names = names_of(kNotifierTypeWords);
   std::string message = "unknown notifier type \"" + *text + "\" (expected one of " + listed(names) + ")";
   if (auto guess = did_you_mean(*text, names)) message += "; did you mean \"" + *guess + "\"?";
   d.add(*node, std::move(message));

@@ -20,12 +20,6 @@ constexpr std::array<std::string_view, 12> kServerKeys{
     "max_body_bytes", "read_timeout", "idle_timeout", "containment", "allowed_hosts",   "header_timeout",
 };
 
-constexpr std::array<Word<ContainmentSetting>, 3> kContainments{{
-    {"auto", ContainmentSetting::kAuto},
-    {"cgroup", ContainmentSetting::kCgroup},
-    {"subreaper", ContainmentSetting::kSubreaper},
-}};
-
 constexpr std::int64_t kMaxBytes = std::numeric_limits<std::int64_t>::max();
 
 void read_listen(const toml::node& v, ServerConfig& s, Diagnostics& d) {
@@ -108,7 +102,7 @@ ServerConfig read_server(const toml::table& table, LoadContext& ctx) {
     } else if (key == "allowed_hosts") {
       read_allowed_hosts(v, s, d);
     } else if (key == "containment") {
-      if (auto c = read_word(v, key, kContainments, d)) s.containment = *c;
+      if (auto c = read_word(v, key, kContainmentSettingWords, d)) s.containment = *c;
     } else {
       report_unknown_key(k, "in [server]", kServerKeys, d);
     }

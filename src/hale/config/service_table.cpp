@@ -36,30 +36,6 @@ namespace {
 std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
 std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
-constexpr std::array<Word<RestartMode>, 3> kRestartModes{{
-    {"always", RestartMode::kAlways},
-    {"on-failure", RestartMode::kOnFailure},
-    {"never", RestartMode::kNever},
-}};
-
-constexpr std::array<Word<ReadyMode>, 3> kReadyModes{{
-    {"started", ReadyMode::kStarted},
-    {"notify", ReadyMode::kNotify},
-    {"check", ReadyMode::kCheck},
-}};
-
-constexpr std::array<Word<RequireFail>, 3> kRequireModes{{
-    {"stop", RequireFail::kStop},
-    {"unready", RequireFail::kUnready},
-    {"ignore", RequireFail::kIgnore},
-}};
-
-constexpr std::array<Word<DependencyCondition>, 3> kConditions{{
-    {"started", DependencyCondition::kStarted},
-    {"healthy", DependencyCondition::kHealthy},
-    {"completed", DependencyCondition::kCompleted},
-}};
-
 // The signals a service may be stopped with; each also without its "SIG" prefix ("TERM").
 constexpr std::array<Word<int>, 7> kSignals{{
     {"SIGTERM", SIGTERM},
@@ -219,7 +195,7 @@ void apply_user(const ServiceKeyCall& c) {
 }
 
 void apply_restart(const ServiceKeyCall& c) {
-  if (auto mode = read_word(c.value, c.key, kRestartModes, c.diagnostics())) c.spec().restart = *mode;
+  if (auto mode = read_word(c.value, c.key, kRestartModeWords, c.diagnostics())) c.spec().restart = *mode;
 }
 
 void apply_backoff(const ServiceKeyCall& c) {
@@ -277,7 +253,7 @@ void apply_readiness(const ServiceKeyCall& c) {
 }
 
 void apply_ready(const ServiceKeyCall& c) {
-  if (auto mode = read_word(c.value, c.key, kReadyModes, c.diagnostics())) c.spec().ready = *mode;
+  if (auto mode = read_word(c.value, c.key, kReadyModeWords, c.diagnostics())) c.spec().ready = *mode;
 }
 
 void apply_watchdog(const ServiceKeyCall& c) {
@@ -320,7 +296,7 @@ void apply_depends_on(const ServiceKeyCall& c) {
   for (auto&& [k, v] : *table) {
     const std::string name(k.str());
     const std::string key = std::string(c.key) + "." + name;
-    const auto condition = read_word(v, key, kConditions, d);
+    const auto condition = read_word(v, key, kDependencyConditionWords, d);
     if (!condition) ok = false;
     if (name == self) {
       d.add(k, "service " + quoted(self) + " cannot depend on itself");
@@ -398,7 +374,7 @@ void apply_require(const ServiceKeyCall& c) {
 }
 
 void apply_on_require_fail(const ServiceKeyCall& c) {
-  if (auto mode = read_word(c.value, c.key, kRequireModes, c.diagnostics())) c.spec().on_require_fail = *mode;
+  if (auto mode = read_word(c.value, c.key, kRequireFailWords, c.diagnostics())) c.spec().on_require_fail = *mode;
 }
 
 void apply_log_max_bytes(const ServiceKeyCall& c) {

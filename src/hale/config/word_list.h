@@ -13,15 +13,13 @@
 #include "hale/config/diagnostics.h"
 #include "hale/config/levenshtein.h"
 #include "hale/config/toml_reader.h"
+#include "hale/words.h"
 
 namespace hale::config {
 
-// A word of an enumerated key and what it means.
-template <typename T>
-struct Word {
-  std::string_view name;
-  T value;
-};
+// A word of an enumerated key and what it means: hale::Word (words.h), whose tables for the
+// config's enums are in config.h.
+using hale::Word;
 
 // The names of `words`, for did-you-mean, and as "a, b, c" for messages.
 template <typename T, std::size_t N>

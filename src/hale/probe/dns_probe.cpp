@@ -175,10 +175,12 @@ void init_library() {
 
 // One attempt: its result goes to `done` once, from the loop.
 struct Attempt {
-  Attempt(asio::io_context& io, Probe::Done d) : deadline(io), done(std::move(d)) {}
+  Attempt(asio::io_context& io, const Clock& c, Probe::Done d)
+      : deadline(io), done(std::move(d)), clock(c), started(c.now()) {}
   asio::steady_timer deadline;
   Probe::Done done;  // empty once finished or cancelled
-  SteadyTime started = std::chrono::steady_clock::now();
+  const Clock& clock;
+  SteadyTime started;
 
   void finish(ProbeResult r) {
     if (!done) return;
@@ -350,7 +352,7 @@ void on_query(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int 
   std::vector<std::string> answers;
   if (status == ARES_SUCCESS) status = parse_answers(q->type, abuf, alen, answers);
   if (status == ARES_SUCCESS || status == ARES_ENODATA) {
-    r = dns::judge_answers(q->type, answers, q->expected, std::chrono::steady_clock::now() - attempt->started);
+    r = dns::judge_answers(q->type, answers, q->expected, attempt->clock.now() - attempt->started);
   } else {
     r = failure_for(status);
   }
@@ -361,7 +363,7 @@ void on_query(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int 
 class DnsProbe final : public Probe {
  public:
   DnsProbe(const CheckSpec& spec, ProbeContext& ctx)
-      : io_(ctx.io), name_(spec.dns_name), server_(spec.dns_server), expected_(spec.dns_expect) {
+      : io_(ctx.io), clock_(ctx.clock), name_(spec.dns_name), server_(spec.dns_server), expected_(spec.dns_expect) {
     type_ = dns::parse_record_type(spec.record_type).value_or(RecordType::kA);
   }
   ~DnsProbe() override {
@@ -371,7 +373,7 @@ class DnsProbe final : public Probe {
 
   void start(Duration timeout, Done done) override {
     cancel();  // a new attempt replaces one still in flight
-    attempt_ = std::make_shared<Attempt>(io_, std::move(done));
+    attempt_ = std::make_shared<Attempt>(io_, clock_, std::move(done));
     if (!channel_ || timeout != channel_timeout_) {
       channel_.reset();
       auto channel = std::make_shared<Channel>(io_);
@@ -406,6 +408,7 @@ class DnsProbe final : public Probe {
 
  private:
   asio::io_context& io_;
+  const Clock& clock_;
   std::string name_;
   std::string server_;
   std::vector<std::string> expected_;

@@ -57,7 +57,7 @@ struct Fetch {
 class ExpiryProbe final : public Probe {
  public:
   ExpiryProbe(const CheckSpec& spec, ProbeContext& ctx)
-      : io_(ctx.io), curl_(ctx.curl), spec_(spec), secrets_(url_secrets(spec.url)) {}
+      : io_(ctx.io), clock_(ctx.clock), curl_(ctx.curl), spec_(spec), secrets_(url_secrets(spec.url)) {}
   ~ExpiryProbe() override { cancel(); }
 
   void start(Duration timeout, Done done) override {
@@ -108,7 +108,7 @@ class ExpiryProbe final : public Probe {
     }
     auto at = find_expiry(document, spec_.format, spec_.json_pointer);
     if (!at) return probe_failure(at.status().message(), ErrorKind::kFormat);
-    return judge_expiry_date(*at, system_clock().wall_now(), spec_.warn_before, spec_.fail_before);
+    return judge_expiry_date(*at, clock_.wall_now(), spec_.warn_before, spec_.fail_before);
   }
 
   void fetch(Duration timeout, Done done) {
@@ -162,6 +162,7 @@ class ExpiryProbe final : public Probe {
   }
 
   asio::io_context& io_;
+  const Clock& clock_;
   CurlMulti& curl_;
   CheckSpec spec_;
   std::vector<std::string> secrets_;

@@ -44,6 +44,9 @@ class Probe {
 struct ProbeContext {
   boost::asio::io_context& io;
   CurlMulti& curl;
+  // What a probe reads the time from (a tls or expiry check's "now", a dns answer's latency):
+  // the production clock unless a test gives its own.
+  const Clock& clock = system_clock();
 };
 
 // What every probe reports, so the rest of hale can rely on it:

@@ -40,6 +40,7 @@ struct Settings {
   bool verify = true;
   Duration warn_before{};
   Duration fail_before{};
+  const Clock* clock = &system_clock();  // "now" of the expiry verdict
 };
 
 // One attempt: connect (connect_attempt.h), handshake with SNI, judge the chain.
@@ -98,7 +99,7 @@ class Attempt final : public ConnectAttempt {
     }
     auto chain = chain_expiry(SSL_get_peer_cert_chain(ssl));
     ProbeResult r =
-        judge_expiry(chain, std::chrono::system_clock::now(), settings_.warn_before, settings_.fail_before);
+        judge_expiry(chain, settings_.clock->wall_now(), settings_.warn_before, settings_.fail_before);
     // OpenSSL found an expired certificate that the server did not send (an intermediate or the
     // anchor from the trust store): clients fail on it, so the check must too.
     if (settings_.verify && verified == X509_V_ERR_CERT_HAS_EXPIRED && r.verdict != Verdict::kFail) {
@@ -115,7 +116,7 @@ class Attempt final : public ConnectAttempt {
 
 class TlsProbe final : public Probe {
  public:
-  TlsProbe(const CheckSpec& spec, ProbeContext& ctx) : io_(ctx.io), spec_(spec) {
+  TlsProbe(const CheckSpec& spec, ProbeContext& ctx) : io_(ctx.io), clock_(ctx.clock), spec_(spec) {
     if (!spec.file.empty()) return;
     ssl_ = std::make_shared<ssl::context>(ssl::context::tls_client);
     ssl_->set_verify_mode(ssl::verify_none);
@@ -134,12 +135,12 @@ class TlsProbe final : public Probe {
       // A local file is read on the loop: it is one small read (see docs/config.md).
       auto pending = std::make_shared<Done>(std::move(done));
       file_pending_ = pending;
-      asio::post(io_, [weak = std::weak_ptr<Done>(pending), spec = spec_] {
+      asio::post(io_, [weak = std::weak_ptr<Done>(pending), spec = spec_, clock = &clock_] {
         auto d = weak.lock();
         if (!d || !*d) return;
         Done call = std::move(*d);
         *d = nullptr;
-        call(judge_pem_file(spec.file, spec.ca_file, spec.tls_verify, std::chrono::system_clock::now(),
+        call(judge_pem_file(spec.file, spec.ca_file, spec.tls_verify, clock->wall_now(),
                             spec.warn_before, spec.fail_before));
       });
       return;
@@ -147,6 +148,7 @@ class TlsProbe final : public Probe {
     auto target = parse_host_port(spec_.target);
     Settings s;
     s.verify = spec_.tls_verify;
+    s.clock = &clock_;
     s.warn_before = spec_.warn_before;
     s.fail_before = spec_.fail_before;
     if (target) {
@@ -174,6 +176,7 @@ class TlsProbe final : public Probe {
 
  private:
   asio::io_context& io_;
+  const Clock& clock_;
   CheckSpec spec_;
   std::shared_ptr<ssl::context> ssl_;
   std::string setup_error_;

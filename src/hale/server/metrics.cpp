@@ -2,6 +2,7 @@
 #include "hale/server/metrics.h"
 
 #include "hale/heartbeat/heartbeat_state.h"
+#include "hale/supervise/restart_policy.h"
 
 #include <fmt/format.h>
 
@@ -55,11 +56,13 @@ void render_service_metrics(std::string& out, const ServicesSnapshot& services) 
          "Restarts of a service by reason: crash, clean_exit, start_failed, liveness, watchdog, operator.");
   for (const auto& s : services.services) {
     const std::string name = escape_label(s->name);
-    for (std::string_view reason : {"crash", "clean_exit", "start_failed", "liveness", "watchdog", "operator"}) {
+    auto restarts = [&](std::string_view reason) {
       auto found = s->restarts_by_reason.find(std::string(reason));
       fmt::format_to(it, "hale_service_restarts_total{{service=\"{}\",reason=\"{}\"}} {}\n", name, reason,
                      found == s->restarts_by_reason.end() ? 0 : found->second);
-    }
+    };
+    for (const StopCauseWords& cause : kStopCauses) restarts(cause.label);
+    restarts(kOperatorRestartLabel);
   }
   family(out, "hale_service_restart_budget_left", "gauge",
          "Automatic restarts a service has left in its restart_budget window.");

@@ -30,14 +30,17 @@ bool ran_stable(const RestartPolicy& p, const RestartInput& in) {
 }
 
 std::string_view to_string(StopCause c) {
-  switch (c) {
-    case StopCause::kCleanExit: return "exited cleanly";
-    case StopCause::kCrash: return "crashed";
-    case StopCause::kStartFailed: return "failed to start";
-    case StopCause::kLivenessFailed: return "liveness check failed";
-    case StopCause::kWatchdogMissed: return "watchdog missed";
+  for (const StopCauseWords& w : kStopCauses) {
+    if (w.cause == c) return w.text;
   }
   return "stopped";
+}
+
+std::string_view reason_label(StopCause c) {
+  for (const StopCauseWords& w : kStopCauses) {
+    if (w.cause == c) return w.label;
+  }
+  return "crash";
 }
 
 // "crashed (exit code 3)": the cause, and what happened when the caller knows it.

@@ -10,6 +10,8 @@
 // ever restarts a service an operator stopped.
 #pragma once
 
+#include <array>
+
 #include <deque>
 #include <optional>
 #include <string>
@@ -28,6 +30,25 @@ enum class StopCause {
   kLivenessFailed,  // its liveness check turned `fail`
   kWatchdogMissed,  // ready = "notify" with watchdog: no WATCHDOG=1 in time
 };
+
+// One row per cause, the one list of them: its `reason` label of hale_service_restarts_total and
+// its words in reasons and log lines. (An operator's restart is the label "operator", no cause.)
+struct StopCauseWords {
+  StopCause cause;
+  std::string_view label;
+  std::string_view text;
+};
+inline constexpr std::array<StopCauseWords, 5> kStopCauses{{
+    {StopCause::kCrash, "crash", "crashed"},
+    {StopCause::kCleanExit, "clean_exit", "exited cleanly"},
+    {StopCause::kStartFailed, "start_failed", "failed to start"},
+    {StopCause::kLivenessFailed, "liveness", "liveness check failed"},
+    {StopCause::kWatchdogMissed, "watchdog", "watchdog missed"},
+}};
+inline constexpr std::string_view kOperatorRestartLabel = "operator";
+
+// Restart reasons as /metrics labels them: "crash", "liveness", ...
+std::string_view reason_label(StopCause c);
 
 // RestartMode, ServiceBackoff and RestartBudget are config values (hale/config.h).
 struct RestartPolicy {

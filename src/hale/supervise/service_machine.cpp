@@ -12,18 +12,6 @@ namespace {
 
 using S = ServiceState;
 
-// Restart reasons as /metrics labels them.
-std::string_view reason_label(StopCause c) {
-  switch (c) {
-    case StopCause::kCleanExit: return "clean_exit";
-    case StopCause::kCrash: return "crash";
-    case StopCause::kStartFailed: return "start_failed";
-    case StopCause::kLivenessFailed: return "liveness";
-    case StopCause::kWatchdogMissed: return "watchdog";
-  }
-  return "crash";
-}
-
 }  // namespace
 
 const std::vector<ServiceEdge> kServiceEdges = {
@@ -144,7 +132,7 @@ ServiceActions ServiceMachine::handle(const ServiceEvent& e) {
     case K::kOperatorRestart:
       wanted_ = true;
       ++restarts_;
-      ++restarts_by_reason_["operator"];
+      ++restarts_by_reason_[std::string(kOperatorRestartLabel)];
       out.changed = true;
       if (alive_) {
         stop(Sequel::kRestartNow, "restart requested by an operator");

@@ -2,6 +2,8 @@
 // equality (what a reload calls "changed") and type names.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "hale/config.h"
 
 namespace hale {
@@ -97,4 +99,31 @@ TEST(ConfigFindCheck, WorksOnAnUnsortedHandBuiltConfig) {
 }
 
 }  // namespace
+// One word table per enum (config.h, words.h): to_string reads the table the config's reader
+// reads, so every value has one word and every word reads back to its value.
+template <typename T, std::size_t N>
+void expect_round_trip(const std::array<Word<T>, N>& words) {
+  std::set<std::string_view> seen;
+  for (const Word<T>& w : words) {
+    EXPECT_EQ(to_string(w.value), w.name);
+    EXPECT_EQ(value_of(words, w.name), w.value) << w.name;
+    EXPECT_TRUE(seen.insert(w.name).second) << w.name << " twice";
+  }
+  EXPECT_EQ(value_of(words, "no-such-word"), std::nullopt);
+}
+
+TEST(EnumWords, EveryTableReadsBothWays) {
+  expect_round_trip(kCheckTypeWords);
+  expect_round_trip(kRestartModeWords);
+  expect_round_trip(kReadyModeWords);
+  expect_round_trip(kDependencyConditionWords);
+  expect_round_trip(kRequireFailWords);
+  expect_round_trip(kSubjectKindWords);
+  expect_round_trip(kNotifierTypeWords);
+  expect_round_trip(kContainmentSettingWords);
+  EXPECT_EQ(parse_subject_kind("heartbeat"), SubjectKind::kHeartbeat);
+  EXPECT_EQ(kCheckTypeWords.size(), 7u);  // every CheckType
+  EXPECT_EQ(kNotifierTypeWords.size(), 7u);  // every NotifierType
+}
+
 }  // namespace hale

@@ -9,18 +9,13 @@
 
 #include "hale/alert/render.h"
 #include "hale/alert/render_text.h"
+#include "hale/text/ascii.h"
 
 namespace hale {
 
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Headers hale sets itself: a notifier's `headers` cannot replace them (the signature and the
 // idempotency key must be hale's own, and the body is JSON).
@@ -110,7 +105,7 @@ HttpDeliveryRequest render_webhook(const NotifierSpec& n, const Delivery& d, con
   r.headers.emplace_back("Idempotency-Key", d.id);
   if (n.secret) r.headers.emplace_back("X-Hale-Signature-256", webhook_signature(*n.secret, r.body));
   for (const auto& [name, value] : n.headers) {
-    const std::string l = lower(name);
+    const std::string l = ascii_lower(name);
     if (std::find(kOwnHeaders.begin(), kOwnHeaders.end(), l) != kOwnHeaders.end()) continue;
     if (name.empty() || !header_safe(name) || !header_safe(value)) continue;  // would split the request
     r.headers.emplace_back(name, value);

@@ -19,6 +19,7 @@
 #include "hale/config/toml_reader.h"
 #include "hale/config/url_check.h"
 #include "hale/config/url_userinfo.h"
+#include "hale/text/ascii.h"
 
 namespace hale::config {
 
@@ -34,14 +35,6 @@ constexpr std::array<std::string_view, 7> kMethods{"GET", "HEAD", "POST", "PUT",
 
 std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // RFC 9110 `token`: the characters a header name may have.
 bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -56,7 +49,7 @@ std::optional<StatusRange> parse_status_text(std::string_view s) {
     }
     return (t[0] - '0') * 100 + (t[1] - '0') * 10 + (t[2] - '0');
   };
-  if (s.size() == 3 && s[0] >= '1' && s[0] <= '5' && lower(s.substr(1)) == "xx") {
+  if (s.size() == 3 && s[0] >= '1' && s[0] <= '5' && ascii_lower(s.substr(1)) == "xx") {
     const int hundred = (s[0] - '0') * 100;
     return StatusRange{hundred, hundred + 99};
   }
@@ -250,11 +243,11 @@ void apply_headers(const KeyCall& c) {
       d.add(v, backticked(key) + " must not contain a line break or a NUL byte");
       continue;
     }
-    const std::string lowered = lower(name);
+    const std::string lowered = ascii_lower(name);
     if (is_credential_header(name)) c.ctx.add_secret(*value);  // env:/file: values are already
     // A check's header replaces a [defaults] header of the same name (names are case-insensitive).
     auto& headers = c.spec.headers;
-    auto same = std::find_if(headers.begin(), headers.end(), [&](const auto& h) { return lower(h.first) == lowered; });
+    auto same = std::find_if(headers.begin(), headers.end(), [&](const auto& h) { return ascii_lower(h.first) == lowered; });
     if (same != headers.end()) {
       *same = {name, std::move(*value)};
     } else {

@@ -19,6 +19,7 @@
 #include "hale/config/toml_reader.h"
 #include "hale/config/url_check.h"
 #include "hale/config/url_userinfo.h"
+#include "hale/text/ascii.h"
 
 namespace hale::config {
 
@@ -31,14 +32,6 @@ constexpr std::array<std::string_view, 3> kReservedHeaders{"content-length", "tr
                                                            "x-hale-signature-256"};
 
 std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // RFC 9110 `token`: the characters a header name may have.
 bool is_token_char(char c) {
@@ -171,7 +164,7 @@ void apply_notifier_headers(const NotifierCall& c) {
       ok = false;
       continue;
     }
-    if (std::find(kReservedHeaders.begin(), kReservedHeaders.end(), lower(name)) != kReservedHeaders.end()) {
+    if (std::find(kReservedHeaders.begin(), kReservedHeaders.end(), ascii_lower(name)) != kReservedHeaders.end()) {
       d.add(k, "header " + name + " is set by hale; leave it out of `headers`");
       ok = false;
       continue;

@@ -6,25 +6,16 @@
 #include <cstdlib>
 
 #include "hale/net/url.h"
+#include "hale/text/ascii.h"
 
 namespace hale::config {
-
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-}  // namespace
 
 std::optional<std::string> url_problem(std::string_view url, std::initializer_list<std::string_view> schemes) {
   std::string wanted;
   for (std::string_view s : schemes) wanted += (wanted.empty() ? "" : " or ") + std::string(s) + "://";
   // The scheme is judged first, even of a URL that does not parse: it is the likeliest slip.
   const auto sep = url.find("://");
-  const std::string scheme = sep == std::string_view::npos ? "" : lower(url.substr(0, sep));
+  const std::string scheme = sep == std::string_view::npos ? "" : ascii_lower(url.substr(0, sep));
   if (std::none_of(schemes.begin(), schemes.end(), [&](std::string_view s) { return s == scheme; })) {
     return "must start with " + wanted;
   }

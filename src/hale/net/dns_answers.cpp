@@ -1,5 +1,6 @@
 // Record types, `server` parsing and answer matching for dns checks (see dns_answers.h).
 #include "hale/net/dns_answers.h"
+#include "hale/text/ascii.h"
 
 #include <array>
 #include <charconv>
@@ -24,17 +25,9 @@ constexpr std::array<TypeName, 7> kTypes{{
     {"SRV", RecordType::kSRV},
 }};
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // A DNS name for comparison: lower case, without the root's trailing dot.
 std::string canonical_name(std::string_view s) {
-  std::string out = lower(s);
+  std::string out = ascii_lower(s);
   if (out.size() > 1 && out.back() == '.') out.pop_back();
   return out;
 }

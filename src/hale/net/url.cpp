@@ -1,5 +1,6 @@
 // URLs through libcurl's CURLU (see url.h).
 #include "hale/net/url.h"
+#include "hale/text/ascii.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -11,12 +12,6 @@
 namespace hale {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 struct UrlHandleDeleter {
   void operator()(CURLU* h) const { curl_url_cleanup(h); }
@@ -76,7 +71,7 @@ UrlParse parse_url(std::string_view text) {
     default: return failed(UrlError::kInvalid, curl_url_strerror(rc));
   }
   Url u;
-  u.scheme = lower(part(h.get(), CURLUPART_SCHEME).value_or(""));
+  u.scheme = ascii_lower(part(h.get(), CURLUPART_SCHEME).value_or(""));
   u.user = part(h.get(), CURLUPART_USER).value_or("");
   u.password = part(h.get(), CURLUPART_PASSWORD);
   u.host = part(h.get(), CURLUPART_HOST).value_or("");
@@ -92,7 +87,7 @@ UrlParse parse_url(std::string_view text) {
 
 bool is_loopback_host(std::string_view host) {
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const std::string h = lower(host);
+  const std::string h = ascii_lower(host);
   if (h == "localhost" || h == "localhost." || h.ends_with(".localhost") || h.ends_with(".localhost.")) return true;
   in_addr v4{};
   if (::inet_pton(AF_INET, h.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;

@@ -1,6 +1,7 @@
 // grpc.health.v1 by hand (see grpc_health.h): the request's few bytes, a wire-format reader that
 // only looks for field 1, and the verdicts.
 #include "hale/probe/grpc_health.h"
+#include "hale/text/ascii.h"
 
 #include <array>
 
@@ -43,16 +44,8 @@ bool skip(std::string_view bytes, std::size_t& at, std::uint64_t n) {
   return true;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
-  return lower(haystack).find(lower(needle)) != std::string::npos;
+  return ascii_lower(haystack).find(ascii_lower(needle)) != std::string::npos;
 }
 
 // gRPC's message on one line, without the channel's boilerplate, at most kMaxMessage bytes
@@ -199,7 +192,7 @@ ProbeResult rpc_failure(int code, std::string_view message) {
     default: {
       // Every other status as its own kind ("grpc_permission_denied"); a code gRPC does not
       // define is one hale does not know.
-      const auto kind = parse_error_kind("grpc_" + lower(name));
+      const auto kind = parse_error_kind("grpc_" + ascii_lower(name));
       return probe_failure(with_text, kind.value_or(ErrorKind::kGrpcStatusUnknown));
     }
   }

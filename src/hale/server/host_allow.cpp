@@ -6,21 +6,12 @@
 
 #include "hale/net/host_port.h"
 #include "hale/net/url.h"
+#include "hale/text/ascii.h"
 
 namespace hale {
 
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-}  // namespace
-
 HostAllowList::HostAllowList(std::string_view listen, std::vector<std::string> allowed) {
-  for (std::string& a : allowed) allowed_.push_back(lower(a));
+  for (std::string& a : allowed) allowed_.push_back(ascii_lower(a));
   const std::string_view listen_host = host_without_port(listen);
   const bool loopback = listen_host.empty() || is_loopback_host(listen_host);  // "" listens on 127.0.0.1
   open_ = !loopback && allowed_.empty();
@@ -28,7 +19,7 @@ HostAllowList::HostAllowList(std::string_view listen, std::vector<std::string> a
 
 bool HostAllowList::allows(std::string_view host) const {
   if (open_ || host.empty()) return true;
-  const std::string h = lower(host_without_port(host));
+  const std::string h = ascii_lower(host_without_port(host));
   if (std::find(allowed_.begin(), allowed_.end(), h) != allowed_.end()) return true;
   return is_loopback_host(h);
 }

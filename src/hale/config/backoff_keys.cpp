@@ -13,8 +13,6 @@ namespace hale::config {
 
 namespace {
 
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
 std::optional<double> read_multiplier(const toml::node& v, std::string_view key, Diagnostics& d) {
   double m = 0;
   if (const auto* i = v.as_integer()) {

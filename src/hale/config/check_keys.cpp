@@ -68,8 +68,6 @@ constexpr auto kCheckKeyNames = [] {
   return names;
 }();
 
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
 int to_int(std::int64_t n) { return static_cast<int>(n); }
 
 }  // namespace

@@ -35,8 +35,6 @@ constexpr auto kTypeWords = [] {
   return words;
 }();
 
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
 // "a tcp check", "an http check", "an exec check".
 std::string a_check_of(CheckType t) {
   const std::string_view name = to_string(t);

@@ -11,8 +11,6 @@ namespace hale::config {
 
 namespace {
 
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
 bool valid_dns_name(std::string_view s) {
   if (s.size() > 254) return false;
   for (char c : s) {

@@ -25,8 +25,6 @@ using namespace std::chrono_literals;
 constexpr Duration kExpiryWarnBefore = 1h;
 constexpr Duration kExpiryFailBefore = 5min;
 
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
 // RFC 6901: empty (the whole document), or "/"-separated tokens where '~' is only "~0" or "~1".
 // Why not, in words an operator can act on; nullopt when valid.
 std::optional<std::string> json_pointer_problem(const std::string& text) {

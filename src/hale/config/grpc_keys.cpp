@@ -9,12 +9,6 @@
 
 namespace hale::config {
 
-namespace {
-
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
-}  // namespace
-
 void apply_grpc_service(const KeyCall& c) {
   // "" is allowed: the server as a whole, the same as leaving the key out.
   auto text = read_string(c.value, c.key, c.diagnostics());

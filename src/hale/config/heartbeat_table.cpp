@@ -22,8 +22,6 @@ constexpr std::array<std::string_view, 13> kHeartbeatKeys{
     "schedule",       "period",  "tz",       "grace",  "max_duration", "min_duration", "require_output",
     "fail_if_output_matches", "critical", "groups", "token", "description", "guard_code"};
 
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
 void read_groups_key(const toml::node& v, HeartbeatSpec& h, LoadContext& ctx) {
   Diagnostics& d = ctx.diagnostics();
   const auto* arr = read_array(v, "groups", d);

@@ -33,8 +33,6 @@ constexpr std::array<std::string_view, 7> kMethods{"GET", "HEAD", "POST", "PUT",
 
 // Header values that carry credentials even when written inline: they go to the log redactor.
 
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
 // RFC 9110 `token`: the characters a header name may have.
 bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -19,8 +19,6 @@ constexpr std::array<Word<SmtpTls>, 2> kSmtpTlsWords{{
     {"none", SmtpTls::kNone},
 }};
 
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
 // A plain address, user@host: what SMTP's MAIL FROM and RCPT TO take (no display name).
 bool is_plain_address(std::string_view s) {
   const std::size_t at = s.find('@');

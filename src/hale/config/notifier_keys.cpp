@@ -31,8 +31,6 @@ namespace {
 constexpr std::array<std::string_view, 3> kReservedHeaders{"content-length", "transfer-encoding",
                                                            "x-hale-signature-256"};
 
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
 // RFC 9110 `token`: the characters a header name may have.
 bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -33,7 +33,6 @@ namespace hale::config {
 
 namespace {
 
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
 std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 // The signals a service may be stopped with; each also without its "SIG" prefix ("TERM").

@@ -9,12 +9,6 @@
 
 namespace hale::config {
 
-namespace {
-
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
-}  // namespace
-
 void apply_file(const KeyCall& c) {
   auto text = read_nonempty_string(c.value, c.key, c.diagnostics());
   if (!text) return;

@@ -10,8 +10,6 @@ namespace hale::config {
 
 namespace {
 
-std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
-
 void report_wrong_type(const toml::node& v, std::string_view key, std::string_view wanted, Diagnostics& d) {
   d.add(v, backticked(key) + " must be " + std::string(wanted) + ", not " + std::string(type_name(v)));
 }

@@ -16,6 +16,9 @@
 
 namespace hale::config {
 
+// A key as messages name it: `backoff.base`.
+inline std::string backticked(std::string_view key) { return "`" + std::string(key) + "`"; }
+
 // "a string", "an integer", "a table", ... for "`x` must be an integer, not a string".
 std::string_view type_name(const toml::node& n);
 

@@ -48,7 +48,8 @@ struct Route {
   bool allows(std::string_view method) const;
 };
 
-// Every route, in the order they are matched (no two patterns match the same path).
+// Every route, in the order they are matched. Rows may share a pattern when they answer different
+// methods (see find_route).
 std::span<const Route> routes();
 
 // Whether `path` fits `pattern` (see above); on a match, `name` and `action` are its

@@ -1,6 +1,7 @@
 // Record types, `server` parsing and answer matching for dns checks (see dns_answers.h).
 #include "hale/net/dns_answers.h"
 #include "hale/text/ascii.h"
+#include "hale/words.h"
 
 #include <array>
 #include <charconv>
@@ -11,11 +12,7 @@ namespace hale::dns {
 
 namespace {
 
-struct TypeName {
-  std::string_view name;
-  RecordType type;
-};
-constexpr std::array<TypeName, 7> kTypes{{
+constexpr std::array<Word<RecordType>, 7> kTypes{{
     {"A", RecordType::kA},
     {"AAAA", RecordType::kAAAA},
     {"CNAME", RecordType::kCNAME},
@@ -69,19 +66,9 @@ std::optional<boost::asio::ip::address> ip(std::string_view s) {
 
 }  // namespace
 
-std::optional<RecordType> parse_record_type(std::string_view text) {
-  for (const TypeName& t : kTypes) {
-    if (t.name == text) return t.type;
-  }
-  return std::nullopt;
-}
+std::optional<RecordType> parse_record_type(std::string_view text) { return value_of(kTypes, text); }
 
-std::string_view to_string(RecordType t) {
-  for (const TypeName& n : kTypes) {
-    if (n.type == t) return n.name;
-  }
-  return "A";
-}
+std::string_view to_string(RecordType t) { return word_of(kTypes, t, "A"); }
 
 std::string_view record_type_list() { return "A, AAAA, CNAME, MX, TXT, NS, SRV"; }
 

@@ -10,9 +10,9 @@
 #include <climits>
 #include <string>
 
-#include "hale/config/host_port.h"
 #include "hale/config/levenshtein.h"
 #include "hale/config/toml_reader.h"
+#include "hale/net/host_port.h"
 
 namespace hale::config {
 
@@ -85,8 +85,8 @@ const CheckKey* find_check_key(std::string_view name) {
 void apply_target(const KeyCall& c) {
   auto text = read_nonempty_string(c.value, c.key, c.diagnostics());
   if (!text) return;
-  if (auto problem = host_port_problem(*text, /*allow_port_zero=*/false)) {
-    c.diagnostics().add(c.value, backticked(c.key) + " \"" + *text + "\": " + *problem);
+  if (auto read = read_host_port(*text, /*allow_port_zero=*/false); !read) {
+    c.diagnostics().add(c.value, backticked(c.key) + " \"" + *text + "\": " + read.status().message());
     return;
   }
   c.spec.target = *text;
@@ -219,7 +219,7 @@ void apply_backoff(const KeyCall& c) {
   if (table == nullptr) return;
   static constexpr std::string_view kOwnKeys[] = {"max_retries"};
   BackoffPolicy policy;
-  const bool ok = read_backoff(*table, c.key, BackoffRules{false, false, JitterForm::kDuration, kOwnKeys}, policy,
+  const bool ok = read_backoff(*table, c.key, BackoffRules{.jitter = JitterForm::kDuration, .extra_keys = kOwnKeys}, policy,
                                c.diagnostics(), [&](std::string_view key, const toml::node& v, const std::string& name) {
                                  if (key != "max_retries") return false;
                                  if (auto n = read_integer(v, name, 0, INT_MAX, c.diagnostics())) policy.max_retries = to_int(*n);

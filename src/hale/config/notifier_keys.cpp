@@ -239,7 +239,7 @@ void apply_notifier_retry(const NotifierCall& c) {
   if (table == nullptr) return;
   static constexpr std::string_view kOwnKeys[] = {"give_up_after"};
   RetryPolicy retry;
-  const bool ok = read_backoff(*table, c.key, BackoffRules{false, false, JitterForm::kShare, kOwnKeys}, retry,
+  const bool ok = read_backoff(*table, c.key, BackoffRules{.jitter = JitterForm::kShare, .extra_keys = kOwnKeys}, retry,
                                c.diagnostics(), [&](std::string_view key, const toml::node& v, const std::string& name) {
                                  if (key != "give_up_after") return false;
                                  if (auto after = read_duration(v, name, c.diagnostics(), /*positive=*/true)) {

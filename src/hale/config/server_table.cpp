@@ -7,7 +7,7 @@
 #include <limits>
 #include <string>
 
-#include "hale/config/host_port.h"
+#include "hale/net/host_port.h"
 #include "hale/config/toml_reader.h"
 #include "hale/config/word_list.h"
 
@@ -26,8 +26,8 @@ void read_listen(const toml::node& v, ServerConfig& s, Diagnostics& d) {
   auto text = read_nonempty_string(v, "listen", d);
   if (!text) return;
   // Port 0 (any free port) is fine for a listener: tests and ad-hoc runs use it.
-  if (auto problem = host_port_problem(*text, /*allow_port_zero=*/true)) {
-    d.add(v, "`listen` \"" + *text + "\": " + *problem);
+  if (auto read = read_host_port(*text, /*allow_port_zero=*/true); !read) {
+    d.add(v, "`listen` \"" + *text + "\": " + read.status().message());
     return;
   }
   s.listen = *text;

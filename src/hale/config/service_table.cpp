@@ -201,7 +201,7 @@ void apply_backoff(const ServiceKeyCall& c) {
   const auto* table = read_table(c.value, c.key, c.diagnostics());
   if (table == nullptr) return;
   ServiceBackoff policy;
-  if (read_backoff(*table, c.key, BackoffRules{true, true, JitterForm::kEither, {}}, policy, c.diagnostics())) {
+  if (read_backoff(*table, c.key, BackoffRules{.zero_base_allowed = true, .multiplier = true, .jitter = JitterForm::kEither}, policy, c.diagnostics())) {
     c.spec().backoff = policy;
   }
 }

@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "hale/backoff.h"
+#include "hale/calendar.h"
+#include "hale/check_spec.h"
+#include "hale/source_pos.h"
 #include "hale/clock.h"
 #include "hale/health.h"
 #include "hale/status.h"
@@ -19,10 +22,6 @@
 
 namespace hale {
 
-struct SourcePos {
-  int line = 0;
-  int column = 0;
-};
 
 struct ConfigError {
   std::string file;
@@ -31,122 +30,6 @@ struct ConfigError {
   std::string message;
   // "FILE:LINE:COL: message" (line/column omitted when unknown, e.g. a file that cannot be read).
   std::string to_string() const;
-};
-
-// Exponential retry while a check is failing (SPEC §1 `backoff`): 500ms doubling to 30s by
-// default, with a fixed jitter (none by default).
-struct BackoffPolicy : Backoff {
-  int max_retries = 0;  // 0 = unlimited; past it the check stays `fail` and stops probing
-  BackoffPolicy() : Backoff{std::chrono::milliseconds(500), std::chrono::seconds(30), 2.0, Jitter::fixed({})} {}
-  BackoffPolicy(Duration base, Duration max, Duration jitter, int max_retries)
-      : Backoff{base, max, 2.0, Jitter::fixed(jitter)}, max_retries(max_retries) {}
-  bool operator==(const BackoffPolicy&) const = default;
-};
-
-// SPEC §7 `latency_budget`: p50 and p95 of a check's latencies over `window` (once it holds
-// enough results); over either: the result is a warn (degraded) with the reason.
-struct LatencyBudget {
-  std::optional<Duration> p50;
-  std::optional<Duration> p95;
-  Duration window = std::chrono::minutes(10);
-  bool operator==(const LatencyBudget&) const = default;
-};
-
-struct StatusRange {
-  int lo = 200;
-  int hi = 399;
-  bool operator==(const StatusRange&) const = default;
-};
-
-enum class CheckType { kHttp, kTcp, kExec, kDns, kTls, kGrpc, kExpiry };
-inline constexpr std::array<Word<CheckType>, 7> kCheckTypeWords{{
-    {"http", CheckType::kHttp},
-    {"tcp", CheckType::kTcp},
-    {"exec", CheckType::kExec},
-    {"dns", CheckType::kDns},
-    {"tls", CheckType::kTls},
-    {"grpc", CheckType::kGrpc},
-    {"expiry", CheckType::kExpiry},
-}};
-std::string_view to_string(CheckType t);
-
-// Where an expiry check reads its document: a file, an environment variable of hale's, or the
-// body of a GET of the check's `url`. Kept as a reference and read at every probe, never
-// resolved at load: the owner of a credential file rewrites it when it refreshes the token.
-enum class ExpirySource { kFile, kEnv, kUrl };
-// How the date is found in the document: the `exp` claim of a JWT, or a timestamp at a JSON pointer.
-enum class ExpiryFormat { kJwt, kJson };
-
-struct CheckSpec {
-  std::string name;
-  CheckType type = CheckType::kHttp;
-  SourcePos pos;  // where [checks.NAME] starts, for errors found after loading
-
-  // What to probe: `target` (tcp, tls, grpc: host:port), `url` (http/https), `command` (exec argv).
-  std::string target;
-  std::string url;  // secrets resolved; shown only through redact_url()
-  bool url_is_secret = false;  // written as env:/file:: shown as scheme://host only
-  std::vector<std::string> command;
-
-  Duration interval = std::chrono::seconds(10);
-  Duration timeout = std::chrono::seconds(1);
-  int failure_threshold = 3;
-  int success_threshold = 1;
-  Duration failure_duration{};
-  Duration start_period{};
-  Jitter jitter;
-  bool critical = true;
-  std::vector<std::string> groups{"ready"};
-  std::optional<BackoffPolicy> backoff;
-
-  // http only
-  std::vector<StatusRange> expect_status{{200, 399}};
-  std::optional<std::string> expect_body;  // ECMAScript regex searched in the body
-  std::optional<std::string> expect_json;  // JSON text; the body must contain it as a subset
-  std::optional<Duration> max_latency;     // slower than this: warn (degraded)
-  std::string method = "GET";
-  std::vector<std::pair<std::string, std::string>> headers;  // values may be secrets
-  std::string ca_file;                     // extra CA bundle; empty = the system store (http and tls)
-  bool tls_verify = true;                  // `insecure_skip_verify = true` turns it off (http and tls)
-
-  // tls only: the chain at `target` (host:port) or in `file` (a PEM chain), exactly one of them.
-  std::string file;                        // resolved against the config file's directory
-  std::string server_name;                 // SNI and name to verify; empty = the host of target
-  Duration warn_before = std::chrono::hours(24 * 14);  // expiring sooner: warn (degraded)
-  Duration fail_before = std::chrono::hours(24 * 3);   // expiring sooner: fail
-
-  // expiry only (SPEC §5): the date in a credential. `source` is the file's path (resolved
-  // against the config file's directory) or the variable's name, as `source_kind` says; with
-  // kUrl the document is the body of a GET of `url`. With `json_pointer` set, the document is
-  // JSON and the pointer says where the timestamp (kJson) or the JWT (kJwt) is; without it the
-  // whole document is the JWT. warn_before/fail_before above are the thresholds (other defaults).
-  ExpirySource source_kind = ExpirySource::kFile;
-  std::string source;
-  ExpiryFormat format = ExpiryFormat::kJwt;
-  std::optional<std::string> json_pointer;  // RFC 6901, checked at load; "" = the whole document
-
-  // dns only: resolve `dns_name` (key `name`) for `record_type` through c-ares, at `dns_server`
-  // ("ip" or "ip:port"; empty = the system resolver, /etc/resolv.conf); every entry of
-  // `dns_expect` (key `expect`) must be among the answers (see net/dns_answers.h).
-  std::string dns_name;
-  std::string record_type = "A";  // A, AAAA, CNAME, MX, TXT, NS, SRV
-  std::vector<std::string> dns_expect;
-  std::string dns_server;
-
-  // grpc only: grpc.health.v1.Health/Check at `target` for `grpc_service` (key `service`; empty =
-  // the server as a whole), in plaintext (h2c) or, with `grpc_tls` (key `tls`), over TLS verified
-  // against ca_file (empty = gRPC's default roots) and server_name (empty = the host of target).
-  std::string grpc_service;
-  bool grpc_tls = false;
-
-  // SPEC §7: the code of /guard/NAME's 503 answer; default_guard_code(name) unless written.
-  std::string guard_code;
-  std::optional<LatencyBudget> latency_budget;
-  // Checks this one depends on (SPEC §7): while one is fail, this check failing is "blocked by"
-  // it and not alerted on its own. Sorted; no cycles.
-  std::vector<std::string> depends_on;
-
-  bool operator==(const CheckSpec& o) const;  // everything but pos: decides "changed" on reload
 };
 
 // ---- Services (SPEC §4) ----
@@ -247,9 +130,8 @@ struct HeartbeatSpec {
   std::string name;
   SourcePos pos;  // where [heartbeats.NAME] starts
 
-  std::string schedule;            // 5-field cron (or a @macro); empty when `period` is used
+  Calendar schedule;               // `schedule` read in `tz`; empty when `period` is used
   std::optional<Duration> period;  // expected again this long after each ping
-  std::string tz = "UTC";          // the zone `schedule` is read in
   Duration grace = std::chrono::hours(1);
   std::optional<Duration> max_duration;  // /start without an end within it: down (stuck)
   std::optional<Duration> min_duration;  // start -> success faster: down ("finished too fast")
@@ -373,8 +255,7 @@ struct SilenceSpec {
   SourcePos pos;
   std::vector<std::string> match{"*"};
   std::vector<SubjectKind> kinds;  // empty = every kind
-  std::string schedule;            // 5-field cron or a @macro
-  std::string tz = "UTC";
+  Calendar schedule;               // `schedule` read in `tz`
   Duration duration{};
   std::string comment;
   bool operator==(const SilenceSpec& o) const;  // everything but pos
@@ -411,8 +292,7 @@ struct DrillSpec {
   std::vector<DrillForce> force;  // sorted by name
   Duration duration = std::chrono::seconds(30);
   std::vector<DrillExpectation> expect;  // sorted by key
-  std::string schedule;  // cron; empty: run only when asked
-  std::string tz = "UTC";
+  Calendar schedule;  // `schedule` read in `tz`; empty: run only when asked
   bool page = false;  // its alerts reach every notifier, not only those with drills = true
   std::string description;
   bool operator==(const DrillSpec& o) const;  // everything but pos

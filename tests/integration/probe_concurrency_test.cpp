@@ -17,13 +17,7 @@ using testing::TestResponse;
 
 using testing::http_check;
 
-CheckSpec exec_check(std::vector<std::string> command) {
-  CheckSpec s;
-  s.name = "job";
-  s.type = CheckType::kExec;
-  s.command = std::move(command);
-  return s;
-}
+ExecCheck exec_check(std::vector<std::string> command) { return ExecCheck{std::move(command)}; }
 
 // Starts `slow` then `fast` on one loop and expects fast to finish while slow is in flight.
 void expect_fast_first(ProbeHarness& h, Probe& slow, Probe& fast) {

@@ -18,16 +18,9 @@ using namespace std::chrono_literals;
 using testing::DnsTestServer;
 using testing::ProbeHarness;
 
-CheckSpec dns_check(const std::string& name, const std::string& type, const std::string& server,
-                    std::vector<std::string> expect = {}) {
-  CheckSpec s;
-  s.name = "ns";
-  s.type = CheckType::kDns;
-  s.dns_name = name;
-  s.record_type = type;
-  s.dns_server = server;
-  s.dns_expect = std::move(expect);
-  return s;
+DnsCheck dns_check(const std::string& name, const std::string& type, const std::string& server,
+                   std::vector<std::string> expect = {}) {
+  return DnsCheck{.name = name, .record_type = type, .expect = std::move(expect), .server = server};
 }
 
 class DnsProbeTest : public ::testing::Test {
@@ -44,7 +37,7 @@ class DnsProbeTest : public ::testing::Test {
     server_.set_silent("silent.zone.test");
   }
 
-  ProbeResult probe(const CheckSpec& spec, Duration timeout = 2s) {
+  ProbeResult probe(const DnsCheck& spec, Duration timeout = 2s) {
     auto p = make_probe(spec, harness_.ctx());
     EXPECT_NE(p, nullptr);
     if (!p) return {};

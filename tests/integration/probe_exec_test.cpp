@@ -23,13 +23,7 @@ using testing::ProbeHarness;
 
 const std::string kPlugins = "/usr/lib/nagios/plugins";
 
-CheckSpec exec_check(std::vector<std::string> command) {
-  CheckSpec s;
-  s.name = "job";
-  s.type = CheckType::kExec;
-  s.command = std::move(command);
-  return s;
-}
+ExecCheck exec_check(std::vector<std::string> command) { return ExecCheck{std::move(command)}; }
 
 bool have_plugins() { return ::access((kPlugins + "/check_dummy").c_str(), X_OK) == 0; }
 
@@ -47,7 +41,7 @@ bool gone_or_zombie(pid_t pid) {
 class ExecProbeTest : public ::testing::Test {
  protected:
   ProbeResult probe(std::vector<std::string> command, Duration timeout = 5s) {
-    auto p = make_exec_probe(exec_check(std::move(command)), harness_.ctx());
+    auto p = make_probe(exec_check(std::move(command)), harness_.ctx());
     auto r = harness_.run(*p, timeout);
     EXPECT_TRUE(r.has_value()) << "the probe did not finish within the watchdog";
     return r.value_or(ProbeResult{});
@@ -170,7 +164,7 @@ TEST_F(ExecProbeTest, CancelKillsChildAndGrandchild) {
   // The shell writes its own pid, starts a grandchild in the background, writes that pid.
   std::string script = "echo $$ > " + pids + "; sleep 30 & echo $! >> " + pids + "; sleep 30";
 
-  auto p = make_exec_probe(exec_check({"/bin/sh", "-c", script}), harness_.ctx());
+  auto p = make_probe(exec_check({"/bin/sh", "-c", script}), harness_.ctx());
   bool called = false;
   p->start(30s, [&](ProbeResult) { called = true; });
 
@@ -202,7 +196,7 @@ TEST_F(ExecProbeTest, DestroyedWhileRunningStillReaps) {
   std::string pidfile = (dir / "pid").string();
   bool called = false;
   {
-    auto p = make_exec_probe(exec_check({"/bin/sh", "-c", "echo $$ > " + pidfile + "; exec sleep 30"}),
+    auto p = make_probe(exec_check({"/bin/sh", "-c", "echo $$ > " + pidfile + "; exec sleep 30"}),
                              harness_.ctx());
     p->start(30s, [&](ProbeResult) { called = true; });
     ASSERT_TRUE(run_until([&] {

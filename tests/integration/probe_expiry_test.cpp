@@ -61,10 +61,8 @@ std::string credentials_json(ExpiryTime at) {
          std::to_string(epoch(at) * 1000) + "}}";
 }
 
-CheckSpec expiry_check(ExpirySource kind, std::string source) {
-  CheckSpec s;
-  s.name = "token";
-  s.type = CheckType::kExpiry;
+ExpiryCheck expiry_check(ExpirySource kind, std::string source) {
+  ExpiryCheck s;
   s.source_kind = kind;
   s.source = std::move(source);
   s.warn_before = 60min;
@@ -72,8 +70,8 @@ CheckSpec expiry_check(ExpirySource kind, std::string source) {
   return s;
 }
 
-CheckSpec url_check(const std::string& url, std::optional<std::string> pointer = "/expires_at") {
-  CheckSpec s = expiry_check(ExpirySource::kUrl, "");
+ExpiryCheck url_check(const std::string& url, std::optional<std::string> pointer = "/expires_at") {
+  ExpiryCheck s = expiry_check(ExpirySource::kUrl, "");
   s.url = url;
   s.format = ExpiryFormat::kJson;
   s.json_pointer = std::move(pointer);
@@ -87,7 +85,7 @@ class ExpiryProbeTest : public ::testing::Test {
     EXPECT_TRUE(r.has_value()) << "the probe did not finish within the watchdog";
     return r.value_or(ProbeResult{});
   }
-  ProbeResult probe(const CheckSpec& spec, Duration timeout = 2s) {
+  ProbeResult probe(const ExpiryCheck& spec, Duration timeout = 2s) {
     auto p = make_probe(spec, harness_.ctx());
     EXPECT_NE(p, nullptr);
     return p ? run(*p, timeout) : ProbeResult{};
@@ -102,7 +100,7 @@ class ExpiryProbeTest : public ::testing::Test {
 TEST_F(ExpiryProbeTest, FileIsReadAgainAtEveryProbe) {
   const ExpiryTime first = in(3h);
   const std::string path = dir_.write("credentials.json", credentials_json(first));
-  CheckSpec spec = expiry_check(ExpirySource::kFile, path);
+  ExpiryCheck spec = expiry_check(ExpirySource::kFile, path);
   spec.format = ExpiryFormat::kJson;
   spec.json_pointer = "/claudeAiOauth/expiresAt";
   auto p = make_probe(spec, harness_.ctx());
@@ -175,7 +173,7 @@ TEST_F(ExpiryProbeTest, EmptyFileFails) {
 
 TEST_F(ExpiryProbeTest, UnreadableDocumentIsAFormatFailure) {
   const std::string path = dir_.write("credentials.json", credentials_json(in(3h)));
-  CheckSpec spec = expiry_check(ExpirySource::kFile, path);
+  ExpiryCheck spec = expiry_check(ExpirySource::kFile, path);
   spec.format = ExpiryFormat::kJson;
   spec.json_pointer = "/claudeAiOauth/expires_at";
   ProbeResult r = probe(spec);
@@ -235,7 +233,7 @@ TEST_F(ExpiryProbeTest, HttpJwtAtAPointer) {
   const ExpiryTime at = in(6h);
   server.set("/token", TestResponse::ok(R"({"access_token":")" +
                                         make_jwt(R"({"exp":)" + std::to_string(epoch(at)) + "}") + R"("})"));
-  CheckSpec spec = url_check(server.url("/token"), "/access_token");
+  ExpiryCheck spec = url_check(server.url("/token"), "/access_token");
   spec.format = ExpiryFormat::kJwt;
   ProbeResult r = probe(spec);
   EXPECT_EQ(r.verdict, Verdict::kPass);
@@ -302,7 +300,7 @@ TEST_F(ExpiryProbeTest, CancelledAttemptsNeverReport) {
   TestHttpServer server;
   server.set("/slow", TestResponse::ok(R"({"expires_at":"2099-01-01T00:00:00Z"})").delayed(100ms));
   const std::string path = dir_.write("token", make_jwt(R"({"exp":4102444800})"));
-  for (const CheckSpec& spec : {url_check(server.url("/slow")), expiry_check(ExpirySource::kFile, path)}) {
+  for (const ExpiryCheck& spec : {url_check(server.url("/slow")), expiry_check(ExpirySource::kFile, path)}) {
     auto p = make_probe(spec, harness_.ctx());
     ASSERT_NE(p, nullptr);
     bool called = false;

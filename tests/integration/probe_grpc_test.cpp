@@ -31,13 +31,8 @@ using namespace std::chrono_literals;
 using testing::ProbeHarness;
 using testing::TestGrpcServer;
 
-CheckSpec grpc_check(const std::string& target, const std::string& service = "") {
-  CheckSpec s;
-  s.name = "rpc";
-  s.type = CheckType::kGrpc;
-  s.target = target;
-  s.grpc_service = service;
-  return s;
+GrpcCheck grpc_check(const std::string& target, const std::string& service = "") {
+  return GrpcCheck{.target = target, .service = service};
 }
 
 // A port that completes TCP handshakes (the kernel's backlog) but never accepts: a gRPC client
@@ -71,7 +66,7 @@ class GrpcProbeTest : public ::testing::Test {
     EXPECT_TRUE(r.has_value()) << "the probe did not finish within the watchdog";
     return r.value_or(ProbeResult{});
   }
-  ProbeResult probe(const CheckSpec& spec, Duration timeout = 2s) {
+  ProbeResult probe(const GrpcCheck& spec, Duration timeout = 2s) {
     auto p = make_probe(spec, harness_.ctx());
     EXPECT_NE(p, nullptr);
     if (!p) return {};
@@ -231,8 +226,8 @@ TEST_F(GrpcProbeTest, TlsWithTheRightCaAndNamePasses) {
   options.key_file = cert.key_file;
   TestGrpcServer server(options);
   ASSERT_TRUE(server.ok());
-  CheckSpec spec = grpc_check(server.target());
-  spec.grpc_tls = true;
+  GrpcCheck spec = grpc_check(server.target());
+  spec.tls = true;
   spec.ca_file = pki.ca_file();
   spec.server_name = "grpc.test";
   ProbeResult r = probe(spec);
@@ -255,8 +250,8 @@ TEST_F(GrpcProbeTest, TlsWithTheRightCaAndNamePasses) {
 }
 
 TEST_F(GrpcProbeTest, UnreadableCaFileFailsFromTheLoop) {
-  CheckSpec spec = grpc_check("127.0.0.1:1");
-  spec.grpc_tls = true;
+  GrpcCheck spec = grpc_check("127.0.0.1:1");
+  spec.tls = true;
   spec.ca_file = "/nonexistent/ca.pem";
   auto p = make_probe(spec, harness_.ctx());
   bool called_inside_start = false;

@@ -24,7 +24,7 @@ std::uint16_t closed_port() { return testing::closed_loopback_port(); }
 
 class HttpProbeTest : public ::testing::Test {
  protected:
-  ProbeResult probe(const CheckSpec& spec, Duration timeout = 2s) {
+  ProbeResult probe(const HttpCheck& spec, Duration timeout = 2s) {
     auto p = make_probe(spec, harness_.ctx());
     EXPECT_NE(p, nullptr);
     auto r = harness_.run(*p, timeout);
@@ -56,7 +56,7 @@ TEST_F(HttpProbeTest, WrongStatusFails) {
 TEST_F(HttpProbeTest, StatusListAndRange) {
   server_.set("/created", TestResponse::with_status(201));
   server_.set("/teapot", TestResponse::with_status(418));
-  CheckSpec spec = http_check(server_.url("/created"));
+  HttpCheck spec = http_check(server_.url("/created"));
   spec.expect_status = {{200, 200}, {204, 204}};
   EXPECT_EQ(probe(spec).reason, "status 201 (expected 200, 204)");
 
@@ -70,7 +70,7 @@ TEST_F(HttpProbeTest, StatusListAndRange) {
 
 TEST_F(HttpProbeTest, RedirectIsNotFollowed) {
   server_.set("/old", TestResponse::with_status(302).header("Location", "/nowhere"));
-  CheckSpec spec = http_check(server_.url("/old"));
+  HttpCheck spec = http_check(server_.url("/old"));
   spec.expect_status = {{200, 299}};
   EXPECT_EQ(probe(spec).reason, "status 302 (expected 200-299)");
   EXPECT_EQ(server_.request_count("/nowhere"), 0u);
@@ -79,7 +79,7 @@ TEST_F(HttpProbeTest, RedirectIsNotFollowed) {
 TEST_F(HttpProbeTest, BodyRegexMatchAndMismatch) {
   server_.set("/ok", TestResponse::ok(R"({"status": "ok", "token": "s3cret"})"));
   server_.set("/down", TestResponse::ok(R"({"status": "down", "token": "s3cret"})"));
-  CheckSpec spec = http_check(server_.url("/ok"));
+  HttpCheck spec = http_check(server_.url("/ok"));
   spec.expect_body = R"("status":\s*"ok")";
   EXPECT_EQ(probe(spec).verdict, Verdict::kPass);
 
@@ -92,7 +92,7 @@ TEST_F(HttpProbeTest, BodyRegexMatchAndMismatch) {
 
 TEST_F(HttpProbeTest, JsonSubsetMatchAndMismatch) {
   server_.set("/health", TestResponse::ok(R"({"status":"ok","checks":{"db":"up"},"version":3})"));
-  CheckSpec spec = http_check(server_.url("/health"));
+  HttpCheck spec = http_check(server_.url("/health"));
   spec.expect_json = R"({"status":"ok","checks":{"db":"up"}})";
   EXPECT_EQ(probe(spec).verdict, Verdict::kPass);
 
@@ -108,7 +108,7 @@ TEST_F(HttpProbeTest, JsonSubsetMatchAndMismatch) {
 
 TEST_F(HttpProbeTest, OversizedBodyFailsABodyCheck) {
   server_.set("/big", TestResponse::ok(std::string(2 * 1024 * 1024, 'x') + "ok"));
-  CheckSpec spec = http_check(server_.url("/big"));
+  HttpCheck spec = http_check(server_.url("/big"));
   spec.expect_body = "ok";
   ProbeResult r = probe(spec, 5s);
   EXPECT_EQ(r.reason, "body larger than 1 MiB");
@@ -118,7 +118,7 @@ TEST_F(HttpProbeTest, OversizedBodyFailsABodyCheck) {
 
 TEST_F(HttpProbeTest, SlowOverMaxLatencyWarns) {
   server_.set("/slow", TestResponse::ok().delayed(150ms));
-  CheckSpec spec = http_check(server_.url("/slow"));
+  HttpCheck spec = http_check(server_.url("/slow"));
   spec.max_latency = 20ms;
   ProbeResult r = probe(spec);
   EXPECT_EQ(r.verdict, Verdict::kWarn);
@@ -153,7 +153,7 @@ TEST_F(HttpProbeTest, CloseWithoutResponseFails) {
 
 TEST_F(HttpProbeTest, MethodsHeadAndPost) {
   server_.set("/m", TestResponse::ok("hello"));
-  CheckSpec spec = http_check(server_.url("/m"));
+  HttpCheck spec = http_check(server_.url("/m"));
   spec.method = "HEAD";
   EXPECT_EQ(probe(spec).verdict, Verdict::kPass);
   EXPECT_EQ(server_.last_request("/m")->method, "HEAD");
@@ -166,7 +166,7 @@ TEST_F(HttpProbeTest, MethodsHeadAndPost) {
 
 TEST_F(HttpProbeTest, HeadersReachTheServer) {
   server_.set("/auth", TestResponse::ok());
-  CheckSpec spec = http_check(server_.url("/auth?x=1"));
+  HttpCheck spec = http_check(server_.url("/auth?x=1"));
   spec.headers = {{"Authorization", "Bearer t0ken"}, {"X-Probe", "hale"}};
   EXPECT_EQ(probe(spec).verdict, Verdict::kPass);
   auto req = server_.last_request("/auth");
@@ -180,7 +180,7 @@ TEST_F(HttpProbeTest, HeadersReachTheServer) {
 }
 
 TEST_F(HttpProbeTest, UrlCredentialsNeverReachAReason) {
-  CheckSpec spec = http_check("http://admin:pa55word@nonexistent.invalid:" +
+  HttpCheck spec = http_check("http://admin:pa55word@nonexistent.invalid:" +
                               std::to_string(closed_port()) + "/");
   ProbeResult r = probe(spec);
   EXPECT_EQ(r.verdict, Verdict::kFail);
@@ -205,7 +205,7 @@ TEST_F(HttpProbeTest, CancelledProbeNeverReports) {
   EXPECT_EQ(harness_.ctx().curl.active(), 0u);
   // The probe is reusable after a cancel.
   server_.set("/ok", TestResponse::ok());
-  CheckSpec spec = http_check(server_.url("/ok"));
+  HttpCheck spec = http_check(server_.url("/ok"));
   auto again = make_probe(spec, harness_.ctx());
   EXPECT_EQ(harness_.run(*again, 2s)->verdict, Verdict::kPass);
 }
@@ -245,7 +245,7 @@ TEST_F(HttpsProbeTest, SelfSignedFailsWithTlsByDefault) {
 }
 
 TEST_F(HttpsProbeTest, PassesWithItsCaFile) {
-  CheckSpec spec = http_check(server_->url("/"));
+  HttpCheck spec = http_check(server_->url("/"));
   spec.ca_file = cert_.cert_file();
   auto p = make_probe(spec, harness_.ctx());
   auto r = harness_.run(*p, 3s);
@@ -254,8 +254,8 @@ TEST_F(HttpsProbeTest, PassesWithItsCaFile) {
 }
 
 TEST_F(HttpsProbeTest, PassesWithVerificationOff) {
-  CheckSpec spec = http_check(server_->url("/"));
-  spec.tls_verify = false;
+  HttpCheck spec = http_check(server_->url("/"));
+  spec.insecure_skip_verify = true;
   auto p = make_probe(spec, harness_.ctx());
   auto r = harness_.run(*p, 3s);
   ASSERT_TRUE(r);

@@ -13,13 +13,7 @@ using namespace std::chrono_literals;
 using boost::asio::ip::tcp;
 using testing::ProbeHarness;
 
-CheckSpec tcp_check(const std::string& target) {
-  CheckSpec s;
-  s.name = "db";
-  s.type = CheckType::kTcp;
-  s.target = target;
-  return s;
-}
+TcpCheck tcp_check(const std::string& target) { return TcpCheck{target}; }
 
 class TcpProbeTest : public ::testing::Test {
  protected:
@@ -31,7 +25,7 @@ class TcpProbeTest : public ::testing::Test {
   }
 
   ProbeResult probe(const std::string& target, Duration timeout = 2s) {
-    auto p = make_tcp_probe(tcp_check(target), harness_.ctx());
+    auto p = make_probe(tcp_check(target), harness_.ctx());
     auto r = harness_.run(*p, timeout);
     EXPECT_TRUE(r.has_value()) << "the probe did not finish within the watchdog";
     return r.value_or(ProbeResult{});
@@ -89,7 +83,7 @@ TEST_F(TcpProbeTest, BadTargetFails) {
 
 TEST_F(TcpProbeTest, CancelledProbeNeverReports) {
   std::uint16_t port = listen_on("127.0.0.1");
-  auto p = make_tcp_probe(tcp_check("127.0.0.1:" + std::to_string(port)), harness_.ctx());
+  auto p = make_probe(tcp_check("127.0.0.1:" + std::to_string(port)), harness_.ctx());
   bool called = false;
   p->start(2s, [&](ProbeResult) { called = true; });
   p->cancel();

@@ -25,12 +25,8 @@ using testing::TestTlsServer;
 
 constexpr std::chrono::seconds kDay{86400};
 
-CheckSpec tls_check(const std::string& target) {
-  CheckSpec s;
-  s.name = "cert";
-  s.type = CheckType::kTls;
-  s.target = target;
-  return s;  // warn_before 14d, fail_before 3d: the defaults
+TlsCheck tls_check(const std::string& target) {
+  return TlsCheck{.target = target};  // warn_before 14d, fail_before 3d: the defaults
 }
 
 class TlsProbeTest : public ::testing::Test {
@@ -45,16 +41,16 @@ class TlsProbeTest : public ::testing::Test {
     return *servers_.back();
   }
 
-  ProbeResult probe(const CheckSpec& spec, Duration timeout = 3s) {
-    auto p = make_tls_probe(spec, harness_.ctx());
+  ProbeResult probe(const TlsCheck& spec, Duration timeout = 3s) {
+    auto p = make_probe(spec, harness_.ctx());
     auto r = harness_.run(*p, timeout);
     EXPECT_TRUE(r.has_value()) << "the probe did not finish within the watchdog";
     return r.value_or(ProbeResult{});
   }
 
   // A check of `server` that trusts the test CA.
-  CheckSpec trusted(const TestTlsServer& server) {
-    CheckSpec s = tls_check(server.target());
+  TlsCheck trusted(const TestTlsServer& server) {
+    TlsCheck s = tls_check(server.target());
     s.ca_file = pki_.ca_file();
     return s;
   }
@@ -90,7 +86,7 @@ TEST_F(TlsProbeTest, WithinFailBeforeFails) {
 
 TEST_F(TlsProbeTest, ThresholdsComeFromTheCheck) {
   auto& server = serve(pki_.leaf("custom", 10 * kDay));
-  CheckSpec s = trusted(server);
+  TlsCheck s = trusted(server);
   s.warn_before = 5 * kDay;
   s.fail_before = 1 * kDay;
   EXPECT_EQ(probe(s).verdict, Verdict::kPass);
@@ -129,8 +125,8 @@ TEST_F(TlsProbeTest, InsecureSkipVerifyStillJudgesExpiry) {
   const auto now = std::chrono::system_clock::now();
   auto& server = serve(pki_.self_signed("selfsoon", {"selfsoon.test", {"localhost"}, {"127.0.0.1"}, now - kDay,
                                                       now + 10 * kDay, false}));
-  CheckSpec s = tls_check(server.target());
-  s.tls_verify = false;
+  TlsCheck s = tls_check(server.target());
+  s.insecure_skip_verify = true;
   ProbeResult r = probe(s);
   EXPECT_EQ(r.verdict, Verdict::kWarn) << r.reason;
   EXPECT_EQ(r.reason.rfind("certificate CN=selfsoon.test expires in 9d", 0), 0u) << r.reason;
@@ -138,7 +134,7 @@ TEST_F(TlsProbeTest, InsecureSkipVerifyStillJudgesExpiry) {
 
 TEST_F(TlsProbeTest, SendsServerNameAsSniAndVerifiesIt) {
   auto& server = serve(pki_.leaf("named", 100 * kDay, {"api.internal.test"}));
-  CheckSpec s = trusted(server);
+  TlsCheck s = trusted(server);
   s.server_name = "api.internal.test";
   ProbeResult r = probe(s);
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
@@ -148,7 +144,7 @@ TEST_F(TlsProbeTest, SendsServerNameAsSniAndVerifiesIt) {
 
 TEST_F(TlsProbeTest, HostOfTargetIsTheDefaultSni) {
   auto& server = serve(pki_.leaf("local", 100 * kDay));
-  CheckSpec s = trusted(server);
+  TlsCheck s = trusted(server);
   s.target = "localhost:" + std::to_string(server.port());
   ProbeResult r = probe(s);
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
@@ -166,7 +162,7 @@ TEST_F(TlsProbeTest, IpTargetSendsNoSniButVerifiesTheAddress) {
 
 TEST_F(TlsProbeTest, WrongNameFails) {
   auto& server = serve(pki_.leaf("wrongname", 100 * kDay));
-  CheckSpec s = trusted(server);
+  TlsCheck s = trusted(server);
   s.server_name = "other.test";
   ProbeResult r = probe(s);
   EXPECT_EQ(r.verdict, Verdict::kFail);
@@ -189,7 +185,7 @@ TEST_F(TlsProbeTest, AnExpiredCertificateFromTheTrustStoreFailsThoughTheServerNe
     std::ifstream a(pki_.ca_file()), b(inter.cert_file);
     out << a.rdbuf() << b.rdbuf();
   }
-  CheckSpec s = tls_check(servers_.back()->target());
+  TlsCheck s = tls_check(servers_.back()->target());
   s.ca_file = store;
   ProbeResult r = probe(s);
   EXPECT_EQ(r.verdict, Verdict::kFail) << r.reason;
@@ -212,7 +208,7 @@ TEST_F(TlsProbeTest, IntermediateExpiringFirstIsNamed) {
 
 TEST_F(TlsProbeTest, FileChainIsJudgedWithoutVerification) {
   auto leaf = pki_.leaf("onfile", 10 * kDay);
-  CheckSpec s = tls_check("");
+  TlsCheck s = tls_check("");
   s.file = leaf.chain_file;
   ProbeResult r = probe(s);
   EXPECT_EQ(r.verdict, Verdict::kWarn) << r.reason;
@@ -221,7 +217,7 @@ TEST_F(TlsProbeTest, FileChainIsJudgedWithoutVerification) {
 
 TEST_F(TlsProbeTest, FileChainWithCaFileIsVerified) {
   auto leaf = pki_.leaf("fileok", 100 * kDay);
-  CheckSpec s = tls_check("");
+  TlsCheck s = tls_check("");
   s.file = leaf.chain_file;
   s.ca_file = pki_.ca_file();
   EXPECT_EQ(probe(s).verdict, Verdict::kPass);
@@ -238,7 +234,7 @@ TEST_F(TlsProbeTest, FileChainWithCaFileIsVerified) {
 }
 
 TEST_F(TlsProbeTest, MissingFileFails) {
-  CheckSpec s = tls_check("");
+  TlsCheck s = tls_check("");
   s.file = pki_.dir() + "/nope.pem";
   ProbeResult r = probe(s);
   EXPECT_EQ(r.verdict, Verdict::kFail);
@@ -273,7 +269,7 @@ TEST_F(TlsProbeTest, UnknownHostIsADnsFailure) {
 
 TEST_F(TlsProbeTest, CancelledProbeNeverReports) {
   tcp::acceptor silent(harness_.io(), tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-  auto p = make_tls_probe(tls_check("127.0.0.1:" + std::to_string(silent.local_endpoint().port())), harness_.ctx());
+  auto p = make_probe(tls_check("127.0.0.1:" + std::to_string(silent.local_endpoint().port())), harness_.ctx());
   bool called = false;
   p->start(5s, [&](ProbeResult) { called = true; });
   harness_.run_for(100ms);

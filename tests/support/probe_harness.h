@@ -49,12 +49,6 @@ class ProbeHarness {
 };
 
 // An http check of `url` with every other key at its default.
-inline CheckSpec http_check(const std::string& url) {
-  CheckSpec s;
-  s.name = "web";
-  s.type = CheckType::kHttp;
-  s.url = url;
-  return s;
-}
+inline HttpCheck http_check(const std::string& url) { return HttpCheck{.url = url}; }
 
 }  // namespace hale::testing

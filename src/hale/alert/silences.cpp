@@ -55,10 +55,9 @@ Status validate_matchers(const std::vector<SilenceMatcher>& matchers) {
 void SilenceSet::set_windows(const std::vector<SilenceSpec>& specs) {
   windows_.clear();
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    auto cron = parse_cron(specs[i].schedule);
-    auto tz = TimeZone::load(specs[i].tz);
-    if (!cron || !tz || specs[i].duration <= Duration::zero()) continue;
-    windows_.push_back(Window{i, specs[i], std::move(cron).value(), std::move(tz).value()});
+    // The loader refuses an empty schedule and a zero duration; a spec built by hand may have them.
+    if (specs[i].schedule.empty() || specs[i].duration <= Duration::zero()) continue;
+    windows_.push_back(Window{i, specs[i]});
   }
 }
 
@@ -86,7 +85,7 @@ void SilenceSet::forget_ended_before(WallTime before) {
 
 std::optional<std::pair<WallTime, WallTime>> SilenceSet::window_at(const Window& w, WallTime now) const {
   // The first start after (now - duration) is the earliest window that may still cover now.
-  auto start = w.cron.next_after(now - w.spec.duration, w.tz);
+  auto start = w.spec.schedule.next_after(now - w.spec.duration);
   if (!start || *start > now) return std::nullopt;
   return std::make_pair(*start, *start + w.spec.duration);
 }
@@ -113,7 +112,7 @@ std::optional<WallTime> SilenceSet::next_change(WallTime now) const {
   }
   for (const Window& w : windows_) {
     if (auto active = window_at(w, now)) consider(active->second);
-    if (auto start = w.cron.next_after(now, w.tz)) consider(*start);
+    if (auto start = w.spec.schedule.next_after(now)) consider(*start);
   }
   return next;
 }

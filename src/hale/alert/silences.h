@@ -15,7 +15,6 @@
 
 #include "hale/model/alert.h"
 #include "hale/config.h"
-#include "hale/time/cron.h"
 #include "hale/status.h"
 
 namespace hale {
@@ -65,8 +64,6 @@ class SilenceSet {
   struct Window {
     std::size_t index;  // in [[silences]]
     SilenceSpec spec;
-    CronSchedule cron;
-    TimeZone tz;
   };
   // The window of `w` that covers `now`, as [start, end).
   std::optional<std::pair<WallTime, WallTime>> window_at(const Window& w, WallTime now) const;

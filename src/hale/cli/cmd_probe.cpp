@@ -31,12 +31,10 @@ int cmd_probe(const std::string& target, const std::string& timeout_text) {
   spec.timeout = *timeout;
   std::string shown = target;
   if (is_url(target)) {
-    spec.type = CheckType::kHttp;
-    spec.url = target;
+    spec.kind = HttpCheck{.url = target};
     shown = redact_url(target);
   } else if (target.find(':') != std::string::npos) {
-    spec.type = CheckType::kTcp;
-    spec.target = target;
+    spec.kind = TcpCheck{.target = target};
   } else {
     std::fprintf(stderr, "hale probe: want http(s)://URL or host:port, not \"%s\"\n",
                  target.c_str());

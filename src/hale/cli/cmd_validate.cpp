@@ -23,7 +23,7 @@ int cmd_validate(const std::string& config_path) {
   std::set<std::string> types;
   for (const auto& ch : c.checks) {
     critical += ch.critical ? 1 : 0;
-    types.insert(std::string(to_string(ch.type)));
+    types.insert(std::string(to_string(ch.type())));
   }
   std::string type_list;
   for (const auto& t : types) type_list += (type_list.empty() ? "" : ", ") + t;

@@ -191,15 +191,16 @@ std::optional<SilenceSpec> read_silence(const toml::table& table, const SubjectN
   SubjectKeys subject_keys;
   bool has_schedule = false;
   bool has_duration = false;
+  std::optional<std::string> schedule, tz;
   for (auto&& [k, v] : table) {
     const std::string_view key = k.str();
     if (subject_keys.read(key, v, silence.kinds, d)) continue;
     if (key == "schedule") {
       has_schedule = true;
       // The same parser, and so the same messages, as a heartbeat's schedule.
-      if (auto text = read_schedule(v, d)) silence.schedule = std::move(*text);
+      schedule = read_schedule(v, d);
     } else if (key == "tz") {
-      if (auto text = read_time_zone(v, d)) silence.tz = std::move(*text);
+      tz = read_time_zone(v, d);
     } else if (key == "duration") {
       has_duration = true;
       if (auto duration = read_duration(v, key, d, /*positive=*/true)) silence.duration = *duration;
@@ -213,6 +214,7 @@ std::optional<SilenceSpec> read_silence(const toml::table& table, const SubjectN
   if (!has_schedule) d.add(table, "a [[silences]] window needs `schedule` (a cron expression: when it opens)");
   if (!has_duration) d.add(table, "a [[silences]] window needs `duration` (how long it stays open)");
   if (d.size() != errors_before) return std::nullopt;
+  if (auto calendar = calendar_of(schedule, tz)) silence.schedule = std::move(*calendar);
   return silence;
 }
 

@@ -26,4 +26,11 @@ std::optional<std::string> read_time_zone(const toml::node& v, Diagnostics& d) {
   return text;
 }
 
+std::optional<Calendar> calendar_of(const std::optional<std::string>& schedule, const std::optional<std::string>& tz) {
+  if (!schedule) return std::nullopt;
+  auto calendar = Calendar::parse(*schedule, tz.value_or("UTC"));
+  if (!calendar) return std::nullopt;
+  return std::move(calendar).value();
+}
+
 }  // namespace hale::config

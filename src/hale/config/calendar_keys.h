@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include "hale/calendar.h"
 #include "hale/config/diagnostics.h"
 
 namespace hale::config {
@@ -16,5 +17,10 @@ namespace hale::config {
 std::optional<std::string> read_schedule(const toml::node& v, Diagnostics& d);
 // The zone's name when the tz database has it; nullopt, reported at `v`, otherwise.
 std::optional<std::string> read_time_zone(const toml::node& v, Diagnostics& d);
+
+// The two read together, once the table is read: the parsed Calendar the run time keeps, when
+// the schedule read (`tz` defaults to UTC; a `tz` that did not read was reported, and the table
+// is refused anyway).
+std::optional<Calendar> calendar_of(const std::optional<std::string>& schedule, const std::optional<std::string>& tz);
 
 }  // namespace hale::config

@@ -89,7 +89,7 @@ void apply_target(const KeyCall& c) {
     c.diagnostics().add(c.value, backticked(c.key) + " \"" + *text + "\": " + read.status().message());
     return;
   }
-  c.spec.target = *text;
+  set_on<TcpCheck, TlsCheck, GrpcCheck>(c.spec, [&](auto& k) { k.target = *text; });
 }
 
 void apply_command(const KeyCall& c) {
@@ -119,7 +119,7 @@ void apply_command(const KeyCall& c) {
     }
     command.push_back(std::move(*arg));
   }
-  if (ok) c.spec.command = std::move(command);
+  if (ok) set_on<ExecCheck>(c.spec, [&](ExecCheck& k) { k.command = std::move(command); });
 }
 
 void apply_interval(const KeyCall& c) {

@@ -22,6 +22,18 @@ struct KeyCall {
 };
 using ApplyKey = void (*)(const KeyCall&);
 
+// Calls set(kind) when the check is of one of the kinds Ks: a key is read (and its errors
+// reported) whatever the type, and kept only where it belongs. With an unknown type the spec is
+// still an HttpCheck, so the keys of other types are checked and dropped.
+template <class... Ks, class Set>
+void set_on(CheckSpec& spec, Set&& set) {
+  (
+      [&] {
+        if (Ks* k = spec.as<Ks>()) set(*k);
+      }(),
+      ...);
+}
+
 constexpr unsigned type_bit(CheckType t) { return 1u << static_cast<unsigned>(t); }
 inline constexpr unsigned kAnyType = ~0u;
 inline constexpr unsigned kHttp = type_bit(CheckType::kHttp);
@@ -86,24 +98,21 @@ void apply_record_type(const KeyCall& c);
 void apply_dns_expect(const KeyCall& c);
 void apply_dns_server(const KeyCall& c);
 // Each `expect` entry against the check's record_type, reported at the entry.
-void check_dns_expect(const CheckSpec& s, const toml::table& table, Diagnostics& d);
+void check_dns_expect(const DnsCheck& s, const toml::table& table, Diagnostics& d);
 // gRPC keys (grpc_keys.cpp).
 void apply_grpc_service(const KeyCall& c);
 void apply_grpc_tls(const KeyCall& c);
 // What a grpc check's table needs, and the TLS keys written without `tls = true`.
-void check_grpc_table(const CheckSpec& s, const toml::table& table, std::string_view prefix, Diagnostics& d);
+void check_grpc_table(const GrpcCheck& s, const toml::table& table, std::string_view prefix, Diagnostics& d);
 
 // Expiry keys (expiry_keys.cpp).
 void apply_source(const KeyCall& c);
 void apply_format(const KeyCall& c);
 void apply_json_pointer(const KeyCall& c);
-// The thresholds an expiry check starts from, before its keys are read: a token lives hours,
-// not months like a certificate (warn_before and fail_before cannot be set in [defaults]).
-void set_expiry_defaults(CheckSpec& s);
 // What an expiry check needs once its whole table is read: exactly one document (`source` or
 // `url`), `format` implied by `json_pointer` when not written, a pointer for `format = "json"`.
 // Reports at the table or at the key concerned.
-void check_expiry_table(CheckSpec& s, const toml::table& table, Diagnostics& d);
+void check_expiry_table(std::string_view check, ExpiryCheck& s, const toml::table& table, Diagnostics& d);
 
 // Parses a `jitter` value: a duration ("2s") or a share of the interval ("10%", 0-100).
 std::optional<Jitter> parse_jitter(std::string_view text);

@@ -74,48 +74,48 @@ std::optional<SourcePos> written(const KeyPositions& at, std::initializer_list<s
 void check_key_rules(const CheckSpec& s, const KeyPositions& at, Diagnostics& d) {
   // A timeout longer than the interval is allowed (as in Kubernetes): probes of one check never
   // overlap, the next one is scheduled when the previous result is in.
-  if (s.type == CheckType::kTls || s.type == CheckType::kExpiry) {
+  auto check_thresholds = [&](const auto& k) {
     // Equal thresholds would leave no degraded window before the failure.
-    if (s.fail_before >= s.warn_before) {
-      if (auto pos = written(at, {"fail_before", "warn_before"})) {
-        d.add(*pos, "fail_before (" + format_duration(s.fail_before) + ") must be less than warn_before (" +
-                        format_duration(s.warn_before) + ")");
-      }
+    if (k.fail_before < k.warn_before) return;
+    if (auto pos = written(at, {"fail_before", "warn_before"})) {
+      d.add(*pos, "fail_before (" + format_duration(k.fail_before) + ") must be less than warn_before (" +
+                      format_duration(k.warn_before) + ")");
     }
-    return;
-  }
-  if (s.type != CheckType::kHttp) return;
+  };
+  if (const auto* tls = s.as<TlsCheck>()) check_thresholds(*tls);
+  if (const auto* expiry = s.as<ExpiryCheck>()) check_thresholds(*expiry);
+  const HttpCheck* http = s.as<HttpCheck>();
+  if (http == nullptr) return;
   // Slower than the timeout is already a failure: such a max_latency could never warn.
-  if (s.max_latency && *s.max_latency >= s.timeout) {
+  if (http->max_latency && *http->max_latency >= s.timeout) {
     if (auto pos = written(at, {"max_latency", "timeout"})) {
-      d.add(*pos, "max_latency (" + format_duration(*s.max_latency) + ") must be less than timeout (" +
+      d.add(*pos, "max_latency (" + format_duration(*http->max_latency) + ") must be less than timeout (" +
                       format_duration(s.timeout) + ")");
     }
   }
-  if (s.method == "HEAD" && (s.expect_body || s.expect_json)) {
+  if (http->method == "HEAD" && (http->expect_body || http->expect_json)) {
     if (auto pos = written(at, {"expect_body", "expect_json", "method"})) {
       d.add(*pos, "a HEAD response has no body: `expect_body` and `expect_json` need another method");
     }
   }
 }
 
-// The http-only fields back at their built-in values, so that an http [defaults] setting never
-// makes a tcp or exec check look "changed" on reload. A tls check keeps the TLS settings
-// (ca_file, insecure_skip_verify) that [defaults] gives it; a grpc check keeps ca_file (used with
-// `tls = true`) but not insecure_skip_verify, which it does not have: it always verifies.
-void clear_http_fields(CheckSpec& s) {
-  const CheckSpec builtin;
-  s.url = builtin.url;
-  s.expect_status = builtin.expect_status;
-  s.expect_body = builtin.expect_body;
-  s.expect_json = builtin.expect_json;
-  s.max_latency = builtin.max_latency;
-  s.method = builtin.method;
-  s.headers = builtin.headers;
-  if (s.type == CheckType::kTls) return;
-  s.tls_verify = builtin.tls_verify;
-  if (s.type == CheckType::kGrpc) return;
-  s.ca_file = builtin.ca_file;
+// What [defaults] gives a check of this type: [defaults] is read as an http check, so an http
+// check takes its keys whole; a tls check its TLS settings (ca_file, insecure_skip_verify); a
+// grpc check ca_file (used with `tls = true`), not insecure_skip_verify, which it does not have:
+// it always verifies. Other types take none, so that an http [defaults] setting never makes a
+// tcp or exec check look "changed" on reload.
+CheckKind kind_from_defaults(CheckType type, const CheckSpec& defaults) {
+  CheckKind kind = default_kind(type);
+  const HttpCheck* given = defaults.as<HttpCheck>();
+  if (given == nullptr) return kind;
+  if (auto* http = std::get_if<HttpCheck>(&kind)) *http = *given;
+  if (auto* tls = std::get_if<TlsCheck>(&kind)) {
+    tls->ca_file = given->ca_file;
+    tls->insecure_skip_verify = given->insecure_skip_verify;
+  }
+  if (auto* grpc = std::get_if<GrpcCheck>(&kind)) grpc->ca_file = given->ca_file;
+  return kind;
 }
 
 }  // namespace
@@ -140,8 +140,8 @@ CheckSpec read_defaults(const toml::table& table, LoadContext& ctx) {
     key->apply(KeyCall{v, k.str(), spec, ctx});
     if (d.size() == before) at.emplace(k.str(), position_of(v));
   }
-  // The http rules apply to what [defaults] gives http checks.
-  spec.type = CheckType::kHttp;
+  // [defaults] is read as an http check (CheckSpec's default kind): the http rules apply to
+  // what it gives http checks.
   if (d.size() == errors_before) check_key_rules(spec, at, d);
   return spec;
 }
@@ -156,9 +156,7 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
   CheckSpec spec = defaults;
   spec.name = std::string(name);
   spec.pos = position_of(table);
-  spec.type = type ? type->value : CheckType::kHttp;
-  if (spec.type != CheckType::kHttp) clear_http_fields(spec);
-  if (spec.type == CheckType::kExpiry) set_expiry_defaults(spec);
+  spec.kind = kind_from_defaults(type ? type->value : CheckType::kHttp, defaults);
 
   KeyPositions at;
   for (auto&& [k, v] : table) {
@@ -206,13 +204,13 @@ std::optional<CheckSpec> read_check(std::string_view name, const toml::table& ta
   if (type->value == CheckType::kDns && table.get("name") == nullptr) {
     d.add(table, prefix + "`name` (the name to resolve)");
   }
-  if (type->value == CheckType::kDns) check_dns_expect(spec, table, d);
-  if (type->value == CheckType::kExpiry) check_expiry_table(spec, table, d);
-  if (type->value == CheckType::kGrpc) {
-    check_grpc_table(spec, table, prefix, d);
+  if (const auto* dns = spec.as<DnsCheck>()) check_dns_expect(*dns, table, d);
+  if (auto* expiry = spec.as<ExpiryCheck>()) check_expiry_table(name, *expiry, table, d);
+  if (auto* grpc = spec.as<GrpcCheck>()) {
+    check_grpc_table(*grpc, table, prefix, d);
     // A plaintext check has no use for a ca_file from [defaults]: left out, so that changing it
     // does not count as a change of this check on reload.
-    if (!spec.grpc_tls) spec.ca_file.clear();
+    if (!grpc->tls) grpc->ca_file.clear();
   }
   if (d.size() != errors_before) return std::nullopt;
   check_key_rules(spec, at, d);

@@ -12,16 +12,27 @@ std::string ConfigError::to_string() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
 }
 
+CheckKind default_kind(CheckType type) {
+  switch (type) {
+    case CheckType::kHttp: return HttpCheck{};
+    case CheckType::kTcp: return TcpCheck{};
+    case CheckType::kExec: return ExecCheck{};
+    case CheckType::kDns: return DnsCheck{};
+    case CheckType::kTls: return TlsCheck{};
+    case CheckType::kGrpc: return GrpcCheck{};
+    case CheckType::kExpiry: return ExpiryCheck{};
+  }
+  return HttpCheck{};
+}
+
 bool CheckSpec::operator==(const CheckSpec& o) const {
   // Every member but `pos`: moving a check in the file is not a change. A new member of
-  // CheckSpec must be added here, or a reload would not notice it changed.
+  // CheckSpec must be added here, or a reload would not notice it changed (a kind's own members
+  // are compared by its defaulted ==).
   auto fields = [](const CheckSpec& s) {
-    return std::tie(s.name, s.type, s.target, s.url, s.url_is_secret, s.command, s.interval, s.timeout, s.failure_threshold,
-                    s.success_threshold, s.failure_duration, s.start_period, s.jitter, s.critical, s.groups,
-                    s.backoff, s.expect_status, s.expect_body, s.expect_json, s.max_latency, s.method, s.headers,
-                    s.ca_file, s.tls_verify, s.file, s.server_name, s.warn_before, s.fail_before, s.dns_name,
-                    s.record_type, s.dns_expect, s.dns_server, s.source_kind, s.source, s.format, s.json_pointer,
-                    s.grpc_service, s.grpc_tls, s.guard_code, s.latency_budget, s.depends_on);
+    return std::tie(s.name, s.kind, s.interval, s.timeout, s.failure_threshold, s.success_threshold,
+                    s.failure_duration, s.start_period, s.jitter, s.critical, s.groups, s.backoff, s.guard_code,
+                    s.latency_budget, s.depends_on);
   };
   return fields(*this) == fields(o);
 }
@@ -51,7 +62,7 @@ bool ServiceSpec::operator==(const ServiceSpec& o) const {
 
 bool HeartbeatSpec::operator==(const HeartbeatSpec& o) const {
   auto fields = [](const HeartbeatSpec& h) {
-    return std::tie(h.name, h.schedule, h.period, h.tz, h.grace, h.max_duration, h.min_duration, h.require_output,
+    return std::tie(h.name, h.schedule, h.period, h.grace, h.max_duration, h.min_duration, h.require_output,
                     h.fail_if_output_matches, h.critical, h.groups, h.token, h.guard_code);
   };
   return fields(*this) == fields(o);
@@ -85,14 +96,14 @@ bool AlertRuleSpec::operator==(const AlertRuleSpec& o) const {
 
 bool SilenceSpec::operator==(const SilenceSpec& o) const {
   auto fields = [](const SilenceSpec& s) {
-    return std::tie(s.match, s.kinds, s.schedule, s.tz, s.duration, s.comment);
+    return std::tie(s.match, s.kinds, s.schedule, s.duration, s.comment);
   };
   return fields(*this) == fields(o);
 }
 
 bool DrillSpec::operator==(const DrillSpec& o) const {
   auto fields = [](const DrillSpec& d) {
-    return std::tie(d.name, d.force, d.duration, d.expect, d.schedule, d.tz, d.page, d.description);
+    return std::tie(d.name, d.force, d.duration, d.expect, d.schedule, d.page, d.description);
   };
   return fields(*this) == fields(o);
 }

@@ -29,7 +29,7 @@ void apply_dns_name(const KeyCall& c) {
                                      "\" is not a DNS name (no spaces or control characters, at most 254 characters)");
     return;
   }
-  c.spec.dns_name = *text;
+  set_on<DnsCheck>(c.spec, [&](DnsCheck& k) { k.name = *text; });
 }
 
 void apply_record_type(const KeyCall& c) {
@@ -40,7 +40,7 @@ void apply_record_type(const KeyCall& c) {
                                      std::string(dns::record_type_list()) + ")");
     return;
   }
-  c.spec.record_type = *text;
+  set_on<DnsCheck>(c.spec, [&](DnsCheck& k) { k.record_type = *text; });
 }
 
 void apply_dns_expect(const KeyCall& c) {
@@ -56,7 +56,7 @@ void apply_dns_expect(const KeyCall& c) {
     }
     expect.push_back(std::move(*s));
   }
-  if (ok) c.spec.dns_expect = std::move(expect);
+  if (ok) set_on<DnsCheck>(c.spec, [&](DnsCheck& k) { k.expect = std::move(expect); });
 }
 
 void apply_dns_server(const KeyCall& c) {
@@ -67,10 +67,10 @@ void apply_dns_server(const KeyCall& c) {
                                      "\": want an IP address, \"ip:port\" or \"[ipv6]:port\"");
     return;
   }
-  c.spec.dns_server = *text;
+  set_on<DnsCheck>(c.spec, [&](DnsCheck& k) { k.server = *text; });
 }
 
-void check_dns_expect(const CheckSpec& s, const toml::table& table, Diagnostics& d) {
+void check_dns_expect(const DnsCheck& s, const toml::table& table, Diagnostics& d) {
   const toml::node* node = table.get("expect");
   const auto* list = node ? node->as_array() : nullptr;
   if (list == nullptr) return;
@@ -81,9 +81,9 @@ void check_dns_expect(const CheckSpec& s, const toml::table& table, Diagnostics&
   }
   auto type = dns::parse_record_type(s.record_type);
   if (!type) return;
-  for (std::size_t i = 0; i < list->size() && i < s.dns_expect.size(); ++i) {
-    if (auto problem = dns::expected_answer_problem(*type, s.dns_expect[i])) {
-      d.add(*list->get(i), "`expect[" + std::to_string(i) + "]` \"" + s.dns_expect[i] + "\" " + *problem +
+  for (std::size_t i = 0; i < list->size() && i < s.expect.size(); ++i) {
+    if (auto problem = dns::expected_answer_problem(*type, s.expect[i])) {
+      d.add(*list->get(i), "`expect[" + std::to_string(i) + "]` \"" + s.expect[i] + "\" " + *problem +
                                " (record_type " + s.record_type + ")");
     }
   }

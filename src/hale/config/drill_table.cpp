@@ -252,6 +252,7 @@ std::optional<DrillSpec> read_drill(const std::string& name, const toml::table& 
   drill.name = name;
   drill.pos = position_of(table);
   bool has_force = false;
+  std::optional<std::string> schedule, tz;
   for (auto&& [k, v] : table) {
     const std::string key(k.str());
     if (key == "force") {
@@ -262,9 +263,9 @@ std::optional<DrillSpec> read_drill(const std::string& name, const toml::table& 
     } else if (key == "expect") {
       if (const auto* t = read_table(v, key, d)) read_expect(*t, names, drill, d);
     } else if (key == "schedule") {
-      if (auto text = read_schedule(v, d)) drill.schedule = std::move(*text);
+      schedule = read_schedule(v, d);
     } else if (key == "tz") {
-      if (auto text = read_time_zone(v, d)) drill.tz = std::move(*text);
+      tz = read_time_zone(v, d);
     } else if (key == "page") {
       if (auto b = read_bool(v, key, d)) drill.page = *b;
     } else if (key == "description") {
@@ -278,6 +279,7 @@ std::optional<DrillSpec> read_drill(const std::string& name, const toml::table& 
                  "force = { db = \"fail\" }");
   }
   if (d.size() != errors_before) return std::nullopt;
+  if (auto calendar = calendar_of(schedule, tz)) drill.schedule = std::move(*calendar);
   return drill;
 }
 

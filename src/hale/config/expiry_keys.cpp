@@ -17,14 +17,6 @@ namespace hale::config {
 
 namespace {
 
-using namespace std::chrono_literals;
-
-// A token cache is refreshed minutes before its token expires; an hour ahead is when a refresher
-// that stopped working should show up as degraded, five minutes ahead as failing (SPEC §5's
-// example). A long-lived credential sets its own, e.g. 14d/3d like a certificate.
-constexpr Duration kExpiryWarnBefore = 1h;
-constexpr Duration kExpiryFailBefore = 5min;
-
 // RFC 6901: empty (the whole document), or "/"-separated tokens where '~' is only "~0" or "~1".
 // Why not, in words an operator can act on; nullopt when valid.
 std::optional<std::string> json_pointer_problem(const std::string& text) {
@@ -53,8 +45,10 @@ void apply_source(const KeyCall& c) {
       c.diagnostics().add(c.value, backticked(c.key) + ": `env:` needs a variable name, e.g. env:API_TOKEN");
       return;
     }
-    c.spec.source_kind = ExpirySource::kEnv;
-    c.spec.source = text->substr(4);
+    set_on<ExpiryCheck>(c.spec, [&](ExpiryCheck& k) {
+      k.source_kind = ExpirySource::kEnv;
+      k.source = text->substr(4);
+    });
     return;
   }
   // The issue's "or from a file path": a plain path is a file, like `file:PATH`.
@@ -68,17 +62,19 @@ void apply_source(const KeyCall& c) {
     c.diagnostics().add(c.value, backticked(c.key) + " is a file or env:NAME; a URL goes in `url`");
     return;
   }
-  c.spec.source_kind = ExpirySource::kFile;
-  c.spec.source = c.ctx.resolve_path(path);
+  set_on<ExpiryCheck>(c.spec, [&](ExpiryCheck& k) {
+    k.source_kind = ExpirySource::kFile;
+    k.source = c.ctx.resolve_path(path);
+  });
 }
 
 void apply_format(const KeyCall& c) {
   auto text = read_string(c.value, c.key, c.diagnostics());
   if (!text) return;
   if (*text == "jwt") {
-    c.spec.format = ExpiryFormat::kJwt;
+    set_on<ExpiryCheck>(c.spec, [](ExpiryCheck& k) { k.format = ExpiryFormat::kJwt; });
   } else if (*text == "json") {
-    c.spec.format = ExpiryFormat::kJson;
+    set_on<ExpiryCheck>(c.spec, [](ExpiryCheck& k) { k.format = ExpiryFormat::kJson; });
   } else {
     c.diagnostics().add(c.value, backticked(c.key) + ": unknown format \"" + *text +
                                      "\" (expected jwt: the `exp` claim, or json: a timestamp at `json_pointer`)");
@@ -92,19 +88,14 @@ void apply_json_pointer(const KeyCall& c) {
     c.diagnostics().add(c.value, backticked(c.key) + " \"" + *text + "\" " + *problem);
     return;
   }
-  c.spec.json_pointer = *text;
+  set_on<ExpiryCheck>(c.spec, [&](ExpiryCheck& k) { k.json_pointer = *text; });
 }
 
-void set_expiry_defaults(CheckSpec& s) {
-  s.warn_before = kExpiryWarnBefore;
-  s.fail_before = kExpiryFailBefore;
-}
-
-void check_expiry_table(CheckSpec& s, const toml::table& table, Diagnostics& d) {
+void check_expiry_table(std::string_view check, ExpiryCheck& s, const toml::table& table, Diagnostics& d) {
   const toml::node* source = table.get("source");
   const toml::node* url = table.get("url");
   if (source == nullptr && url == nullptr) {
-    d.add(table, "check \"" + s.name + "\": type \"expiry\" needs `source` (file:PATH, env:NAME or a path) or `url`");
+    d.add(table, "check \"" + std::string(check) + "\": type \"expiry\" needs `source` (file:PATH, env:NAME or a path) or `url`");
   } else if (source != nullptr && url != nullptr) {
     // Reported at whichever of the two comes second in the file.
     const SourcePos sp = position_of(*source), up = position_of(*url);

@@ -19,18 +19,18 @@ void apply_grpc_service(const KeyCall& c) {
       return;
     }
   }
-  c.spec.grpc_service = *text;
+  set_on<GrpcCheck>(c.spec, [&](GrpcCheck& k) { k.service = *text; });
 }
 
 void apply_grpc_tls(const KeyCall& c) {
-  if (auto b = read_bool(c.value, c.key, c.diagnostics())) c.spec.grpc_tls = *b;
+  if (auto b = read_bool(c.value, c.key, c.diagnostics())) set_on<GrpcCheck>(c.spec, [&](GrpcCheck& k) { k.tls = *b; });
 }
 
-void check_grpc_table(const CheckSpec& s, const toml::table& table, std::string_view prefix, Diagnostics& d) {
+void check_grpc_table(const GrpcCheck& s, const toml::table& table, std::string_view prefix, Diagnostics& d) {
   if (table.get("target") == nullptr) d.add(table, std::string(prefix) + "`target` (host:port)");
   // A `tls` that did not read is reported already; judging the TLS keys by the default would
   // only add noise.
-  if (const toml::node* tls = table.get("tls"); s.grpc_tls || (tls != nullptr && !tls->is_boolean())) return;
+  if (const toml::node* tls = table.get("tls"); s.tls || (tls != nullptr && !tls->is_boolean())) return;
   // Written in the check itself, a TLS key without TLS is a mistake (the check would silently
   // verify nothing); a ca_file from [defaults] is simply not used. A value that did not read
   // (an unreadable ca_file) is reported already, once is enough.

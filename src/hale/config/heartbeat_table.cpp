@@ -53,17 +53,18 @@ std::optional<HeartbeatSpec> read_heartbeat(std::string_view name, const toml::t
   const toml::node* period_node = nullptr;
   const toml::node* tz_node = nullptr;
   const toml::node* min_node = nullptr;
+  std::optional<std::string> schedule, tz;
   for (auto&& [k, v] : table) {
     const std::string_view key = k.str();
     if (key == "schedule") {
       schedule_node = &v;
-      if (auto text = read_schedule(v, d)) h.schedule = *text;
+      schedule = read_schedule(v, d);
     } else if (key == "period") {
       period_node = &v;
       if (auto p = read_duration(v, key, d, /*positive=*/true)) h.period = *p;
     } else if (key == "tz") {
       tz_node = &v;
-      if (auto text = read_time_zone(v, d)) h.tz = *text;
+      tz = read_time_zone(v, d);
     } else if (key == "grace") {
       if (auto g = read_duration(v, key, d)) h.grace = *g;
     } else if (key == "max_duration") {
@@ -125,6 +126,7 @@ std::optional<HeartbeatSpec> read_heartbeat(std::string_view name, const toml::t
                          format_duration(*h.max_duration) + ")");
   }
   if (d.size() != errors_before) return std::nullopt;
+  if (auto calendar = calendar_of(schedule, tz)) h.schedule = std::move(*calendar);
   if (h.guard_code.empty()) h.guard_code = default_guard_code(h.name);
   return h;
 }

@@ -135,8 +135,11 @@ void apply_url(const KeyCall& c) {
   if (auto span = url_userinfo_secret(*url)) c.ctx.add_secret(url->substr(span->pos, span->size));
   // ?apikey=..., ?token=...: credentials even in a URL written inline.
   for (std::string& v : credential_query_values(*url)) c.ctx.add_secret(std::move(v));
-  c.spec.url = std::move(*url);
-  c.spec.url_is_secret = text->rfind("env:", 0) == 0 || text->rfind("file:", 0) == 0;
+  const bool is_secret = text->rfind("env:", 0) == 0 || text->rfind("file:", 0) == 0;
+  set_on<HttpCheck, ExpiryCheck>(c.spec, [&](auto& k) {
+    k.url = std::move(*url);
+    k.url_is_secret = is_secret;
+  });
 }
 
 void apply_expect_status(const KeyCall& c) {
@@ -158,7 +161,7 @@ void apply_expect_status(const KeyCall& c) {
     if (!r) return;
     ranges.push_back(*r);
   }
-  c.spec.expect_status = std::move(ranges);
+  set_on<HttpCheck>(c.spec, [&](HttpCheck& k) { k.expect_status = std::move(ranges); });
 }
 
 void apply_expect_body(const KeyCall& c) {
@@ -175,7 +178,7 @@ void apply_expect_body(const KeyCall& c) {
     c.diagnostics().add(c.value, backticked(c.key) + " is not a valid regular expression: " + e.what());
     return;
   }
-  c.spec.expect_body = std::move(*pattern);
+  set_on<HttpCheck>(c.spec, [&](HttpCheck& k) { k.expect_body = std::move(*pattern); });
 }
 
 void apply_expect_json(const KeyCall& c) {
@@ -197,11 +200,11 @@ void apply_expect_json(const KeyCall& c) {
                                      std::string(type_name(c.value)));
     return;
   }
-  c.spec.expect_json = expected.dump();
+  set_on<HttpCheck>(c.spec, [&](HttpCheck& k) { k.expect_json = expected.dump(); });
 }
 
 void apply_max_latency(const KeyCall& c) {
-  if (auto d = read_duration(c.value, c.key, c.diagnostics(), /*positive=*/true)) c.spec.max_latency = *d;
+  if (auto d = read_duration(c.value, c.key, c.diagnostics(), /*positive=*/true)) set_on<HttpCheck>(c.spec, [&](HttpCheck& k) { k.max_latency = *d; });
 }
 
 void apply_method(const KeyCall& c) {
@@ -218,7 +221,7 @@ void apply_method(const KeyCall& c) {
     c.diagnostics().add(c.value, std::move(message));
     return;
   }
-  c.spec.method = std::move(method);
+  set_on<HttpCheck>(c.spec, [&](HttpCheck& k) { k.method = std::move(method); });
 }
 
 void apply_headers(const KeyCall& c) {
@@ -244,7 +247,9 @@ void apply_headers(const KeyCall& c) {
     const std::string lowered = ascii_lower(name);
     if (is_credential_header(name)) c.ctx.add_secret(*value);  // env:/file: values are already
     // A check's header replaces a [defaults] header of the same name (names are case-insensitive).
-    auto& headers = c.spec.headers;
+    HttpCheck* http = c.spec.as<HttpCheck>();
+    if (http == nullptr) continue;
+    auto& headers = http->headers;
     auto same = std::find_if(headers.begin(), headers.end(), [&](const auto& h) { return ascii_lower(h.first) == lowered; });
     if (same != headers.end()) {
       *same = {name, std::move(*value)};
@@ -255,11 +260,11 @@ void apply_headers(const KeyCall& c) {
 }
 
 void apply_ca_file(const KeyCall& c) {
-  if (auto path = c.ctx.read_readable_path(c.value, c.key)) c.spec.ca_file = std::move(*path);
+  if (auto path = c.ctx.read_readable_path(c.value, c.key)) set_on<HttpCheck, TlsCheck, GrpcCheck>(c.spec, [&](auto& k) { k.ca_file = *path; });
 }
 
 void apply_insecure_skip_verify(const KeyCall& c) {
-  if (auto b = read_bool(c.value, c.key, c.diagnostics())) c.spec.tls_verify = !*b;
+  if (auto b = read_bool(c.value, c.key, c.diagnostics())) set_on<HttpCheck, TlsCheck>(c.spec, [&](auto& k) { k.insecure_skip_verify = *b; });
 }
 
 }  // namespace hale::config

@@ -14,7 +14,7 @@ void apply_file(const KeyCall& c) {
   if (!text) return;
   // Not opened here: the file is what is watched (a renewal may replace it, a missing one is a
   // failing check, not a config that cannot load), unlike a ca_file that hale itself relies on.
-  c.spec.file = c.ctx.resolve_path(*text);
+  set_on<TlsCheck>(c.spec, [&](TlsCheck& k) { k.file = c.ctx.resolve_path(*text); });
 }
 
 void apply_server_name(const KeyCall& c) {
@@ -28,16 +28,16 @@ void apply_server_name(const KeyCall& c) {
       return;
     }
   }
-  c.spec.server_name = *text;
+  set_on<TlsCheck, GrpcCheck>(c.spec, [&](auto& k) { k.server_name = *text; });
 }
 
 void apply_warn_before(const KeyCall& c) {
-  if (auto d = read_duration(c.value, c.key, c.diagnostics(), /*positive=*/true)) c.spec.warn_before = *d;
+  if (auto d = read_duration(c.value, c.key, c.diagnostics(), /*positive=*/true)) set_on<TlsCheck, ExpiryCheck>(c.spec, [&](auto& k) { k.warn_before = *d; });
 }
 
 void apply_fail_before(const KeyCall& c) {
   // "0s" is allowed: fail only once the certificate (or token) has expired.
-  if (auto d = read_duration(c.value, c.key, c.diagnostics())) c.spec.fail_before = *d;
+  if (auto d = read_duration(c.value, c.key, c.diagnostics())) set_on<TlsCheck, ExpiryCheck>(c.spec, [&](auto& k) { k.fail_before = *d; });
 }
 
 }  // namespace hale::config

@@ -124,8 +124,8 @@ nlohmann::json to_json(const DrillSpec& spec) {
   json expect = json::object();
   for (const DrillExpectation& e : spec.expect) expect[e.key] = e.wanted;
   j["expect"] = std::move(expect);
-  j["schedule"] = spec.schedule.empty() ? json() : json(spec.schedule);
-  if (!spec.schedule.empty()) j["tz"] = spec.tz;
+  j["schedule"] = spec.schedule.empty() ? json() : json(spec.schedule.cron());
+  if (!spec.schedule.empty()) j["tz"] = spec.schedule.tz();
   j["page"] = spec.page;
   if (!spec.description.empty()) j["description"] = spec.description;
   return j;

@@ -9,7 +9,6 @@
 
 #include <fmt/format.h>
 
-#include "hale/time/cron.h"
 #include "hale/log/json_log.h"
 
 namespace hale {
@@ -162,11 +161,7 @@ void DrillRunner::arm_schedule() {
   const WallTime now = clock_.wall_now();
   std::optional<WallTime> next;
   for (const DrillSpec& d : specs_) {
-    if (d.schedule.empty()) continue;
-    auto cron = parse_cron(d.schedule);
-    auto tz = TimeZone::load(d.tz);
-    if (!cron || !tz) continue;  // the loader refuses both
-    if (auto at = cron->next_after(now, *tz); at && (!next || *at < *next)) next = at;
+    if (auto at = d.schedule.next_after(now); at && (!next || *at < *next)) next = at;
   }
   if (!next) return;
   // Re-read at least every 30 s, so that a clock step is noticed (as the heartbeat monitor does).
@@ -183,12 +178,9 @@ void DrillRunner::on_schedule() {
   const WallTime now = clock_.wall_now();
   if (next_due_ && now >= *next_due_) {
     for (const DrillSpec& d : specs_) {
-      if (d.schedule.empty()) continue;
-      auto cron = parse_cron(d.schedule);
-      auto tz = TimeZone::load(d.tz);
-      if (!cron || !tz) continue;
-      // Due now: its next firing after a moment before the due time is the due time.
-      auto at = cron->next_after(*next_due_ - std::chrono::seconds(1), *tz);
+      // Due now: its next firing after a moment before the due time is the due time (an empty
+      // schedule never fires).
+      auto at = d.schedule.next_after(*next_due_ - std::chrono::seconds(1));
       if (!at || *at != *next_due_) continue;
       StartResult r = start(d.name, "schedule");
       if (r.http_status != 202) {

@@ -32,29 +32,32 @@ CheckPolicy policy_of(const CheckSpec& s) {
 // A URL as /health and the logs show it: the password in its userinfo masked, the query
 // (api_key=...) cut; a URL written as env:/file: is a secret as a whole, so only its scheme
 // and host are shown.
-std::string display_url(const CheckSpec& s) {
-  const UrlParse parsed = parse_url(s.url);
-  if (!parsed.url) return s.url_is_secret ? std::string("(a URL that does not parse)") : redact_url(s.url);
+std::string display_url(const std::string& url, bool url_is_secret) {
+  const UrlParse parsed = parse_url(url);
+  if (!parsed.url) return url_is_secret ? std::string("(a URL that does not parse)") : redact_url(url);
   const Url& u = *parsed.url;
   // A lone userinfo is almost always a token ("https://TOKEN@host"), as redact_url() decides.
   const std::string origin = u.origin(u.password ? u.user + ":***" : "***");
-  if (s.url_is_secret) return origin + "/…";
+  if (url_is_secret) return origin + "/…";
   return origin + u.path + (u.query || u.fragment ? "?…" : "");
 }
 
 // What /health and the logs show as the target: never a secret. Exec arguments may carry
 // passwords (check_mysql -p ...), so only the program is shown.
+std::string display_target(const HttpCheck& k) { return display_url(k.url, k.url_is_secret); }
+std::string display_target(const TcpCheck& k) { return k.target; }
+std::string display_target(const ExecCheck& k) { return k.command.empty() ? std::string() : k.command.front(); }
+std::string display_target(const TlsCheck& k) { return k.target.empty() ? k.file : k.target; }
+std::string display_target(const DnsCheck& k) {
+  return k.name + " " + k.record_type + (k.server.empty() ? "" : " @" + k.server);
+}
+// The source, never what it holds: "file:/path", "env:NAME", or the URL as http checks show it.
+std::string display_target(const ExpiryCheck& k) {
+  return k.source_kind == ExpirySource::kUrl ? display_url(k.url, k.url_is_secret) : expiry_source_name(k);
+}
+std::string display_target(const GrpcCheck& k) { return k.target + (k.service.empty() ? "" : " service=" + k.service); }
 std::string display_target(const CheckSpec& s) {
-  switch (s.type) {
-    case CheckType::kHttp: return display_url(s);
-    case CheckType::kExec: return s.command.empty() ? std::string() : s.command.front();
-    case CheckType::kTls: return s.target.empty() ? s.file : s.target;
-    case CheckType::kDns: return s.dns_name + " " + s.record_type + (s.dns_server.empty() ? "" : " @" + s.dns_server);
-    // The source, never what it holds: "file:/path", "env:NAME", or the URL as http checks show it.
-    case CheckType::kExpiry: return s.source_kind == ExpirySource::kUrl ? display_url(s) : expiry_source_name(s);
-    case CheckType::kGrpc: return s.target + (s.grpc_service.empty() ? "" : " service=" + s.grpc_service);
-    default: return s.target;
-  }
+  return std::visit([](const auto& kind) { return display_target(kind); }, s.kind);
 }
 
 // Whether two specs probe and judge the target the same way (they may differ in `critical`,
@@ -530,7 +533,7 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   auto v = std::make_shared<CheckView>();
   Clock& clock = engine.clock;
   v->name = spec.name;
-  v->type = std::string(to_string(spec.type));
+  v->type = std::string(to_string(spec.type()));
   v->target = target;
   v->status = state.health();
   v->critical = spec.critical;
@@ -611,7 +614,7 @@ void Engine::apply(const Config& config) {
     std::unique_ptr<Probe> probe = make_probe(spec, e.probes);
     if (!probe) {
       log_event(LogLevel::kError, "check_unsupported",
-                {{"check", spec.name}, {"type", to_string(spec.type)}});
+                {{"check", spec.name}, {"type", to_string(spec.type())}});
       continue;
     }
     auto r = std::make_shared<Runner>(e, spec, std::move(probe), e.clock.now(), e.io);

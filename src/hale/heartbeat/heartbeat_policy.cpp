@@ -1,7 +1,6 @@
 // HeartbeatSpec -> HeartbeatPolicy (see heartbeat_policy.h).
 #include "hale/heartbeat/heartbeat_policy.h"
 
-#include "hale/time/cron.h"
 #include "hale/text/output_pattern.h"
 
 namespace hale {
@@ -14,13 +13,9 @@ StatusOr<HeartbeatPolicy> make_heartbeat_policy(const HeartbeatSpec& spec) {
       return after + std::chrono::duration_cast<WallTime::duration>(period);
     };
   } else {
-    auto cron = parse_cron(spec.schedule);
-    if (!cron) return Status::error("`schedule` \"" + spec.schedule + "\": " + cron.status().message());
-    auto tz = TimeZone::load(spec.tz);
-    if (!tz) return Status::error("`tz` \"" + spec.tz + "\": " + tz.status().message());
-    p.next_expected = [cron = std::move(cron).value(), tz = std::move(tz).value()](WallTime after) {
-      return cron.next_after(after, tz);
-    };
+    // Parsed when the config was loaded; a spec built by hand without either never expects a run.
+    if (spec.schedule.empty()) return Status::error("needs `schedule` (cron) or `period`");
+    p.next_expected = [schedule = spec.schedule](WallTime after) { return schedule.next_after(after); };
   }
   p.grace = spec.grace;
   p.max_duration = spec.max_duration;
@@ -38,7 +33,7 @@ StatusOr<HeartbeatPolicy> make_heartbeat_policy(const HeartbeatSpec& spec) {
 
 std::string describe_schedule(const HeartbeatSpec& spec) {
   if (spec.period) return "every " + format_duration(*spec.period);
-  return spec.schedule + " (" + spec.tz + ")";
+  return spec.schedule.describe();
 }
 
 }  // namespace hale

@@ -70,8 +70,9 @@ bool answer_includes(const CheckSpec& c, const std::string& path) {
 std::vector<std::string> self_probe_latches(const Config& config) {
   std::vector<std::string> out;
   for (const CheckSpec& c : config.checks) {
-    if (c.type != CheckType::kHttp || c.url_is_secret) continue;
-    auto u = parts_of(c.url);
+    const HttpCheck* http = c.as<HttpCheck>();
+    if (http == nullptr || http->url_is_secret) continue;
+    auto u = parts_of(http->url);
     if (!u || !is_hale(*u, config.server) || !answer_includes(c, u->path)) continue;
     // ?exclude=NAME (kube-apiserver's) leaves it out of the answer it probes.
     if (("&" + u->query + "&").find("&exclude=" + c.name + "&") != std::string::npos) continue;

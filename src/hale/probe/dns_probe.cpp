@@ -362,8 +362,8 @@ void on_query(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int 
 
 class DnsProbe final : public Probe {
  public:
-  DnsProbe(const CheckSpec& spec, ProbeContext& ctx)
-      : io_(ctx.io), clock_(ctx.clock), name_(spec.dns_name), server_(spec.dns_server), expected_(spec.dns_expect) {
+  DnsProbe(const DnsCheck& spec, ProbeContext& ctx)
+      : io_(ctx.io), clock_(ctx.clock), name_(spec.name), server_(spec.server), expected_(spec.expect) {
     type_ = dns::parse_record_type(spec.record_type).value_or(RecordType::kA);
   }
   ~DnsProbe() override {
@@ -420,7 +420,7 @@ class DnsProbe final : public Probe {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_dns_probe(const CheckSpec& spec, ProbeContext& ctx) {
+std::unique_ptr<Probe> make_probe(const DnsCheck& spec, ProbeContext& ctx) {
   return std::make_unique<DnsProbe>(spec, ctx);
 }
 

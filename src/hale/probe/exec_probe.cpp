@@ -17,7 +17,7 @@ namespace asio = boost::asio;
 
 class ExecProbe final : public Probe {
  public:
-  ExecProbe(const CheckSpec& spec, ProbeContext& ctx) : io_(ctx.io), command_(spec.command) {}
+  ExecProbe(const ExecCheck& spec, ProbeContext& ctx) : io_(ctx.io), command_(spec.command) {}
   ~ExecProbe() override { cancel(); }
 
   void start(Duration timeout, Done done) override {
@@ -57,7 +57,7 @@ class ExecProbe final : public Probe {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_exec_probe(const CheckSpec& spec, ProbeContext& ctx) {
+std::unique_ptr<Probe> make_probe(const ExecCheck& spec, ProbeContext& ctx) {
   return std::make_unique<ExecProbe>(spec, ctx);
 }
 

@@ -56,7 +56,7 @@ struct Fetch {
 
 class ExpiryProbe final : public Probe {
  public:
-  ExpiryProbe(const CheckSpec& spec, ProbeContext& ctx)
+  ExpiryProbe(const ExpiryCheck& spec, ProbeContext& ctx)
       : io_(ctx.io), clock_(ctx.clock), curl_(ctx.curl), spec_(spec), secrets_(url_secrets(spec.url)) {}
   ~ExpiryProbe() override { cancel(); }
 
@@ -164,7 +164,7 @@ class ExpiryProbe final : public Probe {
   asio::io_context& io_;
   const Clock& clock_;
   CurlMulti& curl_;
-  CheckSpec spec_;
+  ExpiryCheck spec_;
   std::vector<std::string> secrets_;
   std::shared_ptr<Fetch> fetch_;     // in flight in the CurlMulti
   std::shared_ptr<Done> pending_;    // a result to report from the loop; reset = cancelled
@@ -172,7 +172,7 @@ class ExpiryProbe final : public Probe {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_expiry_probe(const CheckSpec& spec, ProbeContext& ctx) {
+std::unique_ptr<Probe> make_probe(const ExpiryCheck& spec, ProbeContext& ctx) {
   return std::make_unique<ExpiryProbe>(spec, ctx);
 }
 

@@ -38,7 +38,7 @@ Status too_large(const std::string& path) {
 
 }  // namespace
 
-std::string expiry_source_name(const CheckSpec& spec) {
+std::string expiry_source_name(const ExpiryCheck& spec) {
   switch (spec.source_kind) {
     case ExpirySource::kFile: return "file:" + spec.source;
     case ExpirySource::kEnv: return "env:" + spec.source;

@@ -17,7 +17,7 @@ inline constexpr std::size_t kMaxExpiryDocument = 1024 * 1024;
 
 // "file:/home/app/.credentials.json", "env:API_TOKEN": what an expiry check reads, as /health,
 // the logs and its errors show it (a `url` is shown by the engine, redacted).
-std::string expiry_source_name(const CheckSpec& spec);
+std::string expiry_source_name(const ExpiryCheck& spec);
 
 // The whole file at `path`. Errors: "cannot read file:/x: No such file or directory",
 // "cannot read file:/x: not a regular file" (a FIFO would block the loop), "file:/x is larger

@@ -212,14 +212,14 @@ using ChannelPtr = std::unique_ptr<hale_grpc_channel, ChannelDeleter>;
 
 class GrpcProbe final : public Probe {
  public:
-  GrpcProbe(const CheckSpec& spec, ProbeContext& ctx)
+  GrpcProbe(const GrpcCheck& spec, ProbeContext& ctx)
       : io_(ctx.io),
         module_(grpc_module()),
         target_(spec.target),
-        tls_(spec.grpc_tls),
+        tls_(spec.tls),
         ca_file_(spec.ca_file),
         server_name_(spec.server_name),
-        request_(grpc_health::encode_request(spec.grpc_service)),
+        request_(grpc_health::encode_request(spec.service)),
         channel_(nullptr, ChannelDeleter{module_.api}) {}
 
   ~GrpcProbe() override { retire_call(); }
@@ -306,7 +306,7 @@ class GrpcProbe final : public Probe {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_grpc_probe(const CheckSpec& spec, ProbeContext& ctx) {
+std::unique_ptr<Probe> make_probe(const GrpcCheck& spec, ProbeContext& ctx) {
   return std::make_unique<GrpcProbe>(spec, ctx);
 }
 

@@ -64,7 +64,7 @@ ProbeResult make(Verdict verdict, std::string reason, ErrorKind code, Duration l
 
 }  // namespace
 
-StatusOr<HttpExpect> HttpExpect::compile(const CheckSpec& spec) {
+StatusOr<HttpExpect> HttpExpect::compile(const HttpCheck& spec) {
   HttpExpect e;
   e.status_ = spec.expect_status;
   e.max_latency_ = spec.max_latency;

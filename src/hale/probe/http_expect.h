@@ -32,10 +32,10 @@ struct HttpResponse {
 
 class HttpExpect {
  public:
-  // Compiles the expectations of an http CheckSpec. An error (not an exception) when the
+  // Compiles the expectations of an http check. An error (not an exception) when the
   // expect_body regex or the expect_json text does not compile: the config loader should
   // have caught it, the probe then reports it on every attempt.
-  static StatusOr<HttpExpect> compile(const CheckSpec& spec);
+  static StatusOr<HttpExpect> compile(const HttpCheck& spec);
 
   // The verdict for one response. Checks run in order status, body, json, latency; the first
   // that fails decides. A pass slower than max_latency becomes a warn ("latency").

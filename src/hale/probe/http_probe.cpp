@@ -55,7 +55,7 @@ struct HttpTransfer {
 
 class HttpProbe final : public Probe {
  public:
-  HttpProbe(const CheckSpec& spec, ProbeContext& ctx)
+  HttpProbe(const HttpCheck& spec, ProbeContext& ctx)
       : io_(ctx.io), curl_(ctx.curl), spec_(spec), expect_(HttpExpect::compile(spec)),
         secrets_(url_secrets(spec.url)) {}
   ~HttpProbe() override { cancel(); }
@@ -121,9 +121,9 @@ class HttpProbe final : public Probe {
     }
     if (t.headers) set(curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers));
 
-    long verify = spec_.tls_verify ? 1L : 0L;
+    long verify = spec_.insecure_skip_verify ? 0L : 1L;
     set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, verify));
-    set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, spec_.tls_verify ? 2L : 0L));
+    set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, spec_.insecure_skip_verify ? 0L : 2L));
     if (!spec_.ca_file.empty()) set(curl_easy_setopt(e, CURLOPT_CAINFO, spec_.ca_file.c_str()));
     return ok;
   }
@@ -152,7 +152,7 @@ class HttpProbe final : public Probe {
 
   asio::io_context& io_;
   CurlMulti& curl_;
-  CheckSpec spec_;
+  HttpCheck spec_;
   StatusOr<HttpExpect> expect_;
   std::vector<std::string> secrets_;
   std::shared_ptr<HttpTransfer> transfer_;      // in flight in the CurlMulti
@@ -161,7 +161,7 @@ class HttpProbe final : public Probe {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_http_probe(const CheckSpec& spec, ProbeContext& ctx) {
+std::unique_ptr<Probe> make_probe(const HttpCheck& spec, ProbeContext& ctx) {
   return std::make_unique<HttpProbe>(spec, ctx);
 }
 

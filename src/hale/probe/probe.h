@@ -62,15 +62,16 @@ struct ProbeContext {
 // probe's own, e.g. curl's CURLOPT_TIMEOUT_MS): "timeout after 1s".
 inline std::string timeout_reason(Duration timeout) { return "timeout after " + format_duration(timeout); }
 
-// Builds the probe for a check; nullptr for a type this build cannot probe yet.
+// Builds the probe for a check, from its kind's keys (a probe needs nothing else: the engine
+// owns timing and thresholds).
 std::unique_ptr<Probe> make_probe(const CheckSpec& spec, ProbeContext& ctx);
 
-std::unique_ptr<Probe> make_http_probe(const CheckSpec& spec, ProbeContext& ctx);
-std::unique_ptr<Probe> make_tcp_probe(const CheckSpec& spec, ProbeContext& ctx);
-std::unique_ptr<Probe> make_exec_probe(const CheckSpec& spec, ProbeContext& ctx);
-std::unique_ptr<Probe> make_tls_probe(const CheckSpec& spec, ProbeContext& ctx);
-std::unique_ptr<Probe> make_dns_probe(const CheckSpec& spec, ProbeContext& ctx);
-std::unique_ptr<Probe> make_expiry_probe(const CheckSpec& spec, ProbeContext& ctx);
-std::unique_ptr<Probe> make_grpc_probe(const CheckSpec& spec, ProbeContext& ctx);
+std::unique_ptr<Probe> make_probe(const HttpCheck& http, ProbeContext& ctx);
+std::unique_ptr<Probe> make_probe(const TcpCheck& tcp, ProbeContext& ctx);
+std::unique_ptr<Probe> make_probe(const ExecCheck& exec, ProbeContext& ctx);
+std::unique_ptr<Probe> make_probe(const TlsCheck& tls, ProbeContext& ctx);
+std::unique_ptr<Probe> make_probe(const DnsCheck& dns, ProbeContext& ctx);
+std::unique_ptr<Probe> make_probe(const ExpiryCheck& expiry, ProbeContext& ctx);
+std::unique_ptr<Probe> make_probe(const GrpcCheck& grpc, ProbeContext& ctx);
 
 }  // namespace hale

@@ -27,7 +27,7 @@ class Attempt final : public ConnectAttempt {
 
 class TcpProbe final : public Probe {
  public:
-  TcpProbe(const CheckSpec& spec, ProbeContext& ctx) : io_(ctx.io), target_(spec.target) {}
+  TcpProbe(const TcpCheck& spec, ProbeContext& ctx) : io_(ctx.io), target_(spec.target) {}
   ~TcpProbe() override { cancel(); }
 
   void start(Duration timeout, Done done) override {
@@ -57,7 +57,7 @@ class TcpProbe final : public Probe {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_tcp_probe(const CheckSpec& spec, ProbeContext& ctx) {
+std::unique_ptr<Probe> make_probe(const TcpCheck& spec, ProbeContext& ctx) {
   return std::make_unique<TcpProbe>(spec, ctx);
 }
 

@@ -116,7 +116,7 @@ class Attempt final : public ConnectAttempt {
 
 class TlsProbe final : public Probe {
  public:
-  TlsProbe(const CheckSpec& spec, ProbeContext& ctx) : io_(ctx.io), clock_(ctx.clock), spec_(spec) {
+  TlsProbe(const TlsCheck& spec, ProbeContext& ctx) : io_(ctx.io), clock_(ctx.clock), spec_(spec) {
     if (!spec.file.empty()) return;
     ssl_ = std::make_shared<ssl::context>(ssl::context::tls_client);
     ssl_->set_verify_mode(ssl::verify_none);
@@ -140,14 +140,14 @@ class TlsProbe final : public Probe {
         if (!d || !*d) return;
         Done call = std::move(*d);
         *d = nullptr;
-        call(judge_pem_file(spec.file, spec.ca_file, spec.tls_verify, clock->wall_now(),
+        call(judge_pem_file(spec.file, spec.ca_file, !spec.insecure_skip_verify, clock->wall_now(),
                             spec.warn_before, spec.fail_before));
       });
       return;
     }
     auto target = parse_host_port(spec_.target);
     Settings s;
-    s.verify = spec_.tls_verify;
+    s.verify = !spec_.insecure_skip_verify;
     s.clock = &clock_;
     s.warn_before = spec_.warn_before;
     s.fail_before = spec_.fail_before;
@@ -177,7 +177,7 @@ class TlsProbe final : public Probe {
  private:
   asio::io_context& io_;
   const Clock& clock_;
-  CheckSpec spec_;
+  TlsCheck spec_;
   std::shared_ptr<ssl::context> ssl_;
   std::string setup_error_;
   std::shared_ptr<Attempt> attempt_;
@@ -186,7 +186,7 @@ class TlsProbe final : public Probe {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_tls_probe(const CheckSpec& spec, ProbeContext& ctx) {
+std::unique_ptr<Probe> make_probe(const TlsCheck& spec, ProbeContext& ctx) {
   return std::make_unique<TlsProbe>(spec, ctx);
 }
 

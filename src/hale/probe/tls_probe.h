@@ -1,6 +1,6 @@
 // The tls check (SPEC §5): the certificate chain served at host:port, or read from a PEM file,
 // judged by how soon its first certificate expires. The probe itself (tls_probe.cpp, the only
-// translation unit with Asio's ssl headers) is made by make_tls_probe() in probe.h; this header
+// translation unit with Asio's ssl headers) is made by make_probe(const TlsCheck&, ...) in probe.h; this header
 // holds the pure parts, unit-tested on fixed times, and the OpenSSL chain reading they share
 // with the file mode (tls_chain.cpp).
 #pragma once

@@ -147,8 +147,8 @@ std::string silences_json(const AlertsView& v) {
     ojson kinds = ojson::array();
     for (SubjectKind k : w.spec.kinds) kinds.push_back(to_string(k));
     e["kind"] = std::move(kinds);
-    e["schedule"] = w.spec.schedule;
-    e["tz"] = w.spec.tz;
+    e["schedule"] = w.spec.schedule.cron();
+    e["tz"] = w.spec.schedule.tz();
     e["duration"] = format_duration(w.spec.duration);
     e["comment"] = w.spec.comment;
     e["starts_at"] = format_iso8601(w.starts_at);

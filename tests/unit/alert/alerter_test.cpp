@@ -228,7 +228,7 @@ TEST_F(AlerterTest, ASilenceRunningOutLetsTheProblemOut) {
 TEST_F(AlerterTest, AMaintenanceWindowMutesItsSubjectsOnly) {
   SilenceSpec window;
   window.match = {"web"};
-  window.schedule = "* * * * *";  // every minute, for 2 minutes: always on
+  window.schedule = Calendar::parse("* * * * *").value();  // every minute, for 2 minutes: always on
   window.duration = 2min;
   config.silences = {window};
   alerter().apply(config);

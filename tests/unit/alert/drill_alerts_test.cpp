@@ -184,7 +184,7 @@ TEST(DrillTracker, ADrillsIncidentRestoredAfterARestartIsEndedByARealFailure) {
 }
 
 TEST_F(DrillAlertsTest, AScheduledDrillIsASubjectOfItsOwn) {
-  config.drills.front().schedule = "@weekly";
+  config.drills.front().schedule = Calendar::parse("@weekly").value();
   SubjectStatus failed;
   failed.status = Health::kFail;
   failed.state = "failed";

@@ -95,7 +95,7 @@ TEST(Silences, MaintenanceWindowFromCronAndDuration) {
   SilenceSpec spec;
   spec.match = {"db", "web-*"};
   spec.kinds = {SubjectKind::kCheck};
-  spec.schedule = "0 2 * * 0";  // Sundays 02:00
+  spec.schedule = Calendar::parse("0 2 * * 0").value();  // Sundays 02:00
   spec.duration = 2h;
   spec.comment = "weekly maintenance";
   SilenceSet set;
@@ -123,8 +123,7 @@ TEST(Silences, MaintenanceWindowFromCronAndDuration) {
 
 TEST(Silences, WindowInAZoneFollowsItsWallClock) {
   SilenceSpec spec;
-  spec.schedule = "0 2 * * *";
-  spec.tz = "Europe/Berlin";  // 02:00 in winter is 01:00 UTC
+  spec.schedule = Calendar::parse("0 2 * * *", "Europe/Berlin").value();  // 02:00 in winter is 01:00 UTC
   spec.duration = 30min;
   SilenceSet set;
   set.set_windows({spec});

@@ -285,8 +285,8 @@ comment = "Sunday maintenance of the database host"
   EXPECT_EQ(s.pos.line, kPreludeLines + 1);
   EXPECT_EQ(s.match, (std::vector<std::string>{"db", "web*"}));
   EXPECT_EQ(s.kinds, std::vector<SubjectKind>{SubjectKind::kCheck});
-  EXPECT_EQ(s.schedule, "0 2 * * 0");
-  EXPECT_EQ(s.tz, "Europe/Berlin");
+  EXPECT_EQ(s.schedule.cron(), "0 2 * * 0");
+  EXPECT_EQ(s.schedule.tz(), "Europe/Berlin");
   EXPECT_EQ(s.duration, 2h);
   EXPECT_EQ(s.comment, "Sunday maintenance of the database host");
 }
@@ -299,9 +299,9 @@ TEST(SilenceConfig, DefaultsAndFileOrder) {
   ASSERT_EQ(c.silences.size(), 2u);
   EXPECT_EQ(c.silences[0].match, std::vector<std::string>{"*"});
   EXPECT_TRUE(c.silences[0].kinds.empty());
-  EXPECT_EQ(c.silences[0].tz, "UTC");
+  EXPECT_EQ(c.silences[0].schedule.tz(), "UTC");
   EXPECT_EQ(c.silences[0].comment, "");
-  EXPECT_EQ(c.silences[0].schedule, "@daily");
+  EXPECT_EQ(c.silences[0].schedule.cron(), "@daily");
   EXPECT_EQ(c.silences[1].match, std::vector<std::string>{"api"});
   EXPECT_EQ(c.silences[1].duration, 10min);
 }
@@ -352,12 +352,12 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(SilenceConfig, ComparedWithoutPosition) {
   // A reload that only moves a window in the file is not a change.
   SilenceSpec a;
-  a.schedule = "@daily";
+  a.schedule = Calendar::parse("@daily").value();
   a.duration = 1h;
   SilenceSpec b = a;
   b.pos = SourcePos{40, 1};
   EXPECT_EQ(a, b);
-  b.tz = "Europe/Berlin";
+  b.schedule = Calendar::parse("@daily", "Europe/Berlin").value();
   EXPECT_NE(a, b);
 }
 

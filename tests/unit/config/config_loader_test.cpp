@@ -95,7 +95,7 @@ command = ["/usr/lib/nagios/plugins/check_disk", "-w", "20%", "-c", "10%", "-p",
   ASSERT_NE(runner, nullptr);
   EXPECT_EQ(runner->backoff, (BackoffPolicy{500ms, 30s, 250ms, 0}));
   EXPECT_EQ(runner->failure_duration, 2min);
-  EXPECT_EQ(c.find_check("disk")->command.size(), 7u);
+  EXPECT_EQ(std::get<ExecCheck>((*c.find_check("disk")).kind).command.size(), 7u);
   ::unsetenv("HALE_TEST_SPEC_TOKEN");
 }
 
@@ -191,12 +191,12 @@ groups = []
   ASSERT_EQ(c.checks.size(), 3u);
   const CheckSpec& api = c.checks[0];
   EXPECT_EQ(api.name, "api");
-  EXPECT_EQ(api.type, CheckType::kHttp);  // https is an alias
+  EXPECT_EQ(api.type(), CheckType::kHttp);  // https is an alias
+  ASSERT_NE(api.as<HttpCheck>(), nullptr);
+  const HttpCheck& http = *api.as<HttpCheck>();
   EXPECT_EQ(api.pos.line, 36);
   EXPECT_EQ(api.pos.column, 1);
-  EXPECT_EQ(api.target, "");
-  EXPECT_EQ(api.url, "https://user:pw@api.internal:8443/health");
-  EXPECT_TRUE(api.command.empty());
+  EXPECT_EQ(http.url, "https://user:pw@api.internal:8443/health");
   EXPECT_EQ(api.interval, 15s);
   EXPECT_EQ(api.timeout, 3s);
   EXPECT_EQ(api.failure_threshold, 2);
@@ -208,21 +208,22 @@ groups = []
   EXPECT_TRUE(api.critical);
   EXPECT_EQ(api.groups, (std::vector<std::string>{"ready", "deps"}));  // duplicates dropped
   EXPECT_EQ(api.backoff, (BackoffPolicy{250ms, 10s, 0ms, 0}));         // replaces the default one whole
-  EXPECT_EQ(api.expect_status, (std::vector<StatusRange>{{200, 299}, {304, 304}, {400, 499}}));
-  EXPECT_EQ(api.expect_body, R"("status":\s*"ok")");
-  EXPECT_EQ(api.expect_json, R"({"checks":{"db":1,"ok":true,"ratio":0.5,"tags":["a"]},"status":"ok"})");
-  EXPECT_EQ(api.max_latency, 750ms);
-  EXPECT_EQ(api.method, "POST");
+  EXPECT_EQ(http.expect_status, (std::vector<StatusRange>{{200, 299}, {304, 304}, {400, 499}}));
+  EXPECT_EQ(http.expect_body, R"("status":\s*"ok")");
+  EXPECT_EQ(http.expect_json, R"({"checks":{"db":1,"ok":true,"ratio":0.5,"tags":["a"]},"status":"ok"})");
+  EXPECT_EQ(http.max_latency, 750ms);
+  EXPECT_EQ(http.method, "POST");
   // Check headers override [defaults] headers of the same name, whatever the case.
-  EXPECT_EQ(api.headers, (std::vector<std::pair<std::string, std::string>>{
+  EXPECT_EQ(http.headers, (std::vector<std::pair<std::string, std::string>>{
                              {"User-Agent", "hale-probe"}, {"x-env", "staging"}, {"Authorization", "Bearer abc"}}));
-  EXPECT_EQ(api.ca_file, ca.path());
-  EXPECT_TRUE(api.tls_verify);
+  EXPECT_EQ(http.ca_file, ca.path());
+  EXPECT_FALSE(http.insecure_skip_verify);
 
   const CheckSpec& db = c.checks[1];
   EXPECT_EQ(db.name, "db");
-  EXPECT_EQ(db.type, CheckType::kTcp);
-  EXPECT_EQ(db.target, "[::1]:5432");
+  EXPECT_EQ(db.type(), CheckType::kTcp);
+  // ...except the http-only keys, which a tcp check does not have: its kind is its target alone.
+  EXPECT_EQ(db.kind, CheckKind(TcpCheck{.target = "[::1]:5432"}));
   // Everything else from [defaults]...
   EXPECT_EQ(db.interval, 30s);
   EXPECT_EQ(db.timeout, 2s);
@@ -235,18 +236,9 @@ groups = []
   EXPECT_FALSE(db.critical);
   EXPECT_EQ(db.groups, (std::vector<std::string>{"live", "ready"}));
   EXPECT_EQ(db.backoff, (BackoffPolicy{1s, 1min, 100ms, 3}));
-  // ...except the http-only keys, which stay built-in for a tcp check.
-  const CheckSpec builtin;
-  EXPECT_EQ(db.expect_status, builtin.expect_status);
-  EXPECT_EQ(db.max_latency, std::nullopt);
-  EXPECT_EQ(db.method, "GET");
-  EXPECT_TRUE(db.headers.empty());
-  EXPECT_EQ(db.ca_file, "");
-  EXPECT_TRUE(db.tls_verify);
 
   const CheckSpec& disk = c.checks[2];
-  EXPECT_EQ(disk.type, CheckType::kExec);
-  EXPECT_EQ(disk.command, (std::vector<std::string>{"/usr/lib/nagios/plugins/check_disk", "-w", "20%"}));
+  EXPECT_EQ(disk.kind, CheckKind(ExecCheck{{"/usr/lib/nagios/plugins/check_disk", "-w", "20%"}}));
   EXPECT_EQ(disk.timeout, 5s);
   EXPECT_TRUE(disk.groups.empty());  // probed, aggregated nowhere
 
@@ -325,7 +317,7 @@ TEST(ConfigLoader, ExpectStatusForms) {
                              c.value + "\n";
     const LoadResult r = load_config_string(toml, "hale.toml");
     ASSERT_TRUE(r.config) << c.value;
-    EXPECT_EQ(r.config->checks[0].expect_status, c.expect) << c.value;
+    EXPECT_EQ(std::get<HttpCheck>(r.config->checks[0].kind).expect_status, c.expect) << c.value;
   }
 }
 
@@ -353,7 +345,7 @@ TEST(ConfigLoader, ExpectJsonAsStringIsStoredAsJson) {
       "[checks.w]\ntype = \"http\"\nurl = \"http://w\"\nexpect_json = '{ \"status\" : \"ok\", \"n\": [1,2] }'\n";
   const LoadResult r = load_config_string(toml, "hale.toml");
   ASSERT_TRUE(r.config);
-  EXPECT_EQ(r.config->checks[0].expect_json, R"({"n":[1,2],"status":"ok"})");
+  EXPECT_EQ(std::get<HttpCheck>(r.config->checks[0].kind).expect_json, R"({"n":[1,2],"status":"ok"})");
 }
 
 TEST(ConfigLoader, RelativeCaFileIsResolvedAgainstTheConfigDirectory) {
@@ -363,7 +355,7 @@ TEST(ConfigLoader, RelativeCaFileIsResolvedAgainstTheConfigDirectory) {
   const std::string toml = "[checks.w]\ntype = \"http\"\nurl = \"https://w\"\nca_file = \"" + base + "\"\n";
   const LoadResult r = load_config_string(toml, dir + "/hale.toml");
   ASSERT_TRUE(r.config) << ::testing::PrintToString(error_lines(r));
-  EXPECT_EQ(r.config->checks[0].ca_file, ca.path());
+  EXPECT_EQ(std::get<HttpCheck>(r.config->checks[0].kind).ca_file, ca.path());
 }
 
 TEST(ConfigLoader, LoadsAFile) {
@@ -459,14 +451,14 @@ TEST(ConfigLoaderTls, TargetCheckWithDefaults) {
   const LoadResult r = load_config_string("[checks.api-cert]\ntype = \"tls\"\ntarget = \"api.internal:443\"\n",
                                           "hale.toml");
   ASSERT_TRUE(r.config) << ::testing::PrintToString(testing::error_lines(r));
-  const CheckSpec& c = r.config->checks[0];
-  EXPECT_EQ(c.type, CheckType::kTls);
+  ASSERT_NE(r.config->checks[0].as<TlsCheck>(), nullptr);
+  const TlsCheck& c = *r.config->checks[0].as<TlsCheck>();
   EXPECT_EQ(c.target, "api.internal:443");
   EXPECT_EQ(c.file, "");
   EXPECT_EQ(c.server_name, "");
   EXPECT_EQ(c.warn_before, std::chrono::hours(24 * 14));
   EXPECT_EQ(c.fail_before, std::chrono::hours(24 * 3));
-  EXPECT_TRUE(c.tls_verify);
+  EXPECT_FALSE(c.insecure_skip_verify);
 }
 
 TEST(ConfigLoaderTls, FileIsRelativeToTheConfigAndKeysAreRead) {
@@ -478,12 +470,13 @@ TEST(ConfigLoaderTls, FileIsRelativeToTheConfigAndKeysAreRead) {
       "ca_file = \"" + ca.path() + "\"\n";
   const LoadResult r = load_config_string(toml, dir + "/hale.toml");
   ASSERT_TRUE(r.config) << ::testing::PrintToString(testing::error_lines(r));
-  const CheckSpec& c = r.config->checks[0];
+  ASSERT_NE(r.config->checks[0].as<TlsCheck>(), nullptr);
+  const TlsCheck& c = *r.config->checks[0].as<TlsCheck>();
   EXPECT_EQ(c.file, dir + "/certs/api.pem");
   EXPECT_EQ(c.warn_before, std::chrono::hours(24 * 30));
   EXPECT_EQ(c.fail_before, std::chrono::hours(24 * 7));
   EXPECT_EQ(c.ca_file, ca.path());
-  EXPECT_FALSE(c.tls_verify);  // [defaults] TLS settings apply to tls checks as to http ones
+  EXPECT_TRUE(c.insecure_skip_verify);  // [defaults] TLS settings apply to tls checks as to http ones
 }
 
 TEST(ConfigLoaderTls, ServerNameAndZeroFailBefore) {
@@ -491,8 +484,8 @@ TEST(ConfigLoaderTls, ServerNameAndZeroFailBefore) {
       "[checks.c]\ntype = \"tls\"\ntarget = \"10.0.0.5:8443\"\nserver_name = \"api.internal\"\nfail_before = \"0s\"\n",
       "hale.toml");
   ASSERT_TRUE(r.config) << ::testing::PrintToString(testing::error_lines(r));
-  EXPECT_EQ(r.config->checks[0].server_name, "api.internal");
-  EXPECT_EQ(r.config->checks[0].fail_before, Duration::zero());
+  EXPECT_EQ(std::get<TlsCheck>(r.config->checks[0].kind).server_name, "api.internal");
+  EXPECT_EQ(std::get<TlsCheck>(r.config->checks[0].kind).fail_before, Duration::zero());
 }
 
 }  // namespace

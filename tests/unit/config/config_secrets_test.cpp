@@ -45,8 +45,8 @@ TEST(ConfigSecrets, EnvAndFileValuesAreResolvedAndListed) {
   ASSERT_TRUE(r.config) << all_errors(r);
   const Config& c = *r.config;
   EXPECT_EQ(c.server.admin_token, "admin-from-env");
-  EXPECT_EQ(c.checks[0].url, "https://svc:url-password@api.internal/ready");
-  EXPECT_EQ(c.checks[0].headers,
+  EXPECT_EQ(std::get<HttpCheck>(c.checks[0].kind).url, "https://svc:url-password@api.internal/ready");
+  EXPECT_EQ(std::get<HttpCheck>(c.checks[0].kind).headers,
             (std::vector<std::pair<std::string, std::string>>{{"X-Api-Key", "Bearer header-from-file"},
                                                                {"X-Plain", "visible"}}));
   // The whole URL (it came from env:) and its password; the file's value without its newline,

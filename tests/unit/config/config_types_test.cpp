@@ -36,8 +36,7 @@ TEST(Jitter, ResolvesAFractionOrAnAbsoluteSpreadWithinTheInterval) {
 TEST(CheckSpecEquality, IgnoresPositionButNothingElse) {
   CheckSpec a;
   a.name = "db";
-  a.type = CheckType::kTcp;
-  a.target = "db:5432";
+  a.kind = TcpCheck{.target = "db:5432"};
   CheckSpec b = a;
   b.pos = SourcePos{40, 1};  // moved in the file: not a change
   EXPECT_TRUE(a == b);
@@ -48,10 +47,8 @@ TEST(CheckSpecEquality, IgnoresPositionButNothingElse) {
     return !(a == c);
   };
   EXPECT_TRUE(changed([](CheckSpec& c) { c.name = "db2"; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.type = CheckType::kHttp; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.target = "db:5433"; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.url = "http://x"; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.command = {"x"}; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.kind = HttpCheck{}; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { std::get<TcpCheck>(c.kind).target = "db:5433"; }));
   EXPECT_TRUE(changed([](CheckSpec& c) { c.interval = 11s; }));
   EXPECT_TRUE(changed([](CheckSpec& c) { c.timeout = 2s; }));
   EXPECT_TRUE(changed([](CheckSpec& c) { c.failure_threshold = 4; }));
@@ -62,20 +59,46 @@ TEST(CheckSpecEquality, IgnoresPositionButNothingElse) {
   EXPECT_TRUE(changed([](CheckSpec& c) { c.critical = false; }));
   EXPECT_TRUE(changed([](CheckSpec& c) { c.groups = {"live"}; }));
   EXPECT_TRUE(changed([](CheckSpec& c) { c.backoff = BackoffPolicy{}; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.expect_status = {{200, 200}}; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.expect_body = "ok"; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.expect_json = "{}"; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.max_latency = 1s; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.method = "HEAD"; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.headers = {{"A", "b"}}; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.ca_file = "/ca.pem"; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.tls_verify = false; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.file = "/api.pem"; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.server_name = "api"; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.warn_before = 1h; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.fail_before = 1h; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.grpc_service = "api"; }));
-  EXPECT_TRUE(changed([](CheckSpec& c) { c.grpc_tls = true; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.guard_code = "db_down"; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.latency_budget = LatencyBudget{}; }));
+  EXPECT_TRUE(changed([](CheckSpec& c) { c.depends_on = {"network"}; }));
+
+  // A kind's own keys: each one, changed alone in a check of that kind, is a change.
+  const auto kind_changed = [&](auto kind, auto&& edit) {
+    CheckSpec before = a;
+    before.kind = kind;
+    CheckSpec after = before;
+    edit(std::get<decltype(kind)>(after.kind));
+    return !(before == after);
+  };
+  EXPECT_TRUE(kind_changed(HttpCheck{}, [](HttpCheck& k) { k.url = "http://x"; }));
+  EXPECT_TRUE(kind_changed(HttpCheck{}, [](HttpCheck& k) { k.url_is_secret = true; }));
+  EXPECT_TRUE(kind_changed(HttpCheck{}, [](HttpCheck& k) { k.expect_status = {{200, 200}}; }));
+  EXPECT_TRUE(kind_changed(HttpCheck{}, [](HttpCheck& k) { k.expect_body = "ok"; }));
+  EXPECT_TRUE(kind_changed(HttpCheck{}, [](HttpCheck& k) { k.expect_json = "{}"; }));
+  EXPECT_TRUE(kind_changed(HttpCheck{}, [](HttpCheck& k) { k.max_latency = 1s; }));
+  EXPECT_TRUE(kind_changed(HttpCheck{}, [](HttpCheck& k) { k.method = "HEAD"; }));
+  EXPECT_TRUE(kind_changed(HttpCheck{}, [](HttpCheck& k) { k.headers = {{"A", "b"}}; }));
+  EXPECT_TRUE(kind_changed(HttpCheck{}, [](HttpCheck& k) { k.ca_file = "/ca.pem"; }));
+  EXPECT_TRUE(kind_changed(HttpCheck{}, [](HttpCheck& k) { k.insecure_skip_verify = true; }));
+  EXPECT_TRUE(kind_changed(ExecCheck{}, [](ExecCheck& k) { k.command = {"x"}; }));
+  EXPECT_TRUE(kind_changed(TlsCheck{}, [](TlsCheck& k) { k.file = "/api.pem"; }));
+  EXPECT_TRUE(kind_changed(TlsCheck{}, [](TlsCheck& k) { k.server_name = "api"; }));
+  EXPECT_TRUE(kind_changed(TlsCheck{}, [](TlsCheck& k) { k.warn_before = 1h; }));
+  EXPECT_TRUE(kind_changed(TlsCheck{}, [](TlsCheck& k) { k.fail_before = 1h; }));
+  EXPECT_TRUE(kind_changed(GrpcCheck{}, [](GrpcCheck& k) { k.service = "api"; }));
+  EXPECT_TRUE(kind_changed(GrpcCheck{}, [](GrpcCheck& k) { k.tls = true; }));
+  EXPECT_TRUE(kind_changed(DnsCheck{}, [](DnsCheck& k) { k.server = "127.0.0.1"; }));
+  EXPECT_TRUE(kind_changed(ExpiryCheck{}, [](ExpiryCheck& k) { k.json_pointer = "/exp"; }));
+}
+
+TEST(CheckSpec, TypeIsTheKindsIndex) {
+  for (const auto& [word, type] : kCheckTypeWords) {
+    CheckSpec s;
+    s.kind = default_kind(type);
+    EXPECT_EQ(s.type(), type) << word;
+  }
+  EXPECT_EQ(CheckSpec{}.type(), CheckType::kHttp);  // [defaults] is read as an http check
 }
 
 TEST(CheckType, Names) {

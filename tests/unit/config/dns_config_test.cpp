@@ -28,11 +28,10 @@ timeout = "500ms"
   ASSERT_TRUE(r.config);
   const CheckSpec* c = r.config->find_check("ns");
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(c->type, CheckType::kDns);
-  EXPECT_EQ(c->dns_name, "api.example.com");
-  EXPECT_EQ(c->record_type, "AAAA");
-  EXPECT_EQ(c->dns_expect, (std::vector<std::string>{"::1", "2001:db8::1"}));
-  EXPECT_EQ(c->dns_server, "[::1]:5353");
+  EXPECT_EQ(c->kind, CheckKind(DnsCheck{.name = "api.example.com",
+                                         .record_type = "AAAA",
+                                         .expect = {"::1", "2001:db8::1"},
+                                         .server = "[::1]:5353"}));
   EXPECT_EQ(c->timeout, std::chrono::milliseconds(500));
 }
 
@@ -41,9 +40,11 @@ TEST(DnsConfig, Defaults) {
   ASSERT_EQ(error_lines(r), std::vector<std::string>{});
   const CheckSpec* c = r.config->find_check("ns");
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(c->record_type, "A");
-  EXPECT_TRUE(c->dns_expect.empty());
-  EXPECT_EQ(c->dns_server, "");  // the system resolver
+  ASSERT_NE(c->as<DnsCheck>(), nullptr);
+  const DnsCheck& dns = *c->as<DnsCheck>();
+  EXPECT_EQ(dns.record_type, "A");
+  EXPECT_TRUE(dns.expect.empty());
+  EXPECT_EQ(dns.server, "");  // the system resolver
 }
 
 TEST(DnsConfig, ChangingAnExpectationIsAChange) {

@@ -57,7 +57,8 @@ schedule = "0 4 * * 1"
   EXPECT_FALSE(d.force[0].notifier);
   EXPECT_EQ(d.force[0].result, Health::kFail);
   EXPECT_EQ(d.duration, std::chrono::seconds(30));
-  EXPECT_EQ(d.schedule, "0 4 * * 1");
+  EXPECT_EQ(d.schedule.cron(), "0 4 * * 1");
+  EXPECT_EQ(d.schedule.tz(), "UTC");
   EXPECT_FALSE(d.page);
   EXPECT_THAT(d.expect, ElementsAre(DrillExpectation{"alerts", "ops"}, DrillExpectation{"guard.llama-guard", "503"},
                                     DrillExpectation{"readyz", "503"},

@@ -26,6 +26,16 @@ CheckSpec only_check(const LoadResult& r) {
   return r.config->checks[0];
 }
 
+// The one check's expiry keys (a failure, and defaults, when it is not an expiry check).
+ExpiryCheck only_expiry(const LoadResult& r) {
+  const CheckSpec c = only_check(r);
+  if (c.as<ExpiryCheck>() == nullptr) {
+    ADD_FAILURE() << "not an expiry check: " << to_string(c.type());
+    return ExpiryCheck{};
+  }
+  return *c.as<ExpiryCheck>();
+}
+
 TEST(ExpiryConfig, EveryKeyIsRead) {
   const LoadResult r = load_config_string(R"([checks.claude-token]
 type = "expiry"
@@ -38,20 +48,21 @@ interval = "1m"
 critical = false
 )",
                                           "/etc/hale/hale.toml");
-  const CheckSpec c = only_check(r);
-  EXPECT_EQ(c.type, CheckType::kExpiry);
+  const CheckSpec spec = only_check(r);
+  EXPECT_EQ(spec.type(), CheckType::kExpiry);
+  EXPECT_EQ(spec.interval, 1min);
+  EXPECT_FALSE(spec.critical);
+  const ExpiryCheck c = only_expiry(r);
   EXPECT_EQ(c.source_kind, ExpirySource::kFile);
   EXPECT_EQ(c.source, "/etc/hale/creds/.credentials.json");  // relative to the config file
   EXPECT_EQ(c.format, ExpiryFormat::kJson);
   EXPECT_EQ(c.json_pointer, "/claudeAiOauth/expiresAt");
   EXPECT_EQ(c.warn_before, 2h);
   EXPECT_EQ(c.fail_before, 10min);
-  EXPECT_EQ(c.interval, 1min);
-  EXPECT_FALSE(c.critical);
 }
 
 TEST(ExpiryConfig, DefaultsForAJwtInTheEnvironment) {
-  const CheckSpec c = only_check(load_config_string("[checks.t]\ntype = \"expiry\"\nsource = \"env:API_TOKEN\"\n",
+  const ExpiryCheck c = only_expiry(load_config_string("[checks.t]\ntype = \"expiry\"\nsource = \"env:API_TOKEN\"\n",
                                                      "hale.toml"));
   EXPECT_EQ(c.source_kind, ExpirySource::kEnv);
   EXPECT_EQ(c.source, "API_TOKEN");
@@ -63,21 +74,21 @@ TEST(ExpiryConfig, DefaultsForAJwtInTheEnvironment) {
 }
 
 TEST(ExpiryConfig, APlainPathIsAFile) {
-  const CheckSpec& c =
-      only_check(load_config_string("[checks.t]\ntype = \"expiry\"\nsource = \"/run/secrets/token\"\n", "hale.toml"));
+  const ExpiryCheck c =
+      only_expiry(load_config_string("[checks.t]\ntype = \"expiry\"\nsource = \"/run/secrets/token\"\n", "hale.toml"));
   EXPECT_EQ(c.source_kind, ExpirySource::kFile);
   EXPECT_EQ(c.source, "/run/secrets/token");
 }
 
 TEST(ExpiryConfig, APointerAloneMeansJson) {
-  const CheckSpec c = only_check(load_config_string(
+  const ExpiryCheck c = only_expiry(load_config_string(
       "[checks.t]\ntype = \"expiry\"\nsource = \"/x.json\"\njson_pointer = \"/expires_at\"\n", "hale.toml"));
   EXPECT_EQ(c.format, ExpiryFormat::kJson);
   EXPECT_EQ(c.json_pointer, "/expires_at");
 }
 
 TEST(ExpiryConfig, AJwtAtAPointer) {
-  const CheckSpec c = only_check(load_config_string(
+  const ExpiryCheck c = only_expiry(load_config_string(
       "[checks.t]\ntype = \"expiry\"\nsource = \"/x.json\"\nformat = \"jwt\"\njson_pointer = \"/access_token\"\n",
       "hale.toml"));
   EXPECT_EQ(c.format, ExpiryFormat::kJwt);
@@ -85,7 +96,7 @@ TEST(ExpiryConfig, AJwtAtAPointer) {
 }
 
 TEST(ExpiryConfig, AnEmptyPointerIsTheWholeDocument) {
-  const CheckSpec c = only_check(load_config_string(
+  const ExpiryCheck c = only_expiry(load_config_string(
       "[checks.t]\ntype = \"expiry\"\nsource = \"/x\"\nformat = \"json\"\njson_pointer = \"\"\n", "hale.toml"));
   EXPECT_EQ(c.format, ExpiryFormat::kJson);
   EXPECT_EQ(c.json_pointer, "");
@@ -96,7 +107,7 @@ TEST(ExpiryConfig, UrlSource) {
       "[checks.t]\ntype = \"expiry\"\nurl = \"http://svc:pa55word@127.0.0.1:9/oauth/status\"\njson_pointer = "
       "\"/expires_at\"\n",
       "hale.toml");
-  const CheckSpec c = only_check(r);
+  const ExpiryCheck c = only_expiry(r);
   EXPECT_EQ(c.source_kind, ExpirySource::kUrl);
   EXPECT_EQ(c.source, "");
   EXPECT_EQ(c.url, "http://svc:pa55word@127.0.0.1:9/oauth/status");

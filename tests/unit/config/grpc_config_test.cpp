@@ -31,12 +31,11 @@ timeout = "500ms"
   ASSERT_EQ(error_lines(r), std::vector<std::string>{});
   const CheckSpec* c = r.config->find_check("api");
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(c->type, CheckType::kGrpc);
-  EXPECT_EQ(c->target, "api.internal:50051");
-  EXPECT_EQ(c->grpc_service, "hale.test.Api");
-  EXPECT_TRUE(c->grpc_tls);
-  EXPECT_EQ(c->ca_file, ca.path());
-  EXPECT_EQ(c->server_name, "api.example.com");
+  EXPECT_EQ(c->kind, CheckKind(GrpcCheck{.target = "api.internal:50051",
+                                          .service = "hale.test.Api",
+                                          .tls = true,
+                                          .ca_file = ca.path(),
+                                          .server_name = "api.example.com"}));
   EXPECT_EQ(c->timeout, std::chrono::milliseconds(500));
 }
 
@@ -45,17 +44,19 @@ TEST(GrpcConfig, Defaults) {
   ASSERT_EQ(error_lines(r), std::vector<std::string>{});
   const CheckSpec* c = r.config->find_check("api");
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(c->grpc_service, "");  // the server as a whole
-  EXPECT_FALSE(c->grpc_tls);       // plaintext h2c, as Kubernetes' grpc probe
-  EXPECT_EQ(c->ca_file, "");
-  EXPECT_EQ(c->server_name, "");
+  ASSERT_NE(c->as<GrpcCheck>(), nullptr);
+  const GrpcCheck& grpc = *c->as<GrpcCheck>();
+  EXPECT_EQ(grpc.service, "");  // the server as a whole
+  EXPECT_FALSE(grpc.tls);       // plaintext h2c, as Kubernetes' grpc probe
+  EXPECT_EQ(grpc.ca_file, "");
+  EXPECT_EQ(grpc.server_name, "");
 }
 
 TEST(GrpcConfig, EmptyServiceIsAllowed) {
   const LoadResult r =
       load_config_string("[checks.api]\ntype = \"grpc\"\ntarget = \"a:1\"\nservice = \"\"\n", "hale.toml");
   ASSERT_EQ(error_lines(r), std::vector<std::string>{});
-  EXPECT_EQ(r.config->find_check("api")->grpc_service, "");
+  EXPECT_EQ(r.config->find_check("api")->as<GrpcCheck>()->service, "");
 }
 
 TEST(GrpcConfig, DefaultsCaFileOnlyWithTlsAndNeverSkipVerify) {
@@ -79,10 +80,10 @@ url = "https://a/"
 )",
                                           "hale.toml");
   ASSERT_EQ(error_lines(r), std::vector<std::string>{});
-  EXPECT_EQ(r.config->find_check("plain")->ca_file, "");  // not used in plaintext
-  EXPECT_EQ(r.config->find_check("secure")->ca_file, ca.path());
-  EXPECT_TRUE(r.config->find_check("secure")->tls_verify);  // a grpc check always verifies
-  EXPECT_FALSE(r.config->find_check("web")->tls_verify);
+  EXPECT_EQ(r.config->find_check("plain")->as<GrpcCheck>()->ca_file, "");  // not used in plaintext
+  EXPECT_EQ(r.config->find_check("secure")->as<GrpcCheck>()->ca_file, ca.path());
+  // A grpc check has no insecure_skip_verify: it always verifies.
+  EXPECT_TRUE(r.config->find_check("web")->as<HttpCheck>()->insecure_skip_verify);
 }
 
 TEST(GrpcConfig, CaFileWithoutTlsIsAnError) {

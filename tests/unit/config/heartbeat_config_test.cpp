@@ -52,9 +52,9 @@ period = "1h"
   ASSERT_EQ(r.specs.size(), 2u);
   const HeartbeatSpec& b = r.specs[0];
   EXPECT_EQ(b.name, "backup");
-  EXPECT_EQ(b.schedule, "0 3 * * *");
+  EXPECT_EQ(b.schedule.cron(), "0 3 * * *");
   EXPECT_FALSE(b.period.has_value());
-  EXPECT_EQ(b.tz, "Europe/Berlin");
+  EXPECT_EQ(b.schedule.tz(), "Europe/Berlin");
   EXPECT_EQ(b.grace, 30min);
   EXPECT_EQ(b.max_duration, 2h);
   EXPECT_EQ(b.min_duration, 30s);
@@ -67,7 +67,7 @@ period = "1h"
   // Defaults: one hour of grace, critical, in no group (a late job degrades /health only).
   const HeartbeatSpec& s = r.specs[1];
   EXPECT_EQ(s.period, 1h);
-  EXPECT_EQ(s.tz, "UTC");
+  EXPECT_TRUE(s.schedule.empty());  // a period, not a calendar
   EXPECT_EQ(s.grace, 1h);
   EXPECT_TRUE(s.critical);
   EXPECT_TRUE(s.groups.empty());

@@ -320,8 +320,7 @@ TEST_F(HeartbeatMonitorTest, AReloadThatRelaxesTheScheduleTurnsLateBackToUp) {
 TEST_F(HeartbeatMonitorTest, CronScheduleInItsTimeZone) {
   HeartbeatSpec s;
   s.name = "backup";
-  s.schedule = "0 3 * * *";
-  s.tz = "UTC";
+  s.schedule = Calendar::parse("0 3 * * *", "UTC").value();
   s.grace = 30min;
   monitor_->apply({s});
   EXPECT_EQ(view().schedule, "0 3 * * * (UTC)");

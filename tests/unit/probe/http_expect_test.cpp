@@ -14,15 +14,9 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-CheckSpec http_spec() {
-  CheckSpec s;
-  s.name = "web";
-  s.type = CheckType::kHttp;
-  s.url = "http://127.0.0.1:1/";
-  return s;
-}
+HttpCheck http_spec() { return HttpCheck{.url = "http://127.0.0.1:1/"}; }
 
-ProbeResult judge(const CheckSpec& spec, int status, std::string_view body = "",
+ProbeResult judge(const HttpCheck& spec, int status, std::string_view body = "",
                   Duration latency = 5ms, bool truncated = false) {
   auto expect = HttpExpect::compile(spec);
   EXPECT_TRUE(expect.is_ok()) << expect.status().message();
@@ -48,7 +42,7 @@ TEST(HttpExpect, StatusRangesDecideTheVerdict) {
       {{{200, 200}, {500, 599}}, 503, Verdict::kPass, "HTTP 503"},
   };
   for (const auto& c : cases) {
-    CheckSpec spec = http_spec();
+    HttpCheck spec = http_spec();
     spec.expect_status = c.ranges;
     ProbeResult r = judge(spec, c.status);
     EXPECT_EQ(r.verdict, c.verdict) << c.reason;
@@ -63,7 +57,7 @@ TEST(HttpExpect, DescribesRanges) {
 }
 
 TEST(HttpExpect, BodyRegexIsSearchedNotAnchored) {
-  CheckSpec spec = http_spec();
+  HttpCheck spec = http_spec();
   spec.expect_body = "\"status\":\\s*\"ok\"";
   EXPECT_EQ(judge(spec, 200, "{\"db\": 1, \"status\": \"ok\"}").verdict, Verdict::kPass);
 
@@ -75,14 +69,14 @@ TEST(HttpExpect, BodyRegexIsSearchedNotAnchored) {
 }
 
 TEST(HttpExpect, WrongStatusWinsOverBody) {
-  CheckSpec spec = http_spec();
+  HttpCheck spec = http_spec();
   spec.expect_body = "ok";
   ProbeResult r = judge(spec, 500, "not ok");
   EXPECT_EQ(to_string(r.error), "status");
 }
 
 TEST(HttpExpect, TruncatedBodyFailsABodyCheck) {
-  CheckSpec spec = http_spec();
+  HttpCheck spec = http_spec();
   spec.expect_body = "ok";
   ProbeResult r = judge(spec, 200, "ok", 5ms, /*truncated=*/true);
   EXPECT_EQ(r.verdict, Verdict::kFail);
@@ -92,7 +86,7 @@ TEST(HttpExpect, TruncatedBodyFailsABodyCheck) {
 }
 
 TEST(HttpExpect, BadRegexOrJsonIsACompileError) {
-  CheckSpec spec = http_spec();
+  HttpCheck spec = http_spec();
   spec.expect_body = "(unclosed";
   EXPECT_FALSE(HttpExpect::compile(spec).is_ok());
   spec = http_spec();
@@ -139,7 +133,7 @@ TEST(HttpExpect, JsonSubsetTable) {
 }
 
 TEST(HttpExpect, JsonReasons) {
-  CheckSpec spec = http_spec();
+  HttpCheck spec = http_spec();
   spec.expect_json = R"({"status":"ok"})";
   EXPECT_EQ(judge(spec, 200, R"({"status":"ok","v":2})").verdict, Verdict::kPass);
 
@@ -157,7 +151,7 @@ TEST(HttpExpect, JsonReasons) {
 }
 
 TEST(HttpExpect, SlowPassBecomesWarn) {
-  CheckSpec spec = http_spec();
+  HttpCheck spec = http_spec();
   spec.max_latency = 300ms;
   ProbeResult slow = judge(spec, 200, "", 412ms);
   EXPECT_EQ(slow.verdict, Verdict::kWarn);
@@ -188,7 +182,7 @@ TEST(HttpExpect, RegexKeepsItsMeaning) {
       {"(?:ok)+", "okok", true},
   };
   for (const auto& c : cases) {
-    CheckSpec spec = http_spec();
+    HttpCheck spec = http_spec();
     spec.expect_body = c.pattern;
     EXPECT_EQ(judge(spec, 200, c.body).verdict == Verdict::kPass, c.match)
         << c.pattern << " on " << c.body;
@@ -196,13 +190,13 @@ TEST(HttpExpect, RegexKeepsItsMeaning) {
 }
 
 TEST(HttpExpect, UnbalancedPatternIsRejectedNotWrapped) {
-  CheckSpec spec = http_spec();
+  HttpCheck spec = http_spec();
   spec.expect_body = "a)|(b";  // would compile once wrapped in (?:...): must not
   EXPECT_FALSE(HttpExpect::compile(spec).is_ok());
 }
 
 TEST(HttpExpect, BackReferencesAreRefused) {
-  CheckSpec spec = http_spec();
+  HttpCheck spec = http_spec();
   spec.expect_body = "(a)\\1";
   auto e = HttpExpect::compile(spec);
   ASSERT_FALSE(e.is_ok());
@@ -214,11 +208,11 @@ TEST(HttpExpect, PathologicalPatternsOnAOneMiBLineNeitherCrashNorHang) {
   // hours on a 1 MiB one-line body; the probe's search is one linear pass instead.
   std::string body(kMaxHttpBody, 'x');
   for (const char* pattern : {"x.*y", "x+y", "(x+x+)+y", "(x|y)*z", "[\\s\\S]*q"}) {
-    CheckSpec spec = http_spec();
+    HttpCheck spec = http_spec();
     spec.expect_body = pattern;
     EXPECT_EQ(judge(spec, 200, body).reason, "body did not match") << pattern;
   }
-  CheckSpec spec = http_spec();
+  HttpCheck spec = http_spec();
   spec.expect_body = "x.*\"status\":\"ok\"";
   EXPECT_EQ(judge(spec, 200, body + "\"status\":\"ok\"").verdict, Verdict::kPass);
 }

@@ -95,7 +95,7 @@ class MetricsAlertsTest : public ::testing::Test {
         silence("ends-now", now - 1h, now),  // ends_at is exclusive
     };
     SilenceSet::ActiveWindow w;
-    w.spec.schedule = "0 23 * * *";
+    w.spec.schedule = Calendar::parse("0 23 * * *").value();
     w.spec.duration = 2h;
     w.starts_at = now - 1h;
     w.ends_at = now + 1h;

@@ -123,8 +123,7 @@ class RouterAlertsTest : public ::testing::Test {
     w.index = 0;
     w.spec.match = {"db*"};
     w.spec.kinds = {SubjectKind::kCheck};
-    w.spec.schedule = "0 23 * * 3";
-    w.spec.tz = "UTC";
+    w.spec.schedule = Calendar::parse("0 23 * * 3", "UTC").value();
     w.spec.duration = 2h;
     w.spec.comment = "weekly maintenance";
     w.starts_at = now - 1h;

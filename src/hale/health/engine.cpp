@@ -3,7 +3,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <map>
 #include <mutex>
@@ -17,6 +16,7 @@
 #include "hale/net/url.h"
 #include "hale/probe/expiry_source.h"
 #include "hale/probe/probe.h"
+#include "hale/time/timer.h"
 
 namespace hale {
 
@@ -100,10 +100,9 @@ void log_transition(const Transition& t) {
 
 // One check: its spec, probe, state, timers and counters.
 struct Runner : std::enable_shared_from_this<Runner> {
-  Runner(Engine::Impl& e, const CheckSpec& s, std::unique_ptr<Probe> p, SteadyTime now,
-         asio::io_context& io)
-      : engine(e), spec(s), probe(std::move(p)), state(s.name, policy_of(s), now), timer(io),
-        deadline(io), target(display_target(s)) {
+  Runner(Engine::Impl& e, const CheckSpec& s, std::unique_ptr<Probe> p, SteadyTime now, Timers& timers)
+      : engine(e), spec(s), probe(std::move(p)), state(s.name, policy_of(s), now), timer(timers.make()),
+        deadline(timers.make()), target(display_target(s)) {
     if (s.latency_budget) latencies.emplace(s.latency_budget->window);
   }
 
@@ -125,8 +124,8 @@ struct Runner : std::enable_shared_from_this<Runner> {
   CheckSpec spec;
   std::unique_ptr<Probe> probe;
   CheckState state;
-  asio::steady_timer timer;
-  asio::steady_timer deadline;
+  std::unique_ptr<Timer> timer;     // the next probe
+  std::unique_ptr<Timer> deadline;  // the probe in flight's timeout
   std::string target;
   bool removed = false;
   bool in_flight = false;
@@ -162,8 +161,15 @@ struct ForcedResult {
 };
 
 struct Engine::Impl {
-  Impl(asio::io_context& io, Clock& clock, ProbeContext& probes, std::uint64_t seed)
-      : io(io), clock(clock), probes(probes), rng(seed), lag_timer(io), publish_timer(io) {
+  Impl(asio::io_context& io, Clock& clock, ProbeContext& probes, std::uint64_t seed, Timers* given_timers)
+      : io(io),
+        clock(clock),
+        probes(probes),
+        own_timers(given_timers ? nullptr : asio_timers(io)),
+        timers(given_timers ? *given_timers : *own_timers),
+        rng(seed),
+        lag_timer(timers.make()),
+        publish_timer(timers.make()) {
     started_wall = clock.wall_now();
     auto empty = std::make_shared<Snapshot>();
     empty->started_at = started_wall;
@@ -188,9 +194,8 @@ struct Engine::Impl {
     }
     if (publish_pending) return;
     publish_pending = true;
-    publish_timer.expires_after(kPublishEvery);
-    publish_timer.async_wait([this, alive = alive](const boost::system::error_code& ec) {
-      if (ec || !*alive) return;
+    publish_timer->start(kPublishEvery, [this, alive = alive] {
+      if (!*alive) return;
       publish_pending = false;
       publish();
     });
@@ -257,9 +262,8 @@ struct Engine::Impl {
 
   // Measures how late a 1 s tick fires: the loop's responsiveness for /livez and /metrics.
   void tick(SteadyTime expected) {
-    lag_timer.expires_after(1s);
-    lag_timer.async_wait([this, alive = alive, expected](const boost::system::error_code& ec) {
-      if (ec || !*alive) return;
+    lag_timer->start(1s, [this, alive = alive, expected] {
+      if (!*alive) return;
       const SteadyTime now = clock.now();
       loop_lag = now > expected ? now - expected : Duration::zero();
       publish_soon();
@@ -270,9 +274,11 @@ struct Engine::Impl {
   asio::io_context& io;
   Clock& clock;
   ProbeContext& probes;
+  std::unique_ptr<Timers> own_timers;  // asio_timers(io), unless the caller gave its own
+  Timers& timers;
   Random rng;
-  asio::steady_timer lag_timer;
-  asio::steady_timer publish_timer;
+  std::unique_ptr<Timer> lag_timer;
+  std::unique_ptr<Timer> publish_timer;
   bool urgent_pending = false;
   std::map<std::string, std::shared_ptr<Runner>> runners;
   std::map<std::string, ForcedResult, std::less<>> forced;  // SPEC §7 drills
@@ -294,9 +300,8 @@ struct Engine::Impl {
 
 void Runner::schedule(Duration delay) {
   next_at = engine.clock.now() + delay;
-  timer.expires_after(delay);
-  timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (ec || self->removed) return;
+  timer->start(delay, [self = shared_from_this()] {
+    if (self->removed) return;
     self->run();
   });
 }
@@ -308,10 +313,9 @@ void Runner::run() {
   probe_started = engine.clock.now();
   std::weak_ptr<Runner> weak = weak_from_this();
   // SPEC §2: one probe never outlives its timeout, whatever the probe does.
-  deadline.expires_after(spec.timeout);
-  deadline.async_wait([weak](const boost::system::error_code& ec) {
+  deadline->start(spec.timeout, [weak] {
     auto self = weak.lock();
-    if (ec || !self || self->removed || !self->in_flight) return;
+    if (!self || self->removed || !self->in_flight) return;
     self->probe->cancel();
     ProbeResult r;
     r.verdict = Verdict::kFail;
@@ -328,7 +332,7 @@ void Runner::run() {
 
 void Runner::on_result(ProbeResult r) {
   in_flight = false;
-  deadline.cancel();
+  deadline->cancel();
   Clock& clock = engine.clock;
   r.at = clock.now();
   r.latency = r.at - probe_started;
@@ -523,8 +527,8 @@ bool recompute_blocking_list(Engine::Impl& e, Runner& parent) {
 
 void Runner::remove() {
   removed = true;
-  timer.cancel();
-  deadline.cancel();
+  timer->cancel();
+  deadline->cancel();
   if (in_flight) probe->cancel();
   in_flight = false;
 }
@@ -583,8 +587,8 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   return v;
 }
 
-Engine::Engine(asio::io_context& io, Clock& clock, ProbeContext& probes, std::uint64_t seed)
-    : impl_(std::make_shared<Impl>(io, clock, probes, seed)) {
+Engine::Engine(asio::io_context& io, Clock& clock, ProbeContext& probes, std::uint64_t seed, Timers* timers)
+    : impl_(std::make_shared<Impl>(io, clock, probes, seed, timers)) {
   impl_->tick(clock.now() + 1s);
 }
 
@@ -611,13 +615,13 @@ void Engine::apply(const Config& config) {
       e.runners.erase(it);
       continue;
     }
-    std::unique_ptr<Probe> probe = make_probe(spec, e.probes);
+    std::unique_ptr<Probe> probe = e.probes.factory ? e.probes.factory(spec) : make_probe(spec, e.probes);
     if (!probe) {
       log_event(LogLevel::kError, "check_unsupported",
                 {{"check", spec.name}, {"type", to_string(spec.type())}});
       continue;
     }
-    auto r = std::make_shared<Runner>(e, spec, std::move(probe), e.clock.now(), e.io);
+    auto r = std::make_shared<Runner>(e, spec, std::move(probe), e.clock.now(), e.timers);
     if (old) {
       // Changed probing: what the check knew stays until the new settings decide.
       r->state = old->state;
@@ -687,8 +691,8 @@ void Engine::restart_check(const std::string& name, const std::string& reason) {
   if (it == e.runners.end()) return;
   std::shared_ptr<Runner> r = it->second;
   // A probe of the old process still in flight must not count for the new one.
-  r->timer.cancel();
-  r->deadline.cancel();
+  r->timer->cancel();
+  r->deadline->cancel();
   if (r->in_flight) r->probe->cancel();
   r->in_flight = false;
   r->probing_stopped = false;
@@ -767,8 +771,8 @@ void Engine::stop() {
   if (e.stopped) return;
   e.stopped = true;
   *e.alive = false;
-  e.lag_timer.cancel();
-  e.publish_timer.cancel();
+  e.lag_timer->cancel();
+  e.publish_timer->cancel();
   for (auto& [name, r] : e.runners) r->remove();
 }
 

@@ -24,13 +24,17 @@ class io_context;
 namespace hale {
 
 struct ProbeContext;
+class Timers;
 
 class Engine {
  public:
   using TransitionListener = std::function<void(const Transition&)>;
 
-  // `clock` decides by time; the timers themselves run on the io_context's steady clock.
-  Engine(boost::asio::io_context& io, Clock& clock, ProbeContext& probes, std::uint64_t seed);
+  // `clock` decides by time. The timers run on the io_context's steady clock, unless `timers`
+  // is given: a unit test's FakeTimers on the same FakeClock as `clock` (time/fake_timers.h),
+  // with probes from ProbeContext::factory, runs the engine on simulated time.
+  Engine(boost::asio::io_context& io, Clock& clock, ProbeContext& probes, std::uint64_t seed,
+         Timers* timers = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

@@ -47,6 +47,8 @@ struct ProbeContext {
   // What a probe reads the time from (a tls or expiry check's "now", a dns answer's latency):
   // the production clock unless a test gives its own.
   const Clock& clock = system_clock();
+  // A unit test's own probes (scripted results on simulated time); empty: make_probe().
+  std::function<std::unique_ptr<Probe>(const CheckSpec&)> factory = {};
 };
 
 // What every probe reports, so the rest of hale can rely on it:

@@ -6,7 +6,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <random>
@@ -14,6 +13,7 @@
 
 #include "hale/alert/alerter.h"
 #include "hale/alert/delivery_queue.h"
+#include "hale/time/timer.h"
 #include "hale/alert/delivery_sender.h"
 #include "hale/log/json_log.h"
 #include "hale/store/store_worker.h"
@@ -48,11 +48,18 @@ std::int64_t ms_until(WallTime t, WallTime now) {
 }  // namespace
 
 struct Alerting::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io_context, const Clock& c, CurlMulti& curl, std::uint64_t seed)
-      : io(io_context), clock(c),
+  Impl(asio::io_context& io_context, const Clock& c, CurlMulti& curl, std::uint64_t seed, Timers* given_timers)
+      : io(io_context),
+        clock(c),
+        own_timers(given_timers ? nullptr : asio_timers(io_context)),
+        timers(given_timers ? *given_timers : *own_timers),
         alerter(c, seed, [this](AlertBatch b) { on_batch(std::move(b)); }),
         queue(Random(seed ^ 0x9e3779b97f4a7c15ULL)),
-        sender(io_context, curl, c), alert_timer(io_context), delivery_timer(io_context), prune_timer(io_context) {
+        sender(io_context, curl, c),
+        alert_timer(timers.make()),
+        delivery_timer(timers.make()),
+        prune_timer(timers.make()),
+        recommit_timer(timers.make()) {
     render.host = host_name();
     // SPEC §6, at most once per repeat: no reminder queues up behind an undelivered message.
     alerter.set_undelivered(
@@ -290,9 +297,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   void arm_recommit() {
     if (!store || stopped || recommit_armed) return;
     recommit_armed = true;
-    recommit_timer.expires_after(kRecommitEvery);
-    recommit_timer.async_wait([self = weak_from_this()](const boost::system::error_code& ec) {
-      if (ec) return;
+    recommit_timer->start(kRecommitEvery, [self = weak_from_this()] {
       if (auto impl = self.lock()) impl->recommit();
     });
   }
@@ -334,20 +339,18 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
 
   // ---- timers ----
 
-  void arm(asio::steady_timer& timer, std::optional<WallTime> at, void (Impl::*fire)()) {
+  void arm(Timer& timer, std::optional<WallTime> at, void (Impl::*fire)()) {
     if (stopped) return;
     timer.cancel();
     if (!at) return;
     Duration wait = std::chrono::duration_cast<Duration>(*at - clock.wall_now());
     wait = std::clamp(wait, Duration::zero(), kMaxSleep);
-    timer.expires_after(wait);
-    timer.async_wait([self = weak_from_this(), fire](const boost::system::error_code& ec) {
-      if (ec) return;
+    timer.start(wait, [self = weak_from_this(), fire] {
       if (auto impl = self.lock()) ((*impl).*fire)();
     });
   }
-  void arm_alert_timer() { arm(alert_timer, alerter.next_deadline(), &Impl::on_alert_timer); }
-  void arm_delivery_timer() { arm(delivery_timer, queue.next_deadline(), &Impl::pump); }
+  void arm_alert_timer() { arm(*alert_timer, alerter.next_deadline(), &Impl::on_alert_timer); }
+  void arm_delivery_timer() { arm(*delivery_timer, queue.next_deadline(), &Impl::pump); }
 
   void on_alert_timer() {
     alerter.tick();
@@ -362,19 +365,17 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
       if (!a || !b) log_event(LogLevel::kError, "alert_outbox_prune_failed", {{"message", !a ? a.message() : b.message()}});
     });
     if (stopped) return;
-    prune_timer.expires_after(kPruneEvery);
-    prune_timer.async_wait([self = weak_from_this()](const boost::system::error_code& ec) {
-      if (ec) return;
+    prune_timer->start(kPruneEvery, [self = weak_from_this()] {
       if (auto impl = self.lock()) impl->prune();
     });
   }
 
   void stop() {
     stopped = true;
-    alert_timer.cancel();
-    delivery_timer.cancel();
-    prune_timer.cancel();
-    recommit_timer.cancel();
+    alert_timer->cancel();
+    delivery_timer->cancel();
+    prune_timer->cancel();
+    recommit_timer->cancel();
     sender.cancel_all();
   }
 
@@ -401,14 +402,16 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
 
   asio::io_context& io;
   const Clock& clock;
+  std::unique_ptr<Timers> own_timers;  // asio_timers(io), unless the caller gave its own
+  Timers& timers;
   Alerter alerter;
   DeliveryQueue queue;
   DeliverySender sender;
-  asio::steady_timer alert_timer;
-  asio::steady_timer delivery_timer;
-  asio::steady_timer prune_timer;
+  std::unique_ptr<Timer> alert_timer;     // the alerter's next deadline (group_wait, repeat, ...)
+  std::unique_ptr<Timer> delivery_timer;  // the next retry
+  std::unique_ptr<Timer> prune_timer;
+  std::unique_ptr<Timer> recommit_timer;
   StoreWorker* store = nullptr;
-  asio::steady_timer recommit_timer{io};
   bool recommit_armed = false;
   bool recommit_in_flight = false;  // a recommit's rows are being written
   // Ids of deliveries the receiver accepted whose "sent" is not committed yet.
@@ -423,8 +426,8 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   bool warned_memory_only = false;
 };
 
-Alerting::Alerting(asio::io_context& io, const Clock& clock, CurlMulti& curl, std::uint64_t seed)
-    : impl_(std::make_shared<Impl>(io, clock, curl, seed)) {}
+Alerting::Alerting(asio::io_context& io, const Clock& clock, CurlMulti& curl, std::uint64_t seed, Timers* timers)
+    : impl_(std::make_shared<Impl>(io, clock, curl, seed, timers)) {}
 
 Alerting::~Alerting() { impl_->stop(); }
 

@@ -35,10 +35,14 @@ namespace hale {
 
 class CurlMulti;
 class StoreWorker;
+class Timers;
 
 class Alerting {
  public:
-  Alerting(boost::asio::io_context& io, const Clock& clock, CurlMulti& curl, std::uint64_t seed);
+  // `timers`: a test's FakeTimers on the same FakeClock as `clock` (time/fake_timers.h); by
+  // default the loop's.
+  Alerting(boost::asio::io_context& io, const Clock& clock, CurlMulti& curl, std::uint64_t seed,
+           Timers* timers = nullptr);
   ~Alerting();
   Alerting(const Alerting&) = delete;
   Alerting& operator=(const Alerting&) = delete;

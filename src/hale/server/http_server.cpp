@@ -30,9 +30,9 @@ class Session;
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(asio::io_context& io, const ServerConfig& l, Handler h, BodyLimit b)
-      : io(io), acceptor(io), sweeper(io), limits(l), handler(std::move(h)),
-        body_limit(std::move(b)) {
+  Impl(asio::io_context& io, const ServerConfig& l, Handler h, BodyLimit b, const Clock& c)
+      : io(io), clock(c), acceptor(io), sweeper(io), coarse_now(c.now()), limits(l), handler(std::move(h)),
+        body_limit(std::move(b)), last_keepalive(c.now()) {
     if (!body_limit) {
       body_limit = [this](std::string_view, std::string_view) {
         return BodyRule{limits.max_body_bytes, 0};
@@ -46,19 +46,20 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   void evict_one();
 
   asio::io_context& io;
+  const Clock& clock;  // connection deadlines and keep-alives are measured on it
   tcp::acceptor acceptor;
   // Connection deadlines are checked by one periodic sweep rather than a timer per read and
   // write: arming and cancelling a timer around every operation costs more than the rest of a
   // /readyz answer. The sweep runs only while connections are open (no idle wake-ups).
   asio::steady_timer sweeper;
   bool sweeping = false;
-  SteadyTime coarse_now = std::chrono::steady_clock::now();
+  SteadyTime coarse_now;
   ServerConfig limits;
   Handler handler;
   BodyLimit body_limit;
   std::list<std::weak_ptr<Session>> sessions;  // for the sweep, stop() and the connection limit
   EventHub events;                              // GET /api/v1/events
-  SteadyTime last_keepalive = std::chrono::steady_clock::now();
+  SteadyTime last_keepalive;
   std::uint64_t evicted = 0;                    // connections closed to make room for a newcomer
   bool stopped = false;
 };
@@ -383,7 +384,7 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     auto s = w.lock();
     return !s || !s->is_open();
   });
-  coarse_now = std::chrono::steady_clock::now();
+  coarse_now = clock.now();
   // At the limit the newcomer is always taken and an older connection gives way (issue 17: a
   // crowd of half-sent requests turned /livez and /readyz 503 for everyone, and an orchestrator
   // reads that as "hale is unhealthy"); evict_one() says which.
@@ -449,7 +450,7 @@ void HttpServer::Impl::sweep_soon() {
 
 // Closes every connection past its deadline; keeps sweeping while any is open.
 void HttpServer::Impl::sweep() {
-  coarse_now = std::chrono::steady_clock::now();
+  coarse_now = clock.now();
   sessions.remove_if([&](const std::weak_ptr<Session>& w) {
     auto s = w.lock();
     if (!s || !s->is_open()) return true;
@@ -469,8 +470,8 @@ void HttpServer::Impl::sweep() {
 EventHub& HttpServer::events() { return impl_->events; }
 
 HttpServer::HttpServer(asio::io_context& io, const ServerConfig& limits, Handler handler,
-                       BodyLimit body_limit)
-    : impl_(std::make_shared<Impl>(io, limits, std::move(handler), std::move(body_limit))) {}
+                       BodyLimit body_limit, const Clock& clock)
+    : impl_(std::make_shared<Impl>(io, limits, std::move(handler), std::move(body_limit), clock)) {}
 
 HttpServer::~HttpServer() { stop(); }
 

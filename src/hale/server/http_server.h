@@ -32,9 +32,10 @@ class HttpServer {
   // Decided from a request's method and target once its header is in (see BodyRule).
   using BodyLimit = std::function<BodyRule(std::string_view method, std::string_view target)>;
 
-  // `body_limit` empty: every request may send up to limits.max_body_bytes.
+  // `body_limit` empty: every request may send up to limits.max_body_bytes. Deadlines are
+  // measured on `clock`; the sweep that enforces them is the loop's own (100 ms).
   HttpServer(boost::asio::io_context& io, const ServerConfig& limits, Handler handler,
-             BodyLimit body_limit = {});
+             BodyLimit body_limit = {}, const Clock& clock = system_clock());
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

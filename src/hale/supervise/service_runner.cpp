@@ -8,7 +8,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <array>
@@ -24,6 +23,7 @@
 #include "hale/supervise/notify_socket.h"
 #include "hale/supervise/rotating_log.h"
 #include "hale/supervise/service_process.h"
+#include "hale/time/timer.h"
 
 extern char** environ;
 
@@ -64,12 +64,13 @@ std::int64_t micros(Duration d) { return std::chrono::duration_cast<std::chrono:
 
 }  // namespace
 
-// The timers and sockets of a runner, kept out of the header (Asio stays in few files).
-struct ServiceRunner::Timers {
-  explicit Timers(asio::io_context& io) : restart(io), stop(io), watchdog(io) {}
-  asio::steady_timer restart;   // backoff, or the end of the stability period
-  asio::steady_timer stop;      // stop_timeout: then SIGKILL to the group
-  asio::steady_timer watchdog;  // WATCHDOG=1 expected before it fires
+// The timers and sockets of a runner, kept out of the header (Asio stays in few files). The
+// timers come from the host (time/timer.h): the loop's, or a test's FakeTimers.
+struct ServiceRunner::Wiring {
+  explicit Wiring(hale::Timers& timers) : restart(timers.make()), stop(timers.make()), watchdog(timers.make()) {}
+  std::unique_ptr<Timer> restart;   // backoff, or the end of the stability period
+  std::unique_ptr<Timer> stop;      // stop_timeout: then SIGKILL to the group
+  std::unique_ptr<Timer> watchdog;  // WATCHDOG=1 expected before it fires
   std::unique_ptr<NotifySocket> notify;
   std::shared_ptr<RotatingLog> log;
 };
@@ -152,13 +153,12 @@ ServiceRunner::ServiceRunner(SupervisorHost& host, ServiceSpec spec, bool wanted
     : host_(host),
       spec_(std::move(spec)),
       machine_(spec_.name, machine_spec(spec_), wanted, host.rng().next()),
-      timers_(std::make_unique<Timers>(host.io())) {}
+      wiring_(std::make_unique<Wiring>(host.timers())) {}
 
 ServiceRunner::~ServiceRunner() {
-  timers_->restart.cancel();
-  timers_->stop.cancel();
-  ++watchdog_gen_;
-  timers_->watchdog.cancel();
+  wiring_->restart->cancel();
+  wiring_->stop->cancel();
+  wiring_->watchdog->cancel();
   // A Process still running is killed and reaped by its own destructor once its handlers go.
 }
 
@@ -172,14 +172,8 @@ void ServiceRunner::feed(ServiceEvent e) {
 // In this order: what stops, what is published, what is armed, then what starts (which feeds
 // the machine again: the answer to a dependency look-up, a spawn).
 void ServiceRunner::carry_out(ServiceActions a) {
-  if (a.cancel_restart_timer) {
-    ++restart_gen_;
-    timers_->restart.cancel();
-  }
-  if (a.cancel_watchdog) {
-    ++watchdog_gen_;
-    timers_->watchdog.cancel();
-  }
+  if (a.cancel_restart_timer) wiring_->restart->cancel();
+  if (a.cancel_watchdog) wiring_->watchdog->cancel();
   if (a.send_stop_signal) send_stop_signal();
   for (ServiceTransition& t : a.transitions) publish(std::move(t));
   if (a.changed && a.transitions.empty()) host_.changed(nullptr);
@@ -211,8 +205,8 @@ void ServiceRunner::put_spec_in_force() {
   if (!next_spec_) return;
   spec_ = std::move(*next_spec_);
   next_spec_.reset();
-  timers_->log.reset();  // log_max_bytes / log_keep may have changed
-  if (spec_.ready != ReadyMode::kNotify) timers_->notify.reset();
+  wiring_->log.reset();  // log_max_bytes / log_keep may have changed
+  if (spec_.ready != ReadyMode::kNotify) wiring_->notify.reset();
   machine_.set_spec(machine_spec(spec_));
 }
 
@@ -250,8 +244,8 @@ const std::string& ServiceRunner::live_invocation_id() const {
 void ServiceRunner::spawn(RunPhase phase) {
   watchdog_override_.reset();
   status_text_.clear();
-  if (!timers_->log) {
-    timers_->log = std::make_shared<RotatingLog>(host_.logs_dir() + "/" + spec_.name + ".log", spec_.log_max_bytes,
+  if (!wiring_->log) {
+    wiring_->log = std::make_shared<RotatingLog>(host_.logs_dir() + "/" + spec_.name + ".log", spec_.log_max_bytes,
                                                  spec_.log_keep);
   }
   auto failed = [&](const std::string& why) {
@@ -286,12 +280,12 @@ void ServiceRunner::spawn(RunPhase phase) {
   std::erase_if(launch.env, [](const std::string& kv) { return kv.starts_with("INVOCATION_ID="); });
   launch.env.push_back("INVOCATION_ID=" + invocation_id_);
   if (phase == RunPhase::kMain && spec_.ready == ReadyMode::kNotify) {
-    if (!timers_->notify) {
+    if (!wiring_->notify) {
       auto sock = NotifySocket::open(host_.io(), spec_.name);
       if (!sock) return failed("cannot start: " + sock.status().message());
-      timers_->notify = std::move(sock).value();
+      wiring_->notify = std::move(sock).value();
     }
-    launch.env.push_back("NOTIFY_SOCKET=" + timers_->notify->address());
+    launch.env.push_back("NOTIFY_SOCKET=" + wiring_->notify->address());
     if (spec_.watchdog) {
       launch.env.push_back("WATCHDOG_USEC=" + std::to_string(micros(*spec_.watchdog)));
       launch.add_watchdog_pid = true;
@@ -315,7 +309,7 @@ void ServiceRunner::on_spawned(pid_t pid, int output_fd, int pidfd) {
   if (Status s = Guardian::instance().watch(pid, invocation_id_); !s) {
     log_event(LogLevel::kWarn, "guardian_unavailable", {{"service", spec_.name}, {"message", s.message()}});
   }
-  process_ = std::make_shared<Process>(host_.io(), pid, output_fd, pidfd, timers_->log);
+  process_ = std::make_shared<Process>(host_.io(), pid, output_fd, pidfd, wiring_->log);
   if (Containment* c = host_.containment()) {
     process_->end_leftovers = [c, name = spec_.name, leaf = cgroup_leaf_, id = invocation_id_] {
       c->kill_leftovers(name, leaf, id);
@@ -327,7 +321,7 @@ void ServiceRunner::on_spawned(pid_t pid, int output_fd, int pidfd) {
     auto self = weak.lock();
     if (self && self->pid_ == pid) self->on_exit(code, sig);
   });
-  if (machine_.phase() == RunPhase::kMain && timers_->notify) listen_notify(pid);
+  if (machine_.phase() == RunPhase::kMain && wiring_->notify) listen_notify(pid);
   ServiceEvent e{ServiceEvent::Kind::kSpawned};
   e.pid = pid;
   feed(std::move(e));
@@ -336,7 +330,7 @@ void ServiceRunner::on_spawned(pid_t pid, int output_fd, int pidfd) {
 // sd_notify messages of run `pid`, as events.
 void ServiceRunner::listen_notify(pid_t pid) {
   std::weak_ptr<ServiceRunner> weak = weak_from_this();
-  timers_->notify->listen(pid, [weak](const NotifyMessage& m) {
+  wiring_->notify->listen(pid, [weak](const NotifyMessage& m) {
     auto self = weak.lock();
     if (!self) return;
     if (m.status) {
@@ -361,11 +355,10 @@ void ServiceRunner::listen_notify(pid_t pid) {
 void ServiceRunner::arm_watchdog() {
   const std::optional<Duration> every = watchdog();
   if (!every || pid_ <= 0) return;
-  timers_->watchdog.expires_after(*every);
   std::weak_ptr<ServiceRunner> weak = weak_from_this();
-  timers_->watchdog.async_wait([weak, gen = ++watchdog_gen_, every](const error_code& ec) {
+  wiring_->watchdog->start(*every, [weak, every] {
     auto self = weak.lock();
-    if (ec || !self || self->watchdog_gen_ != gen) return;
+    if (!self) return;
     ServiceEvent e{ServiceEvent::Kind::kWatchdogMissed};
     e.detail = fmt::format("no WATCHDOG=1 for {}", format_duration(*every));
     self->feed(std::move(e));
@@ -373,11 +366,10 @@ void ServiceRunner::arm_watchdog() {
 }
 
 void ServiceRunner::arm_restart_timer(Duration delay) {
-  timers_->restart.expires_after(delay);
   std::weak_ptr<ServiceRunner> weak = weak_from_this();
-  timers_->restart.async_wait([weak, gen = ++restart_gen_](const error_code& ec) {
+  wiring_->restart->start(delay, [weak] {
     auto self = weak.lock();
-    if (ec || !self || self->restart_gen_ != gen) return;
+    if (!self) return;
     self->on_restart_timer();
   });
 }
@@ -404,10 +396,9 @@ void ServiceRunner::send_stop_signal() {
   // Only if it left its group: a second SIGTERM/SIGINT means "quit now" to many runtimes.
   if (::getpgid(pid_) != pid_) ::kill(pid_, spec_.stop_signal);
   std::weak_ptr<ServiceRunner> weak = weak_from_this();
-  timers_->stop.expires_after(spec_.stop_timeout);
-  timers_->stop.async_wait([weak, pid = pid_](const error_code& ec) {
+  wiring_->stop->start(spec_.stop_timeout, [weak, pid = pid_] {
     auto self = weak.lock();
-    if (ec || !self || self->pid_ != pid || self->machine_.state() != ServiceState::kStopping) return;
+    if (!self || self->pid_ != pid || self->machine_.state() != ServiceState::kStopping) return;
     log_event(LogLevel::kWarn, "service_stop_timeout",
               {{"service", self->spec_.name}, {"pid", pid},
                {"message", fmt::format("still running {} after {}; sending SIGKILL to its process group",
@@ -425,8 +416,8 @@ void ServiceRunner::on_exit(int code, int sig) {
   const pid_t pid = pid_;
   pid_ = -1;
   process_.reset();
-  timers_->stop.cancel();
-  if (timers_->notify) timers_->notify->pause();
+  wiring_->stop->cancel();
+  if (wiring_->notify) wiring_->notify->pause();
   log_event(e.exit.code == 0 ? LogLevel::kInfo : LogLevel::kWarn, "service_exited",
             {{"service", spec_.name}, {"pid", pid}, {"exit", e.exit.describe()},
              {"phase", machine_.phase() == RunPhase::kPreStart ? "pre_start" : "main"}});
@@ -447,8 +438,8 @@ void ServiceRunner::replace_spec(ServiceSpec next) {
   } else {
     next_spec_.reset();
     spec_ = std::move(next);
-    timers_->log.reset();  // log size and keep may have changed
-    if (spec_.ready != ReadyMode::kNotify) timers_->notify.reset();
+    wiring_->log.reset();  // log size and keep may have changed
+    if (spec_.ready != ReadyMode::kNotify) wiring_->notify.reset();
     machine_.set_spec(machine_spec(spec_));
   }
   feed({ServiceEvent::Kind::kSpecChanged});

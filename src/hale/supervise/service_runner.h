@@ -29,6 +29,7 @@ namespace hale {
 
 class Containment;
 class Engine;
+class Timers;
 
 // What a runner needs from the supervisor around it.
 class SupervisorHost {
@@ -36,6 +37,8 @@ class SupervisorHost {
   virtual ~SupervisorHost() = default;
   virtual boost::asio::io_context& io() = 0;
   virtual Clock& clock() = 0;
+  // The timers a runner waits with (on the same time as clock()).
+  virtual Timers& timers() = 0;
   virtual Engine& engine() = 0;
   virtual Random& rng() = 0;
   virtual const std::string& logs_dir() = 0;
@@ -129,14 +132,9 @@ class ServiceRunner : public std::enable_shared_from_this<ServiceRunner> {
   std::string cgroup_leaf_;                    // its process's cgroup (cgroup mode): the id[.pre_start]
   std::string status_text_;                    // the last STATUS= (ready = notify)
   std::optional<Duration> watchdog_override_;  // WATCHDOG_USEC= from the service, this run only
-  // Bumped whenever a timer is re-armed or cancelled: a handler of an older arming that was
-  // already queued (Asio runs expired handlers with success even after cancel) does nothing.
-  std::uint64_t restart_gen_ = 0;
-  std::uint64_t watchdog_gen_ = 0;
-
   std::function<void()> retired_;
-  struct Timers;
-  std::unique_ptr<Timers> timers_;
+  struct Wiring;  // its timers, notify socket and log
+  std::unique_ptr<Wiring> wiring_;
 };
 
 }  // namespace hale

@@ -19,6 +19,7 @@
 #include "hale/supervise/containment.h"
 #include "hale/supervise/orphan_reaper.h"
 #include "hale/supervise/service_runner.h"
+#include "hale/time/timer.h"
 
 namespace hale {
 
@@ -26,14 +27,22 @@ namespace asio = boost::asio;
 
 struct Supervisor::Impl final : SupervisorHost {
   Impl(asio::io_context& io, Clock& clock, Engine& engine, StateStore* store, std::string logs_dir,
-       std::uint64_t seed)
-      : io_(io), clock_(clock), engine_(engine), store_(store), logs_dir_(std::move(logs_dir)), rng_(seed) {
+       std::uint64_t seed, Timers* timers)
+      : io_(io),
+        clock_(clock),
+        own_timers_(timers ? nullptr : asio_timers(io)),
+        timers_(timers ? *timers : *own_timers_),
+        engine_(engine),
+        store_(store),
+        logs_dir_(std::move(logs_dir)),
+        rng_(seed) {
     current_ = std::make_shared<ServicesSnapshot>();
   }
 
   // ---- SupervisorHost ----
   asio::io_context& io() override { return io_; }
   Clock& clock() override { return clock_; }
+  Timers& timers() override { return timers_; }
   Engine& engine() override { return engine_; }
   Random& rng() override { return rng_; }
   const std::string& logs_dir() override { return logs_dir_; }
@@ -183,6 +192,8 @@ struct Supervisor::Impl final : SupervisorHost {
 
   asio::io_context& io_;
   Clock& clock_;
+  std::unique_ptr<Timers> own_timers_;  // asio_timers(io), unless the caller gave its own
+  Timers& timers_;
   Engine& engine_;
   StateStore* store_;
   std::string logs_dir_;
@@ -219,8 +230,8 @@ struct Supervisor::Impl final : SupervisorHost {
 };
 
 Supervisor::Supervisor(asio::io_context& io, Clock& clock, Engine& engine, StateStore* store,
-                       std::string logs_dir, std::uint64_t seed)
-    : impl_(std::make_shared<Impl>(io, clock, engine, store, std::move(logs_dir), seed)) {
+                       std::string logs_dir, std::uint64_t seed, Timers* timers)
+    : impl_(std::make_shared<Impl>(io, clock, engine, store, std::move(logs_dir), seed, timers)) {
   std::weak_ptr<Impl> weak = impl_;
   engine.subscribe([weak](const Transition& t) {
     if (auto impl = weak.lock()) impl->on_check(t);

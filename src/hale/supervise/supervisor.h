@@ -28,6 +28,7 @@ namespace hale {
 class Containment;
 class Engine;
 class StateStore;
+class Timers;
 
 // What an operator's start/stop/restart call led to (the API answers with it).
 struct ServiceActionResult {
@@ -43,8 +44,10 @@ class Supervisor {
 
   // `store` may be null (state_dir unusable): services then run, but operator calls answer 500
   // because their intent could not be kept. `logs_dir` holds NAME.log files.
+  // `timers`: a test's FakeTimers on the same FakeClock as `clock` (time/fake_timers.h); by
+  // default the loop's.
   Supervisor(boost::asio::io_context& io, Clock& clock, Engine& engine, StateStore* store,
-             std::string logs_dir, std::uint64_t seed);
+             std::string logs_dir, std::uint64_t seed, Timers* timers = nullptr);
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;

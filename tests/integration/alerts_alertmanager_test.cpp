@@ -19,13 +19,13 @@
 #include <nlohmann/json.hpp>
 
 #include "support/alert_helpers.h"
-#include "support/external_process.h"
 #include "support/free_port.h"
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
 #include "support/temp_dir.h"
 #include "support/test_http_server.h"
+#include "support/test_process.h"
 
 namespace hale::testing {
 namespace {
@@ -65,7 +65,7 @@ class Alertmanager {
  private:
   TempDir dir_;
   std::uint16_t port_;
-  std::optional<ExternalProcess> process_;
+  std::optional<TestProcess> process_;
 };
 
 // Alertmanager's alerts whose hale subject is `subject`.

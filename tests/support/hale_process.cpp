@@ -3,16 +3,17 @@
 
 #include <signal.h>
 
+#include <filesystem>
+
 #include "support/http_client.h"
 
 namespace hale::testing {
 
 namespace {
 
-std::string replace_port(std::string text, std::uint16_t port) {
-  const std::string key = "{PORT}";
-  for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos)) {
-    text.replace(pos, key.size(), std::to_string(port));
+std::string replace_all(std::string text, const std::string& key, const std::string& value) {
+  for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos + value.size())) {
+    text.replace(pos, key.size(), value);
   }
   return text;
 }
@@ -37,8 +38,15 @@ CommandResult run_hale(const std::vector<std::string>& args, std::chrono::millis
 }
 
 HaleProcess::HaleProcess(std::string config) : port_(free_port()) {
-  config_path_ = dir_.write("hale.toml", replace_port(std::move(config), port_));
+  std::filesystem::create_directories(state_dir());
+  config_path_ = dir_.write("hale.toml", with_placeholders(std::move(config)));
 }
+
+std::string HaleProcess::with_placeholders(std::string config) const {
+  return replace_all(replace_all(std::move(config), "{PORT}", std::to_string(port_)), "{STATE_DIR}", state_dir());
+}
+
+std::string HaleProcess::state_dir() const { return (dir_.path() / "state").string(); }
 
 HaleProcess::~HaleProcess() = default;  // TestProcess: SIGKILL if still running
 
@@ -60,7 +68,7 @@ std::string HaleProcess::url(const std::string& path) const {
 }
 
 void HaleProcess::rewrite_config(std::string config) {
-  dir_.write("hale.toml", replace_port(std::move(config), port_));
+  dir_.write("hale.toml", with_placeholders(std::move(config)));
 }
 
 void HaleProcess::signal(int sig) {

@@ -37,7 +37,8 @@ CommandResult run_hale(const std::vector<std::string>& args,
 // other files), a free port for its listener, its log (stderr) readable while it runs.
 class HaleProcess {
  public:
-  // Writes `config` to a temp dir as hale.toml. "{PORT}" in it is replaced by port().
+  // Writes `config` to a temp dir as hale.toml. "{PORT}" in it is replaced by port(), and
+  // "{STATE_DIR}" by state_dir().
   explicit HaleProcess(std::string config);
   ~HaleProcess();  // SIGKILL if still running
 
@@ -51,7 +52,10 @@ class HaleProcess {
   std::string url(const std::string& path) const;
   const std::string& config_path() const { return config_path_; }
   const TempDir& dir() const { return dir_; }
-  // Replaces the config file (for reload tests); "{PORT}" substituted as above.
+  // A directory of this process's own for its state_dir: kept across relaunches, so a hale
+  // started again finds what the one before it wrote.
+  std::string state_dir() const;
+  // Replaces the config file (for reload tests); "{PORT}" and "{STATE_DIR}" substituted as above.
   void rewrite_config(std::string config);
 
   void signal(int sig);
@@ -66,6 +70,8 @@ class HaleProcess {
   pid_t pid() const { return process_ ? process_->pid() : -1; }
 
  private:
+  std::string with_placeholders(std::string config) const;
+
   TempDir dir_;
   std::uint16_t port_;
   std::string config_path_;

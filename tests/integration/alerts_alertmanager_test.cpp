@@ -19,13 +19,13 @@
 #include <nlohmann/json.hpp>
 
 #include "support/alert_helpers.h"
-#include "support/external_process.h"
 #include "support/free_port.h"
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
 #include "support/temp_dir.h"
 #include "support/test_http_server.h"
+#include "support/test_process.h"
 
 namespace hale::testing {
 namespace {
@@ -65,7 +65,7 @@ class Alertmanager {
  private:
   TempDir dir_;
   std::uint16_t port_;
-  std::optional<ExternalProcess> process_;
+  std::optional<TestProcess> process_;
 };
 
 // Alertmanager's alerts whose hale subject is `subject`.
@@ -82,22 +82,18 @@ TEST(AlertsAlertmanager, TheRealAlertmanagerGetsTheAlertActiveThenResolved) {
   if (access(kAlertmanager, X_OK) != 0) GTEST_SKIP() << kAlertmanager << " is not installed (scripts/install-deps.sh)";
   Alertmanager am;
   ASSERT_TRUE(am.ready()) << am.log();
-  TempDir state;
   TcpListener db;
   const std::uint16_t dead_member = closed_loopback_port();
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
+  HaleProcess hale(alert_server_section() + tcp_check("db", db.port()) +
                    "\n[notifiers.am]\ntype = \"alertmanager\"\nurls = [\"" + am.url() + "\", \"http://127.0.0.1:" +
                    std::to_string(dead_member) + "\"]\nretry = { base = \"200ms\", max = \"1s\" }\n" +
                    alert_rule("db", "am"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "db", "ok")) << hale.log();
 
   db.close();
   // One member refused the connection, the other accepted: the delivery is sent.
-  ASSERT_TRUE(eventually([&] {
-    auto d = deliveries(hale, "am", "check/db/fail");
-    return d.size() == 1 && d[0]["state"] == "sent";
-  })) << hale.log();
+  ASSERT_TRUE(wait_for_delivery_states(hale, "am", "check/db/fail", {"sent"})) << hale.log();
   EXPECT_EQ(deliveries(hale, "am", "check/db/fail")[0]["attempts"], 1);
   ASSERT_TRUE(eventually([&] {
     auto a = hale_alerts(am.alerts(), "db");
@@ -136,9 +132,8 @@ TEST(AlertsAlertmanager, TheRealAlertmanagerGetsTheAlertActiveThenResolved) {
 // Alertmanager took the firing alert as resolved on arrival and listed nothing.
 TEST(AlertsAlertmanager, AnAlertDeliveredLateIsStillActive) {
   if (access(kAlertmanager, X_OK) != 0) GTEST_SKIP() << kAlertmanager << " is not installed (scripts/install-deps.sh)";
-  TempDir state;
   const std::uint16_t am_port = closed_loopback_port();  // Alertmanager is not up yet
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed_loopback_port()) +
+  HaleProcess hale(alert_server_section() + tcp_check("db", closed_loopback_port()) +
                    "\n[notifiers.am]\ntype = \"alertmanager\"\nurl = \"http://127.0.0.1:" + std::to_string(am_port) +
                    "\"\nretry = { base = \"200ms\", max = \"500ms\" }\n" + alert_rule("db", "am", "repeat = \"1s\"\n"));
   ASSERT_TRUE(hale.start()) << hale.log();
@@ -171,13 +166,11 @@ TEST(AlertsAlertmanager, AMemberThatHangsDoesNotHoldBackTheCluster) {
   if (access(kAlertmanager, X_OK) != 0) GTEST_SKIP() << kAlertmanager << " is not installed (scripts/install-deps.sh)";
   Alertmanager am;
   ASSERT_TRUE(am.ready()) << am.log();
-  TestHttpServer black_hole;
-  black_hole.set("/api/v2/alerts", TestResponse::hanging());
-  TempDir state;
+  WebhookReceiver black_hole("/api/v2/alerts", TestResponse::hanging());
   constexpr int kSubjects = 8;
   std::string checks;
   for (int i = 1; i <= kSubjects; ++i) checks += tcp_check("c" + std::to_string(i), closed_loopback_port());
-  HaleProcess hale(alert_server_section(state.path().string()) + checks +
+  HaleProcess hale(alert_server_section() + checks +
                    "\n[notifiers.am]\ntype = \"alertmanager\"\nurls = [\"" + am.url() + "\", \"" + black_hole.url() +
                    "\"]\ntimeout = \"6s\"\n" + alert_rule("*", "am"));
   ASSERT_TRUE(hale.start()) << hale.log();

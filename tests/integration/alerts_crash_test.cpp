@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
@@ -24,7 +25,6 @@
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
-#include "support/temp_dir.h"
 #include "support/test_http_server.h"
 
 namespace hale::testing {
@@ -82,13 +82,12 @@ std::size_t pending_of(const HaleProcess& hale, const std::string& notifier) {
 }
 
 TEST(AlertsCrash, ReceiversDownAndAKill9LoseNothing) {
-  TempDir state;
   std::vector<std::uint16_t> ports;
   for (int i = 0; i < kChecks; ++i) ports.push_back(closed_loopback_port());
   const std::uint16_t a_port = closed_loopback_port();  // receiver a: nobody listens yet
   TestHttpServer b;
   b.set("/b", TestResponse::with_status(503, "down for maintenance"));
-  HaleProcess hale(alert_server_section(state.path().string()) + checks_config(ports, "200ms") +
+  HaleProcess hale(alert_server_section() + checks_config(ports, "200ms") +
                    "\n[heartbeats.hb]\nperiod = \"1h\"\n" +
                    two_notifiers("http://127.0.0.1:" + std::to_string(a_port) + "/a", b.url("/b"), ""));
   ASSERT_TRUE(hale.start()) << hale.log();
@@ -158,20 +157,17 @@ TEST(AlertsCrash, ReceiversDownAndAKill9LoseNothing) {
 }
 
 TEST(AlertsCrash, Kill9AtRandomMomentsWhileDeliveriesFlowLosesNothing) {
-  TempDir state;
   std::vector<std::unique_ptr<TcpListener>> listeners;
   std::vector<std::uint16_t> ports;
   for (int i = 0; i < kChecks; ++i) {
     listeners.push_back(std::make_unique<TcpListener>());
     ports.push_back(listeners.back()->port());
   }
-  TestHttpServer a;
-  TestHttpServer b;
   // a takes its time: a kill then often falls between its 200 and hale writing "sent".
-  a.set("/a", TestResponse::ok().delayed(150ms));
-  b.set("/b", TestResponse::ok());
+  WebhookReceiver a("/a", TestResponse::ok().delayed(150ms));
+  WebhookReceiver b("/b");
   // Flapping is off: each restart forgets the flips it saw, and the flapping test covers it.
-  HaleProcess hale(alert_server_section(state.path().string()) + checks_config(ports, "100ms") +
+  HaleProcess hale(alert_server_section() + checks_config(ports, "100ms") +
                    two_notifiers(a.url("/a"), b.url("/b"), "flapping = { max_changes = 0, window = \"10m\" }\n"));
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(eventually([&] {
@@ -269,10 +265,10 @@ TEST(AlertsCrash, Kill9AtRandomMomentsWhileDeliveriesFlowLosesNothing) {
 
 // The outbox row of delivery `id` as another reader of the SQLite file sees it: its state, or
 // "" when there is no such row.
-std::string outbox_state(const TempDir& state, const std::string& id) {
+std::string outbox_state(const std::string& state_dir, const std::string& id) {
   sqlite3* db = nullptr;
   std::string out;
-  if (sqlite3_open_v2((state.path() / "hale.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+  if (sqlite3_open_v2((std::filesystem::path(state_dir) / "hale.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_busy_timeout(db, 2000);
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v2(db, "SELECT state FROM alert_outbox WHERE id = ?1", -1, &st, nullptr) == SQLITE_OK) {
@@ -290,16 +286,14 @@ TEST(AlertsCrash, SentInTheApiIsAlreadySentInTheOutbox) {
   // "sent", the outbox file says so too; before, the delivery is "accepted" (the receiver took
   // it; the commit is on its way). Polled as fast as the API answers, over 5 deliveries, each
   // seen in every state it passes through.
-  TempDir state;
   std::vector<std::unique_ptr<TcpListener>> listeners;
   std::string checks;
   for (int i = 1; i <= kChecks; ++i) {
     listeners.push_back(std::make_unique<TcpListener>());
     checks += tcp_check("c" + std::to_string(i), listeners.back()->port(), "100ms");
   }
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(alert_server_section(state.path().string()) + checks + webhook_notifier("hook", hook.url("/hook")) +
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() + checks + hook.notifier("hook") +
                    alert_rule("*", "hook"));
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(eventually([&] {
@@ -317,7 +311,7 @@ TEST(AlertsCrash, SentInTheApiIsAlreadySentInTheOutbox) {
       const std::string id = d["id"];
       first_seen.emplace(id, d["state"]);
       if (d["state"] != "sent" || checked.contains(id)) continue;
-      EXPECT_EQ(outbox_state(state, id), "sent") << "the API said sent before the outbox did: " << d.dump();
+      EXPECT_EQ(outbox_state(hale.state_dir(), id), "sent") << "the API said sent before the outbox did: " << d.dump();
       checked.insert(id);
     }
   }
@@ -332,14 +326,12 @@ TEST(AlertsCrash, ARestartResolvesWhatRecoveredMeanwhileAndRepeatsNothingStillFa
   // hale comes back; one still there is not announced again (the receiver has it).
   for (const int sig : {SIGTERM, SIGKILL}) {
     SCOPED_TRACE(sig == SIGTERM ? "stopped with SIGTERM" : "killed with SIGKILL");
-    TempDir state;
     TcpListener db;
     TcpListener cache;
-    TestHttpServer hook;
-    hook.set("/hook", TestResponse::ok());
-    HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
+    WebhookReceiver hook;
+    HaleProcess hale(alert_server_section() + tcp_check("db", db.port()) +
                      tcp_check("cache", cache.port()) + "\n[heartbeats.hb]\nperiod = \"1h\"\n" +
-                     webhook_notifier("hook", hook.url("/hook")) + alert_rule("*", "hook"));
+                     hook.notifier("hook") + alert_rule("*", "hook"));
     ASSERT_TRUE(hale.start()) << hale.log();
     ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok" && check_status(hale, "cache") == "ok"; }));
     db.close();
@@ -355,7 +347,7 @@ TEST(AlertsCrash, ARestartResolvesWhatRecoveredMeanwhileAndRepeatsNothingStillFa
 
     db.reopen();  // recovered while hale was down; cache and the job still fail
     ASSERT_TRUE(hale.start()) << hale.log();
-    ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 4; })) << hale.log();
+    ASSERT_TRUE(hook.wait_for_requests(4)) << hale.log();
     ASSERT_TRUE(eventually([&] { return check_status(hale, "cache") == "fail" && check_status(hale, "db") == "ok"; }));
     quiet_period(500ms);  // a repeat of cache's or the job's alert would have come by now
     const auto got = received_alerts(hook, "/hook");
@@ -370,13 +362,11 @@ TEST(AlertsCrash, ARestartResolvesWhatRecoveredMeanwhileAndRepeatsNothingStillFa
 }
 
 TEST(AlertsCrash, AStopDoesNotWaitForASlowReceiverAndLosesNothing) {
-  TempDir state;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok().delayed(4s));  // slower than the stop takes
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed_loopback_port()) +
-                   webhook_notifier("hook", hook.url("/hook")) + alert_rule("db", "hook"));
+  WebhookReceiver hook("/hook", TestResponse::ok().delayed(4s));  // slower than the stop takes
+  HaleProcess hale(alert_server_section() + tcp_check("db", closed_loopback_port()) + hook.notifier("hook") +
+                   alert_rule("db", "hook"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; })) << hale.log();
+  ASSERT_TRUE(hook.wait_for_requests(1)) << hale.log();
   const auto stop = std::chrono::steady_clock::now();
   hale.signal(SIGTERM);
   ASSERT_EQ(hale.wait_exit(10s), 0) << hale.log();
@@ -387,10 +377,7 @@ TEST(AlertsCrash, AStopDoesNotWaitForASlowReceiverAndLosesNothing) {
   // again, with the same id.
   hook.set("/hook", TestResponse::ok());
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] {
-    auto d = deliveries(hale, "hook", "check/db/fail");
-    return d.size() == 1 && d[0]["state"] == "sent";
-  })) << hale.log();
+  ASSERT_TRUE(wait_for_delivery_states(hale, "hook", "check/db/fail", {"sent"})) << hale.log();
   EXPECT_EQ(deliveries(hale, "hook", "check/db/fail")[0]["id"], id);
   ASSERT_GE(hook.request_count("/hook"), 2u);
   EXPECT_EQ(nlohmann::json::parse(hook.requests().back().body)["id"], id);

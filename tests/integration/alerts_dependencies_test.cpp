@@ -12,7 +12,6 @@
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
-#include "support/temp_dir.h"
 #include "support/test_http_server.h"
 
 namespace hale::testing {
@@ -26,13 +25,11 @@ std::string child(const std::string& name, std::uint16_t port) {
 }
 
 TEST(AlertsDependencies, OnlyTheParentIsPagedListingItsBlockedChildrenThenTheChildThatStillFails) {
-  TempDir state;
   TcpListener network, a, b, c;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("network", network.port()) +
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() + tcp_check("network", network.port()) +
                    child("child-a", a.port()) + child("child-b", b.port()) + child("child-c", c.port()) +
-                   webhook_notifier("hook", hook.url("/hook")) +
+                   hook.notifier("hook") +
                    // A fail must last 1 s: the children's probes see the outage in the same round.
                    alert_rule("*", "hook", "after = \"1s\"\n"));
   ASSERT_TRUE(hale.start()) << hale.log();
@@ -84,15 +81,13 @@ TEST(AlertsDependencies, OnlyTheParentIsPagedListingItsBlockedChildrenThenTheChi
 }
 
 TEST(AlertsDependencies, AChildAnnouncedBeforeItsParentFailedStillGetsItsResolution) {
-  TempDir state;
   TcpListener network, a;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("network", network.port()) +
-                   child("child-a", a.port()) + webhook_notifier("hook", hook.url("/hook")) +
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() + tcp_check("network", network.port()) +
+                   child("child-a", a.port()) + hook.notifier("hook") +
                    alert_rule("*", "hook"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "child-a") == "ok"; }));
+  ASSERT_TRUE(wait_for_check(hale, "child-a", "ok"));
   a.close();  // the child fails on its own first: paged
   ASSERT_TRUE(eventually([&] { return received_alerts(hook, "/hook").size() == 1; }));
   network.close();  // then its parent: the child is blocked, its open alert stays open

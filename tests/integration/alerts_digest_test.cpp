@@ -8,7 +8,6 @@
 #include "support/alert_helpers.h"
 #include "support/hale_process.h"
 #include "support/tcp_listener.h"
-#include "support/temp_dir.h"
 #include "support/test_http_server.h"
 
 namespace hale::testing {
@@ -18,14 +17,12 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 TEST(AlertsDigest, FortyChecksFailingTogetherAreOneMessagePerNotifierAndOneResolution) {
-  TempDir state;
   TcpListener host;
-  TestHttpServer ops, chat;
-  ops.set("/ops", TestResponse::ok());
-  chat.set("/chat", TestResponse::ok());
-  std::string config = alert_server_section(state.path().string());
+  WebhookReceiver ops("/ops");
+  WebhookReceiver chat("/chat");
+  std::string config = alert_server_section();
   for (int i = 0; i < 40; ++i) config += tcp_check("svc-" + std::to_string(100 + i), host.port());
-  config += webhook_notifier("ops", ops.url("/ops")) + webhook_notifier("chat", chat.url("/chat")) +
+  config += ops.notifier("ops") + chat.notifier("chat") +
             "\n[[alerts]]\nmatch = \"svc-*\"\nnotify = [\"ops\", \"chat\"]\ngroup_wait = \"2s\"\n";
   HaleProcess hale(config);
   ASSERT_TRUE(hale.start()) << hale.log();

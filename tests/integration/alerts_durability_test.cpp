@@ -19,7 +19,6 @@
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
-#include "support/temp_dir.h"
 #include "support/test_http_server.h"
 
 namespace hale::testing {
@@ -33,17 +32,16 @@ void limit_file_size(pid_t pid, rlim_t bytes) {
 }
 
 TEST(AlertsDurability, AFullDiskIsReportedAndWhatWasInMemoryIsWrittenOnceThereIsRoom) {
-  TempDir state;
   std::vector<std::unique_ptr<TcpListener>> listeners;
   std::string checks;
   for (int i = 1; i <= 3; ++i) {
     listeners.push_back(std::make_unique<TcpListener>());
     checks += tcp_check("c" + std::to_string(i), listeners.back()->port(), "100ms");
   }
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::with_status(503, "busy"));  // nothing is delivered: all stays in hand
-  const std::string config = alert_server_section(state.path().string()) + checks +
-                             webhook_notifier("hook", hook.url("/hook"), "retry = { base = \"200ms\", max = \"1s\" }\n") +
+  // Nothing is delivered: all stays in hand.
+  WebhookReceiver hook("/hook", TestResponse::with_status(503, "busy"));
+  const std::string config = alert_server_section() + checks +
+                             hook.notifier("hook", "retry = { base = \"200ms\", max = \"1s\" }\n") +
                              alert_rule("*", "hook");
   HaleProcess hale(config);
   ASSERT_TRUE(hale.start()) << hale.log();

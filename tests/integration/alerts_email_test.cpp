@@ -12,7 +12,6 @@
 #include "support/hale_process.h"
 #include "support/smtp_sink.h"
 #include "support/tcp_listener.h"
-#include "support/temp_dir.h"
 #include "support/test_pki.h"
 
 namespace hale::testing {
@@ -38,22 +37,18 @@ class AlertsEmail : public ::testing::Test {
   }
   TestPki pki_;
   TestPki::Issued leaf_;
-  TempDir state_;
 };
 
 TEST_F(AlertsEmail, StarttlsAndAuthDeliverOneMessageWithTheHeadline) {
   SmtpSink sink({leaf_.cert_file, leaf_.key_file, /*require_starttls=*/true, std::string("hale:") + kSmtpPassword});
   ASSERT_TRUE(sink.ready()) << sink.log();
-  HaleProcess hale(alert_server_section(state_.path().string()) + tcp_check("db", closed_loopback_port()) +
+  HaleProcess hale(alert_server_section() + tcp_check("db", closed_loopback_port()) +
                    email_notifier(sink.url(), "username = \"hale\"\npassword = \"env:SMTP_PASSWORD\"\nca_file = \"" +
                                                   pki_.ca_file() + "\"\n") +
                    alert_rule("db", "mail"));
   hale.set_env("SMTP_PASSWORD", kSmtpPassword);
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] {
-    auto d = deliveries(hale, "mail", "check/db/fail");
-    return d.size() == 1 && d[0]["state"] == "sent";
-  }, 15s)) << hale.log() << sink.log();
+  ASSERT_TRUE(wait_for_delivery_states(hale, "mail", "check/db/fail", {"sent"}, 15s)) << hale.log() << sink.log();
 
   const nlohmann::json d = deliveries(hale, "mail", "check/db/fail")[0];
   EXPECT_EQ(d["attempts"], 1);
@@ -76,7 +71,7 @@ TEST_F(AlertsEmail, StarttlsAndAuthDeliverOneMessageWithTheHeadline) {
 TEST_F(AlertsEmail, PlaintextWhereTheServerRequiresStarttlsFailsWithTheSmtpCode) {
   SmtpSink sink({leaf_.cert_file, leaf_.key_file, /*require_starttls=*/true, ""});
   ASSERT_TRUE(sink.ready()) << sink.log();
-  HaleProcess hale(alert_server_section(state_.path().string()) + tcp_check("db", closed_loopback_port()) +
+  HaleProcess hale(alert_server_section() + tcp_check("db", closed_loopback_port()) +
                    email_notifier(sink.url(), "tls = \"none\"\n") + alert_rule("db", "mail"));
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(eventually([&] {
@@ -94,7 +89,7 @@ TEST_F(AlertsEmail, PlaintextWhereTheServerRequiresStarttlsFailsWithTheSmtpCode)
 TEST_F(AlertsEmail, StarttlsRequiredAgainstAServerWithoutItFailsNeverPlaintext) {
   SmtpSink sink;  // no certificate: STARTTLS is not offered
   ASSERT_TRUE(sink.ready()) << sink.log();
-  HaleProcess hale(alert_server_section(state_.path().string()) + tcp_check("db", closed_loopback_port()) +
+  HaleProcess hale(alert_server_section() + tcp_check("db", closed_loopback_port()) +
                    email_notifier(sink.url(), "ca_file = \"" + pki_.ca_file() + "\"\n") + alert_rule("db", "mail"));
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(eventually([&] {
@@ -115,13 +110,10 @@ TEST_F(AlertsEmail, ATemporaryRefusalIsRetriedUntilTheServerTakesTheMessage) {
   options.temp_fail_first = 1;
   SmtpSink sink(options);
   ASSERT_TRUE(sink.ready()) << sink.log();
-  HaleProcess hale(alert_server_section(state_.path().string()) + tcp_check("db", closed_loopback_port()) +
+  HaleProcess hale(alert_server_section() + tcp_check("db", closed_loopback_port()) +
                    email_notifier(sink.url(), "ca_file = \"" + pki_.ca_file() + "\"\n") + alert_rule("db", "mail"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] {
-    auto d = deliveries(hale, "mail", "check/db/fail");
-    return d.size() == 1 && d[0]["state"] == "sent";
-  }, 15s)) << hale.log() << sink.log();
+  ASSERT_TRUE(wait_for_delivery_states(hale, "mail", "check/db/fail", {"sent"}, 15s)) << hale.log() << sink.log();
   EXPECT_EQ(deliveries(hale, "mail", "check/db/fail")[0]["attempts"], 2);
   const auto retries = log_events(hale, "alert_delivery_retry");
   ASSERT_EQ(retries.size(), 1u) << hale.log();
@@ -132,7 +124,7 @@ TEST_F(AlertsEmail, ATemporaryRefusalIsRetriedUntilTheServerTakesTheMessage) {
 TEST_F(AlertsEmail, AWrongPasswordIsRefusedForGood) {
   SmtpSink sink({leaf_.cert_file, leaf_.key_file, /*require_starttls=*/true, "hale:the-right-one"});
   ASSERT_TRUE(sink.ready()) << sink.log();
-  HaleProcess hale(alert_server_section(state_.path().string()) + tcp_check("db", closed_loopback_port()) +
+  HaleProcess hale(alert_server_section() + tcp_check("db", closed_loopback_port()) +
                    email_notifier(sink.url(), "username = \"hale\"\npassword = \"env:SMTP_PASSWORD\"\nca_file = \"" +
                                                   pki_.ca_file() + "\"\n") +
                    alert_rule("db", "mail"));

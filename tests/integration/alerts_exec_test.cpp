@@ -37,23 +37,19 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 TEST(AlertsExec, TheCommandReadsOneJsonLinePerAlert) {
-  TempDir state;
   TempDir out_dir;
   const std::string out = (out_dir.path() / "alerts.jsonl").string();
   TcpListener db;
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
+  HaleProcess hale(alert_server_section() + tcp_check("db", db.port()) +
                    "\n[notifiers.pager]\ntype = \"exec\"\ncommand = [\"/usr/bin/tee\", \"-a\", \"" + out + "\"]\n" +
                    alert_rule("db", "pager"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "db", "ok")) << hale.log();
   db.close();
   ASSERT_TRUE(eventually([&] { return lines_of(slurp(out)).size() >= 1; })) << hale.log();
   db.reopen();
   ASSERT_TRUE(eventually([&] { return lines_of(slurp(out)).size() >= 2; })) << hale.log();
-  ASSERT_TRUE(eventually([&] {
-    auto d = deliveries(hale, "pager");
-    return d.size() == 2 && d[0]["state"] == "sent" && d[1]["state"] == "sent";
-  })) << hale.log();
+  ASSERT_TRUE(wait_for_delivery_states(hale, "pager", "", {"sent", "sent"})) << hale.log();
 
   const std::string text = slurp(out);
   EXPECT_EQ(text.back(), '\n');
@@ -76,7 +72,6 @@ TEST(AlertsExec, TheCommandReadsOneJsonLinePerAlert) {
 }
 
 TEST(AlertsExec, ACommandThatExitsOneIsRetried) {
-  TempDir state;
   TempDir out_dir;
   const std::string flag = (out_dir.path() / "failed-once").string();
   const std::string out = (out_dir.path() / "alerts.jsonl").string();
@@ -84,14 +79,11 @@ TEST(AlertsExec, ACommandThatExitsOneIsRetried) {
   // choice of argv[0], not hale's: hale runs argv without a shell.
   const std::string script = "if [ -e " + flag + " ]; then cat >> " + out + "; else touch " + flag +
                              "; echo 'pager: no route to oncall'; exit 1; fi";
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed_loopback_port()) +
+  HaleProcess hale(alert_server_section() + tcp_check("db", closed_loopback_port()) +
                    "\n[notifiers.pager]\ntype = \"exec\"\ncommand = [\"/bin/sh\", \"-c\", \"" + script +
                    "\"]\nretry = { base = \"200ms\", max = \"1s\" }\n" + alert_rule("db", "pager"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] {
-    auto d = deliveries(hale, "pager", "check/db/fail");
-    return d.size() == 1 && d[0]["state"] == "sent";
-  })) << hale.log();
+  ASSERT_TRUE(wait_for_delivery_states(hale, "pager", "check/db/fail", {"sent"})) << hale.log();
   const nlohmann::json d = deliveries(hale, "pager", "check/db/fail")[0];
   EXPECT_EQ(d["attempts"], 2);
   const auto retries = log_events(hale, "alert_delivery_retry");
@@ -115,10 +107,9 @@ bool running_with_argv(const std::vector<std::string>& argv) {
 }
 
 TEST(AlertsExec, ACommandThatHangsIsKilledAtItsTimeoutRetriedAndDiesWithHale) {
-  TempDir state;
   // A duration no other test uses, so that /proc finds only this one.
   const std::vector<std::string> argv{"/bin/sleep", "31.7"};
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed_loopback_port()) +
+  HaleProcess hale(alert_server_section() + tcp_check("db", closed_loopback_port()) +
                    "\n[notifiers.pager]\ntype = \"exec\"\ncommand = [\"" + argv[0] + "\", \"" + argv[1] +
                    "\"]\ntimeout = \"500ms\"\nretry = { base = \"200ms\", max = \"500ms\" }\n" +
                    alert_rule("db", "pager"));

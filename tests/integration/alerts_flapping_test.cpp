@@ -9,7 +9,6 @@
 #include "support/alert_helpers.h"
 #include "support/hale_process.h"
 #include "support/tcp_listener.h"
-#include "support/temp_dir.h"
 #include "support/test_http_server.h"
 
 namespace hale::testing {
@@ -41,15 +40,13 @@ std::string describe(const std::vector<Seen>& v) {
 }
 
 TEST(AlertsFlapping, ReportedOnceAsFlappingNotPerFlipThenStableOnce) {
-  TempDir state;
   TcpListener db;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port(), "100ms") +
-                   webhook_notifier("hook", hook.url("/hook")) +
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() + tcp_check("db", db.port(), "100ms") +
+                   hook.notifier("hook") +
                    alert_rule("db", "hook", "flapping = { max_changes = 3, window = \"10s\" }\n"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "db", "ok")) << hale.log();
 
   // Six flips: fail, ok, fail, ok, fail, ok. Each one is seen by the check before the next.
   for (int flip = 0; flip < 6; ++flip) {

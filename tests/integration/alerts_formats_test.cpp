@@ -21,14 +21,13 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(AlertsFormats, SlackDiscordNtfyAndWebhookHeadersOnTheWire) {
-  TempDir state;
   TempDir scripts;
   // A failing exec check whose first line has an invalid byte, an accent and a quote.
   const std::string plugin = scripts.write("plugin.sh", "printf '\\377 caf\\303\\251 \"down\"\\n'; exit 2\n");
   TestHttpServer receiver;
   for (const char* path : {"/slack", "/discord", "/", "/hook"}) receiver.set(path, TestResponse::ok());
   HaleProcess hale(
-      alert_server_section(state.path().string()) + "\n[checks.disk]\ntype = \"exec\"\ncommand = [\"/bin/sh\", \"" +
+      alert_server_section() + "\n[checks.disk]\ntype = \"exec\"\ncommand = [\"/bin/sh\", \"" +
       plugin + "\"]\ninterval = \"200ms\"\nfailure_threshold = 1\njitter = \"0ms\"\n" +
       "\n[notifiers.slack]\ntype = \"slack\"\nurl = \"" + receiver.url("/slack") + "\"\n" +
       "\n[notifiers.discord]\ntype = \"discord\"\nurl = \"" + receiver.url("/discord") + "\"\n" +
@@ -85,17 +84,13 @@ TEST(AlertsFormats, AnHttpsReceiverIsVerifiedAgainstCaFile) {
   TestHttpServer unknown(TlsFiles{leaf.cert_file, leaf.key_file});
   trusted.set("/hook", TestResponse::ok());
   unknown.set("/hook", TestResponse::ok());
-  TempDir state;
   const std::string retry = "retry = { base = \"200ms\", max = \"500ms\" }\n";
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed_loopback_port()) +
+  HaleProcess hale(alert_server_section() + tcp_check("db", closed_loopback_port()) +
                    webhook_notifier("trusted", trusted.url("/hook"), "ca_file = \"" + pki.ca_file() + "\"\n" + retry) +
                    webhook_notifier("unknown", unknown.url("/hook"), retry) + alert_rule("db", "trusted") +
                    alert_rule("db", "unknown"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] {
-    auto d = deliveries(hale, "trusted");
-    return d.size() == 1 && d[0]["state"] == "sent";
-  })) << hale.log();
+  ASSERT_TRUE(wait_for_delivery_states(hale, "trusted", "", {"sent"})) << hale.log();
   EXPECT_EQ(trusted.request_count("/hook"), 1u);
   // Signed by a CA the system store does not know: retried (a TLS error may be a passing
   // misconfiguration), never sent unverified.

@@ -16,7 +16,6 @@
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
-#include "support/temp_dir.h"
 #include "support/test_http_server.h"
 
 namespace hale::testing {
@@ -42,24 +41,21 @@ double cpu_seconds(pid_t pid) {
 }
 
 TEST(AlertsIdle, WaitingForAReceiverASilenceOrAHeldReminderIsNoBusyLoop) {
-  TempDir state;
   TcpListener flappy;
-  TestHttpServer down;
-  TestHttpServer up;
-  down.set("/down", TestResponse::with_status(503, "down"));
-  up.set("/up", TestResponse::ok());
+  WebhookReceiver down("/down", TestResponse::with_status(503, "down"));
+  WebhookReceiver up("/up");
   const std::string checks = tcp_check("db", closed_loopback_port(), "1s") + tcp_check("muted", closed_loopback_port(), "1s") +
                              tcp_check("flappy", flappy.port(), "100ms");
-  HaleProcess hale(alert_server_section(state.path().string()) + checks +
-                   webhook_notifier("down", down.url("/down"), "retry = { base = \"1s\", max = \"2s\" }\n") +
-                   webhook_notifier("up", up.url("/up")) + alert_rule("db", "down", "repeat = \"1s\"\n") +
+  HaleProcess hale(alert_server_section() + checks +
+                   down.notifier("down", "retry = { base = \"1s\", max = \"2s\" }\n") +
+                   up.notifier("up") + alert_rule("db", "down", "repeat = \"1s\"\n") +
                    alert_rule("muted", "up") +
                    alert_rule("flappy", "up", "flapping = { max_changes = 1, window = \"1m\" }\n") +
                    "\n[[silences]]\nmatch = \"muted\"\nschedule = \"* * * * *\"\nduration = \"2m\"\n");
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "flappy") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "flappy", "ok")) << hale.log();
   flappy.close();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "flappy") == "fail"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "flappy", "fail")) << hale.log();
   flappy.reopen();
   ASSERT_TRUE(eventually([&] {
     for (const auto& a : received_alerts(up, "/up")) {

@@ -13,7 +13,6 @@
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
-#include "support/temp_dir.h"
 #include "support/test_http_server.h"
 
 namespace hale::testing {
@@ -24,32 +23,28 @@ using namespace std::chrono_literals;
 std::size_t reloads(const HaleProcess& hale) { return log_events(hale, "reloaded").size(); }
 
 TEST(AlertsReload, PendingDeliveriesFollowTheNotifierToItsNewUrlAndWaitWhileItIsGone) {
-  TempDir state;
   TcpListener db;
   TcpListener cache;
-  TestHttpServer old_hook;
-  TestHttpServer new_hook;
-  TestHttpServer other;
-  old_hook.set("/old", TestResponse::with_status(503, "moving"));
-  new_hook.set("/new", TestResponse::ok());
-  other.set("/other", TestResponse::ok());
+  WebhookReceiver old_hook("/old", TestResponse::with_status(503, "moving"));
+  WebhookReceiver new_hook("/new");
+  WebhookReceiver other("/other");
   const std::string retry = "retry = { base = \"200ms\", max = \"500ms\" }\n";
-  const std::string head = alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
-                           tcp_check("cache", cache.port()) + webhook_notifier("other", other.url("/other"));
+  const std::string head = alert_server_section() + tcp_check("db", db.port()) +
+                           tcp_check("cache", cache.port()) + other.notifier("other");
   auto config = [&](const std::string& hook) {
     return head + hook + alert_rule("*", "other") + (hook.empty() ? "" : alert_rule("*", "hook"));
   };
-  HaleProcess hale(config(webhook_notifier("hook", old_hook.url("/old"), retry)));
+  HaleProcess hale(config(old_hook.notifier("hook", retry)));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "db", "ok")) << hale.log();
   db.close();
-  ASSERT_TRUE(eventually([&] { return old_hook.request_count("/old") >= 2; })) << hale.log();
+  ASSERT_TRUE(old_hook.wait_for_requests(2)) << hale.log();
 
   // The receiver moved: the pending delivery goes to the new URL, once.
-  hale.rewrite_config(config(webhook_notifier("hook", new_hook.url("/new"), retry)));
+  hale.rewrite_config(config(new_hook.notifier("hook", retry)));
   hale.signal(SIGHUP);
   ASSERT_TRUE(eventually([&] { return reloads(hale) == 1; })) << hale.log();
-  ASSERT_TRUE(eventually([&] { return new_hook.request_count("/new") >= 1; })) << hale.log();
+  ASSERT_TRUE(new_hook.wait_for_requests(1)) << hale.log();
   auto got = received_alerts(new_hook, "/new");
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0]["key"], "check/db/fail");
@@ -61,12 +56,12 @@ TEST(AlertsReload, PendingDeliveriesFollowTheNotifierToItsNewUrlAndWaitWhileItIs
   ASSERT_TRUE(eventually([&] { return reloads(hale) == 2; })) << hale.log();
   db.reopen();
   cache.close();
-  ASSERT_TRUE(eventually([&] { return other.request_count("/other") >= 3; })) << hale.log();
+  ASSERT_TRUE(other.wait_for_requests(3)) << hale.log();
   quiet_period(500ms);
   EXPECT_EQ(new_hook.request_count("/new"), 1u);
 
   // Back again: it hears about cache, and nothing twice.
-  hale.rewrite_config(config(webhook_notifier("hook", new_hook.url("/new"), retry)));
+  hale.rewrite_config(config(new_hook.notifier("hook", retry)));
   hale.signal(SIGHUP);
   ASSERT_TRUE(eventually([&] { return reloads(hale) == 3; })) << hale.log();
   ASSERT_TRUE(eventually([&] {

@@ -24,25 +24,23 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 TEST(AlertsRules, AfterKeepsABlipQuietAndAnnouncesWhatLastedThatLong) {
-  TempDir state;
   TcpListener db;
   TcpListener ref;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
-                   tcp_check("ref", ref.port()) + webhook_notifier("hook", hook.url("/hook")) +
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() + tcp_check("db", db.port()) +
+                   tcp_check("ref", ref.port()) + hook.notifier("hook") +
                    alert_rule("db", "hook", "after = \"3s\"\n") + alert_rule("ref", "hook"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "db", "ok")) << hale.log();
 
   // A blip of about a second: fail, then ok again, well inside `after`.
   db.close();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "fail"; }));
+  ASSERT_TRUE(wait_for_check(hale, "db", "fail"));
   db.reopen();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; }));
+  ASSERT_TRUE(wait_for_check(hale, "db", "ok"));
   // ref (after = 0) fails and recovers: its two alerts are the clock for "db's would be here".
   ref.close();
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; }));
+  ASSERT_TRUE(hook.wait_for_requests(1));
   quiet_period(3500ms);  // past db's `after`, had it still counted
   EXPECT_EQ(hook.request_count("/hook"), 1u);
 
@@ -61,26 +59,24 @@ TEST(AlertsRules, AfterKeepsABlipQuietAndAnnouncesWhatLastedThatLong) {
 }
 
 TEST(AlertsRules, OnFailOnlyAndResolvedFalse) {
-  TempDir state;
   TempDir flags;
   const std::string code = (flags.path() / "code").string();
   std::ofstream(code) << "0";
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
+  WebhookReceiver hook;
   // An exec check whose Nagios exit code the test writes: 0 ok, 1 degraded (warn), 2 fail.
-  HaleProcess hale(alert_server_section(state.path().string()) +
+  HaleProcess hale(alert_server_section() +
                    "\n[checks.disk]\ntype = \"exec\"\ncommand = [\"/bin/sh\", \"-c\", \"exit $(cat " + code +
                    ")\"]\ninterval = \"200ms\"\nfailure_threshold = 1\njitter = \"0ms\"\n" +
-                   webhook_notifier("hook", hook.url("/hook")) +
+                   hook.notifier("hook") +
                    alert_rule("disk", "hook", "on = \"fail\"\nresolved = false\n"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "disk") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "disk", "ok")) << hale.log();
   std::ofstream(code) << "1";
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "disk") == "degraded"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "disk", "degraded")) << hale.log();
   std::ofstream(code) << "2";
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; })) << hale.log();
+  ASSERT_TRUE(hook.wait_for_requests(1)) << hale.log();
   std::ofstream(code) << "0";
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "disk") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "disk", "ok")) << hale.log();
   quiet_period(500ms);  // a resolution would have come by now
   const auto got = received_alerts(hook, "/hook");
   ASSERT_EQ(got.size(), 1u) << "degraded is not in `on`; resolved = false sends no resolution";
@@ -89,24 +85,22 @@ TEST(AlertsRules, OnFailOnlyAndResolvedFalse) {
 }
 
 TEST(AlertsRules, DegradedThenFailThenOkIsTwoKeysAndTwoResolutions) {
-  TempDir state;
   TempDir flags;
   const std::string code = (flags.path() / "code").string();
   std::ofstream(code) << "0";
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(alert_server_section(state.path().string()) +
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() +
                    "\n[checks.disk]\ntype = \"exec\"\ncommand = [\"/bin/sh\", \"-c\", \"echo DISK $(cat " + code +
                    "); exit $(cat " + code + ")\"]\ninterval = \"200ms\"\nfailure_threshold = 1\njitter = \"0ms\"\n" +
-                   webhook_notifier("hook", hook.url("/hook")) + alert_rule("disk", "hook"));
+                   hook.notifier("hook") + alert_rule("disk", "hook"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "disk") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "disk", "ok")) << hale.log();
   std::ofstream(code) << "1";
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; })) << hale.log();
+  ASSERT_TRUE(hook.wait_for_requests(1)) << hale.log();
   std::ofstream(code) << "2";
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 2; })) << hale.log();
+  ASSERT_TRUE(hook.wait_for_requests(2)) << hale.log();
   std::ofstream(code) << "0";
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 4; })) << hale.log();
+  ASSERT_TRUE(hook.wait_for_requests(4)) << hale.log();
   quiet_period(500ms);
   const auto got = received_alerts(hook, "/hook");
   ASSERT_EQ(got.size(), 4u);
@@ -127,18 +121,12 @@ TEST(AlertsRules, DegradedThenFailThenOkIsTwoKeysAndTwoResolutions) {
 }
 
 TEST(AlertsRules, GiveUpAfterFailsADeliveryTheReceiverNeverTook) {
-  TempDir state;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::with_status(503, "down"));
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", closed_loopback_port()) +
-                   webhook_notifier("hook", hook.url("/hook"),
-                                    "retry = { base = \"200ms\", max = \"500ms\", give_up_after = \"2s\" }\n") +
+  WebhookReceiver hook("/hook", TestResponse::with_status(503, "down"));
+  HaleProcess hale(alert_server_section() + tcp_check("db", closed_loopback_port()) +
+                   hook.notifier("hook", "retry = { base = \"200ms\", max = \"500ms\", give_up_after = \"2s\" }\n") +
                    alert_rule("db", "hook"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] {
-    auto d = deliveries(hale, "hook", "check/db/fail");
-    return d.size() == 1 && d[0]["state"] == "failed";
-  }, 10s)) << hale.log();
+  ASSERT_TRUE(wait_for_delivery_states(hale, "hook", "check/db/fail", {"failed"}, 10s)) << hale.log();
   const nlohmann::json d = deliveries(hale, "hook", "check/db/fail")[0];
   EXPECT_EQ(d["last_error"], "gave up after 2s: HTTP 503") << d.dump();
   EXPECT_GE(d["attempts"].get<int>(), 2);

@@ -11,7 +11,6 @@
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
-#include "support/temp_dir.h"
 #include "support/test_http_server.h"
 
 namespace hale::testing {
@@ -20,16 +19,14 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(AlertsSilences, AnApiSilenceMutesUntilDeletedThenTheAlertGoesOut) {
-  TempDir state;
   TcpListener db;
   TcpListener cache;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
-                   tcp_check("cache", cache.port()) + webhook_notifier("hook", hook.url("/hook")) +
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() + tcp_check("db", db.port()) +
+                   tcp_check("cache", cache.port()) + hook.notifier("hook") +
                    alert_rule("*", "hook"));
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "db", "ok")) << hale.log();
 
   const std::string body =
       R"({"matchers": [{"name": "subject", "value": "db"}], "duration": "1h", "comment": "db maintenance", "author": "test"})";
@@ -44,11 +41,8 @@ TEST(AlertsSilences, AnApiSilenceMutesUntilDeletedThenTheAlertGoesOut) {
   // clock for "db's alert would have arrived by now").
   db.close();
   cache.close();
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; })) << hale.log();
-  ASSERT_TRUE(eventually([&] {
-    auto d = deliveries(hale, "hook", "check/db/fail");
-    return d.size() == 1 && d[0]["state"] == "silenced";
-  })) << hale.log();
+  ASSERT_TRUE(hook.wait_for_requests(1)) << hale.log();
+  ASSERT_TRUE(wait_for_delivery_states(hale, "hook", "check/db/fail", {"silenced"})) << hale.log();
   quiet_period(500ms);
   auto got = received_alerts(hook, "/hook");
   ASSERT_EQ(got.size(), 1u);
@@ -61,7 +55,7 @@ TEST(AlertsSilences, AnApiSilenceMutesUntilDeletedThenTheAlertGoesOut) {
   const HttpReply deleted = admin_request("DELETE", hale.url("/api/v1/silences/" + id));
   ASSERT_EQ(deleted.status, 200) << deleted.body;
   EXPECT_EQ(nlohmann::json::parse(deleted.body)["state"], "expired");
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 2; })) << hale.log();
+  ASSERT_TRUE(hook.wait_for_requests(2)) << hale.log();
   got = received_alerts(hook, "/hook");
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1]["key"], "check/db/fail");
@@ -80,32 +74,27 @@ TEST(AlertsSilences, AnApiSilenceMutesUntilDeletedThenTheAlertGoesOut) {
 }
 
 TEST(AlertsSilences, AMaintenanceWindowMutes) {
-  TempDir state;
   TcpListener db;
   TcpListener cache;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
-                   tcp_check("cache", cache.port()) + webhook_notifier("hook", hook.url("/hook")) +
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() + tcp_check("db", db.port()) +
+                   tcp_check("cache", cache.port()) + hook.notifier("hook") +
                    alert_rule("*", "hook") +
                    "\n[[silences]]\nmatch = \"db\"\nschedule = \"* * * * *\"\nduration = \"2m\"\n"
                    "comment = \"always open: a window every minute, two minutes long\"\n");
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "db", "ok")) << hale.log();
   const nlohmann::json silences = get_json(hale, "/api/v1/silences");
   ASSERT_EQ(silences["windows"].size(), 1u) << silences.dump();
   EXPECT_EQ(silences["windows"][0]["match"], nlohmann::json::array({"db"}));
 
   db.close();
   cache.close();
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; })) << hale.log();
-  ASSERT_TRUE(eventually([&] {
-    auto d = deliveries(hale, "hook", "check/db/fail");
-    return d.size() == 1 && d[0]["state"] == "silenced";
-  })) << hale.log();
+  ASSERT_TRUE(hook.wait_for_requests(1)) << hale.log();
+  ASSERT_TRUE(wait_for_delivery_states(hale, "hook", "check/db/fail", {"silenced"})) << hale.log();
   // Recovering while muted: the resolution of a key never announced is not news either.
   db.reopen();
-  ASSERT_TRUE(eventually([&] { return check_status(hale, "db") == "ok"; })) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "db", "ok")) << hale.log();
   quiet_period(500ms);
   const auto got = received_alerts(hook, "/hook");
   ASSERT_EQ(got.size(), 1u);
@@ -114,12 +103,10 @@ TEST(AlertsSilences, AMaintenanceWindowMutes) {
 }
 
 TEST(AlertsSilences, ASilenceOutlivesARestartAndWhenItEndsByItselfTheAlertGoesOut) {
-  TempDir state;
   TcpListener db;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(alert_server_section(state.path().string()) + tcp_check("db", db.port()) +
-                   webhook_notifier("hook", hook.url("/hook")) + alert_rule("*", "hook"));
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() + tcp_check("db", db.port()) +
+                   hook.notifier("hook") + alert_rule("*", "hook"));
   ASSERT_TRUE(hale.start()) << hale.log();
   const HttpReply made = admin_request(
       "POST", hale.url("/api/v1/silences"),
@@ -142,7 +129,7 @@ TEST(AlertsSilences, ASilenceOutlivesARestartAndWhenItEndsByItselfTheAlertGoesOu
   EXPECT_EQ(hook.request_count("/hook"), 0u);
 
   // The silence ends on its own while db still fails: the alert goes out then, not before.
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 1; }, 20s)) << hale.log();
+  ASSERT_TRUE(hook.wait_for_requests(1, 20s)) << hale.log();
   EXPECT_GE(seconds_between(made_at, hook.requests()[0].received_at), 7.5);
   const auto got = received_alerts(hook, "/hook");
   ASSERT_EQ(got.size(), 1u);

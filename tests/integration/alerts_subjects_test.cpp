@@ -19,17 +19,15 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(AlertsSubjects, AHeartbeatLateThenDownThenBackUp) {
-  TempDir state;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(alert_server_section(state.path().string()) +
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() +
                    "\n[heartbeats.backup]\nperiod = \"1s\"\ngrace = \"1s\"\n" +
-                   webhook_notifier("hook", hook.url("/hook")) + alert_rule("backup", "hook"));
+                   hook.notifier("hook") + alert_rule("backup", "hook"));
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_EQ(http_get(hale.url("/ping/backup")).status, 200);
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 2; }, 10s)) << hale.log();
+  ASSERT_TRUE(hook.wait_for_requests(2, 10s)) << hale.log();
   ASSERT_EQ(http_get(hale.url("/ping/backup")).status, 200);
-  ASSERT_TRUE(eventually([&] { return hook.request_count("/hook") >= 4; }, 10s)) << hale.log();
+  ASSERT_TRUE(hook.wait_for_requests(4, 10s)) << hale.log();
   const auto got = received_alerts(hook, "/hook");
   ASSERT_GE(got.size(), 4u);
   EXPECT_EQ(got[0]["key"], "heartbeat/backup/degraded");
@@ -48,13 +46,11 @@ TEST(AlertsSubjects, AHeartbeatLateThenDownThenBackUp) {
 }
 
 TEST(AlertsSubjects, AServiceThatSpendsItsRestartBudgetIsAnnouncedFailed) {
-  TempDir state;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(alert_server_section(state.path().string()) + "\n[services.crasher]\ncommand = " +
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() + "\n[services.crasher]\ncommand = " +
                    child_command({"--exit-after", "300", "--exit-code", "3"}) +
                    "\nbackoff = { base = \"200ms\", max = \"200ms\" }\nrestart_budget = { max = 2, window = \"1m\" }\n" +
-                   webhook_notifier("hook", hook.url("/hook")) +
+                   hook.notifier("hook") +
                    alert_rule("crasher", "hook", "flapping = { max_changes = 0, window = \"10m\" }\n"));
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(eventually([&] { return state_of(hale, "crasher") == "failed"; }, 15s)) << hale.log();
@@ -81,10 +77,9 @@ TEST(AlertsSubjects, AServiceThatSpendsItsRestartBudgetIsAnnouncedFailed) {
 // warning and then its resolution, on every deploy.
 TEST(AlertsSubjects, StoppingWithHaleAnOperatorRestartAndARemovalPageNobody) {
   TempDir state;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
+  WebhookReceiver hook;
   const std::string service = "\n[services.api]\ncommand = " + child_command({}) + "\nstop_timeout = \"2s\"\n";
-  const std::string alerting = webhook_notifier("hook", hook.url("/hook")) + alert_rule("*", "hook");
+  const std::string alerting = hook.notifier("hook") + alert_rule("*", "hook");
   {
     HaleProcess hale(alert_server_section(state.path().string()) + service + alerting);
     ASSERT_TRUE(hale.start()) << hale.log();

@@ -14,10 +14,10 @@
 
 #include <gtest/gtest.h>
 
-#include "support/hale_child.h"
 #include "support/hale_process.h"
 #include "support/temp_dir.h"
 #include "support/test_http_server.h"
+#include "support/test_process.h"
 
 namespace hale::testing {
 namespace {
@@ -132,8 +132,8 @@ TEST(CliExec, OutputIsPassedThroughAsItComesNotAtTheEnd) {
   serve_heartbeat(server, "slow");
   TempDir dir;
   const std::string go = (dir.path() / "go").string();
-  HaleChild child(exec_args(server, "slow",
-                            {"sh", "-c", "echo first; while [ ! -e " + go + " ]; do sleep 0.02; done; echo second"}));
+  TestProcess child(hale_argv(
+      exec_args(server, "slow", {"sh", "-c", "echo first; while [ ! -e " + go + " ]; do sleep 0.02; done; echo second"})));
   ASSERT_TRUE(child.wait_for_out("first\n")) << child.err();
   EXPECT_EQ(child.out(), "first\n");  // the job is still running: it waits for `go`
   dir.write("go", "");
@@ -271,7 +271,7 @@ TEST(CliExec, RefusedTokenStillRunsTheJobAndIsNeverShown) {
 TEST(CliExec, SigtermIsForwardedToTheJobAnd143Sent) {
   TestHttpServer server;
   serve_heartbeat(server, "backup");
-  HaleChild child(exec_args(server, "backup", {"sh", "-c", "echo ready; exec sleep 30"}));
+  TestProcess child(hale_argv(exec_args(server, "backup", {"sh", "-c", "echo ready; exec sleep 30"})));
   ASSERT_TRUE(child.wait_for_out("ready\n")) << child.err();
   ASSERT_EQ(::kill(child.pid(), SIGTERM), 0);
   // hale exec outlives the signal (it only passes it on) and reports the job's death.
@@ -284,9 +284,9 @@ TEST(CliExec, SigtermIsForwardedToTheJobAnd143Sent) {
 TEST(CliExec, JobThatHandlesTheSignalIsWaitedForAndItsOwnCodeKept) {
   TestHttpServer server;
   serve_heartbeat(server, "backup");
-  HaleChild child(exec_args(
+  TestProcess child(hale_argv(exec_args(
       server, "backup",
-      {"sh", "-c", "trap 'echo cleaning up; exit 7' TERM; echo ready; while :; do sleep 0.05; done"}));
+      {"sh", "-c", "trap 'echo cleaning up; exit 7' TERM; echo ready; while :; do sleep 0.05; done"})));
   ASSERT_TRUE(child.wait_for_out("ready\n")) << child.err();
   ASSERT_EQ(::kill(child.pid(), SIGTERM), 0);
   EXPECT_EQ(child.wait_exit(10s), 7) << child.err();

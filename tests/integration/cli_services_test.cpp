@@ -14,11 +14,11 @@
 
 #include "hale/config.h"
 #include "support/free_port.h"
-#include "support/hale_child.h"
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/temp_dir.h"
 #include "support/test_http_server.h"
+#include "support/test_process.h"
 
 namespace hale::testing {
 namespace {
@@ -506,7 +506,7 @@ TEST(CliServices, LogsFollowPrintsAppendedLinesAndFollowsRotation) {
   TempDir dir;
   auto cfg = logs_config(dir);
   append(log_path(dir), "old-1\nold-2\n");
-  HaleChild child({"logs", "web", "-f", "-n", "1", "-c", cfg});
+  TestProcess child(hale_argv({"logs", "web", "-f", "-n", "1", "-c", cfg}));
   ASSERT_TRUE(child.wait_for_out("old-2\n")) << child.out() << child.err();
   EXPECT_EQ(child.out(), "old-2\n");
   append(log_path(dir), "new-1\n");
@@ -527,7 +527,7 @@ TEST(CliServices, LogsFollowStartsOverWhenTheFileShrinks) {
   TempDir dir;
   auto cfg = logs_config(dir);
   append(log_path(dir), "a long first line before the truncation\n");
-  HaleChild child({"logs", "web", "-f", "-c", cfg});
+  TestProcess child(hale_argv({"logs", "web", "-f", "-c", cfg}));
   ASSERT_TRUE(child.wait_for_out("truncation\n")) << child.err();
   std::filesystem::resize_file(log_path(dir), 0);
   append(log_path(dir), "fresh\n");
@@ -538,7 +538,7 @@ TEST(CliServices, LogsFollowStartsOverWhenTheFileShrinks) {
 TEST(CliServices, LogsFollowWaitsForTheFileToAppear) {
   TempDir dir;
   auto cfg = logs_config(dir);
-  HaleChild child({"logs", "web", "-f", "-c", cfg});
+  TestProcess child(hale_argv({"logs", "web", "-f", "-c", cfg}));
   ASSERT_TRUE(eventually([&] { return child.err().find("no output from web yet") != std::string::npos; }))
       << child.err();
   append(log_path(dir), "first\n");

@@ -16,11 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "support/alert_helpers.h"
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
-#include "support/temp_dir.h"
-#include "support/test_http_server.h"
 
 namespace hale::testing {
 namespace {
@@ -59,6 +58,15 @@ struct SseClient {
       got.append(buf, static_cast<std::size_t>(n));
     }
   }
+  // Waits (bounded) until what arrived contains `needle`.
+  bool wait_for(const std::string& needle, std::chrono::milliseconds within = 10s) {
+    return eventually(
+        [&] {
+          drain();
+          return got.find(needle) != std::string::npos;
+        },
+        within);
+  }
 };
 
 long rss_kb(int pid) {
@@ -78,17 +86,7 @@ TEST(DaemonEvents, AThousandClientsEachGetEveryTransitionAndReadyzKeepsAnswering
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lim), 0);
   ASSERT_GE(lim.rlim_cur, 1100u) << "the hard limit of open files is too low for 1,000 clients";
   TcpListener db;
-  HaleProcess hale(R"([server]
-listen = "127.0.0.1:{PORT}"
-max_connections = 1200
-
-[checks.db]
-type = "tcp"
-target = "127.0.0.1:)" + std::to_string(db.port()) + R"("
-interval = "100ms"
-failure_threshold = 1
-jitter = "0ms"
-)");
+  HaleProcess hale("[server]\nlisten = \"127.0.0.1:{PORT}\"\nmax_connections = 1200\n" + tcp_check("db", db.port(), "100ms"));
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; }));
   const long rss_before = rss_kb(hale.pid());
@@ -129,48 +127,22 @@ jitter = "0ms"
   ASSERT_NE(id_at, std::string::npos);
   const std::string first_id = first.substr(id_at + 4, first.find('\n', id_at) - id_at - 4);
   SseClient again(hale.port(), first_id);
-  ASSERT_TRUE(eventually([&] {
-    again.drain();
-    return again.got.find("\"from\":\"fail\",\"to\":\"ok\"") != std::string::npos;
-  })) << again.got;
+  ASSERT_TRUE(again.wait_for("\"from\":\"fail\",\"to\":\"ok\"")) << again.got;
   EXPECT_EQ(again.got.find("\"from\":\"ok\",\"to\":\"fail\""), std::string::npos) << "it had seen that one";
 }
 
 TEST(DaemonEvents, AlertDeliveriesAreEventsToo) {
-  TempDir state;  // an outbox of its own: nothing of another test's is delivered again
+  // An outbox of its own (the HaleProcess's state dir): nothing of another test's is delivered again.
   TcpListener db;
-  TestHttpServer hook;
-  hook.set("/hook", TestResponse::ok());
-  HaleProcess hale(R"([server]
-listen = "127.0.0.1:{PORT}"
-state_dir = ")" + state.path().string() + R"("
-
-[checks.db]
-type = "tcp"
-target = "127.0.0.1:)" + std::to_string(db.port()) + R"("
-interval = "100ms"
-failure_threshold = 1
-jitter = "0ms"
-
-[notifiers.hook]
-type = "webhook"
-url = ")" + hook.url("/hook") + R"("
-
-[[alerts]]
-notify = ["hook"]
-)");
+  WebhookReceiver hook;
+  HaleProcess hale(alert_server_section() + tcp_check("db", db.port(), "100ms") + hook.notifier("hook") +
+                   alert_rule("*", "hook"));
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; }));
   SseClient client(hale.port());
-  ASSERT_TRUE(eventually([&] {
-    client.drain();
-    return client.got.find("retry: 2000") != std::string::npos;
-  }));
+  ASSERT_TRUE(client.wait_for("retry: 2000"));
   db.close();
-  ASSERT_TRUE(eventually([&] {
-    client.drain();
-    return client.got.find("\"state\":\"sent\"") != std::string::npos;
-  })) << client.got;
+  ASSERT_TRUE(client.wait_for("\"state\":\"sent\"")) << client.got;
   const auto made = client.got.find("event: alert\ndata: {\"kind\":\"alert\"");
   ASSERT_NE(made, std::string::npos) << client.got;
   EXPECT_NE(client.got.find("\"notifier\":\"hook\",\"key\":\"check/db/fail\",\"state\":\"pending\""), std::string::npos)
@@ -180,45 +152,20 @@ notify = ["hook"]
 }
 
 TEST(DaemonEvents, ADrillIsAnEventAndEverythingItCausesIsMarked) {
-  TempDir state;
   TcpListener db;
-  HaleProcess hale(R"([server]
-listen = "127.0.0.1:{PORT}"
-admin_token = "t"
-state_dir = ")" + state.path().string() + R"("
-
-[checks.db]
-type = "tcp"
-target = "127.0.0.1:)" + std::to_string(db.port()) + R"("
-interval = "100ms"
-failure_threshold = 1
-jitter = "0ms"
-
-[drills.db-down]
-force = { db = "fail" }
-duration = "300ms"
-expect = { readyz = 503 }
-)");
+  HaleProcess hale(alert_server_section() + tcp_check("db", db.port(), "100ms") +
+                   "\n[drills.db-down]\nforce = { db = \"fail\" }\nduration = \"300ms\"\nexpect = { readyz = 503 }\n");
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; }));
   SseClient client(hale.port());
-  ASSERT_TRUE(eventually([&] {
-    client.drain();
-    return client.got.find("retry: 2000") != std::string::npos;
-  }));
-  ASSERT_EQ(http_request("POST", hale.url("/api/v1/drills/db-down/run"), {"Authorization: Bearer t"}).status, 202);
-  ASSERT_TRUE(eventually([&] {
-    client.drain();
-    return client.got.find("\"state\":\"passed\"") != std::string::npos;
-  }, 5s)) << client.got;
+  ASSERT_TRUE(client.wait_for("retry: 2000"));
+  ASSERT_EQ(admin_request("POST", hale.url("/api/v1/drills/db-down/run")).status, 202);
+  ASSERT_TRUE(client.wait_for("\"state\":\"passed\"", 5s)) << client.got;
   const auto started = client.got.find("event: drill\ndata: ");
   ASSERT_NE(started, std::string::npos) << client.got;
   EXPECT_NE(client.got.find("\"state\":\"running\"", started), std::string::npos);
   // The forced failure and the recovery after the drill, both the drill's.
-  ASSERT_TRUE(eventually([&] {
-    client.drain();
-    return client.got.find("\"to\":\"ok\"") != std::string::npos;
-  }, 5s)) << client.got;
+  ASSERT_TRUE(client.wait_for("\"to\":\"ok\"", 5s)) << client.got;
   EXPECT_NE(client.got.find("\"name\":\"db\",\"from\":\"ok\",\"to\":\"fail\""), std::string::npos) << client.got;
   // The event line that holds `needle`.
   auto line_with = [&](const std::string& needle) {

@@ -5,11 +5,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "support/external_process.h"
 #include "support/free_port.h"
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
+#include "support/test_process.h"
 
 namespace hale::testing {
 namespace {
@@ -31,7 +31,7 @@ jitter = "0ms"
 )");
   ASSERT_TRUE(hale.start()) << hale.log();
   const std::uint16_t port = free_port();
-  ExternalProcess service({"/usr/bin/python3", std::string(HALE_SOURCE_DIR) + "/examples/guarded-service/service.py",
+  TestProcess service({"/usr/bin/python3", std::string(HALE_SOURCE_DIR) + "/examples/guarded-service/service.py",
                            "--hale", hale.url(""), "--dependency", "docker-runner", "--port", std::to_string(port)});
   ASSERT_TRUE(service.wait_for_output("guarded service on")) << service.err();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);

@@ -11,12 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/external_process.h"
 #include "support/free_port.h"
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/tcp_listener.h"
 #include "support/temp_dir.h"
+#include "support/test_process.h"
 
 namespace hale::testing {
 namespace {
@@ -77,7 +77,7 @@ TEST(LibhaleInstall, AServiceBuiltAgainstTheInstalledLibraryGuardsItsRouteUntilT
   // The runner is down when the service starts.
   const std::uint16_t port = free_port();
   const std::uint16_t runner_port = free_port();
-  ExternalProcess service({build + "/embedded-service", std::to_string(port), std::to_string(runner_port)});
+  TestProcess service({build + "/embedded-service", std::to_string(port), std::to_string(runner_port)});
   ASSERT_TRUE(service.wait_for_output("listening on")) << service.out() << service.err();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
   ASSERT_TRUE(eventually([&] { return service.out().find("docker-runner: unknown -> fail") != std::string::npos; }, 5s))

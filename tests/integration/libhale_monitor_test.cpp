@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/hale_process.h"
+#include "support/eventually.h"
 #include "support/tcp_listener.h"
 
 namespace hale::testing {

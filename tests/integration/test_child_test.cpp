@@ -1,9 +1,7 @@
 // hale_test_child (tests/helpers/svc_child.cpp) on its own, without hale: the supervisor's tests
 // lean on its flags, so each flag they use is checked here first.
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,8 +17,7 @@
 #include "support/http_client.h"
 #include "support/notify_listener.h"
 #include "support/temp_dir.h"
-
-extern char** environ;
+#include "support/test_process.h"
 
 namespace hale::testing {
 namespace {
@@ -34,61 +31,12 @@ std::string read_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
-// hale_test_child ARGS... as a child of the test, stdout to a file, extra environment, a cwd.
-class Child {
- public:
-  explicit Child(std::vector<std::string> args, std::vector<std::string> extra_env = {},
-                 std::string cwd = "")
-      : stdout_path_((dir_.path() / "stdout").string()) {
-    std::vector<std::string> env;
-    for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
-    for (auto& e : extra_env) env.push_back(std::move(e));
-    std::vector<char*> envp;
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    std::string bin = HALE_TEST_CHILD;
-    args.insert(args.begin(), bin);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      setpgid(0, 0);  // its own group, as hale's supervisor runs services
-      int out = open(stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(out, 1);
-      if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
-      execve(bin.c_str(), argv.data(), envp.data());
-      _exit(127);
-    }
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      kill(-pid_, SIGKILL);
-      wait_exit(5s);
-    }
-  }
-  pid_t pid() const { return pid_; }
-  std::string out() const { return read_file(stdout_path_); }
-  // Exit code, or 128 + signal; nullopt when still running after `within`.
-  std::optional<int> wait_exit(std::chrono::milliseconds within = 10s) {
-    std::optional<int> code;
-    eventually(
-        [&] {
-          int status = 0;
-          if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
-          code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-          pid_ = -1;
-          return true;
-        },
-        within);
-    return code;
-  }
-
- private:
-  TempDir dir_;
-  std::string stdout_path_;
-  pid_t pid_ = -1;
-};
+// hale_test_child ARGS... in a process group of its own, as hale's supervisor runs services.
+TestProcess test_child(std::vector<std::string> args, ProcessOptions options = {}) {
+  args.insert(args.begin(), HALE_TEST_CHILD);
+  options.own_group = true;
+  return TestProcess(std::move(args), std::move(options));
+}
 
 pid_t read_pid(const std::filesystem::path& p) {
   std::string s = read_file(p);
@@ -100,7 +48,7 @@ bool alive(pid_t pid) { return kill(pid, 0) == 0; }
 TEST(TestChild, PidFileAndSigtermExitsZero) {
   TempDir dir;
   const auto pid_file = dir.path() / "pid";
-  Child c({"--pid-file", pid_file.string()});
+  TestProcess c = test_child({"--pid-file", pid_file.string()});
   ASSERT_TRUE(eventually([&] { return std::filesystem::exists(pid_file); }));
   EXPECT_EQ(read_pid(pid_file), c.pid());
   EXPECT_FALSE(c.wait_exit(200ms)) << "runs until killed";
@@ -109,18 +57,18 @@ TEST(TestChild, PidFileAndSigtermExitsZero) {
 }
 
 TEST(TestChild, ExitCodesAndAbort) {
-  EXPECT_EQ(Child({"--exit-code", "3"}).wait_exit(), 3);
+  EXPECT_EQ(test_child({"--exit-code", "3"}).wait_exit(), 3);
   const auto t0 = std::chrono::steady_clock::now();
-  EXPECT_EQ(Child({"--exit-after", "300", "--exit-code", "7"}).wait_exit(), 7);
+  EXPECT_EQ(test_child({"--exit-after", "300", "--exit-code", "7"}).wait_exit(), 7);
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 300ms);
-  EXPECT_EQ(Child({"--abort-after", "50"}).wait_exit(), 128 + SIGABRT);
-  EXPECT_EQ(Child({"--no-such-flag", "x"}).wait_exit(), 64);
+  EXPECT_EQ(test_child({"--abort-after", "50"}).wait_exit(), 128 + SIGABRT);
+  EXPECT_EQ(test_child({"--no-such-flag", "x"}).wait_exit(), 64);
 }
 
 TEST(TestChild, IgnoreSigtermAndGrandchildInItsGroup) {
   TempDir dir;
   const auto gc_file = dir.path() / "gc";
-  Child c({"--ignore-sigterm", "--grandchild-pid-file", gc_file.string()});
+  TestProcess c = test_child({"--ignore-sigterm", "--grandchild-pid-file", gc_file.string()});
   ASSERT_TRUE(eventually([&] { return std::filesystem::exists(gc_file); }));
   const pid_t gc = read_pid(gc_file);
   ASSERT_GT(gc, 0);
@@ -135,7 +83,7 @@ TEST(TestChild, IgnoreSigtermAndGrandchildInItsGroup) {
 TEST(TestChild, GrandchildDiesWithSigtermToTheGroup) {
   TempDir dir;
   const auto gc_file = dir.path() / "gc";
-  Child c({"--grandchild-pid-file", gc_file.string()});
+  TestProcess c = test_child({"--grandchild-pid-file", gc_file.string()});
   ASSERT_TRUE(eventually([&] { return std::filesystem::exists(gc_file); }));
   const pid_t gc = read_pid(gc_file);
   kill(-c.pid(), SIGTERM);
@@ -152,7 +100,7 @@ TEST(TestChild, HttpServerFollowsTheHealthFile) {
   TempDir dir;
   const std::string health = dir.write("health", "ok\n");
   const auto port = free_port();
-  Child c({"--http-port", std::to_string(port), "--health-file", health});
+  TestProcess c = test_child({"--http-port", std::to_string(port), "--health-file", health});
   ASSERT_TRUE(eventually([&] { return http_get("http://127.0.0.1:" + std::to_string(port) + "/").status != 0; }));
   auto r = http_get("http://127.0.0.1:" + std::to_string(port) + "/anything");
   EXPECT_EQ(r.status, 200);
@@ -164,16 +112,16 @@ TEST(TestChild, HttpServerFollowsTheHealthFile) {
   EXPECT_EQ(http_get("http://127.0.0.1:" + std::to_string(port) + "/").status, 200);
 
   const auto port2 = free_port();
-  Child plain({"--http-port", std::to_string(port2)});
+  TestProcess plain = test_child({"--http-port", std::to_string(port2)});
   ASSERT_TRUE(eventually([&] { return http_get("http://127.0.0.1:" + std::to_string(port2) + "/").status == 200; }));
 }
 
 TEST(TestChild, OutputEnvironmentAndCwd) {
   TempDir dir;
   const auto env_out = dir.path() / "env", cwd_out = dir.path() / "cwd";
-  Child c({"--print-line", "hello there", "--print-bytes", "1000", "--env-out", env_out.string(), "--cwd-out",
-           cwd_out.string(), "--exit-code", "0"},
-          {"SVC_CHILD_VAR=42"}, dir.path().string());
+  TestProcess c = test_child({"--print-line", "hello there", "--print-bytes", "1000", "--env-out", env_out.string(),
+                              "--cwd-out", cwd_out.string(), "--exit-code", "0"},
+                             {.env = {{"SVC_CHILD_VAR", "42"}}, .cwd = dir.path().string()});
   ASSERT_EQ(c.wait_exit(), 0);
   const std::string out = c.out();
   ASSERT_EQ(out.size(), std::string("hello there\n").size() + 1000);
@@ -188,9 +136,9 @@ TEST(TestChild, NotifiesThroughLibsystemd) {
   TempDir dir;
   NotifyListener systemd((dir.path() / "notify.sock").string());
   ASSERT_TRUE(systemd.bound());
-  Child c({"--status", "warming up", "--notify-ready-after", "100", "--watchdog-every", "50", "--watchdog-count",
-           "3"},
-          {"NOTIFY_SOCKET=" + systemd.name()});
+  TestProcess c = test_child({"--status", "warming up", "--notify-ready-after", "100", "--watchdog-every", "50",
+                              "--watchdog-count", "3"},
+                             {.env = {{"NOTIFY_SOCKET", systemd.name()}}});
   EXPECT_TRUE(systemd.wait_for("STATUS=warming up"));
   EXPECT_TRUE(systemd.wait_for("READY=1"));
   while (systemd.receive(500ms)) {
@@ -207,7 +155,8 @@ TEST(TestChild, WatchdogFromWatchdogUsec) {
   TempDir dir;
   NotifyListener systemd((dir.path() / "notify.sock").string());
   ASSERT_TRUE(systemd.bound());
-  Child c({"--watchdog-count", "2"}, {"NOTIFY_SOCKET=" + systemd.name(), "WATCHDOG_USEC=200000"});
+  TestProcess c = test_child({"--watchdog-count", "2"},
+                             {.env = {{"NOTIFY_SOCKET", systemd.name()}, {"WATCHDOG_USEC", "200000"}}});
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_TRUE(systemd.wait_for("WATCHDOG=1", 5s));
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 80ms);

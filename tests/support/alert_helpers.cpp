@@ -28,6 +28,37 @@ std::string alert_rule(const std::string& match, const std::string& notify, cons
   return "\n[[alerts]]\nmatch = \"" + match + "\"\nnotify = \"" + notify + "\"\n" + extra;
 }
 
+WebhookReceiver::WebhookReceiver(std::string path, TestResponse answer) : path_(std::move(path)) {
+  set(path_, std::move(answer));
+}
+
+std::string WebhookReceiver::notifier(const std::string& name, const std::string& extra) const {
+  return webhook_notifier(name, url(), extra);
+}
+
+bool WebhookReceiver::wait_for_requests(std::size_t n, std::chrono::milliseconds within) const {
+  return eventually([&] { return request_count(path_) >= n; }, within);
+}
+
+bool wait_for_check(const HaleProcess& hale, const std::string& name, const std::string& status,
+                    std::chrono::milliseconds within) {
+  return eventually([&] { return check_status(hale, name) == status; }, within);
+}
+
+bool wait_for_delivery_states(const HaleProcess& hale, std::string_view notifier, std::string_view key,
+                              const std::vector<std::string>& states, std::chrono::milliseconds within) {
+  return eventually(
+      [&] {
+        const std::vector<nlohmann::json> got = deliveries(hale, notifier, key);
+        if (got.size() != states.size()) return false;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+          if (got[i].value("state", "") != states[i]) return false;
+        }
+        return true;
+      },
+      within);
+}
+
 nlohmann::json get_json(const HaleProcess& hale, const std::string& path) {
   const HttpReply r = http_get(hale.url(path));
   return nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);

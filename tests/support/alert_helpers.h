@@ -1,5 +1,6 @@
-// Helpers for the alerting integration tests (SPEC §6): hale's config for a test, its alerts
-// API and /metrics read back, what a TestHttpServer receiver got, and the webhook signature.
+// Helpers for the alerting integration tests (SPEC §6): hale's config for a test, the webhook
+// receiver most of them send to, waits for what hale and the receiver report, its alerts API
+// and /metrics read back, what a receiver got, and the webhook signature.
 #pragma once
 
 #include <chrono>
@@ -18,8 +19,9 @@ namespace hale::testing {
 
 inline constexpr const char* kAlertAdminToken = "alert-test-admin-token";
 
-// [server]: loopback on {PORT}, the admin token, state under `state_dir`.
-std::string alert_server_section(const std::string& state_dir);
+// [server]: loopback on {PORT}, the admin token, state under `state_dir`; by default the
+// HaleProcess's own state dir, which a relaunch of it finds again.
+std::string alert_server_section(const std::string& state_dir = "{STATE_DIR}");
 
 // A tcp check of 127.0.0.1:`port` that turns fail at the first refused connection and ok at
 // the first accepted one, probing every `interval` without jitter.
@@ -29,6 +31,34 @@ std::string tcp_check(const std::string& name, std::uint16_t port, const std::st
 std::string webhook_notifier(const std::string& name, const std::string& url, const std::string& extra = "");
 // An [[alerts]] rule: `match` (one name or glob) to `notify` (one notifier), with `extra` lines.
 std::string alert_rule(const std::string& match, const std::string& notify, const std::string& extra = "");
+
+// A webhook receiver on 127.0.0.1: a TestHttpServer that answers `path` with `answer` from the
+// start (tests script more with set() and push_once()), and what it got there.
+class WebhookReceiver : public TestHttpServer {
+ public:
+  explicit WebhookReceiver(std::string path = "/hook", TestResponse answer = TestResponse::ok());
+
+  using TestHttpServer::url;
+  // The URL of its path, for a notifier's `url`.
+  std::string url() const { return url(path_); }
+  // A [notifiers.NAME] of type webhook posting to url(), with `extra` TOML lines.
+  std::string notifier(const std::string& name, const std::string& extra = "") const;
+  // Waits (bounded) until at least `n` requests have reached its path.
+  bool wait_for_requests(std::size_t n, std::chrono::milliseconds within = std::chrono::seconds(10)) const;
+
+ private:
+  std::string path_;
+};
+
+// Waits (bounded) until /health shows check `name` in `status` ("ok", "fail", ...).
+bool wait_for_check(const HaleProcess& hale, const std::string& name, const std::string& status,
+                    std::chrono::milliseconds within = std::chrono::seconds(10));
+
+// Waits (bounded) until the deliveries of `notifier` and `key` ("" for every key) are exactly
+// `states`, in the API's order (pending first, then the finished, newest first).
+bool wait_for_delivery_states(const HaleProcess& hale, std::string_view notifier, std::string_view key,
+                              const std::vector<std::string>& states,
+                              std::chrono::milliseconds within = std::chrono::seconds(10));
 
 // GET `path` of hale as JSON; null when the answer is not JSON.
 nlohmann::json get_json(const HaleProcess& hale, const std::string& path);

@@ -1,4 +1,4 @@
-// Finds a closed loopback port for refused-connection tests (see free_port.h).
+// Loopback ports chosen by the OS (see free_port.h).
 #include "support/free_port.h"
 
 #include <netinet/in.h>
@@ -7,7 +7,7 @@
 
 namespace hale::testing {
 
-std::uint16_t closed_loopback_port() {
+std::uint16_t free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -19,5 +19,7 @@ std::uint16_t closed_loopback_port() {
   ::close(fd);
   return ntohs(addr.sin_port);
 }
+
+std::uint16_t closed_loopback_port() { return free_port(); }
 
 }  // namespace hale::testing

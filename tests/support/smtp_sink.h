@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/external_process.h"
+#include "support/test_process.h"
 #include "support/temp_dir.h"
 
 namespace hale::testing {
@@ -45,7 +45,7 @@ class SmtpSink {
  private:
   TempDir dir_;
   std::uint16_t port_;
-  std::optional<ExternalProcess> process_;
+  std::optional<TestProcess> process_;
 };
 
 // True when the sink can run here (python3-aiosmtpd installed for /usr/bin/python3).

@@ -20,6 +20,7 @@
 #include "hale/server/router.h"
 #include "support/metrics_page.h"
 #include "support/promtool.h"
+#include "support/router_fixture.h"
 #include "support/temp_file.h"
 
 namespace hale {
@@ -52,7 +53,7 @@ std::string series(const std::string& family, const std::string& notifier) {
   return family + "{notifier=\"" + notifier + "\"}";
 }
 
-class MetricsAlertsTest : public ::testing::Test {
+class MetricsAlertsTest : public testing::RouterFixture {
  protected:
   void SetUp() override {
     auto c = std::make_shared<CheckView>();
@@ -117,9 +118,23 @@ class MetricsAlertsTest : public ::testing::Test {
     return render_metrics(snap_, std::nullopt, "v", nullptr, nullptr, alerts);
   }
 
-  FakeClock clock_;
-  Snapshot snap_;
+  // GET /metrics through the router: alert_metrics_ as the daemon sets it (some notifier
+  // configured), and view_ when with_view_, counting the views built.
+  void add_to_context(RouterContext& ctx) override {
+    ctx.alert_metrics = alert_metrics_;
+    if (!with_view_) return;
+    ctx.alerts = [this](bool deliveries) {
+      ++views_built_;
+      asked_for_deliveries_ = deliveries;
+      return view_;
+    };
+  }
+
   AlertsView view_;
+  bool alert_metrics_ = false;
+  bool with_view_ = false;
+  int views_built_ = 0;
+  bool asked_for_deliveries_ = true;
 };
 
 TEST_F(MetricsAlertsTest, EveryFamilyHasAValuePerNotifier) {
@@ -286,31 +301,18 @@ TEST_F(MetricsAlertsTest, AlertFamiliesComeAfterHeartbeatsAndBeforeProcess) {
 // GET /metrics through the router: the families only with ctx.alert_metrics (some notifier
 // configured) and a view to read.
 TEST_F(MetricsAlertsTest, MetricsRouteShowsAlertFamiliesOnlyWhenAlertingHasNotifiers) {
-  int built = 0;
-  bool asked_for_deliveries = true;
   auto page = [&](bool alert_metrics, bool with_view) {
-    RouterContext ctx{snap_};
-    ctx.version = "test";
-    ctx.now = clock_.wall_now();
-    ctx.alert_metrics = alert_metrics;
-    if (with_view) {
-      ctx.alerts = [&](bool deliveries) {
-        ++built;
-        asked_for_deliveries = deliveries;
-        return view_;
-      };
-    }
-    HttpRequest req;
-    req.target = "/metrics";
-    HttpResponse r = route(req, ctx);
+    alert_metrics_ = alert_metrics;
+    with_view_ = with_view;
+    HttpResponse r = get("/metrics");
     EXPECT_EQ(r.status, 200);
     return r.body;
   };
   EXPECT_NE(page(true, true).find("hale_alerts_sent_total{notifier=\"ops\"} 12\n"), std::string::npos);
-  EXPECT_EQ(built, 1);
-  EXPECT_FALSE(asked_for_deliveries) << "/metrics needs the counters, not every pending delivery";
+  EXPECT_EQ(views_built_, 1);
+  EXPECT_FALSE(asked_for_deliveries_) << "/metrics needs the counters, not every pending delivery";
   EXPECT_EQ(page(false, true).find("hale_alert"), std::string::npos);
-  EXPECT_EQ(built, 1) << "no view is built when it is not shown";
+  EXPECT_EQ(views_built_, 1) << "no view is built when it is not shown";
   EXPECT_EQ(page(true, false).find("hale_alert"), std::string::npos);
 }
 

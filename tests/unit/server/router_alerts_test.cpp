@@ -11,8 +11,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "hale/aggregate.h"
 #include "hale/server/router.h"
+#include "support/router_fixture.h"
 
 namespace hale {
 namespace {
@@ -49,15 +49,18 @@ void collect_keys(const json& j, std::vector<std::string>& out) {
 }
 
 // What the router handed to ctx.add_silence / ctx.expire_silence.
-struct Calls {
+struct SilenceCalls {
   std::vector<Silence> added;
   std::vector<std::string> expired;
 };
 
-class RouterAlertsTest : public ::testing::Test {
+// The alerting view in the context (two notifiers failing or not, deliveries pending and done,
+// silences and a maintenance window), and silence calls that record what they were handed.
+class RouterAlertsTest : public testing::RouterFixture {
  protected:
   void SetUp() override {
-    finalize(snap_);
+    set_checks({});
+    admin_token_ = kAdminToken;
     const WallTime now = clock_.wall_now();  // 2026-01-01T00:00:00Z
     view_.now = now;
     view_.durable = true;
@@ -163,58 +166,31 @@ class RouterAlertsTest : public ::testing::Test {
     return s;
   }
 
-  HttpResponse get(std::string target) { return request("GET", std::move(target)); }
-  HttpResponse request(std::string method, std::string target, std::string authorization = "",
-                       std::string body = "") {
-    HttpRequest req;
-    req.method = method;
-    req.target = target;
-    req.authorization = authorization;
-    req.body = body;
-    req.body_bytes = body.size();
-    return send(req);
-  }
   HttpResponse post_silence(const json& body) { return request("POST", "/api/v1/silences", kBearer, body.dump()); }
-  HttpResponse send(const HttpRequest& req) {
-    RouterContext ctx{snap_};
-    ctx.version = "test";
-    ctx.now = clock_.wall_now();
-    if (admin_token_) ctx.admin_token = *admin_token_;
-    if (with_alerts_) {
-      ctx.alerts = [this](bool) { return view_; };
-      ctx.add_silence = [this](Silence s) {
-        calls_.added.push_back(s);
-        s.id = kNewId;  // as the alerter does
-        s.created_at = clock_.wall_now();
-        view_.silences.push_back(s);
-        return s;
-      };
-      // As SilenceSet::expire: known and not over yet -> ends now.
-      ctx.expire_silence = [this](std::string_view id) {
-        calls_.expired.emplace_back(id);
-        for (Silence& s : view_.silences) {
-          if (s.id == id && s.ends_at > clock_.wall_now()) {
-            s.ends_at = clock_.wall_now();
-            if (s.starts_at > s.ends_at) s.starts_at = s.ends_at;
-            return true;
-          }
+  void add_to_context(RouterContext& ctx) override {
+    if (!with_alerts_) return;
+    ctx.alerts = [this](bool) { return view_; };
+    ctx.add_silence = [this](Silence s) {
+      silence_calls_.added.push_back(s);
+      s.id = kNewId;  // as the alerter does
+      s.created_at = clock_.wall_now();
+      view_.silences.push_back(s);
+      return s;
+    };
+    // As SilenceSet::expire: known and not over yet -> ends now.
+    ctx.expire_silence = [this](std::string_view id) {
+      silence_calls_.expired.emplace_back(id);
+      for (Silence& s : view_.silences) {
+        if (s.id == id && s.ends_at > clock_.wall_now()) {
+          s.ends_at = clock_.wall_now();
+          if (s.starts_at > s.ends_at) s.starts_at = s.ends_at;
+          return true;
         }
-        return false;
-      };
-    }
-    return route(req, ctx);
+      }
+      return false;
+    };
   }
 
-  static std::string header(const HttpResponse& r, std::string_view name) {
-    for (const auto& [k, v] : r.headers) {
-      if (k == name) return v;
-    }
-    return "<absent>";
-  }
-  static json body(const HttpResponse& r) {
-    EXPECT_EQ(r.content_type, "application/json") << r.body;
-    return json::parse(r.body);
-  }
   // A valid POST body; tests change what they need.
   static json good_silence() {
     return json{{"matchers", {{{"name", "subject"}, {"value", "db*"}}, {{"name", "kind"}, {"value", "check"}}}},
@@ -223,12 +199,9 @@ class RouterAlertsTest : public ::testing::Test {
                 {"author", "bob"}};
   }
 
-  FakeClock clock_;
-  Snapshot snap_;
   AlertsView view_;
   bool with_alerts_ = true;
-  std::optional<std::string> admin_token_ = kAdminToken;
-  Calls calls_;
+  SilenceCalls silence_calls_;
 };
 
 // --- GET /api/v1/alerts ---------------------------------------------------------------------
@@ -236,7 +209,7 @@ class RouterAlertsTest : public ::testing::Test {
 TEST_F(RouterAlertsTest, AlertsListsEveryNotifierByNameWithItsStats) {
   auto r = get("/api/v1/alerts");
   ASSERT_EQ(r.status, 200) << r.body;
-  const json j = body(r);
+  const json j = json_body(r);
   EXPECT_EQ(j.at("timestamp"), "2026-01-01T00:00:00Z") << "the view's now, for ages";
   EXPECT_EQ(j.at("durable"), true);
   EXPECT_EQ(j.at("pending"), 2) << "the notifiers' pending, summed";
@@ -258,13 +231,13 @@ TEST_F(RouterAlertsTest, AlertsListsEveryNotifierByNameWithItsStats) {
 
 TEST_F(RouterAlertsTest, AlertsSaysWhenTheOutboxIsInMemoryOnly) {
   view_.durable = false;
-  EXPECT_EQ(body(get("/api/v1/alerts")).at("durable"), false);
+  EXPECT_EQ(json_body(get("/api/v1/alerts")).at("durable"), false);
 }
 
 TEST_F(RouterAlertsTest, AlertsWithoutNotifiersOrDeliveries) {
   view_ = AlertsView{};
   view_.now = clock_.wall_now();
-  const json j = body(get("/api/v1/alerts"));
+  const json j = json_body(get("/api/v1/alerts"));
   EXPECT_EQ(j, (json{{"timestamp", "2026-01-01T00:00:00Z"},
                      {"durable", true},
                      {"outbox_error", nullptr},
@@ -277,18 +250,18 @@ TEST_F(RouterAlertsTest, AlertsWithoutNotifiersOrDeliveries) {
 TEST_F(RouterAlertsTest, AlertsOldestPendingAgeIsNeverNegative) {
   // The wall clock stepped back after the delivery was made: an age of 0, as /metrics says.
   view_.notifiers["ops"].oldest_pending = clock_.wall_now() + 30s;
-  const json j = body(get("/api/v1/alerts"));
+  const json j = json_body(get("/api/v1/alerts"));
   EXPECT_EQ(j["notifiers"][2]["name"], "ops");
   EXPECT_EQ(j["notifiers"][2]["oldest_pending_age_seconds"], 0);
 }
 
 TEST_F(RouterAlertsTest, AlertsListsPendingOldestFirstThenFinishedNewestFirst) {
-  const json j = body(get("/api/v1/alerts"));
+  const json j = json_body(get("/api/v1/alerts"));
   EXPECT_EQ(delivery_ids(j), (std::vector<std::string>{"p1", "p2", "r1", "r2", "r3"}));
 }
 
 TEST_F(RouterAlertsTest, AlertsShowsEveryFieldOfADelivery) {
-  const json j = body(get("/api/v1/alerts"));
+  const json j = json_body(get("/api/v1/alerts"));
   // The keys in the order the API writes them.
   const auto ordered = nlohmann::ordered_json::parse(get("/api/v1/alerts").body);
   std::vector<std::string> keys;
@@ -333,7 +306,7 @@ TEST_F(RouterAlertsTest, AlertsOfAResolutionAndAFlap) {
   flap.alert.flapping = true;
   flap.alert.sequence = 3;
   view_.recent.insert(view_.recent.begin(), {resolved, flap});
-  const json j = body(get("/api/v1/alerts?state=sent"));
+  const json j = json_body(get("/api/v1/alerts?state=sent"));
   ASSERT_EQ(delivery_ids(j), (std::vector<std::string>{"r0", "r00", "r1"}));
   EXPECT_EQ(j["deliveries"][0]["resolved"], true);
   EXPECT_EQ(j["deliveries"][0]["status"], "ok");
@@ -350,7 +323,7 @@ TEST_F(RouterAlertsTest, AlertsStateKeepsOneState) {
   for (const auto& [state, ids] : cases) {
     auto r = get("/api/v1/alerts?state=" + state);
     ASSERT_EQ(r.status, 200) << state;
-    const json j = body(r);
+    const json j = json_body(r);
     EXPECT_EQ(delivery_ids(j), ids) << state;
     EXPECT_EQ(j["notifiers"].size(), 3u) << "the notifiers are always all there: " << state;
   }
@@ -362,14 +335,14 @@ TEST_F(RouterAlertsTest, AnAcceptedDeliveryIsSentOnlyOnceThatIsRecorded) {
   view_.recent.insert(view_.recent.begin(),
                       delivery("r0", "hook", DeliveryState::kSent, clock_.wall_now() - 1s, "check/api/fail"));
   view_.recording = {"r0"};
-  json j = body(get("/api/v1/alerts"));
+  json j = json_body(get("/api/v1/alerts"));
   ASSERT_EQ(delivery_ids(j), (std::vector<std::string>{"p1", "p2", "r0", "r1", "r2", "r3"}));
   EXPECT_EQ(j["deliveries"][2]["state"], "accepted");
   EXPECT_EQ(j["deliveries"][3]["state"], "sent");
-  EXPECT_EQ(delivery_ids(body(get("/api/v1/alerts?state=accepted"))), (std::vector<std::string>{"r0"}));
-  EXPECT_EQ(delivery_ids(body(get("/api/v1/alerts?state=sent"))), (std::vector<std::string>{"r1"}));
+  EXPECT_EQ(delivery_ids(json_body(get("/api/v1/alerts?state=accepted"))), (std::vector<std::string>{"r0"}));
+  EXPECT_EQ(delivery_ids(json_body(get("/api/v1/alerts?state=sent"))), (std::vector<std::string>{"r1"}));
   view_.recording.clear();  // the commit is back
-  j = body(get("/api/v1/alerts?state=sent"));
+  j = json_body(get("/api/v1/alerts?state=sent"));
   EXPECT_EQ(delivery_ids(j), (std::vector<std::string>{"r0", "r1"}));
   EXPECT_EQ(j["deliveries"][0]["state"], "sent");
 }
@@ -379,17 +352,17 @@ TEST_F(RouterAlertsTest, AlertsBadStateIs400) {
                              "/api/v1/alerts?state=delivered"}) {
     auto r = get(target);
     EXPECT_EQ(r.status, 400) << target;
-    EXPECT_EQ(body(r), bad_request("`state` is one of pending, accepted, sent, failed, silenced")) << target;
+    EXPECT_EQ(json_body(r), bad_request("`state` is one of pending, accepted, sent, failed, silenced")) << target;
   }
 }
 
 TEST_F(RouterAlertsTest, AlertsLimitCutsTheListInOrder) {
-  EXPECT_EQ(delivery_ids(body(get("/api/v1/alerts?limit=1"))), (std::vector<std::string>{"p1"}));
-  EXPECT_EQ(delivery_ids(body(get("/api/v1/alerts?limit=3"))), (std::vector<std::string>{"p1", "p2", "r1"}));
-  EXPECT_EQ(delivery_ids(body(get("/api/v1/alerts?limit=1000"))).size(), 5u);
+  EXPECT_EQ(delivery_ids(json_body(get("/api/v1/alerts?limit=1"))), (std::vector<std::string>{"p1"}));
+  EXPECT_EQ(delivery_ids(json_body(get("/api/v1/alerts?limit=3"))), (std::vector<std::string>{"p1", "p2", "r1"}));
+  EXPECT_EQ(delivery_ids(json_body(get("/api/v1/alerts?limit=1000"))).size(), 5u);
   // The limit counts what the filter kept.
-  EXPECT_EQ(delivery_ids(body(get("/api/v1/alerts?state=failed&limit=1"))), (std::vector<std::string>{"r2"}));
-  EXPECT_EQ(delivery_ids(body(get("/api/v1/alerts?limit=2&state=pending"))), (std::vector<std::string>{"p1", "p2"}));
+  EXPECT_EQ(delivery_ids(json_body(get("/api/v1/alerts?state=failed&limit=1"))), (std::vector<std::string>{"r2"}));
+  EXPECT_EQ(delivery_ids(json_body(get("/api/v1/alerts?limit=2&state=pending"))), (std::vector<std::string>{"p1", "p2"}));
 }
 
 TEST_F(RouterAlertsTest, AlertsLimitDefaultsTo100) {
@@ -398,18 +371,18 @@ TEST_F(RouterAlertsTest, AlertsLimitDefaultsTo100) {
     view_.recent.push_back(delivery("d" + std::to_string(i), "hook", DeliveryState::kSent,
                                     clock_.wall_now() - std::chrono::seconds(i), "check/db/fail"));
   }
-  const json j = body(get("/api/v1/alerts"));
+  const json j = json_body(get("/api/v1/alerts"));
   ASSERT_EQ(j["deliveries"].size(), 100u);
   EXPECT_EQ(j["deliveries"][0]["id"], "p1");
   EXPECT_EQ(j["deliveries"][99]["id"], "d97");
-  EXPECT_EQ(body(get("/api/v1/alerts?limit=1000"))["deliveries"].size(), 152u);
+  EXPECT_EQ(json_body(get("/api/v1/alerts?limit=1000"))["deliveries"].size(), 152u);
 }
 
 TEST_F(RouterAlertsTest, AlertsBadLimitIs400) {
   for (const char* limit : {"0", "1001", "x", "", "-1", "+5", "1.5", "10x", " 5", "99999999999999999999999"}) {
     auto r = get(std::string("/api/v1/alerts?limit=") + limit);
     EXPECT_EQ(r.status, 400) << "limit=" << limit;
-    EXPECT_EQ(body(r), bad_request("`limit` is a number from 1 to 1000")) << "limit=" << limit;
+    EXPECT_EQ(json_body(r), bad_request("`limit` is a number from 1 to 1000")) << "limit=" << limit;
   }
 }
 
@@ -433,8 +406,8 @@ TEST_F(RouterAlertsTest, OtherMethodsAre405WithAllow) {
       EXPECT_EQ(header(r, "Allow"), allow) << method << " " << target;
     }
   }
-  EXPECT_TRUE(calls_.added.empty());
-  EXPECT_TRUE(calls_.expired.empty());
+  EXPECT_TRUE(silence_calls_.added.empty());
+  EXPECT_TRUE(silence_calls_.expired.empty());
 }
 
 TEST_F(RouterAlertsTest, WithoutAlertingEveryRouteIs503) {
@@ -449,7 +422,7 @@ TEST_F(RouterAlertsTest, WithoutAlertingEveryRouteIs503) {
            {"DELETE", "/api/v1/silences/aaaa"}}) {
     auto r = request(method, target, kBearer, good_silence().dump());
     EXPECT_EQ(r.status, 503) << method << " " << target;
-    EXPECT_EQ(body(r), unavailable) << method << " " << target;
+    EXPECT_EQ(json_body(r), unavailable) << method << " " << target;
   }
   // A wrong method is still one.
   EXPECT_EQ(request("PUT", "/api/v1/alerts").status, 405);
@@ -469,9 +442,9 @@ TEST_F(RouterAlertsTest, PostSilenceWithoutAnAdminTokenConfiguredIs403) {
   for (const std::string auth : {"", "Bearer anything", kBearer}) {
     auto r = request("POST", "/api/v1/silences", auth, good_silence().dump());
     EXPECT_EQ(r.status, 403) << auth;
-    EXPECT_EQ(body(r)["error"]["code"], "api_disabled") << auth;
+    EXPECT_EQ(json_body(r)["error"]["code"], "api_disabled") << auth;
   }
-  EXPECT_TRUE(calls_.added.empty());
+  EXPECT_TRUE(silence_calls_.added.empty());
 }
 
 TEST_F(RouterAlertsTest, PostSilenceWithAMissingOrWrongTokenIs401) {
@@ -479,18 +452,18 @@ TEST_F(RouterAlertsTest, PostSilenceWithAMissingOrWrongTokenIs401) {
                                  "Basic YWRtOmFkbS1zM2NyZXQ="}) {
     auto r = request("POST", "/api/v1/silences", auth, good_silence().dump());
     EXPECT_EQ(r.status, 401) << auth;
-    EXPECT_EQ(body(r)["error"]["code"], "unauthorized") << auth;
+    EXPECT_EQ(json_body(r)["error"]["code"], "unauthorized") << auth;
     EXPECT_EQ(header(r, "WWW-Authenticate"), "Bearer") << auth;
   }
   // The token is checked before the body: a bad body without a token is 401, not 400.
   EXPECT_EQ(request("POST", "/api/v1/silences", "", "not json").status, 401);
-  EXPECT_TRUE(calls_.added.empty());
+  EXPECT_TRUE(silence_calls_.added.empty());
 }
 
 TEST_F(RouterAlertsTest, PostSilenceWithDurationStartsNow) {
   auto r = post_silence(good_silence());
   ASSERT_EQ(r.status, 201) << r.body;
-  EXPECT_EQ(body(r), (json{{"id", kNewId},
+  EXPECT_EQ(json_body(r), (json{{"id", kNewId},
                            {"matchers",
                             {{{"name", "subject"}, {"value", "db*"}}, {{"name", "kind"}, {"value", "check"}}}},
                            {"starts_at", "2026-01-01T00:00:00Z"},
@@ -499,8 +472,8 @@ TEST_F(RouterAlertsTest, PostSilenceWithDurationStartsNow) {
                            {"author", "bob"},
                            {"created_at", "2026-01-01T00:00:00Z"},
                            {"state", "active"}}));
-  ASSERT_EQ(calls_.added.size(), 1u);
-  const Silence& s = calls_.added[0];
+  ASSERT_EQ(silence_calls_.added.size(), 1u);
+  const Silence& s = silence_calls_.added[0];
   EXPECT_EQ(s.id, "") << "the alerter gives the id";
   EXPECT_EQ(s.matchers, (std::vector<SilenceMatcher>{{"subject", "db*"}, {"kind", "check"}}));
   EXPECT_EQ(s.starts_at, clock_.wall_now());
@@ -517,15 +490,15 @@ TEST_F(RouterAlertsTest, PostSilenceWithStartsAndEndsAt) {
   b["ends_at"] = "2026-01-01T03:30:00+02:00";  // 01:30Z
   auto r = post_silence(b);
   ASSERT_EQ(r.status, 201) << r.body;
-  const json j = body(r);
+  const json j = json_body(r);
   EXPECT_EQ(j["starts_at"], "2026-01-01T01:00:00Z");
   EXPECT_EQ(j["ends_at"], "2026-01-01T01:30:00Z");
   EXPECT_EQ(j["state"], "pending") << "starts in an hour";
   EXPECT_EQ(j["author"], "");
-  ASSERT_EQ(calls_.added.size(), 1u);
-  EXPECT_EQ(calls_.added[0].starts_at, clock_.wall_now() + 1h);
-  EXPECT_EQ(calls_.added[0].ends_at, clock_.wall_now() + 90min);
-  EXPECT_EQ(calls_.added[0].author, "");
+  ASSERT_EQ(silence_calls_.added.size(), 1u);
+  EXPECT_EQ(silence_calls_.added[0].starts_at, clock_.wall_now() + 1h);
+  EXPECT_EQ(silence_calls_.added[0].ends_at, clock_.wall_now() + 90min);
+  EXPECT_EQ(silence_calls_.added[0].author, "");
 
   // A start in the past with a duration: ends that long after the start.
   b = good_silence();
@@ -533,8 +506,8 @@ TEST_F(RouterAlertsTest, PostSilenceWithStartsAndEndsAt) {
   b["duration"] = "90m";
   r = post_silence(b);
   ASSERT_EQ(r.status, 201) << r.body;
-  EXPECT_EQ(body(r)["ends_at"], "2026-01-01T00:30:00Z");
-  EXPECT_EQ(body(r)["state"], "active");
+  EXPECT_EQ(json_body(r)["ends_at"], "2026-01-01T00:30:00Z");
+  EXPECT_EQ(json_body(r)["state"], "active");
 }
 
 TEST_F(RouterAlertsTest, PostSilenceEveryMatcherName) {
@@ -544,9 +517,9 @@ TEST_F(RouterAlertsTest, PostSilenceEveryMatcherName) {
                    {{"name", "status"}, {"value", "fail"}},
                    {{"name", "key"}, {"value", "heartbeat/*/fail"}}};
   ASSERT_EQ(post_silence(b).status, 201);
-  ASSERT_EQ(calls_.added.size(), 1u);
-  EXPECT_EQ(calls_.added[0].matchers.size(), 4u);
-  EXPECT_EQ(calls_.added[0].matchers[3], (SilenceMatcher{"key", "heartbeat/*/fail"}));
+  ASSERT_EQ(silence_calls_.added.size(), 1u);
+  EXPECT_EQ(silence_calls_.added[0].matchers.size(), 4u);
+  EXPECT_EQ(silence_calls_.added[0].matchers[3], (SilenceMatcher{"key", "heartbeat/*/fail"}));
 }
 
 TEST_F(RouterAlertsTest, PostSilenceBadBodiesAre400NamingTheProblem) {
@@ -627,9 +600,9 @@ TEST_F(RouterAlertsTest, PostSilenceBadBodiesAre400NamingTheProblem) {
   for (const auto& [b, message] : cases) {
     auto r = request("POST", "/api/v1/silences", kBearer, b);
     EXPECT_EQ(r.status, 400) << b;
-    EXPECT_EQ(body(r), bad_request(message)) << b;
+    EXPECT_EQ(json_body(r), bad_request(message)) << b;
   }
-  EXPECT_TRUE(calls_.added.empty());
+  EXPECT_TRUE(silence_calls_.added.empty());
 }
 
 TEST_F(RouterAlertsTest, PostSilenceBeyondWhatAWallTimeHoldsIs400NotAnotherDate) {
@@ -641,25 +614,25 @@ TEST_F(RouterAlertsTest, PostSilenceBeyondWhatAWallTimeHoldsIs400NotAnotherDate)
     b["ends_at"] = end;
     auto r = post_silence(b);
     EXPECT_EQ(r.status, 400) << end << ": " << r.body;
-    EXPECT_EQ(body(r), bad_request("`ends_at` must be between 1678 and 2262")) << end;
+    EXPECT_EQ(json_body(r), bad_request("`ends_at` must be between 1678 and 2262")) << end;
   }
   json b = good_silence();
   b["starts_at"] = "1500-01-01T00:00:00Z";
-  EXPECT_EQ(body(post_silence(b)), bad_request("`starts_at` must be between 1678 and 2262"));
+  EXPECT_EQ(json_body(post_silence(b)), bad_request("`starts_at` must be between 1678 and 2262"));
   // A duration that would carry ends_at past 2262.
   b = good_silence();
   b["duration"] = "2500000h";  // 285 years: a Duration, but not after 2026
   auto r = post_silence(b);
   EXPECT_EQ(r.status, 400) << r.body;
-  EXPECT_EQ(body(r), bad_request("`duration` is too long: the silence would end after 2262"));
+  EXPECT_EQ(json_body(r), bad_request("`duration` is too long: the silence would end after 2262"));
   // The latest end that fits is fine.
   b = good_silence();
   b.erase("duration");
   b["ends_at"] = "2262-01-01T00:00:00Z";
   r = post_silence(b);
   ASSERT_EQ(r.status, 201) << r.body;
-  EXPECT_EQ(body(r)["ends_at"], "2262-01-01T00:00:00Z");
-  EXPECT_EQ(calls_.added.size(), 1u);
+  EXPECT_EQ(json_body(r)["ends_at"], "2262-01-01T00:00:00Z");
+  EXPECT_EQ(silence_calls_.added.size(), 1u);
 }
 
 // --- GET /api/v1/silences[/ID], DELETE /api/v1/silences/ID ----------------------------------
@@ -667,7 +640,7 @@ TEST_F(RouterAlertsTest, PostSilenceBeyondWhatAWallTimeHoldsIs400NotAnotherDate)
 TEST_F(RouterAlertsTest, SilencesListsEverySilenceWithItsStateAndTheWindows) {
   auto r = get("/api/v1/silences");
   ASSERT_EQ(r.status, 200) << r.body;
-  const json j = body(r);
+  const json j = json_body(r);
   ASSERT_EQ(j.at("silences").size(), 3u);
   EXPECT_EQ(j["silences"][0], (json{{"id", "aaaa"},
                                     {"matchers",
@@ -697,14 +670,14 @@ TEST_F(RouterAlertsTest, SilencesListsEverySilenceWithItsStateAndTheWindows) {
 TEST_F(RouterAlertsTest, SilencesEmpty) {
   view_.silences.clear();
   view_.windows.clear();
-  EXPECT_EQ(body(get("/api/v1/silences")),
+  EXPECT_EQ(json_body(get("/api/v1/silences")),
             (json{{"timestamp", "2026-01-01T00:00:00Z"}, {"silences", json::array()}, {"windows", json::array()}}));
 }
 
 TEST_F(RouterAlertsTest, SilenceStateFollowsTheClock) {
   // A silence is active from starts_at (inclusive) to ends_at (exclusive).
   view_.now = clock_.wall_now() + 1h;  // bbbb starts, aaaa ends
-  const json j = body(get("/api/v1/silences"));
+  const json j = json_body(get("/api/v1/silences"));
   EXPECT_EQ(j["silences"][0]["state"], "expired");
   EXPECT_EQ(j["silences"][1]["state"], "active");
 }
@@ -712,16 +685,16 @@ TEST_F(RouterAlertsTest, SilenceStateFollowsTheClock) {
 TEST_F(RouterAlertsTest, GetOneSilence) {
   auto r = get("/api/v1/silences/bbbb");
   ASSERT_EQ(r.status, 200);
-  const json j = body(r);
+  const json j = json_body(r);
   EXPECT_EQ(j["id"], "bbbb");
   EXPECT_EQ(j["matchers"], (json{{{"name", "key"}, {"value", "heartbeat/*"}}}));
   EXPECT_EQ(j["state"], "pending");
-  EXPECT_EQ(body(get("/api/v1/silences/cccc"))["state"], "expired") << "an expired silence is still shown";
+  EXPECT_EQ(json_body(get("/api/v1/silences/cccc"))["state"], "expired") << "an expired silence is still shown";
 
   r = get("/api/v1/silences/nope");
   EXPECT_EQ(r.status, 404);
-  EXPECT_EQ(body(r), (json{{"error", {{"code", "not_found"}, {"message", "no silence with id \"nope\""}}}}));
-  EXPECT_TRUE(calls_.expired.empty()) << "a GET expires nothing";
+  EXPECT_EQ(json_body(r), (json{{"error", {{"code", "not_found"}, {"message", "no silence with id \"nope\""}}}}));
+  EXPECT_TRUE(silence_calls_.expired.empty()) << "a GET expires nothing";
 }
 
 TEST_F(RouterAlertsTest, DeleteSilenceNeedsTheToken) {
@@ -731,16 +704,16 @@ TEST_F(RouterAlertsTest, DeleteSilenceNeedsTheToken) {
   admin_token_.reset();
   auto r = request("DELETE", "/api/v1/silences/aaaa", kBearer);
   EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(body(r)["error"]["code"], "api_disabled");
-  EXPECT_TRUE(calls_.expired.empty());
-  EXPECT_EQ(body(get("/api/v1/silences/aaaa"))["state"], "active");
+  EXPECT_EQ(json_body(r)["error"]["code"], "api_disabled");
+  EXPECT_TRUE(silence_calls_.expired.empty());
+  EXPECT_EQ(json_body(get("/api/v1/silences/aaaa"))["state"], "active");
 }
 
 TEST_F(RouterAlertsTest, DeleteSilenceExpiresItAndShowsIt) {
   auto r = request("DELETE", "/api/v1/silences/aaaa", kBearer);
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(calls_.expired, (std::vector<std::string>{"aaaa"}));
-  const json j = body(r);
+  EXPECT_EQ(silence_calls_.expired, (std::vector<std::string>{"aaaa"}));
+  const json j = json_body(r);
   EXPECT_EQ(j["id"], "aaaa");
   EXPECT_EQ(j["state"], "expired");
   EXPECT_EQ(j["ends_at"], "2026-01-01T00:00:00Z");
@@ -748,28 +721,28 @@ TEST_F(RouterAlertsTest, DeleteSilenceExpiresItAndShowsIt) {
   // A pending one is over before it began.
   r = request("DELETE", "/api/v1/silences/bbbb", kBearer);
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(body(r)["state"], "expired");
-  EXPECT_EQ(body(r)["starts_at"], "2026-01-01T00:00:00Z");
+  EXPECT_EQ(json_body(r)["state"], "expired");
+  EXPECT_EQ(json_body(r)["starts_at"], "2026-01-01T00:00:00Z");
 }
 
 TEST_F(RouterAlertsTest, DeleteUnknownOrExpiredSilenceIs404) {
   auto r = request("DELETE", "/api/v1/silences/nope", kBearer);
   EXPECT_EQ(r.status, 404);
-  EXPECT_EQ(body(r),
+  EXPECT_EQ(json_body(r),
             (json{{"error", {{"code", "not_found"}, {"message", "no active or pending silence with id \"nope\""}}}}));
   r = request("DELETE", "/api/v1/silences/cccc", kBearer);
   EXPECT_EQ(r.status, 404) << "already expired";
-  EXPECT_EQ(calls_.expired, (std::vector<std::string>{"nope", "cccc"}));
+  EXPECT_EQ(silence_calls_.expired, (std::vector<std::string>{"nope", "cccc"}));
 }
 
 TEST_F(RouterAlertsTest, PostThenListThenDeleteRoundTrip) {
   ASSERT_EQ(post_silence(good_silence()).status, 201);
-  const json listed = body(get("/api/v1/silences"));
+  const json listed = json_body(get("/api/v1/silences"));
   ASSERT_EQ(listed["silences"].size(), 4u);
   EXPECT_EQ(listed["silences"][3]["id"], kNewId);
   EXPECT_EQ(listed["silences"][3]["state"], "active");
   ASSERT_EQ(request("DELETE", std::string("/api/v1/silences/") + kNewId, kBearer).status, 200);
-  EXPECT_EQ(body(get(std::string("/api/v1/silences/") + kNewId))["state"], "expired");
+  EXPECT_EQ(json_body(get(std::string("/api/v1/silences/") + kNewId))["state"], "expired");
 }
 
 // --- no secret ------------------------------------------------------------------------------
@@ -787,7 +760,7 @@ TEST_F(RouterAlertsTest, NoAnswerHasAUrlTokenOrPasswordField) {
   answers.push_back(request("DELETE", "/api/v1/silences/aaaa", kBearer));
   for (const HttpResponse& r : answers) {
     std::vector<std::string> keys;
-    collect_keys(body(r), keys);
+    collect_keys(json_body(r), keys);
     for (const std::string& k : keys) {
       for (const char* secret : {"url", "urls", "token", "password", "secret", "headers", "username"}) {
         EXPECT_NE(k, secret) << r.body;

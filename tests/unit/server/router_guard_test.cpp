@@ -1,7 +1,6 @@
 // GET /guard/NAME (SPEC §7): 204 while the check, heartbeat or service is usable, 503 with the
 // guard's JSON error and Retry-After otherwise, 404 for a name that is nothing; from hand-built
 // snapshots (no sockets).
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,10 +8,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "hale/aggregate.h"
 #include "hale/config.h"
 #include "hale/server/router.h"
-#include "support/fake_views.h"
+#include "support/router_fixture.h"
 
 namespace hale {
 namespace {
@@ -20,35 +18,24 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::string header(const HttpResponse& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "";
-}
-
-template <typename T>
-void sort_by_name(std::vector<std::shared_ptr<const T>>& views) {
-  std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) { return a->name < b->name; });
-}
-
-class RouterGuardTest : public ::testing::Test {
+// Four checks, each with its default guard code: db ok, openai degraded, llama-guard failing
+// (its own code, the next probe in 2.3 s) and fresh (no result yet); heartbeats and services
+// are added by the tests that need them (both are shown, empty, from the start).
+class RouterGuardTest : public testing::RouterFixture {
  protected:
   void SetUp() override {
-    add_check("db", Health::kOk);
-    add_check("openai", Health::kDegraded);
-    auto guard = add_check("llama-guard", Health::kFail);
+    auto guard = guarded_check("llama-guard", Health::kFail);
     guard->guard_code = "llama_guard_not_ready";
     guard->next_check = clock_.wall_now() + 2300ms;
-    add_check("fresh", Health::kUnknown);
-    finalize(snap_);
+    set_checks({guarded_check("db", Health::kOk), guarded_check("openai", Health::kDegraded), guard,
+                guarded_check("fresh", Health::kUnknown)});
+    set_heartbeats({});
+    set_services({});
   }
 
-  std::shared_ptr<CheckView> add_check(std::string name, Health h) {
-    auto v = testing::fake_check_view(name, h);
+  static std::shared_ptr<CheckView> guarded_check(std::string name, Health h) {
+    auto v = check(name, h);
     v->guard_code = default_guard_code(name);
-    snap_.checks.push_back(v);
-    sort_by_name(snap_.checks);
     return v;
   }
   std::shared_ptr<HeartbeatView> add_heartbeat(std::string name, HeartbeatStatus state) {
@@ -56,8 +43,9 @@ class RouterGuardTest : public ::testing::Test {
     v->name = name;
     v->state = state;
     v->guard_code = default_guard_code(name);
-    heartbeats_.heartbeats.push_back(v);
-    sort_by_name(heartbeats_.heartbeats);  // find() is a binary search, as in the real snapshots
+    auto all = heartbeats_.heartbeats;
+    all.push_back(v);
+    set_heartbeats(std::move(all));
     return v;
   }
   std::shared_ptr<ServiceView> add_service(std::string name, ServiceState state, std::string readiness = "") {
@@ -66,26 +54,11 @@ class RouterGuardTest : public ::testing::Test {
     v->state = state;
     v->readiness = std::move(readiness);
     v->guard_code = default_guard_code(name);
-    services_.services.push_back(v);
-    sort_by_name(services_.services);
+    auto all = services_.services;
+    all.push_back(v);
+    set_services(std::move(all));
     return v;
   }
-
-  HttpResponse get(std::string target, std::string method = "GET") {
-    HttpRequest req;
-    req.method = method;
-    req.target = target;
-    RouterContext ctx{snap_};
-    ctx.now = clock_.wall_now();
-    ctx.heartbeats = &heartbeats_;
-    ctx.services = &services_;
-    return route(req, ctx);
-  }
-
-  FakeClock clock_;
-  Snapshot snap_;
-  HeartbeatsSnapshot heartbeats_;
-  ServicesSnapshot services_;
 };
 
 TEST_F(RouterGuardTest, AnOkOrDegradedCheckIsUsable204WithoutABody) {
@@ -116,8 +89,8 @@ TEST_F(RouterGuardTest, ACheckWithoutAResultYetFailsClosed) {
 TEST_F(RouterGuardTest, AnUnknownNameIs404AndOtherMethods405) {
   EXPECT_EQ(get("/guard/nope").status, 404);
   EXPECT_EQ(get("/guard/").status, 404);
-  EXPECT_EQ(get("/guard/db", "POST").status, 405);
-  EXPECT_EQ(get("/guard/db", "HEAD").status, 204);
+  EXPECT_EQ(request("POST", "/guard/db").status, 405);
+  EXPECT_EQ(request("HEAD", "/guard/db").status, 204);
 }
 
 TEST_F(RouterGuardTest, HeartbeatsGuardByTheirStateAPausedOneStaysOpen) {

@@ -11,21 +11,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "hale/aggregate.h"
 #include "hale/heartbeat/ping_request.h"
 #include "hale/server/router.h"
-#include "support/fake_views.h"
+#include "support/router_fixture.h"
 
 namespace hale {
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-std::shared_ptr<CheckView> check(std::string name, Health h, bool critical = true,
-                                 std::vector<std::string> groups = {"ready"}) {
-  return testing::fake_check_view(std::move(name), h, critical, std::move(groups));
-}
 
 constexpr const char* kLateReason = "no ping since the run expected at 2025-12-31T23:50:00Z";
 constexpr const char* kDownReason = "no ping within 30m of the run expected at 2025-12-31T23:00:00Z";
@@ -45,19 +39,11 @@ struct SeenPing {
   std::optional<std::string> token;
 };
 
-class RouterHeartbeatsTest : public ::testing::Test {
+// Heartbeats in the context: none until a test sets them (none configured); /ping/NAME... and
+// pause | resume record what the router handed over and answer ping_answer_ / action_result_.
+class RouterHeartbeatsTest : public testing::RouterFixture {
  protected:
-  void SetUp() override {
-    snap_.started_at = clock_.wall_now() - 1234s;
-    set_checks({check("db", Health::kOk, true, {"ready", "live"}), check("runner", Health::kOk)});
-  }
-
-  void set_checks(std::vector<std::shared_ptr<CheckView>> checks) {
-    snap_.checks.assign(checks.begin(), checks.end());
-    std::sort(snap_.checks.begin(), snap_.checks.end(),
-              [](const auto& a, const auto& b) { return a->name < b->name; });
-    finalize(snap_);
-  }
+  void SetUp() override { set_checks({check("db", Health::kOk, true, {"ready", "live"}), check("runner", Health::kOk)}); }
 
   // A heartbeat in `state` as the monitor would publish it; tests change what they need.
   std::shared_ptr<HeartbeatView> hb(std::string name, HeartbeatStatus state, bool critical = true,
@@ -81,35 +67,7 @@ class RouterHeartbeatsTest : public ::testing::Test {
     return v;
   }
 
-  void set_heartbeats(std::vector<std::shared_ptr<HeartbeatView>> views) {
-    std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) { return a->name < b->name; });
-    heartbeats_.heartbeats.assign(views.begin(), views.end());
-    finalize(heartbeats_);  // as the monitor does before it publishes
-    with_heartbeats_ = true;
-  }
-
-  HttpResponse get(std::string target, std::string accept = "") {
-    HttpRequest req;
-    req.target = target;
-    req.accept = accept;
-    return send(req);
-  }
-  HttpResponse request(std::string method, std::string target, std::string authorization = "",
-                       std::string body = "", std::uint64_t body_bytes = 0) {
-    HttpRequest req;
-    req.method = method;
-    req.target = target;
-    req.authorization = authorization;
-    req.body = body;
-    req.body_bytes = body_bytes;
-    return send(req);
-  }
-  HttpResponse send(const HttpRequest& req) {
-    RouterContext ctx{snap_};
-    ctx.version = "test";
-    ctx.now = clock_.wall_now();
-    if (admin_token_) ctx.admin_token = *admin_token_;
-    ctx.heartbeats = with_heartbeats_ ? &heartbeats_ : nullptr;
+  void add_to_context(RouterContext& ctx) override {
     if (with_ping_) {
       ctx.ping = [this](const PingCall& call) {
         SeenPing seen;
@@ -130,27 +88,14 @@ class RouterHeartbeatsTest : public ::testing::Test {
         return action_result_;
       };
     }
-    return route(req, ctx);
   }
 
-  static std::string header(const HttpResponse& r, std::string_view name) {
-    for (const auto& [k, v] : r.headers) {
-      if (k == name) return v;
-    }
-    return "<absent>";
-  }
-
-  FakeClock clock_;  // wall time 2026-01-01T00:00:00Z
-  Snapshot snap_;
-  HeartbeatsSnapshot heartbeats_;
-  bool with_heartbeats_ = false;
-  std::optional<std::string> admin_token_;
   bool with_ping_ = true;
   PingAnswer ping_answer_{200, "OK\n"};
   std::vector<SeenPing> pings_;
   bool with_action_ = true;
   HeartbeatActionResult action_result_;
-  std::vector<std::string> actions_;
+  std::vector<std::string> actions_;  // "NAME ACTION", in order
 };
 
 // --- /ping/NAME[/start|/fail|/log|/CODE] ----------------------------------------------------

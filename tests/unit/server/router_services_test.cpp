@@ -10,10 +10,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "hale/aggregate.h"
 #include "hale/heartbeat/ping_request.h"
 #include "hale/server/router.h"
-#include "support/fake_views.h"
+#include "support/router_fixture.h"
 
 namespace hale {
 namespace {
@@ -21,26 +20,13 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::shared_ptr<CheckView> check(std::string name, Health h, bool critical = true,
-                                 std::vector<std::string> groups = {"ready"}) {
-  return testing::fake_check_view(std::move(name), h, critical, std::move(groups));
-}
-
 constexpr const char* kBackoffReason = "crashed (exit code 3); restarting in 545ms";
 
-class RouterServicesTest : public ::testing::Test {
+// Services in the context: none until a test sets them (no supervisor), and a start | stop |
+// restart that records what it was asked and answers action_result_.
+class RouterServicesTest : public testing::RouterFixture {
  protected:
-  void SetUp() override {
-    snap_.started_at = clock_.wall_now() - 1234s;
-    set_checks({check("db", Health::kOk, true, {"ready", "live"}), check("runner", Health::kOk)});
-  }
-
-  void set_checks(std::vector<std::shared_ptr<CheckView>> checks) {
-    snap_.checks.assign(checks.begin(), checks.end());
-    std::sort(snap_.checks.begin(), snap_.checks.end(),
-              [](const auto& a, const auto& b) { return a->name < b->name; });
-    finalize(snap_);
-  }
+  void SetUp() override { set_checks({check("db", Health::kOk, true, {"ready", "live"}), check("runner", Health::kOk)}); }
 
   // A service up and well; tests change what they need.
   std::shared_ptr<ServiceView> svc(std::string name, ServiceState state = ServiceState::kRunning) {
@@ -62,56 +48,17 @@ class RouterServicesTest : public ::testing::Test {
     return v;
   }
 
-  void set_services(std::vector<std::shared_ptr<ServiceView>> views) {
-    std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) { return a->name < b->name; });
-    services_.services.assign(views.begin(), views.end());
-    finalize(services_);
-    with_services_ = true;
+  void add_to_context(RouterContext& ctx) override {
+    if (!with_action_) return;
+    ctx.service_action = [this](std::string_view name, std::string_view action) {
+      actions_.emplace_back(std::string(name) + " " + std::string(action));
+      return action_result_;
+    };
   }
 
-  HttpResponse get(std::string target, std::string accept = "") {
-    HttpRequest req;
-    req.target = target;
-    req.accept = accept;
-    return send(req);
-  }
-  HttpResponse post(std::string target, std::string authorization = "") {
-    HttpRequest req;
-    req.method = "POST";
-    req.target = target;
-    req.authorization = authorization;
-    return send(req);
-  }
-  HttpResponse send(const HttpRequest& req) {
-    RouterContext ctx{snap_};
-    ctx.version = "test";
-    ctx.now = clock_.wall_now();
-    ctx.admin_token = token_;
-    ctx.services = with_services_ ? &services_ : nullptr;
-    if (with_action_) {
-      ctx.service_action = [this](std::string_view name, std::string_view action) {
-        calls_.emplace_back(std::string(name) + " " + std::string(action));
-        return action_result_;
-      };
-    }
-    return route(req, ctx);
-  }
-
-  static std::string header(const HttpResponse& r, std::string_view name) {
-    for (const auto& [k, v] : r.headers) {
-      if (k == name) return v;
-    }
-    return "<absent>";
-  }
-
-  FakeClock clock_;  // wall time 2026-01-01T00:00:00Z
-  Snapshot snap_;
-  ServicesSnapshot services_;
-  bool with_services_ = false;
-  std::optional<std::string> token_;
   bool with_action_ = true;
   ServiceActionResult action_result_;
-  std::vector<std::string> calls_;
+  std::vector<std::string> actions_;  // "NAME ACTION", in order
 };
 
 // --- GET /api/v1/services, /api/v1/services/NAME --------------------------------------------
@@ -406,11 +353,11 @@ TEST_F(RouterServicesTest, ActionsAreDisabledWithoutAnAdminToken) {
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(r.content_type, "application/json");
   EXPECT_EQ(json::parse(r.body)["error"]["code"], "api_disabled");
-  EXPECT_TRUE(calls_.empty());
+  EXPECT_TRUE(actions_.empty());
 }
 
 TEST_F(RouterServicesTest, ActionsNeedTheBearerToken) {
-  token_ = "s3cret-token";
+  admin_token_ = "s3cret-token";
   set_services({svc("api")});
   for (const char* auth : {"", "Bearer wrong", "Bearer s3cret-tokenX", "Basic s3cret-token",
                            "s3cret-token", "Basic czNjcmV0LXRva2Vu"}) {
@@ -421,13 +368,13 @@ TEST_F(RouterServicesTest, ActionsNeedTheBearerToken) {
     EXPECT_EQ(j["error"]["code"], "unauthorized");
     EXPECT_EQ(r.body.find("s3cret"), std::string::npos) << "the token never shows";
   }
-  EXPECT_TRUE(calls_.empty());
+  EXPECT_TRUE(actions_.empty());
 }
 
 TEST_F(RouterServicesTest, UnknownActionIs404BeforeAuth) {
   // What the router does: the action is validated before the token, so an unknown action is a
   // 404 whatever the Authorization header (it mutates nothing, and the three actions are public).
-  token_ = "s3cret-token";
+  admin_token_ = "s3cret-token";
   for (const char* auth : {"", "Bearer wrong", "Bearer s3cret-token"}) {
     auto r = post("/api/v1/services/api/pause", auth);
     EXPECT_EQ(r.status, 404) << auth;
@@ -435,27 +382,27 @@ TEST_F(RouterServicesTest, UnknownActionIs404BeforeAuth) {
     EXPECT_EQ(j["error"]["code"], "not_found");
     EXPECT_EQ(j["error"]["message"], "no action \"pause\" (start, stop, restart)");
   }
-  token_.reset();
+  admin_token_.reset();
   EXPECT_EQ(post("/api/v1/services/api/pause").status, 404);
   // Action names are exact.
-  token_ = "s3cret-token";
+  admin_token_ = "s3cret-token";
   EXPECT_EQ(post("/api/v1/services/api/START", "Bearer s3cret-token").status, 404);
   EXPECT_EQ(post("/api/v1/services/api/", "Bearer s3cret-token").status, 404);
-  EXPECT_TRUE(calls_.empty());
+  EXPECT_TRUE(actions_.empty());
 }
 
 TEST_F(RouterServicesTest, MalformedActionPathsAre404) {
-  token_ = "s3cret-token";
+  admin_token_ = "s3cret-token";
   for (const char* target : {"/api/v1/services/api", "/api/v1/services//start", "/api/v1/services/"}) {
     auto r = post(target, "Bearer s3cret-token");
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_EQ(json::parse(r.body)["error"]["code"], "not_found") << target;
   }
-  EXPECT_TRUE(calls_.empty());
+  EXPECT_TRUE(actions_.empty());
 }
 
 TEST_F(RouterServicesTest, ActionPassesNameAndActionAndAnswersTheNewState) {
-  token_ = "s3cret-token";
+  admin_token_ = "s3cret-token";
   set_services({svc("api")});
   action_result_.state = ServiceState::kStopping;
   auto r = post("/api/v1/services/api/stop", "Bearer s3cret-token");
@@ -473,19 +420,19 @@ TEST_F(RouterServicesTest, ActionPassesNameAndActionAndAnswersTheNewState) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(json::parse(r.body)["action"], "restart");
 
-  EXPECT_EQ(calls_, (std::vector<std::string>{"api stop", "my-worker.2 start", "api restart"}));
+  EXPECT_EQ(actions_, (std::vector<std::string>{"api stop", "my-worker.2 start", "api restart"}));
 }
 
 TEST_F(RouterServicesTest, ActionIgnoresTheQueryString) {
-  token_ = "s3cret-token";
+  admin_token_ = "s3cret-token";
   action_result_.state = ServiceState::kStarting;
   auto r = post("/api/v1/services/api/start?wait=1", "Bearer s3cret-token");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(calls_, (std::vector<std::string>{"api start"}));
+  EXPECT_EQ(actions_, (std::vector<std::string>{"api start"}));
 }
 
 TEST_F(RouterServicesTest, ActionErrorsAreMappedToJsonErrors) {
-  token_ = "s3cret-token";
+  admin_token_ = "s3cret-token";
   struct Case {
     int status;
     const char* code;
@@ -501,11 +448,11 @@ TEST_F(RouterServicesTest, ActionErrorsAreMappedToJsonErrors) {
     auto j = json::parse(r.body);
     EXPECT_EQ(j, (json{{"error", {{"code", c.code}, {"message", c.message}}}})) << r.body;
   }
-  EXPECT_EQ(calls_.size(), 3u);
+  EXPECT_EQ(actions_.size(), 3u);
 }
 
 TEST_F(RouterServicesTest, ActionWithoutSupervisorIs503) {
-  token_ = "s3cret-token";
+  admin_token_ = "s3cret-token";
   with_action_ = false;
   auto r = post("/api/v1/services/api/restart", "Bearer s3cret-token");
   EXPECT_EQ(r.status, 503);
@@ -516,9 +463,9 @@ TEST_F(RouterServicesTest, ActionWithoutSupervisorIs503) {
 }
 
 TEST_F(RouterServicesTest, GetOnAnActionUrlDoesNotAct) {
-  token_ = "s3cret-token";
+  admin_token_ = "s3cret-token";
   set_services({svc("api")});
-  HttpRequest req;
+  testing::TestRequest req;
   req.target = "/api/v1/services/api/restart";
   req.authorization = "Bearer s3cret-token";
   auto r = send(req);
@@ -526,19 +473,19 @@ TEST_F(RouterServicesTest, GetOnAnActionUrlDoesNotAct) {
   EXPECT_EQ(r.status, 405);
   ASSERT_FALSE(r.headers.empty());
   EXPECT_EQ(r.headers[0].second, "POST");
-  EXPECT_TRUE(calls_.empty());
+  EXPECT_TRUE(actions_.empty());
 }
 
 TEST_F(RouterServicesTest, OtherMethodsOnAnActionUrlAre405) {
-  token_ = "s3cret-token";
-  HttpRequest req;
+  admin_token_ = "s3cret-token";
+  testing::TestRequest req;
   req.method = "PUT";
   req.target = "/api/v1/services/api/restart";
   req.authorization = "Bearer s3cret-token";
   EXPECT_EQ(send(req).status, 405);
   req.method = "DELETE";
   EXPECT_EQ(send(req).status, 405);
-  EXPECT_TRUE(calls_.empty());
+  EXPECT_TRUE(actions_.empty());
 }
 
 TEST_F(RouterServicesTest, ActionUrlsTakeTheConfiguredBody) {

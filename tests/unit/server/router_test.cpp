@@ -1,46 +1,25 @@
 // Router: every endpoint's status code and body from a hand-built Snapshot (no sockets).
 #include "hale/server/router.h"
-#include "support/fake_views.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "hale/aggregate.h"
+#include "support/router_fixture.h"
 
 namespace hale {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::shared_ptr<CheckView> view(std::string name, Health h, bool critical = true,
-                                 std::vector<std::string> groups = {"ready"}) {
-  return testing::fake_check_view(std::move(name), h, critical, std::move(groups));
-}
-
-class RouterTest : public ::testing::Test {
+// The endpoints of SPEC §3 on three checks (db also live, openai degraded and not critical),
+// with a reload that records its calls and hale's process figures as the daemon passes them.
+class RouterTest : public testing::RouterFixture {
  protected:
   void SetUp() override {
-    snap_.started_at = clock_.wall_now() - 1234s;
-    set({view("db", Health::kOk, true, {"ready", "live"}), view("openai", Health::kDegraded, false),
-         view("runner", Health::kOk)});
+    set_checks({check("db", Health::kOk, true, {"ready", "live"}), check("openai", Health::kDegraded, false),
+                check("runner", Health::kOk)});
   }
-  void set(std::vector<std::shared_ptr<CheckView>> checks) {
-    snap_.checks.assign(checks.begin(), checks.end());
-    std::sort(snap_.checks.begin(), snap_.checks.end(),
-              [](const auto& a, const auto& b) { return a->name < b->name; });
-    finalize(snap_);
-  }
-  HttpResponse get(std::string target, std::string accept = "") {
-    HttpRequest req;
-    req.target = std::move(target);
-    req.accept = std::move(accept);
-    return send(req);
-  }
-  HttpResponse send(const HttpRequest& req) {
-    RouterContext ctx{snap_};
-    ctx.version = "test";
-    ctx.now = clock_.wall_now();
-    ctx.admin_token = token_;
+  void add_to_context(RouterContext& ctx) override {
     // route() reads no /proc of its own: the figures come from the context.
     ctx.process_stats = [] {
       ProcessStats s;
@@ -54,11 +33,7 @@ class RouterTest : public ::testing::Test {
                                                   : std::vector<std::string>{"f:1:2: bad"},
                            3};
     };
-    return route(req, ctx);
   }
-  FakeClock clock_;
-  Snapshot snap_;
-  std::optional<std::string> token_;
   bool reload_ok_ = true;
   int reloads_ = 0;
 };
@@ -70,7 +45,7 @@ TEST_F(RouterTest, ReadyzOkWhileDegraded) {
 }
 
 TEST_F(RouterTest, ReadyzFailsOnCriticalFailWithListing) {
-  set({view("db", Health::kFail), view("web", Health::kOk)});
+  set_checks({check("db", Health::kFail), check("web", Health::kOk)});
   auto r = get("/readyz");
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.body, "[-]db failed: timeout after 1s\n[+]web ok\nreadyz check failed\n");
@@ -84,13 +59,13 @@ TEST_F(RouterTest, ReadyzVerboseListsEveryCheck) {
 }
 
 TEST_F(RouterTest, ExcludeLeavesACheckOut) {
-  set({view("db", Health::kFail), view("web", Health::kOk)});
+  set_checks({check("db", Health::kFail), check("web", Health::kOk)});
   EXPECT_EQ(get("/readyz?exclude=db").status, 200);
   auto r = get("/readyz?exclude=db&verbose=1");
   EXPECT_EQ(r.body, "[+]db excluded: ok\n[+]web ok\nreadyz check passed\n");
   EXPECT_EQ(get("/readyz?exclude=web").status, 503);
   // ?exclude is repeatable (kube-apiserver): leave both out.
-  set({view("db", Health::kFail), view("cache", Health::kFail), view("web", Health::kOk)});
+  set_checks({check("db", Health::kFail), check("cache", Health::kFail), check("web", Health::kOk)});
   EXPECT_EQ(get("/readyz?exclude=db").status, 503);
   EXPECT_EQ(get("/readyz?exclude=db&exclude=cache").status, 200);
   EXPECT_EQ(get("/readyz?exclude=db&exclude=cache&verbose").body,
@@ -100,7 +75,7 @@ TEST_F(RouterTest, ExcludeLeavesACheckOut) {
 TEST_F(RouterTest, AnExcludeThatMatchesNothingGetsKubeApiserversWarningLine) {
   // SPEC §3, byte for byte as kube-apiserver's healthz.go: the unmatched names sorted, each
   // once, Go-quoted, on one line after the checks.
-  set({view("db", Health::kOk), view("web", Health::kOk)});
+  set_checks({check("db", Health::kOk), check("web", Health::kOk)});
   auto r = get("/readyz?exclude=zeta&exclude=db&exclude=alpha&exclude=zeta&verbose");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body,
@@ -109,25 +84,25 @@ TEST_F(RouterTest, AnExcludeThatMatchesNothingGetsKubeApiserversWarningLine) {
             "readyz check passed\n");
   EXPECT_EQ(get("/readyz?exclude=nope").body, "ok") << "not verbose and passing: just ok, as kube-apiserver";
   // A failing answer always lists, the warning too.
-  set({view("db", Health::kFail)});
+  set_checks({check("db", Health::kFail)});
   EXPECT_EQ(get("/readyz?exclude=nope").body,
             "[-]db failed: timeout after 1s\nwarn: some health checks cannot be excluded: no matches for \"nope\"\nreadyz check failed\n");
 }
 
 TEST_F(RouterTest, LivezMayExcludeTheEventLoopLikeAnyCheck) {
-  set({view("db", Health::kOk, true, {"live"})});
+  set_checks({check("db", Health::kOk, true, {"live"})});
   EXPECT_EQ(get("/livez?exclude=eventloop&verbose").body, "[+]eventloop excluded: ok\n[+]db ok\nlivez check passed\n");
 }
 
 TEST_F(RouterTest, CriticalUnknownIsNotReadyButLive) {
-  set({view("db", Health::kUnknown, true, {"ready", "live"})});
+  set_checks({check("db", Health::kUnknown, true, {"ready", "live"})});
   EXPECT_EQ(get("/readyz").status, 503);
   EXPECT_EQ(get("/livez").status, 200);
   EXPECT_EQ(get("/readyz?verbose").body, "[-]db unknown: no result yet\nreadyz check failed\n");
 }
 
 TEST_F(RouterTest, LivezOnlyLooksAtLiveGroup) {
-  set({view("db", Health::kOk, true, {"live"}), view("dep", Health::kFail, true, {"ready"})});
+  set_checks({check("db", Health::kOk, true, {"live"}), check("dep", Health::kFail, true, {"ready"})});
   EXPECT_EQ(get("/livez").status, 200);
   EXPECT_EQ(get("/healthz").status, 200);
   EXPECT_EQ(get("/readyz").status, 503);
@@ -142,7 +117,7 @@ TEST_F(RouterTest, LivezFailsWhenTheLoopLags) {
 }
 
 TEST_F(RouterTest, PerCheckEndpoints) {
-  set({view("db", Health::kFail), view("web", Health::kOk)});
+  set_checks({check("db", Health::kFail), check("web", Health::kOk)});
   EXPECT_EQ(get("/readyz/db").status, 503);
   EXPECT_EQ(get("/readyz/web").status, 200);
   EXPECT_EQ(get("/livez/db").status, 503);
@@ -151,7 +126,7 @@ TEST_F(RouterTest, PerCheckEndpoints) {
 }
 
 TEST_F(RouterTest, PerCheckEndpointsJudgeTheCheckItselfCriticalOrNot) {
-  set({view("cache", Health::kFail, false), view("new", Health::kUnknown, false)});
+  set_checks({check("cache", Health::kFail, false), check("new", Health::kUnknown, false)});
   EXPECT_EQ(get("/readyz").status, 200);  // aggregation: a non-critical fail only degrades
   EXPECT_EQ(get("/readyz/cache").status, 503);
   EXPECT_EQ(get("/livez/cache").status, 503);
@@ -181,7 +156,7 @@ TEST_F(RouterTest, HealthJsonFollowsSpecShape) {
 }
 
 TEST_F(RouterTest, HealthIs503WhenFailing) {
-  set({view("db", Health::kFail)});
+  set_checks({check("db", Health::kFail)});
   EXPECT_EQ(get("/health").status, 503);
   EXPECT_EQ(nlohmann::json::parse(get("/health").body)["status"], "fail");
 }
@@ -213,11 +188,11 @@ TEST_F(RouterTest, ApiChecksListsAll) {
 }
 
 TEST_F(RouterTest, ReloadNeedsTheToken) {
-  HttpRequest req;
+  testing::TestRequest req;
   req.method = "POST";
   req.target = "/api/v1/reload";
   EXPECT_EQ(send(req).status, 403);  // no token configured: disabled
-  token_ = "s3cret-token";
+  admin_token_ = "s3cret-token";
   EXPECT_EQ(send(req).status, 401);
   req.authorization = "Bearer wrong";
   EXPECT_EQ(send(req).status, 401);
@@ -235,7 +210,7 @@ TEST_F(RouterTest, ReloadNeedsTheToken) {
 }
 
 TEST_F(RouterTest, WrongMethodIs405) {
-  HttpRequest req;
+  testing::TestRequest req;
   req.method = "POST";
   req.target = "/readyz";
   auto r = send(req);

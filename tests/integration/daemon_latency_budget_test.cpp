@@ -59,7 +59,9 @@ latency_budget = { p95 = "30ms", window = "3s" }
   EXPECT_EQ(page.count(R"(hale_check_latency_budget_p50_seconds{check="llama-guard"})"), 0u);
   EXPECT_GE(std::stod(at(page, R"(hale_check_latency_p95_seconds{check="llama-guard"})")), 0.06);
   EXPECT_GE(std::stod(at(page, R"(hale_check_latency_p50_seconds{check="llama-guard"})")), 0.06);
-  if (have_promtool()) EXPECT_TRUE(promtool_accepts(metrics));
+  if (have_promtool()) {
+    EXPECT_TRUE(promtool_accepts(metrics));
+  }
 
   // Fast again: ok once the slow answers have left the 3 s window.
   dep.set("/health", TestResponse::ok("ok"));

@@ -12,12 +12,10 @@
 
 #include "hale/config.h"
 #include "hale/health/engine.h"
-#include "hale/net/curl_multi.h"
-#include "hale/probe/probe.h"
 #include "hale/service_view.h"
 #include "hale/store/state_store.h"
 #include "hale/supervise/supervisor.h"
-#include "hale/time/fake_timers.h"
+#include "support/simulated_loop.h"
 #include "support/temp_dir.h"
 
 namespace hale::testing {
@@ -46,8 +44,8 @@ class SupervisorOnSimulatedTime : public ::testing::Test {
     const auto give_up = std::chrono::steady_clock::now() + 10s;
     while (!done()) {
       if (std::chrono::steady_clock::now() > give_up) return false;
-      io_.restart();
-      io_.run_for(5ms);
+      loop_.io.restart();
+      loop_.io.run_for(5ms);
     }
     return true;
   }
@@ -64,16 +62,10 @@ class SupervisorOnSimulatedTime : public ::testing::Test {
   TempDir logs_;
   // A real store: operator calls are refused without one (their intent could not be kept).
   std::unique_ptr<StateStore> store_ = StateStore::open(logs_.path().string()).value();
-  FakeClock clock_;
-  boost::asio::io_context io_;
-  FakeTimers timers_{clock_, [this] {
-                       io_.restart();
-                       io_.poll();
-                     }};
-  CurlMulti curl_{io_};
-  ProbeContext probes_{io_, curl_, clock_};
-  Engine engine_{io_, clock_, probes_, /*seed=*/1, &timers_};
-  Supervisor supervisor_{io_, clock_, engine_, store_.get(), logs_.path().string(), /*seed=*/1, &timers_};
+  SimulatedLoop loop_;
+  Engine engine_{loop_.io, loop_.clock, loop_.probes, /*seed=*/1, &loop_.timers};
+  Supervisor supervisor_{loop_.io, loop_.clock, engine_, store_.get(), logs_.path().string(), /*seed=*/1,
+                         &loop_.timers};
 };
 
 TEST_F(SupervisorOnSimulatedTime, ACrashIsRestartedAtItsBackoffUntilABudgetOfTwoIsSpent) {
@@ -86,15 +78,15 @@ restart_budget = { max = 2, window = "1m" }
   for (std::uint64_t crash = 1; crash <= 2; ++crash) {
     ASSERT_TRUE(run_until([&] { return in_state("crasher", ServiceState::kBackoff); })) << "crash " << crash;
     EXPECT_EQ(service("crasher").restarts, crash);  // counted when the restart is decided
-    EXPECT_EQ(service("crasher").next_restart_at, clock_.wall_now() + 5s);
-    timers_.advance(5s - 1ms);
+    EXPECT_EQ(service("crasher").next_restart_at, loop_.clock.wall_now() + 5s);
+    loop_.advance(5s - 1ms);
     EXPECT_TRUE(in_state("crasher", ServiceState::kBackoff)) << "restarted before its 5s backoff";
-    timers_.advance(1ms);
+    loop_.advance(1ms);
     EXPECT_FALSE(in_state("crasher", ServiceState::kBackoff)) << "not restarted at 5s";
   }
   // The third crash within the minute finds the budget spent: failed, and no restart ever comes.
   ASSERT_TRUE(run_until([&] { return in_state("crasher", ServiceState::kFailed); }));
-  timers_.advance(10min);
+  loop_.advance(10min);
   EXPECT_TRUE(in_state("crasher", ServiceState::kFailed));
   EXPECT_EQ(service("crasher").restarts, 2u);
 }
@@ -109,11 +101,11 @@ stop_timeout = "20s"
   ASSERT_TRUE(in_state("stubborn", ServiceState::kStopping));
   // It ignores SIGTERM: still stopping just before the timeout, after the loop has had time to
   // see an exit (a false pass at worst if the machine is slow, never a false failure).
-  timers_.advance(20s - 1ms);
-  io_.restart();
-  io_.run_for(200ms);
+  loop_.advance(20s - 1ms);
+  loop_.io.restart();
+  loop_.io.run_for(200ms);
   EXPECT_TRUE(in_state("stubborn", ServiceState::kStopping)) << "stopped before stop_timeout";
-  timers_.advance(1ms);  // SIGKILL to its group
+  loop_.advance(1ms);  // SIGKILL to its group
   ASSERT_TRUE(run_until([&] { return in_state("stubborn", ServiceState::kStopped); }));
 }
 

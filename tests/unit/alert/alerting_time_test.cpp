@@ -13,8 +13,7 @@
 
 #include "hale/alert/alerts_view.h"
 #include "hale/config.h"
-#include "hale/net/curl_multi.h"
-#include "hale/time/fake_timers.h"
+#include "support/simulated_loop.h"
 
 namespace hale {
 namespace {
@@ -42,7 +41,7 @@ class AlertingOnSimulatedTime : public ::testing::Test {
  protected:
   AlertingOnSimulatedTime() {
     alerting_.on_delivery([this](const Delivery& d) {
-      if (d.state == DeliveryState::kPending && d.attempts == 0) made_.push_back({d, clock_.now()});
+      if (d.state == DeliveryState::kPending && d.attempts == 0) made_.push_back({d, loop_.clock.now()});
     });
   }
   ~AlertingOnSimulatedTime() override { alerting_.stop(); }
@@ -52,13 +51,9 @@ class AlertingOnSimulatedTime : public ::testing::Test {
     s.status = Health::kFail;
     s.state = "fail";
     s.reason = "connection refused";
-    s.since = clock_.wall_now();
+    s.since = loop_.clock.wall_now();
     alerting_.observe(SubjectId{SubjectKind::kCheck, check}, s);
-    settle();
-  }
-  void settle() {
-    io_.restart();
-    io_.poll();
+    loop_.poll();
   }
   // The one pending delivery (a failure when there is not exactly one).
   Delivery pending() {
@@ -72,12 +67,9 @@ class AlertingOnSimulatedTime : public ::testing::Test {
     SteadyTime at;
   };
 
-  FakeClock clock_;
-  const SteadyTime t0_ = clock_.now();
-  boost::asio::io_context io_;
-  FakeTimers timers_{clock_, [this] { settle(); }};
-  CurlMulti curl_{io_};
-  Alerting alerting_{io_, clock_, curl_, /*seed=*/3, &timers_};
+  testing::SimulatedLoop loop_;
+  const SteadyTime t0_ = loop_.clock.now();
+  Alerting alerting_{loop_.io, loop_.clock, loop_.curl, /*seed=*/3, &loop_.timers};
   std::vector<Made> made_;
 };
 
@@ -93,9 +85,9 @@ TEST_F(AlertingOnSimulatedTime, ARefusedDeliveryIsRetriedAtItsBackoffExactly) {
   const std::vector<Duration> waits{2s, 4s, 8s, 8s};
   int attempts = 1;
   for (Duration wait : waits) {
-    timers_.advance(wait - 1ms);
+    loop_.advance(wait - 1ms);
     EXPECT_EQ(pending().attempts, attempts) << "retried before its backoff of " << wait.count();
-    timers_.advance(1ms);
+    loop_.advance(1ms);
     EXPECT_EQ(pending().attempts, ++attempts) << "not retried at its backoff";
   }
   EXPECT_EQ(made_.size(), 1u);  // retries of one delivery, never a second one
@@ -106,11 +98,11 @@ TEST_F(AlertingOnSimulatedTime, GroupWaitHoldsAlertsAndSendsOneDigestWhenItEnds)
       config_of(kChecks + "[[alerts]]\nmatch = \"*\"\nnotify = [\"hook\"]\ngroup_wait = \"30s\"\n"));
   alerting_.force_notifier("hook", "rehearsal");
   fail("db");
-  timers_.advance(10s);
+  loop_.advance(10s);
   fail("cache");
-  timers_.advance(20s - 1ms);
+  loop_.advance(20s - 1ms);
   EXPECT_TRUE(made_.empty()) << "a digest went out before group_wait ended";
-  timers_.advance(1ms);
+  loop_.advance(1ms);
   ASSERT_EQ(made_.size(), 1u);
   EXPECT_EQ(made_[0].at, t0_ + 30s);  // group_wait after the first alert of the group
   EXPECT_EQ(made_[0].delivery.alert.members.size(), 2u);

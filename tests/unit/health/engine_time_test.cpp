@@ -13,10 +13,8 @@
 #include <optional>
 #include <vector>
 
-#include "hale/net/curl_multi.h"
 #include "hale/probe/probe.h"
-#include "hale/snapshot.h"
-#include "hale/time/fake_timers.h"
+#include "support/simulated_loop.h"
 
 namespace hale {
 namespace {
@@ -71,8 +69,8 @@ class ScriptedProbe final : public Probe {
 class EngineOnSimulatedTime : public ::testing::Test {
  protected:
   EngineOnSimulatedTime() {
-    probes_.factory = [this](const CheckSpec& spec) -> std::unique_ptr<Probe> {
-      return std::make_unique<ScriptedProbe>(io_, clock_, scripts_[spec.name]);
+    loop_.probes.factory = [this](const CheckSpec& spec) -> std::unique_ptr<Probe> {
+      return std::make_unique<ScriptedProbe>(loop_.io, loop_.clock, scripts_[spec.name]);
     };
     engine_.subscribe([this](const Transition& t) { transitions_.push_back(t); });
   }
@@ -95,23 +93,16 @@ class EngineOnSimulatedTime : public ::testing::Test {
 
   // Runs the loop until the first probe of `name` has started (within the first second).
   SteadyTime first_probe(const std::string& name) {
-    timers_.advance(1s);
+    loop_.advance(1s);
     const auto& started = scripts_[name].started;
     EXPECT_FALSE(started.empty()) << name << " was not probed within 1 s";
     return started.empty() ? SteadyTime{} : started.front();
   }
 
-  FakeClock clock_;
-  boost::asio::io_context io_;
-  FakeTimers timers_{clock_, [this] {
-                       io_.restart();
-                       io_.poll();
-                     }};
-  CurlMulti curl_{io_};
-  ProbeContext probes_{io_, curl_, clock_};
+  testing::SimulatedLoop loop_;
   std::map<std::string, Script> scripts_;
   std::vector<Transition> transitions_;
-  Engine engine_{io_, clock_, probes_, /*seed=*/7, &timers_};
+  Engine engine_{loop_.io, loop_.clock, loop_.probes, /*seed=*/7, &loop_.timers};
 };
 
 TEST_F(EngineOnSimulatedTime, ProbesAtItsIntervalAndFailsAtTheThirdFailure) {
@@ -126,9 +117,9 @@ TEST_F(EngineOnSimulatedTime, ProbesAtItsIntervalAndFailsAtTheThirdFailure) {
   EXPECT_EQ(transitions_[0].to, Health::kOk);
   EXPECT_EQ(transitions_[0].at, t0);
 
-  timers_.advance(20s);  // the failures at t0+10s and t0+20s: two of three
+  loop_.advance(20s);  // the failures at t0+10s and t0+20s: two of three
   EXPECT_EQ(transitions_.size(), 1u);
-  timers_.advance(10s);
+  loop_.advance(10s);
   ASSERT_EQ(transitions_.size(), 2u);
   EXPECT_EQ(transitions_[1].to, Health::kFail);
   EXPECT_EQ(transitions_[1].at, t0 + 30s);
@@ -146,14 +137,14 @@ TEST_F(EngineOnSimulatedTime, AProbeThatNeverAnswersFailsAtItsTimeoutAndIsCancel
 
   const SteadyTime t0 = first_probe("db");
   EXPECT_TRUE(transitions_.empty());
-  timers_.advance(2s);
+  loop_.advance(2s);
   ASSERT_EQ(transitions_.size(), 1u);
   EXPECT_EQ(transitions_[0].to, Health::kFail);
   EXPECT_EQ(transitions_[0].at, t0 + 2s);
   EXPECT_EQ(transitions_[0].reason, "timeout after 2s");
   EXPECT_EQ(scripts_["db"].cancels, 1);
   // The next probe comes an interval after the attempt's end, not its start: probes never overlap.
-  timers_.advance(10s);
+  loop_.advance(10s);
   ASSERT_EQ(scripts_["db"].started.size(), 2u);
   EXPECT_EQ(scripts_["db"].started[1], t0 + 12s);
 }
@@ -169,9 +160,9 @@ TEST_F(EngineOnSimulatedTime, AFailureShorterThanFailureDurationNeverFlipsTheChe
   apply({db});
 
   const SteadyTime t0 = first_probe("db");
-  timers_.advance(20s);  // t0+5s .. t0+15s fail (10 s), t0+20s passes
+  loop_.advance(20s);  // t0+5s .. t0+15s fail (10 s), t0+20s passes
   ASSERT_EQ(transitions_.size(), 1u) << "a 10 s failure flipped a check with failure_duration 15s";
-  timers_.advance(25s);  // failing again from t0+25s
+  loop_.advance(25s);  // failing again from t0+25s
   ASSERT_EQ(transitions_.size(), 2u);
   EXPECT_EQ(transitions_[1].to, Health::kFail);
   EXPECT_EQ(transitions_[1].at, t0 + 40s);  // the first failing result 15 s after t0+25s
@@ -186,7 +177,7 @@ TEST_F(EngineOnSimulatedTime, BackoffRetriesAFailingCheckSoonerThanItsInterval) 
   apply({db});
 
   const SteadyTime t0 = first_probe("db");
-  timers_.advance(20s);
+  loop_.advance(20s);
   // 1 s, 2 s, 4 s, 8 s after each failure: base doubling to the cap.
   EXPECT_EQ(scripts_["db"].started,
             (std::vector<SteadyTime>{t0, t0 + 1s, t0 + 3s, t0 + 7s, t0 + 15s}));

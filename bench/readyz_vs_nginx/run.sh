@@ -11,11 +11,13 @@
 # shared and noisy); the script prints each round, the medians and their ratios.
 #
 # Usage: bench/readyz_vs_nginx/run.sh [ROUNDS=5] [DURATION=10s] [CONNECTIONS=32]
+#   HALE_BIN=path/to/hale   the hale binary (default build/hale), e.g. an older build to compare
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-5}
 DURATION=${2:-10s}
 CONNS=${3:-32}
+HALE_BIN=${HALE_BIN:-build/hale}
 
 scripts/install-deps.sh --bench
 scripts/build.sh build >/dev/null
@@ -71,7 +73,7 @@ nginx -c "$work/nginx.conf"
     printf '[checks.hang-%04d]\ntype = "http"\nurl = "http://127.0.0.1:%s/%d"\ncritical = false\n\n' "$i" "$HANG_PORT" "$i"
   done
 } > "$work/hale.toml"
-build/hale run -c "$work/hale.toml" --log-level error 2>"$work/hale.log" & pids+=($!)
+"$HALE_BIN" run -c "$work/hale.toml" --log-level error 2>"$work/hale.log" & pids+=($!)
 hale_pid=$!
 wait_http "http://127.0.0.1:$NGINX_PORT/"
 wait_http "http://127.0.0.1:$HALE_PORT/livez"
@@ -117,7 +119,7 @@ echo "timeouts recorded by the 100 hung checks during the run: $hung"
     printf '[checks.idle-%02d]\ntype = "http"\nurl = "http://127.0.0.1:%s/%d"\n\n' "$i" "$OK_PORT" "$i"
   done
 } > "$work/idle.toml"
-build/hale run -c "$work/idle.toml" --log-level error 2>"$work/idle.log" & pids+=($!)
+"$HALE_BIN" run -c "$work/idle.toml" --log-level error 2>"$work/idle.log" & pids+=($!)
 idle_pid=$!
 wait_http "http://127.0.0.1:$IDLE_PORT/livez"
 sleep 12   # at least one full interval of probes

@@ -14,6 +14,9 @@
 
 namespace hale {
 
+class CronSchedule;  // time/cron.h
+class TimeZone;      // time/time_zone.h
+
 class Calendar {
  public:
   // No schedule: never fires (a drill run only when asked).
@@ -37,6 +40,10 @@ class Calendar {
   bool operator==(const Calendar& o) const { return cron_ == o.cron_ && tz_ == o.tz_; }
 
  private:
+  // The config loader, which reads `schedule` and `tz` at their own keys, builds it from the parts
+  // it parsed (time/calendar_parts.h): each is parsed once.
+  friend Calendar calendar_from(std::string cron, CronSchedule schedule, TimeZone zone);
+
   struct Parsed;  // the cron fields and the zone (src/hale/time/calendar.cpp)
   std::shared_ptr<const Parsed> parsed_;
   std::string cron_;

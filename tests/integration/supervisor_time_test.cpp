@@ -28,7 +28,12 @@ class SupervisorOnSimulatedTime : public ::testing::Test {
   ~SupervisorOnSimulatedTime() override {
     bool done = false;
     supervisor_.shutdown([&] { done = true; });
-    run_until([&] { return done; });
+    // A service still running after a failed test is stopped like any other: its stop_timeout
+    // runs on the simulated clock, so time is moved on while the loop waits for it.
+    run_until([&] {
+      loop_.advance(1s);
+      return done;
+    });
     engine_.stop();
   }
 

@@ -191,7 +191,8 @@ std::optional<SilenceSpec> read_silence(const toml::table& table, const SubjectN
   SubjectKeys subject_keys;
   bool has_schedule = false;
   bool has_duration = false;
-  std::optional<std::string> schedule, tz;
+  std::optional<ReadSchedule> schedule;
+  std::optional<TimeZone> tz;
   for (auto&& [k, v] : table) {
     const std::string_view key = k.str();
     if (subject_keys.read(key, v, silence.kinds, d)) continue;
@@ -214,7 +215,7 @@ std::optional<SilenceSpec> read_silence(const toml::table& table, const SubjectN
   if (!has_schedule) d.add(table, "a [[silences]] window needs `schedule` (a cron expression: when it opens)");
   if (!has_duration) d.add(table, "a [[silences]] window needs `duration` (how long it stays open)");
   if (d.size() != errors_before) return std::nullopt;
-  if (auto calendar = calendar_of(schedule, tz)) silence.schedule = std::move(*calendar);
+  if (auto calendar = calendar_of(std::move(schedule), std::move(tz))) silence.schedule = std::move(*calendar);
   return silence;
 }
 

@@ -1,5 +1,6 @@
 // `schedule` (a cron expression or @macro) and `tz` (a tz database zone): read the same way, with
-// the same messages, by [heartbeats.NAME], [[silences]] and [drills.NAME].
+// the same messages, by [heartbeats.NAME], [[silences]] and [drills.NAME], each parsed once, at
+// its key, and put together into the Calendar the run time keeps.
 #pragma once
 
 #include <optional>
@@ -9,18 +10,23 @@
 
 #include "hale/calendar.h"
 #include "hale/config/diagnostics.h"
+#include "hale/time/cron.h"
+#include "hale/time/time_zone.h"
 
 namespace hale::config {
 
-// The cron text when it parses; nullopt, reported at `v` ("`schedule` \"61 * * * *\": minute
-// field ..."), otherwise.
-std::optional<std::string> read_schedule(const toml::node& v, Diagnostics& d);
-// The zone's name when the tz database has it; nullopt, reported at `v`, otherwise.
-std::optional<std::string> read_time_zone(const toml::node& v, Diagnostics& d);
+struct ReadSchedule {
+  std::string text;
+  CronSchedule cron;
+};
 
-// The two read together, once the table is read: the parsed Calendar the run time keeps, when
-// the schedule read (`tz` defaults to UTC; a `tz` that did not read was reported, and the table
-// is refused anyway).
-std::optional<Calendar> calendar_of(const std::optional<std::string>& schedule, const std::optional<std::string>& tz);
+// The parsed schedule; nullopt, reported at `v` ("`schedule` \"61 * * * *\": minute field ..."),
+// when it does not parse.
+std::optional<ReadSchedule> read_schedule(const toml::node& v, Diagnostics& d);
+// The zone when the tz database has it; nullopt, reported at `v`, otherwise.
+std::optional<TimeZone> read_time_zone(const toml::node& v, Diagnostics& d);
+
+// The Calendar of a table whose schedule read (`tz` defaults to UTC); nullopt without a schedule.
+std::optional<Calendar> calendar_of(std::optional<ReadSchedule> schedule, std::optional<TimeZone> tz);
 
 }  // namespace hale::config

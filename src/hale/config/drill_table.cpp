@@ -252,7 +252,8 @@ std::optional<DrillSpec> read_drill(const std::string& name, const toml::table& 
   drill.name = name;
   drill.pos = position_of(table);
   bool has_force = false;
-  std::optional<std::string> schedule, tz;
+  std::optional<ReadSchedule> schedule;
+  std::optional<TimeZone> tz;
   for (auto&& [k, v] : table) {
     const std::string key(k.str());
     if (key == "force") {
@@ -279,7 +280,7 @@ std::optional<DrillSpec> read_drill(const std::string& name, const toml::table& 
                  "force = { db = \"fail\" }");
   }
   if (d.size() != errors_before) return std::nullopt;
-  if (auto calendar = calendar_of(schedule, tz)) drill.schedule = std::move(*calendar);
+  if (auto calendar = calendar_of(std::move(schedule), std::move(tz))) drill.schedule = std::move(*calendar);
   return drill;
 }
 

@@ -53,7 +53,8 @@ std::optional<HeartbeatSpec> read_heartbeat(std::string_view name, const toml::t
   const toml::node* period_node = nullptr;
   const toml::node* tz_node = nullptr;
   const toml::node* min_node = nullptr;
-  std::optional<std::string> schedule, tz;
+  std::optional<ReadSchedule> schedule;
+  std::optional<TimeZone> tz;
   for (auto&& [k, v] : table) {
     const std::string_view key = k.str();
     if (key == "schedule") {
@@ -126,7 +127,7 @@ std::optional<HeartbeatSpec> read_heartbeat(std::string_view name, const toml::t
                          format_duration(*h.max_duration) + ")");
   }
   if (d.size() != errors_before) return std::nullopt;
-  if (auto calendar = calendar_of(schedule, tz)) h.schedule = std::move(*calendar);
+  if (auto calendar = calendar_of(std::move(schedule), std::move(tz))) h.schedule = std::move(*calendar);
   if (h.guard_code.empty()) h.guard_code = default_guard_code(h.name);
   return h;
 }

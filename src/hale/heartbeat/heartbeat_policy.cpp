@@ -13,7 +13,8 @@ StatusOr<HeartbeatPolicy> make_heartbeat_policy(const HeartbeatSpec& spec) {
       return after + std::chrono::duration_cast<WallTime::duration>(period);
     };
   } else {
-    // Parsed when the config was loaded; a spec built by hand without either never expects a run.
+    // Parsed when the config was loaded. A spec built by hand with neither is refused (the
+    // heartbeat is then reported unavailable), as the loader refuses such a table.
     if (spec.schedule.empty()) return Status::error("needs `schedule` (cron) or `period`");
     p.next_expected = [schedule = spec.schedule](WallTime after) { return schedule.next_after(after); };
   }

@@ -1,8 +1,7 @@
 // Calendar (include/hale/calendar.h): a CronSchedule and a TimeZone, parsed together once.
 #include "hale/calendar.h"
 
-#include "hale/time/cron.h"
-#include "hale/time/time_zone.h"
+#include "hale/time/calendar_parts.h"
 
 namespace hale {
 
@@ -18,10 +17,14 @@ StatusOr<Calendar> Calendar::parse(std::string_view cron, std::string_view tz) {
   }
   auto zone = TimeZone::load(tz);
   if (!zone) return Status::error("`tz` \"" + std::string(tz) + "\": " + zone.status().message());
+  return calendar_from(std::string(cron), std::move(schedule).value(), std::move(zone).value());
+}
+
+Calendar calendar_from(std::string cron, CronSchedule schedule, TimeZone zone) {
   Calendar c;
-  c.parsed_ = std::make_shared<const Parsed>(Parsed{std::move(schedule).value(), std::move(zone).value()});
-  c.cron_ = std::string(cron);
-  c.tz_ = std::string(tz);
+  c.cron_ = std::move(cron);
+  c.tz_ = zone.name();
+  c.parsed_ = std::make_shared<const Calendar::Parsed>(Calendar::Parsed{std::move(schedule), std::move(zone)});
   return c;
 }
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/file_text.h"
 #include "support/alert_helpers.h"
 #include "support/free_port.h"
 #include "support/hale_process.h"
@@ -21,13 +22,6 @@ namespace hale::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -46,12 +40,12 @@ TEST(AlertsExec, TheCommandReadsOneJsonLinePerAlert) {
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(wait_for_check(hale, "db", "ok")) << hale.log();
   db.close();
-  ASSERT_TRUE(eventually([&] { return lines_of(slurp(out)).size() >= 1; })) << hale.log();
+  ASSERT_TRUE(eventually([&] { return lines_of(file_text(out)).size() >= 1; })) << hale.log();
   db.reopen();
-  ASSERT_TRUE(eventually([&] { return lines_of(slurp(out)).size() >= 2; })) << hale.log();
+  ASSERT_TRUE(eventually([&] { return lines_of(file_text(out)).size() >= 2; })) << hale.log();
   ASSERT_TRUE(wait_for_delivery_states(hale, "pager", "", {"sent", "sent"})) << hale.log();
 
-  const std::string text = slurp(out);
+  const std::string text = file_text(out);
   EXPECT_EQ(text.back(), '\n');
   const std::vector<std::string> lines = lines_of(text);
   ASSERT_EQ(lines.size(), 2u) << text;
@@ -89,7 +83,7 @@ TEST(AlertsExec, ACommandThatExitsOneIsRetried) {
   const auto retries = log_events(hale, "alert_delivery_retry");
   ASSERT_EQ(retries.size(), 1u) << hale.log();
   EXPECT_EQ(retries[0]["reason"], "exit status 1: pager: no route to oncall");
-  const std::vector<std::string> lines = lines_of(slurp(out));
+  const std::vector<std::string> lines = lines_of(file_text(out));
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(nlohmann::json::parse(lines[0])["id"], d["id"]);
 }
@@ -101,7 +95,7 @@ bool running_with_argv(const std::vector<std::string>& argv) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string name = entry.path().filename();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (slurp((entry.path() / "cmdline").string()) == wanted) return true;
+    if (file_text((entry.path() / "cmdline").string()) == wanted) return true;
   }
   return false;
 }

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/file_text.h"
 #include "support/alert_helpers.h"
 #include "support/free_port.h"
 #include "support/hale_process.h"
@@ -25,13 +26,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* kBareTokens[] = {"tok-ABCDEF123456", "KEYVALUE123", "NOTIFYTOKEN99"};
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 TEST(SecretsParts, ABareTokenPrintedByAJobOrAPluginIsMaskedOnEveryPath) {
   ::setenv("HALE_PARTS_AUTH", "Bearer tok-ABCDEF123456", 1);
@@ -73,7 +67,7 @@ TEST(SecretsParts, ABareTokenPrintedByAJobOrAPluginIsMaskedOnEveryPath) {
   ASSERT_TRUE(hale.wait_exit().has_value());
   std::string store;
   for (const auto& e : std::filesystem::directory_iterator(state.path())) {
-    if (e.path().filename().string().rfind("hale.db", 0) == 0) store += slurp(e.path());
+    if (e.path().filename().string().rfind("hale.db", 0) == 0) store += file_text(e.path());
   }
   ASSERT_FALSE(store.empty());
   paths["the SQLite store"] = store;

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/file_text.h"
 #include "support/hale_process.h"
 #include "support/service_helpers.h"
 #include "support/temp_dir.h"
@@ -24,13 +25,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 // Makes this test process the subreaper of what hale leaves behind when it is SIGKILLed, so the
 // test can see those processes die and reap them (init would otherwise).
@@ -220,15 +214,15 @@ cwd = ")" + workdir.path().string() + R"("
 env = { GREETING = "hello", API_KEY = "env:SVC_TEST_SECRET" }
 )");
   ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return fs::exists(env_out) && fs::exists(cwd_out) && !slurp(cwd_out).empty(); }, 5s));
-  const std::string env = slurp(env_out);
+  ASSERT_TRUE(eventually([&] { return fs::exists(env_out) && fs::exists(cwd_out) && !file_text(cwd_out).empty(); }, 5s));
+  const std::string env = file_text(env_out);
   EXPECT_THAT(env, ::testing::HasSubstr("GREETING=hello\n"));
   EXPECT_THAT(env, ::testing::HasSubstr("API_KEY=s3cr3t-value\n"));  // given explicitly
   EXPECT_THAT(env, ::testing::HasSubstr("SVC_TEST_PLAIN=visible\n"));  // hale's environment
   // ... but not the variable hale read a secret from: secrets are not inherited.
   EXPECT_THAT(env, ::testing::Not(::testing::HasSubstr("SVC_TEST_SECRET=")));
   EXPECT_THAT(env, ::testing::Not(::testing::HasSubstr("NOTIFY_SOCKET=")));
-  EXPECT_THAT(slurp(cwd_out), ::testing::StartsWith(fs::canonical(workdir.path()).string()));
+  EXPECT_THAT(file_text(cwd_out), ::testing::StartsWith(fs::canonical(workdir.path()).string()));
   // The secret never shows in hale's answers or log.
   EXPECT_THAT(http_get(hale.url("/api/v1/services/envy")).body, ::testing::Not(::testing::HasSubstr("s3cr3t")));
   EXPECT_THAT(hale.log(), ::testing::Not(::testing::HasSubstr("s3cr3t-value")));
@@ -371,7 +365,7 @@ int children_with(pid_t hale, const std::string& marker) {
   int n = 0;
   pid_t pid = 0;
   while (children >> pid) {
-    std::string cmdline = slurp("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string cmdline = file_text("/proc/" + std::to_string(pid) + "/cmdline");
     if (cmdline.find(marker) != std::string::npos && running(pid)) ++n;
   }
   return n;
@@ -434,9 +428,9 @@ restart_budget = { max = 2, window = "1m" }
 )");
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(eventually([&] { return state_of(hale, "good") == "running"; }, 5s)) << hale.log();
-  EXPECT_EQ(slurp(marker), "ran\n");
+  EXPECT_EQ(file_text(marker), "ran\n");
   ASSERT_EQ(service_action(hale, "good", "restart").status, 200);
-  EXPECT_TRUE(eventually([&] { return slurp(marker) == "ran\nran\n"; }, 5s)) << "pre_start runs before every start";
+  EXPECT_TRUE(eventually([&] { return file_text(marker) == "ran\nran\n"; }, 5s)) << "pre_start runs before every start";
 
   nlohmann::json bad;
   ASSERT_TRUE(eventually([&] {
@@ -461,10 +455,10 @@ user = "nobody"
   ASSERT_TRUE(hale.start()) << hale.log();
   std::optional<pid_t> pid;
   ASSERT_TRUE(eventually([&] { return (pid = pid_of(hale, "unprivileged")).has_value(); }, 5s)) << hale.log();
-  const std::string status = slurp("/proc/" + std::to_string(*pid) + "/status");
+  const std::string status = file_text("/proc/" + std::to_string(*pid) + "/status");
   EXPECT_THAT(status, ::testing::HasSubstr("Uid:\t65534\t65534\t65534\t65534"));
-  ASSERT_TRUE(eventually([&] { return !slurp(env_out).empty(); }, 5s));
-  const std::string env = slurp(env_out);
+  ASSERT_TRUE(eventually([&] { return !file_text(env_out).empty(); }, 5s));
+  const std::string env = file_text(env_out);
   EXPECT_THAT(env, ::testing::HasSubstr("USER=nobody\n"));
   EXPECT_THAT(env, ::testing::Not(::testing::HasSubstr("HOME=/root\n")));
 }

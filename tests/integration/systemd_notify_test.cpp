@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/file_text.h"
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/notify_listener.h"
@@ -24,13 +25,6 @@ namespace hale::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string check_status(const HaleProcess& hale, const std::string& name) {
   auto j = nlohmann::json::parse(http_get(hale.url("/health/" + name)).body, nullptr, false);
@@ -106,7 +100,7 @@ critical = false
   EXPECT_TRUE(eventually([&] { return check_status(hale, "marker-in-probe") == "ok"; }, 10s))
       << http_get(hale.url("/health/marker-in-probe")).body;
   ASSERT_TRUE(eventually([&] { return std::filesystem::exists(env_out); }, 10s));
-  const std::string env = read_file(env_out);
+  const std::string env = file_text(env_out);
   EXPECT_NE(env.find("HALE_TEST_MARKER=1\n"), std::string::npos) << env;
   EXPECT_EQ(env.find("NOTIFY_SOCKET="), std::string::npos) << env;
   EXPECT_EQ(env.find("WATCHDOG_USEC="), std::string::npos) << env;

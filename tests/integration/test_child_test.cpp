@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/file_text.h"
 #include "support/hale_process.h"
 #include "support/http_client.h"
 #include "support/notify_listener.h"
@@ -24,13 +25,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // hale_test_child ARGS... in a process group of its own, as hale's supervisor runs services.
 TestProcess test_child(std::vector<std::string> args, ProcessOptions options = {}) {
   args.insert(args.begin(), HALE_TEST_CHILD);
@@ -39,7 +33,7 @@ TestProcess test_child(std::vector<std::string> args, ProcessOptions options = {
 }
 
 pid_t read_pid(const std::filesystem::path& p) {
-  std::string s = read_file(p);
+  std::string s = file_text(p);
   return s.empty() ? -1 : static_cast<pid_t>(std::stol(s));
 }
 
@@ -127,8 +121,8 @@ TEST(TestChild, OutputEnvironmentAndCwd) {
   ASSERT_EQ(out.size(), std::string("hello there\n").size() + 1000);
   EXPECT_EQ(out.rfind("hello there\n", 0), 0u);
   EXPECT_EQ(out.back(), '\n');
-  EXPECT_NE(read_file(env_out).find("SVC_CHILD_VAR=42\n"), std::string::npos);
-  EXPECT_EQ(read_file(cwd_out), std::filesystem::canonical(dir.path()).string() + "\n");
+  EXPECT_NE(file_text(env_out).find("SVC_CHILD_VAR=42\n"), std::string::npos);
+  EXPECT_EQ(file_text(cwd_out), std::filesystem::canonical(dir.path()).string() + "\n");
 }
 
 // libsystemd's own sd_notify(): READY=1, STATUS=, a bounded number of WATCHDOG=1.

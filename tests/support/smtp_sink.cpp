@@ -1,4 +1,5 @@
 // SmtpSink: tests/tools/smtp_sink.py as a child process (see smtp_sink.h).
+#include "support/file_text.h"
 #include "support/smtp_sink.h"
 
 #include <sys/wait.h>
@@ -16,13 +17,6 @@
 namespace hale::testing {
 
 namespace {
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -80,7 +74,7 @@ std::vector<SmtpMessage> SmtpSink::messages() const {
     const auto eml = dir_.path() / (std::to_string(n) + ".eml");
     const auto meta = dir_.path() / (std::to_string(n) + ".json");
     if (!std::filesystem::exists(meta)) break;  // renamed last
-    out.push_back({slurp(eml), nlohmann::json::parse(slurp(meta), nullptr, false)});
+    out.push_back({file_text(eml), nlohmann::json::parse(file_text(meta), nullptr, false)});
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // A gRPC server with the default health service for the grpc probe tests (see
 // test_grpc_server.h).
+#include "support/file_text.h"
 #include "support/test_grpc_server.h"
 
 #include <grpcpp/generic/async_generic_service.h>
@@ -15,13 +16,6 @@
 namespace hale::testing {
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
@@ -39,7 +33,7 @@ TestGrpcServer::TestGrpcServer(const Options& options) : impl_(std::make_unique<
   std::shared_ptr<grpc::ServerCredentials> credentials;
   if (!options.cert_chain_file.empty() && !options.key_file.empty()) {
     grpc::SslServerCredentialsOptions tls;
-    tls.pem_key_cert_pairs.push_back({read_file(options.key_file), read_file(options.cert_chain_file)});
+    tls.pem_key_cert_pairs.push_back({file_text(options.key_file), file_text(options.cert_chain_file)});
     credentials = grpc::SslServerCredentials(tls);
   } else {
     credentials = grpc::InsecureServerCredentials();

@@ -1,4 +1,5 @@
 // TestProcess: fork/exec with captured output (see test_process.h).
+#include "support/file_text.h"
 #include "support/test_process.h"
 
 #include <fcntl.h>
@@ -18,13 +19,6 @@ extern char** environ;
 namespace hale::testing {
 
 namespace {
-
-std::string read_whole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The test's own environment with `overrides` applied.
 std::vector<std::string> environment(const std::vector<std::pair<std::string, std::string>>& overrides) {
@@ -87,8 +81,8 @@ TestProcess::~TestProcess() {
   wait_exit(std::chrono::seconds(5));
 }
 
-std::string TestProcess::out() const { return read_whole(out_path_); }
-std::string TestProcess::err() const { return read_whole(err_path_); }
+std::string TestProcess::out() const { return file_text(out_path_); }
+std::string TestProcess::err() const { return file_text(err_path_); }
 
 bool TestProcess::wait_for_out(const std::string& needle, std::chrono::milliseconds within) const {
   return eventually([&] { return out().find(needle) != std::string::npos; }, within);

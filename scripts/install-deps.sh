@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package hale needs to build, test and run its demo, if missing.
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds the peers of bench/: nginx, wrk, supervisor)
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds the peers of bench/: nginx, wrk, supervisor, blackbox_exporter, monit)
 set -euo pipefail
 
 packages=(
@@ -19,7 +19,7 @@ packages=(
   python3-aiosmtpd           # the SMTP sink with STARTTLS and AUTH of the email alert tests (tests/tools/smtp_sink.py)
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(nginx-light wrk supervisor)
+  packages+=(nginx-light wrk supervisor prometheus-blackbox-exporter monit)
 fi
 
 missing=()

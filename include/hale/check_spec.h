@@ -70,6 +70,10 @@ struct HttpCheck {
   std::optional<Duration> max_latency;     // slower than this: warn (degraded)
   std::string ca_file;                     // extra CA bundle; empty = the system store
   bool insecure_skip_verify = false;
+  // Reuse a connection to the target between probes when it allows keep-alive (one connection
+  // per target is never older than kMaxConnectionAge, so a target that stops accepting new
+  // connections is still found out); false: a new connection for every probe, as kubelet does.
+  bool keepalive = true;
   bool operator==(const HttpCheck&) const = default;
 };
 

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
+#include <vector>
 #include <string>
 
 #include "hale/clock.h"
@@ -51,7 +51,7 @@ class CheckState {
   std::optional<SteadyTime> last_success() const { return last_success_; }
   std::optional<SteadyTime> first_failure() const { return first_failure_; }
   const std::string& last_failure_reason() const { return last_failure_reason_; }
-  const std::deque<ProbeResult>& recent() const { return recent_; }
+  const std::vector<ProbeResult>& recent() const { return recent_; }
   const CheckPolicy& policy() const { return policy_; }
 
   static constexpr std::size_t kEvidence = 5;  // results kept as a transition's evidence
@@ -72,7 +72,9 @@ class CheckState {
   std::optional<SteadyTime> first_failure_;
   std::optional<SteadyTime> last_success_;
   std::string last_failure_reason_;
-  std::deque<ProbeResult> recent_;
+  // The last kEvidence results, oldest first. A vector, not a deque: a deque's first block is
+  // 512 bytes, and there is one CheckState per check (10,000 and more).
+  std::vector<ProbeResult> recent_;
 };
 
 }  // namespace hale

@@ -330,11 +330,29 @@ struct ServerConfig {
   // Host headers answered besides loopback names when listening on loopback (DNS rebinding);
   // when listening elsewhere and set, the only ones (with loopback names).
   std::vector<std::string> allowed_hosts;
+  // Probes running at once, all checks together; the others wait their turn (and the wait shows
+  // as scheduler lateness). Bounds memory and sockets when thousands of checks are due together.
+  int max_concurrent_probes = 512;
+};
+
+// [metrics]: how much /metrics says per check. kCompact (the default) is 5 series per check
+// (up, the current status, probes, transitions, the last probe's duration), so that a scrape of
+// 10,000 checks stays under 3 MB; kFull adds a series per status, consecutive failures and a
+// 12-bucket latency histogram (24 per check).
+enum class MetricsDetail { kCompact, kFull };
+inline constexpr std::array<Word<MetricsDetail>, 2> kMetricsDetailWords{{
+    {"compact", MetricsDetail::kCompact},
+    {"full", MetricsDetail::kFull},
+}};
+struct MetricsConfig {
+  MetricsDetail detail = MetricsDetail::kCompact;
+  bool operator==(const MetricsConfig&) const = default;
 };
 
 struct Config {
   std::string path;  // the file it came from
   ServerConfig server;
+  MetricsConfig metrics;
   std::vector<CheckSpec> checks;  // sorted by name
   std::vector<GroupSpec> groups;  // custom groups, sorted by name
   std::vector<ServiceSpec> services;  // sorted by name

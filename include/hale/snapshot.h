@@ -83,12 +83,27 @@ struct CheckView {
   bool in_group(std::string_view g) const;
 };
 
+// SPEC §8: how late probes start against when they were due (the timer's delay, and the wait
+// for a free slot under server.max_concurrent_probes), over the engine's last kLatenessSamples
+// probes; and how many probes run or wait now.
+struct SchedulerLateness {
+  static constexpr std::size_t kLatenessSamples = 16384;
+  Duration p50{};
+  Duration p99{};
+  Duration max{};
+  Duration sum{};          // of every probe since start
+  std::uint64_t count = 0;  // probes started since start
+  std::size_t in_flight = 0;
+  std::size_t waiting = 0;
+};
+
 struct Snapshot {
   WallTime started_at{};   // when hale started (for uptime)
   std::vector<std::shared_ptr<const CheckView>> checks;  // sorted by name
   std::vector<std::string> custom_groups;                // declared [groups.NAME], sorted
   // Event loop lag as last measured (SPEC §3 /livez: the loop is responsive).
   Duration loop_lag{};
+  SchedulerLateness lateness;
   std::uint64_t reloads_total = 0;
   std::uint64_t reload_failures_total = 0;
   // Precomputed answers for the hot endpoints (no ?exclude): see finalize() in aggregate.h.

@@ -124,6 +124,7 @@ class Daemon {
     ctx.add_silence = [this](Silence s) { return alerting_.add_silence(std::move(s)); };
     ctx.expire_silence = [this](std::string_view id) { return alerting_.expire_silence(id); };
     ctx.alert_metrics = !alerting_.empty();
+    ctx.metrics_detail = config_.metrics.detail;
     if (req.target.starts_with("/api/v1/drills")) {  // not on the hot path of /readyz and /guard
       ctx.drills = [this](std::string_view name) { return drills_answer(name); };
       ctx.run_drill = [this](std::string_view name) { return run_drill(name); };

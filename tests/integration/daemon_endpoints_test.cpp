@@ -128,7 +128,30 @@ TEST(DaemonEndpoints, ReadyzVerboseListsAnExcludedCheckAndWarnsOfAnUnknownOneAsK
             "readyz check passed\n");
 }
 
-TEST(DaemonEndpoints, MetricsPassPromtool) {
+// promtool's verdict on a /metrics page: "" when it passes its checks and lint.
+std::string promtool_findings(const std::string& page) {
+  TempDir dir;
+  const std::string path = dir.write("metrics.txt", page);
+  const std::string cmd = "promtool check metrics < " + path + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return "promtool did not start";
+  std::string out;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p)) out += buf;
+  const int rc = pclose(p);
+  return rc == 0 ? out : "exit " + std::to_string(rc) + ": " + out;
+}
+
+std::size_t series_of(const std::string& page, std::string_view check) {
+  std::size_t n = 0;
+  const std::string label = "{check=\"" + std::string(check) + "\"";
+  for (std::size_t at = page.find(label); at != std::string::npos; at = page.find(label, at + 1)) ++n;
+  return n;
+}
+
+// The default [metrics] detail: 5 series per check (SPEC §8: a scrape of 10,000 checks stays
+// under 3 MB), plus one per error code seen.
+TEST(DaemonEndpoints, MetricsPassPromtoolWithFiveSeriesPerCheck) {
   TcpListener up;
   HaleProcess hale(two_checks(up.port(), free_port(), false));
   ASSERT_TRUE(hale.start()) << hale.log();
@@ -139,23 +162,34 @@ TEST(DaemonEndpoints, MetricsPassPromtool) {
   auto m = http_get(hale.url("/metrics"));
   EXPECT_EQ(m.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(m.body.find("hale_check_up{check=\"up\",critical=\"true\"} 1"), std::string::npos);
+  EXPECT_NE(m.body.find("hale_check_status{check=\"up\",status=\"ok\"} 1"), std::string::npos);
+  EXPECT_EQ(m.body.find("hale_check_status{check=\"up\",status=\"fail\"}"), std::string::npos)
+      << "compact: only the status a check is in";
+  EXPECT_NE(m.body.find("hale_check_duration_seconds{check=\"up\"}"), std::string::npos);
+  EXPECT_EQ(m.body.find("hale_check_latency_seconds_bucket"), std::string::npos);
   EXPECT_NE(m.body.find("hale_check_probe_errors_total{check=\"down\",code=\"refused\"}"),
             std::string::npos);
-  EXPECT_NE(m.body.find("hale_check_latency_seconds_bucket{check=\"up\",le=\"+Inf\"}"),
-            std::string::npos);
+  EXPECT_EQ(series_of(m.body, "up"), 5u) << m.body;
+  EXPECT_EQ(series_of(m.body, "down"), 6u) << m.body;  // and its errors by code
+  EXPECT_NE(m.body.find("hale_scheduler_lateness_seconds{quantile=\"0.99\"}"), std::string::npos);
   EXPECT_NE(m.body.find("process_resident_memory_bytes"), std::string::npos);
+  EXPECT_EQ(promtool_findings(m.body), "");
+}
 
-  TempDir dir;
-  std::string path = dir.write("metrics.txt", m.body);
-  std::string cmd = "promtool check metrics < " + path + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  int rc = pclose(p);
-  EXPECT_EQ(rc, 0) << out;
-  EXPECT_EQ(out, "") << "promtool lint findings";
+TEST(DaemonEndpoints, MetricsInFullDetailAddEveryStatusAndTheHistogram) {
+  TcpListener up;
+  HaleProcess hale(two_checks(up.port(), free_port(), false) + "\n[metrics]\ndetail = \"full\"\n");
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    return http_get(hale.url("/metrics")).body.find(
+               "hale_check_status{check=\"down\",status=\"fail\"} 1") != std::string::npos;
+  }));
+  auto m = http_get(hale.url("/metrics"));
+  EXPECT_NE(m.body.find("hale_check_status{check=\"up\",status=\"fail\"} 0"), std::string::npos);
+  EXPECT_NE(m.body.find("hale_check_consecutive_failures{check=\"up\"} 0"), std::string::npos);
+  EXPECT_NE(m.body.find("hale_check_latency_seconds_bucket{check=\"up\",le=\"+Inf\"}"), std::string::npos);
+  EXPECT_EQ(series_of(m.body, "up"), 24u) << m.body;
+  EXPECT_EQ(promtool_findings(m.body), "");
 }
 
 TEST(DaemonEndpoints, NoSecretInAnyAnswerOrLogLine) {

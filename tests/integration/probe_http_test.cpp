@@ -45,6 +45,51 @@ TEST_F(HttpProbeTest, UpServerPasses) {
   EXPECT_EQ(server_.request_count("/ready"), 1u);
 }
 
+// SPEC §8: a kept-alive connection is reused from one probe to the next (no connect, no TCP
+// handshake for the target to answer), through the one CurlMulti every probe shares.
+TEST_F(HttpProbeTest, KeepAliveReusesOneConnectionAcrossProbes) {
+  server_.set("/ready", TestResponse::ok("ok"));
+  HttpCheck spec = http_check(server_.url("/ready"));
+  ASSERT_TRUE(spec.keepalive) << "the default";
+  auto p = make_probe(spec, harness_.ctx());
+  for (int i = 0; i < 5; ++i) {
+    auto r = harness_.run(*p, 2s);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->verdict, Verdict::kPass) << r->reason;
+  }
+  EXPECT_EQ(server_.request_count("/ready"), 5u);
+  EXPECT_EQ(server_.connection_count(), 1u);
+}
+
+// keepalive = false: kubelet's way, a new connection per probe, so that every probe proves
+// the target still accepts connections.
+TEST_F(HttpProbeTest, WithoutKeepAliveEveryProbeOpensItsOwnConnection) {
+  server_.set("/ready", TestResponse::ok("ok"));
+  HttpCheck spec = http_check(server_.url("/ready"));
+  spec.keepalive = false;
+  auto p = make_probe(spec, harness_.ctx());
+  for (int i = 0; i < 5; ++i) {
+    auto r = harness_.run(*p, 2s);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->verdict, Verdict::kPass) << r->reason;
+  }
+  EXPECT_EQ(server_.connection_count(), 5u);
+}
+
+// A target that closed the kept connection (restarted, say) is probed on a new one, and the
+// probe passes: reuse never turns into a false failure.
+TEST_F(HttpProbeTest, AConnectionTheTargetClosedIsReplacedNotFailed) {
+  server_.set("/ready", TestResponse::ok("ok").header("Connection", "close"));
+  HttpCheck spec = http_check(server_.url("/ready"));
+  auto p = make_probe(spec, harness_.ctx());
+  for (int i = 0; i < 3; ++i) {
+    auto r = harness_.run(*p, 2s);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->verdict, Verdict::kPass) << r->reason;
+  }
+  EXPECT_EQ(server_.connection_count(), 3u);
+}
+
 TEST_F(HttpProbeTest, WrongStatusFails) {
   server_.set("/ready", TestResponse::with_status(503, "down"));
   ProbeResult r = probe(http_check(server_.url("/ready")));

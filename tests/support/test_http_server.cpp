@@ -98,6 +98,7 @@ struct TestHttpServer::Impl {
   std::map<std::string, TestResponse, std::less<>> routes;
   std::map<std::string, std::deque<TestResponse>, std::less<>> once;
   std::vector<RecordedRequest> recorded;
+  std::size_t connections = 0;  // accepted so far
 
   TestResponse answer_for(RecordedRequest& req) {
     std::lock_guard lock(mu);
@@ -201,6 +202,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (request_.method != "HEAD") out += response_.body;
     wire_ = std::move(out);
     bool keep_alive = !iequals(request_.header("Connection").value_or(""), "close");
+    for (const auto& [k, v] : response_.headers) {
+      if (iequals(k, "Connection") && iequals(v, "close")) keep_alive = false;  // the server closes too
+    }
     asio::async_write(stream_, asio::buffer(wire_),
                       [self = this->shared_from_this(), keep_alive](const error_code& ec,
                                                                     std::size_t) {
@@ -234,6 +238,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 void TestHttpServer::Impl::do_accept() {
   acceptor.async_accept([this](const error_code& ec, tcp::socket socket) {
     if (ec) return;  // closed: the server is stopping
+    {
+      std::lock_guard lock(mu);
+      ++connections;
+    }
     if (tls) {
       std::make_shared<Session<asio::ssl::stream<tcp::socket>>>(*this, std::move(socket), *tls)
           ->start();
@@ -296,6 +304,11 @@ void TestHttpServer::set(const std::string& path, TestResponse response) {
 void TestHttpServer::push_once(const std::string& path, TestResponse response) {
   std::lock_guard lock(impl_->mu);
   impl_->once[path].push_back(std::move(response));
+}
+
+std::size_t TestHttpServer::connection_count() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->connections;
 }
 
 std::size_t TestHttpServer::request_count() const {

@@ -103,6 +103,8 @@ class TestHttpServer {
   // Requests fully read so far, whatever they were answered.
   std::size_t request_count() const;
   std::size_t request_count(std::string_view path) const;
+  // TCP connections accepted so far (keep-alive: several requests may share one).
+  std::size_t connection_count() const;
   std::vector<RecordedRequest> requests() const;
   std::optional<RecordedRequest> last_request(std::string_view path) const;
 

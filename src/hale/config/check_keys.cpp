@@ -57,6 +57,7 @@ constexpr std::array kCheckKeys{
     CheckKey{"headers", kHttp, true, apply_headers},
     CheckKey{"ca_file", kHttp | kTls | kGrpc, true, apply_ca_file},
     CheckKey{"insecure_skip_verify", kHttp | kTls, true, apply_insecure_skip_verify},
+    CheckKey{"keepalive", kHttp, true, apply_keepalive},
     CheckKey{"guard_code", kAnyType, false, apply_guard_code},
     CheckKey{"latency_budget", kAnyType, false, apply_latency_budget},
     CheckKey{"depends_on", kAnyType, false, apply_check_depends_on},

@@ -86,6 +86,7 @@ void apply_method(const KeyCall& c);
 void apply_headers(const KeyCall& c);
 void apply_ca_file(const KeyCall& c);
 void apply_insecure_skip_verify(const KeyCall& c);
+void apply_keepalive(const KeyCall& c);
 
 // TLS keys (tls_keys.cpp).
 void apply_file(const KeyCall& c);

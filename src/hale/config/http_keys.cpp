@@ -267,4 +267,8 @@ void apply_insecure_skip_verify(const KeyCall& c) {
   if (auto b = read_bool(c.value, c.key, c.diagnostics())) set_on<HttpCheck, TlsCheck>(c.spec, [&](auto& k) { k.insecure_skip_verify = *b; });
 }
 
+void apply_keepalive(const KeyCall& c) {
+  if (auto b = read_bool(c.value, c.key, c.diagnostics())) set_on<HttpCheck>(c.spec, [&](auto& k) { k.keepalive = *b; });
+}
+
 }  // namespace hale::config

@@ -15,9 +15,10 @@ namespace hale::config {
 
 namespace {
 
-constexpr std::array<std::string_view, 12> kServerKeys{
+constexpr std::array<std::string_view, 13> kServerKeys{
     "listen",         "service",      "admin_token",  "state_dir",   "max_connections", "max_header_bytes",
     "max_body_bytes", "read_timeout", "idle_timeout", "containment", "allowed_hosts",   "header_timeout",
+    "max_concurrent_probes",
 };
 
 constexpr std::int64_t kMaxBytes = std::numeric_limits<std::int64_t>::max();
@@ -88,6 +89,8 @@ ServerConfig read_server(const toml::table& table, LoadContext& ctx) {
       if (auto text = read_nonempty_string(v, key, d)) s.state_dir = *text;
     } else if (key == "max_connections") {
       if (auto n = read_integer(v, key, 1, INT_MAX, d)) s.max_connections = static_cast<int>(*n);
+    } else if (key == "max_concurrent_probes") {
+      if (auto n = read_integer(v, key, 1, 1'000'000, d)) s.max_concurrent_probes = static_cast<int>(*n);
     } else if (key == "max_header_bytes") {
       if (auto n = read_integer(v, key, 1, kMaxBytes, d)) s.max_header_bytes = static_cast<std::size_t>(*n);
     } else if (key == "max_body_bytes") {

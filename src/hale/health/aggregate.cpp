@@ -36,11 +36,36 @@ std::vector<const CheckView*> select(const Snapshot& snap, std::string_view grou
   return out;
 }
 
+namespace {
+
+// aggregate() one check at a time, for finalize().
+struct Running {
+  Question question;
+  bool failing = false;
+  bool degraded = false;
+  void add(const CheckView& c) {
+    if (counts_as_failing(c, question)) failing = true;
+    if (c.status == Health::kDegraded || (!c.critical && c.status == Health::kFail)) degraded = true;
+  }
+  Health result() const { return failing ? Health::kFail : degraded ? Health::kDegraded : Health::kOk; }
+};
+
+}  // namespace
+
+// One pass, no list built: the engine calls it for every snapshot it publishes (10,000 checks,
+// up to ten times a second). The same answers as aggregate(select(...)).
 void finalize(Snapshot& snap) {
-  static const std::vector<std::string> kNone;
-  snap.live = aggregate(select(snap, "live", kNone), Question::kLive);
-  snap.ready = aggregate(select(snap, "ready", kNone), Question::kReady);
-  snap.overall = aggregate(select(snap, "", kNone), Question::kHealth);
+  Running live{Question::kLive}, ready{Question::kReady}, overall{Question::kHealth};
+  for (const auto& c : snap.checks) {
+    overall.add(*c);
+    for (const std::string& g : c->groups) {
+      if (g == "live") live.add(*c);
+      if (g == "ready") ready.add(*c);
+    }
+  }
+  snap.live = live.result();
+  snap.ready = ready.result();
+  snap.overall = overall.result();
 }
 
 }  // namespace hale

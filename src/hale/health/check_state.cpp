@@ -15,6 +15,7 @@ Health health_of(Verdict v) { return v == Verdict::kWarn ? Health::kDegraded : H
 
 CheckState::CheckState(std::string name, CheckPolicy policy, SteadyTime started)
     : name_(std::move(name)), started_(started), since_(started) {
+  recent_.reserve(kEvidence);  // exactly: it never holds more
   adopt_policy(policy);
 }
 
@@ -34,8 +35,8 @@ bool CheckState::in_start_period(SteadyTime now) const {
 }
 
 std::optional<Transition> CheckState::observe(const ProbeResult& r, WallTime wall_at) {
+  if (recent_.size() == kEvidence) recent_.erase(recent_.begin());
   recent_.push_back(r);
-  if (recent_.size() > kEvidence) recent_.pop_front();
 
   if (r.verdict == Verdict::kFail) {
     // SPEC §2: failures inside start_period do not count.

@@ -14,6 +14,14 @@ Duration first_probe_delay(const CheckSpec& spec, Random& rng) {
   return rng.up_to(spread - Duration(1));
 }
 
+Duration slot_phase(Duration interval, std::size_t index, std::size_t count) {
+  if (count == 0 || index >= count) return Duration::zero();
+  // In steps of interval / count: interval x index could overflow for long intervals.
+  return interval / static_cast<Duration::rep>(count) * static_cast<Duration::rep>(index);
+}
+
+Duration slot_delay(Duration steady, Duration phase) { return std::max<Duration>(1ms, steady - phase); }
+
 Duration interval_delay(Duration interval, Duration jitter, Random& rng) {
   jitter = std::clamp<Duration>(jitter, Duration::zero(), interval);
   return std::max<Duration>(1ms, interval - rng.up_to(jitter));

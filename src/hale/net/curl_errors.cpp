@@ -89,7 +89,8 @@ std::string scrub_secret(std::string text, std::string_view secret) {
   return text;
 }
 
-bool set_probe_transfer_options(CURL* e, const std::string& url, Duration timeout, char* error_buffer) {
+bool set_probe_transfer_options(CURL* e, const std::string& url, Duration timeout, char* error_buffer,
+                                bool keepalive) {
   static const std::string user_agent = "hale/" + version();
   const long ms = static_cast<long>(
       std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
@@ -105,8 +106,15 @@ bool set_probe_transfer_options(CURL* e, const std::string& url, Duration timeou
   // Removing a transfer whose name lookup hangs would otherwise join curl's resolver thread and
   // block the loop until getaddrinfo() returns; this detaches it instead.
   set(curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L));
-  set(curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L));
-  set(curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L));
+  if (keepalive) {
+    // A kept connection is reused while the target keeps it open, but never one older than
+    // kMaxConnectionAge: a target that stops accepting new connections (its listener gone, its
+    // backlog full) is still found out within that time.
+    set(curl_easy_setopt(e, CURLOPT_MAXLIFETIME_CONN, static_cast<long>(kMaxConnectionAge.count())));
+  } else {
+    set(curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L));
+    set(curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L));
+  }
   set(curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str()));
   set(curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_buffer));
   return ok;

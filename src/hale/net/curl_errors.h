@@ -28,10 +28,15 @@ std::vector<std::string> url_secrets(const std::string& url);
 std::string scrub_secret(std::string text, std::string_view secret);
 
 // Sets what every probe transfer needs on `easy`: the URL (http and https only), `timeout` for
-// the whole transfer and for the connect, no redirects (a redirect is an answer to judge), a new
-// connection each time, hale's User-Agent, and `error_buffer` (CURL_ERROR_SIZE bytes) for
-// curl's error text. False when libcurl refused one of them.
-bool set_probe_transfer_options(CURL* easy, const std::string& url, Duration timeout, char* error_buffer);
+// the whole transfer and for the connect, no redirects (a redirect is an answer to judge),
+// hale's User-Agent, and `error_buffer` (CURL_ERROR_SIZE bytes) for curl's error text. With
+// `keepalive`, a connection the target left open is reused (see HttpCheck::keepalive); without,
+// a new connection each time, closed after the transfer. False when libcurl refused an option.
+bool set_probe_transfer_options(CURL* easy, const std::string& url, Duration timeout, char* error_buffer,
+                                bool keepalive = false);
+
+// The oldest a reused connection may be (CURLOPT_MAXLIFETIME_CONN).
+inline constexpr std::chrono::seconds kMaxConnectionAge{60};
 
 // A transfer that ended with `code`: curl_failure() with its OS errno and its error text, every
 // secret of `secrets` scrubbed from the reason.

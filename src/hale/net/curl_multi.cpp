@@ -54,6 +54,7 @@ struct CurlMulti::Impl {
   asio::steady_timer timer;
   std::map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets;
   std::map<CURL*, Completion> transfers;
+  std::shared_ptr<EasyHandlePool> handles = std::make_shared<EasyHandlePool>();
   // Handlers hold a weak_ptr to this token, so that one running after the CurlMulti is gone
   // (it was queued before the destructor) does nothing.
   std::shared_ptr<int> life = std::make_shared<int>(0);
@@ -180,6 +181,7 @@ CurlMulti::CurlMulti(asio::io_context& io) : impl_(std::make_unique<Impl>(io)) {
   curl_multi_setopt(impl_->multi, CURLMOPT_SOCKETDATA, impl_.get());
   curl_multi_setopt(impl_->multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
   curl_multi_setopt(impl_->multi, CURLMOPT_TIMERDATA, impl_.get());
+  curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS, kMaxIdleConnections);
 }
 
 CurlMulti::~CurlMulti() {
@@ -221,5 +223,7 @@ void CurlMulti::remove(CURL* easy) {
 }
 
 std::size_t CurlMulti::active() const { return impl_->transfers.size(); }
+
+const std::shared_ptr<EasyHandlePool>& CurlMulti::handles() const { return impl_->handles; }
 
 }  // namespace hale

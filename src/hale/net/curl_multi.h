@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 
+#include "hale/net/easy_handle_pool.h"
+
 namespace boost::asio {
 class io_context;
 }
@@ -33,6 +35,13 @@ class CurlMulti {
   void remove(CURL* easy);
   // Number of transfers in flight.
   std::size_t active() const;
+  // Easy handles to reuse for this multi's transfers; shared, so that a transfer object that
+  // outlives the CurlMulti can still give its handle back.
+  const std::shared_ptr<EasyHandlePool>& handles() const;
+
+  // Idle connections kept for reuse (keep-alive), all targets together: beyond it curl closes
+  // the one idle longest. Each holds a socket.
+  static constexpr long kMaxIdleConnections = 256;
 
  private:
   struct Impl;

@@ -1,6 +1,8 @@
 // HttpProbe: one HTTP(S) request per attempt through the shared CurlMulti, judged by
-// HttpExpect. A fresh easy handle and a fresh connection per attempt: a probe measures what a
-// new client would get, not a warm keep-alive connection (kubelet's probes do the same).
+// HttpExpect. The easy handle comes from the CurlMulti's pool and goes back after the attempt.
+// With `keepalive` (the default) a connection the target left open is reused, as a browser or a
+// load balancer would, at most kMaxConnectionAge old; without, a new connection per attempt,
+// which measures what a new client would get (kubelet's probes do that).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
@@ -23,7 +25,9 @@ namespace asio = boost::asio;
 
 // One request: the easy handle and everything curl points into while it runs.
 struct HttpTransfer {
-  CURL* easy = curl_easy_init();
+  explicit HttpTransfer(std::shared_ptr<EasyHandlePool> pool) : handles(std::move(pool)), easy(handles->take()) {}
+  std::shared_ptr<EasyHandlePool> handles;
+  CURL* easy;
   curl_slist* headers = nullptr;
   std::string body;
   bool keep_body = false;
@@ -31,11 +35,11 @@ struct HttpTransfer {
   char error[CURL_ERROR_SIZE] = {};
   Probe::Done done;
 
-  HttpTransfer() = default;
   HttpTransfer(const HttpTransfer&) = delete;
   HttpTransfer& operator=(const HttpTransfer&) = delete;
+  // Never attached to the multi handle by now: its completion ran, or cancel() removed it.
   ~HttpTransfer() {
-    curl_easy_cleanup(easy);
+    handles->give_back(easy);
     curl_slist_free_all(headers);
   }
 
@@ -62,7 +66,7 @@ class HttpProbe final : public Probe {
 
   void start(Duration timeout, Done done) override {
     cancel();  // a new attempt replaces one still in flight
-    auto t = std::make_shared<HttpTransfer>();
+    auto t = std::make_shared<HttpTransfer>(curl_.handles());
     t->done = std::move(done);
     if (!expect_) {
       // A check that cannot be judged: say so on every attempt, from the loop.
@@ -99,7 +103,7 @@ class HttpProbe final : public Probe {
  private:
   bool configure(HttpTransfer& t, Duration timeout) {
     CURL* e = t.easy;
-    bool ok = set_probe_transfer_options(e, spec_.url, timeout, t.error);
+    bool ok = set_probe_transfer_options(e, spec_.url, timeout, t.error, spec_.keepalive);
     auto set = [&ok](CURLcode c) { ok = ok && c == CURLE_OK; };
     set(curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &HttpTransfer::on_write));
     set(curl_easy_setopt(e, CURLOPT_WRITEDATA, &t));

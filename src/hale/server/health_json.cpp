@@ -21,6 +21,31 @@ std::string dump(const ojson& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// Writes a JSON object member by member into `out`, each value dumped on its own. For the
+// documents with one member per check: an ordered_json object finds each new key by a linear
+// search (10,000 checks: 50 million comparisons, 190 ms) and holds the whole tree at once; this
+// holds one check's entry at a time. Keys must be unique (names are).
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  void add(std::string_view key, const ojson& value) {
+    open(key);
+    out_ += dump(value);
+  }
+  // A member whose value is an object written by the caller's own ObjectWriter.
+  void open(std::string_view key) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    out_ += dump(ojson(key));
+    out_ += ':';
+  }
+  void close() { out_ += '}'; }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
 // The per-check entry of /health: the spec's short form, with the failure details only while
 // the check is not ok.
 ojson check_summary(const CheckView& c) {
@@ -177,34 +202,38 @@ Health overall_health(const Snapshot& snap, const ServicesSnapshot* services, co
 
 std::string health_json(const Snapshot& snap, const HealthDocContext& ctx, const ServicesSnapshot* services,
                         const HeartbeatsSnapshot* heartbeats) {
-  ojson j;
   Health status = overall_health(snap, services, heartbeats);
   // A store that is read-only, lost or recreated costs the operator something: degraded.
   if (ctx.state_store && ctx.state_store->status != "ok") status = worse(status, Health::kDegraded);
-  j["status"] = to_string(status);
-  j["service"] = ctx.service;
-  j["version"] = ctx.version;
-  j["uptime_seconds"] =
-      std::chrono::duration_cast<std::chrono::seconds>(ctx.now - snap.started_at).count();
-  j["timestamp"] = format_iso8601(ctx.now);
-  ojson checks = ojson::object();
-  for (const auto& c : snap.checks) checks[c->name] = check_summary(*c);
-  j["checks"] = std::move(checks);
+  std::string out;
+  out.reserve(256 + snap.checks.size() * 64);
+  ObjectWriter doc(out);
+  doc.add("status", to_string(status));
+  doc.add("service", ctx.service);
+  doc.add("version", ctx.version);
+  doc.add("uptime_seconds", std::chrono::duration_cast<std::chrono::seconds>(ctx.now - snap.started_at).count());
+  doc.add("timestamp", format_iso8601(ctx.now));
+  doc.open("checks");
+  ObjectWriter checks(out);
+  for (const auto& c : snap.checks) checks.add(c->name, check_summary(*c));
+  checks.close();
   if (services) {
-    ojson svc = ojson::object();
-    for (const auto& s : services->services) svc[s->name] = service_entry(*s);
-    j["services"] = std::move(svc);
+    doc.open("services");
+    ObjectWriter svc(out);
+    for (const auto& s : services->services) svc.add(s->name, service_entry(*s));
+    svc.close();
   }
   if (heartbeats) {
-    ojson hb = ojson::object();
-    for (const auto& h : heartbeats->heartbeats) hb[h->name] = heartbeat_entry(*h);
-    j["heartbeats"] = std::move(hb);
+    doc.open("heartbeats");
+    ObjectWriter hb(out);
+    for (const auto& h : heartbeats->heartbeats) hb.add(h->name, heartbeat_entry(*h));
+    hb.close();
   }
   if (ctx.state_store) {
     ojson st;
     st["status"] = ctx.state_store->status;
     st["message"] = ctx.state_store->message.empty() ? ojson() : ojson(ctx.state_store->message);
-    j["state_store"] = std::move(st);
+    doc.add("state_store", st);
   }
   if (ctx.alerting) {
     // Whether what alerting has in hand survives a crash: an outbox write failing (a full disk)
@@ -213,20 +242,24 @@ std::string health_json(const Snapshot& snap, const HealthDocContext& ctx, const
     a["durable"] = ctx.alerting->durable;
     a["outbox_error"] = ctx.alerting->outbox_error.empty() ? ojson() : ojson(ctx.alerting->outbox_error);
     a["memory_only"] = ctx.alerting->memory_only;
-    j["alerting"] = std::move(a);
+    doc.add("alerting", a);
   }
-  return dump(j);
+  doc.close();
+  return out;
 }
 
 std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx, const ServicesSnapshot* services,
                              const HeartbeatsSnapshot* heartbeats) {
-  ojson j;
-  j["status"] = ietf_status(overall_health(snap, services, heartbeats));
-  j["version"] = "1";
-  j["releaseId"] = ctx.version;
-  j["serviceId"] = ctx.service;
-  j["description"] = "health of " + std::string(ctx.service) + " as seen by hale";
-  ojson checks = ojson::object();
+  std::string out;
+  out.reserve(256 + snap.checks.size() * 200);
+  ObjectWriter doc(out);
+  doc.add("status", ietf_status(overall_health(snap, services, heartbeats)));
+  doc.add("version", "1");
+  doc.add("releaseId", ctx.version);
+  doc.add("serviceId", ctx.service);
+  doc.add("description", "health of " + std::string(ctx.service) + " as seen by hale");
+  doc.open("checks");
+  ObjectWriter checks(out);
   for (const auto& c : snap.checks) {
     ojson e;
     e["componentId"] = c->name;
@@ -242,7 +275,7 @@ std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx, 
     } else if (!c->error.empty() && c->status != Health::kOk) {
       e["output"] = c->error;
     }
-    checks[c->name + ":responseTime"] = ojson::array({std::move(e)});
+    checks.add(c->name + ":responseTime", ojson::array({std::move(e)}));
   }
   if (services) {
     for (const auto& sv : services->services) {
@@ -253,7 +286,7 @@ std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx, 
       e["status"] = ietf_status(sv->overall_health());
       e["time"] = format_iso8601(sv->since);
       if (!sv->reason.empty()) e["output"] = sv->reason;
-      checks[sv->name + ":state"] = ojson::array({std::move(e)});
+      checks.add(sv->name + ":state", ojson::array({std::move(e)}));
     }
   }
   if (heartbeats) {
@@ -266,11 +299,12 @@ std::string health_ietf_json(const Snapshot& snap, const HealthDocContext& ctx, 
       e["status"] = ietf_status(h->health() == Health::kUnknown ? Health::kOk : h->health());
       e["time"] = format_iso8601(h->last_ping.value_or(h->since));
       if (h->health() == Health::kDegraded || h->health() == Health::kFail) e["output"] = h->reason;
-      checks[h->name + ":heartbeat"] = ojson::array({std::move(e)});
+      checks.add(h->name + ":heartbeat", ojson::array({std::move(e)}));
     }
   }
-  j["checks"] = std::move(checks);
-  return dump(j);
+  checks.close();
+  doc.close();
+  return out;
 }
 
 std::string check_detail_json(const CheckView& c) { return dump(check_detail(c)); }

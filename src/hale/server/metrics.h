@@ -13,13 +13,17 @@
 
 namespace hale {
 
+// `detail`: [metrics] detail (config.h).
 // `services`, `heartbeats` and `alerts` may be null (none configured): no hale_service_*,
 // hale_heartbeat_* or hale_alert* families then.
 std::string render_metrics(const Snapshot& snap, const std::optional<ProcessStats>& proc,
                            std::string_view version, const ServicesSnapshot* services = nullptr,
-                           const HeartbeatsSnapshot* heartbeats = nullptr, const AlertsView* alerts = nullptr);
+                           const HeartbeatsSnapshot* heartbeats = nullptr, const AlertsView* alerts = nullptr,
+                           MetricsDetail detail = MetricsDetail::kCompact);
 
 // Escapes a label value: backslash, double quote and newline.
 std::string escape_label(std::string_view v);
+// The same, appended to `out`.
+void append_label(std::string& out, std::string_view v);
 
 }  // namespace hale

@@ -381,7 +381,7 @@ HttpResponse metrics(const RouteCall& c) {
   if (ctx.alert_metrics && ctx.alerts) alerts = ctx.alerts(false);
   const std::optional<ProcessStats> process = ctx.process_stats ? ctx.process_stats() : std::nullopt;
   HttpResponse r = text(200, render_metrics(ctx.snapshot, process, ctx.version, ctx.services, ctx.heartbeats,
-                                            alerts ? &*alerts : nullptr));
+                                            alerts ? &*alerts : nullptr, ctx.metrics_detail));
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
 }

@@ -57,6 +57,8 @@ struct RouterContext {
   std::function<bool(std::string_view id)> expire_silence;
   // Whether /metrics shows the hale_alert* families (some notifier is configured).
   bool alert_metrics = false;
+  // [metrics] detail: how many series /metrics gives each check.
+  MetricsDetail metrics_detail = MetricsDetail::kCompact;
   // Which Host headers are answered (DNS rebinding); null: any.
   const HostAllowList* hosts = nullptr;
   // SPEC §7 drills. `drills("")`: GET /api/v1/drills; `drills(NAME)`: GET /api/v1/drills/NAME;

@@ -35,6 +35,13 @@ const std::vector<Case> kCases = {
      {"hale.toml:2:15: `admin_token`: environment variable HALE_TEST_NEVER_SET is not set"}},
     {"AdminTokenFromMissingFile", "[server]\nadmin_token = \"file:/nonexistent/token\"\n",
      {"hale.toml:2:15: `admin_token`: cannot read file:/nonexistent/token: No such file or directory"}},
+    {"MaxConcurrentProbesZero", "[server]\nmax_concurrent_probes = 0\n",
+     {"hale.toml:2:25: `max_concurrent_probes` must be at least 1"}},
+    {"MetricsDetailMisspelt", "[metrics]\ndetail = \"ful\"\n",
+     {"hale.toml:2:10: `detail`: unknown value \"ful\" (expected one of compact, full); did you mean \"full\"?"}},
+    {"MetricsUnknownKey", "[metrics]\nhistogram = true\n", {"hale.toml:2:1: unknown key `histogram` in [metrics]"}},
+    {"KeepaliveNotABool", "[checks.api]\ntype = \"http\"\nurl = \"http://127.0.0.1:1/\"\nkeepalive = \"yes\"\n",
+     {"hale.toml:4:13: `keepalive` must be true or false, not a string"}},
     {"MaxConnectionsZero", "[server]\nmax_connections = 0\n",
      {"hale.toml:2:19: `max_connections` must be at least 1"}},
     {"MaxHeaderBytesZero", "[server]\nmax_header_bytes = 0\n",
@@ -144,6 +151,23 @@ TEST(ConfigSections, CustomGroupCanBeUsedByChecks) {
       "hale.toml");
   ASSERT_TRUE(r.config) << ::testing::PrintToString(testing::error_lines(r));
   EXPECT_EQ(r.config->checks[0].groups, (std::vector<std::string>{"payments", "ready"}));
+}
+
+TEST(ConfigSections, ScaleSettingsAndTheirDefaults) {
+  const LoadResult defaults = load_config_string("[checks.api]\ntype = \"http\"\nurl = \"http://127.0.0.1:1/\"\n", "hale.toml");
+  ASSERT_TRUE(defaults.config);
+  EXPECT_EQ(defaults.config->server.max_concurrent_probes, 512);
+  EXPECT_EQ(defaults.config->metrics.detail, MetricsDetail::kCompact);
+  EXPECT_TRUE(defaults.config->checks[0].as<HttpCheck>()->keepalive);
+
+  const LoadResult set = load_config_string(
+      "[server]\nmax_concurrent_probes = 64\n[metrics]\ndetail = \"full\"\n"
+      "[checks.api]\ntype = \"http\"\nurl = \"http://127.0.0.1:1/\"\nkeepalive = false\n",
+      "hale.toml");
+  ASSERT_TRUE(set.config) << ::testing::PrintToString(testing::error_lines(set));
+  EXPECT_EQ(set.config->server.max_concurrent_probes, 64);
+  EXPECT_EQ(set.config->metrics.detail, MetricsDetail::kFull);
+  EXPECT_FALSE(set.config->checks[0].as<HttpCheck>()->keepalive);
 }
 
 }  // namespace

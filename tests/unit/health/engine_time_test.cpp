@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -183,6 +184,78 @@ TEST_F(EngineOnSimulatedTime, BackoffRetriesAFailingCheckSoonerThanItsInterval) 
             (std::vector<SteadyTime>{t0, t0 + 1s, t0 + 3s, t0 + 7s, t0 + 15s}));
   ASSERT_EQ(transitions_.size(), 1u);
   EXPECT_EQ(transitions_[0].at, t0 + 3s);  // the third failure
+}
+
+// SPEC §8: checks sharing an interval spread over it from their second probe on, instead of
+// probing together forever (10,000 checks would make a burst of 10,000 every 10 s).
+TEST_F(EngineOnSimulatedTime, ChecksSharingAnIntervalTakeEvenlySpacedSlots) {
+  std::vector<CheckSpec> checks;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    CheckSpec c = check(name);
+    c.interval = 10s;
+    checks.push_back(c);
+  }
+  apply(checks);
+  loop_.advance(1s);  // every first probe (spread over the first second)
+  loop_.advance(30s);
+  const std::map<std::string, Duration> phase{{"a", 0s}, {"b", 2500ms}, {"c", 5s}, {"d", 7500ms}};
+  for (const auto& [name, shift] : phase) {
+    const auto& started = scripts_[name].started;
+    ASSERT_GE(started.size(), 3u) << name;
+    // Scripted probes answer at the instant they start: the wait runs from the first start.
+    EXPECT_EQ(started[1] - started[0], 10s - shift) << name;
+    EXPECT_EQ(started[2] - started[1], 10s) << name << ": then its interval";
+  }
+}
+
+// SPEC §8: server.max_concurrent_probes bounds the probes in flight; a due probe waits for a
+// slot, and the wait is scheduler lateness.
+TEST_F(EngineOnSimulatedTime, AProbeWaitsForAFreeSlotAndItsWaitIsLateness) {
+  CheckSpec a = check("a");
+  CheckSpec b = check("b");
+  for (CheckSpec* c : {&a, &b}) {
+    c->interval = 60s;
+    c->timeout = 2s;
+  }
+  scripts_["a"].steps = {Step::kHang};
+  scripts_["b"].steps = {Step::kHang};
+  Config config;
+  config.server.max_concurrent_probes = 1;
+  config.checks = {a, b};
+  engine_.apply(config);
+
+  loop_.advance(1s);  // both fell due within the first second; one runs, one waits
+  std::size_t started = scripts_["a"].started.size() + scripts_["b"].started.size();
+  ASSERT_EQ(started, 1u);
+  const bool a_first = !scripts_["a"].started.empty();
+  const SteadyTime first = a_first ? scripts_["a"].started[0] : scripts_["b"].started[0];
+  loop_.advance(200ms);  // a publish
+  EXPECT_EQ(engine_.snapshot()->lateness.in_flight, 1u);
+  EXPECT_EQ(engine_.snapshot()->lateness.waiting, 1u);
+
+  loop_.advance(2s);  // the first one times out: the other starts at that instant
+  const Script& second = scripts_[a_first ? "b" : "a"];
+  ASSERT_EQ(second.started.size(), 1u);
+  EXPECT_EQ(second.started[0], first + 2s);
+
+  loop_.advance(2s);  // a lateness summary (every second) and a publish
+  const SchedulerLateness l = engine_.snapshot()->lateness;
+  EXPECT_EQ(l.count, 2u);
+  EXPECT_GT(l.max, 1s) << "the second waited out most of the first's 2 s timeout";
+  EXPECT_LE(l.max, 2s);
+  EXPECT_EQ(l.in_flight, 0u);
+  EXPECT_EQ(l.waiting, 0u);
+}
+
+TEST_F(EngineOnSimulatedTime, ProbesOnTimeHaveNoLateness) {
+  CheckSpec db = check("db");
+  db.interval = 1s;
+  apply({db});
+  loop_.advance(10s);
+  const SchedulerLateness l = engine_.snapshot()->lateness;
+  EXPECT_GE(l.count, 9u);
+  EXPECT_EQ(l.max, Duration::zero());  // simulated timers fire at their instant
+  EXPECT_EQ(l.p99, Duration::zero());
 }
 
 }  // namespace

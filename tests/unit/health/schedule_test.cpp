@@ -151,5 +151,27 @@ TEST(NextProbeDelay, StopsPastMaxRetriesOnlyOnceFail) {
   EXPECT_FALSE(next_probe_delay(spec, state, rng).has_value());
 }
 
+// SPEC §8: checks sharing an interval take evenly spaced slots of it.
+TEST(Schedule, SlotsSpreadChecksEvenlyOverTheirInterval) {
+  EXPECT_EQ(slot_phase(10s, 0, 4), 0s);
+  EXPECT_EQ(slot_phase(10s, 1, 4), 2500ms);
+  EXPECT_EQ(slot_phase(10s, 3, 4), 7500ms);
+  EXPECT_EQ(slot_phase(10s, 0, 1), 0s) << "a check alone keeps its interval";
+  // 10,000 checks: consecutive slots 1 ms apart, the last one a slot short of the interval.
+  EXPECT_EQ(slot_phase(10s, 1, 10000), 1ms);
+  EXPECT_EQ(slot_phase(10s, 9999, 10000), 9999ms);
+  EXPECT_EQ(slot_phase(10s, 4, 4), 0s) << "out of range: no shift";
+  // A long interval does not overflow: 14 days over 100,000 checks.
+  EXPECT_EQ(slot_phase(std::chrono::hours(24 * 14), 99999, 100000),
+            Duration(std::chrono::hours(24 * 14)) / 100000 * 99999);
+}
+
+TEST(Schedule, SlotDelayShortensTheWaitButNeverBelowAMillisecond) {
+  EXPECT_EQ(slot_delay(10s, 2500ms), 7500ms);
+  EXPECT_EQ(slot_delay(10s, 0s), 10s);
+  EXPECT_EQ(slot_delay(10s, 10s), 1ms);
+  EXPECT_EQ(slot_delay(9s, 9999ms), 1ms);
+}
+
 }  // namespace
 }  // namespace hale

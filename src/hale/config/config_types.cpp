@@ -44,8 +44,22 @@ std::string default_guard_code(std::string_view name) {
 }
 
 const CheckSpec* Config::find_check(std::string_view name) const {
-  // Linear on purpose: a Config built by hand (tests, embedders) need not be sorted, and
-  // nothing calls this per request (endpoints answer from snapshots).
+  // The daemon asks once per transition: at 100,000 checks a linear search per transition made
+  // the start-up (100,000 transitions to ok) quadratic. A loaded Config is sorted by name, so a
+  // bisection finds the check; a Config built by hand (tests, embedders) need not be sorted, so
+  // a miss falls back to a linear search. The bisection is written out rather than
+  // std::lower_bound, whose precondition (a sorted range) a hand-built Config may break.
+  std::size_t lo = 0, hi = checks.size();
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    const int order = std::string_view(checks[mid].name).compare(name);
+    if (order == 0) return &checks[mid];
+    if (order < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
   auto it = std::find_if(checks.begin(), checks.end(), [&](const CheckSpec& c) { return c.name == name; });
   return it == checks.end() ? nullptr : &*it;
 }

@@ -149,4 +149,32 @@ TEST(EnumWords, EveryTableReadsBothWays) {
   EXPECT_EQ(kNotifierTypeWords.size(), 7u);  // every NotifierType
 }
 
+// Config::find_check bisects a loaded (sorted) config, and still finds a check in one built by hand.
+TEST(ConfigFind, FindsACheckInASortedOrAHandBuiltConfig) {
+  Config sorted;
+  for (const char* n : {"a", "b", "c", "d", "e"}) {
+    CheckSpec c;
+    c.name = n;
+    sorted.checks.push_back(c);
+  }
+  for (const char* n : {"a", "c", "e"}) {
+    ASSERT_NE(sorted.find_check(n), nullptr) << n;
+    EXPECT_EQ(sorted.find_check(n)->name, n);
+  }
+  EXPECT_EQ(sorted.find_check("zz"), nullptr);
+  EXPECT_EQ(sorted.find_check(""), nullptr);
+
+  Config by_hand;  // not sorted: the bisection misses, the linear search still finds
+  for (const char* n : {"e", "a", "d", "b", "c"}) {
+    CheckSpec c;
+    c.name = n;
+    by_hand.checks.push_back(c);
+  }
+  for (const char* n : {"a", "b", "c", "d", "e"}) {
+    ASSERT_NE(by_hand.find_check(n), nullptr) << n;
+    EXPECT_EQ(by_hand.find_check(n)->name, n);
+  }
+  EXPECT_EQ(by_hand.find_check("f"), nullptr);
+}
+
 }  // namespace hale

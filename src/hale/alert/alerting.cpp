@@ -150,6 +150,8 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
                  {"message", d.alert.message}});
     }
     if (!store) return committed(std::move(b.deliveries));  // seq 0: in memory only
+    // A route forgotten now is not to be written back by a recommit of an earlier failed save.
+    for (const auto& key : b.forget) unsaved_routes.erase(key);
     // SPEC §6: written to the outbox before any delivery is tried. The worker commits (fsync)
     // off the loop and posts the committed rows back.
     store->post([self = weak_from_this(), io = &io, b = std::move(b)](StateStore& s) mutable {

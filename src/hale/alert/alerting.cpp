@@ -8,8 +8,10 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <set>
+#include <utility>
 
 #include "hale/alert/alerter.h"
 #include "hale/alert/delivery_queue.h"
@@ -148,6 +150,8 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
                  {"message", d.alert.message}});
     }
     if (!store) return committed(std::move(b.deliveries));  // seq 0: in memory only
+    // A route forgotten now is not to be written back by a recommit of an earlier failed save.
+    for (const auto& key : b.forget) unsaved_routes.erase(key);
     // SPEC §6: written to the outbox before any delivery is tried. The worker commits (fsync)
     // off the loop and posts the committed rows back.
     store->post([self = weak_from_this(), io = &io, b = std::move(b)](StateStore& s) mutable {
@@ -164,13 +168,23 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
                     {{"what", "silence"}, {"message", f.message()}, {"consequence", "not kept across a restart"}});
         }
       }
-      asio::post(*io, [self, deliveries = std::move(b.deliveries), st]() mutable {
-        if (auto impl = self.lock()) impl->on_committed(std::move(deliveries), st);
+      asio::post(*io, [self, deliveries = std::move(b.deliveries), routes = std::move(b.routes), st]() mutable {
+        if (auto impl = self.lock()) impl->on_committed(std::move(deliveries), std::move(routes), st);
       });
     });
   }
 
-  void on_committed(std::vector<Delivery> deliveries, const Status& st) {
+  void on_committed(std::vector<Delivery> deliveries, std::vector<SavedRoute> routes, const Status& st) {
+    // A route records what a receiver was told: one that could not be written is written again
+    // with the next recommit, or a restart would announce again what the receiver already has.
+    for (SavedRoute& r : routes) {
+      const auto key = std::make_pair(r.subject, r.notifier);
+      if (st) {
+        unsaved_routes.erase(key);  // a newer state of it is on disk
+      } else {
+        unsaved_routes.insert_or_assign(key, std::move(r));
+      }
+    }
     written(st);
     if (!st) {
       // Not durable, but not withheld either: a page that cannot be written down is still sent.
@@ -289,7 +303,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
       outbox_error = st.message();
       ++outbox_write_failures;
     }
-    if (!outbox_error.empty() || queue.memory_only() > 0) arm_recommit();
+    if (!outbox_error.empty() || queue.memory_only() > 0 || !unsaved_routes.empty()) arm_recommit();
   }
 
   // Writes the deliveries that are in memory only (made while the outbox could not be written:
@@ -312,26 +326,35 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
       if (recording.contains(d.id)) save(d);
     }
     std::vector<Delivery> rows = queue.memory_only_deliveries();
-    if (rows.empty()) {
+    std::vector<SavedRoute> routes;
+    for (const auto& [key, r] : unsaved_routes) routes.push_back(r);
+    if (rows.empty() && routes.empty()) {
       if (recording.empty()) outbox_error.clear();  // nothing in hand waits for a write any more
       return;
     }
     recommit_in_flight = true;
-    store->post([self = weak_from_this(), io = &io, rows = std::move(rows)](StateStore& s) mutable {
-      Status st = s.add_alerts(rows, {});
+    store->post([self = weak_from_this(), io = &io, rows = std::move(rows), routes = std::move(routes)](StateStore& s) mutable {
+      Status st = s.add_alerts(rows, routes);
       std::vector<std::pair<std::string, std::int64_t>> seqs;
       if (st) {
         for (const Delivery& d : rows) seqs.emplace_back(d.id, d.seq);
       }
-      asio::post(*io, [self, seqs = std::move(seqs), st] {
+      asio::post(*io, [self, seqs = std::move(seqs), routes = std::move(routes), st] {
         auto impl = self.lock();
         if (!impl) return;
         impl->recommit_in_flight = false;
+        for (const SavedRoute& r : routes) {
+          // Unless a newer state of it failed meanwhile: that one is still to be written.
+          auto it = impl->unsaved_routes.find(std::make_pair(r.subject, r.notifier));
+          if (st && it != impl->unsaved_routes.end() && it->second == r) impl->unsaved_routes.erase(it);
+        }
         for (const auto& [id, seq] : seqs) {
           // Finished meanwhile: its row was written as pending, so its outcome is saved now.
           if (auto finished = impl->queue.assign_seq(id, seq)) impl->save(*finished);
         }
-        if (!seqs.empty()) log_event(LogLevel::kInfo, "alert_outbox_recommitted", {{"deliveries", seqs.size()}});
+        if (!seqs.empty() || (st && !routes.empty())) {
+          log_event(LogLevel::kInfo, "alert_outbox_recommitted", {{"deliveries", seqs.size()}, {"routes", routes.size()}});
+        }
         impl->written(st);
       });
     });
@@ -385,7 +408,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
     v.outbox_error = outbox_error;
     v.outbox_write_failures = outbox_write_failures;
     v.memory_only = queue.memory_only();
-    v.durable = store != nullptr && outbox_error.empty() && v.memory_only == 0;
+    v.durable = store != nullptr && outbox_error.empty() && v.memory_only == 0 && unsaved_routes.empty();
     if (deliveries) {
       v.pending = queue.pending();
       v.recent.assign(queue.finished().begin(), queue.finished().end());
@@ -416,6 +439,8 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   bool recommit_in_flight = false;  // a recommit's rows are being written
   // Ids of deliveries the receiver accepted whose "sent" is not committed yet.
   std::set<std::string> recording;
+  // Routes (what each receiver was told) whose write failed, to be written by the next recommit.
+  std::map<std::pair<std::string, std::string>, SavedRoute> unsaved_routes;
   std::string outbox_error;  // the last outbox write's failure, "" once a write succeeds
   std::uint64_t outbox_write_failures = 0;
   std::map<std::string, NotifierSpec> notifiers;

@@ -1,0 +1,146 @@
+"""debian/: the Debian packages, built with dpkg-buildpackage, linted, and run from a temporary
+root.
+
+Usage: debian_package_test.py SOURCE_DIR WORK_DIR
+
+1. Copies the sources (git's tracked and untracked-but-not-ignored files) to
+   WORK_DIR/debian-package/hale-VERSION, so that dpkg-buildpackage, which writes its packages
+   to the parent directory, writes nothing outside the build tree, and builds there
+   (`dpkg-buildpackage -b -us -uc`). debian/rules compiles with the default build's flags, so
+   ccache hands it that build's objects (the time and ccache's hits are printed).
+2. lintian on the .debs: no error (warnings and infos are printed).
+3. The packages hold what docs/deploy.md says: /usr/bin/hale, the unit (ExecStart=/usr/bin/hale,
+   Type=notify) with its run-as-hale drop-in, /etc/hale/hale.toml as a conffile, the hale
+   system user (sysusers.d, created by the postinst) and /var/lib/hale (tmpfiles.d), and
+   hale-grpc the module at the path the hale executable looks for it.
+4. Installs them into a temporary root with `dpkg -x` (the files only: maintainer scripts
+   are not run) and runs that root's `hale version` and `hale validate` on its packaged config.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from deploy_common import fail, run
+
+SOURCE, WORK = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve() / "debian-package"
+problems = []
+
+
+def check(cond, message):
+    if not cond:
+        problems.append(message)
+    return cond
+
+
+def copy_sources(dest):
+    if (SOURCE / ".git").exists():
+        listed = run(["git", "-C", str(SOURCE), "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        if listed.returncode != 0:
+            fail(f"git ls-files: {listed.stderr}")
+        for rel in filter(None, listed.stdout.split("\0")):
+            src = SOURCE / rel
+            if src.is_file() or src.is_symlink():  # a file deleted in the work tree is still listed
+                (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dest / rel, follow_symlinks=False)
+    else:
+        shutil.copytree(SOURCE, dest, symlinks=True,
+                        ignore=shutil.ignore_patterns("build*", ".hale", ".cache", ".git"))
+
+
+def build(src):
+    env = dict(os.environ,
+               DEB_BUILD_OPTIONS=f"parallel={os.cpu_count() or 1} nocheck",
+               CCACHE_STATSLOG=str(WORK / "ccache-stats.log"))
+    log = WORK / "dpkg-buildpackage.log"
+    started = time.monotonic()
+    with open(log, "w") as out:
+        r = subprocess.run(["dpkg-buildpackage", "-b", "-us", "-uc"], cwd=src, env=env,
+                           stdout=out, stderr=subprocess.STDOUT)
+    took = time.monotonic() - started
+    if r.returncode != 0:
+        fail(f"dpkg-buildpackage exited {r.returncode}; the end of {log}:\n" + "".join(open(log).readlines()[-60:]))
+    stats = run(["ccache", "--show-log-stats", "-v"], env=env).stdout if shutil.which("ccache") else ""
+    hits = re.search(r"Hits:\s+(\d+)\s*/\s*(\d+)", stats)
+    print(f"dpkg-buildpackage took {took:.0f} s; ccache: "
+          + (f"{hits.group(1)} hits of {hits.group(2)} compilations" if hits else "no statistics"), flush=True)
+
+
+def lint(debs):
+    r = run(["lintian", "--fail-on", "error", "--display-info", *map(str, debs)], timeout=900)
+    print("lintian:\n" + (r.stdout + r.stderr).strip() if (r.stdout + r.stderr).strip() else "lintian: no tags")
+    tags = re.findall(r"^E: .*", r.stdout, re.M)
+    check(r.returncode == 0 and not tags, f"lintian reports errors (exit {r.returncode}):\n" + "\n".join(tags))
+
+
+def contents(deb, root):
+    """Unpacks the data of `deb` into root (dpkg -x) and its control files into a temp dir."""
+    x = run(["dpkg", "-x", str(deb), str(root)])
+    check(x.returncode == 0, f"dpkg -x {deb.name}: {x.stderr}")
+    control = Path(tempfile.mkdtemp(dir=WORK))
+    e = run(["dpkg-deb", "-e", str(deb), str(control)])
+    check(e.returncode == 0, f"dpkg-deb -e {deb.name}: {e.stderr}")
+    return control
+
+
+def text(path):
+    return path.read_text() if path.is_file() else ""
+
+
+def main():
+    if WORK.exists():
+        shutil.rmtree(WORK)
+    WORK.mkdir(parents=True)
+    version = re.match(r"hale \(([^)]+)\)", (SOURCE / "debian/changelog").read_text()).group(1)
+    src = WORK / f"hale-{version}"
+    copy_sources(src)
+    build(src)
+
+    arch = run(["dpkg", "--print-architecture"]).stdout.strip()
+    multiarch = run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"]).stdout.strip()
+    hale_deb = WORK / f"hale_{version}_{arch}.deb"
+    grpc_deb = WORK / f"hale-grpc_{version}_{arch}.deb"
+    for deb in (hale_deb, grpc_deb):
+        if not deb.is_file():
+            fail(f"dpkg-buildpackage made no {deb.name}; {WORK} holds {sorted(p.name for p in WORK.iterdir())}")
+    lint([hale_deb, grpc_deb])
+
+    root = WORK / "root"
+    hale_control = contents(hale_deb, root)
+    contents(grpc_deb, root)
+    hale = root / "usr/bin/hale"
+    config = root / "etc/hale/hale.toml"
+    unit = text(root / "usr/lib/systemd/system/hale.service")
+    dropin = text(root / "usr/lib/systemd/system/hale.service.d/run-as-hale.conf")
+    sysusers = text(root / "usr/lib/sysusers.d/hale.conf")
+    tmpfiles = text(root / "usr/lib/tmpfiles.d/hale.conf")
+    module = root / f"usr/lib/{multiarch}/hale/libhale_grpc.so"
+
+    check(re.search(r"(?m)^ExecStart=/usr/bin/hale run -c /etc/hale/hale.toml$", unit), f"the unit's ExecStart:\n{unit}")
+    check(re.search(r"(?m)^Type=notify$", unit) and re.search(r"(?m)^StateDirectory=hale$", unit), "the unit is not deploy/hale.service")
+    check(re.search(r"(?m)^User=hale$", dropin) and re.search(r"(?m)^Group=hale$", dropin), f"the drop-in does not run hale as hale:\n{dropin}")
+    check(re.search(r"(?m)^u hale\b", sysusers), f"sysusers.d/hale.conf does not make the hale user:\n{sysusers}")
+    check(re.search(r"(?m)^d /var/lib/hale 0750 hale hale", tmpfiles), f"tmpfiles.d/hale.conf:\n{tmpfiles}")
+    check("/etc/hale/hale.toml" in text(hale_control / "conffiles").split(), "/etc/hale/hale.toml is not a conffile")
+    check("systemd-sysusers" in text(hale_control / "postinst"), "the postinst does not create the hale user")
+    check(re.search(r'(?m)^state_dir = "/var/lib/hale"', text(config)), "the packaged config's state_dir is not /var/lib/hale")
+    check(module.is_file(), f"hale-grpc has no {module.relative_to(root)}")
+    check(f"/usr/lib/{multiarch}/hale/libhale_grpc.so".encode() in hale.read_bytes(),
+          "the hale executable does not look for the grpc module where hale-grpc puts it")
+
+    v = run([str(hale), "version"], timeout=60)
+    check(v.returncode == 0 and v.stdout.startswith(f"hale {version}"), f"hale version: {v.returncode} {v.stdout}{v.stderr}")
+    val = run([str(hale), "validate", "-c", str(config)], timeout=60)
+    check(val.returncode == 0 and ": ok: " in val.stdout, f"hale validate of the packaged config: {val.returncode} {val.stdout}{val.stderr}")
+    print(f"from {root} (dpkg -x): {v.stdout.strip()}; {val.stdout.strip()}")
+
+    if problems:
+        fail("\n".join(problems))
+    print("ok")
+
+
+main()

@@ -4,6 +4,8 @@ A test exits 0 when it passes, 1 when it fails (with what it saw), and SKIP (77,
 SKIP_RETURN_CODE) when what it needs is not on this machine, saying why on stdout.
 """
 import contextlib
+import json
+import os
 import re
 import socket
 import subprocess
@@ -57,16 +59,18 @@ def hale_validate(hale, config_text, name="hale.toml"):
 
 
 @contextlib.contextmanager
-def hale_daemon(hale, config_text):
-    """`hale run` on `config_text` with "{PORT}" and "{STATE_DIR}" filled in; yields the base URL
-    once /livez answers (bounded wait), and stops hale afterwards."""
+def hale_daemon(hale, config_text, env=None):
+    """`hale run` on `config_text` with "{PORT}" and "{STATE_DIR}" filled in (and `env` added to
+    its environment); yields the base URL once /livez answers (bounded wait), and stops hale
+    afterwards."""
     with tempfile.TemporaryDirectory() as d:
         port = free_port()
         state = Path(d) / "state"
         config = Path(d) / "hale.toml"
         config.write_text(config_text.replace("{PORT}", str(port)).replace("{STATE_DIR}", str(state)))
         log = open(Path(d) / "hale.log", "w+")
-        proc = subprocess.Popen([hale, "run", "-c", str(config)], stdout=log, stderr=subprocess.STDOUT, cwd=d)
+        proc = subprocess.Popen([hale, "run", "-c", str(config)], stdout=log, stderr=subprocess.STDOUT, cwd=d,
+                                env=dict(os.environ, **(env or {})))
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(200):  # 20 s at most
@@ -133,3 +137,13 @@ def exposition_names(page):
         elif line and not line.startswith("#"):
             names.add(re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line).group(0))
     return names
+
+
+def wait_for_check_error(base, check, within_s=20):
+    """The `error` of GET /health/CHECK once it has one (bounded wait), else ""."""
+    for _ in range(within_s * 10):
+        status, body = http_get(f"{base}/health/{check}")
+        if status in (200, 503) and json.loads(body).get("error"):
+            return json.loads(body)["error"]
+        time.sleep(0.1)
+    return ""

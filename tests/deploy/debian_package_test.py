@@ -13,8 +13,10 @@ Usage: debian_package_test.py SOURCE_DIR WORK_DIR
    Type=notify) with its run-as-hale drop-in, /etc/hale/hale.toml as a conffile, the hale
    system user (sysusers.d, created by the postinst) and /var/lib/hale (tmpfiles.d), and
    hale-grpc the module at the path the hale executable looks for it.
-4. Installs them into a temporary root with `dpkg -x` (the files only: maintainer scripts
-   are not run) and runs that root's `hale version` and `hale validate` on its packaged config.
+4. Installs them into a temporary root with `dpkg -x` (the files only: the maintainer scripts
+   are not run), does there what the postinst does (`systemd-sysusers --root`, `systemd-tmpfiles
+   --root --create`: the hale user, /var/lib/hale) and runs that root's `hale version` and
+   `hale validate` on its packaged config.
 """
 import os
 import re
@@ -131,6 +133,28 @@ interval = "200ms"
     print(f"grpc: without the module: {without!r}; with it: {loaded!r}")
 
 
+def check_user_and_state_dir(root):
+    """What the postinst does, done to the temporary root instead of this machine: the
+    package's sysusers.d entry makes the hale user (home /var/lib/hale, no login shell) and its
+    tmpfiles.d entry makes /var/lib/hale, 0750, owned by it."""
+    if not (shutil.which("systemd-sysusers") and shutil.which("systemd-tmpfiles")):
+        print("the hale user and /var/lib/hale: not checked (no systemd-sysusers or systemd-tmpfiles here)")
+        return
+    r = run(["systemd-sysusers", f"--root={root}", str(root / "usr/lib/sysusers.d/hale.conf")])
+    check(r.returncode == 0, f"systemd-sysusers --root: {r.stdout}{r.stderr}")
+    user = re.search(r"(?m)^hale:x:(\d+):(\d+):[^:]*:/var/lib/hale:/usr/sbin/nologin$", text(root / "etc/passwd"))
+    if not check(user, f"no hale user in the root's /etc/passwd:\n{text(root / 'etc/passwd')}"):
+        return
+    r = run(["systemd-tmpfiles", f"--root={root}", "--create", str(root / "usr/lib/tmpfiles.d/hale.conf")])
+    state = root / "var/lib/hale"
+    check(r.returncode == 0 and state.is_dir(), f"systemd-tmpfiles --root --create: {r.stdout}{r.stderr}")
+    if state.is_dir():
+        st = state.stat()
+        check((st.st_mode & 0o777, st.st_uid) == (0o750, int(user.group(1))),
+              f"/var/lib/hale is {oct(st.st_mode & 0o777)} uid {st.st_uid}, not 0750 hale ({user.group(1)})")
+    print(f"hale user (uid {user.group(1)}) and /var/lib/hale made in {root} by systemd-sysusers and systemd-tmpfiles")
+
+
 def main():
     if WORK.exists():
         shutil.rmtree(WORK)
@@ -171,6 +195,7 @@ def main():
     check(module.is_file(), f"hale-grpc has no {module.relative_to(root)}")
     check_grpc_module(hale, module, f"/usr/lib/{multiarch}/hale/libhale_grpc.so")
 
+    check_user_and_state_dir(root)
     v = run([str(hale), "version"], timeout=60)
     check(v.returncode == 0 and v.stdout.startswith(f"hale {version}"), f"hale version: {v.returncode} {v.stdout}{v.stderr}")
     val = run([str(hale), "validate", "-c", str(config)], timeout=60)

@@ -55,19 +55,19 @@ def needed_packages(binary):
     """The Debian packages of the shared libraries `binary` links directly."""
     needed = re.findall(r"NEEDED\s+(\S+)", run(["objdump", "-p", binary]).stdout)
     paths = dict(re.findall(r"^\s*(\S+) => (\S+)", run(["ldd", binary]).stdout, re.M))
-    packages = {}
+    # dpkg knows a file by the path its package ships, /lib/... or /usr/lib/... (merged /usr):
+    # ask for every spelling at once (one read of dpkg's database), keep what it answers.
+    candidates = {}
     for lib in needed:
         path = paths.get(lib)
-        if not check(path, f"ldd does not resolve {lib}"):
-            continue
-        candidates = [path, os.path.realpath(path), re.sub(r"^/lib/", "/usr/lib/", path)]
-        for p in candidates:
-            r = run(["dpkg", "-S", p])
-            if r.returncode == 0:
-                packages[lib] = r.stdout.split(":")[0]
-                break
-        else:
-            problems.append(f"no Debian package owns {lib} ({path})")
+        if check(path, f"ldd does not resolve {lib}"):
+            for p in {path, os.path.realpath(path), re.sub(r"^/lib/", "/usr/lib/", path)}:
+                candidates[p] = lib
+    answer = run(["dpkg", "-S", *candidates]).stdout
+    owner = {f: pkg for pkg, f in re.findall(r"^([^:\s]+)(?::\S+)?: (\S+)$", answer, re.M)}
+    packages = {lib: owner[p] for p, lib in candidates.items() if p in owner}
+    for lib in needed:
+        check(lib in packages or not paths.get(lib), f"no Debian package owns {lib} ({paths.get(lib)})")
     return packages
 
 

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package hale needs to build, test and run its demo, if missing.
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds the peers of bench/: nginx, wrk, supervisor, blackbox_exporter, monit)
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds the peers of bench/: nginx, wrk, supervisor,
+#                                             blackbox_exporter, monit)
+#        scripts/install-deps.sh --build     only what building the hale executable needs
+#                                            (deploy/Dockerfile's builder stage)
 set -euo pipefail
 
+# What `cmake -DHALE_BUILD_TESTS=OFF -DHALE_BUILD_BENCH=OFF` needs (debian/control's
+# Build-Depends name the same libraries).
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev nlohmann-json3-dev
-  libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libspdlog-dev libfmt-dev libcli11-dev
   libsqlite3-dev libpcre2-dev libc-ares-dev
   libcctz-dev tzdata         # time zones of cron schedules
   libgrpc++-dev              # grpc checks: grpc.health.v1 through gRPC's C++ library (no protoc needed)
+)
+if [[ "${1:-}" != "--build" ]]; then
+packages+=(
+  libgtest-dev libgmock-dev libbenchmark-dev
   libsystemd-dev             # sd_notify() in tests/helpers/svc_child.cpp only; hale itself never links it
   monitoring-plugins-basic   # check_tcp, check_dummy, check_disk, check_load for exec checks
   prometheus                 # promtool, which checks /metrics in the tests
@@ -17,7 +26,10 @@ packages=(
   python3-croniter           # reference for the cron differential test (tests/tools/croniter_next.py)
   prometheus-alertmanager    # the real Alertmanager that tests/integration/alerts_alertmanager_test.cpp delivers to
   python3-aiosmtpd           # the SMTP sink with STARTTLS and AUTH of the email alert tests (tests/tools/smtp_sink.py)
+  # deploy/ and debian/ (tests/deploy): the Debian package, its lint, the manifests' parser
+  dpkg-dev debhelper lintian python3-yaml
 )
+fi
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(nginx-light wrk supervisor prometheus-blackbox-exporter monit)
 fi

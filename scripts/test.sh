@@ -37,6 +37,9 @@ scripts/build.sh "$dir" "${args[@]}"
 cd "$dir"
 status=0
 ctest --output-on-failure -j2 --timeout 300 "${exclude[@]}" || status=$?
+# ctest lists skipped tests without their reason; the tests of tests/deploy print theirs as
+# "SKIPPED: ..." (the docker image where no docker engine answers): show it.
+grep -h '^SKIPPED: ' Testing/Temporary/LastTest.log 2>/dev/null | sort -u >&2 || true
 if [[ "${1:-}" == "--tsan" ]]; then
   if compgen -G "$reports/report*" >/dev/null; then
     echo "ThreadSanitizer reports (in $reports):" >&2

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package hale needs to build, test and run its demo, if missing.
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds the peers of bench/: nginx, wrk, supervisor)
+# Usage: scripts/install-deps.sh [--bench] [--fuzz]
+#   --bench adds the peers of bench/: nginx, wrk, supervisor
+#   --fuzz  adds Debian's clang and its compiler-rt (libFuzzer, ASan, UBSan), for scripts/fuzz.sh
 set -euo pipefail
 
 packages=(
@@ -18,9 +20,16 @@ packages=(
   prometheus-alertmanager    # the real Alertmanager that tests/integration/alerts_alertmanager_test.cpp delivers to
   python3-aiosmtpd           # the SMTP sink with STARTTLS and AUTH of the email alert tests (tests/tools/smtp_sink.py)
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(nginx-light wrk supervisor)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(nginx-light wrk supervisor) ;;
+    # libFuzzer ships with clang, not gcc: clang (14, as clang and clang++) compiles the fuzz
+    # build; libclang-rt-14-dev holds libclang_rt.fuzzer and the sanitizer runtimes it links
+    # (tests/fuzz, docs/fuzzing.md).
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "usage: scripts/install-deps.sh [--bench] [--fuzz]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

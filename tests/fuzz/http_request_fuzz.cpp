@@ -7,7 +7,7 @@
 // The context is the daemon's (src/hale/daemon.cpp) on a fixed world built once: checks,
 // services and heartbeats in several states, an admin token, a Host allow list, drills whose
 // JSON requests go to the real parse_drill_request. Callbacks that would change the world
-// answer without changing it, so that every input replays alone.
+// answer as the daemon's would, without changing it, so that every input replays alone.
 //
 // Properties: every answer has a status from 100 to 599 and a content type, and no header of an
 // answer holds a CR or LF (response splitting).
@@ -139,8 +139,14 @@ hale::HttpResponse answer(const hale::HttpRequest& req) {
   ctx.process_stats = process_stats;
   ctx.reload = [] { return hale::ReloadOutcome{false, {"hale.toml:1:1: bad"}, 0}; };
   ctx.services = &w.services;
-  ctx.service_action = [](std::string_view name, std::string_view action) {
-    return hale::ServiceActionResult{404, "not_found", "no service named \"" + std::string(name) + "\""};
+  // As Supervisor::act and HeartbeatMonitor::act answer, without starting or pausing anything:
+  // 404 for a name they do not have (only configured names, all ASCII, reach the answer that
+  // echoes the name; a stub that took any name would report crashes the daemon cannot have).
+  ctx.service_action = [&w](std::string_view name, std::string_view) {
+    if (!w.services.find(name)) {
+      return hale::ServiceActionResult{404, "not_found", "no service named \"" + std::string(name) + "\""};
+    }
+    return hale::ServiceActionResult{200, "", "", hale::ServiceState::kRunning};
   };
   ctx.heartbeats = w.heartbeats.get();
   ctx.ping = [](const hale::PingCall& call) {
@@ -148,7 +154,13 @@ hale::HttpResponse answer(const hale::HttpRequest& req) {
     if (out.text.size() > call.body.size()) hale::fuzz::fail();
     return hale::PingAnswer{200, "OK\n"};
   };
-  ctx.heartbeat_action = [](std::string_view, std::string_view) { return hale::HeartbeatActionResult{}; };
+  ctx.heartbeat_action = [&w](std::string_view name, std::string_view action) {
+    if (!w.heartbeats->find(name)) {
+      return hale::HeartbeatActionResult{404, "not_found", "no heartbeat named \"" + std::string(name) + "\""};
+    }
+    return hale::HeartbeatActionResult{200, "", "", action == "pause" ? hale::HeartbeatStatus::kPaused
+                                                                       : hale::HeartbeatStatus::kNew};
+  };
   ctx.alerts = [&w](bool) {
     hale::AlertsView v;
     v.now = w.clock.wall_now();

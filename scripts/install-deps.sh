@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package hale needs to build, test and run its demo, if missing.
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds the peers of bench/: nginx, wrk, supervisor,
-#                                             blackbox_exporter, monit)
-#        scripts/install-deps.sh --build     only what building the hale executable needs
-#                                            (deploy/Dockerfile's builder stage)
+# Usage: scripts/install-deps.sh [--bench] [--fuzz]
+#   --bench adds the peers of bench/: nginx, wrk, supervisor, blackbox_exporter, monit
+#   --fuzz  adds Debian's clang and its compiler-rt (libFuzzer, ASan, UBSan), for scripts/fuzz.sh
+#        scripts/install-deps.sh --build
+#           only what building the hale executable needs (deploy/Dockerfile's builder stage)
 set -euo pipefail
 
 # What `cmake -DHALE_BUILD_TESTS=OFF -DHALE_BUILD_BENCH=OFF` needs (debian/control's
@@ -30,9 +31,17 @@ packages+=(
   dpkg-dev debhelper lintian python3-yaml
 )
 fi
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(nginx-light wrk supervisor prometheus-blackbox-exporter monit)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --build) ;;
+    --bench) packages+=(nginx-light wrk supervisor prometheus-blackbox-exporter monit) ;;
+    # libFuzzer ships with clang, not gcc: clang (14, as clang and clang++) compiles the fuzz
+    # build; libclang-rt-14-dev holds libclang_rt.fuzzer and the sanitizer runtimes it links
+    # (tests/fuzz, docs/fuzzing.md).
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "usage: scripts/install-deps.sh [--bench] [--fuzz] | --build" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -127,7 +127,8 @@ TEST_F(DaemonHardening, GarbageIs400) {
   EXPECT_EQ(reply.substr(0, 12), "HTTP/1.1 400");
 }
 
-// A bounded fuzz of the request parser through the real socket: random bytes, and valid
+// A property test of the request parser through the real socket (seeded, not fuzzing:
+// tests/fuzz/http_request_fuzz.cpp fuzzes it without sockets): random bytes, and valid
 // requests with random bytes spliced in. Each connection half-closes so the server never
 // waits for more. The daemon must answer or close every one, and live on (TearDown).
 TEST_F(DaemonHardening, RandomBytesNeverHurtTheDaemon) {

@@ -194,7 +194,7 @@ void read_expect(const toml::table& t, const Names& names, DrillSpec& drill, Dia
   for (const Entry& e : flatten(t, kExpectSections)) {
     const auto [section, name] = split_key(e.key);
     std::optional<std::string> wanted;
-    auto unknown = [&](std::string_view what, std::initializer_list<const std::vector<std::string>*> lists) {
+    auto unknown = [&, name = name](std::string_view what, std::initializer_list<const std::vector<std::string>*> lists) {
       d.add(*e.at, "`expect` \"" + e.key + "\": no " + std::string(what) + " named \"" + name + "\"" +
                        suggestion(name, lists));
     };

@@ -61,7 +61,10 @@ NotifyMessage parse_notify_message(std::string_view datagram) {
       understood = m.main_pid.has_value();
     } else if (key == "WATCHDOG_USEC") {
       auto usec = parse_number<long long>(value);
-      if (usec && *usec > 0) m.watchdog_interval = std::chrono::microseconds(*usec);
+      // Over what a Duration holds (nanoseconds in 64 bits: 292 years), converting would
+      // overflow (undefined): no child means it, so it is ignored like any unreadable value.
+      constexpr long long kMaxUsec = std::chrono::duration_cast<std::chrono::microseconds>(Duration::max()).count();
+      if (usec && *usec > 0 && *usec <= kMaxUsec) m.watchdog_interval = std::chrono::microseconds(*usec);
       understood = m.watchdog_interval.has_value();
     } else {
       understood = false;

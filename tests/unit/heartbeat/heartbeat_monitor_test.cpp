@@ -335,11 +335,12 @@ TEST_F(HeartbeatMonitorTest, CronScheduleInItsTimeZone) {
   EXPECT_EQ(format_iso8601(*view().next_expected), "2026-01-02T03:00:00Z");
 }
 
-// SPEC §8: fuzzed ping bodies. Random bytes (NUL, invalid UTF-8, endless lines, a secret cut
-// anywhere) of random lengths, as whole bodies or as tails of longer ones: every ping is taken,
-// the excerpt stays bounded, the JSON the API serves stays valid, and the secret never shows.
-TEST_F(HeartbeatMonitorTest, FuzzedPingBodiesAreTakenBoundedAndNeverLeakTheSecret) {
-  const std::string secret = "fuzz-secret-0123456789";
+// SPEC §8, a property test (seeded; tests/fuzz/ping_fuzz.cpp fuzzes): random ping bodies. Random
+// bytes (NUL, invalid UTF-8, endless lines, a secret cut anywhere) of random lengths, as whole
+// bodies or as tails of longer ones: every ping is taken, the excerpt stays bounded, the JSON the
+// API serves stays valid, and the secret never shows.
+TEST_F(HeartbeatMonitorTest, PropertyRandomPingBodiesAreTakenBoundedAndNeverLeakTheSecret) {
+  const std::string secret = "property-secret-0123456789";
   Redactor::global().set_secrets({secret});
   HeartbeatSpec s = every_hour();
   s.require_output = true;

@@ -83,9 +83,10 @@ TEST(NagiosOutput, ExitStatusDecidesTheVerdict) {
 namespace hale {
 namespace {
 
-// A bounded, deterministic fuzz of the plugin-output parser: whatever a plugin prints, the
-// reason is one line, at most kMaxNagiosReason bytes, and holds no perfdata.
-TEST(NagiosOutputFuzz, AnyOutputGivesOneShortLine) {
+// A property test of the plugin-output parser (seeded random outputs; tests/fuzz/nagios_fuzz.cpp
+// fuzzes it): whatever a plugin prints, the reason is one line, at most kMaxNagiosReason bytes,
+// and holds no perfdata.
+TEST(NagiosOutputProperty, AnyOutputGivesOneShortLine) {
   std::mt19937 rng(20261123);
   using namespace std::string_literals;  // the alphabet holds a NUL byte
   const std::string alphabet = "OK WARNING CRITICAL|=;:\n\r\t \xc3\xa9\xe2\x82\xac\xff"s + '\0' + "abc123";

@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "support/file_text.h"
+
 namespace hale {
 namespace {
 
@@ -27,6 +29,22 @@ TEST(SdNotify, WatchdogPingTriggerAndInterval) {
   auto u = parse_notify_message("WATCHDOG_USEC=30000000");
   ASSERT_TRUE(u.watchdog_interval);
   EXPECT_EQ(*u.watchdog_interval, 30s);
+}
+
+// Found by tests/fuzz/sd_notify_fuzz.cpp: a WATCHDOG_USEC beyond what a Duration holds overflowed
+// the conversion to nanoseconds (undefined behaviour; a wrapped, maybe negative interval). It is
+// ignored now, as an unreadable value is; the largest that fits is still taken.
+TEST(SdNotify, AWatchdogIntervalTooLargeForADurationIsIgnored) {
+  auto m = parse_notify_message(
+      testing::file_text(HALE_SOURCE_DIR "/tests/fuzz/regressions/sd_notify/watchdog-usec-overflow"));
+  EXPECT_FALSE(m.watchdog_interval);
+  auto huge = parse_notify_message("WATCHDOG_USEC=2999999999999999991");
+  EXPECT_FALSE(huge.watchdog_interval);
+  EXPECT_EQ(huge.ignored, std::vector<std::string>{"WATCHDOG_USEC=2999999999999999991"});
+  const long long max_usec = std::chrono::duration_cast<std::chrono::microseconds>(Duration::max()).count();
+  auto largest = parse_notify_message("WATCHDOG_USEC=" + std::to_string(max_usec));
+  ASSERT_TRUE(largest.watchdog_interval);
+  EXPECT_EQ(*largest.watchdog_interval, std::chrono::microseconds(max_usec));
 }
 
 TEST(SdNotify, StoppingReloadingErrnoMainpid) {

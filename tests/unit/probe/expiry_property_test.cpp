@@ -1,7 +1,7 @@
-// A fuzz-style test without libFuzzer: thousands of truncated and mutated credential documents
-// (a JWT, a JWT inside JSON, a token cache with a timestamp), from a fixed seed. Whatever the
-// input, find_expiry must not throw, and its message (or the verdict's reason) must never carry
-// a byte of the secrets in the document.
+// A property test (seeded mutations; the libFuzzer target is tests/fuzz/expiry_fuzz.cpp): thousands
+// of truncated and mutated credential documents (a JWT, a JWT inside JSON, a token cache with a
+// timestamp), from a fixed seed. Whatever the input, find_expiry must not throw, and its message
+// (or the verdict's reason) must never carry a byte of the secrets in the document.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -48,7 +48,7 @@ std::string mutate(std::string s, std::mt19937& rng) {
   return s;
 }
 
-TEST(ExpiryFuzz, MutatedDocumentsNeverThrowOrLeak) {
+TEST(ExpiryProperty, MutatedDocumentsNeverThrowOrLeak) {
   std::mt19937 rng(20261123);
   const WallTime now = std::chrono::system_clock::from_time_t(1795428000);
   int read = 0, refused = 0;

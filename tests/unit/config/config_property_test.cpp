@@ -1,5 +1,5 @@
-// A fuzz-style test without libFuzzer: a few hundred truncated and mutated versions of a valid
-// config, from a fixed seed. Whatever the input, the loader must not throw, and must answer
+// A property test (seeded mutations; the libFuzzer target is tests/fuzz/config_fuzz.cpp): a few
+// hundred truncated and mutated versions of a valid config, from a fixed seed. Whatever the input, the loader must not throw, and must answer
 // either a config or at least one error that points into the file (line >= 1).
 #include <gtest/gtest.h>
 
@@ -165,8 +165,8 @@ std::string mutate(std::string text, Rng& rng) {
   return text;
 }
 
-TEST(ConfigFuzz, ValidConfigLoads) {
-  const LoadResult r = load_config_string(kValidConfig, "fuzz.toml");
+TEST(ConfigProperty, ValidConfigLoads) {
+  const LoadResult r = load_config_string(kValidConfig, "property.toml");
   ASSERT_TRUE(r.config);
   EXPECT_EQ(r.config->checks.size(), 3u);
   EXPECT_EQ(r.config->services.size(), 2u);
@@ -176,14 +176,14 @@ TEST(ConfigFuzz, ValidConfigLoads) {
   EXPECT_EQ(r.config->silences.size(), 1u);
 }
 
-TEST(ConfigFuzz, MutatedConfigsNeverThrowAndAlwaysAnswer) {
+TEST(ConfigProperty, MutatedConfigsNeverThrowAndAlwaysAnswer) {
   Rng rng(20260418);
   int loaded = 0;
   int rejected = 0;
   for (int i = 0; i < 600; ++i) {
     const std::string text = mutate(kValidConfig, rng);
     LoadResult r;
-    ASSERT_NO_THROW(r = load_config_string(text, "fuzz.toml")) << "case " << i;
+    ASSERT_NO_THROW(r = load_config_string(text, "property.toml")) << "case " << i;
     if (r.config) {
       EXPECT_TRUE(r.errors.empty()) << "case " << i;
       ++loaded;
@@ -194,7 +194,7 @@ TEST(ConfigFuzz, MutatedConfigsNeverThrowAndAlwaysAnswer) {
     for (const ConfigError& e : r.errors) {
       EXPECT_GE(e.line, 1) << "case " << i << ": " << e.to_string();
       EXPECT_GE(e.column, 1) << "case " << i << ": " << e.to_string();
-      EXPECT_EQ(e.file, "fuzz.toml");
+      EXPECT_EQ(e.file, "property.toml");
       EXPECT_FALSE(e.message.empty());
     }
   }
@@ -203,11 +203,11 @@ TEST(ConfigFuzz, MutatedConfigsNeverThrowAndAlwaysAnswer) {
   EXPECT_GT(rejected, 300);
 }
 
-TEST(ConfigFuzz, EveryPrefixOfAValidConfigIsHandled) {
+TEST(ConfigProperty, EveryPrefixOfAValidConfigIsHandled) {
   const std::string text = kValidConfig;
   for (std::size_t n = 0; n <= text.size(); ++n) {
     LoadResult r;
-    ASSERT_NO_THROW(r = load_config_string(text.substr(0, n), "fuzz.toml")) << n;
+    ASSERT_NO_THROW(r = load_config_string(text.substr(0, n), "property.toml")) << n;
     ASSERT_TRUE(r.config.has_value() || !r.errors.empty()) << n;
     for (const ConfigError& e : r.errors) ASSERT_GE(e.line, 1) << n << ": " << e.to_string();
   }

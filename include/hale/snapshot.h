@@ -71,14 +71,17 @@ struct CheckView {
   // SPEC §7 drills: the drill forcing its results now (or whose end it has not recovered from
   // yet), "" otherwise.
   std::string drill;
-  std::vector<ProbeResult> recent;     // last results, oldest first (for /health/NAME)
+  // The last results, oldest first (for /health/NAME), their reasons redacted; shared with the
+  // check's state (never changed), so that 10,000 checks keep them once. May be null: none.
+  std::shared_ptr<const std::vector<ProbeResult>> recent;
   std::vector<WallTime> recent_wall;   // calendar time of each entry of `recent`
 
   // Counters for /metrics, cumulative since the check was (re)loaded.
   std::uint64_t probes_total = 0;
   std::uint64_t transitions_total = 0;
   std::map<ErrorKind, std::uint64_t> errors_by_code;
-  LatencyHistogram latency_histogram;
+  // Only with `[metrics] detail = "full"`, the one reader (null otherwise: 10,000 checks, 2 MB).
+  std::shared_ptr<const LatencyHistogram> latency_histogram;
 
   bool in_group(std::string_view g) const;
 };

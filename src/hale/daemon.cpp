@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <cctype>
@@ -47,42 +48,42 @@ std::uint64_t seed64() {
 class Daemon {
  public:
   explicit Daemon(Config config)
-      : config_(std::move(config)), io_(1), curl_(io_), probe_ctx_{io_, curl_},
+      : config_(std::make_shared<const Config>(std::move(config))), io_(1), curl_(io_), probe_ctx_{io_, curl_},
         engine_(io_, system_clock(), probe_ctx_, std::random_device{}()),
-        server_(io_, config_.server, [this](const HttpRequest& r) { return handle(r); },
-                [max = config_.server.max_body_bytes](std::string_view method, std::string_view target) {
+        server_(io_, config_->server, [this](const HttpRequest& r) { return handle(r); },
+                [max = config_->server.max_body_bytes](std::string_view method, std::string_view target) {
                   return body_rule_for(method, target, max);
                 }),
-        supervisor_(io_, system_clock(), engine_, nullptr, config_.server.state_dir + "/logs",
+        supervisor_(io_, system_clock(), engine_, nullptr, config_->server.state_dir + "/logs",
                     std::random_device{}()),
         signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
 
   int run() {
     raise_open_files_limit();
-    Redactor::global().set_secrets(config_.secrets);
+    Redactor::global().set_secrets(config_->secrets);
     engine_.apply(config_);
     open_store();
     if (!open_containment()) return 1;
-    supervisor_.apply(config_);
+    supervisor_.apply(*config_);
     open_worker_store();
-    heartbeats_.apply(config_.heartbeats);
+    heartbeats_.apply(config_->heartbeats);
     subscribe_events();  // first: a transition's event goes out before the alerts it causes
     subscribe_alerting();
     apply_alerting();
-    drills_.apply(config_.drills);
-    if (Status s = server_.listen(config_.server.listen); !s) {
+    drills_.apply(config_->drills);
+    if (Status s = server_.listen(config_->server.listen); !s) {
       log_event(LogLevel::kError, "listen_failed", {{"message", s.message()}});
       return 1;
     }
     log_event(LogLevel::kInfo, "started",
               {{"version", version()},
-               {"config", config_.path},
-               {"listen", config_.server.listen},
+               {"config", config_->path},
+               {"listen", config_->server.listen},
                {"port", server_.port()},
-               {"checks", config_.checks.size()},
-               {"services", config_.services.size()},
-               {"heartbeats", config_.heartbeats.size()},
-               {"notifiers", config_.notifiers.size()}});
+               {"checks", config_->checks.size()},
+               {"services", config_->services.size()},
+               {"heartbeats", config_->heartbeats.size()},
+               {"notifiers", config_->notifiers.size()}});
     notifier_.ready("serving on port " + std::to_string(server_.port()));
     wait_for_signal();
     io_.run();
@@ -94,16 +95,16 @@ class Daemon {
   HttpResponse handle(const HttpRequest& req) {
     std::shared_ptr<const Snapshot> snap = engine_.snapshot();
     RouterContext ctx{*snap};
-    ctx.service = config_.server.service;
+    ctx.service = config_->server.service;
     ctx.version = version();
-    if (config_.server.admin_token) ctx.admin_token = *config_.server.admin_token;
+    if (config_->server.admin_token) ctx.admin_token = *config_->server.admin_token;
     ctx.now = system_clock().wall_now();
     ctx.process_stats = read_process_stats;
     ctx.reload = [this] { return reload("api"); };
     // Only a config with services pays for their snapshot (a mutex and a shared_ptr copy) on
     // the hot path; without services, no "services" appears anywhere.
     std::shared_ptr<const ServicesSnapshot> services;
-    if (!config_.services.empty()) {
+    if (!config_->services.empty()) {
       services = supervisor_.snapshot();
       ctx.services = services.get();
     }
@@ -124,7 +125,7 @@ class Daemon {
     ctx.add_silence = [this](Silence s) { return alerting_.add_silence(std::move(s)); };
     ctx.expire_silence = [this](std::string_view id) { return alerting_.expire_silence(id); };
     ctx.alert_metrics = !alerting_.empty();
-    ctx.metrics_detail = config_.metrics.detail;
+    ctx.metrics_detail = config_->metrics.detail;
     if (req.target.starts_with("/api/v1/drills")) {  // not on the hot path of /readyz and /guard
       ctx.drills = [this](std::string_view name) { return drills_answer(name); };
       ctx.run_drill = [this](std::string_view name) { return run_drill(name); };
@@ -168,8 +169,8 @@ class Daemon {
   // service where hale may create one, else hale as a child subreaper. False when the config
   // asks for cgroups and none may be made.
   bool open_containment() {
-    if (containment_ || config_.services.empty()) return true;
-    auto opened = Containment::open(config_.server.containment);
+    if (containment_ || config_->services.empty()) return true;
+    auto opened = Containment::open(config_->server.containment);
     if (!opened) {
       log_event(LogLevel::kError, "containment_unavailable",
                 {{"message", opened.status().message()},
@@ -193,7 +194,7 @@ class Daemon {
     // Unavailable at start, opened since (a reload after the operator fixed state_dir): once
     // every connection hale needs is open, the problem is over.
     if (c == StoreCondition::kOk && store_health_->status == "unavailable" && every_store_needed_is_open()) {
-      log_event(LogLevel::kInfo, "state_store_recovered", {{"path", config_.server.state_dir}});
+      log_event(LogLevel::kInfo, "state_store_recovered", {{"path", config_->server.state_dir}});
       store_health_->status = "ok";
       store_health_->message.clear();
       return;
@@ -204,8 +205,8 @@ class Daemon {
     log_event(LogLevel::kError, "state_store_condition", {{"status", store_health_->status}, {"message", message}});
   }
   bool every_store_needed_is_open() const {
-    const bool worker_needed = !config_.heartbeats.empty() || !config_.notifiers.empty();
-    return (store_ || config_.services.empty()) && (worker_store_ || !worker_needed);
+    const bool worker_needed = !config_->heartbeats.empty() || !config_->notifiers.empty();
+    return (store_ || config_->services.empty()) && (worker_store_ || !worker_needed);
   }
   void note_store_unavailable(const std::string& message) {
     if (!store_health_) store_health_.emplace();
@@ -227,8 +228,8 @@ class Daemon {
 
   // The state store (wanted intents) is opened once some service needs it.
   void open_store() {
-    if (store_ || config_.services.empty()) return;
-    auto opened = StateStore::open(config_.server.state_dir);
+    if (store_ || config_->services.empty()) return;
+    auto opened = StateStore::open(config_->server.state_dir);
     if (!opened) {
       log_event(LogLevel::kError, "state_store_unavailable",
                 {{"message", opened.status().message()},
@@ -247,8 +248,8 @@ class Daemon {
   // connection (see store_worker.h), opened once some heartbeat or notifier needs it. Without it
   // heartbeats and alerts still work, in memory only.
   void open_worker_store() {
-    if (worker_store_ || (config_.heartbeats.empty() && config_.notifiers.empty())) return;
-    auto opened = StoreWorker::open(config_.server.state_dir);
+    if (worker_store_ || (config_->heartbeats.empty() && config_->notifiers.empty())) return;
+    auto opened = StoreWorker::open(config_->server.state_dir);
     if (!opened) {
       log_event(LogLevel::kError, "state_store_unavailable",
                 {{"message", opened.status().message()},
@@ -295,14 +296,14 @@ class Daemon {
   // SPEC §6: alerts follow the transitions of checks, services and heartbeats.
   void subscribe_alerting() {
     engine_.subscribe([this](const Transition& t) {
-      if (const CheckSpec* c = config_.find_check(t.check)) {
+      if (const CheckSpec* c = config_->find_check(t.check)) {
         alerting_.observe({SubjectKind::kCheck, t.check}, check_subject_status(t, c->critical));
       }
     });
     // SPEC §7: a child blocked or let go by its parent, and the parent's list of blocked
     // children, change without a transition of their own.
     engine_.subscribe_blocking([this](const CheckView& v) {
-      if (config_.find_check(v.name)) alerting_.observe({SubjectKind::kCheck, v.name}, check_subject_status(v));
+      if (config_->find_check(v.name)) alerting_.observe({SubjectKind::kCheck, v.name}, check_subject_status(v));
     });
     // The supervisor publishes before it tells its subscribers: the view is the new state.
     supervisor_.subscribe([this](const ServiceTransition& t) {
@@ -330,7 +331,7 @@ class Daemon {
   // transition: a route the reload added (a new notifier or rule) learns it here, or a check
   // failing all along would never be announced to it.
   void apply_alerting() {
-    alerting_.apply(config_);
+    alerting_.apply(*config_);
     if (store_health_) alerting_.observe({SubjectKind::kHale, kStateStoreSubject}, store_subject_status());
     for (const auto& c : engine_.snapshot()->checks) {
       if (c->status != Health::kUnknown) alerting_.observe({SubjectKind::kCheck, c->name}, check_subject_status(*c));
@@ -436,7 +437,7 @@ class Daemon {
     }
     const auto& active = drills_.active();
     if (!active) return out;
-    const ServiceSpec* spec = config_.find_service(t.service);
+    const ServiceSpec* spec = config_->find_service(t.service);
     if (!spec) return out;
     std::vector<std::string> watched = spec->require;
     if (!spec->liveness.empty()) watched.push_back(spec->liveness);
@@ -490,9 +491,9 @@ class Daemon {
   }
 
   DrillAnswer run_drill_request(std::string_view body) {
-    auto spec = parse_drill_request(body, config_);
+    auto spec = parse_drill_request(body, *config_);
     if (!spec) return {400, error_json("bad_request", spec.status().message())};
-    if (config_.find_drill(spec->name)) {
+    if (config_->find_drill(spec->name)) {
       return {409, error_json("drill_exists", "a drill named \"" + spec->name + "\" is in the config: POST /api/v1/drills/" +
                                                   spec->name + "/run")};
     }
@@ -512,60 +513,62 @@ class Daemon {
   ReloadOutcome reload(const char* trigger) {
     SystemdNotifier::ReloadScope notify_reload(notifier_);  // RELOADING=1 now, READY=1 at return
     ReloadOutcome out;
-    LoadResult loaded = load_config_file(config_.path);
+    LoadResult loaded = load_config_file(config_->path);
     if (!loaded.config) {
       for (const auto& e : loaded.errors) out.errors.push_back(e.to_string());
       log_event(LogLevel::kError, "reload_failed",
-                {{"trigger", trigger}, {"config", config_.path}, {"errors", out.errors},
+                {{"trigger", trigger}, {"config", config_->path}, {"errors", out.errors},
                  {"message", "keeping the running configuration"}});
       engine_.note_reload(false);
       return out;
     }
     Config next = std::move(*loaded.config);
     // The listener and its limits are set up once; say so rather than ignore a change.
-    const ServerConfig& a = config_.server;
+    const ServerConfig& a = config_->server;
     const ServerConfig& b = next.server;
     if (a.listen != b.listen || a.max_connections != b.max_connections ||
         a.max_header_bytes != b.max_header_bytes || a.max_body_bytes != b.max_body_bytes ||
         a.read_timeout != b.read_timeout || a.idle_timeout != b.idle_timeout || a.header_timeout != b.header_timeout) {
       log_event(LogLevel::kWarn, "reload_server_unchanged",
                 {{"message", "changes to server.listen and the HTTP limits take effect at the next start"},
-                 {"listen", config_.server.listen}});
-      ServerConfig kept = config_.server;  // what the running listener really uses
+                 {"listen", config_->server.listen}});
+      ServerConfig kept = config_->server;  // what the running listener really uses
       kept.service = b.service;
       kept.admin_token = b.admin_token;
       kept.state_dir = b.state_dir;
       kept.allowed_hosts = b.allowed_hosts;  // checked per request, not by the listener
       next.server = std::move(kept);
     }
-    if (next.server.containment != config_.server.containment && containment_) {
+    if (next.server.containment != config_->server.containment && containment_) {
       log_event(LogLevel::kWarn, "reload_containment_unchanged",
                 {{"message", "a change of server.containment takes effect at the next start"},
                  {"containment", to_string(containment_->mode())}});
     }
-    config_ = std::move(next);
-    hosts_ = HostAllowList(config_.server.listen, config_.server.allowed_hosts);
-    Redactor::global().set_secrets(config_.secrets);
+    config_ = std::make_shared<const Config>(std::move(next));
+    hosts_ = HostAllowList(config_->server.listen, config_->server.allowed_hosts);
+    Redactor::global().set_secrets(config_->secrets);
     engine_.apply(config_);
     open_store();
     // A reload that adds the first service sets containment up now; if it cannot be (cgroup
     // asked for, none allowed), the services start with their process groups only, and say so.
     open_containment();
-    supervisor_.apply(config_);
+    supervisor_.apply(*config_);
     open_worker_store();
-    heartbeats_.apply(config_.heartbeats);
+    heartbeats_.apply(config_->heartbeats);
     apply_alerting();
-    drills_.apply(config_.drills);  // a running drill goes on to its end, and restores then
+    drills_.apply(config_->drills);  // a running drill goes on to its end, and restores then
     engine_.note_reload(true);
     out.ok = true;
-    out.checks = config_.checks.size();
+    out.checks = config_->checks.size();
     log_event(LogLevel::kInfo, "reloaded",
-              {{"trigger", trigger}, {"config", config_.path}, {"checks", out.checks}});
+              {{"trigger", trigger}, {"config", config_->path}, {"checks", out.checks}});
     return out;
   }
 
-  Config config_;
-  HostAllowList hosts_{config_.server.listen, config_.server.allowed_hosts};
+  // Shared with the engine, whose runners and probes point into its checks instead of copying
+  // them (10,000 checks: 10 MB less; docs/scale.md).
+  std::shared_ptr<const Config> config_;
+  HostAllowList hosts_{config_->server.listen, config_->server.allowed_hosts};
   std::optional<StateStoreHealth> store_health_;  // set once something needed a state store
   WallTime started_at_ = system_clock().wall_now();
   // Before io_: a run's Process, which a handler in io_ may hold to the end, ends its leftovers
@@ -591,6 +594,11 @@ class Daemon {
 }  // namespace
 
 int run_daemon(Config config) {
+  // glibc raises its mmap threshold to the size of the largest block freed (up to 32 MB): after
+  // the first scrape of 10,000 checks (/metrics, 2.5 MB, grown by doubling) such blocks come from
+  // the heap and stay in it, 5 MB of RSS for good. A fixed threshold (glibc's initial 128 KB)
+  // gives every large block back to the system when it is freed (docs/scale.md).
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   std::signal(SIGPIPE, SIG_IGN);  // a client that goes away must not kill the daemon
   // A write past RLIMIT_FSIZE (a quota) is an error to report (EFBIG), not a reason to die.
   std::signal(SIGXFSZ, SIG_IGN);

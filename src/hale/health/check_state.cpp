@@ -5,6 +5,7 @@
 // least failure_duration, turn it `fail`. Coming back takes success_threshold passes in a row.
 #include "hale/check_state.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace hale {
@@ -14,8 +15,8 @@ Health health_of(Verdict v) { return v == Verdict::kWarn ? Health::kDegraded : H
 }  // namespace
 
 CheckState::CheckState(std::string name, CheckPolicy policy, SteadyTime started)
-    : name_(std::move(name)), started_(started), since_(started) {
-  recent_.reserve(kEvidence);  // exactly: it never holds more
+    : name_(std::move(name)), started_(started), since_(started),
+      recent_(std::make_shared<const std::vector<ProbeResult>>()) {
   adopt_policy(policy);
 }
 
@@ -35,8 +36,11 @@ bool CheckState::in_start_period(SteadyTime now) const {
 }
 
 std::optional<Transition> CheckState::observe(const ProbeResult& r, WallTime wall_at) {
-  if (recent_.size() == kEvidence) recent_.erase(recent_.begin());
-  recent_.push_back(r);
+  auto recent = std::make_shared<std::vector<ProbeResult>>();
+  recent->reserve(std::min(recent_->size() + 1, kEvidence));  // exactly: it never holds more
+  recent->assign(recent_->size() == kEvidence ? recent_->begin() + 1 : recent_->begin(), recent_->end());
+  recent->push_back(r);
+  recent_ = std::move(recent);
 
   if (r.verdict == Verdict::kFail) {
     // SPEC §2: failures inside start_period do not count.
@@ -92,7 +96,7 @@ std::optional<Transition> CheckState::reset(SteadyTime now, WallTime wall_at) {
   consecutive_successes_ = 0;
   same_kind_run_ = 0;
   first_failure_.reset();
-  recent_.clear();
+  recent_ = std::make_shared<const std::vector<ProbeResult>>();
   if (health_ == Health::kUnknown) return std::nullopt;
   return move_to(Health::kUnknown, "reset", now, wall_at);
 }
@@ -106,7 +110,7 @@ std::optional<Transition> CheckState::move_to(Health to, std::string reason, Ste
   t.reason = std::move(reason);
   t.at = at;
   t.wall_at = wall_at;
-  t.evidence.assign(recent_.begin(), recent_.end());
+  t.evidence.assign(recent_->begin(), recent_->end());
   health_ = to;
   since_ = at;
   return t;

@@ -104,10 +104,11 @@ void log_transition(const Transition& t) {
 
 // One check: its spec, probe, state, timers and counters.
 struct Runner : std::enable_shared_from_this<Runner> {
-  Runner(Engine::Impl& e, const CheckSpec& s, std::unique_ptr<Probe> p, SteadyTime now, Timers& timers)
-      : engine(e), spec(s), probe(std::move(p)), state(s.name, policy_of(s), now), timer(timers.make()),
-        deadline(timers.make()), target(display_target(s)) {
-    if (s.latency_budget) latencies.emplace(s.latency_budget->window);
+  // `s` points into the applied Config's checks (shared with the daemon and the probe).
+  Runner(Engine::Impl& e, std::shared_ptr<const CheckSpec> s, std::unique_ptr<Probe> p, SteadyTime now, Timers& timers)
+      : engine(e), spec(std::move(s)), probe(std::move(p)), state(spec->name, policy_of(*spec), now),
+        timer(timers.make()), deadline(timers.make()), target(display_target(*spec)) {
+    if (spec->latency_budget) latencies.emplace(spec->latency_budget->window);
   }
 
   void schedule(Duration delay);
@@ -127,7 +128,7 @@ struct Runner : std::enable_shared_from_this<Runner> {
   std::shared_ptr<const CheckView> make_view() const;
 
   Engine::Impl& engine;
-  CheckSpec spec;
+  std::shared_ptr<const CheckSpec> spec;  // never null
   std::unique_ptr<Probe> probe;
   CheckState state;
   std::unique_ptr<Timer> timer;     // the next probe
@@ -148,7 +149,7 @@ struct Runner : std::enable_shared_from_this<Runner> {
   std::uint64_t probes_total = 0;
   std::uint64_t transitions_total = 0;
   std::map<ErrorKind, std::uint64_t> errors_by_code;
-  LatencyHistogram histogram;
+  std::unique_ptr<LatencyHistogram> histogram;  // only for `[metrics] detail = "full"`
   // With a latency_budget (SPEC §7): the answered probes' latencies over its window.
   std::optional<LatencyWindow> latencies;
   std::optional<LatencyQuantiles> quantiles;
@@ -256,7 +257,7 @@ struct Engine::Impl {
         try {
           l(*r->view);
         } catch (const std::exception& e) {
-          log_event(LogLevel::kError, "subscriber_failed", {{"check", r->spec.name}, {"error", e.what()}});
+          log_event(LogLevel::kError, "subscriber_failed", {{"check", r->spec->name}, {"error", e.what()}});
         }
       }
     }
@@ -370,6 +371,7 @@ struct Engine::Impl {
   // SPEC §8: at most max_in_flight probes at once (server.max_concurrent_probes); the others
   // wait in `waiting`, in the order they fell due.
   std::size_t max_in_flight = 512;
+  bool keep_histograms = false;  // `[metrics] detail = "full"`: the only reader of them
   std::size_t in_flight = 0;
   std::deque<std::weak_ptr<Runner>> waiting;
   bool wake_pending = false;
@@ -405,17 +407,17 @@ void Runner::run() {
   probe_started = now;
   std::weak_ptr<Runner> weak = weak_from_this();
   // SPEC §2: one probe never outlives its timeout, whatever the probe does.
-  deadline->start(spec.timeout, [weak] {
+  deadline->start(spec->timeout, [weak] {
     auto self = weak.lock();
     if (!self || self->removed || !self->in_flight) return;
     self->probe->cancel();
     ProbeResult r;
     r.verdict = Verdict::kFail;
-    r.reason = timeout_reason(self->spec.timeout);
+    r.reason = timeout_reason(self->spec->timeout);
     r.error = ErrorKind::kTimeout;
     self->on_result(std::move(r));
   });
-  probe->start(spec.timeout, [weak](ProbeResult r) {
+  probe->start(spec->timeout, [weak](ProbeResult r) {
     auto self = weak.lock();
     if (!self || self->removed || !self->in_flight) return;
     self->on_result(std::move(r));
@@ -435,13 +437,16 @@ void Runner::on_result(ProbeResult r) {
   Clock& clock = engine.clock;
   r.at = clock.now();
   r.latency = r.at - probe_started;
-  if (r.error == ErrorKind::kTimeout) r.reason = timeout_reason(spec.timeout);
+  if (r.error == ErrorKind::kTimeout) r.reason = timeout_reason(spec->timeout);
   const WallTime wall = clock.wall_now();
 
   apply_force(r);
   judge_latency(r);
+  // Reasons may quote what a target said (a plugin's first line may echo its arguments): every
+  // known secret is masked once, here, before the state keeps it and every view shows it.
+  r.reason = Redactor::global().redact(std::move(r.reason));
   ++probes_total;
-  histogram.observe(r.latency);
+  if (histogram) histogram->observe(r.latency);
   if (r.verdict != Verdict::kPass && r.error != ErrorKind::kNone) ++errors_by_code[r.error];
   if (r.verdict == Verdict::kFail) last_failure_at = r.at;
   last = r;
@@ -464,24 +469,24 @@ void Runner::on_result(ProbeResult r) {
     t->drill = drill_mark();
     // Its recovery (or whatever came after the drill) is told now; while forced, the mark stays
     // for the recovery to come.
-    if (!engine.forced.contains(spec.name)) drill_after.clear();
+    if (!engine.forced.contains(spec->name)) drill_after.clear();
   } else if (!drill_after.empty() && r.verdict != Verdict::kPass && state.health() != Health::kOk &&
-             !engine.forced.contains(spec.name)) {
+             !engine.forced.contains(spec->name)) {
     // SPEC §7: the drill is over and the check still fails for real: from now on that is news
     // of its own (alerting hears the same status without the drill's mark).
     drill_after.clear();
     engine.blocking_changed.push_back(shared_from_this());
   }
-  std::optional<Duration> next = next_probe_delay(spec, state, engine.rng);
+  std::optional<Duration> next = next_probe_delay(*spec, state, engine.rng);
   if (phase) {
     // Its slot, once: only a steady wait is shortened (a backoff keeps its own rhythm).
-    if (next && !(spec.backoff && state.consecutive_failures() > 0)) next = slot_delay(*next, *phase);
+    if (next && !(spec->backoff && state.consecutive_failures() > 0)) next = slot_delay(*next, *phase);
     phase.reset();
   }
 
   if (r.verdict == Verdict::kFail) {
     // SPEC §2: each failure while not ok is one structured JSON line.
-    nlohmann::json f = {{"check", spec.name},
+    nlohmann::json f = {{"check", spec->name},
                         {"target", target},
                         {"error_code", to_string(r.error)},
                         {"message", r.reason},
@@ -510,7 +515,7 @@ void Runner::on_result(ProbeResult r) {
   } else {
     probing_stopped = true;
     log_event(LogLevel::kError, "probing_stopped",
-              {{"check", spec.name},
+              {{"check", spec->name},
                {"message", "backoff.max_retries exhausted; the check stays fail until a reload"},
                {"consecutive_failures", state.consecutive_failures()}});
   }
@@ -525,11 +530,11 @@ void Runner::on_result(ProbeResult r) {
 // (as for max_latency) and says why. A failure's latency is its timeout or an error, not an
 // answer's speed: it does not count.
 void Runner::judge_latency(ProbeResult& r) {
-  if (!latencies || !spec.latency_budget) return;
+  if (!latencies || !spec->latency_budget) return;
   if (r.verdict != Verdict::kFail) latencies->observe(r.at, r.latency);
   quantiles = latencies->quantiles(r.at);
   if (!quantiles || r.verdict != Verdict::kPass) return;
-  if (auto over = over_budget(*spec.latency_budget, *quantiles)) {
+  if (auto over = over_budget(*spec->latency_budget, *quantiles)) {
     r.verdict = Verdict::kWarn;
     r.reason = std::move(*over);
     r.error = ErrorKind::kLatencyBudget;
@@ -537,7 +542,7 @@ void Runner::judge_latency(ProbeResult& r) {
 }
 
 std::string Runner::drill_mark() const {
-  if (auto f = engine.forced.find(spec.name); f != engine.forced.end()) return f->second.drill;
+  if (auto f = engine.forced.find(spec->name); f != engine.forced.end()) return f->second.drill;
   if (!blocked_by.empty()) {
     if (auto f = engine.forced.find(blocked_by); f != engine.forced.end()) return f->second.drill;
   }
@@ -545,7 +550,7 @@ std::string Runner::drill_mark() const {
 }
 
 void Runner::apply_force(ProbeResult& r) const {
-  auto f = engine.forced.find(spec.name);
+  auto f = engine.forced.find(spec->name);
   if (f == engine.forced.end()) return;
   const std::string_view word = to_string(f->second.result);
   r.reason = "drill " + f->second.drill + ": forced " + std::string(word) + " (the probe said: " + r.reason + ")";
@@ -558,7 +563,7 @@ void Runner::apply_force(ProbeResult& r) const {
 
 std::string Runner::blocking_parent() const {
   if (state.health() != Health::kFail) return "";
-  for (const std::string& name : spec.depends_on) {
+  for (const std::string& name : spec->depends_on) {
     auto it = engine.runners.find(name);
     if (it != engine.runners.end() && it->second->state.health() == Health::kFail) return name;
   }
@@ -577,7 +582,7 @@ void Engine::Impl::refresh_blocking(Runner& changed) {
   changed.release_pending = false;
   changed.blocked_by = changed.blocking_parent();
   // As a parent: its children's blocked_by may follow its new status.
-  if (auto it = children.find(changed.spec.name); it != children.end()) {
+  if (auto it = children.find(changed.spec->name); it != children.end()) {
     for (const std::string& name : it->second) {
       auto c = runners.find(name);
       if (c == runners.end() || c->second.get() == &changed) continue;
@@ -602,7 +607,7 @@ void Engine::Impl::refresh_blocking(Runner& changed) {
 }
 
 void Engine::Impl::relist_parents(const Runner& child, const Runner& skip) {
-  for (const std::string& p : child.spec.depends_on) {
+  for (const std::string& p : child.spec->depends_on) {
     auto pr = runners.find(p);
     if (pr == runners.end() || pr->second.get() == &skip) continue;
     if (recompute_blocking_list(*this, *pr->second)) {
@@ -616,10 +621,10 @@ namespace {
 
 bool recompute_blocking_list(Engine::Impl& e, Runner& parent) {
   std::vector<std::string> now;
-  if (auto it = e.children.find(parent.spec.name); it != e.children.end()) {
+  if (auto it = e.children.find(parent.spec->name); it != e.children.end()) {
     for (const std::string& name : it->second) {
       auto c = e.runners.find(name);
-      if (c != e.runners.end() && c->second->blocked_by == parent.spec.name) now.push_back(name);
+      if (c != e.runners.end() && c->second->blocked_by == parent.spec->name) now.push_back(name);
     }
   }
   if (now == parent.blocking) return false;
@@ -641,16 +646,16 @@ void Runner::remove() {
 std::shared_ptr<const CheckView> Runner::make_view() const {
   auto v = std::make_shared<CheckView>();
   Clock& clock = engine.clock;
-  v->name = spec.name;
-  v->type = std::string(to_string(spec.type()));
+  v->name = spec->name;
+  v->type = std::string(to_string(spec->type()));
   v->target = target;
   v->status = state.health();
-  v->critical = spec.critical;
-  v->groups = spec.groups;
-  v->guard_code = spec.guard_code;
-  v->latency_budget = spec.latency_budget;
+  v->critical = spec->critical;
+  v->groups = spec->groups;
+  v->guard_code = spec->guard_code;
+  v->latency_budget = spec->latency_budget;
   v->latency_quantiles = quantiles;
-  v->depends_on = spec.depends_on;
+  v->depends_on = spec->depends_on;
   v->blocked_by = blocked_by;
   v->blocking = blocking;
   v->drill = drill_mark();
@@ -681,14 +686,13 @@ std::shared_ptr<const CheckView> Runner::make_view() const {
   v->probing_stopped = probing_stopped;
   v->in_start_period = state.in_start_period(clock.now());
   v->joining = joining;
-  v->recent.assign(state.recent().begin(), state.recent().end());
-  for (ProbeResult& r : v->recent) r.reason = redactor.redact(std::move(r.reason));
-  v->recent_wall.reserve(v->recent.size());
-  for (const ProbeResult& r : v->recent) v->recent_wall.push_back(clock.to_wall(r.at));
+  v->recent = state.shared_recent();  // redacted when they arrived (on_result)
+  v->recent_wall.reserve(v->recent->size());
+  for (const ProbeResult& r : *v->recent) v->recent_wall.push_back(clock.to_wall(r.at));
   v->probes_total = probes_total;
   v->transitions_total = transitions_total;
   v->errors_by_code = errors_by_code;
-  v->latency_histogram = histogram;
+  if (histogram) v->latency_histogram = std::make_shared<const LatencyHistogram>(*histogram);
   return v;
 }
 
@@ -701,7 +705,7 @@ void assign_slots(const std::map<std::string, std::shared_ptr<Runner>>& runners,
   if (started.empty()) return;
   const std::unordered_set<const Runner*> is_new(started.begin(), started.end());
   std::map<Duration, std::vector<Runner*>> by_interval;
-  for (const auto& [name, r] : runners) by_interval[r->spec.interval].push_back(r.get());
+  for (const auto& [name, r] : runners) by_interval[r->spec->interval].push_back(r.get());
   for (auto& [interval, group] : by_interval) {
     for (std::size_t k = 0; k < group.size(); ++k) {
       if (is_new.contains(group[k])) group[k]->phase = slot_phase(interval, k, group.size());
@@ -723,31 +727,45 @@ Engine::~Engine() { stop(); }
 // check whose probing changed gets a new probe but keeps its status and runs, judged from now on
 // by the new thresholds. A check the reload adds is `joining`: unknown and left out of
 // aggregation until its first decisive result. A removed check leaves.
-void Engine::apply(const Config& config) {
+void Engine::apply(const Config& config) { apply(std::make_shared<const Config>(config)); }
+
+void Engine::apply(std::shared_ptr<const Config> shared_config) {
   Impl& e = *impl_;
   if (e.stopped) return;
+  const Config& config = *shared_config;
   e.max_in_flight = static_cast<std::size_t>(std::max(1, config.server.max_concurrent_probes));
+  e.keep_histograms = config.metrics.detail == MetricsDetail::kFull;
   std::map<std::string, std::shared_ptr<Runner>> next;
   std::vector<Runner*> started;  // new runners, which get a slot of their interval
+  // A reload that asks for the histograms starts them from zero (a counter reset to Prometheus).
+  auto keep_histogram = [&e](Runner& r) {
+    if (!e.keep_histograms) r.histogram.reset();
+    else if (!r.histogram) r.histogram = std::make_unique<LatencyHistogram>();
+  };
   for (const CheckSpec& spec : config.checks) {
+    // Shares the Config's ownership: the runner and its probe read the spec where it is.
+    std::shared_ptr<const CheckSpec> shared_spec(shared_config, &spec);
     auto it = e.runners.find(spec.name);
     std::shared_ptr<Runner> old = it == e.runners.end() ? nullptr : it->second;
     // Unchanged checks keep running, except one whose max_retries ran out: a reload is what
     // starts it again (as the probing_stopped log line says).
-    if (old && !old->probing_stopped && same_probing(old->spec, spec)) {
-      old->spec = spec;
+    if (old && !old->probing_stopped && same_probing(*old->spec, spec)) {
+      old->spec = shared_spec;
+      old->probe->rebind(shared_spec);  // so that nothing holds the previous Config
+      keep_histogram(*old);
       old->view = old->make_view();
       next.emplace(spec.name, old);
       e.runners.erase(it);
       continue;
     }
-    std::unique_ptr<Probe> probe = e.probes.factory ? e.probes.factory(spec) : make_probe(spec, e.probes);
+    std::unique_ptr<Probe> probe = e.probes.factory ? e.probes.factory(spec) : make_probe(shared_spec, e.probes);
     if (!probe) {
       log_event(LogLevel::kError, "check_unsupported",
                 {{"check", spec.name}, {"type", to_string(spec.type())}});
       continue;
     }
-    auto r = std::make_shared<Runner>(e, spec, std::move(probe), e.clock.now(), e.timers);
+    auto r = std::make_shared<Runner>(e, shared_spec, std::move(probe), e.clock.now(), e.timers);
+    keep_histogram(*r);
     if (old) {
       // Changed probing: what the check knew stays until the new settings decide.
       r->state = old->state;
@@ -831,11 +849,11 @@ void Engine::restart_check(const std::string& name, const std::string& reason) {
   r->probing_stopped = false;
   r->last.reset();
   // A new process is not judged by its predecessor's latencies either.
-  if (r->latencies) r->latencies.emplace(r->spec.latency_budget->window);
+  if (r->latencies) r->latencies.emplace(r->spec->latency_budget->window);
   r->quantiles.reset();
   std::optional<Transition> t = r->state.reset(e.clock.now(), e.clock.wall_now());
   if (t) e.refresh_blocking(*r);  // unknown blocks nothing, and is blocked by nothing
-  r->schedule(first_probe_delay(r->spec, e.rng));
+  r->schedule(first_probe_delay(*r->spec, e.rng));
   r->view = r->make_view();
   e.publish_soon(t.has_value());
   if (t) {

@@ -45,6 +45,9 @@ class Engine {
   // status is reported to subscribers as a transition to `unknown` ("check removed",
   // "configuration changed").
   void apply(const Config& config);
+  // The same without a copy: the runners and probes point into `config`'s checks and keep it
+  // alive until a later apply() (the daemon's way: 10,000 checks cost 10 MB less).
+  void apply(std::shared_ptr<const Config> config);
 
   // Starts check `name` over from `unknown`, with a fresh start_period, and probes it again
   // within a second (first-probe spread): called when the service it watches (re)starts, so a

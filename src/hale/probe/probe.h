@@ -35,6 +35,12 @@ class Probe {
   // probe kills its whole process group). `done` is never called after cancel() returns.
   // Harmless when nothing is in flight.
   virtual void cancel() = 0;
+
+  // The engine's runner points into the running Config's checks rather than copying them; a
+  // reload that leaves a check's probing as it was hands its probe the new Config's spec (equal
+  // in all the probe reads), so that the old Config can be freed. A probe that keeps a copy of
+  // what it needs (all but the http probe: those are small) ignores it.
+  virtual void rebind(std::shared_ptr<const CheckSpec> /*spec*/) {}
 };
 
 // What probes share: the loop they run on and libcurl's multi handle bound to it.
@@ -67,6 +73,9 @@ inline std::string timeout_reason(Duration timeout) { return "timeout after " + 
 // Builds the probe for a check, from its kind's keys (a probe needs nothing else: the engine
 // owns timing and thresholds).
 std::unique_ptr<Probe> make_probe(const CheckSpec& spec, ProbeContext& ctx);
+// The same, sharing `spec` instead of copying its kind where a probe keeps it (http).
+std::unique_ptr<Probe> make_probe(std::shared_ptr<const CheckSpec> spec, ProbeContext& ctx);
+std::unique_ptr<Probe> make_http_probe(std::shared_ptr<const CheckSpec> spec, ProbeContext& ctx);
 
 std::unique_ptr<Probe> make_probe(const HttpCheck& http, ProbeContext& ctx);
 std::unique_ptr<Probe> make_probe(const TcpCheck& tcp, ProbeContext& ctx);

@@ -124,8 +124,9 @@ ojson check_detail(const CheckView& c) {
     j["latency_window_results"] = q ? q->results : 0;
   }
   ojson recent = ojson::array();
-  for (std::size_t i = 0; i < c.recent.size(); ++i) {
-    const ProbeResult& r = c.recent[i];
+  const std::size_t results = c.recent ? c.recent->size() : 0;
+  for (std::size_t i = 0; i < results; ++i) {
+    const ProbeResult& r = (*c.recent)[i];
     ojson e;
     if (i < c.recent_wall.size()) e["at"] = format_iso8601(c.recent_wall[i]);
     e["verdict"] = to_string(r.verdict);

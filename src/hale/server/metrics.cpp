@@ -312,8 +312,9 @@ void render_check_metrics(std::string& out, const Snapshot& snap, MetricsDetail 
   }
   if (!full) return;
   family(out, "hale_check_latency_seconds", "histogram", "Probe latency.");
+  const LatencyHistogram none;  // a check whose view has none (made before a reload asked for it)
   for (const auto& c : snap.checks) {
-    const LatencyHistogram& h = c->latency_histogram;
+    const LatencyHistogram& h = c->latency_histogram ? *c->latency_histogram : none;
     for (std::size_t i = 0; i < h.kBounds.size(); ++i) {
       head("hale_check_latency_seconds_bucket", *c);
       fmt::format_to(it, ",le=\"{}\"}} {}\n", h.kBounds[i], h.buckets[i]);

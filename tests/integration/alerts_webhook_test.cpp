@@ -376,9 +376,14 @@ TEST(AlertsWebhook, ASecretInACheckOutputIsMaskedInTheAlert) {
   EXPECT_NE(a["message"].get<std::string>().find("CRITICAL: login with "), std::string::npos) << a.dump();
   // Still signed with it, over the masked body.
   EXPECT_EQ(r.header("X-Hale-Signature-256").value_or(""), webhook_signature(kLeaked, r.body));
-  for (const std::string& text : {hale.log(), http_get(hale.url("/api/v1/alerts")).body, http_get(hale.url("/health")).body}) {
+  for (const std::string& text : {hale.log(), http_get(hale.url("/api/v1/alerts")).body, http_get(hale.url("/health")).body,
+                                  http_get(hale.url("/health/api")).body}) {
     EXPECT_EQ(text.find(kLeaked), std::string::npos);
   }
+  // The check's last results show the plugin's line, masked when it arrived.
+  const nlohmann::json detail = nlohmann::json::parse(http_get(hale.url("/health/api")).body);
+  ASSERT_FALSE(detail["recent"].empty()) << detail.dump();
+  EXPECT_NE(detail["recent"][0]["reason"].get<std::string>().find("CRITICAL: login with "), std::string::npos) << detail.dump();
 }
 
 TEST(AlertsWebhook, AReceiverWhoseDnsHangsDelaysNoOtherReceiverNorTheEndpoints) {

@@ -9,14 +9,18 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "hale/check_state.h"
 #include "hale/config.h"
 #include "hale/net/curl_multi.h"
 #include "hale/probe/probe.h"
 #include "support/hale_process.h"
 #include "support/tcp_listener.h"
+#include "support/test_http_server.h"
 
 namespace hale::testing {
 namespace {
+
+using testing::TestResponse;
 
 using namespace std::chrono_literals;
 
@@ -227,6 +231,67 @@ TEST_F(EngineTest, ChangingOnlyCriticalOrGroupsKeepsTheState) {
   EXPECT_FALSE(view("up")->critical);
   EXPECT_TRUE(view("up")->in_group("live"));
   EXPECT_FALSE(view("up")->in_group("ready"));
+}
+
+// docs/scale.md: the runners and their http probes point into the applied Config instead of
+// copying their specs, and a reload that leaves a check as it was moves them onto the new
+// Config, so that the old one is freed (or every reload would keep one more Config alive).
+TEST_F(EngineTest, RunnersShareTheAppliedConfigAndAReloadLetsThePreviousOneGo) {
+  TestHttpServer target;
+  target.set("/up", TestResponse::ok());
+  const std::string text = "[defaults]\ninterval = \"50ms\"\njitter = \"0ms\"\n"
+                           "[checks.web]\ntype = \"http\"\nurl = \"" + target.url("/up") + "\"\n";
+  auto first = std::make_shared<const Config>(load(text));
+  const std::weak_ptr<const Config> first_alive = first;
+  engine_.apply(std::move(first));
+  ASSERT_TRUE(run_until([&] { return view("web") && view("web")->status == Health::kOk; }));
+  EXPECT_FALSE(first_alive.expired()) << "the running check copied its spec instead of sharing it";
+
+  engine_.apply(std::make_shared<const Config>(load(text)));
+  EXPECT_TRUE(first_alive.expired()) << "the runner or its probe still holds the previous Config";
+  // The check kept running (no restart from unknown) and probes on, with the new Config's spec.
+  EXPECT_EQ(view("web")->status, Health::kOk);
+  const std::size_t before = target.request_count("/up");
+  ASSERT_TRUE(run_until([&] { return target.request_count("/up") >= before + 3; }));
+  EXPECT_EQ(view("web")->status, Health::kOk);
+}
+
+// The latency histogram is for `[metrics] detail = "full"` only (10,000 checks: 2 MB less).
+TEST_F(EngineTest, LatencyHistogramsAreKeptOnlyWhenTheMetricsShowThem) {
+  TcpListener up;
+  const std::uint16_t down_port = free_port();
+  engine_.apply(load(two_tcp_checks(up.port(), down_port)));
+  ASSERT_TRUE(run_until([&] { return view("up") && view("up")->probes_total >= 2; }));
+  EXPECT_EQ(view("up")->latency_histogram, nullptr);
+
+  engine_.apply(load(two_tcp_checks(up.port(), down_port) + "[metrics]\ndetail = \"full\"\n"));
+  ASSERT_TRUE(run_until([&] { return view("up")->latency_histogram && view("up")->latency_histogram->count >= 2; }));
+  const LatencyHistogram& h = *view("up")->latency_histogram;
+  EXPECT_EQ(h.buckets.back(), h.count);  // every loopback connect is under 5 s
+  EXPECT_EQ(view("up")->status, Health::kOk);  // a metrics change restarts no check
+
+  engine_.apply(load(two_tcp_checks(up.port(), down_port)));
+  EXPECT_EQ(view("up")->latency_histogram, nullptr);
+}
+
+// The last results are kept once, shared by the check's state and every view made of it.
+TEST_F(EngineTest, AViewSharesTheLastResultsInsteadOfCopyingThem) {
+  TcpListener up;
+  engine_.apply(load(two_tcp_checks(up.port(), free_port())));
+  ASSERT_TRUE(run_until([&] { return view("up") && view("up")->probes_total >= 7; }));
+  const std::shared_ptr<const Snapshot> held = engine_.snapshot();  // keeps its views alive
+  const CheckView* v = held->find("up");
+  ASSERT_NE(v, nullptr);
+  ASSERT_NE(v->recent, nullptr);
+  EXPECT_EQ(v->recent->size(), CheckState::kEvidence);  // the last five, no more
+  EXPECT_EQ(v->recent_wall.size(), v->recent->size());
+  EXPECT_EQ(v->recent->back().verdict, Verdict::kPass);
+  // A later result makes a new list: the one this view holds never changes under it.
+  const std::vector<ProbeResult> seen = *v->recent;
+  ASSERT_TRUE(run_until([&] { return view("up")->probes_total >= v->probes_total + 2; }));
+  ASSERT_EQ(v->recent->size(), seen.size());
+  for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ((*v->recent)[i].at, seen[i].at);
+  EXPECT_NE(view("up")->recent, v->recent);
 }
 
 TEST_F(EngineTest, ApplyAfterStopStartsNothing) {

@@ -20,6 +20,7 @@
 #include "hale/config/url_check.h"
 #include "hale/config/url_userinfo.h"
 #include "hale/text/ascii.h"
+#include "hale/text/regex_guard.h"
 
 namespace hale::config {
 
@@ -171,11 +172,24 @@ void apply_expect_body(const KeyCall& c) {
     c.diagnostics().add(c.value, backticked(c.key) + " is longer than 1024 bytes; match a short marker, not a page");
     return;
   }
+  if (auto why = regex_number_too_long(*pattern)) {
+    c.diagnostics().add(c.value, backticked(c.key) + " is not a valid regular expression: " + *why);
+    return;
+  }
   try {
     // Compiled here only to reject a bad pattern at load time; the probe compiles its own.
     std::regex compiled(*pattern, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {
     c.diagnostics().add(c.value, backticked(c.key) + " is not a valid regular expression: " + e.what());
+    return;
+  }
+  try {
+    // The probe's matcher runs in linear time (http_expect.cpp), which back-references rule out:
+    // refused here rather than failing every probe.
+    std::regex linear(*pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
+  } catch (const std::regex_error&) {
+    c.diagnostics().add(c.value, backticked(c.key) + " uses a back-reference (\\1), which the probe's linear-time "
+                                                     "matcher does not support");
     return;
   }
   set_on<HttpCheck>(c.spec, [&](HttpCheck& k) { k.expect_body = std::move(*pattern); });

@@ -5,6 +5,8 @@
 
 #include <chrono>
 
+#include "hale/text/regex_guard.h"
+
 namespace hale {
 
 namespace {
@@ -69,6 +71,9 @@ StatusOr<HttpExpect> HttpExpect::compile(const HttpCheck& spec) {
   e.status_ = spec.expect_status;
   e.max_latency_ = spec.max_latency;
   if (spec.expect_body) {
+    if (auto why = regex_number_too_long(*spec.expect_body)) {
+      return Status::error("expect_body is not a valid regex: " + *why);
+    }
     try {
       std::regex check(*spec.expect_body, std::regex::ECMAScript);  // the pattern as written
     } catch (const std::regex_error& err) {

@@ -209,6 +209,17 @@ const std::vector<Case> kCases = {
     {"ExpectBodyBadRegex", http_check("expect_body = \"(ok\""),
      {"hale.toml:4:15: `expect_body` is not a valid regular expression: Mismatched '(' and ')' in regular "
       "expression"}},
+    // Found by the config fuzzer: libstdc++'s regex compiler overflows a `long` on such numbers
+    // (tests/fuzz/regressions/config/regex-backreference-overflow).
+    {"ExpectBodyBackReferenceTooLong", http_check("expect_body = '(ok)\\12345678901'"),
+     {"hale.toml:4:15: `expect_body` is not a valid regular expression: a back-reference or repetition count of "
+      "more than 9 digits (at offset 5)"}},
+    {"ExpectBodyBackReference", http_check("expect_body = '(ok) \\1'"),
+     {"hale.toml:4:15: `expect_body` uses a back-reference (\\1), which the probe's linear-time matcher does not "
+      "support"}},
+    {"ExpectBodyRepeatCountTooLong", http_check("expect_body = 'o{1,99999999999999999999}k'"),
+     {"hale.toml:4:15: `expect_body` is not a valid regular expression: a back-reference or repetition count of "
+      "more than 9 digits (at offset 4)"}},
     {"ExpectBodyTooLong", http_check("expect_body = \"" + std::string(1025, 'a') + "\""),
      {"hale.toml:4:15: `expect_body` is longer than 1024 bytes; match a short marker, not a page"}},
     {"ExpectBodyEmpty", http_check("expect_body = \"\""), {"hale.toml:4:15: `expect_body` must not be empty"}},

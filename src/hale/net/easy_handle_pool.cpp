@@ -1,6 +1,8 @@
 // EasyHandlePool (see easy_handle_pool.h).
 #include "hale/net/easy_handle_pool.h"
 
+#include <algorithm>
+
 namespace hale {
 
 EasyHandlePool::~EasyHandlePool() {
@@ -8,15 +10,21 @@ EasyHandlePool::~EasyHandlePool() {
 }
 
 CURL* EasyHandlePool::take() {
-  if (idle_.empty()) return curl_easy_init();
-  CURL* e = idle_.back();
-  idle_.pop_back();
+  CURL* e = nullptr;
+  if (idle_.empty()) {
+    e = curl_easy_init();
+  } else {
+    e = idle_.back();
+    idle_.pop_back();
+  }
+  if (e != nullptr) ++in_use_;
   return e;
 }
 
 void EasyHandlePool::give_back(CURL* easy) {
   if (easy == nullptr) return;
-  if (idle_.size() >= kKeep) {
+  if (in_use_ > 0) --in_use_;
+  if (idle_.size() >= std::max(kKeep, in_use_)) {
     curl_easy_cleanup(easy);
     return;
   }

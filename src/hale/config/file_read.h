@@ -14,6 +14,10 @@ namespace hale::config {
 // ("No such file or directory"), without the path: the caller says which file.
 StatusOr<std::string> read_regular_file(const std::string& path, std::size_t max_bytes);
 
+// Whether `path` opens for reading and is a regular file, without reading it (a CA bundle is
+// read by OpenSSL or libcurl when it is used). Errors as read_regular_file's.
+Status check_readable_regular_file(const std::string& path);
+
 // "16 MiB", "64 KiB", "512 bytes".
 std::string byte_size_text(std::size_t bytes);
 

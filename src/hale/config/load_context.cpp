@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "hale/config.h"
+#include "hale/config/file_read.h"
 #include "hale/config/secret_parts.h"
 #include "hale/config/toml_reader.h"
 
@@ -35,9 +36,9 @@ std::optional<std::string> LoadContext::read_readable_path(const toml::node& v, 
   auto text = read_nonempty_string(v, key, diagnostics_);
   if (!text) return std::nullopt;
   std::string path = resolve_path(*text);
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) {
-    diagnostics_.add(v, "`" + std::string(key) + "` \"" + path + "\": cannot read: " + std::strerror(errno));
+  // Not fopen(): a FIFO would block the load for ever (noticed while fuzzing).
+  if (Status s = check_readable_regular_file(path); !s) {
+    diagnostics_.add(v, "`" + std::string(key) + "` \"" + path + "\": cannot read: " + s.message());
     return std::nullopt;
   }
   return path;

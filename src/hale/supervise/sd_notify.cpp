@@ -56,8 +56,10 @@ NotifyMessage parse_notify_message(std::string_view datagram) {
       m.errno_value = parse_number<int>(value);
       understood = m.errno_value.has_value();
     } else if (key == "MAINPID") {
-      auto pid = parse_number<long>(value);
-      if (pid && *pid > 0) m.main_pid = static_cast<pid_t>(*pid);
+      // Read as a pid_t: a wider type cast down would turn 4294967297 into pid 1 (noticed while
+      // fuzzing); out of range is unreadable, and ignored.
+      auto pid = parse_number<pid_t>(value);
+      if (pid && *pid > 0) m.main_pid = *pid;
       understood = m.main_pid.has_value();
     } else if (key == "WATCHDOG_USEC") {
       auto usec = parse_number<long long>(value);

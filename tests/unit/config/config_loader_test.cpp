@@ -391,6 +391,20 @@ TEST(ConfigLoader, ADeviceOrAFifoIsRefusedAtOnceNotReadForEver) {
   ::unlink(fifo.c_str());
 }
 
+// Noticed while fuzzing: `ca_file` was checked with fopen(), which waits for ever for a FIFO's writer.
+TEST(ConfigLoader, ACaFileThatIsAFifoOrADirectoryIsAnErrorAtOnce) {
+  const std::string fifo = ::testing::TempDir() + "/hale-ca-fifo";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const auto& [path, kind] : {std::pair<std::string, std::string>{fifo, "a FIFO"}, {"/tmp", "a directory"}}) {
+    const LoadResult r = load_config_string(
+        "[checks.w]\ntype = \"http\"\nurl = \"https://w\"\nca_file = \"" + path + "\"\n", "hale.toml");
+    EXPECT_EQ(error_lines(r), std::vector<std::string>{"hale.toml:4:11: `ca_file` \"" + path +
+                                                       "\": cannot read: not a regular file (" + kind + ")"});
+  }
+  ::unlink(fifo.c_str());
+}
+
 TEST(ConfigLoader, AFileOver16MiBIsRefusedWithItsSize) {
   const std::string big = ::testing::TempDir() + "/hale-config-big.toml";
   {

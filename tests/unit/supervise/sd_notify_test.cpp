@@ -47,6 +47,16 @@ TEST(SdNotify, AWatchdogIntervalTooLargeForADurationIsIgnored) {
   EXPECT_EQ(*largest.watchdog_interval, std::chrono::microseconds(max_usec));
 }
 
+// Noticed while fuzzing: MAINPID was read as a long and cast to pid_t, so 4294967297 became pid 1.
+TEST(SdNotify, AMainPidBeyondAPidIsIgnoredNotWrapped) {
+  for (const char* text : {"MAINPID=4294967297", "MAINPID=2147483648", "MAINPID=99999999999999999999"}) {
+    auto m = parse_notify_message(text);
+    EXPECT_FALSE(m.main_pid) << text;
+    EXPECT_EQ(m.ignored, std::vector<std::string>{text});
+  }
+  EXPECT_EQ(parse_notify_message("MAINPID=2147483647").main_pid, 2147483647);
+}
+
 TEST(SdNotify, StoppingReloadingErrnoMainpid) {
   auto m = parse_notify_message("STOPPING=1\nRELOADING=1\nERRNO=2\nMAINPID=4242");
   EXPECT_TRUE(m.stopping);

@@ -65,7 +65,9 @@ TEST_F(EngineTest, TransitionsReachSubscribersWithEvidence) {
   std::vector<Transition> seen;
   engine_.subscribe([&](const Transition& t) { seen.push_back(t); });
   engine_.apply(load(two_tcp_checks(up.port(), free_port())));
-  ASSERT_TRUE(run_until([&] { return seen.size() >= 2; }));
+  // Subscribers hear a transition as it happens; the snapshot follows at the next turn of the
+  // loop (a slow machine once ended run_for between the two).
+  ASSERT_TRUE(run_until([&] { return seen.size() >= 2 && view("down") && view("down")->status == Health::kFail; }));
 
   const Transition* down = nullptr;
   const Transition* ok = nullptr;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -37,6 +38,10 @@ class CheckState {
   // the new thresholds judge the next results (SPEC §2: the status holds until the new
   // settings decide).
   void adopt_policy(const CheckPolicy& policy);
+
+  // Rewrites the reasons of the kept results through `redact` (a new list; lists already shared
+  // stay as they were): a reload may have added a secret that one of them quotes.
+  void redact_recent(const std::function<std::string(std::string)>& redact);
 
   // The failures in a row count from zero again, the status stays: a reload gives a check whose
   // backoff.max_retries ran out a new set of retries (schedule.h counts them from this run).

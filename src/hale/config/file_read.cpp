@@ -40,7 +40,7 @@ std::string byte_size_text(std::size_t bytes) {
 
 Status check_readable_regular_file(const std::string& path) {
   // O_NONBLOCK: opening a FIFO without a writer would otherwise wait for one.
-  Fd f{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
+  Fd f{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)};
   if (f.fd < 0) return Status::error(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kUnavailable, std::strerror(errno));
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) return Status::unavailable(std::strerror(errno));
@@ -50,7 +50,7 @@ Status check_readable_regular_file(const std::string& path) {
 
 StatusOr<std::string> read_regular_file(const std::string& path, std::size_t max_bytes) {
   // O_NONBLOCK: opening a FIFO without a writer would otherwise wait for one.
-  Fd f{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
+  Fd f{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)};
   if (f.fd < 0) return Status::error(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kUnavailable, std::strerror(errno));
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) return Status::unavailable(std::strerror(errno));

@@ -172,24 +172,9 @@ void apply_expect_body(const KeyCall& c) {
     c.diagnostics().add(c.value, backticked(c.key) + " is longer than 1024 bytes; match a short marker, not a page");
     return;
   }
-  if (auto why = regex_number_too_long(*pattern)) {
-    c.diagnostics().add(c.value, backticked(c.key) + " is not a valid regular expression: " + *why);
-    return;
-  }
-  try {
-    // Compiled here only to reject a bad pattern at load time; the probe compiles its own.
-    std::regex compiled(*pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    c.diagnostics().add(c.value, backticked(c.key) + " is not a valid regular expression: " + e.what());
-    return;
-  }
-  try {
-    // The probe's matcher runs in linear time (http_expect.cpp), which back-references rule out:
-    // refused here rather than failing every probe.
-    std::regex linear(*pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
-  } catch (const std::regex_error&) {
-    c.diagnostics().add(c.value, backticked(c.key) + " uses a back-reference (\\1), which the probe's linear-time "
-                                                     "matcher does not support");
+  // Compiled here as the probe compiles it, only to refuse a bad pattern at load time.
+  if (auto compiled = compile_body_regex(*pattern); !compiled) {
+    c.diagnostics().add(c.value, backticked(c.key) + " is not a valid regular expression: " + compiled.status().message());
     return;
   }
   set_on<HttpCheck>(c.spec, [&](HttpCheck& k) { k.expect_body = std::move(*pattern); });

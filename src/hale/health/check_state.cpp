@@ -26,6 +26,12 @@ void CheckState::adopt_policy(const CheckPolicy& policy) {
   if (policy_.success_threshold < 1) policy_.success_threshold = 1;
 }
 
+void CheckState::redact_recent(const std::function<std::string(std::string)>& redact) {
+  auto redacted = std::make_shared<std::vector<ProbeResult>>(*recent_);
+  for (ProbeResult& r : *redacted) r.reason = redact(std::move(r.reason));
+  recent_ = std::move(redacted);
+}
+
 void CheckState::restart_failure_run() {
   consecutive_failures_ = 0;
   first_failure_.reset();

@@ -737,6 +737,11 @@ void Engine::apply(std::shared_ptr<const Config> shared_config) {
   e.keep_histograms = config.metrics.detail == MetricsDetail::kFull;
   std::map<std::string, std::shared_ptr<Runner>> next;
   std::vector<Runner*> started;  // new runners, which get a slot of their interval
+  // The results a check keeps were redacted when they arrived; this config may hold a secret that
+  // one of them quotes.
+  auto redact_kept = [](Runner& r) {
+    r.state.redact_recent([](std::string text) { return Redactor::global().redact(std::move(text)); });
+  };
   // A reload that asks for the histograms starts them from zero (a counter reset to Prometheus).
   auto keep_histogram = [&e](Runner& r) {
     if (!e.keep_histograms) r.histogram.reset();
@@ -752,6 +757,7 @@ void Engine::apply(std::shared_ptr<const Config> shared_config) {
     if (old && !old->probing_stopped && same_probing(*old->spec, spec)) {
       old->spec = shared_spec;
       old->probe->rebind(shared_spec);  // so that nothing holds the previous Config
+      redact_kept(*old);
       keep_histogram(*old);
       old->view = old->make_view();
       next.emplace(spec.name, old);
@@ -769,6 +775,7 @@ void Engine::apply(std::shared_ptr<const Config> shared_config) {
     if (old) {
       // Changed probing: what the check knew stays until the new settings decide.
       r->state = old->state;
+      redact_kept(*r);
       r->state.adopt_policy(policy_of(spec));
       if (old->probing_stopped) r->state.restart_failure_run();  // a new set of retries
       r->last = old->last;

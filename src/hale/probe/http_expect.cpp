@@ -71,26 +71,9 @@ StatusOr<HttpExpect> HttpExpect::compile(const HttpCheck& spec) {
   e.status_ = spec.expect_status;
   e.max_latency_ = spec.max_latency;
   if (spec.expect_body) {
-    if (auto why = regex_number_too_long(*spec.expect_body)) {
-      return Status::error("expect_body is not a valid regex: " + *why);
-    }
-    try {
-      std::regex check(*spec.expect_body, std::regex::ECMAScript);  // the pattern as written
-    } catch (const std::regex_error& err) {
-      return Status::error(std::string("expect_body is not a valid regex: ") + err.what());
-    }
-    // libstdc++'s default (backtracking) executor recurses once per character and retries
-    // from every start position: `ok.*` on a 50 KB one-line body overflows the stack, and
-    // `x+y` on 16 KB takes seconds. Its Thompson-NFA executor (the __polynomial extension)
-    // uses no per-character recursion, and with the lazy prefix plus match_continuous a
-    // search is one pass: linear in the body (1 MiB in well under 100 ms). The price:
-    // back-references are refused.
-    try {
-      e.body_regex_.emplace("[\\s\\S]*?(?:" + *spec.expect_body + ")",
-                            std::regex::ECMAScript | std::regex_constants::__polynomial);
-    } catch (const std::regex_error&) {
-      return Status::error("expect_body: back-references are not supported");
-    }
+    auto compiled = compile_body_regex(*spec.expect_body);
+    if (!compiled) return Status::error("expect_body is not a valid regex: " + compiled.status().message());
+    e.body_regex_.emplace(std::move(compiled).value());
   }
   if (spec.expect_json) {
     json parsed = json::parse(*spec.expect_json, nullptr, /*allow_exceptions=*/false);

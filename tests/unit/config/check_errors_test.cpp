@@ -215,8 +215,8 @@ const std::vector<Case> kCases = {
      {"hale.toml:4:15: `expect_body` is not a valid regular expression: a back-reference or repetition count of "
       "more than 9 digits (at offset 5)"}},
     {"ExpectBodyBackReference", http_check("expect_body = '(ok) \\1'"),
-     {"hale.toml:4:15: `expect_body` uses a back-reference (\\1), which the probe's linear-time matcher does not "
-      "support"}},
+     {"hale.toml:4:15: `expect_body` is not a valid regular expression: a back-reference (\\1), which the probe's "
+      "linear-time matcher does not support"}},
     {"ExpectBodyRepeatCountTooLong", http_check("expect_body = 'o{1,99999999999999999999}k'"),
      {"hale.toml:4:15: `expect_body` is not a valid regular expression: a back-reference or repetition count of "
       "more than 9 digits (at offset 4)"}},

@@ -139,6 +139,30 @@ TEST(CheckState, TransitionCarriesFromReasonAndEvidence) {
   EXPECT_EQ(state.since(), t0 + 2s);
 }
 
+// The engine's views share the list (docs/scale.md): it must never change once handed out.
+TEST(CheckState, TheLastResultsAreOneSharedListThatTheNextResultReplaces) {
+  FakeClock clock;
+  const SteadyTime t0 = clock.now();
+  CheckState state("db", policy(3, 1), t0);
+  state.observe(result(P, t0), clock.wall_now());
+  const auto held = state.shared_recent();
+  EXPECT_EQ(state.shared_recent().get(), held.get());  // shared, not copied, until the next result
+  state.observe(result(F, t0 + 1s), clock.wall_now());
+  EXPECT_NE(state.shared_recent().get(), held.get());
+  ASSERT_EQ(held->size(), 1u);  // what a view holds stays as it was
+  EXPECT_EQ(held->front().verdict, P);
+  ASSERT_EQ(state.recent().size(), 2u);
+  EXPECT_EQ(state.recent().back().verdict, F);
+
+  const auto before_redact = state.shared_recent();
+  state.redact_recent([](std::string text) { return text.empty() ? text : "masked"; });
+  EXPECT_EQ(before_redact->size(), 2u);
+  EXPECT_NE(before_redact->back().reason, "masked");
+  ASSERT_EQ(state.recent().size(), 2u);
+  EXPECT_EQ(state.recent().back().reason, "masked");
+  EXPECT_EQ(state.recent().back().verdict, F);
+}
+
 TEST(CheckState, EvidenceIsBounded) {
   FakeClock clock;
   const SteadyTime t0 = clock.now();

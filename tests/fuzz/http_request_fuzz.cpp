@@ -28,12 +28,11 @@
 #include "hale/heartbeat/heartbeat_monitor.h"
 #include "hale/heartbeat/ping_request.h"
 #include "hale/server/host_allow.h"
+#include "hale/server/request_parse.h"
 #include "hale/server/router.h"
-#include "hale/server/tail_body.h"
 
 namespace {
 
-namespace http = boost::beast::http;
 using namespace std::chrono_literals;
 
 constexpr std::string_view kAdminToken = "fuzz-admin-token";
@@ -194,7 +193,7 @@ void check_response(const hale::HttpResponse& r) {
 // none to answer (incomplete, or refused with 400, 413 or 431 before routing).
 bool one_request(std::string_view& in) {
   const hale::ServerConfig& limits = world().config.server;
-  http::request_parser<hale::TailBody> parser;
+  hale::RequestParser parser;
   parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   bool body_limit_set = false;
@@ -206,30 +205,16 @@ bool one_request(std::string_view& in) {
     if (ec) return false;  // need_more at the end of the input: the client stopped sending
     if (parser.is_header_done() && !body_limit_set) {
       body_limit_set = true;
-      auto& h = parser.get();
+      const auto& h = parser.get();
       const hale::BodyRule rule = hale::body_rule_for(h.method_string(), h.target(), limits.max_body_bytes);
-      if (rule.keep_last > 0) {
-        h.body().keep_last = rule.keep_last;
-        route_body_limit = std::numeric_limits<std::size_t>::max();
-      } else {
-        route_body_limit = std::min(rule.max_bytes, limits.max_body_bytes);
-        if (auto length = parser.content_length(); length && *length > route_body_limit) return false;  // 413
-        parser.body_limit(route_body_limit);
-      }
+      const std::optional<std::size_t> limit = hale::apply_body_rule(parser, rule, limits.max_body_bytes);
+      if (!limit) return false;  // 413
+      route_body_limit = *limit;
     }
     if (n == 0 && !parser.is_done()) return false;
   }
   if (parser.get().body().received > route_body_limit) return false;  // 413
-  const auto& req = parser.get();
-  hale::HttpRequest r;
-  r.method = req.method_string();
-  r.target = req.target();
-  r.accept = req[http::field::accept];
-  r.authorization = req[http::field::authorization];
-  r.host = req[http::field::host];
-  r.body = req.body().data;
-  r.body_bytes = req.body().received;
-  check_response(answer(r));
+  check_response(answer(hale::request_view(parser.get())));
   return true;
 }
 

@@ -14,7 +14,7 @@
 #include <list>
 
 #include "hale/log/json_log.h"
-#include "hale/server/tail_body.h"
+#include "hale/server/request_parse.h"
 
 namespace hale {
 
@@ -185,19 +185,11 @@ class Session : public std::enable_shared_from_this<Session>, public EventHub::S
       // Only requests that take a body may send one, and no more than their route allows:
       // a GET announcing a megabyte of body is refused before the megabyte is read.
       body_limit_set_ = true;
-      auto& h = parser_->get();
+      const auto& h = parser_->get();
       const BodyRule rule = server_->body_limit(h.method_string(), h.target());
-      if (rule.keep_last > 0) {
-        // Any length, bounded in time by read_timeout and in memory by the tail.
-        h.body().keep_last = rule.keep_last;
-        route_body_limit_ = std::numeric_limits<std::size_t>::max();
-      } else {
-        route_body_limit_ = std::min(rule.max_bytes, server_->limits.max_body_bytes);
-        if (auto length = parser_->content_length(); length && *length > route_body_limit_) {
-          return answer_error(413, "request body too large\n");
-        }
-        parser_->body_limit(route_body_limit_);
-      }
+      const std::optional<std::size_t> limit = apply_body_rule(*parser_, rule, server_->limits.max_body_bytes);
+      if (!limit) return answer_error(413, "request body too large\n");
+      route_body_limit_ = *limit;
     }
     if (!parser_->is_done()) return do_read_some();
     // A small body may have come in the same read as the header, before the limit was set.
@@ -209,14 +201,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventHub::S
 
   void on_request() {
     const auto& req = parser_->get();
-    HttpRequest in;
-    in.method = req.method_string();
-    in.target = req.target();
-    in.accept = req[http::field::accept];
-    in.authorization = req[http::field::authorization];
-    in.host = req[http::field::host];
-    in.body = req.body().data;
-    in.body_bytes = req.body().received;
+    const HttpRequest in = request_view(req);
     HttpResponse out;
     try {
       out = server_->handler(in);
@@ -325,7 +310,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventHub::S
   tcp::socket socket_;
   std::shared_ptr<HttpServer::Impl> server_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<TailBody>> parser_;
+  std::optional<RequestParser> parser_;
   std::string out_;
   SteadyTime deadline_{};
   SteadyTime request_started_at_{};

@@ -30,6 +30,7 @@
 #include "hale/server/host_allow.h"
 #include "hale/server/request_parse.h"
 #include "hale/server/router.h"
+#include "support/fake_views.h"
 
 namespace {
 
@@ -75,23 +76,6 @@ struct World {
   std::unique_ptr<hale::HostAllowList> hosts;
 };
 
-std::shared_ptr<hale::CheckView> check(std::string name, hale::Health h, bool critical, std::vector<std::string> groups) {
-  auto v = std::make_shared<hale::CheckView>();
-  v->name = std::move(name);
-  v->type = "tcp";
-  v->target = "127.0.0.1:5432";
-  v->status = h;
-  v->critical = critical;
-  v->groups = std::move(groups);
-  v->latency = 4ms;
-  if (h != hale::Health::kOk) {
-    v->error = "timeout after 1s";
-    v->error_kind = hale::ErrorKind::kTimeout;
-    v->consecutive_failures = 4;
-  }
-  return v;
-}
-
 const World& world() {
   static const World* w = [] {
     hale::fuzz::quiet_logging();
@@ -100,9 +84,10 @@ const World& world() {
     if (!r.config) hale::fuzz::fail();
     w->config = std::move(*r.config);
     w->snapshot.started_at = w->clock.wall_now() - 1234s;
-    w->snapshot.checks = {check("cache", hale::Health::kDegraded, false, {"ready"}),
-                          check("db", hale::Health::kFail, true, {"ready", "live"}),
-                          check("web", hale::Health::kOk, true, {"ready"})};
+    using hale::testing::fake_check_view;
+    w->snapshot.checks = {fake_check_view("cache", hale::Health::kDegraded, false, {"ready"}),
+                          fake_check_view("db", hale::Health::kFail, true, {"ready", "live"}),
+                          fake_check_view("web", hale::Health::kOk, true, {"ready"})};
     hale::finalize(w->snapshot);
     auto web = std::make_shared<hale::ServiceView>();
     web->name = "web";

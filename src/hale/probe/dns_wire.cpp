@@ -48,9 +48,9 @@ int parse_cname_reply(const unsigned char* buf, int len, std::vector<std::string
   return ARES_SUCCESS;
 }
 
-// The answers of record type `t` in a response, as text (dns_answers.h says how each reads).
 }  // namespace
 
+// The answers of record type `t` in a response, as text (dns_answers.h says how each reads).
 int parse_answers(RecordType t, const unsigned char* buf, int len, std::vector<std::string>& out) {
   char text[INET6_ADDRSTRLEN];
   switch (t) {

@@ -17,6 +17,9 @@ packages=(
   libcctz-dev tzdata         # time zones of cron schedules
   libgrpc++-dev              # grpc checks: grpc.health.v1 through gRPC's C++ library (no protoc needed)
 )
+# The dashboard is bundled at build time by esbuild under node (web/, docs/dashboard.md). A node
+# that is already there is kept (NodeSource's nodejs, for one, conflicts with Debian's npm).
+command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" != "--build" ]]; then
 packages+=(
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -29,6 +32,7 @@ packages+=(
   python3-aiosmtpd           # the SMTP sink with STARTTLS and AUTH of the email alert tests (tests/tools/smtp_sink.py)
   # deploy/ and debian/ (tests/deploy): the Debian package, its lint, the manifests' parser
   dpkg-dev debhelper lintian python3-yaml
+  chromium chromium-driver fonts-liberation fonts-dejavu-core  # the dashboard's browser tests (tests/browser)
 )
 fi
 for arg in "$@"; do

@@ -16,6 +16,7 @@
 #include "hale/server/metrics.h"
 #include "hale/server/query.h"
 #include "hale/server/route_table.h"
+#include "hale/server/web_routes.h"
 
 namespace hale {
 
@@ -386,14 +387,8 @@ HttpResponse metrics(const RouteCall& c) {
   return r;
 }
 
-HttpResponse index(const RouteCall& c) {
-  return text(200, fmt::format(
-      "hale {} watching {} checks\n\n"
-      "/livez /readyz /health /metrics /guard/NAME /api/v1/checks /api/v1/services /api/v1/heartbeats\n"
-      "/api/v1/alerts /api/v1/silences /api/v1/drills /api/v1/events\n"
-      "add ?verbose to /livez and /readyz for the per-check listing\n",
-      c.ctx.version, c.ctx.snapshot.checks.size()));
-}
+// SPEC §10: the dashboard (web_routes.cpp), its assets compiled into the binary.
+HttpResponse index(const RouteCall& c) { return dashboard_index(c); }
 
 HttpResponse ping(const RouteCall& c) { return handle_ping(c.req, c.ctx, c.target); }
 
@@ -460,6 +455,7 @@ constexpr Route kRoutes[] = {
     {"/health/{name}", kRead, subject_health},
     {"/metrics", kRead, metrics},
     {"/", kRead, index},
+    {"/assets/{name}", kRead, dashboard_asset},
     {"/ping/{path...}", "GET, HEAD, POST", ping},
     {"/api/v1/checks", kRead, checks_list},
     {"/api/v1/checks/{name}", kRead, check_detail},

@@ -46,6 +46,19 @@ function pctText(u) {
   return `${(Math.floor(u * 100 * f) / f).toFixed(digits)} %`;
 }
 
+// What the dashboard shows when the history endpoints answer 404.
+async function expectNoHistory(page, row) {
+  await until('the note', async () => /no history yet/.test(await page.locator('#summary').textContent()));
+  assert.equal(await row.locator('canvas.uptime').getAttribute('aria-label'), 'Uptime over 90 days: no history');
+  // The sparkline falls back to the probes' recent latencies.
+  await until('recent latencies', async () => /^Latency of the last \d+ probes/.test(await row.locator('canvas.spark').getAttribute('aria-label')));
+  await page.goto(hale.url('/#/check/web'));
+  await until('uptime says none', async () => /No uptime history yet/.test(await page.locator('#uptime').textContent()));
+  await until('incidents say none', async () => /No incident history yet/.test(await page.locator('#incidents').textContent()));
+  await until('the chart shows the recent probes', async () => /the last \d+ probes/.test(await page.locator('#latency-caption').textContent()));
+  assert.equal(await page.locator('#latency-chart .uplot').count(), 1);
+}
+
 test('the overview and the subject page show what the history endpoints say (or that there is none)', async () => {
   const overview = await hale.api('/api/v1/overview');
   const { page, errors, context } = await openPage(browser);
@@ -54,15 +67,7 @@ test('the overview and the subject page show what the history endpoints say (or 
   await row.waitFor();
   if (overview.status === 404) {
     console.log('this hale has no history endpoints (404): checking the dashboard says so');
-    await until('the note', async () => /no history yet/.test(await page.locator('#summary').textContent()));
-    assert.equal(await row.locator('canvas.uptime').getAttribute('aria-label'), 'Uptime over 90 days: no history');
-    // The sparkline falls back to the probes' recent latencies.
-    await until('recent latencies', async () => /^Latency of the last \d+ probes/.test(await row.locator('canvas.spark').getAttribute('aria-label')));
-    await page.goto(hale.url('/#/check/web'));
-    await until('uptime says none', async () => /No uptime history yet/.test(await page.locator('#uptime').textContent()));
-    await until('incidents say none', async () => /No incident history yet/.test(await page.locator('#incidents').textContent()));
-    await until('the chart shows the recent probes', async () => /the last \d+ probes/.test(await page.locator('#latency-caption').textContent()));
-    assert.equal(await page.locator('#latency-chart .uplot').count(), 1);
+    await expectNoHistory(page, row);
   } else {
     assert.equal(overview.status, 200);
     const mine = overview.body.subjects.find((s) => s.kind === 'check' && s.name === 'web');
@@ -93,6 +98,19 @@ test('the overview and the subject page show what the history endpoints say (or 
     // The latency chart reads the history.
     await until('the chart caption', async () => /Latency over the last 24 hours|No latency recorded/.test(await page.locator('#latency-caption').textContent()));
   }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a hale whose history endpoints answer 404 gets a dashboard that says it has none', async () => {
+  const { page, errors, context } = await openPage(browser);
+  // Whatever this hale answers, the page sees what a hale without history answers.
+  await page.route(/\/api\/v1\/(overview|history\/|uptime\/|incidents)/, (route) =>
+    route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":{"code":"not_found","message":"no endpoint"}}' }));
+  await page.goto(hale.url('/'));
+  const row = page.locator('.row[data-key="check/web"]');
+  await row.waitFor();
+  await expectNoHistory(page, row);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -43,6 +43,14 @@ command = ["sleep", "1000"]
 [heartbeats.backup]
 period = "1h"
 grace = "10m"
+
+[notifiers.hook]
+type = "webhook"
+url = "${target.url('/hook')}"
+
+[[alerts]]
+match = ["*"]
+notify = ["hook"]
 `);
   browser = await launchBrowser();
 });
@@ -165,6 +173,26 @@ test('every page loads with no console error and no page error', async () => {
   assert.equal(await page.locator('#subject-title').textContent(), 'web');
   await until('the page says ok', async () => (await page.locator('.subject-head .badge').textContent()) === 'ok');
   await page.screenshot({ path: screenshotPath('dashboard-subject.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the alerts page lists the deliveries /api/v1/alerts has', async () => {
+  await settled();
+  const api = await until('a delivery about cache', async () => {
+    const { body } = await hale.api('/api/v1/alerts');
+    return body.deliveries.some((d) => /cache/.test(d.subject)) && body;
+  }, 30000);
+  const { page, errors, context } = await openPage(browser);
+  await page.goto(hale.url('/#/alerts'));
+  await page.waitForSelector('#alerts table');
+  const notifiers = page.locator('#alerts table').first().locator('tbody tr');
+  assert.equal(await notifiers.count(), api.notifiers.length);
+  assert.equal(await notifiers.first().locator('td').first().textContent(), 'hook');
+  const deliveries = page.locator('#alerts table').nth(1).locator('tbody tr');
+  await until('the deliveries', async () => (await deliveries.count()) >= api.deliveries.length);
+  const text = await page.locator('#alerts table').nth(1).textContent();
+  for (const d of api.deliveries) assert.ok(text.includes(d.subject), `${d.subject} is listed`);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -93,3 +93,29 @@ test('cancelling the dialog sends nothing', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('silences: created from the form with the token, listed, deleted', async () => {
+  const { page, errors, context } = await openPage(browser);
+  await page.goto(hale.url('/#/silences'));
+  await page.waitForSelector('#silences p.empty');
+  await page.fill('input[name="mvalue"]', 'check/*');
+  await page.fill('input[name="comment"]', 'browser test maintenance');
+  await page.fill('input[name="duration"]', '30m');
+  await page.click('form.silence-form button[type="submit"]');
+  // A new tab: the token is asked for once.
+  const dialog = page.locator('#token-dialog');
+  await dialog.waitFor({ state: 'visible' });
+  await page.fill('#token-input', TOKEN);
+  await page.click('#token-dialog button[value="ok"]');
+  await until('the silence in the API', async () => (await hale.api('/api/v1/silences')).body.silences.length === 1);
+  const silence = (await hale.api('/api/v1/silences')).body.silences[0];
+  assert.deepEqual(silence.matchers, [{ name: 'subject', value: 'check/*' }]);
+  assert.equal(silence.comment, 'browser test maintenance');
+  await until('the silence on the page', async () => /browser test maintenance/.test(await page.locator('#silences').textContent()));
+  assert.match(await page.locator('#silences').textContent(), /subject=check\/\*/);
+  await page.click(`button[aria-label="Delete silence ${silence.id}"]`);
+  await until('gone from the API', async () => (await hale.api('/api/v1/silences')).body.silences.every((s) => s.state !== 'active'), 10000);
+  await until('the page says deleted', async () => /deleted/.test(await page.locator('#silence-status').textContent()));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -136,7 +136,10 @@ function chartOptions(width, series, unit = 'ms', xRange = null) {
   return {
     width,
     height: 240,
-    scales: { x: xRange ? { time: true, range: () => xRange } : { time: true } },
+    scales: {
+      x: xRange ? { time: true, range: () => xRange } : { time: true },
+      ...(unit === '%' ? { y: { range: () => [0, 100] } } : {}),
+    },
     cursor: { drag: { x: true, y: false } },
     series: [
       {},

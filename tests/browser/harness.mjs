@@ -38,6 +38,11 @@ if (!fs.existsSync(path.join(nodeModules, 'playwright-core'))) {
 const requireWeb = createRequire(path.join(nodeModules, 'hale-browser-tests.cjs'));
 const { chromium } = requireWeb('playwright-core');
 
+// The folder of a package of the build's node_modules (axe-core, say).
+export function webModule(name) {
+  return path.dirname(requireWeb.resolve(`${name}/package.json`));
+}
+
 // One temporary directory for the run: chromium leaves /tmp/org.chromium.* behind, and
 // playwright its profile; all of it goes with the directory.
 export const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hale-browser-'));
@@ -185,8 +190,10 @@ export function historyNotFound(text, url) {
 }
 
 // `allowed(text, url)`: console errors a test expects (a refused token's 401, say).
-export async function openPage(browser, { colorScheme = 'light', viewport = { width: 1280, height: 800 }, allowed = historyNotFound } = {}) {
-  const context = await browser.newContext({ colorScheme, viewport, reducedMotion: 'reduce' });
+export async function openPage(browser, {
+  colorScheme = 'light', viewport = { width: 1280, height: 800 }, allowed = historyNotFound, bypassCSP = false,
+} = {}) {
+  const context = await browser.newContext({ colorScheme, viewport, reducedMotion: 'reduce', bypassCSP });
   const page = await context.newPage();
   page.setDefaultTimeout(15000 * slow);
   const errors = [];

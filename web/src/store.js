@@ -111,8 +111,9 @@ function applyOverview(o) {
     setStatus(s, x.status);
     if (Array.isArray(x.groups)) s.groups = x.groups;
     if (Array.isArray(x.daily_uptime)) s.uptime = x.daily_uptime;
-    // An empty sparkline leaves the probes' recent latencies in place.
-    if (Array.isArray(x.latency_ms) && x.latency_ms.some((v) => v != null)) {
+    // Hourly medians once there are two of them (a line); until then the sparkline shows the
+    // probes' recent latencies.
+    if (Array.isArray(x.latency_ms) && x.latency_ms.filter((v) => v != null).length >= 2) {
       s.spark = x.latency_ms;
       s.sparkFrom = 'history';
     }

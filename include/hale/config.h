@@ -349,10 +349,23 @@ struct MetricsConfig {
   bool operator==(const MetricsConfig&) const = default;
 };
 
+// [history] (SPEC §10): what is kept in state_dir/history.db, and for how long. Rollups per
+// minute, hour and day of every check, service and heartbeat, and events (transitions,
+// restarts, alerts and their delivery attempts, silences, drills, runs) with incidents.
+struct HistoryConfig {
+  bool enabled = true;
+  Duration minutes = std::chrono::hours(48);
+  Duration hours = std::chrono::hours(24 * 90);
+  Duration days = std::chrono::hours(24 * 730);
+  Duration events = std::chrono::hours(24 * 90);  // events and the incidents that ended before
+  bool operator==(const HistoryConfig&) const = default;
+};
+
 struct Config {
   std::string path;  // the file it came from
   ServerConfig server;
   MetricsConfig metrics;
+  HistoryConfig history;
   std::vector<CheckSpec> checks;  // sorted by name
   std::vector<GroupSpec> groups;  // custom groups, sorted by name
   std::vector<ServiceSpec> services;  // sorted by name

@@ -18,6 +18,7 @@
 #include "hale/drill/drill_runner.h"
 #include "hale/health/engine.h"
 #include "hale/heartbeat/heartbeat_monitor.h"
+#include "hale/history/history.h"
 #include "hale/log/json_log.h"
 #include "hale/log/redactor.h"
 #include "hale/net/curl_multi.h"
@@ -30,6 +31,7 @@
 #include "hale/supervise/containment.h"
 #include "hale/supervise/supervisor.h"
 #include "hale/supervise/systemd_notifier.h"
+#include "hale/time/timer.h"
 #include "hale/version.h"
 
 namespace hale {
@@ -69,6 +71,8 @@ class Daemon {
     heartbeats_.apply(config_->heartbeats);
     subscribe_events();  // first: a transition's event goes out before the alerts it causes
     subscribe_alerting();
+    open_history();
+    subscribe_history();
     apply_alerting();
     drills_.apply(config_->drills);
     if (Status s = server_.listen(config_->server.listen); !s) {
@@ -122,8 +126,18 @@ class Daemon {
       return heartbeats_.act(name, action);
     };
     ctx.alerts = [this](bool deliveries) { return alerting_.view(deliveries); };
-    ctx.add_silence = [this](Silence s) { return alerting_.add_silence(std::move(s)); };
-    ctx.expire_silence = [this](std::string_view id) { return alerting_.expire_silence(id); };
+    ctx.add_silence = [this](Silence s) {
+      Silence added = alerting_.add_silence(std::move(s));
+      record_silence(added, false);
+      return added;
+    };
+    ctx.expire_silence = [this](std::string_view id) {
+      if (!alerting_.expire_silence(id)) return false;
+      for (const Silence& s : alerting_.view(false).silences) {
+        if (s.id == id) record_silence(s, true);
+      }
+      return true;
+    };
     ctx.alert_metrics = !alerting_.empty();
     ctx.metrics_detail = config_->metrics.detail;
     if (req.target.starts_with("/api/v1/drills")) {  // not on the hot path of /readyz and /guard
@@ -133,6 +147,8 @@ class Daemon {
     }
     ctx.hosts = &hosts_;
     if (store_health_) ctx.state_store = &*store_health_;
+    ctx.history = &history_;
+    ctx.history_config = &config_->history;
     return route(req, ctx);
   }
 
@@ -158,6 +174,8 @@ class Daemon {
       // Before the services stop: their stopping with hale is not news for anyone. What was
       // not delivered yet stays in the outbox for the next start.
       alerting_.stop();
+      // The current minutes are written: a restart within the minute loses none of it.
+      history_.stop();
       // Services get their stop_signal and stop_timeout; `wanted` stays as it is, so they
       // start again with hale.
       supervisor_.shutdown([this] { io_.stop(); });
@@ -324,6 +342,156 @@ class Daemon {
     });
   }
 
+  // ---- SPEC §10 history ----
+
+  // state_dir/history.db; without it hale runs on and the history endpoints answer 503.
+  void open_history() {
+    auto maintenance = [this](const SubjectId& s) { return alerting_.silenced(s, Health::kFail); };
+    if (Status s = history_.open(config_->server.state_dir, config_->history, maintenance); !s) {
+      log_event(LogLevel::kError, "history_unavailable",
+                {{"message", s.message()}, {"consequence", "nothing is kept for /api/v1/history, uptime and incidents"}});
+    }
+  }
+
+  // The wall time of a steady time point of this run.
+  static WallTime wall_of(SteadyTime t, SteadyTime ref, WallTime ref_wall) {
+    return ref_wall - std::chrono::duration_cast<WallTime::duration>(ref - t);
+  }
+
+  static nlohmann::json result_json(const ProbeResult& r, const Transition& t) {
+    return {{"at", format_iso8601_ms(wall_of(r.at, t.at, t.wall_at))},
+            {"verdict", to_string(r.verdict)},
+            {"reason", r.reason},
+            {"latency_ms", std::chrono::duration<double, std::milli>(r.latency).count()}};
+  }
+
+  history::StatusChange check_change(const Transition& t, bool critical) {
+    history::StatusChange c;
+    c.status = check_subject_status(t, critical);
+    c.at = t.wall_at;
+    c.removed = t.to == Health::kUnknown && t.reason == "check removed";
+    // The failures in a row that led here (its evidence, oldest first): the incident began
+    // with the first of them.
+    nlohmann::json evidence = nlohmann::json::array();
+    for (const ProbeResult& r : t.evidence) evidence.push_back(result_json(r, t));
+    for (auto it = t.evidence.rbegin(); it != t.evidence.rend() && it->verdict != Verdict::kPass; ++it) {
+      c.first_failure = wall_of(it->at, t.at, t.wall_at);
+    }
+    nlohmann::json data{{"from", to_string(t.from)}, {"to", to_string(t.to)}, {"evidence", std::move(evidence)}};
+    if (!t.blocked_by.empty()) data["blocked_by"] = t.blocked_by;
+    if (!t.blocking.empty()) data["blocking"] = t.blocking;
+    if (!t.drill.empty()) data["drill"] = t.drill;
+    c.data = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return c;
+  }
+
+  // A service's status as the history counts its time (docs/history.md): being healed (backoff,
+  // unhealthy) is down for its users, starting and stopping are unknown, an operator's stop and a
+  // completed job are up.
+  static Health service_history_health(ServiceState state, const ServiceView& v) {
+    switch (state) {
+      case ServiceState::kBackoff:
+      case ServiceState::kUnhealthy:
+      case ServiceState::kFailed: return Health::kFail;
+      case ServiceState::kStarting:
+      case ServiceState::kStopping: return Health::kUnknown;
+      default: return v.overall_health() == Health::kFail ? Health::kFail : Health::kOk;
+    }
+  }
+
+  // Results, transitions, runs, restarts, alerts and their attempts, drills and silences go to
+  // the history's Recorder; it hands them to history.db once a second.
+  void subscribe_history() {
+    if (!history_.enabled()) return;
+    history::Recorder& rec = history_.recorder();
+    engine_.subscribe_results([&rec](const std::string& check, const ProbeResult& r, WallTime at) {
+      rec.result({SubjectKind::kCheck, check}, at, r.verdict == Verdict::kFail,
+                 std::chrono::duration<double, std::milli>(r.latency).count(), r.reason);
+    });
+    engine_.subscribe([this, &rec](const Transition& t) {
+      const CheckSpec* c = config_->find_check(t.check);
+      rec.status({SubjectKind::kCheck, t.check}, check_change(t, c ? c->critical : true));
+    });
+    supervisor_.subscribe([this, &rec](const ServiceTransition& t) {
+      auto snap = supervisor_.snapshot();
+      const ServiceView* v = snap->find(t.service);
+      if (!v) return;
+      history::StatusChange c;
+      c.status = service_subject_status(*v);
+      c.status.status = service_history_health(t.to, *v);
+      c.status.drill = marked(t).drill;
+      c.status.state = std::string(to_string(t.to));
+      c.status.reason = t.reason;
+      c.at = t.wall_at;
+      nlohmann::json data{{"from", to_string(t.from)}, {"to", to_string(t.to)}, {"restarts", v->restarts}};
+      if (v->last_exit) data["last_exit"] = v->last_exit->describe();
+      if (v->pid) data["pid"] = *v->pid;
+      c.data = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      rec.status({SubjectKind::kService, t.service}, c);
+    });
+    heartbeats_.subscribe([&rec](const HeartbeatTransition& t, bool critical) {
+      history::StatusChange c;
+      c.status = heartbeat_subject_status(t.to, t.reason, critical, t.at);
+      c.status.drill = t.drill;
+      c.at = t.at;
+      c.data = nlohmann::json{{"from", to_string(t.from)}, {"to", to_string(t.to)}}.dump();
+      rec.status({SubjectKind::kHeartbeat, t.name}, c);
+    });
+    heartbeats_.on_run([&rec](const std::string& name, const HeartbeatRun& run) {
+      std::optional<double> duration;
+      if (run.started) duration = std::chrono::duration<double, std::milli>(run.ended - *run.started).count();
+      const SubjectId subject{SubjectKind::kHeartbeat, name};
+      rec.result(subject, run.ended, !run.success(), duration, run.verdict);
+      history::Event e;
+      e.at = run.ended;
+      e.subject = subject;
+      e.type = "run";
+      e.text = run.success() ? "run succeeded" : "run failed: " + run.verdict;
+      nlohmann::json data{{"success", run.success()}, {"verdict", run.verdict}};
+      data["duration_ms"] = duration ? nlohmann::json(*duration) : nlohmann::json(nullptr);
+      data["exit_code"] = run.exit_code ? nlohmann::json(*run.exit_code) : nlohmann::json(nullptr);
+      e.data = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      rec.event(std::move(e));
+    });
+    alerting_.on_delivery([&rec](const Delivery& d) { rec.delivery(d, false); });
+    alerting_.on_attempt([&rec](const Delivery& d) { rec.delivery(d, true); });
+  }
+
+  // The history's word on a drill's run, and on a silence made or ended through the API.
+  void record_drill(const DrillRun& run) {
+    if (!history_.enabled()) return;
+    history::Event e;
+    e.at = system_clock().wall_now();
+    e.subject = {SubjectKind::kDrill, run.drill};
+    e.type = "drill";
+    e.text = "drill " + run.drill + " " + std::string(to_string(run.state));
+    e.data = to_json(run).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    history_.recorder().event(std::move(e));
+  }
+  void record_silence(const Silence& s, bool ended) {
+    if (!history_.enabled()) return;
+    history::Event e;
+    e.at = system_clock().wall_now();
+    e.subject = {SubjectKind::kHale, "silences"};
+    e.type = "silence";
+    std::string matchers;
+    for (const SilenceMatcher& m : s.matchers) matchers += (matchers.empty() ? "" : ", ") + m.name + "=" + m.value;
+    e.text = (ended ? "silence ended: " : "silence until " + format_iso8601(s.ends_at) + ": ") + matchers +
+             (s.comment.empty() ? "" : " (" + s.comment + ")");
+    e.data = nlohmann::json{{"id", s.id}, {"ended", ended}}.dump();
+    history_.recorder().event(std::move(e));
+  }
+
+  // A subject whose status the history has not heard yet (a heartbeat restored as it was, a
+  // service whose state came before the history was open) is told it now.
+  void tell_history(const SubjectId& subject, const SubjectStatus& s) {
+    if (!history_.enabled() || history_.recorder().has_status(subject) || s.status == Health::kUnknown) return;
+    history::StatusChange c;
+    c.status = s;
+    c.at = system_clock().wall_now();
+    history_.recorder().status(subject, c);
+  }
+
   // The alerting of a (re)loaded config, then the current state of checks, services and
   // heartbeats (a heartbeat restored as down is news, or the continuation of an incident a
   // previous hale announced). At start checks are unknown (their first results are
@@ -341,6 +509,9 @@ class Daemon {
       SubjectStatus s = service_subject_status(*v);
       if (auto it = service_drill_.find(v->name); it != service_drill_.end()) s.drill = it->second;
       alerting_.observe({SubjectKind::kService, v->name}, s);
+      SubjectStatus counted = s;
+      counted.status = service_history_health(v->state, *v);
+      tell_history({SubjectKind::kService, v->name}, counted);
     }
     for (const auto& h : heartbeats_.snapshot()->heartbeats) {
       // A restored heartbeat makes no transition: a service that requires it learns it here.
@@ -348,6 +519,7 @@ class Daemon {
       SubjectStatus s = heartbeat_subject_status(h->state, h->reason, h->critical, h->since);
       s.drill = h->drill;
       alerting_.observe({SubjectKind::kHeartbeat, h->name}, s);
+      tell_history({SubjectKind::kHeartbeat, h->name}, s);
     }
   }
 
@@ -383,6 +555,7 @@ class Daemon {
       // that name decides anew.
       if (run.state == DrillState::kRunning) alerting_.set_drill_pages(run.drill, run.page);
       server_.events().publish("drill", to_json(run).dump());
+      record_drill(run);
       // SPEC §7: a scheduled drill's result is subject drill/NAME, alerted when it fails.
       const bool judged = run.state == DrillState::kPassed || run.state == DrillState::kFailed;
       if (judged && run.trigger == "schedule") {
@@ -555,6 +728,7 @@ class Daemon {
     supervisor_.apply(*config_);
     open_worker_store();
     heartbeats_.apply(config_->heartbeats);
+    history_.apply(config_->history);
     apply_alerting();
     drills_.apply(config_->drills);  // a running drill goes on to its end, and restores then
     engine_.note_reload(true);
@@ -585,6 +759,8 @@ class Daemon {
   std::unique_ptr<StoreWorker> worker_store_;  // before the monitor and alerting: outlives them
   HeartbeatMonitor heartbeats_{io_, system_clock()};
   Alerting alerting_{io_, system_clock(), curl_, seed64()};
+  std::unique_ptr<Timers> timers_ = asio_timers(io_);
+  history::History history_{*timers_, system_clock()};
   DrillRunner drills_{io_, system_clock(), drill_hooks()};
   std::map<std::string, std::string> service_drill_;  // service -> the drill it is held by, till it runs again
   asio::signal_set signals_;

@@ -263,6 +263,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
         break;
     }
     save(*d);
+    for (const auto& l : attempt_listeners) l(*d);
     if (d->state != DeliveryState::kPending) {
       tell(*d);
       alerter.delivered(*d);  // a reminder held for it may be due now
@@ -447,6 +448,7 @@ struct Alerting::Impl : std::enable_shared_from_this<Impl> {
   RenderContext render;
   bool stopped = false;
   std::vector<DeliveryListener> delivery_listeners;
+  std::vector<DeliveryListener> attempt_listeners;
   bool prune_armed = false;
   bool warned_memory_only = false;
 };
@@ -470,6 +472,15 @@ void Alerting::observe(const SubjectId& subject, const SubjectStatus& status) {
 void Alerting::stop() { impl_->stop(); }
 
 void Alerting::on_delivery(DeliveryListener listener) { impl_->delivery_listeners.push_back(std::move(listener)); }
+bool Alerting::silenced(const SubjectId& subject, Health status) const {
+  Alert a;
+  a.kind = subject.kind;
+  a.subject = subject.name;
+  a.status = status;
+  a.key = alert_key(subject, status);
+  return impl_->alerter.silences().muted(a, impl_->clock.wall_now());
+}
+void Alerting::on_attempt(DeliveryListener listener) { impl_->attempt_listeners.push_back(std::move(listener)); }
 
 bool Alerting::empty() const { return impl_->notifiers.empty(); }
 

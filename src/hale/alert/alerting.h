@@ -66,6 +66,13 @@ class Alerting {
   // the loop thread: SPEC §7's event stream.
   using DeliveryListener = std::function<void(const Delivery&)>;
   void on_delivery(DeliveryListener listener);
+  // Every attempt's outcome (sent, failed, or pending again with its error and next attempt),
+  // on the loop thread: SPEC §10's incident timelines show each one.
+  void on_attempt(DeliveryListener listener);
+
+  // Whether an alert about `subject` being `status` would be muted now by a silence or a
+  // maintenance window (SPEC §10: such downtime is counted as maintenance, not as down).
+  bool silenced(const SubjectId& subject, Health status) const;
 
   // SPEC §7 drills: every delivery attempt to notifier `name` is refused (retried with its
   // backoff, as a receiver that is down) until unforce_notifier(). Kept across apply().

@@ -38,6 +38,16 @@ struct AlertsArgs {
 };
 int cmd_alerts(const AlertsArgs& args);
 
+// hale why NAME [--at TIME] (cmd_why.cpp): one incident's story from /api/v1/incidents.
+struct WhyArgs {
+  std::string config;
+  std::string name;
+  std::string at;    // empty: the latest incident
+  std::string kind;  // empty: check, then service, then heartbeat
+  bool json = false;
+};
+int cmd_why(const WhyArgs& args);
+
 // hale silence add | list | rm (cmd_silence.cpp): the daemon's /api/v1/silences.
 struct SilenceArgs {
   std::string config;

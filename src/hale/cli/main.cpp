@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
       "  hale alerts --state failed      alert deliveries the receivers refused\n"
       "  hale silence add --match subject=db --for 2h --comment \"migration\"   mute db's alerts\n"
       "  hale drill run guard-down       rehearse a dependency going down; exit 0 if the plan held\n"
+      "  hale why db --at -2h            the incident of check db two hours ago, in order\n"
       "  hale exec --heartbeat backup -- /usr/local/bin/backup.sh   a cron job, reported to hale\n",
       "hale"};
   app.require_subcommand(1);
@@ -95,6 +96,17 @@ int main(int argc, char** argv) {
   alerts->add_option("-n,--limit", alerts_args.limit, "Show at most N deliveries (1 to 1000)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+
+  hale::cli::WhyArgs why_args;
+  auto* why = app.add_subcommand("why", "Tell the story of an incident: what failed, when it was seen, alerted, recovered");
+  why->add_option("name", why_args.name, "The check, service or heartbeat")->required();
+  why->add_option("--at", why_args.at,
+                  "The incident open at this time (RFC 3339, unix seconds, or -DURATION before now); default: the latest");
+  why->add_option("--kind", why_args.kind, "When a service and a check share the name")
+      ->check(CLI::IsMember({"check", "service", "heartbeat"}));
+  why->add_flag("--json", why_args.json, "Print the incident and its timeline as JSON");
+  why->add_option("-c,--config", config, "Config file (default: $HALE_CONFIG or hale.toml)");
+  why->footer("Exit 0: an incident was found; 1: none (or no daemon answers); 2: no such name.");
 
   hale::cli::SilenceArgs silence_args;
   auto* silence = app.add_subcommand("silence", "Mute alerts in the running daemon for a while: add, list, rm");
@@ -173,6 +185,10 @@ int main(int argc, char** argv) {
   if (*alerts) {
     alerts_args.config = config;
     return hale::cli::cmd_alerts(alerts_args);
+  }
+  if (*why) {
+    why_args.config = config;
+    return hale::cli::cmd_why(why_args);
   }
   if (*silence) {
     silence_args.config = config;

@@ -27,6 +27,7 @@
 #include "hale/config/notifier_table.h"
 #include "hale/config/server_table.h"
 #include "hale/config/service_table.h"
+#include "hale/config/history_table.h"
 #include "hale/config/metrics_table.h"
 #include "hale/config/toml_reader.h"
 
@@ -37,9 +38,9 @@ namespace {
 using config::Diagnostics;
 using config::LoadContext;
 
-constexpr std::array<std::string_view, 11> kTopLevelKeys{"server",    "defaults",   "checks",   "groups",
+constexpr std::array<std::string_view, 12> kTopLevelKeys{"server",    "defaults",   "checks",   "groups",
                                                         "services",  "heartbeats", "notifiers", "alerts",
-                                                        "silences",  "drills",     "metrics"};
+                                                        "silences",  "drills",     "metrics",  "history"};
 constexpr std::array<std::string_view, 1> kGroupKeys{"description"};
 
 std::string directory_of(const std::string& path) {
@@ -103,7 +104,7 @@ void report_other_top_level(const toml::table& root, Diagnostics& d) {
     const std::string_view key = k.str();
     if (key == "server" || key == "defaults" || key == "checks" || key == "groups" || key == "services" ||
         key == "heartbeats" || key == "notifiers" || key == "alerts" || key == "silences" || key == "drills" ||
-        key == "metrics") {
+        key == "metrics" || key == "history") {
       continue;
     }
     config::report_unknown_key(k, "at the top level", kTopLevelKeys, d);
@@ -141,6 +142,9 @@ Config read_config(const toml::table& root, const std::string& path, LoadContext
   }
   if (const auto* node = root.get("metrics")) {
     if (const auto* t = config::read_table(*node, "metrics", d)) out.metrics = config::read_metrics(*t, d);
+  }
+  if (const auto* node = root.get("history")) {
+    if (const auto* t = config::read_table(*node, "history", d)) out.history = config::read_history(*t, d);
   }
   CheckSpec defaults;
   if (const auto* node = root.get("defaults")) {

@@ -361,6 +361,7 @@ struct Engine::Impl {
   std::map<std::string, std::vector<std::string>, std::less<>> children;
   std::vector<std::string> custom_groups;
   std::vector<TransitionListener> listeners;
+  std::vector<ResultListener> result_listeners;
   WallTime started_wall{};
   Duration loop_lag{};
   std::uint64_t reloads_total = 0;
@@ -521,6 +522,7 @@ void Runner::on_result(ProbeResult r) {
   }
   view = make_view();
   engine.publish_soon(t.has_value());
+  for (const auto& l : engine.result_listeners) l(spec->name, r, wall);
   if (t) engine.notify(*t);
   engine.notify_blocking();
 }
@@ -909,6 +911,8 @@ void Engine::unforce(const std::string& name) {
 void Engine::subscribe(TransitionListener listener) {
   impl_->listeners.push_back(std::move(listener));
 }
+
+void Engine::subscribe_results(ResultListener listener) { impl_->result_listeners.push_back(std::move(listener)); }
 
 void Engine::subscribe_blocking(BlockingListener listener) {
   impl_->blocking_listeners.push_back(std::move(listener));

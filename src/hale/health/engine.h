@@ -74,6 +74,11 @@ class Engine {
   using BlockingListener = std::function<void(const CheckView&)>;
   void subscribe_blocking(BlockingListener listener);
 
+  // Every result of every check (after drills and latency budgets had their say, reasons
+  // redacted), on the loop thread, before the transition it may cause: SPEC §10's history.
+  using ResultListener = std::function<void(const std::string& check, const ProbeResult& result, WallTime at)>;
+  void subscribe_results(ResultListener listener);
+
   // The latest published snapshot (never null).
   std::shared_ptr<const Snapshot> snapshot() const;
 

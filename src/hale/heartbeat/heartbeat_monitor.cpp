@@ -311,6 +311,7 @@ void HeartbeatMonitor::record_run(Entry& e, std::optional<WallTime> started, con
   }
   e.runs.push_front(run);
   if (e.runs.size() > kKeptRuns) e.runs.pop_back();
+  for (const auto& l : run_listeners_) l(e.spec.name, run);
   if (store_) {
     store_->post("runs:" + e.spec.name, kKeptRuns, [name = e.spec.name, run = std::move(run)](StateStore& s) {
       if (Status st = s.add_run(name, run, static_cast<int>(kKeptRuns)); !st) {

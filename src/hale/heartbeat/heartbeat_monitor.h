@@ -62,6 +62,9 @@ class HeartbeatMonitor {
   // Every state change of every heartbeat, on the loop thread, right after it happens (alerts
   // subscribe). A restored state is not a change: read it from snapshot() after apply().
   void subscribe(TransitionListener listener) { listeners_.push_back(std::move(listener)); }
+  // Every finished run, judged (SPEC §10: a heartbeat's history is its runs).
+  using RunListener = std::function<void(const std::string& name, const HeartbeatRun& run)>;
+  void on_run(RunListener listener) { run_listeners_.push_back(std::move(listener)); }
 
   // SPEC §7 drills: heartbeat `name` shows `result` (fail: down, ok: up) to everyone (views,
   // listeners, /readyz, guards) until unforce(); pings still count underneath, and unforce()
@@ -105,6 +108,7 @@ class HeartbeatMonitor {
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
   std::unique_ptr<Timer> timer_;
   std::vector<TransitionListener> listeners_;
+  std::vector<RunListener> run_listeners_;
   bool stopped_ = false;
   struct Forced {
     HeartbeatStatus status = HeartbeatStatus::kDown;

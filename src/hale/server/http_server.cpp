@@ -97,6 +97,9 @@ class Session : public std::enable_shared_from_this<Session>, public EventHub::S
     beast::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
+    // A deferred answer still to come finds the session closed; whoever called close() holds
+    // a reference, so this does not destroy it under our feet.
+    auto keep = std::move(waiting_self_);
   }
   bool is_open() const { return socket_.is_open(); }
   bool expired(SteadyTime now) const { return now >= deadline_; }
@@ -215,7 +218,26 @@ class Session : public std::enable_shared_from_this<Session>, public EventHub::S
     if (out.event_stream && req.method() == http::verb::get && !server_->stopped) {
       return start_stream(std::string(req["Last-Event-ID"]));
     }
+    if (out.deferred) return defer(std::move(out.deferred), req.version(), req.method() == http::verb::head);
     write(out, req.version(), req.method() == http::verb::head);
+  }
+
+  // An answer that comes later from another thread (HttpResponse::deferred). The session keeps
+  // itself alive until then (or until it is closed); the reply holds only a weak reference, so
+  // the other thread never holds, nor destroys, the session.
+  void defer(std::function<void(HttpResponse::Reply)> deferred, unsigned version, bool head) {
+    waiting_self_ = shared_from_this();
+    expires_after(server_->limits.read_timeout);
+    std::weak_ptr<Session> weak = waiting_self_;
+    auto executor = socket_.get_executor();
+    deferred([weak, executor, version, head](HttpResponse answer) {
+      asio::post(executor, [weak, version, head, answer = std::move(answer)]() {
+        auto self = weak.lock();
+        if (!self) return;
+        self->waiting_self_.reset();
+        if (self->socket_.is_open()) self->write(answer, version, head);
+      });
+    });
   }
 
   // SPEC §7 events: the answer's head, then what the client missed, then every event as it
@@ -327,6 +349,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventHub::S
   bool dropped_ = false;  // the hub no longer has it
   std::deque<EventHub::Frame> queue_;
   std::size_t queued_bytes_ = 0;
+  std::shared_ptr<Session> waiting_self_;  // set while a deferred answer is awaited
   char ignored_[512];
 };
 

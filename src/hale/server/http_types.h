@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +43,11 @@ struct HttpResponse {
   // GET /api/v1/events: the connection becomes a Server-Sent Events stream of the server's
   // EventHub from the request's Last-Event-ID on (status, type and body are not used).
   bool event_stream = false;
+  // Answered later, off the loop (SPEC §10: a read of the history waits for SQLite on the
+  // history's thread, not on the loop): the server calls `deferred` at once with a `reply`
+  // that takes the real answer, once, from any thread. Status, type and body are not used.
+  using Reply = std::function<void(HttpResponse)>;
+  std::function<void(Reply)> deferred;
 };
 
 }  // namespace hale

@@ -12,6 +12,7 @@
 #include "hale/server/guard_route.h"
 #include "hale/server/health_json.h"
 #include "hale/server/heartbeat_json.h"
+#include "hale/server/history_routes.h"
 #include "hale/server/kube_exclusions.h"
 #include "hale/server/metrics.h"
 #include "hale/server/query.h"
@@ -381,8 +382,10 @@ HttpResponse metrics(const RouteCall& c) {
   std::optional<AlertsView> alerts;
   if (ctx.alert_metrics && ctx.alerts) alerts = ctx.alerts(false);
   const std::optional<ProcessStats> process = ctx.process_stats ? ctx.process_stats() : std::nullopt;
-  HttpResponse r = text(200, render_metrics(ctx.snapshot, process, ctx.version, ctx.services, ctx.heartbeats,
-                                            alerts ? &*alerts : nullptr, ctx.metrics_detail));
+  std::string page = render_metrics(ctx.snapshot, process, ctx.version, ctx.services, ctx.heartbeats,
+                                    alerts ? &*alerts : nullptr, ctx.metrics_detail);
+  if (ctx.history) append_history_metrics(*ctx.history, page);
+  HttpResponse r = text(200, std::move(page));
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
 }
@@ -474,6 +477,11 @@ constexpr Route kRoutes[] = {
     {"/api/v1/drills/{name}/run", "POST", drill_run},
     {"/api/v1/events", "GET", events},
     {"/api/v1/reload", "POST", reload},
+    {"/api/v1/history/{name}", kRead, history_points},
+    {"/api/v1/uptime/{name}", kRead, history_uptime},
+    {"/api/v1/overview", kRead, history_overview},
+    {"/api/v1/incidents", kRead, incidents_list},
+    {"/api/v1/incidents/{id}", kRead, incident_one},
 };
 
 }  // namespace

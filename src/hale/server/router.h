@@ -20,6 +20,10 @@
 #include "hale/snapshot.h"
 #include "hale/supervise/supervisor.h"
 
+namespace hale::history {
+class History;
+}
+
 namespace hale {
 
 // What a reload reports back to POST /api/v1/reload.
@@ -71,6 +75,10 @@ struct RouterContext {
   // hale's own process figures for /metrics (read_process_stats in the daemon); empty: the
   // process_* families are left out. A function, so that route() itself reads nothing.
   std::optional<ProcessStats> (*process_stats)() = nullptr;
+  // SPEC §10 history: its reads run on its own thread (history_routes.h); null or not
+  // enabled(): those endpoints answer 503. `history_config`: the retention, for the 400s.
+  history::History* history = nullptr;
+  const HistoryConfig* history_config = nullptr;
 };
 
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx);

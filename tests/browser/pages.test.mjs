@@ -139,6 +139,17 @@ test('the overview shows every subject with the status the API gives it', async 
   assert.equal(await page.locator('.row .name').textContent(), 'sleeper');
   await page.fill('#f-name', '');
   await until('every row back', async () => (await page.locator('.row').count()) === 5);
+  // Worst first: the failing check on top (rows are placed by their position in the list).
+  const firstRow = () => page.evaluate(() => {
+    const rows = [...document.querySelectorAll('#subjects .row')];
+    rows.sort((a, b) => Number(a.getAttribute('aria-posinset')) - Number(b.getAttribute('aria-posinset')));
+    return rows[0].dataset.key;
+  });
+  assert.equal(await firstRow(), 'check/api-latency');
+  await page.selectOption('#f-sort', 'status');
+  await until('cache first', async () => (await firstRow()) === 'check/cache');
+  await page.selectOption('#f-sort', 'name');
+  await until('by name again', async () => (await firstRow()) === 'check/api-latency');
   await until('the sparklines', async () => !/no data/.test(await (await rowOf(page, 'check/web')).locator('canvas.spark').getAttribute('aria-label')));
   await page.screenshot({ path: screenshotPath('dashboard-overview.png') });
   assert.deepEqual(errors, []);

@@ -361,11 +361,36 @@ struct HistoryConfig {
   bool operator==(const HistoryConfig&) const = default;
 };
 
+// [status_page] (SPEC §10): the public page at /status and the badges. Only the subjects it
+// shows are public (match globs over names, or groups); nothing is, without it.
+struct StatusPageConfig {
+  std::string title = "Status";
+  std::string description;
+  std::vector<std::string> match;   // globs over check, service and heartbeat names
+  std::vector<std::string> groups;  // or every subject in one of these groups
+  // When set, /status, its JSON and the badges are also served alone on this address (and
+  // nothing else is); "" for none.
+  std::string public_listen;
+  bool operator==(const StatusPageConfig&) const = default;
+};
+
+// [[announcements]] (SPEC §10): a message on the status page, shown between `from` and
+// `until` (either may be unset).
+struct AnnouncementSpec {
+  std::string message;
+  std::string level = "info";  // "info", "maintenance" or "incident"
+  std::optional<WallTime> from;
+  std::optional<WallTime> until;
+  bool operator==(const AnnouncementSpec&) const = default;
+};
+
 struct Config {
   std::string path;  // the file it came from
   ServerConfig server;
   MetricsConfig metrics;
   HistoryConfig history;
+  std::optional<StatusPageConfig> status_page;  // none: no subject is public
+  std::vector<AnnouncementSpec> announcements;  // in file order
   std::vector<CheckSpec> checks;  // sorted by name
   std::vector<GroupSpec> groups;  // custom groups, sorted by name
   std::vector<ServiceSpec> services;  // sorted by name

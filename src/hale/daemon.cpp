@@ -79,6 +79,7 @@ class Daemon {
       log_event(LogLevel::kError, "listen_failed", {{"message", s.message()}});
       return 1;
     }
+    if (!listen_public()) return 1;
     log_event(LogLevel::kInfo, "started",
               {{"version", version()},
                {"config", config_->path},
@@ -96,9 +97,10 @@ class Daemon {
   }
 
  private:
-  HttpResponse handle(const HttpRequest& req) {
+  HttpResponse handle(const HttpRequest& req, bool public_only = false) {
     std::shared_ptr<const Snapshot> snap = engine_.snapshot();
     RouterContext ctx{*snap};
+    ctx.public_only = public_only;
     ctx.service = config_->server.service;
     ctx.version = version();
     if (config_->server.admin_token) ctx.admin_token = *config_->server.admin_token;
@@ -149,6 +151,12 @@ class Daemon {
     if (store_health_) ctx.state_store = &*store_health_;
     ctx.history = &history_;
     ctx.history_config = &config_->history;
+    if (config_->status_page) ctx.status_page = &*config_->status_page;
+    ctx.announcements = [this] { return all_announcements(); };
+    if (history_.enabled()) {
+      ctx.add_announcement = [this](history::Announcement a) { return add_announcement(std::move(a)); };
+      ctx.remove_announcement = [this](std::string_view id) { return remove_announcement(id); };
+    }
     return route(req, ctx);
   }
 
@@ -168,6 +176,7 @@ class Daemon {
       log_event(LogLevel::kInfo, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
       notifier_.stopping();
       server_.stop();
+      if (public_server_) public_server_->stop();
       drills_.stop();  // before what it forces: nothing of a drill outlives hale anyway
       engine_.stop();
       heartbeats_.stop();
@@ -351,6 +360,7 @@ class Daemon {
       log_event(LogLevel::kError, "history_unavailable",
                 {{"message", s.message()}, {"consequence", "nothing is kept for /api/v1/history, uptime and incidents"}});
     }
+    announcements_ = history_.take_restored_announcements();
   }
 
   // The wall time of a steady time point of this run.
@@ -480,6 +490,70 @@ class Daemon {
              (s.comment.empty() ? "" : " (" + s.comment + ")");
     e.data = nlohmann::json{{"id", s.id}, {"ended", ended}}.dump();
     history_.recorder().event(std::move(e));
+  }
+
+  // SPEC §10: the status page alone on [status_page] public_listen, if set (any Host, no body,
+  // nothing but /status, /status.json and the badges).
+  bool listen_public() {
+    if (!config_->status_page || config_->status_page->public_listen.empty()) return true;
+    public_server_ = std::make_unique<HttpServer>(
+        io_, config_->server, [this](const HttpRequest& r) { return handle(r, true); },
+        [](std::string_view, std::string_view) { return BodyRule{}; });
+    if (Status s = public_server_->listen(config_->status_page->public_listen); !s) {
+      log_event(LogLevel::kError, "listen_failed",
+                {{"listen", config_->status_page->public_listen}, {"what", "status_page.public_listen"},
+                 {"message", s.message()}});
+      return false;
+    }
+    log_event(LogLevel::kInfo, "status_page_listening",
+              {{"listen", config_->status_page->public_listen}, {"port", public_server_->port()}});
+    return true;
+  }
+
+  // The config's [[announcements]] (ids config-N) and the API's.
+  std::vector<history::Announcement> all_announcements() const {
+    std::vector<history::Announcement> out;
+    for (std::size_t i = 0; i < config_->announcements.size(); ++i) {
+      const AnnouncementSpec& spec = config_->announcements[i];
+      history::Announcement a;
+      a.id = "config-" + std::to_string(i + 1);
+      a.message = spec.message;
+      a.level = spec.level;
+      a.from = spec.from;
+      a.until = spec.until;
+      a.created_at = started_at_;
+      out.push_back(std::move(a));
+    }
+    out.insert(out.end(), announcements_.begin(), announcements_.end());
+    return out;
+  }
+
+  history::Announcement add_announcement(history::Announcement a) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::uniform_int_distribution<int> digit(0, 15);
+    for (int i = 0; i < 32; ++i) a.id += kHex[digit(announcement_ids_)];
+    a.created_at = system_clock().wall_now();
+    announcements_.push_back(a);
+    history_.write_job([a](history::HistoryDb& db) {
+      if (Status s = db.save_announcement(a); !s) {
+        log_event(LogLevel::kError, "announcement_save_failed",
+                  {{"id", a.id}, {"message", s.message()}, {"consequence", "shown until hale stops, not after"}});
+      }
+    });
+    log_event(LogLevel::kInfo, "announcement", {{"id", a.id}, {"level", a.level}});
+    return a;
+  }
+
+  bool remove_announcement(std::string_view id) {
+    auto it = std::find_if(announcements_.begin(), announcements_.end(), [&](const auto& a) { return a.id == id; });
+    if (it == announcements_.end()) return false;
+    announcements_.erase(it);
+    history_.write_job([id = std::string(id)](history::HistoryDb& db) {
+      if (Status s = db.delete_announcement(id); !s) {
+        log_event(LogLevel::kError, "announcement_save_failed", {{"id", id}, {"message", s.message()}});
+      }
+    });
+    return true;
   }
 
   // A subject whose status the history has not heard yet (a heartbeat restored as it was, a
@@ -761,6 +835,9 @@ class Daemon {
   Alerting alerting_{io_, system_clock(), curl_, seed64()};
   std::unique_ptr<Timers> timers_ = asio_timers(io_);
   history::History history_{*timers_, system_clock()};
+  std::vector<history::Announcement> announcements_;  // made through the API (history.db keeps them)
+  std::mt19937_64 announcement_ids_{seed64()};
+  std::unique_ptr<HttpServer> public_server_;  // [status_page] public_listen
   DrillRunner drills_{io_, system_clock(), drill_hooks()};
   std::map<std::string, std::string> service_drill_;  // service -> the drill it is held by, till it runs again
   asio::signal_set signals_;

@@ -29,6 +29,7 @@
 #include "hale/config/service_table.h"
 #include "hale/config/history_table.h"
 #include "hale/config/metrics_table.h"
+#include "hale/config/status_page_table.h"
 #include "hale/config/toml_reader.h"
 
 namespace hale {
@@ -38,9 +39,9 @@ namespace {
 using config::Diagnostics;
 using config::LoadContext;
 
-constexpr std::array<std::string_view, 12> kTopLevelKeys{"server",    "defaults",   "checks",   "groups",
-                                                        "services",  "heartbeats", "notifiers", "alerts",
-                                                        "silences",  "drills",     "metrics",  "history"};
+constexpr std::array<std::string_view, 14> kTopLevelKeys{
+    "server",   "defaults", "checks",  "groups",  "services",    "heartbeats",   "notifiers",
+    "alerts",   "silences", "drills",  "metrics", "history",     "status_page",  "announcements"};
 constexpr std::array<std::string_view, 1> kGroupKeys{"description"};
 
 std::string directory_of(const std::string& path) {
@@ -104,7 +105,7 @@ void report_other_top_level(const toml::table& root, Diagnostics& d) {
     const std::string_view key = k.str();
     if (key == "server" || key == "defaults" || key == "checks" || key == "groups" || key == "services" ||
         key == "heartbeats" || key == "notifiers" || key == "alerts" || key == "silences" || key == "drills" ||
-        key == "metrics" || key == "history") {
+        key == "metrics" || key == "history" || key == "status_page" || key == "announcements") {
       continue;
     }
     config::report_unknown_key(k, "at the top level", kTopLevelKeys, d);
@@ -146,6 +147,10 @@ Config read_config(const toml::table& root, const std::string& path, LoadContext
   if (const auto* node = root.get("history")) {
     if (const auto* t = config::read_table(*node, "history", d)) out.history = config::read_history(*t, d);
   }
+  if (const auto* node = root.get("status_page")) {
+    if (const auto* t = config::read_table(*node, "status_page", d)) out.status_page = config::read_status_page(*t, d);
+  }
+  if (const auto* node = root.get("announcements")) out.announcements = config::read_announcements(*node, d);
   CheckSpec defaults;
   if (const auto* node = root.get("defaults")) {
     if (const auto* t = config::read_table(*node, "defaults", d)) defaults = config::read_defaults(*t, ctx);

@@ -18,6 +18,9 @@ Status History::open(const std::string& state_dir, const HistoryConfig& config,
   if (!db) return db.status();
   auto restored = (*db)->open_incidents();
   if (!restored) return restored.status();
+  auto announcements = (*db)->announcements();
+  if (!announcements) return announcements.status();
+  restored_announcements_ = std::move(announcements).value();
   recorder_ = Recorder(std::move(maintenance));
   recorder_.restore(std::move(restored->first), restored->second);
   worker_ = std::make_unique<HistoryWorker>(std::move(db).value());

@@ -37,8 +37,13 @@ class History {
 
   Recorder& recorder() { return recorder_; }
   const Recorder& recorder() const { return recorder_; }
-  // Runs `job` on the worker thread, after the writes posted before it.
+  // Runs `job` on the worker thread, after the writes posted before it (a read of the API, or
+  // a write of its own, such as an announcement).
   void read(HistoryWorker::Job job);
+  void write_job(HistoryWorker::Job job) { read(std::move(job)); }
+
+  // The announcements the API made (SPEC §10), as history.db had them at open().
+  std::vector<Announcement> take_restored_announcements() { return std::move(restored_announcements_); }
 
   // Writes what is left (the current minutes too) and waits for it.
   void stop();
@@ -61,6 +66,7 @@ class History {
   std::shared_ptr<std::atomic<std::uint64_t>> writes_ = std::make_shared<std::atomic<std::uint64_t>>(0);
   std::shared_ptr<std::atomic<std::uint64_t>> write_errors_ = std::make_shared<std::atomic<std::uint64_t>>(0);
   bool stopped_ = false;
+  std::vector<Announcement> restored_announcements_;
 };
 
 }  // namespace hale::history

@@ -42,6 +42,8 @@ constexpr const char* kSchema[] = {
     " worst TEXT NOT NULL, cause TEXT NOT NULL, drill TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS incidents_by_subject ON incidents (subject, started_at)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS announcements (id TEXT PRIMARY KEY, message TEXT NOT NULL, level TEXT NOT NULL,"
+    " starts_at INTEGER, ends_at INTEGER, created_at INTEGER NOT NULL)",
 };
 
 std::int64_t seconds(Duration d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); }
@@ -632,6 +634,57 @@ StatusOr<std::pair<std::vector<Incident>, std::int64_t>> HistoryDb::open_inciden
   if (sqlite3_step(q.s) != SQLITE_ROW) return error("incidents");
   const std::int64_t next = sqlite3_column_int64(q.s, 0) + 1;
   return std::make_pair(std::move(open), next);
+}
+
+StatusOr<std::vector<Announcement>> HistoryDb::announcements() {
+  Statement q;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT id, message, level, starts_at, ends_at, created_at FROM announcements ORDER BY created_at, id",
+                         -1, &q.s, nullptr) != SQLITE_OK) {
+    return error("announcements");
+  }
+  std::vector<Announcement> out;
+  int rc;
+  while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) {
+    Announcement a;
+    a.id = column_text(q.s, 0);
+    a.message = column_text(q.s, 1);
+    a.level = column_text(q.s, 2);
+    a.from = store::column_time(q.s, 3);
+    a.until = store::column_time(q.s, 4);
+    a.created_at = store::from_ms(sqlite3_column_int64(q.s, 5));
+    out.push_back(std::move(a));
+  }
+  if (rc != SQLITE_DONE) return error("announcements");
+  return out;
+}
+
+Status HistoryDb::save_announcement(const Announcement& a) {
+  Statement q;
+  if (sqlite3_prepare_v2(db_,
+                         "INSERT OR REPLACE INTO announcements (id, message, level, starts_at, ends_at, created_at)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         -1, &q.s, nullptr) != SQLITE_OK) {
+    return error("announcements");
+  }
+  bind_text(q.s, 1, a.id);
+  bind_text(q.s, 2, a.message);
+  bind_text(q.s, 3, a.level);
+  store::bind_time(q.s, 4, a.from);
+  store::bind_time(q.s, 5, a.until);
+  sqlite3_bind_int64(q.s, 6, store::to_ms(a.created_at));
+  if (sqlite3_step(q.s) != SQLITE_DONE) return error("announcements");
+  return Status::ok();
+}
+
+Status HistoryDb::delete_announcement(const std::string& id) {
+  Statement q;
+  if (sqlite3_prepare_v2(db_, "DELETE FROM announcements WHERE id = ?1", -1, &q.s, nullptr) != SQLITE_OK) {
+    return error("announcements");
+  }
+  bind_text(q.s, 1, id);
+  if (sqlite3_step(q.s) != SQLITE_DONE) return error("announcements");
+  return Status::ok();
 }
 
 std::uint64_t HistoryDb::disk_bytes() const {

@@ -92,6 +92,11 @@ class HistoryDb {
   // The incidents still open, and the next free id (for the Recorder after a restart).
   StatusOr<std::pair<std::vector<Incident>, std::int64_t>> open_incidents();
 
+  // The announcements made through the API (SPEC §10), by created_at; saving replaces by id.
+  StatusOr<std::vector<Announcement>> announcements();
+  Status save_announcement(const Announcement& a);
+  Status delete_announcement(const std::string& id);
+
   // How many bytes the file and its WAL take.
   std::uint64_t disk_bytes() const;
   const std::string& path() const { return path_; }

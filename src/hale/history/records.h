@@ -39,6 +39,20 @@ struct Incident {
   bool operator==(const Incident&) const = default;
 };
 
+// A message of the status page (SPEC §10): from [[announcements]] or POST /api/v1/announcements
+// (kept in history.db).
+struct Announcement {
+  std::string id;  // "config-N" (the N-th [[announcements]]) or 32 hex digits (the API)
+  std::string message;
+  std::string level = "info";  // "info", "maintenance", "incident"
+  std::optional<WallTime> from;
+  std::optional<WallTime> until;
+  WallTime created_at{};
+  bool operator==(const Announcement&) const = default;
+  // Shown at `now`: begun (or no start) and not over (or no end).
+  bool shown_at(WallTime now) const { return (!from || *from <= now) && (!until || now < *until); }
+};
+
 // A subject's closed minute.
 struct MinutePoint {
   SubjectId subject;

@@ -109,8 +109,9 @@ HttpResponse no_subject(std::string_view name) {
   return json_error(404, "not_found", fmt::format("no check, service or heartbeat named \"{}\"", name));
 }
 
-// The answer of `job`, computed on the history's thread.
-HttpResponse later(history::History* h, std::function<HttpResponse(HistoryDb&)> job) {
+}  // namespace
+
+HttpResponse answer_from_history(history::History* h, std::function<HttpResponse(HistoryDb&)> job) {
   HttpResponse r;
   r.deferred = [h, job = std::move(job)](HttpResponse::Reply reply) {
     h->read([job, reply](HistoryDb& db) {
@@ -124,6 +125,12 @@ HttpResponse later(history::History* h, std::function<HttpResponse(HistoryDb&)> 
     });
   };
   return r;
+}
+
+namespace {
+
+HttpResponse later(history::History* h, std::function<HttpResponse(HistoryDb&)> job) {
+  return answer_from_history(h, std::move(job));
 }
 
 HttpResponse failed(const Status& s) { return json_error(500, "history_read_failed", s.message()); }

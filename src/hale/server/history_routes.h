@@ -4,6 +4,7 @@
 // from the history's thread, which reads SQLite. 503 when history is off.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 namespace hale::history {
 class History;
+class HistoryDb;
 }
 
 namespace hale {
@@ -22,6 +24,10 @@ HttpResponse history_uptime(const RouteCall& c);
 HttpResponse history_overview(const RouteCall& c);
 HttpResponse incidents_list(const RouteCall& c);
 HttpResponse incident_one(const RouteCall& c);
+
+// An answer computed by `job` on the history's thread (HttpResponse::deferred); an exception in
+// it is a 500.
+HttpResponse answer_from_history(history::History* h, std::function<HttpResponse(history::HistoryDb&)> job);
 
 // hale_history_writes_total and hale_history_write_errors_total (SPEC §8: at most one write
 // transaction a second), appended to a /metrics page when history is on.

@@ -17,6 +17,7 @@
 #include "hale/server/metrics.h"
 #include "hale/server/query.h"
 #include "hale/server/route_table.h"
+#include "hale/server/status_page.h"
 #include "hale/server/web_routes.h"
 
 namespace hale {
@@ -482,7 +483,17 @@ constexpr Route kRoutes[] = {
     {"/api/v1/overview", kRead, history_overview},
     {"/api/v1/incidents", kRead, incidents_list},
     {"/api/v1/incidents/{id}", kRead, incident_one},
+    {"/api/v1/announcements", "GET, HEAD, POST", announcements_list},
+    {"/api/v1/announcements/{id}", "DELETE", announcement_one},
+    {"/status", kRead, status_page},
+    {"/status.json", kRead, status_json},
+    {"/badge/{path...}", kRead, badge},
 };
+
+// The routes the status page's own listener answers (public_listen).
+bool is_public_route(const Route* r) {
+  return r && (r->handle == status_page || r->handle == status_json || r->handle == badge);
+}
 
 }  // namespace
 
@@ -492,6 +503,13 @@ HttpResponse route(const HttpRequest& req, const RouterContext& ctx) {
   const ParsedTarget t = parse_target(req.target);
   const RouteLookup found = find_route(req.method, t.path);
   const Route* r = found.route ? found.route : found.fits_path;
+  if (ctx.public_only) {
+    // The public listener: the status page and badges for anyone, nothing else (not even
+    // whether another path exists).
+    if (!is_public_route(r)) return text(404, "not found\n");
+    if (!found.route) return method_not_allowed(r->methods);
+    return r->handle(RouteCall{req, ctx, t, found.name, found.action});
+  }
   if (ctx.hosts && !(r && r->any_host) && !ctx.hosts->allows(req.host)) {
     // RFC 9110 421: not for this server. A page whose name a DNS rebinding pointed at 127.0.0.1.
     return text(421, "misdirected request: hale listens on loopback and answers only loopback names and the names "

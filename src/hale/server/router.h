@@ -11,6 +11,7 @@
 #include "hale/clock.h"
 #include "hale/heartbeat/heartbeat_api.h"
 #include "hale/heartbeat_view.h"
+#include "hale/history/records.h"
 #include "hale/server/drill_routes.h"
 #include "hale/server/health_json.h"
 #include "hale/server/host_allow.h"
@@ -79,6 +80,15 @@ struct RouterContext {
   // enabled(): those endpoints answer 503. `history_config`: the retention, for the 400s.
   history::History* history = nullptr;
   const HistoryConfig* history_config = nullptr;
+  // SPEC §10 status page and badges; null: they answer 404. The announcements (config and API,
+  // all of them) and the API's calls; empty: none, and POST answers 503.
+  const StatusPageConfig* status_page = nullptr;
+  std::function<std::vector<history::Announcement>()> announcements;
+  std::function<history::Announcement(history::Announcement)> add_announcement;
+  std::function<bool(std::string_view id)> remove_announcement;
+  // The status page's own listener (public_listen): only /status, /status.json and the badges
+  // are answered, for any Host; everything else is 404.
+  bool public_only = false;
 };
 
 HttpResponse route(const HttpRequest& req, const RouterContext& ctx);

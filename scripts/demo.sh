@@ -48,7 +48,9 @@ for _ in $(seq 100); do  # hale starts the web server, probes it and turns ready
   sleep 0.1
 done
 echo
-echo "== hale is up; every check and service:"
+echo "== hale is up. Its dashboard: http://127.0.0.1:8099/   its public status page: http://127.0.0.1:8099/status"
+echo
+echo "== every check and service:"
 build/hale status -c "$config" || true
 sleep 3  # the closed "cache" port fails its three probes; the certificate is near expiry
 show_alerts
@@ -81,6 +83,10 @@ echo "   new pid: $new"
 sleep 1
 build/hale status -c "$config" || true
 show_alerts
+sleep 1  # the history writes once a second
+echo
+echo "== the story of that crash, from the history (hale why web):"
+build/hale why web --kind service -c "$config" | sed 's/^/   /' || true
 
 echo
 echo "== a scheduled job under hale exec: /start, its output passed through, then its exit code:"
@@ -116,6 +122,9 @@ cat <<MSG
     HALE_TOKEN=$HALE_TOKEN build/hale stop web -c $config     # /readyz turns 503, stays stopped
     HALE_TOKEN=$HALE_TOKEN build/hale start web -c $config
     build/hale probe http://127.0.0.1:8099/readyz && echo ready
+    build/hale why web --kind service -c $config   # the last incident of the web service, in order
+    curl -s 'localhost:8099/api/v1/uptime/web?window=24h'   # uptime; maintenance and unknown time apart
+    open http://127.0.0.1:8099/ (the dashboard) and http://127.0.0.1:8099/status (the public page)
 
   Ctrl-C stops hale, the web server and the alert receiver.
 

@@ -69,10 +69,10 @@ class Daemon {
     supervisor_.apply(*config_);
     open_worker_store();
     heartbeats_.apply(config_->heartbeats);
-    subscribe_events();  // first: a transition's event goes out before the alerts it causes
-    subscribe_alerting();
     open_history();
-    subscribe_history();
+    subscribe_events();  // first: a transition's event goes out before the alerts it causes
+    subscribe_history();  // and its history line before the alerts' lines
+    subscribe_alerting();
     apply_alerting();
     drills_.apply(config_->drills);
     if (Status s = server_.listen(config_->server.listen); !s) {

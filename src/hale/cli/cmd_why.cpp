@@ -79,7 +79,13 @@ void print_story(const json& incident, bool colour) {
   TextTable t({"AT", "AFTER", "EVENT", "WHAT"});
   for (const json& e : timeline) {
     const auto at = time_of(e, "at");
-    const std::string after = at && start ? "+" + short_span(*at - *start) : "-";
+    std::string after = "-";
+    if (at && start) {
+      const double s = std::chrono::duration<double>(*at - *start).count();
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "+%.3fs", s);
+      after = s < 60 ? std::string(buf) : "+" + short_span(*at - *start);
+    }
     const std::string type = json_string(e, "type");
     Colour c = Colour::kNone;
     if (type == "result") c = Colour::kRed;

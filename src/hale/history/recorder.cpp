@@ -224,6 +224,9 @@ void Recorder::event(Event e) {
 }
 
 void Recorder::delivery(const Delivery& d, bool attempt) {
+  // A delivery is told when it is made (pending, or silenced) and when it ends (sent, failed);
+  // its end is one of its attempts, which are events of their own.
+  if (!attempt && (d.state == DeliveryState::kSent || d.state == DeliveryState::kFailed)) return;
   for (const Alert& a : carried_alerts(d.alert)) {
     const SubjectId subject{a.kind, a.subject};
     const std::string key = subject.key();

@@ -382,12 +382,17 @@ class Daemon {
     c.removed = t.to == Health::kUnknown && t.reason == "check removed";
     // The failures in a row that led here (its evidence, oldest first): the incident began
     // with the first of them.
-    nlohmann::json evidence = nlohmann::json::array();
-    for (const ProbeResult& r : t.evidence) evidence.push_back(result_json(r, t));
     for (auto it = t.evidence.rbegin(); it != t.evidence.rend() && it->verdict != Verdict::kPass; ++it) {
       c.first_failure = wall_of(it->at, t.at, t.wall_at);
     }
-    nlohmann::json data{{"from", to_string(t.from)}, {"to", to_string(t.to)}, {"evidence", std::move(evidence)}};
+    nlohmann::json data{{"from", to_string(t.from)}, {"to", to_string(t.to)}};
+    // The results that led here tell an incident's start; a recovery's (or a first ok's, 10,000
+    // of them at start) say nothing an "ok" does not, and are not kept.
+    if (t.to == Health::kFail || t.to == Health::kDegraded) {
+      nlohmann::json evidence = nlohmann::json::array();
+      for (const ProbeResult& r : t.evidence) evidence.push_back(result_json(r, t));
+      data["evidence"] = std::move(evidence);
+    }
     if (!t.blocked_by.empty()) data["blocked_by"] = t.blocked_by;
     if (!t.blocking.empty()) data["blocking"] = t.blocking;
     if (!t.drill.empty()) data["drill"] = t.drill;

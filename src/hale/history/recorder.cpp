@@ -67,7 +67,7 @@ Recorder::Category Recorder::category_of(const std::string& key, const Open& o) 
 }
 
 void Recorder::account(Open& o, WallTime to) {
-  const double s = std::max(0.0, seconds_between(o.since, to));
+  const auto s = static_cast<float>(std::max(0.0, seconds_between(o.since, to)));
   switch (o.category) {
     case Category::kUp: o.up += s; break;
     case Category::kDown: o.down += s; break;
@@ -166,9 +166,9 @@ void Recorder::status(const SubjectId& subject, const StatusChange& change) {
   Open& o = open(subject, change.at);
   advance(key, o, change.at, &pending_.minutes);
   const Health before = o.health;
-  const std::string before_word = o.state.empty() ? std::string(to_string(before)) : o.state;
+  const std::string before_word = o.state ? *o.state : std::string(to_string(before));
   o.health = change.status.status;
-  o.state = change.status.state;
+  o.state = change.status.state.empty() ? nullptr : &*words_.insert(change.status.state).first;
   o.drill = !change.status.drill.empty();
   o.category = category_of(key, o);
 

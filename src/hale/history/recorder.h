@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -87,12 +88,12 @@ class Recorder {
     std::uint32_t count = 0;
     std::uint32_t failures = 0;
     std::vector<float> latencies;
-    double up = 0, down = 0, maintenance = 0;  // seconds of the current minute so far
+    float up = 0, down = 0, maintenance = 0;  // seconds of the current minute so far
     Category category = Category::kUnknown;
     Health health = Health::kUnknown;
     bool drill = false;  // its status is forced by a drill
     WallTime since{};    // counted up to here
-    std::string state;   // its own word for the status ("down", "backoff")
+    const std::string* state = nullptr;  // its own word for the status ("down", "backoff"), interned
   };
   struct OpenIncident {
     Incident incident;
@@ -117,6 +118,7 @@ class Recorder {
   // The incident each subject closed last: its resolution alerts come after it ended.
   std::unordered_map<std::string, std::int64_t> last_closed_;
   std::int64_t next_incident_ = 1;
+  std::set<std::string> words_;  // the state words the subjects' `state` point into (a dozen)
   Batch pending_;  // events and incident changes since the last take
 };
 

@@ -31,6 +31,7 @@
 #include "hale/status.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace hale::history {
 
@@ -118,7 +119,8 @@ class HistoryDb {
   sqlite3* db_;
   std::string path_;
   HistoryConfig retention_;
-  std::unordered_map<std::string, std::int64_t> ids_;  // SubjectId::key() -> subjects.id
+  sqlite3_stmt* find_subject_ = nullptr;  // prepared at the first lookup, kept
+  sqlite3_stmt* insert_subject_ = nullptr;
 };
 
 }  // namespace hale::history

@@ -42,11 +42,11 @@ void Recorder::restore(std::vector<Incident> open, std::int64_t next_incident_id
   }
 }
 
-Recorder::Open& Recorder::open(const SubjectId& subject, WallTime at) {
-  auto [it, fresh] = subjects_.try_emplace(subject.key());
+Recorder::Open& Recorder::open(const std::string& key, SubjectKind kind, WallTime at) {
+  auto [it, fresh] = subjects_.try_emplace(key);
   Open& o = it->second;
   if (fresh) {
-    o.kind = subject.kind;
+    o.kind = kind;
     o.minute = floor_to(unix_seconds(at), kMinute);
     o.since = at;
   }
@@ -107,7 +107,7 @@ bool Recorder::empty(const Point& p) {
   return p.count == 0 && p.up_seconds == 0 && p.down_seconds == 0 && p.maintenance_seconds == 0;
 }
 
-Point Recorder::point_of(const Open& o, std::int64_t t, bool latency) const {
+Point Recorder::point_of(const Open& o, std::int64_t t, bool latency, double pending) const {
   Point p;
   p.t = t;
   p.count = o.count;
@@ -121,9 +121,10 @@ Point Recorder::point_of(const Open& o, std::int64_t t, bool latency) const {
   }
   // Whole seconds that add up to at most the minute.
   auto whole = [](double s) { return static_cast<std::uint32_t>(std::clamp(std::lround(s), 0L, kMinute)); };
-  p.up_seconds = whole(o.up);
-  p.down_seconds = whole(o.down);
-  p.maintenance_seconds = whole(o.maintenance);
+  const auto now_in = [&](Category c) { return o.category == c ? pending : 0.0; };
+  p.up_seconds = whole(o.up + now_in(Category::kUp));
+  p.down_seconds = whole(o.down + now_in(Category::kDown));
+  p.maintenance_seconds = whole(o.maintenance + now_in(Category::kMaintenance));
   while (p.up_seconds + p.down_seconds + p.maintenance_seconds > kMinute) {
     std::uint32_t& biggest = p.up_seconds >= p.down_seconds && p.up_seconds >= p.maintenance_seconds ? p.up_seconds
                              : p.down_seconds >= p.maintenance_seconds                                ? p.down_seconds
@@ -135,13 +136,15 @@ Point Recorder::point_of(const Open& o, std::int64_t t, bool latency) const {
 
 void Recorder::result(const SubjectId& subject, WallTime at, bool failed, std::optional<double> latency_ms,
                       const std::string& reason) {
-  Open& o = open(subject, at);
-  advance(subject.key(), o, at, &pending_.minutes);
+  // Called for every probe result: the key is made once.
+  const std::string key = subject.key();
+  Open& o = open(key, subject.kind, at);
+  advance(key, o, at, &pending_.minutes);
   ++o.count;
   if (failed) ++o.failures;
   if (latency_ms) o.latencies.push_back(static_cast<float>(*latency_ms));
   if (!failed) return;
-  auto it = incidents_.find(subject.key());
+  auto it = incidents_.find(key);
   if (it == incidents_.end()) return;
   OpenIncident& inc = it->second;
   // The failing results of an incident: each new reason once (a reason repeated on every probe
@@ -163,7 +166,7 @@ void Recorder::result(const SubjectId& subject, WallTime at, bool failed, std::o
 
 void Recorder::status(const SubjectId& subject, const StatusChange& change) {
   const std::string key = subject.key();
-  Open& o = open(subject, change.at);
+  Open& o = open(key, subject.kind, change.at);
   advance(key, o, change.at, &pending_.minutes);
   const Health before = o.health;
   const std::string before_word = o.state ? *o.state : std::string(to_string(before));
@@ -303,19 +306,8 @@ std::optional<Point> Recorder::current(const SubjectId& subject, WallTime now, b
   if (it == subjects_.end()) return std::nullopt;
   const Open& open = it->second;
   if (now >= at_unix(open.minute + kMinute)) return std::nullopt;  // closed by the next take()
-  // Its seconds up to now, without copying its latencies.
-  Open o;
-  o.minute = open.minute;
-  o.count = open.count;
-  o.failures = open.failures;
-  o.up = open.up;
-  o.down = open.down;
-  o.maintenance = open.maintenance;
-  o.category = open.category;
-  o.since = open.since;
-  account(o, now);
-  if (latency) o.latencies = open.latencies;
-  Point p = point_of(o, o.minute, latency);
+  // Its seconds up to now, counted without touching (or copying) it.
+  Point p = point_of(open, open.minute, latency, std::max(0.0, seconds_between(open.since, now)));
   if (empty(p)) return std::nullopt;
   return p;
 }

@@ -101,13 +101,15 @@ class Recorder {
     std::string last_reason;
   };
 
-  Open& open(const SubjectId& subject, WallTime at);
+  Open& open(const std::string& key, SubjectKind kind, WallTime at);
   // Counts the time up to `to`, closing (into `closed`) each minute that ends by then.
   void advance(const std::string& key, Open& o, WallTime to, std::vector<MinutePoint>* closed);
   static void account(Open& o, WallTime to);
   static void reset(Open& o);
   static bool empty(const Point& p);
-  Point point_of(const Open& o, std::int64_t t, bool latency = true) const;
+  // The point of `o`'s minute starting at `t`; `pending` seconds since `o.since` not counted yet
+  // are added to its current category (a live answer).
+  Point point_of(const Open& o, std::int64_t t, bool latency = true, double pending = 0) const;
   Category category_of(const std::string& key, const Open& o) const;
   void push_event(Event e);
   void changed(const Incident& i);

@@ -129,10 +129,6 @@ HttpResponse answer_from_history(history::History* h, std::function<HttpResponse
 
 namespace {
 
-HttpResponse later(history::History* h, std::function<HttpResponse(HistoryDb&)> job) {
-  return answer_from_history(h, std::move(job));
-}
-
 HttpResponse failed(const Status& s) { return json_error(500, "history_read_failed", s.message()); }
 
 // The retention of `level` under [history], in seconds.
@@ -294,7 +290,7 @@ HttpResponse history_points(const RouteCall& c) {
   }
   if (!ctx.history || !ctx.history->enabled()) return unavailable();
   const std::optional<Point> live = ctx.history->recorder().current(subject->id, ctx.now);
-  return later(ctx.history, [id = subject->id, from, to, level, live, now](HistoryDb& db) {
+  return answer_from_history(ctx.history, [id = subject->id, from, to, level, live, now](HistoryDb& db) {
     auto points = db.points(id, level, from, to, live);
     if (!points) return failed(points.status());
     const std::int64_t step = history::step_seconds(level);
@@ -341,7 +337,7 @@ HttpResponse history_uptime(const RouteCall& c) {
   const bool one = asked.size() == 1;
   const std::int64_t now = unix_now(ctx);
   const std::optional<Point> live = ctx.history->recorder().current(subject->id, ctx.now);
-  return later(ctx.history, [id = subject->id, windows, one, now, live](HistoryDb& db) {
+  return answer_from_history(ctx.history, [id = subject->id, windows, one, now, live](HistoryDb& db) {
     nlohmann::json j{{"name", id.name}, {"kind", to_string(id.kind)}};
     nlohmann::json all = nlohmann::json::object();
     for (const auto& [name, seconds] : windows) {
@@ -447,7 +443,7 @@ HttpResponse history_overview(const RouteCall& c) {
   std::vector<std::optional<Point>> live;
   live.reserve(subjects.size());
   for (const Named& s : subjects) live.push_back(ctx.history->recorder().current(s.id, ctx.now, false));
-  return later(ctx.history, [subjects = std::move(subjects), live = std::move(live), now, render](HistoryDb& db) {
+  return answer_from_history(ctx.history, [subjects = std::move(subjects), live = std::move(live), now, render](HistoryDb& db) {
     std::vector<SubjectId> ids;
     ids.reserve(subjects.size());
     for (const Named& s : subjects) ids.push_back(s.id);
@@ -477,7 +473,7 @@ HttpResponse incidents_list(const RouteCall& c) {
     at_ms = *t * 1000 + 999;  // the whole second named
   }
   if (!ctx.history || !ctx.history->enabled()) return unavailable();
-  return later(ctx.history, [subject, limit = *limit, at_ms](HistoryDb& db) {
+  return answer_from_history(ctx.history, [subject, limit = *limit, at_ms](HistoryDb& db) {
     auto list = db.incidents(subject ? &*subject : nullptr, limit, at_ms);
     if (!list) return failed(list.status());
     nlohmann::json items = nlohmann::json::array();
@@ -497,7 +493,7 @@ HttpResponse incident_one(const RouteCall& c) {
   }
   if (!ctx.history || !ctx.history->enabled()) return unavailable();
   const std::int64_t now_ms = unix_now(ctx) * 1000;
-  return later(ctx.history, [id, now_ms](HistoryDb& db) {
+  return answer_from_history(ctx.history, [id, now_ms](HistoryDb& db) {
     auto found = db.incident(id);
     if (!found) return failed(found.status());
     if (!*found) return json_error(404, "not_found", fmt::format("no incident {}", id));

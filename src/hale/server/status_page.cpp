@@ -32,11 +32,6 @@ struct Shown {
   Health status = Health::kUnknown;
 };
 
-Health service_status(const ServiceView& s) {
-  const Health h = s.overall_health();
-  return h;
-}
-
 std::vector<Shown> shown_subjects(const RouterContext& ctx) {
   std::vector<Shown> out;
   const StatusPageConfig& page = *ctx.status_page;
@@ -45,7 +40,7 @@ std::vector<Shown> shown_subjects(const RouterContext& ctx) {
   }
   if (ctx.services) {
     for (const auto& s : ctx.services->services) {
-      if (is_public(page, s->name, {})) out.push_back({{SubjectKind::kService, s->name}, service_status(*s)});
+      if (is_public(page, s->name, {})) out.push_back({{SubjectKind::kService, s->name}, s->overall_health()});
     }
   }
   if (ctx.heartbeats) {

@@ -226,6 +226,8 @@ TEST(DaemonHistory, BadInputAnswers400UnknownNames404AndAHistoryTurnedOff503) {
       {"/api/v1/history/db?from=2026-13-01T00:00:00Z", 400},
       {"/api/v1/history/db?from=-1h&to=-2h", 400},
       {"/api/v1/history/db?to=2999-01-01T00:00:00Z", 400},
+      {"/api/v1/history/db?from=-100000000d", 400},
+      {"/api/v1/incidents?at=99999999999", 400},
       {"/api/v1/history/db?step=week", 400},
       {"/api/v1/history/db?from=-10d&step=minute", 400},  // minutes are kept 48 h
       {"/api/v1/history/db?kind=pod", 400},

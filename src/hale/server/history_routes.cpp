@@ -27,6 +27,7 @@ constexpr std::int64_t kDay = 86400;
 constexpr std::size_t kMaxPoints = 20000;
 constexpr std::size_t kMaxRuns = 10000;
 constexpr int kOverviewDays = 90;
+constexpr std::int64_t kLatestApiTime = 7258118400;  // 2200-01-01T00:00:00Z
 
 std::int64_t unix_now(const RouterContext& ctx) { return history::unix_seconds(ctx.now); }
 
@@ -232,14 +233,20 @@ void append_history_metrics(const history::History& h, std::string& page) {
 
 std::optional<std::int64_t> parse_api_time(std::string_view text, std::int64_t now) {
   if (text.empty()) return std::nullopt;
+  std::int64_t t = 0;
   if (text.front() == '-') {
     const auto d = parse_duration(text.substr(1));
     if (!d) return std::nullopt;
-    return now - std::chrono::duration_cast<std::chrono::seconds>(*d).count();
+    t = now - std::chrono::duration_cast<std::chrono::seconds>(*d).count();
+  } else {
+    const auto parsed = parse_timestamp_text(text);
+    if (!parsed) return std::nullopt;
+    t = parsed->time_since_epoch().count();
   }
-  const auto t = parse_timestamp_text(text);
-  if (!t) return std::nullopt;
-  return t->time_since_epoch().count();
+  // Wall time is nanoseconds in a signed 64-bit count, which ends in 2262: a time past 2200 (or before
+  // 1970) is refused here rather than overflowing when it is formatted into the error or the answer.
+  if (t < 0 || t > kLatestApiTime) return std::nullopt;
+  return t;
 }
 
 std::optional<std::int64_t> uptime_window_seconds(std::string_view window) {
@@ -264,8 +271,8 @@ HttpResponse history_points(const RouteCall& c) {
     if (key != "from" && key != "to") continue;
     const auto t = parse_api_time(value, now);
     if (!t) {
-      return bad_request(fmt::format("{} \"{}\" is not a time: use RFC 3339 (2026-12-07T10:00:00Z), unix seconds, or "
-                                     "-DURATION before now (-24h)",
+      return bad_request(fmt::format("{} \"{}\" is not a time from 1970 to 2200: use RFC 3339 (2026-12-07T10:00:00Z), "
+                                     "unix seconds, or -DURATION before now (-24h)",
                                      key, value));
     }
     (key == "from" ? from : to) = *t;
@@ -469,7 +476,7 @@ HttpResponse incidents_list(const RouteCall& c) {
   std::optional<std::int64_t> at_ms;
   if (const auto at = c.target.all("at"); !at.empty()) {
     const auto t = parse_api_time(at.front(), unix_now(ctx));
-    if (!t) return bad_request(fmt::format("at \"{}\" is not a time: use RFC 3339, unix seconds or -DURATION", at.front()));
+    if (!t) return bad_request(fmt::format("at \"{}\" is not a time from 1970 to 2200: use RFC 3339, unix seconds or -DURATION", at.front()));
     at_ms = *t * 1000 + 999;  // the whole second named
   }
   if (!ctx.history || !ctx.history->enabled()) return unavailable();

@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "support/file_text.h"
 #include "support/hale_process.h"
@@ -80,7 +79,7 @@ TEST(SupervisorProcess, StopTimeoutKillsTheWholeGroup) {
   HaleProcess hale(server_section(state.path().string()) + R"(
 [services.stubborn]
 command = )" + child_command({"--ignore-sigterm", "--grandchild-pid-file", grandchild_file}) + R"(
-stop_timeout = "300ms"
+stop_timeout = "3s"
 )");
   ASSERT_TRUE(hale.start()) << hale.log();
   std::optional<pid_t> pid, grandchild;
@@ -88,11 +87,17 @@ stop_timeout = "300ms"
   ASSERT_TRUE(eventually([&] { return (grandchild = read_pid_file(grandchild_file)).has_value(); }, 5s));
   ASSERT_TRUE(running(*grandchild));
 
-  ASSERT_EQ(service_action(hale, "stubborn", "stop").status, 200);
-  // SIGTERM is ignored: it is still stopping at first, then SIGKILL takes the group.
-  std::this_thread::sleep_for(100ms);
+  // SIGTERM is ignored: it is still stopping, the child alive, until stop_timeout (3 s, so that
+  // "still stopping" is seen however slow this machine is), then SIGKILL takes the group.
+  const auto asked = std::chrono::steady_clock::now();
+  const HttpReply stop = service_action(hale, "stubborn", "stop");
+  ASSERT_EQ(stop.status, 200) << stop.body;
+  EXPECT_EQ(nlohmann::json::parse(stop.body)["state"], "stopping");
   EXPECT_EQ(state_of(hale, "stubborn"), "stopping");
-  ASSERT_TRUE(eventually([&] { return state_of(hale, "stubborn") == "stopped"; }, 5s)) << hale.log();
+  EXPECT_TRUE(running(*pid));
+  ASSERT_TRUE(eventually([&] { return state_of(hale, "stubborn") == "stopped"; }, 15s)) << hale.log();
+  // Not before stop_timeout: hale's timer began after `asked`, so this holds at any speed.
+  EXPECT_GE(std::chrono::steady_clock::now() - asked, 3s) << "stopped before stop_timeout";
   EXPECT_TRUE(hale.wait_for_log("service_stop_timeout"));
   EXPECT_EQ(service_state(hale, "stubborn")["last_exit"]["signal"], "SIGKILL");
   EXPECT_TRUE(eventually([&] { return !running(*pid) && !running(*grandchild); }, 5s));

@@ -125,30 +125,30 @@ TEST_F(DnsProbeTest, SilentServerEndsAtTheTimeout) {
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(to_string(r.error), "timeout") << r.reason;
   EXPECT_GE(took, 250ms);
-  EXPECT_LT(took, 1s);
+  // Its own 300 ms timer ended it, not the harness's 10 s watchdog: a generous ceiling for a
+  // loaded 2-core machine under the sanitizers, far from both.
+  EXPECT_LT(took, 5s);
   EXPECT_GE(server_.queries(), 1);
 }
 
 TEST_F(DnsProbeTest, SilentServerDelaysNoOtherCheck) {
-  // Both on one loop: the hung one with a 2 s timeout, the good one must be done long before.
+  // Both on one loop: the hung one with a 60 s timeout, the good one must be done while it still
+  // waits. Which finished first is the measure, not how fast: it holds at any machine speed.
   auto hung = make_probe(dns_check("silent.zone.test", "A", server_.address()), harness_.ctx());
   auto good = make_probe(dns_check("www.zone.test", "A", server_.address()), harness_.ctx());
   std::optional<ProbeResult> hung_result, good_result;
-  std::optional<std::chrono::steady_clock::duration> good_after;
-  const auto t0 = std::chrono::steady_clock::now();
-  hung->start(2s, [&](ProbeResult r) { hung_result = std::move(r); });
-  good->start(2s, [&](ProbeResult r) {
+  hung->start(60s, [&](ProbeResult r) { hung_result = std::move(r); });
+  good->start(60s, [&](ProbeResult r) {
     good_result = std::move(r);
-    good_after = std::chrono::steady_clock::now() - t0;
+    harness_.io().stop();
   });
-  harness_.run_for(500ms);
+  harness_.run_for(30s);  // until the good one's result (it stops the loop), at most 30 s
   ASSERT_TRUE(good_result.has_value());
   EXPECT_EQ(good_result->verdict, Verdict::kPass) << good_result->reason;
-  EXPECT_LT(*good_after, 400ms);
-  EXPECT_FALSE(hung_result.has_value());  // still waiting: it has 2 s
+  EXPECT_FALSE(hung_result.has_value()) << "the good one waited for the hung one";  // it has 60 s
   // Cancelled, it never reports, and a new attempt on the same probe works.
   hung->cancel();
-  harness_.run_for(100ms);
+  harness_.run_for(100ms);  // room for a report that must not come: absence is shown by waiting
   EXPECT_FALSE(hung_result.has_value());
 }
 
@@ -167,10 +167,14 @@ TEST_F(DnsProbeTest, DestroyedInFlightIsSafe) {
   std::optional<ProbeResult> result;
   {
     auto p = make_probe(dns_check("silent.zone.test", "A", server_.address()), harness_.ctx());
-    p->start(1s, [&](ProbeResult r) { result = std::move(r); });
-    harness_.run_for(50ms);
+    p->start(30s, [&](ProbeResult r) { result = std::move(r); });
+    // In flight: its query has reached the server (which never answers).
+    ASSERT_TRUE(testing::eventually([&] {
+      harness_.run_for(5ms);
+      return server_.queries() >= 1;
+    }));
   }
-  harness_.run_for(200ms);
+  harness_.run_for(200ms);  // room for a report that must not come: absence is shown by waiting
   EXPECT_FALSE(result.has_value());
 }
 
@@ -216,11 +220,12 @@ type = "dns"
 name = "silent.zone.test"
 server = ")" + server.address() + R"("
 interval = "200ms"
-timeout = "3s"
+timeout = "60s"
 critical = false
 )");
+  // hung's first query cannot end before 60 s: all of this test happens while it is in flight,
+  // however slow the machine.
   server.set_silent("silent.zone.test");
-  const auto launched = std::chrono::steady_clock::now();  // hung's first query cannot end before +3 s
   ASSERT_TRUE(hale.start()) << hale.log();
   nlohmann::json ok, bad;
   ASSERT_TRUE(testing::eventually([&] {
@@ -234,17 +239,14 @@ critical = false
   EXPECT_EQ(ok["recent"].back()["reason"].get<std::string>().rfind("A 127.0.0.1 (", 0), 0u) << ok.dump();
   EXPECT_EQ(bad["error_code"], "dns_nxdomain") << bad.dump();
   EXPECT_EQ(bad["error"], "NXDOMAIN") << bad.dump();
-  // The hung check's 3 s query holds up nobody: `resolver` keeps probing every 200 ms meanwhile.
-  nlohmann::json hung;
+  // The hung check's query holds up nobody: `resolver` keeps probing every 200 ms meanwhile.
   ASSERT_TRUE(testing::eventually([&] {
     ok = nlohmann::json::parse(testing::http_get(hale.url("/health/resolver")).body, nullptr, false);
     return ok.is_object() && ok["recent"].size() >= 4;
-  }, 2500ms)) << ok.dump();
-  hung = nlohmann::json::parse(testing::http_get(hale.url("/health/hung")).body, nullptr, false);
-  if (std::chrono::steady_clock::now() - launched < 2800ms) {
-    EXPECT_EQ(hung["status"], "unknown") << hung.dump();  // its first probe is still in flight
-    EXPECT_TRUE(hung["recent"].empty()) << hung.dump();
-  }
+  }, 30s)) << ok.dump();
+  const nlohmann::json hung = nlohmann::json::parse(testing::http_get(hale.url("/health/hung")).body, nullptr, false);
+  EXPECT_EQ(hung["status"], "unknown") << hung.dump();  // its first probe is still in flight
+  EXPECT_TRUE(hung["recent"].empty()) << hung.dump();
 }
 
 }  // namespace

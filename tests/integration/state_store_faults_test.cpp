@@ -95,6 +95,8 @@ TEST(StateStoreFaults, AReadOnlyStateDirStillKeepsAnOperatorsStopAndSaysSo) {
   }
   HaleProcess hale(config);
   ASSERT_TRUE(hale.start()) << hale.log();
+  // The moment a wrong start would happen: right after start-up, when hale reads what the
+  // operator wanted. Absence can only be shown by waiting.
   std::this_thread::sleep_for(500ms);
   const nlohmann::json api = service_state(hale, "api");
   EXPECT_EQ(api["state"], "stopped") << "the operator's stop was undone: " << api.dump() << hale.log();

@@ -170,6 +170,8 @@ TEST_P(Containment, WhatAPreStartLeavesBehindEndsAndTheCommandStillRuns) {
   EXPECT_TRUE(eventually([&] { return gone(*gc); }, 5s)) << "pre_start's grandchild " << proc_state(*gc);
   const std::optional<pid_t> main = pid_of(*hale_, "daemon");
   ASSERT_TRUE(main.has_value());
+  // Room for a late kill of the command along with pre_start's leftovers, were it in their
+  // cgroup: it still runs after. (Absence can only be shown by waiting.)
   std::this_thread::sleep_for(300ms);
   EXPECT_TRUE(running(*main)) << hale_->log();
   EXPECT_EQ(state_of(*hale_, "daemon"), "running");

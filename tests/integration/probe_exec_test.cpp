@@ -176,7 +176,7 @@ TEST_F(ExecProbeTest, CancelKillsChildAndGrandchild) {
     while (in >> pid) found.push_back(pid);
     return found.size() == 2;
   })) << "the command never wrote its pids";
-  harness_.run_for(200ms);
+  harness_.run_for(200ms);  // the command well into its run when cancelled: a moment, not a condition
 
   p->cancel();
   p.reset();  // the reaping must outlive the probe object

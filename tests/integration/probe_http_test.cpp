@@ -5,6 +5,7 @@
 #include <string>
 
 #include "hale/version.h"
+#include "support/eventually.h"
 #include "support/free_port.h"
 #include "support/probe_harness.h"
 #include "support/test_http_server.h"
@@ -242,10 +243,14 @@ TEST_F(HttpProbeTest, CancelledProbeNeverReports) {
   server_.set("/hang", TestResponse::hanging());
   auto p = make_probe(http_check(server_.url("/hang")), harness_.ctx());
   bool called = false;
-  p->start(5s, [&](ProbeResult) { called = true; });
-  harness_.run_for(100ms);
+  p->start(30s, [&](ProbeResult) { called = true; });
+  // In flight: the server has the request (and never answers it).
+  ASSERT_TRUE(testing::eventually([&] {
+    harness_.run_for(5ms);
+    return server_.request_count("/hang") >= 1;
+  }));
   p->cancel();
-  harness_.run_for(100ms);
+  harness_.run_for(100ms);  // room for a report that must not come: absence is shown by waiting
   EXPECT_FALSE(called);
   EXPECT_EQ(harness_.ctx().curl.active(), 0u);
   // The probe is reusable after a cancel.
@@ -260,10 +265,14 @@ TEST_F(HttpProbeTest, DestroyedProbeInFlightNeverReports) {
   bool called = false;
   {
     auto p = make_probe(http_check(server_.url("/hang")), harness_.ctx());
-    p->start(5s, [&](ProbeResult) { called = true; });
-    harness_.run_for(50ms);
+    p->start(30s, [&](ProbeResult) { called = true; });
+    // In flight: the server has the request (and never answers it).
+    ASSERT_TRUE(testing::eventually([&] {
+      harness_.run_for(5ms);
+      return server_.request_count("/hang") >= 1;
+    }));
   }
-  harness_.run_for(100ms);
+  harness_.run_for(100ms);  // room for a report that must not come: absence is shown by waiting
   EXPECT_FALSE(called);
 }
 

@@ -88,11 +88,13 @@ Colour heartbeat_colour(const std::string& state) {
   return Colour::kDim;
 }
 
-// "in 42m" / "12m overdue" for the next expected run.
+// "in 42m" / "12m overdue" for the next expected run. The document's times are whole seconds:
+// an expected time in the same second as `now` has come (a heartbeat the daemon calls late in
+// that second is "0s overdue", not "in 0s").
 std::string next_run(const json& h, WallTime now) {
   auto at = parse_iso8601_instant(json_string(h, "next_expected"));
   if (!at) return "-";
-  return *at >= now ? "in " + short_span(*at - now) : short_span(now - *at) + " overdue";
+  return *at > now ? "in " + short_span(*at - now) : short_span(now - *at) + " overdue";
 }
 
 std::string heartbeats_table(const json& heartbeats, WallTime now, bool colour) {

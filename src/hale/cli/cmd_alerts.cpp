@@ -142,7 +142,12 @@ int cmd_alerts(const AlertsArgs& args) {
   std::string header = "hale at " + client->address() + ": " + std::to_string(notifiers.size()) +
                        (notifiers.size() == 1 ? " notifier, " : " notifiers, ") + std::to_string(pending) +
                        (pending == 1 ? " delivery pending" : " deliveries pending");
-  if (auto durable = doc->find("durable"); durable != doc->end() && durable->is_boolean() && !durable->get<bool>()) {
+  // The API says "durable": false whenever the daemon has no store open, which it opens only once
+  // some notifier (or heartbeat) needs one: with no notifier there is no outbox, and nothing to
+  // lose. Only a write error is news then.
+  const bool has_outbox = !notifiers.empty() || pending > 0 || !json_string(*doc, "outbox_error").empty();
+  if (auto durable = doc->find("durable");
+      has_outbox && durable != doc->end() && durable->is_boolean() && !durable->get<bool>()) {
     // SPEC §6 promises nothing is lost; that holds only while the outbox is written.
     const std::string error = json_string(*doc, "outbox_error");
     const long long memory_only = json_int(*doc, "memory_only");

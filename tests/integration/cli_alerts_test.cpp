@@ -1,19 +1,35 @@
-// `hale alerts` and `hale silence add|list|rm` as a user runs them: against the real daemon (a
-// webhook notifier pointed at a loopback receiver, a check that fails at once), and against a
-// loopback fake of the daemon's API for the exact tables, the requests sent, and every refusal.
+// `hale alerts` and `hale silence add|list|rm` as a user runs them, against the real daemon:
+// checks that fail against closed loopback ports, webhook notifiers whose receivers are real
+// loopback HTTP servers, and each command's effect checked in the daemon itself (GET
+// /api/v1/silences, /api/v1/alerts) and at the receivers (what was delivered, what was not).
+//
+// One daemon serves most tests (CliAlerts::daemon()); each test uses subjects and silences of
+// its own in it, so that the tests do not depend on each other's order. A few tests need a
+// daemon configured otherwise (every kind of delivery at once, no notifiers, no admin_token, an
+// unusable state_dir) and start their own. Only answers no real hale can give (a 404 without a
+// JSON error, a 503 for alerting not running, a 500, a body that is not JSON) come from a fake,
+// in CliAlertsFake.
 #include <gtest/gtest.h>
+
+#include <signal.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "support/alert_helpers.h"
 #include "support/free_port.h"
 #include "support/hale_process.h"
 #include "support/http_client.h"
+#include "support/tcp_listener.h"
 #include "support/temp_dir.h"
 #include "support/test_http_server.h"
 
@@ -23,352 +39,656 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr const char* kToken = "alerts-s3cret-token";
 const std::string kSilences = "/api/v1/silences";
 
-std::string loopback(const TestHttpServer& s) { return "127.0.0.1:" + std::to_string(s.port()); }
-
-TestResponse json_answer(int status, const json& body) {
-  return TestResponse::with_status(status, body.dump()).header("Content-Type", "application/json");
+std::vector<std::string> words_of(const std::string& line) {
+  std::istringstream words(line);
+  std::vector<std::string> w;
+  for (std::string x; words >> x;) w.push_back(x);
+  return w;
 }
 
-json api_error(const std::string& code, const std::string& message) {
-  return {{"error", {{"code", code}, {"message", message}}}};
-}
-
-// The whitespace-separated words of the first line of `out` that starts with `first`; empty
-// when there is none.
+// The words of the first line of `out` whose first word is `first`; empty when there is none.
 std::vector<std::string> row(const std::string& out, const std::string& first) {
   std::istringstream lines(out);
   std::string line;
   while (std::getline(lines, line)) {
-    std::istringstream words(line);
-    std::vector<std::string> w;
-    for (std::string x; words >> x;) w.push_back(x);
+    const auto w = words_of(line);
     if (!w.empty() && w[0] == first) return w;
   }
   return {};
 }
 
-// The words of the first line that has `word` as one of them.
-std::vector<std::string> row_with(const std::string& out, const std::string& word) {
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream words(line);
-    std::vector<std::string> w;
-    for (std::string x; words >> x;) w.push_back(x);
-    if (std::find(w.begin(), w.end(), word) != w.end()) return w;
-  }
-  return {};
+std::string joined(const std::vector<std::string>& words, std::size_t from = 0) {
+  std::string out;
+  for (std::size_t i = from; i < words.size(); ++i) out += (out.empty() ? "" : " ") + words[i];
+  return out;
 }
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 bool is_hex_id(const std::string& s) {
   return s.size() == 32 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-// ---- the real daemon ----
+// A row of the deliveries table: "12s ago  check/db/fail  hook  sent  1  "connection refused"".
+struct DeliveryRow {
+  std::string key, notifier, state, attempts, detail;
+  std::string text() const { return key + " " + notifier + " " + state + " " + attempts + " " + detail; }
+};
 
-// A webhook notifier "hook" at `receiver`, every subject alerting to it, and check db at a
-// closed port failing on its first probe. `extra` is appended.
-std::string daemon_config(const TempDir& state, const TestHttpServer& receiver, const std::string& extra = "") {
-  return "[server]\nlisten = \"127.0.0.1:{PORT}\"\nadmin_token = \"" + std::string(kToken) + "\"\nstate_dir = \"" +
-         state.path().string() + "\"\n\n[checks.db]\ntype = \"tcp\"\ntarget = \"127.0.0.1:" +
-         std::to_string(closed_loopback_port()) +
-         "\"\ninterval = \"200ms\"\nfailure_threshold = 1\n\n"
-         "[notifiers.hook]\ntype = \"webhook\"\nurl = \"" +
-         receiver.url("/alerts") + "\"\n\n[[alerts]]\nmatch = [\"*\"]\nnotify = [\"hook\"]\n" + extra;
+// The deliveries table of `hale alerts` output, in its order.
+std::vector<DeliveryRow> delivery_rows(const std::string& out) {
+  std::vector<DeliveryRow> rows;
+  std::istringstream lines(out);
+  std::string line;
+  bool in_table = false;
+  while (std::getline(lines, line)) {
+    const auto w = words_of(line);
+    if (!w.empty() && w[0] == "WHEN") {
+      in_table = true;
+      continue;
+    }
+    if (!in_table || w.size() < 6 || w[1] != "ago") continue;
+    rows.push_back({w[2], w[3], w[4], w[5], joined(w, 6)});
+  }
+  return rows;
 }
 
-TEST(CliAlerts, RealDaemonShowsTheDeliveryTheReceiverAccepted) {
-  TestHttpServer receiver;
-  receiver.set("/alerts", TestResponse::ok());
-  TempDir state;
-  HaleProcess hale(daemon_config(state, receiver));
-  ASSERT_TRUE(hale.start()) << hale.log();
-  ASSERT_TRUE(eventually([&] { return receiver.request_count("/alerts") >= 1; })) << hale.log();
-  const auto post = receiver.last_request("/alerts");
-  ASSERT_TRUE(post);
-  EXPECT_EQ(json::parse(post->body).value("key", ""), "check/db/fail");
+std::string describe(const std::vector<DeliveryRow>& rows) {
+  std::string out;
+  for (const auto& r : rows) out += r.text() + "\n";
+  return out;
+}
 
-  // The receiver has it; the daemon marks it sent when the answer is in.
+// How many rows have `key`, `notifier`, `state`, `attempts` and a detail that starts with
+// `detail`.
+std::size_t count_rows(const std::vector<DeliveryRow>& rows, const std::string& key, const std::string& notifier,
+                       const std::string& state, const std::string& attempts, const std::string& detail) {
+  return static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [&](const DeliveryRow& r) {
+    return r.key == key && r.notifier == notifier && r.state == state && r.attempts == attempts &&
+           r.detail.starts_with(detail);
+  }));
+}
+
+// "2026-04-18T18:00:00Z" of a system time, and back (seconds since the epoch; -1 if unreadable).
+std::string iso_utc(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+std::time_t parse_utc(const std::string& iso) {
+  std::tm tm{};
+  const char* end = strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  return end && std::string(end) == "Z" ? timegm(&tm) : -1;
+}
+
+// The daemon's silences (GET /api/v1/silences), active, pending and expired.
+std::vector<json> silences_of(const HaleProcess& hale) {
+  const json j = get_json(hale, kSilences);
+  std::vector<json> out;
+  if (j.is_object() && j["silences"].is_array()) out.assign(j["silences"].begin(), j["silences"].end());
+  return out;
+}
+
+json silence_of(const HaleProcess& hale, const std::string& id) { return get_json(hale, kSilences + "/" + id); }
+
+// ---- the daemon most tests share ----
+
+// db and web fail at once (closed ports); cache is up until a test closes it. db and web alert
+// to hook (web muted by an always-open window), cache to hook2; both at one receiver.
+struct SharedDaemon {
+  TcpListener cache;
+  TestHttpServer receiver;
+  std::unique_ptr<HaleProcess> hale;
+
+  SharedDaemon() {
+    receiver.set("/alerts", TestResponse::ok());
+    receiver.set("/cache", TestResponse::ok());
+    hale = std::make_unique<HaleProcess>(
+        alert_server_section() + tcp_check("db", closed_loopback_port()) + tcp_check("web", closed_loopback_port()) +
+        tcp_check("cache", cache.port(), "100ms") + webhook_notifier("hook", receiver.url("/alerts")) +
+        webhook_notifier("hook2", receiver.url("/cache")) +
+        "\n[[alerts]]\nmatch = [\"db\", \"web\"]\nnotify = [\"hook\"]\n"
+        "\n[[alerts]]\nmatch = [\"cache\"]\nnotify = [\"hook2\"]\n"
+        "\n[[silences]]\nmatch = [\"web\"]\nkind = [\"check\"]\nschedule = \"* * * * *\"\ntz = \"Europe/Berlin\"\n"
+        "duration = \"1h\"\ncomment = \"always on\"\n");
+  }
+};
+
+class CliAlerts : public ::testing::Test {
+ protected:
+  static HaleProcess& daemon() {
+    if (!shared_) {
+      shared_ = std::make_unique<SharedDaemon>();
+      EXPECT_TRUE(shared_->hale->start()) << shared_->hale->log();
+    }
+    return *shared_->hale;
+  }
+  static SharedDaemon& shared() {
+    daemon();
+    return *shared_;
+  }
+  static void TearDownTestSuite() { shared_.reset(); }
+
+  // `hale ARGS... -c CONFIG` (the shared daemon's config by default).
+  static CommandResult cli(std::vector<std::string> args, const std::string& config = "",
+                           const std::vector<std::pair<std::string, std::string>>& env = {}) {
+    args.insert(args.end(), {"-c", config.empty() ? daemon().config_path() : config});
+    return run_hale(args, 30s, env);
+  }
+  static std::string address() { return "127.0.0.1:" + std::to_string(daemon().port()); }
+
+ private:
+  static inline std::unique_ptr<SharedDaemon> shared_;
+};
+
+TEST_F(CliAlerts, ShowsWhatTheReceiverAcceptedAndWhatTheWindowMuted) {
+  HaleProcess& hale = daemon();
   CommandResult r;
   ASSERT_TRUE(eventually([&] {
-    r = run_hale({"alerts", "-c", hale.config_path()});
-    // Counted as sent, and recorded so ("accepted" the milliseconds before: issue 21).
-    const auto d = row_with(r.out, "check/db/fail");
-    return row(r.out, "hook").size() > 2 && row(r.out, "hook")[2] == "1" && d.size() > 4 && d[4] == "sent";
+    r = cli({"alerts"});
+    const auto rows = delivery_rows(r.out);
+    // "sent" once recorded so ("accepted" the milliseconds before: issue 21).
+    return count_rows(rows, "check/db/fail", "hook", "sent", "1", "") == 1 &&
+           count_rows(rows, "check/web/fail", "hook", "silenced", "0", "") == 1 && row(r.out, "hook").size() > 4 &&
+           row(r.out, "hook")[4] == "0";
   })) << r.out << r.err << hale.log();
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(r.out.rfind("hale at 127.0.0.1:" + std::to_string(hale.port()) + ": 1 notifier, 0 deliveries pending\n", 0),
-            0u)
-      << r.out;
-  EXPECT_NE(r.out.find("NOTIFIER  TYPE     SENT  FAILED  PENDING  OLDEST  RETRYING\n"), std::string::npos) << r.out;
+  // The receiver has db's alert, and nothing about web.
+  const auto got = received_alerts(shared().receiver, "/alerts");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["key"], "check/db/fail");
+
+  EXPECT_EQ(r.out.rfind("hale at " + address() + ": 2 notifiers, ", 0), 0u) << r.out;
+  EXPECT_TRUE(contains(r.out, "\nNOTIFIER  TYPE     SENT  FAILED  PENDING  OLDEST  RETRYING\n")) << r.out;
   EXPECT_EQ(row(r.out, "hook"), (std::vector<std::string>{"hook", "webhook", "1", "0", "0", "-", "-"})) << r.out;
-  const auto delivery = row(r.out, "WHEN");
-  EXPECT_EQ(delivery, (std::vector<std::string>{"WHEN", "KEY", "NOTIFIER", "STATE", "ATTEMPTS", "DETAIL"})) << r.out;
-  // "0s ago  check/db/fail  hook  sent  1  "connection refused"": WHEN is two words.
-  const std::vector<std::string> sent = row_with(r.out, "check/db/fail");
-  ASSERT_GE(sent.size(), 6u) << r.out;
-  EXPECT_EQ(std::vector<std::string>(sent.begin() + 1, sent.begin() + 6),
-            (std::vector<std::string>{"ago", "check/db/fail", "hook", "sent", "1"}))
-      << r.out;
-  EXPECT_NE(r.out.find("\"connection refused\"\n"), std::string::npos) << "the alert's message: " << r.out;
+  EXPECT_EQ(joined(row(r.out, "WHEN")), "WHEN KEY NOTIFIER STATE ATTEMPTS DETAIL") << r.out;
+  const auto rows = delivery_rows(r.out);
+  EXPECT_EQ(count_rows(rows, "check/db/fail", "hook", "sent", "1", "\"connection refused\""), 1u) << describe(rows);
+  EXPECT_EQ(count_rows(rows, "check/web/fail", "hook", "silenced", "0", "\"connection refused\""), 1u)
+      << describe(rows);
 
   // Filtered, and limited.
-  r = run_hale({"alerts", "-c", hale.config_path(), "--state", "pending"});
+  r = cli({"alerts", "--state", "silenced", "-n", "1"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("\nno pending deliveries\n"), std::string::npos) << r.out;
-  r = run_hale({"alerts", "-c", hale.config_path(), "--state", "sent", "-n", "1"});
+  const auto silenced = delivery_rows(r.out);
+  ASSERT_EQ(silenced.size(), 1u) << r.out;
+  EXPECT_EQ(silenced[0].state, "silenced");
+  r = cli({"alerts", "--state", "failed"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("check/db/fail"), std::string::npos) << r.out;
+  EXPECT_TRUE(contains(r.out, "\nno failed deliveries\n")) << r.out;
 
-  // Neither the admin token nor the receiver's URL is ever shown.
-  EXPECT_EQ(r.out.find(kToken), std::string::npos);
-  EXPECT_EQ(r.out.find(receiver.url("/alerts")), std::string::npos);
+  // The window, in the list of silences.
+  r = cli({"silence", "list"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(joined(row(r.out, "WINDOW")), "WINDOW MATCH KIND SCHEDULE ENDS COMMENT") << r.out;
+  const auto w = row(r.out, "#1");
+  ASSERT_EQ(w.size(), 13u) << r.out;
+  EXPECT_EQ(joined(std::vector<std::string>(w.begin(), w.begin() + 9)), "#1 web check * * * * * (Europe/Berlin)")
+      << r.out;
+  EXPECT_EQ(w[9], "in");
+  EXPECT_EQ(w[11] + " " + w[12], "always on");
+
+  // Neither the admin token nor a receiver's URL is ever shown.
+  for (const std::string& out : {r.out, cli({"alerts"}).out}) {
+    EXPECT_FALSE(contains(out, kAlertAdminToken));
+    EXPECT_FALSE(contains(out, shared().receiver.url("/alerts")));
+  }
 }
 
-TEST(CliAlerts, RealDaemonSilenceAddListRmRoundTrip) {
-  TestHttpServer receiver;
-  receiver.set("/alerts", TestResponse::ok());
-  TempDir state;
-  HaleProcess hale(daemon_config(state, receiver));
-  ASSERT_TRUE(hale.start()) << hale.log();
-  const std::vector<std::pair<std::string, std::string>> env = {{"USER", "tester"}};
+TEST_F(CliAlerts, SilenceMutesTheAlertUntilItIsRemovedThenItIsDelivered) {
+  HaleProcess& hale = daemon();
+  ASSERT_TRUE(wait_for_check(hale, "cache", "ok")) << hale.log();
+  auto r = cli({"silence", "add", "--match", "subject=cache", "--for", "1h", "--comment", "cache resize"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string id = r.out.substr(0, r.out.size() - 1);
+  ASSERT_TRUE(is_hex_id(id)) << r.out;
+  EXPECT_EQ(silence_of(hale, id)["state"], "active");
 
-  auto r = run_hale({"silence", "add", "-c", hale.config_path(), "--match", "subject=db", "--match", "kind=check",
-                     "--for", "2h", "--comment", "db migration"},
-                    10s, env);
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // cache fails: the daemon records the alert as silenced, a decision made; the receiver has
+  // nothing.
+  shared().cache.close();
+  ASSERT_TRUE(wait_for_delivery_states(hale, "hook2", "check/cache/fail", {"silenced"}))
+      << get_json(hale, "/api/v1/alerts").dump() << hale.log();
+  EXPECT_EQ(shared().receiver.request_count("/cache"), 0u);
+  r = cli({"alerts", "--state", "silenced"});
+  EXPECT_EQ(count_rows(delivery_rows(r.out), "check/cache/fail", "hook2", "silenced", "0", "\"connection refused\""),
+            1u)
+      << r.out;
+
+  // Removed while cache still fails: the alert goes out now.
+  r = cli({"silence", "rm", id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, id + ": expired\n");
+  EXPECT_EQ(silence_of(hale, id)["state"], "expired");
+  ASSERT_TRUE(eventually([&] { return shared().receiver.request_count("/cache") >= 1; })) << hale.log();
+  const auto got = received_alerts(shared().receiver, "/cache");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["key"], "check/cache/fail");
+  EXPECT_EQ(got[0]["resolved"], false);
+  shared().cache.reopen();
+}
+
+TEST_F(CliAlerts, SilenceAddSendsWhatTheFlagsSay) {
+  HaleProcess& hale = daemon();
+  auto r = cli({"silence", "add", "--match", "subject=db*", "--match", "status=fail", "--for", "90m", "--comment",
+                "failover drill", "--author", "alice"},
+               "", {{"USER", "someone-else"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(r.out.size(), 33u) << r.out;
   const std::string id = r.out.substr(0, 32);
   EXPECT_TRUE(is_hex_id(id)) << r.out;
   EXPECT_EQ(r.out, id + "\n") << "only the id, for scripts";
-
-  // The daemon has it as given, author from $USER.
-  const HttpReply got = http_get(hale.url(kSilences + "/" + id));
-  ASSERT_EQ(got.status, 200) << got.body;
-  const json s = json::parse(got.body);
-  EXPECT_EQ(s["matchers"], (json{{{"name", "subject"}, {"value", "db"}}, {{"name", "kind"}, {"value", "check"}}}));
-  EXPECT_EQ(s["comment"], "db migration");
-  EXPECT_EQ(s["author"], "tester");
+  json s = silence_of(hale, id);
+  EXPECT_EQ(s["matchers"], (json{{{"name", "subject"}, {"value", "db*"}}, {{"name", "status"}, {"value", "fail"}}}));
+  EXPECT_EQ(s["comment"], "failover drill");
+  EXPECT_EQ(s["author"], "alice");
   EXPECT_EQ(s["state"], "active");
+  EXPECT_EQ(parse_utc(s["ends_at"]) - parse_utc(s["starts_at"]), 90 * 60) << s.dump();
 
-  r = run_hale({"silence", "list", "-c", hale.config_path()});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("ID                                STATE   MATCHERS               STARTS  ENDS", 0), 0u) << r.out;
-  auto listed = row(r.out, id);
-  ASSERT_GE(listed.size(), 9u) << r.out;
-  EXPECT_EQ(listed[1], "active");
-  EXPECT_EQ(listed[2], "subject=db,kind=check");
-  EXPECT_EQ(listed[5], "in");
-  EXPECT_TRUE(listed[6] == "2h" || listed[6] == "1h59m") << listed[6];
-  EXPECT_EQ(listed[7], "tester");
-  EXPECT_EQ(r.out.find("db migration\n") != std::string::npos, true) << r.out;
+  // --until with an offset reaches the daemon as that instant; the author defaults to $USER.
+  const std::time_t until = std::time(nullptr) + 3 * 3600;
+  std::tm local{};
+  const std::time_t shifted = until + 2 * 3600;
+  gmtime_r(&shifted, &local);
+  char text[40];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S+02:00", &local);
+  r = cli({"silence", "add", "--match", "key=heartbeat/*", "--until", text, "--comment", "backup host rebuild"}, "",
+          {{"USER", "bob"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  s = silence_of(hale, r.out.substr(0, 32));
+  EXPECT_EQ(s["ends_at"], iso_utc(until)) << text;
+  EXPECT_EQ(s["author"], "bob");
+  EXPECT_EQ(s["matchers"], (json{{{"name", "key"}, {"value", "heartbeat/*"}}}));
 
-  // rm with the start of the id.
-  r = run_hale({"silence", "rm", "-c", hale.config_path(), id.substr(0, 8)});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, id + ": expired\n");
-  EXPECT_EQ(json::parse(http_get(hale.url(kSilences + "/" + id)).body)["state"], "expired");
+  // A value may contain '='.
+  r = cli({"silence", "add", "--match", "subject=a=b", "--for", "1h", "--comment", "equals"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(silence_of(hale, r.out.substr(0, 32))["matchers"][0]["value"], "a=b");
+  EXPECT_FALSE(contains(r.out + r.err, kAlertAdminToken));
+}
 
-  r = run_hale({"silence", "list", "-c", hale.config_path()});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "no active or pending silences (1 expired: hale silence list --all)\n");
-  r = run_hale({"silence", "list", "-c", hale.config_path(), "--all"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_GE(row(r.out, id).size(), 2u) << r.out;
-  EXPECT_EQ(row(r.out, id)[1], "expired");
+TEST_F(CliAlerts, SilenceListShowsActivePendingAndOnRequestExpired) {
+  HaleProcess& hale = daemon();
+  const std::vector<std::pair<std::string, std::string>> env = {{"USER", "tester"}};
+  auto r = cli({"silence", "add", "--match", "subject=db", "--match", "kind=check", "--for", "2h", "--comment",
+                "db migration"},
+               "", env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string active = r.out.substr(0, 32);
+  // One that starts later is made through the API; this one has no author.
+  const std::time_t now = std::time(nullptr);
+  const HttpReply made = admin_request("POST", hale.url(kSilences),
+                                       json{{"matchers", {{{"name", "key"}, {"value", "heartbeat/*"}}}},
+                                            {"starts_at", iso_utc(now + 4 * 3600)},
+                                            {"ends_at", iso_utc(now + 8 * 3600)},
+                                            {"comment", "backup host rebuild"}}
+                                           .dump());
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string pending = json::parse(made.body)["id"];
+  r = cli({"silence", "add", "--match", "status=flapping", "--for", "1h", "--comment", "noisy"}, "", env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string expired = r.out.substr(0, 32);
+  ASSERT_EQ(cli({"silence", "rm", expired}).exit_code, 0);
 
-  // Gone already: a usage error, as an unknown service is for hale stop.
-  r = run_hale({"silence", "rm", "-c", hale.config_path(), id});
+  r = cli({"silence", "list"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(joined(row(r.out, "ID")), "ID STATE MATCHERS STARTS ENDS AUTHOR COMMENT") << r.out;
+  EXPECT_EQ(r.out.rfind("ID                                STATE    MATCHERS ", 0), 0u) << r.out;
+  const auto a = row(r.out, active);
+  ASSERT_EQ(a.size(), 10u) << r.out;
+  EXPECT_EQ(a[1], "active");
+  EXPECT_EQ(a[2], "subject=db,kind=check");
+  EXPECT_EQ(a[4], "ago");
+  EXPECT_EQ(a[5], "in");
+  EXPECT_TRUE(a[6] == "2h" || a[6] == "1h59m") << a[6];
+  EXPECT_EQ(joined(a, 7), "tester db migration");
+  const auto p = row(r.out, pending);
+  ASSERT_EQ(p.size(), 11u) << r.out;
+  EXPECT_EQ(p[1], "pending");
+  EXPECT_EQ(p[2], "key=heartbeat/*");
+  EXPECT_EQ(p[3], "in");
+  EXPECT_TRUE(p[4] == "4h" || p[4] == "3h59m") << p[4];
+  EXPECT_EQ(p[5], "in");
+  EXPECT_TRUE(p[6] == "8h" || p[6] == "7h59m") << p[6];
+  EXPECT_EQ(joined(p, 7), "- backup host rebuild") << "no author: -";
+  EXPECT_TRUE(row(r.out, expired).empty()) << "expired ones only with --all: " << r.out;
+  EXPECT_EQ(r.out.find('\033'), std::string::npos);
+
+  r = cli({"silence", "list", "-a"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_GE(row(r.out, expired).size(), 2u) << r.out;
+  EXPECT_EQ(row(r.out, expired)[1], "expired");
+  EXPECT_EQ(row(r.out, expired)[2], "status=flapping");
+}
+
+TEST_F(CliAlerts, SilenceRmByPrefixMustNameExactlyOne) {
+  HaleProcess& hale = daemon();
+  // Seventeen silences: two of them start with the same hex digit.
+  std::vector<std::string> mine;
+  for (int i = 0; i < 17; ++i) {
+    const HttpReply made = admin_request(
+        "POST", hale.url(kSilences),
+        json{{"matchers", {{{"name", "subject"}, {"value", "nothing-" + std::to_string(i)}}}},
+             {"duration", "1h"},
+             {"comment", "prefix test"}}
+            .dump());
+    ASSERT_EQ(made.status, 201) << made.body;
+    mine.push_back(json::parse(made.body)["id"].get<std::string>());
+  }
+  std::string prefix;
+  for (const std::string& a : mine) {
+    for (const std::string& b : mine) {
+      if (a != b && a[0] == b[0]) prefix = a.substr(0, 1);
+    }
+  }
+  ASSERT_FALSE(prefix.empty());
+  // Every active or pending one with that start, in the daemon's order.
+  std::vector<std::string> candidates;
+  for (const json& s : silences_of(hale)) {
+    const std::string id = s["id"];
+    if (id.starts_with(prefix) && s["state"] != "expired") candidates.push_back(id);
+  }
+  std::string listed;
+  for (const std::string& c : candidates) listed += (listed.empty() ? "" : ", ") + c;
+  auto r = cli({"silence", "rm", prefix});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "hale: no active or pending silence with id \"" + id + "\" (the daemon at 127.0.0.1:" +
-                       std::to_string(hale.port()) + ")\n");
+  EXPECT_EQ(r.err, "hale: \"" + prefix + "\" is the start of " + std::to_string(candidates.size()) +
+                       " silences' ids (" + listed + "); give more of it\n");
+  for (const std::string& c : candidates) EXPECT_NE(silence_of(hale, c)["state"], "expired") << c;
 
-  // An end in the past: the daemon's refusal, in the CLI's words.
-  r = run_hale({"silence", "add", "-c", hale.config_path(), "--match", "subject=db", "--until",
-                "2020-01-01T00:00:00Z", "--comment", "too late"});
+  // Enough of one: that one ends.
+  const std::string target = candidates.front();
+  const std::string enough = target.substr(0, 31);
+  r = cli({"silence", "rm", enough});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, target + ": expired\n");
+  EXPECT_EQ(silence_of(hale, target)["state"], "expired");
+  EXPECT_EQ(silence_of(hale, candidates.back())["state"], "active");
+
+  // An expired one is no candidate any more; its full id is the daemon's 404.
+  r = cli({"silence", "rm", enough});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "hale: the daemon at 127.0.0.1:" + std::to_string(hale.port()) +
-                       " refused the silence: --until must be after now\n");
+  EXPECT_EQ(r.err, "hale: no active or pending silence with an id starting with \"" + enough + "\" (the daemon at " +
+                       address() + ")\n");
+  for (const std::string& id : {target, std::string(32, 'e')}) {
+    r = cli({"silence", "rm", id});
+    EXPECT_EQ(r.exit_code, 2) << id;
+    EXPECT_EQ(r.err, "hale: no active or pending silence with id \"" + id + "\" (the daemon at " + address() + ")\n");
+  }
+  for (const std::string& id : mine) admin_request("DELETE", hale.url(kSilences + "/" + id));
+}
 
-  // Without the token, or with a wrong one.
+TEST_F(CliAlerts, RefusalsSayWhyAndAddNothing) {
+  HaleProcess& hale = daemon();
+  const std::size_t before = silences_of(hale).size();
+  // The daemon's 400s, in the flags' words.
+  auto r = cli({"silence", "add", "--match", "subject=db", "--for", "100000d", "--comment", "refused"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "hale: the daemon at " + address() +
+                       " refused the silence: --for is too long: the silence would end after 2262\n");
+  r = cli({"silence", "add", "--match", "subject=db", "--until", "2020-01-01T00:00:00Z", "--comment", "refused"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "hale: the daemon at " + address() + " refused the silence: --until must be after now\n");
+  EXPECT_EQ(r.out, "");
+
+  // Without the token, or with a wrong one: the daemon's 401.
   TempDir other;
   const std::string listen = "[server]\nlisten = \"127.0.0.1:" + std::to_string(hale.port()) + "\"\n";
-  const std::string wrong = other.write("wrong.toml", listen + "admin_token = \"nope\"\n");
+  const std::string wrong = other.write("wrong.toml", listen + "admin_token = \"not-the-token\"\n");
   const std::string none = other.write("none.toml", listen);
-  const std::vector<std::string> add = {"silence", "add", "--match", "subject=db", "--for", "1h", "--comment", "x"};
-  auto with_config = [&](std::vector<std::string> args, const std::string& cfg) {
-    args.insert(args.end(), {"-c", cfg});
-    return args;
-  };
-  r = run_hale(with_config(add, wrong));
+  const std::vector<std::string> add = {"silence", "add", "--match", "subject=db", "--for", "1h", "--comment",
+                                        "refused"};
+  r = cli(add, wrong);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("refused the admin token from " + wrong + " (401)"), std::string::npos) << r.err;
-  r = run_hale(with_config(add, none));
+  EXPECT_EQ(r.err, "hale: the daemon at " + address() + " refused the admin token from " + wrong +
+                       " (401); does server.admin_token match the daemon's?\n");
+  EXPECT_FALSE(contains(r.err, "not-the-token"));
+  r = cli(add, none);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find(none + " has no server.admin_token, and the daemon at"), std::string::npos) << r.err;
-  r = run_hale(with_config({"silence", "rm", id}, none));
+  EXPECT_EQ(r.err, "hale: " + none + " has no server.admin_token, and the daemon at " + address() +
+                       " wants one to add a silence (401)\n");
+  r = cli({"silence", "rm", std::string(32, 'a')}, none);
   EXPECT_EQ(r.exit_code, 1);
-  // Listing needs no token.
-  EXPECT_EQ(run_hale(with_config({"silence", "list"}, none)).exit_code, 0);
-  EXPECT_EQ(run_hale(with_config({"alerts"}, none)).exit_code, 0);
+  EXPECT_EQ(r.err, "hale: " + none + " has no server.admin_token, and the daemon at " + address() +
+                       " wants one to remove a silence (401)\n");
+  // Reading needs no token.
+  EXPECT_EQ(cli({"silence", "list"}, none).exit_code, 0);
+  EXPECT_EQ(cli({"alerts"}, none).exit_code, 0);
+
+  EXPECT_EQ(silences_of(hale).size(), before) << "a refused silence was added";
 }
 
-TEST(CliAlerts, RealDaemonWindowMutesAndShowsInTheLists) {
-  TestHttpServer receiver;
-  receiver.set("/alerts", TestResponse::ok());
-  TempDir state;
-  // A window that is always on: every minute, for an hour.
-  HaleProcess hale(daemon_config(state, receiver, R"(
-[[silences]]
-match = ["db"]
-kind = ["check"]
-schedule = "* * * * *"
-duration = "1h"
-comment = "always on"
-)"));
+TEST_F(CliAlerts, BadUsageExits2AndAddsNothing) {
+  HaleProcess& hale = daemon();
+  const std::size_t before = silences_of(hale).size();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"alerts", "--state", "bogus"}, "--state: bogus not in {pending,accepted,sent,failed,silenced}"},
+      {{"alerts", "-n", "0"}, "--limit: Value 0 not in range 1 to 1000"},
+      {{"alerts", "-n", "1001"}, "--limit: Value 1001 not in range 1 to 1000"},
+      {{"silence"}, "A subcommand is required"},
+      {{"silence", "rm"}, "id is required"},
+      {{"silence", "rm", ""}, "hale silence rm: ID must not be empty"},
+      {{"silence", "add", "--for", "1h", "--comment", "usage"}, "--match is required"},
+      {{"silence", "add", "--match", "subject=db", "--for", "1h"}, "--comment is required"},
+      {{"silence", "add", "--match", "subject=db", "--for", "1h", "--comment", ""},
+       "hale silence add: --comment must say why the alerts are muted"},
+      {{"silence", "add", "--match", "subject=db", "--comment", "usage"},
+       "hale silence add: give one of --for DURATION (e.g. 2h) and --until TIME (ISO 8601)"},
+      {{"silence", "add", "--match", "subject=db", "--for", "1h", "--until", "2030-01-01T00:00:00Z", "--comment",
+        "usage"},
+       "--for excludes --until"},
+      {{"silence", "add", "--match", "host=db", "--for", "1h", "--comment", "usage"},
+       "hale silence add: --match \"host=db\" must be NAME=GLOB with NAME one of subject, kind, status, key (e.g. "
+       "--match subject=db)"},
+      {{"silence", "add", "--match", "subject=", "--for", "1h", "--comment", "usage"}, "--match \"subject=\" must be"},
+      {{"silence", "add", "--match", "db", "--for", "1h", "--comment", "usage"}, "--match \"db\" must be"},
+      {{"silence", "add", "--match", "subject=db", "--for", "2x", "--comment", "usage"},
+       "hale silence add: invalid --for \"2x\" (e.g. 30m, 2h, 1d)"},
+      {{"silence", "add", "--match", "subject=db", "--for", "0s", "--comment", "usage"}, "invalid --for \"0s\""},
+      {{"silence", "add", "--match", "subject=db", "--until", "tomorrow", "--comment", "usage"},
+       "hale silence add: invalid --until \"tomorrow\" (an ISO 8601 time"},
+  };
+  for (const auto& [args, message] : cases) {
+    auto r = cli(args);
+    const std::string shown = joined(args);
+    EXPECT_EQ(r.exit_code, 2) << shown << ": " << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << shown << ": " << r.err;
+    EXPECT_EQ(r.out, "") << shown;
+  }
+  EXPECT_EQ(silences_of(hale).size(), before) << "a bad command line added a silence";
+}
+
+// ---- daemons configured otherwise ----
+
+// Four notifiers that answer differently, subjects that fail, recover, flap and are muted: every
+// kind of row `hale alerts` has, as the daemon makes them.
+std::string tables_config(std::uint16_t cache, std::uint16_t flappy, const TestHttpServer& receivers, bool with_old) {
+  return "[server]\nlisten = \"127.0.0.1:{PORT}\"\nstate_dir = \"{STATE_DIR}\"\n" +
+         tcp_check("db", closed_loopback_port(), "100ms") + tcp_check("web", closed_loopback_port(), "100ms") +
+         tcp_check("cache", cache, "100ms") + tcp_check("flappy", flappy, "100ms") +
+         webhook_notifier("chat", receivers.url("/chat")) +
+         webhook_notifier("oncall", receivers.url("/oncall"), "retry = { base = \"1h\", max = \"1h\" }\n") +
+         webhook_notifier("pager", receivers.url("/pager")) +
+         (with_old ? webhook_notifier("old", receivers.url("/old")) : "") +
+         "\n[[alerts]]\nmatch = \"db\"\nnotify = [\"chat\"]\nrepeat = \"1s\"\n"
+         "\n[[alerts]]\nmatch = \"db\"\nnotify = [\"oncall\", \"pager\"" + (with_old ? ", \"old\"" : "") + "]\n" +
+         "\n[[alerts]]\nmatch = [\"cache\", \"web\"]\nnotify = [\"chat\", \"oncall\"]\n"
+         "\n[[alerts]]\nmatch = \"flappy\"\nnotify = [\"chat\"]\nflapping = { max_changes = 1, window = \"10m\" }\n"
+         "\n[[silences]]\nmatch = [\"web\"]\nschedule = \"* * * * *\"\nduration = \"1h\"\ncomment = \"web rebuild\"\n";
+}
+
+TEST(CliAlertsDaemon, TablesOfEveryKindOfDeliveryAndNotifier) {
+  TcpListener cache, flappy;
+  TestHttpServer receivers;
+  receivers.set("/chat", TestResponse::ok());
+  receivers.set("/oncall", TestResponse::with_status(503, "busy"));
+  receivers.set("/pager", TestResponse::with_status(404, "no such hook"));
+  receivers.set("/old", TestResponse::ok());
+  HaleProcess hale(tables_config(cache.port(), flappy.port(), receivers, true));
   ASSERT_TRUE(hale.start()) << hale.log();
-  CommandResult r;
+  const std::string at = "127.0.0.1:" + std::to_string(hale.port());
+  ASSERT_TRUE(wait_for_check(hale, "cache", "ok") && wait_for_check(hale, "flappy", "ok")) << hale.log();
+  // oncall refused db's alert: it backs off (an hour), and what comes next waits behind it.
   ASSERT_TRUE(eventually([&] {
-    r = run_hale({"alerts", "-c", hale.config_path(), "--state", "silenced"});
-    return r.out.find("check/db/fail") != std::string::npos;
-  })) << r.out << r.err << hale.log();
-  EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(receiver.request_count("/alerts"), 0u) << "muted: recorded, not sent";
+    const auto d = deliveries(hale, "oncall", "check/db/fail");
+    return d.size() == 1 && d[0].value("attempts", 0) >= 1;
+  })) << get_json(hale, "/api/v1/alerts").dump() << hale.log();
+  // cache fails and recovers; flappy too, which is a change too many for its rule.
+  for (TcpListener* l : {&cache, &flappy}) {
+    const std::string name = l == &cache ? "cache" : "flappy";
+    l->close();
+    ASSERT_TRUE(wait_for_check(hale, name, "fail")) << hale.log();
+    l->reopen();
+    ASSERT_TRUE(wait_for_check(hale, name, "ok")) << hale.log();
+  }
 
-  r = run_hale({"silence", "list", "-c", hale.config_path()});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("no active or pending silences\n\nWINDOW  MATCH  KIND   SCHEDULE", 0), 0u) << r.out;
-  const auto w = row(r.out, "#1");
-  ASSERT_GE(w.size(), 4u) << r.out;
-  EXPECT_EQ(w[1], "db");
-  EXPECT_EQ(w[2], "check");
-  EXPECT_NE(r.out.find("* * * * * (UTC)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("always on\n"), std::string::npos) << r.out;
-}
-
-// ---- a fake daemon: exact tables, requests, refusals ----
-
-// hale.toml whose [server] listen points at `fake`; `server_extra` goes into [server] too.
-std::string fake_config(const TempDir& dir, const TestHttpServer& fake,
-                        const std::string& server_extra = std::string("admin_token = \"") + kToken + "\"\n") {
-  return dir.write("hale.toml", "[server]\nlisten = \"" + loopback(fake) + "\"\n" + server_extra);
-}
-
-json alerts_doc() {
-  auto notifier = [](std::string name, json type, int sent, int failed, int pending, json oldest, json retry_at) {
-    return json{{"name", name},       {"type", type},         {"sent", sent},
-                {"failed", failed},   {"retries", 0},         {"silenced", 0},
-                {"pending", pending}, {"in_flight", 0},       {"oldest_pending_age_seconds", oldest},
-                {"consecutive_failures", pending ? 3 : 0},    {"retry_at", retry_at}};
-  };
-  auto delivery = [](std::string key, std::string notifier, std::string state, std::string created, int attempts) {
-    return json{{"id", "0123456789abcdef0123456789abcdef"},
-                {"notifier", notifier},
-                {"key", key},
-                {"kind", "check"},
-                {"subject", "db"},
-                {"status", "fail"},
-                {"previous", "ok"},
-                {"resolved", false},
-                {"flapping", false},
-                {"severity", "critical"},
-                {"sequence", 0},
-                {"message", "connection refused"},
-                {"since", created},
-                {"state", state},
-                {"attempts", attempts},
-                {"created_at", created},
-                {"last_attempt_at", nullptr},
-                {"next_attempt_at", nullptr},
-                {"done_at", nullptr},
-                {"last_error", nullptr}};
-  };
-  json d1 = delivery("check/db/fail", "oncall", "pending", "2026-04-18T17:58:25Z", 3);
-  d1["last_error"] = "HTTP 503";
-  d1["next_attempt_at"] = "2026-04-18T18:00:04Z";
-  json d2 = delivery("service/api/failed", "oncall", "pending", "2026-04-18T17:59:10Z", 0);
-  json d3 = delivery("check/db/fail", "chat", "sent", "2026-04-18T17:59:50Z", 1);
-  json d4 = delivery("check/cache/degraded", "chat", "sent", "2026-04-18T17:40:00Z", 2);
-  d4["resolved"] = true;
-  d4["status"] = "ok";
-  d4["message"] = "";
-  json d5 = delivery("heartbeat/backup/down", "chat", "failed", "2026-04-18T15:30:00Z", 1);
-  d5["last_error"] = "HTTP 404: channel_not_found";
-  json d6 = delivery("check/db/flapping", "chat", "silenced", "2026-04-17T17:00:00Z", 0);
-  d6["flapping"] = true;
-  d6["sequence"] = 2;
-  d6["message"] = "6 changes in 10m";
-  return {{"timestamp", "2026-04-18T18:00:00Z"},
-          {"durable", true},
-          {"notifiers",
-           {notifier("chat", "slack", 30, 1, 0, nullptr, nullptr),
-            notifier("old", nullptr, 0, 0, 0, nullptr, nullptr),
-            notifier("oncall", "webhook", 12, 0, 2, 95, "2026-04-18T18:00:12Z")}},
-          {"pending", 2},
-          {"deliveries", {d1, d2, d3, d4, d5, d6}}};
-}
-
-TEST(CliAlerts, TablesOfNotifiersAndDeliveries) {
-  TestHttpServer fake;
-  TempDir dir;
-  const auto cfg = fake_config(dir, fake);
-  fake.set("/api/v1/alerts", json_answer(200, alerts_doc()));
-  auto r = run_hale({"alerts", "-c", cfg});
+  CommandResult r;
+  std::vector<DeliveryRow> rows;
+  ASSERT_TRUE(eventually([&] {
+    r = run_hale({"alerts", "-c", hale.config_path(), "-n", "100"});
+    rows = delivery_rows(r.out);
+    return count_rows(rows, "check/cache/fail", "chat", "sent", "1", "resolved") == 1 &&
+           count_rows(rows, "check/flappy/flapping", "chat", "sent", "1", "flapping") == 1 &&
+           count_rows(rows, "check/db/fail", "chat", "sent", "1", "reminder 1;") == 1 &&
+           count_rows(rows, "check/db/fail", "pager", "failed", "1", "") == 1 &&
+           count_rows(rows, "check/db/fail", "old", "sent", "1", "") == 1 &&
+           count_rows(rows, "check/cache/fail", "oncall", "pending", "0", "resolved") == 1;
+  }, 15s)) << r.out << r.err << hale.log();
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(r.out,
-            "hale at " + loopback(fake) +
-                ": 3 notifiers, 2 deliveries pending\n"
-                "\n"
-                "NOTIFIER  TYPE       SENT  FAILED  PENDING  OLDEST  RETRYING\n"
-                "chat      slack      30    1       0        -       -\n"
-                "old       (removed)  0     0       0        -       -\n"
-                "oncall    webhook    12    0       2        1m35s   in 12s\n"
-                "\n"
-                "WHEN       KEY                    NOTIFIER  STATE     ATTEMPTS  DETAIL\n"
-                "1m35s ago  check/db/fail          oncall    pending   3         HTTP 503; next attempt in 4s\n"
-                "50s ago    service/api/failed     oncall    pending   0         not tried yet\n"
-                "10s ago    check/db/fail          chat      sent      1         \"connection refused\"\n"
-                "20m ago    check/cache/degraded   chat      sent      2         resolved\n"
-                "2h30m ago  heartbeat/backup/down  chat      failed    1         HTTP 404: channel_not_found\n"
-                "1d1h ago   check/db/flapping      chat      silenced  0         flapping; reminder 2; \"6 changes in 10m\"\n");
-  const auto get = fake.last_request("/api/v1/alerts");
-  ASSERT_TRUE(get);
-  EXPECT_EQ(get->method, "GET");
-  EXPECT_EQ(get->target, "/api/v1/alerts?limit=20");
-  EXPECT_FALSE(get->header("Authorization")) << "reading needs no token, so none is sent";
 
-  r = run_hale({"alerts", "-c", cfg, "--state", "failed", "-n", "5"});
+  EXPECT_EQ(r.out.rfind("hale at " + at + ": 4 notifiers, 3 deliveries pending\n\n", 0), 0u) << r.out;
+  EXPECT_TRUE(contains(r.out, "\nNOTIFIER  TYPE     SENT  FAILED  PENDING  OLDEST  RETRYING\n")) << r.out;
+  const auto chat = row(r.out, "chat");
+  ASSERT_EQ(chat.size(), 7u) << r.out;
+  EXPECT_EQ(chat[1], "webhook");
+  EXPECT_GE(std::stoi(chat[2]), 5) << r.out;  // db, its reminders, cache and its resolution, flappy
+  EXPECT_EQ(joined(chat, 3), "0 0 - -") << r.out;
+  const auto oncall = row(r.out, "oncall");
+  ASSERT_EQ(oncall.size(), 8u) << r.out;
+  EXPECT_EQ(joined(std::vector<std::string>(oncall.begin() + 1, oncall.begin() + 5)), "webhook 0 0 3") << r.out;
+  EXPECT_EQ(oncall[6], "in") << "backing off: " << r.out;
+  EXPECT_EQ(row(r.out, "pager"), (std::vector<std::string>{"pager", "webhook", "0", "1", "0", "-", "-"})) << r.out;
+  EXPECT_EQ(row(r.out, "old"), (std::vector<std::string>{"old", "webhook", "1", "0", "0", "-", "-"})) << r.out;
+
+  // Pending first, oldest first: db's refused one, then cache's two waiting behind it.
+  ASSERT_GE(rows.size(), 3u) << r.out;
+  EXPECT_TRUE(rows[0].text().starts_with("check/db/fail oncall pending 1 HTTP 503")) << describe(rows);
+  EXPECT_TRUE(contains(rows[0].detail, "; next attempt in ")) << describe(rows);
+  EXPECT_EQ(rows[1].text(), "check/cache/fail oncall pending 0 not tried yet") << describe(rows);
+  EXPECT_EQ(rows[2].text(), "check/cache/fail oncall pending 0 resolved; not tried yet") << describe(rows);
+  // Then the finished ones: the alert's own message in quotes, or what ended it.
+  EXPECT_EQ(count_rows(rows, "check/db/fail", "chat", "sent", "1", "\"connection refused\""), 1u) << describe(rows);
+  EXPECT_EQ(count_rows(rows, "check/db/fail", "chat", "sent", "1", "reminder 1; \"connection refused\""), 1u)
+      << describe(rows);
+  EXPECT_EQ(count_rows(rows, "check/cache/fail", "chat", "sent", "1", "\"connection refused\""), 1u) << describe(rows);
+  EXPECT_EQ(count_rows(rows, "check/flappy/flapping", "chat", "sent", "1", "flapping; \""), 1u) << describe(rows);
+  EXPECT_EQ(count_rows(rows, "check/web/fail", "chat", "silenced", "0", "\"connection refused\""), 1u)
+      << describe(rows);
+  EXPECT_EQ(count_rows(rows, "check/web/fail", "oncall", "silenced", "0", "\"connection refused\""), 1u)
+      << describe(rows);
+  EXPECT_EQ(count_rows(rows, "check/db/fail", "pager", "failed", "1", "HTTP 404"), 1u) << describe(rows);
+  EXPECT_EQ(count_rows(rows, "check/db/fail", "old", "sent", "1", "\"connection refused\""), 1u) << describe(rows);
+  // What the receivers got agrees: pager and oncall refused, web muted.
+  for (const json& a : received_alerts(receivers, "/chat", 200)) EXPECT_NE(a["key"], "check/web/fail");
+
+  r = run_hale({"alerts", "-c", hale.config_path(), "--state", "failed"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(fake.last_request("/api/v1/alerts")->target, "/api/v1/alerts?limit=5&state=failed");
+  rows = delivery_rows(r.out);
+  ASSERT_EQ(rows.size(), 1u) << r.out;
+  EXPECT_EQ(rows[0].notifier, "pager");
+  r = run_hale({"alerts", "-c", hale.config_path(), "-n", "2"});
+  EXPECT_EQ(delivery_rows(r.out).size(), 2u) << r.out;
+
+  // This daemon has no admin_token: silences cannot be added or removed (reading works).
+  const std::string no_token = "hale: the daemon at " + at +
+                               " has no admin_token, so silences cannot be added or removed (403); set "
+                               "server.admin_token in its config\n";
+  r = run_hale({"silence", "add", "-c", hale.config_path(), "--match", "subject=db", "--for", "1h", "--comment", "x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, no_token);
+  r = run_hale({"silence", "rm", "-c", hale.config_path(), std::string(32, 'a')});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, no_token);
+  r = run_hale({"silence", "list", "-c", hale.config_path()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("no active or pending silences\n\nWINDOW ", 0), 0u) << r.out;
+
+  // A reload takes notifier old away: its rows stay, under its name, without a type.
+  hale.rewrite_config(tables_config(cache.port(), flappy.port(), receivers, false));
+  hale.signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return !log_events(hale, "reloaded").empty(); })) << hale.log();
+  ASSERT_TRUE(eventually([&] {
+    r = run_hale({"alerts", "-c", hale.config_path(), "-n", "100"});
+    return row(r.out, "old").size() > 1 && row(r.out, "old")[1] == "(removed)";
+  })) << r.out << hale.log();
+  EXPECT_EQ(count_rows(delivery_rows(r.out), "check/db/fail", "old", "sent", "1", ""), 1u) << r.out;
 }
 
-TEST(CliAlerts, EmptyListsAndAnOutboxInMemory) {
-  TestHttpServer fake;
-  TempDir dir;
-  const auto cfg = fake_config(dir, fake);
-  fake.set("/api/v1/alerts", json_answer(200, {{"timestamp", "2026-04-18T18:00:00Z"},
-                                               {"durable", false},
-                                               {"notifiers", json::array()},
-                                               {"pending", 0},
-                                               {"deliveries", json::array()}}));
-  auto r = run_hale({"alerts", "-c", cfg});
+TEST(CliAlertsDaemon, NothingConfiguredNothingYet) {
+  HaleProcess hale(alert_server_section());
+  ASSERT_TRUE(hale.start()) << hale.log();
+  const std::string at = "127.0.0.1:" + std::to_string(hale.port());
+  auto r = run_hale({"alerts", "-c", hale.config_path()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "hale at " + loopback(fake) +
-                       ": 0 notifiers, 0 deliveries pending (outbox in memory only: state_dir is unusable)\n"
+  EXPECT_EQ(r.out, "hale at " + at +
+                       ": 0 notifiers, 0 deliveries pending\n"
                        "\n"
                        "no notifiers configured\n"
                        "\n"
                        "no alert deliveries yet\n");
-  r = run_hale({"alerts", "-c", cfg, "--state", "silenced"});
-  EXPECT_NE(r.out.find("\nno silenced deliveries\n"), std::string::npos) << r.out;
+  r = run_hale({"alerts", "-c", hale.config_path(), "--state", "silenced"});
+  EXPECT_TRUE(contains(r.out, "\nno silenced deliveries\n")) << r.out;
+
+  r = run_hale({"silence", "list", "-c", hale.config_path()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "no active or pending silences\n");
+  r = run_hale({"silence", "add", "-c", hale.config_path(), "--match", "subject=db", "--for", "1h", "--comment",
+                "short-lived"},
+               30s, {{"USER", "tester"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string id = r.out.substr(0, 32);
+  r = run_hale({"silence", "rm", "-c", hale.config_path(), id.substr(0, 6)});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, id + ": expired\n");
+  r = run_hale({"silence", "list", "-c", hale.config_path()});
+  EXPECT_EQ(r.out, "no active or pending silences (1 expired: hale silence list --all)\n");
+  r = run_hale({"silence", "list", "-c", hale.config_path(), "--all"});
+  const auto expired = row(r.out, id);
+  ASSERT_GE(expired.size(), 8u) << r.out;
+  EXPECT_EQ(expired[1], "expired");
+  EXPECT_EQ(joined(expired, expired.size() - 2), "tester short-lived") << r.out;
+  // Gone already: a usage error, as an unknown service is for hale stop.
+  r = run_hale({"silence", "rm", "-c", hale.config_path(), id});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "hale: no active or pending silence with id \"" + id + "\" (the daemon at " + at + ")\n");
 }
 
-TEST(CliAlerts, NoDaemonOlderDaemonAndErrorsExit1) {
+TEST(CliAlertsDaemon, AnOutboxInMemoryOnlyIsSaid) {
+  // state_dir under a regular file: alerts are sent, but a restart would lose the pending ones.
+  TempDir dir;
+  const std::string blocker = dir.write("blocker", "");
+  WebhookReceiver hook;
+  TcpListener db;
+  HaleProcess hale(alert_server_section(blocker + "/state") + tcp_check("db", db.port()) + hook.notifier("hook") +
+                   alert_rule("db", "hook"));
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(wait_for_check(hale, "db", "ok")) << hale.log();
+  auto r = run_hale({"alerts", "-c", hale.config_path()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("hale at 127.0.0.1:" + std::to_string(hale.port()) +
+                            ": 1 notifier, 0 deliveries pending (outbox in memory only: state_dir is unusable)\n",
+                        0),
+            0u)
+      << r.out;
+}
+
+TEST(CliAlertsDaemon, NoDaemonIsOneClearLine) {
   TempDir dir;
   const std::string closed = "127.0.0.1:" + std::to_string(closed_loopback_port());
   const auto nobody = dir.write("nobody.toml", "[server]\nlisten = \"" + closed + "\"\n");
@@ -378,231 +698,66 @@ TEST(CliAlerts, NoDaemonOlderDaemonAndErrorsExit1) {
     std::vector<std::string> a = args;
     a.insert(a.end(), {"-c", nobody});
     auto r = run_hale(a);
-    EXPECT_EQ(r.exit_code, 1) << args[0] << " " << args.back();
+    EXPECT_EQ(r.exit_code, 1) << joined(args);
     EXPECT_EQ(r.err, "hale: no hale daemon answers at " + closed + " (listen from " + nobody + "); is \"hale run -c " +
                          nobody + "\" running?\n")
-        << args[0];
+        << joined(args);
     EXPECT_EQ(r.out, "");
   }
+}
 
-  TestHttpServer fake;  // answers 404 everywhere: an older hale
-  const auto cfg = fake_config(dir, fake);
+// ---- answers no real hale gives ----
+
+json api_error(const std::string& code, const std::string& message) {
+  return {{"error", {{"code", code}, {"message", message}}}};
+}
+
+TestResponse json_answer(int status, const json& body) {
+  return TestResponse::with_status(status, body.dump()).header("Content-Type", "application/json");
+}
+
+TEST(CliAlertsFake, AnswersNoRealDaemonGives) {
+  // Fake: each answer below is one that a hale with the alerts API never gives (it is there in
+  // every build, alerting always runs, its errors are JSON), but an older hale, another server
+  // on the port or a broken proxy could.
+  TestHttpServer fake;
+  TempDir dir;
+  const std::string at = "127.0.0.1:" + std::to_string(fake.port());
+  const auto cfg = dir.write("hale.toml", "[server]\nlisten = \"" + at + "\"\nadmin_token = \"fake-token\"\n");
+  const std::vector<std::string> add = {"silence", "add", "-c", cfg, "--match", "subject=db", "--for", "1h",
+                                        "--comment", "x"};
+
+  // A bare 404 everywhere: an older hale.
   auto r = run_hale({"alerts", "-c", cfg});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "hale: the daemon at " + loopback(fake) + " has no alerts API (404); is it an older hale?\n");
+  EXPECT_EQ(r.err, "hale: the daemon at " + at + " has no alerts API (404); is it an older hale?\n");
   r = run_hale({"silence", "list", "-c", cfg});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "hale: the daemon at " + loopback(fake) + " has no silences API (404); is it an older hale?\n");
+  EXPECT_EQ(r.err, "hale: the daemon at " + at + " has no silences API (404); is it an older hale?\n");
 
+  // 503: alerting not running (a daemon of the library embedded without it).
   fake.set("/api/v1/alerts", json_answer(503, api_error("alerting_unavailable", "alerting is not running")));
   r = run_hale({"alerts", "-c", cfg});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "hale: the daemon at " + loopback(fake) + " answered 503 to GET /api/v1/alerts: alerting is not running\n");
+  EXPECT_EQ(r.err, "hale: the daemon at " + at + " answered 503 to GET /api/v1/alerts: alerting is not running\n");
+  fake.set(kSilences, json_answer(503, api_error("alerting_unavailable", "alerting is not running")));
+  r = run_hale(add);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "hale: alerting is not running in the daemon at " + at + " (503): alerting is not running\n");
+
+  // Any other status: its number and the daemon's message.
+  fake.set(kSilences, json_answer(500, api_error("internal", "boom")));
+  r = run_hale(add);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "hale: the daemon at " + at + " answered 500 when asked to add a silence: boom\n");
+  EXPECT_EQ(r.out, "");
+
+  // Not JSON.
   fake.set("/api/v1/alerts", TestResponse::ok("<html>"));
   r = run_hale({"alerts", "-c", cfg});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("not a JSON object"), std::string::npos) << r.err;
-}
-
-TEST(CliAlerts, BadUsageExits2AndSendsNothing) {
-  TestHttpServer fake;
-  TempDir dir;
-  const auto cfg = fake_config(dir, fake);
-  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"alerts", "--state", "bogus"}, "--state: bogus not in {pending,accepted,sent,failed,silenced}"},
-      {{"alerts", "-n", "0"}, "--limit: Value 0 not in range 1 to 1000"},
-      {{"alerts", "-n", "1001"}, "--limit: Value 1001 not in range 1 to 1000"},
-      {{"silence"}, "A subcommand is required"},
-      {{"silence", "rm"}, "id is required"},
-      {{"silence", "rm", ""}, "hale silence rm: ID must not be empty"},
-      {{"silence", "add", "--for", "1h", "--comment", "x"}, "--match is required"},
-      {{"silence", "add", "--match", "subject=db", "--for", "1h"}, "--comment is required"},
-      {{"silence", "add", "--match", "subject=db", "--for", "1h", "--comment", ""},
-       "hale silence add: --comment must say why the alerts are muted"},
-      {{"silence", "add", "--match", "subject=db", "--comment", "x"},
-       "hale silence add: give one of --for DURATION (e.g. 2h) and --until TIME (ISO 8601)"},
-      {{"silence", "add", "--match", "subject=db", "--for", "1h", "--until", "2030-01-01T00:00:00Z", "--comment", "x"},
-       "--for excludes --until"},
-      {{"silence", "add", "--match", "host=db", "--for", "1h", "--comment", "x"},
-       "hale silence add: --match \"host=db\" must be NAME=GLOB with NAME one of subject, kind, status, key (e.g. "
-       "--match subject=db)"},
-      {{"silence", "add", "--match", "subject=", "--for", "1h", "--comment", "x"}, "--match \"subject=\" must be"},
-      {{"silence", "add", "--match", "db", "--for", "1h", "--comment", "x"}, "--match \"db\" must be"},
-      {{"silence", "add", "--match", "subject=db", "--for", "2x", "--comment", "x"},
-       "hale silence add: invalid --for \"2x\" (e.g. 30m, 2h, 1d)"},
-      {{"silence", "add", "--match", "subject=db", "--for", "0s", "--comment", "x"}, "invalid --for \"0s\""},
-      {{"silence", "add", "--match", "subject=db", "--until", "tomorrow", "--comment", "x"},
-       "hale silence add: invalid --until \"tomorrow\" (an ISO 8601 time"},
-  };
-  for (const auto& [args, message] : cases) {
-    std::vector<std::string> a = args;
-    a.insert(a.end(), {"-c", cfg});
-    auto r = run_hale(a);
-    std::string shown;
-    for (const auto& x : args) shown += x + " ";
-    EXPECT_EQ(r.exit_code, 2) << shown << r.err;
-    EXPECT_NE(r.err.find(message), std::string::npos) << shown << ": " << r.err;
-  }
-  EXPECT_EQ(fake.request_count(), 0u);
-}
-
-TEST(CliAlerts, SilenceAddSendsTheBodyAndTheToken) {
-  TestHttpServer fake;
-  TempDir dir;
-  const auto cfg = fake_config(dir, fake);
-  const std::string id = "5f0c3e1a9b7d4c2e8a6f1b3d5c7e9a0b";
-  fake.set(kSilences, json_answer(201, {{"id", id}, {"state", "active"}}));
-  auto r = run_hale({"silence", "add", "-c", cfg, "--match", "subject=db*", "--match", "status=fail", "--for",
-                     "90m", "--comment", "failover drill", "--author", "alice"},
-                    10s, {{"USER", "someone-else"}});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, id + "\n");
-  auto post = fake.last_request(kSilences);
-  ASSERT_TRUE(post);
-  EXPECT_EQ(post->method, "POST");
-  EXPECT_EQ(post->header("Authorization").value_or(""), std::string("Bearer ") + kToken);
-  EXPECT_EQ(post->header("Content-Type").value_or(""), "application/json");
-  EXPECT_EQ(json::parse(post->body), (json{{"matchers",
-                                            {{{"name", "subject"}, {"value", "db*"}},
-                                             {{"name", "status"}, {"value", "fail"}}}},
-                                           {"duration", "90m"},
-                                           {"comment", "failover drill"},
-                                           {"author", "alice"}}));
-
-  // --until with an offset goes out in UTC; the author defaults to $USER.
-  r = run_hale({"silence", "add", "-c", cfg, "--match", "key=heartbeat/*", "--until", "2026-04-18T22:00:00+02:00",
-                "--comment", "backup host rebuild"},
-               10s, {{"USER", "bob"}});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  post = fake.last_request(kSilences);
-  ASSERT_TRUE(post);
-  EXPECT_EQ(json::parse(post->body), (json{{"matchers", {{{"name", "key"}, {"value", "heartbeat/*"}}}},
-                                           {"ends_at", "2026-04-18T20:00:00Z"},
-                                           {"comment", "backup host rebuild"},
-                                           {"author", "bob"}}));
-  // A value may contain '='.
-  r = run_hale({"silence", "add", "-c", cfg, "--match", "subject=a=b", "--for", "1h", "--comment", "x"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(json::parse(fake.last_request(kSilences)->body)["matchers"][0]["value"], "a=b");
-  EXPECT_EQ(r.out.find(kToken), std::string::npos);
-  EXPECT_EQ(r.err.find(kToken), std::string::npos);
-}
-
-TEST(CliAlerts, SilenceRefusalsSayWhy) {
-  TestHttpServer fake;
-  TempDir dir;
-  const auto cfg = fake_config(dir, fake);
-  const std::vector<std::string> add = {"silence", "add", "-c", cfg, "--match", "subject=db", "--for", "1h",
-                                        "--comment", "x"};
-  const std::string at = loopback(fake);
-  const std::vector<std::tuple<int, json, int, std::string>> cases = {
-      {400, api_error("bad_request", "`duration` is too long: the silence would end after 2262"), 2,
-       "hale: the daemon at " + at + " refused the silence: --for is too long: the silence would end after 2262\n"},
-      {401, api_error("unauthorized", "missing or wrong bearer token"), 1,
-       "hale: the daemon at " + at + " refused the admin token from " + cfg +
-           " (401); does server.admin_token match the daemon's?\n"},
-      {403, api_error("api_disabled", "mutating API calls are disabled: set server.admin_token"), 1,
-       "hale: the daemon at " + at +
-           " has no admin_token, so silences cannot be added or removed (403); set server.admin_token in its "
-           "config\n"},
-      {503, api_error("alerting_unavailable", "alerting is not running"), 1,
-       "hale: alerting is not running in the daemon at " + at + " (503): alerting is not running\n"},
-      {500, api_error("internal", "boom"), 1,
-       "hale: the daemon at " + at + " answered 500 when asked to add a silence: boom\n"},
-  };
-  for (const auto& [status, body, code, message] : cases) {
-    fake.set(kSilences, json_answer(status, body));
-    auto r = run_hale(add);
-    EXPECT_EQ(r.exit_code, code) << status;
-    EXPECT_EQ(r.err, message) << status;
-    EXPECT_EQ(r.out, "") << status;
-  }
-}
-
-json silences_doc() {
-  auto silence = [](std::string id, std::string state, json matchers, std::string starts, std::string ends,
-                    std::string author, std::string comment) {
-    return json{{"id", id},         {"matchers", matchers}, {"starts_at", starts},
-                {"ends_at", ends},  {"comment", comment},   {"author", author},
-                {"created_at", starts}, {"state", state}};
-  };
-  return {{"timestamp", "2026-04-18T18:00:00Z"},
-          {"silences",
-           {silence("5f0c3e1a9b7d4c2e8a6f1b3d5c7e9a0b", "active",
-                    {{{"name", "subject"}, {"value", "db"}}, {{"name", "kind"}, {"value", "check"}}},
-                    "2026-04-18T17:55:00Z", "2026-04-18T19:55:00Z", "alice", "db migration"),
-            silence("5f0c77777b7d4c2e8a6f1b3d5c7e9a0b", "pending", {{{"name", "key"}, {"value", "heartbeat/*"}}},
-                    "2026-04-18T22:00:00Z", "2026-04-19T02:00:00Z", "", "backup host rebuild"),
-            silence("99999999999999999999999999999999", "expired", {{{"name", "status"}, {"value", "flapping"}}},
-                    "2026-04-18T10:00:00Z", "2026-04-18T12:00:00Z", "bob", "noisy")}},
-          {"windows",
-           {{{"index", 0},
-             {"match", {"db*", "cache"}},
-             {"kind", json::array()},
-             {"schedule", "0 17 * * 6"},
-             {"tz", "Europe/Berlin"},
-             {"duration", "2h"},
-             {"comment", "weekly maintenance"},
-             {"starts_at", "2026-04-18T15:00:00Z"},
-             {"ends_at", "2026-04-18T19:00:00Z"}}}}};
-}
-
-TEST(CliAlerts, SilenceListTables) {
-  TestHttpServer fake;
-  TempDir dir;
-  const auto cfg = fake_config(dir, fake);
-  fake.set(kSilences, json_answer(200, silences_doc()));
-  auto r = run_hale({"silence", "list", "-c", cfg});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "ID                                STATE    MATCHERS               STARTS  ENDS      AUTHOR  COMMENT\n"
-            "5f0c3e1a9b7d4c2e8a6f1b3d5c7e9a0b  active   subject=db,kind=check  5m ago  in 1h55m  alice   db migration\n"
-            "5f0c77777b7d4c2e8a6f1b3d5c7e9a0b  pending  key=heartbeat/*        in 4h   in 8h     -       backup host rebuild\n"
-            "\n"
-            "WINDOW  MATCH      KIND  SCHEDULE                    ENDS   COMMENT\n"
-            "#1      db*,cache  *     0 17 * * 6 (Europe/Berlin)  in 1h  weekly maintenance\n");
-  r = run_hale({"silence", "list", "-c", cfg, "-a"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_GE(row(r.out, "99999999999999999999999999999999").size(), 2u) << r.out;
-  EXPECT_EQ(row(r.out, "99999999999999999999999999999999")[1], "expired");
-  EXPECT_FALSE(fake.last_request(kSilences)->header("Authorization")) << "listing sends no token";
-}
-
-TEST(CliAlerts, SilenceRmByPrefixMustBeUnique) {
-  TestHttpServer fake;
-  TempDir dir;
-  const auto cfg = fake_config(dir, fake);
-  fake.set(kSilences, json_answer(200, silences_doc()));
-  const std::string full = "5f0c3e1a9b7d4c2e8a6f1b3d5c7e9a0b";
-  fake.set(kSilences + "/" + full, json_answer(200, {{"id", full}, {"state", "expired"}}));
-
-  auto r = run_hale({"silence", "rm", "-c", cfg, "5f0c"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err,
-            "hale: \"5f0c\" is the start of 2 silences' ids (5f0c3e1a9b7d4c2e8a6f1b3d5c7e9a0b, "
-            "5f0c77777b7d4c2e8a6f1b3d5c7e9a0b); give more of it\n");
-  r = run_hale({"silence", "rm", "-c", cfg, "9999"});
-  EXPECT_EQ(r.exit_code, 2) << "an expired one is not a candidate";
-  EXPECT_EQ(r.err, "hale: no active or pending silence with an id starting with \"9999\" (the daemon at " +
-                       loopback(fake) + ")\n");
-  EXPECT_EQ(fake.request_count(kSilences + "/" + full), 0u);
-
-  r = run_hale({"silence", "rm", "-c", cfg, "5f0c3"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, full + ": expired\n");
-  const auto del = fake.last_request(kSilences + "/" + full);
-  ASSERT_TRUE(del);
-  EXPECT_EQ(del->method, "DELETE");
-  EXPECT_EQ(del->header("Authorization").value_or(""), std::string("Bearer ") + kToken);
-
-  // A full id goes straight to DELETE; the daemon's 404 is a usage error.
-  const std::string gone(32, 'e');
-  fake.set(kSilences + "/" + gone,
-           json_answer(404, api_error("not_found", "no active or pending silence with id \"" + gone + "\"")));
-  r = run_hale({"silence", "rm", "-c", cfg, gone});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "hale: no active or pending silence with id \"" + gone + "\" (the daemon at " + loopback(fake) +
-                       ")\n");
+  EXPECT_TRUE(contains(r.err, "not a JSON object")) << r.err;
+  EXPECT_FALSE(contains(r.err, "fake-token"));
 }
 
 }  // namespace

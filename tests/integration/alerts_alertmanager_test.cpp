@@ -141,7 +141,8 @@ TEST(AlertsAlertmanager, AnAlertDeliveredLateIsStillActive) {
     auto d = deliveries(hale, "am", "check/db/fail");
     return !d.empty() && d.back()["attempts"].get<int>() >= 1;
   })) << hale.log();
-  // Down for longer than 3 x repeat, the hold hale gives a firing alert.
+  // Down for longer than 3 x repeat, the hold hale gives a firing alert: the outage's length is
+  // what is tested.
   quiet_period(4s);
   Alertmanager am(am_port);
   ASSERT_TRUE(am.ready()) << am.log();
@@ -172,17 +173,20 @@ TEST(AlertsAlertmanager, AMemberThatHangsDoesNotHoldBackTheCluster) {
   for (int i = 1; i <= kSubjects; ++i) checks += tcp_check("c" + std::to_string(i), closed_loopback_port());
   HaleProcess hale(alert_server_section() + checks +
                    "\n[notifiers.am]\ntype = \"alertmanager\"\nurls = [\"" + am.url() + "\", \"" + black_hole.url() +
-                   "\"]\ntimeout = \"6s\"\n" + alert_rule("*", "am"));
+                   "\"]\ntimeout = \"30s\"\n" + alert_rule("*", "am"));
   ASSERT_TRUE(hale.start()) << hale.log();
   ASSERT_TRUE(eventually([&] { return black_hole.request_count() >= 1; })) << hale.log();
   const auto first = std::chrono::steady_clock::now();
-  // Every subject reaches the healthy member, and is sent, well before the 6 s timeout.
+  // Every subject reaches the healthy member, and is sent, long before the 30 s timeout: held
+  // for the hung member, the first four would be sent only then, the next four 30 s later.
   ASSERT_TRUE(eventually([&] {
     auto d = deliveries(hale, "am");
     return d.size() == kSubjects &&
            std::all_of(d.begin(), d.end(), [](const nlohmann::json& x) { return x["state"] == "sent"; });
   }, 30s)) << http_get(hale.url("/api/v1/alerts")).body;
-  EXPECT_LT(seconds_between(first, std::chrono::steady_clock::now()), 3.0);
+  // It takes well under a second; the ceiling is generous for a loaded 2-core machine under the
+  // sanitizers, and far from the 30 s a hold would take.
+  EXPECT_LT(seconds_between(first, std::chrono::steady_clock::now()), 10.0);
   std::size_t active = 0;
   for (const auto& a : am.alerts()) active += a["labels"].value("alertname", "") == "HaleCheckFail" ? 1 : 0;
   EXPECT_EQ(active, static_cast<std::size_t>(kSubjects));

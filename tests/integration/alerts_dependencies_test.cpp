@@ -65,7 +65,7 @@ TEST(AlertsDependencies, OnlyTheParentIsPagedListingItsBlockedChildrenThenTheChi
   b.reopen();
   ASSERT_TRUE(eventually([&] { return received_alerts(hook, "/hook").size() >= 3; }, 10s))
       << json(received_alerts(hook, "/hook")).dump();
-  quiet_period(1500ms);
+  quiet_period(1500ms);  // as above: the other children's `after` runs out meanwhile, were they paged
   got = received_alerts(hook, "/hook");
   std::vector<std::string> keys;
   for (const json& j : got) keys.push_back(j["key"].get<std::string>() + (j["resolved"] ? " resolved" : ""));

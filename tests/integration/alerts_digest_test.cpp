@@ -44,7 +44,7 @@ TEST(AlertsDigest, FortyChecksFailingTogetherAreOneMessagePerNotifierAndOneResol
 
   host.reopen();
   ASSERT_TRUE(eventually([&] { return received_alerts(ops, "/ops").size() >= 2; }, 10s));
-  quiet_period(3s);
+  quiet_period(3s);  // as above: a second window's worth, nothing else comes
   for (const auto& [server, path] : {std::pair{&ops, "/ops"}, std::pair{&chat, "/chat"}}) {
     const std::vector<json> got = received_alerts(*server, path);
     ASSERT_EQ(got.size(), 2u) << path;

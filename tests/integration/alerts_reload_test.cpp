@@ -57,7 +57,7 @@ TEST(AlertsReload, PendingDeliveriesFollowTheNotifierToItsNewUrlAndWaitWhileItIs
   db.reopen();
   cache.close();
   ASSERT_TRUE(other.wait_for_requests(3)) << hale.log();
-  quiet_period(500ms);
+  quiet_period(500ms);  // hook would have had cache's alert by now, were it still configured
   EXPECT_EQ(new_hook.request_count("/new"), 1u);
 
   // Back again: it hears about cache, and nothing twice.
@@ -70,7 +70,7 @@ TEST(AlertsReload, PendingDeliveriesFollowTheNotifierToItsNewUrlAndWaitWhileItIs
     }
     return false;
   })) << hale.log();
-  quiet_period(500ms);
+  quiet_period(500ms);  // an alert sent twice would have come by now
   got = received_alerts(new_hook, "/new");
   std::string keys;
   for (const auto& a : got) keys += a["key"].get<std::string>() + (a["resolved"] == true ? " resolved\n" : "\n");

@@ -102,7 +102,7 @@ TEST(AlertsSubjects, StoppingWithHaleAnOperatorRestartAndARemovalPageNobody) {
   HaleProcess again(alert_server_section(state.path().string()) + service + alerting);
   ASSERT_TRUE(again.start()) << again.log();
   ASSERT_TRUE(eventually([&] { return state_of(again, "api") == "running"; })) << again.log();
-  quiet_period(1s);
+  quiet_period(1s);  // what was left in the outbox would have been sent by now
   EXPECT_TRUE(received_alerts(hook, "/hook").empty()) << hook.request_count("/hook") << " alerts";
   EXPECT_TRUE(deliveries(again, "hook").empty()) << again.log();
 }

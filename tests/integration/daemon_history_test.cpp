@@ -161,7 +161,7 @@ failure_threshold = 1
   // api down without a silence: downtime, and uptime below 1.
   api.set("/", TestResponse::with_status(503, "down"));
   ASSERT_TRUE(wait_for_check(hale, "api", "fail")) << hale.log();
-  std::this_thread::sleep_for(2500ms);
+  std::this_thread::sleep_for(2500ms);  // as above: the outage's length is what is measured
   nlohmann::json all = api_json(hale, "/api/v1/uptime/api");
   for (const char* w : {"24h", "7d", "30d", "90d", "365d"}) {
     ASSERT_TRUE(all["windows"].contains(w)) << all.dump();

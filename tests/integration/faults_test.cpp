@@ -427,7 +427,7 @@ TEST(Faults, TenThousandIdleConnectionsAndASlowlorisCrowdNeverStopReadyzAnswerin
                       std::to_string(r.status) + " " + r.error + " " + r.body;
       }
     }
-    std::this_thread::sleep_for(50ms);
+    std::this_thread::sleep_for(50ms);  // the prober's pace, not a wait
   }
   done = true;
   idle_thread.join();

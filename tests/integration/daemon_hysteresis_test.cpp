@@ -81,5 +81,51 @@ TEST(DaemonHysteresis, BlipNeverFlipsReadyzSustainedOutageDoes) {
   EXPECT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; }, 10s));
 }
 
+// SPEC §2: a check turns `fail` after failure_threshold failures AND failure_duration since the
+// first of them. With a threshold of 2 at a 100 ms interval the threshold alone would flip the
+// check within 200 ms; only failure_duration (3 s) can hold /readyz at 200 through a 1.2 s outage,
+// so this test fails if the engine ever drops failure_duration from a check's policy.
+TEST(DaemonHysteresis, AnOutageShorterThanFailureDurationNeverFlipsReadyzALongerOneDoesAfterIt) {
+  TempDir dir;
+  const std::string flag = (dir.path() / "up").string();
+  std::ofstream(flag) << "1";
+  std::string config = flag_config(flag);
+  config.replace(config.find("failure_threshold = 5"), 21, "failure_threshold = 2\nfailure_duration = \"3s\"");
+  HaleProcess hale(config);
+  ASSERT_TRUE(hale.start()) << hale.log();
+  ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 200; }));
+
+  // 1.2 s of outage: about 12 failed probes, six times the threshold, but shorter than 3 s.
+  std::filesystem::remove(flag);
+  const auto outage_end = std::chrono::steady_clock::now() + 1200ms;
+  int samples = 0;
+  while (std::chrono::steady_clock::now() < outage_end) {
+    EXPECT_EQ(http_get(hale.url("/readyz")).status, 200) << "an outage shorter than failure_duration flipped /readyz";
+    ++samples;
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto during = nlohmann::json::parse(http_get(hale.url("/health/dep")).body);
+  EXPECT_GE(during["consecutive_failures"].get<int>(), 2) << "the outage was seen: the threshold alone is met";
+  EXPECT_NE(during["status"], "fail") << during.dump();
+  std::ofstream(flag) << "1";
+  ASSERT_TRUE(eventually([&] {
+    return nlohmann::json::parse(http_get(hale.url("/health/dep")).body)["consecutive_failures"] == 0;
+  }));
+  EXPECT_EQ(http_get(hale.url("/readyz")).status, 200);
+  EXPECT_GT(samples, 10);
+
+  // A sustained outage flips it, and not before failure_duration has passed.
+  std::filesystem::remove(flag);
+  const auto outage_start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(eventually([&] { return http_get(hale.url("/readyz")).status == 503; }, 15s)) << hale.log();
+  const auto detected_after = std::chrono::steady_clock::now() - outage_start;
+  RecordProperty("detection_ms", static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(detected_after).count()));
+  EXPECT_GE(detected_after, 3s) << "503 before failure_duration";
+  // The bound is 3 s + an interval; the ceiling is generous for a loaded machine under a sanitizer.
+  EXPECT_LT(detected_after, 10s);
+  EXPECT_EQ(nlohmann::json::parse(http_get(hale.url("/health/dep")).body)["status"], "fail");
+}
+
 }  // namespace
 }  // namespace hale::testing

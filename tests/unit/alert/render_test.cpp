@@ -8,7 +8,10 @@
 // format, regenerate them and review the diff:
 //   HALE_UPDATE_GOLDEN=1 build/hale_unit_tests --gtest_filter='RenderGolden*'
 //   git diff tests/unit/alert/golden/
-// With HALE_UPDATE_GOLDEN set the golden tests write what they render instead of comparing.
+// With HALE_UPDATE_GOLDEN set the golden tests write what differs from its file and FAIL for each
+// file written, so a run that rewrote a golden file is never green: rerun without it after reading
+// the diff. .ci/run refuses to run with HALE_UPDATE_GOLDEN set and fails if any test changed a
+// tracked file, so CI can never bless a changed format by itself (issue 19).
 #include "hale/alert/render.h"
 
 #include <gtest/gtest.h>
@@ -39,16 +42,18 @@ const std::string kGoldenDir = HALE_SOURCE_DIR "/tests/unit/alert/golden/";
 
 void check_golden(const std::string& file, const std::string& actual) {
   const std::string path = kGoldenDir + file;
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream expected;
+  if (in) expected << in.rdbuf();
+  if (in && actual == expected.str()) return;
   if (std::getenv("HALE_UPDATE_GOLDEN") != nullptr) {
     std::ofstream out(path, std::ios::binary);
     out << actual;
     ASSERT_TRUE(out.good()) << "cannot write " << path;
+    ADD_FAILURE() << "rewrote " << path << ": review `git diff`, then run again without HALE_UPDATE_GOLDEN";
     return;
   }
-  std::ifstream in(path, std::ios::binary);
   ASSERT_TRUE(in) << path << " is missing: HALE_UPDATE_GOLDEN=1 writes it";
-  std::stringstream expected;
-  expected << in.rdbuf();
   EXPECT_EQ(actual, expected.str()) << "differs from " << path
                                     << " (HALE_UPDATE_GOLDEN=1 rewrites it; review the diff)";
 }

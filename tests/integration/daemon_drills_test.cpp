@@ -146,16 +146,19 @@ TEST(DaemonDrills, TheDaemonEndsTheDrillThroughAKilledCliAndAReload) {
   VoiceStack stack(R"(
 [drills.guard-down]
 force = { llama-guard = "fail" }
-duration = "3s"
+duration = "8s"
 expect = { readyz = 503 }
 )");
   HaleProcess& hale = stack.hale;
   ASSERT_TRUE(hale.start()) << hale.log();
   wait_until_running(hale);
 
-  // The CLI is killed a second into the drill (run_hale's timeout kills it).
-  const CommandResult killed = run_hale({"drill", "run", "guard-down", "-c", hale.config_path()}, 1s);
+  // The CLI is killed 3 s into its run (run_hale's timeout kills it): long enough for a CLI under
+  // a sanitizer on a loaded machine to have started the drill, well inside the drill's 8 s.
+  const CommandResult killed = run_hale({"drill", "run", "guard-down", "-c", hale.config_path()}, 3s);
   EXPECT_NE(killed.exit_code, 0);
+  ASSERT_TRUE(get_json(hale, "/api/v1/drills/guard-down")["drill"]["running"].is_object())
+      << "the CLI did not start the drill within 3 s: " << killed.err;
   // A second drill is refused while this one runs.
   const HttpReply busy = admin_request("POST", hale.url("/api/v1/drills/guard-down/run"));
   EXPECT_EQ(busy.status, 409) << busy.body;
@@ -170,7 +173,7 @@ expect = { readyz = 503 }
   ASSERT_TRUE(eventually([&] {
     const json last = get_json(hale, "/api/v1/drills/guard-down")["drill"]["last_run"];
     return last.is_object() && last["state"] == "passed";
-  }, 8s)) << hale.log();
+  }, 20s)) << hale.log();
   ASSERT_TRUE(eventually([&] { return check_status(hale, "llama-guard") == "ok"; }, 5s)) << hale.log();
   ASSERT_TRUE(eventually([&] { return pid_of(hale, "voice-agent").has_value(); }, 5s)) << hale.log();
   EXPECT_EQ(http_get(hale.url("/readyz")).status, 200);

@@ -197,5 +197,20 @@ TEST(RestartReason, NamesWhatHappenedAndRoundsTheDelayToMilliseconds) {
   EXPECT_EQ(decide_restart(p, RestartHistory{}, in, rng).reason, "crashed; restarting in 545ms");
 }
 
+// The mutation run (docs/testing.md) found the reason of a run that is not restarted untested: it
+// must name the `restart` setting that decided it.
+TEST(RestartReason, AnEndingNotRestartedNamesTheRestartSettingThatDecidedIt) {
+  FakeClock clock;
+  Random rng(7);
+  RestartInput in{true, StopCause::kCrash, clock.now(), clock.now() - std::chrono::seconds(5), {}, "exit code 3"};
+  EXPECT_EQ(decide_restart(policy(RestartMode::kNever), RestartHistory{}, in, rng).reason,
+            "crashed (exit code 3); restart = never");
+  in.cause = StopCause::kCleanExit;
+  in.detail = "exit code 0";
+  const RestartDecision d = decide_restart(policy(RestartMode::kOnFailure), RestartHistory{}, in, rng);
+  EXPECT_EQ(d.action, RestartAction::kStay);
+  EXPECT_EQ(d.reason.substr(d.reason.find(';')), "; restart = on-failure");
+}
+
 }  // namespace
 }  // namespace hale

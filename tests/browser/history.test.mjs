@@ -76,9 +76,11 @@ test('the overview and the subject page show what the history endpoints say (or 
     await until('the uptime bar label', async () => /^Uptime over \d+ days: /.test(await row.locator('canvas.uptime').getAttribute('aria-label')));
     const label = await row.locator('canvas.uptime').getAttribute('aria-label');
     if (known.length) assert.doesNotMatch(label, /no history/);
+    // Uptime windows: each cell says the figure of the answer the page got (a second read would
+    // differ: the windows move with every probe, and under a sanitizer the reads are seconds apart).
+    const uptimeAnswer = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/uptime/web');
     await page.goto(hale.url('/#/check/web'));
-    // Uptime windows: each cell says the API's figure.
-    const uptime = (await hale.api('/api/v1/uptime/web')).body;
+    const uptime = await (await uptimeAnswer).json();
     await page.locator('#uptime .uptime-cell').first().waitFor();
     for (const w of ['24h', '7d', '30d', '90d', '365d']) {
       if (!uptime.windows[w]) continue;
